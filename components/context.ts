@@ -1,0 +1,95 @@
+/**
+ * The context every component receives explicitly (no ambient globals): which environment it
+ * runs in, who owns it and how things are named and labelled. Providers are not part of the
+ * context: they reach children through Pulumi's own `providers` resource option, set once on
+ * the application stack by `infra/`.
+ */
+
+/** The two stacks of this project. */
+export const ENVIRONMENTS = ["staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Prefix of every component type token: `app-platform:<module>:<Name>`. */
+export const TYPE_PREFIX = "app-platform";
+
+export interface PlatformContext {
+  /** The environment (stack) the resources belong to. Prod turns on protection, PDBs, HA. */
+  readonly environment: Environment;
+  /**
+   * The product this resource belongs to, as a DNS-label-safe id (e.g. `codebook`).
+   * Used for namespaces, labels and `app.kubernetes.io/part-of`.
+   */
+  readonly product: string;
+  /** The owning team, written into labels, DNS comments and tags. @example "platform-team" */
+  readonly owner: string;
+}
+
+/** True for the production stack. */
+export function isProd(ctx: Pick<PlatformContext, "environment">): boolean {
+  return ctx.environment === "prod";
+}
+
+/**
+ * Resource options for data-bearing resources (buckets, lock and key material): protected and
+ * retained on delete in prod, so neither `pulumi destroy` nor a refactor can lose a backup.
+ */
+export function dataProtection(ctx: Pick<PlatformContext, "environment">): {
+  protect: boolean;
+  retainOnDelete: boolean;
+} {
+  const prod = isProd(ctx);
+  return { protect: prod, retainOnDelete: prod };
+}
+
+/** Kubernetes recommended labels (`app.kubernetes.io/*`) plus the owner, for one component. */
+export function recommendedLabels(
+  ctx: PlatformContext,
+  name: string,
+  component: string,
+): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": name,
+    "app.kubernetes.io/instance": `${name}-${ctx.environment}`,
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/part-of": ctx.product,
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app-platform/owner": ctx.owner,
+    "app-platform/environment": ctx.environment,
+  };
+}
+
+/** Cloud resource tags (AWS) carrying the same facts as the Kubernetes labels. */
+export function resourceTags(ctx: PlatformContext, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    product: ctx.product,
+    environment: ctx.environment,
+    owner: ctx.owner,
+    "managed-by": "pulumi",
+    ...extra,
+  };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Whether `value` is a valid RFC 1123 DNS label of at most `max` characters. */
+export function isDnsLabel(value: string, max = 63): boolean {
+  return value.length <= max && DNS_LABEL.test(value);
+}
+
+/**
+ * Thrown by the synchronous argument checks of components and by config validation.
+ * Its message names the argument in backticks, the expected form and how to fix it.
+ */
+export class ValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ValidationError";
+  }
+}
+
+/** Throws one `ValidationError` listing every problem, or returns when there are none. */
+export function throwIfInvalid(component: string, name: string, problems: string[]): void {
+  if (problems.length === 0) return;
+  const list = problems.map((p) => `  - ${p}`).join("\n");
+  throw new ValidationError(`${component} "${name}" has invalid arguments:\n${list}`);
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    // Pulumi's runtime keeps per-process global state (stack resource, mocks, config);
+    // each test file gets its own worker so files never see each other's resources.
+    pool: "forks",
+    isolate: true,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
