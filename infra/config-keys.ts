@@ -1,0 +1,333 @@
+/**
+ * Every plain (non-secret) config key the program reads, in one table. `Pulumi.yaml` declares
+ * exactly these keys plus the secret keys of `secretConfigKeys()` (a test keeps them in sync), and
+ * the README's config reference is generated from the same data.
+ *
+ * Pulumi.yaml can only declare `string`, `integer`, `boolean` and `array` config types, so config is
+ * flat: one key per knob, named in camelCase.
+ */
+import { z } from "zod";
+
+export const PRODUCT_IDS = ["ask-dahlia", "codebook", "chat-api", "voyager", "ara"] as const;
+export type ProductId = (typeof PRODUCT_IDS)[number];
+
+export type ConfigKeyType = "string" | "integer" | "boolean" | "array";
+
+export interface PlainConfigKey {
+  /** Key within the `app-platform` namespace. */
+  readonly key: string;
+  readonly type: ConfigKeyType;
+  /** One sentence for Pulumi.yaml and the README. */
+  readonly description: string;
+  /** Default applied when the stack does not set the key; absent means required. */
+  readonly default?: string | number | boolean | readonly string[];
+  /** The expected form, shown in error messages. */
+  readonly form: string;
+  /** Validates the value after type conversion. */
+  readonly schema: z.ZodType;
+  /** An example value for error messages' `pulumi config set` hint. */
+  readonly example: string;
+}
+
+const dnsName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name");
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label (a-z, 0-9, -)");
+const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, "must be an https:// URL");
+/** An image tag that is pinned: not empty, not `latest`. */
+const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker image tag")
+  .refine((t) => t !== "latest", "must be pinned; `latest` is not allowed");
+const imageRepository = z
+  .string()
+  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "must be an image repository without a tag");
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+const ipv4 = z.ipv4();
+
+function key(k: PlainConfigKey): PlainConfigKey {
+  return k;
+}
+
+export const PLAIN_CONFIG_KEYS: readonly PlainConfigKey[] = [
+  key({
+    key: "environment",
+    type: "string",
+    description: "Which environment this stack is: `staging` or `prod`. Prod turns on protection, PDBs and HA.",
+    form: "`staging` or `prod`",
+    schema: z.enum(["staging", "prod"]),
+    example: "staging",
+  }),
+  key({
+    key: "domain",
+    type: "string",
+    description: "The Cloudflare zone every product host lives in (looked up by name, never created).",
+    form: "a lower-case DNS name such as `example.com`",
+    schema: dnsName,
+    example: "example.com",
+  }),
+  key({
+    key: "owner",
+    type: "string",
+    description: "The owning team, written into labels, tags and DNS record comments.",
+    default: "platform-team",
+    form: "a DNS label such as `platform-team`",
+    schema: dnsLabel,
+    example: "platform-team",
+  }),
+  key({
+    key: "products",
+    type: "array",
+    description: "The products this stack provisions.",
+    default: [...PRODUCT_IDS],
+    form: `a non-empty list drawn from ${PRODUCT_IDS.map((p) => `\`${p}\``).join(", ")}, without duplicates`,
+    schema: z
+      .array(z.enum(PRODUCT_IDS))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, "must not repeat a product"),
+    example: '["codebook","ara"]',
+  }),
+  key({
+    key: "kubernetesContext",
+    type: "string",
+    description: "The kubeconfig context of the target cluster; empty uses the kubeconfig's current context.",
+    default: "",
+    form: "a context name from the kubeconfig, or empty",
+    schema: z.string(),
+    example: "prod-cluster",
+  }),
+  key({
+    key: "ingressAddress",
+    type: "string",
+    description: "Public IPv4 address of the cluster's ingress controller; API hosts get an A record to it.",
+    form: "a public IPv4 address such as `203.0.113.10`",
+    schema: ipv4,
+    example: "203.0.113.10",
+  }),
+  key({
+    key: "ingressClassName",
+    type: "string",
+    description: "IngressClass of the cluster's ingress controller.",
+    default: "nginx",
+    form: "a DNS label",
+    schema: dnsLabel,
+    example: "nginx",
+  }),
+  key({
+    key: "ingressControllerNamespace",
+    type: "string",
+    description: "Namespace of the ingress controller, allowed through each workload's NetworkPolicy.",
+    default: "ingress-nginx",
+    form: "a DNS label",
+    schema: dnsLabel,
+    example: "ingress-nginx",
+  }),
+  key({
+    key: "monitoringNamespace",
+    type: "string",
+    description: "Namespace of Prometheus (Prometheus Operator), allowed to scrape each workload.",
+    default: "monitoring",
+    form: "a DNS label",
+    schema: dnsLabel,
+    example: "monitoring",
+  }),
+  key({
+    key: "clusterIssuer",
+    type: "string",
+    description: "cert-manager ClusterIssuer that issues the TLS certificates of public API hosts.",
+    default: "letsencrypt-prod",
+    form: "a DNS label",
+    schema: dnsLabel,
+    example: "letsencrypt-prod",
+  }),
+  key({
+    key: "awsRegion",
+    type: "string",
+    description: "AWS region of the S3 backup buckets and their KMS keys.",
+    default: "us-east-1",
+    form: "an AWS region such as `us-east-1`",
+    schema: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+    example: "us-east-1",
+  }),
+  key({
+    key: "cloudflareAccountId",
+    type: "string",
+    description: "Cloudflare account that owns the R2 buckets.",
+    form: "a 32-character hex Cloudflare account id",
+    schema: z.string().regex(/^[0-9a-f]{32}$/, "must be a 32-character lower-case hex id"),
+    example: "0123456789abcdef0123456789abcdef",
+  }),
+  key({
+    key: "vercelTeam",
+    type: "string",
+    description: "Vercel team id or slug that owns the projects; empty for a personal account.",
+    default: "",
+    form: "a Vercel team id (`team_...`) or slug, or empty",
+    schema: z.string().regex(/^$|^[A-Za-z0-9_-]+$/, "must be a team id or slug"),
+    example: "team_abc123",
+  }),
+  key({
+    key: "gitOrganization",
+    type: "string",
+    description: "GitHub organisation that holds the products' repositories (Vercel git integration).",
+    form: "a GitHub organisation name",
+    schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, "must be a GitHub organisation name"),
+    example: "example-org",
+  }),
+  key({
+    key: "imageRegistry",
+    type: "string",
+    description: "Container registry and path prefix of the products' images.",
+    form: "an image repository prefix such as `ghcr.io/example-org`",
+    schema: imageRepository,
+    example: "ghcr.io/example-org",
+  }),
+  key({
+    key: "askDahliaWorkerImageTag",
+    type: "string",
+    description: "Pinned image tag of the Ask Dahlia worker API.",
+    form: "a pinned image tag (not `latest`)",
+    schema: imageTag,
+    example: "1.4.2",
+  }),
+  key({
+    key: "codebookApiImageTag",
+    type: "string",
+    description: "Pinned image tag of the Construction Codebook backend API.",
+    form: "a pinned image tag (not `latest`)",
+    schema: imageTag,
+    example: "1.2.3",
+  }),
+  key({
+    key: "chatApiImageTag",
+    type: "string",
+    description: "Pinned image tag of the Chat API.",
+    form: "a pinned image tag (not `latest`)",
+    schema: imageTag,
+    example: "2.0.1",
+  }),
+  key({
+    key: "backupImage",
+    type: "string",
+    description: "Pinned image (repository:tag) that runs the Postgres backup job; it needs pg_dump, curl and openssl.",
+    default: "docker.io/library/postgres:17.6-alpine3.22",
+    form: "`repository:tag` with a pinned tag",
+    schema: z
+      .string()
+      .regex(/^[^\s:]+(:[0-9]+)?(\/[^\s:]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be repository:tag")
+      .refine((s) => !s.endsWith(":latest"), "must be pinned; `latest` is not allowed"),
+    example: "docker.io/library/postgres:17.6-alpine3.22",
+  }),
+  key({
+    key: "runbookBaseUrl",
+    type: "string",
+    description: "Base https URL of the runbooks every alert links to (`<base>/<AlertName>`).",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://runbooks.example.com/app-platform",
+  }),
+  key({
+    key: "askDahliaSecUserAgent",
+    type: "string",
+    description: "SEC EDGAR user agent of the Ask Dahlia worker, `Company Name Contact <email>` (seed 000).",
+    form: "`Company Name Contact <email@example.com>`",
+    schema: z.string().regex(/^.+ <[^@\s]+@[^@\s]+>$/, "must look like `Company Name Contact <email@example.com>`"),
+    example: "Example Corp Ops <ops@example.com>",
+  }),
+  key({
+    key: "chatApiSupabaseUrl",
+    type: "string",
+    description: "Supabase project URL of the Chat API (seed 002 `SUPABASE_URL`).",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://abcd.supabase.co",
+  }),
+  key({
+    key: "chatApiClerkDomain",
+    type: "string",
+    description: "Clerk domain the Chat API validates JWTs against (seed 002 `CLERK_DOMAIN`).",
+    form: "a DNS name",
+    schema: dnsName,
+    example: "clerk.example.com",
+  }),
+  key({
+    key: "chatApiAllowedOrigins",
+    type: "array",
+    description: "Browser origins allowed to call the Chat API (seed 002 `ALLOWED_ORIGINS`, required).",
+    form: "a non-empty list of https:// origins without paths",
+    schema: z.array(z.string().regex(/^https:\/\/[^\s/]+$/, "must be an https:// origin without a path")).min(1),
+    example: '["https://app.example.com"]',
+  }),
+  key({
+    key: "voyagerGoogleClientId",
+    type: "string",
+    description: "Google OAuth client id of Voyager (seed 003 `GOOGLE_CLIENT_ID`; not a secret).",
+    form: "a Google OAuth client id",
+    schema: z.string().min(1),
+    example: "1234-abc.apps.googleusercontent.com",
+  }),
+  key({
+    key: "voyagerLinkedinClientId",
+    type: "string",
+    description: "LinkedIn OAuth client id of Voyager (seed 003 `LINKEDIN_CLIENT_ID`; not a secret).",
+    form: "a LinkedIn client id",
+    schema: z.string().min(1),
+    example: "86abcdefgh",
+  }),
+  key({
+    key: "voyagerStripeEnabled",
+    type: "boolean",
+    description: "Whether Voyager's optional Stripe integration is configured (seed 003); needs the Stripe secrets.",
+    default: false,
+    form: "`true` or `false`",
+    schema: z.boolean(),
+    example: "false",
+  }),
+  key({
+    key: "voyagerStripePriceId",
+    type: "string",
+    description: "Stripe price id of Voyager's subscription (seed 003 `STRIPE_PRICE_ID`), when Stripe is enabled.",
+    default: "",
+    form: "a Stripe price id `price_...`, or empty",
+    schema: z.string().regex(/^$|^price_[A-Za-z0-9]+$/, "must be a Stripe price id such as price_123"),
+    example: "price_123",
+  }),
+  key({
+    key: "araClerkPublishableKey",
+    type: "string",
+    description: "Clerk publishable key of ARA (seed 004 `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`; public by design).",
+    form: "a Clerk publishable key `pk_test_...` or `pk_live_...`",
+    schema: z.string().regex(/^pk_(test|live)_[A-Za-z0-9$=._-]+$/, "must be a Clerk publishable key pk_..."),
+    example: "pk_test_abc",
+  }),
+  key({
+    key: "replicasAskDahliaWorker",
+    type: "integer",
+    description: "Replicas of the Ask Dahlia worker API (prod needs at least 2).",
+    default: 2,
+    form: "a whole number from 1 to 50",
+    schema: positiveInt(50),
+    example: "2",
+  }),
+  key({
+    key: "replicasCodebookApi",
+    type: "integer",
+    description: "Replicas of the Codebook backend API (seed 001 §3.1: 3).",
+    default: 3,
+    form: "a whole number from 1 to 50",
+    schema: positiveInt(50),
+    example: "3",
+  }),
+  key({
+    key: "replicasChatApi",
+    type: "integer",
+    description: "Replicas of the Chat API (prod needs at least 2; SSE clients are pinned by session affinity).",
+    default: 2,
+    form: "a whole number from 1 to 50",
+    schema: positiveInt(50),
+    example: "2",
+  }),
+];
+
+/** The Pulumi config namespace of this project (the project name). */
+export const CONFIG_NAMESPACE = "app-platform";

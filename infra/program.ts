@@ -1,0 +1,106 @@
+/**
+ * The program: validate config, build providers, instantiate the enabled products. Split from
+ * `index.ts` so tests can run it under Pulumi's mocks and read its outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import { ApplicationStack } from "../components/application-stack";
+import { CATALOG, ProductEnvironment } from "../stacks";
+import { CONFIG_NAMESPACE } from "./config-keys";
+import { StackConfig, parseStackConfig } from "./config";
+import { allSecretKeys, checkSecrets, readProductSecrets } from "./secrets";
+import { createProviders } from "./providers";
+
+/** Non-secret facts about one product, exported as stack outputs for people and scripts. */
+export interface ProductOutputs {
+  readonly namespace: pulumi.Output<string>;
+  readonly hosts: readonly string[];
+  readonly backupBucket?: pulumi.Output<string>;
+  readonly vercelProjects: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** Keys of config the CLI marks secret (it passes them to the program in this variable). */
+function secretConfigKeys(): Set<string> {
+  try {
+    const keys = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+    return new Set(Array.isArray(keys) ? keys : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Reads and validates every config value; throws a `ConfigError` before any resource exists. */
+export function loadConfig(): StackConfig {
+  const raw = pulumi.runtime.allConfig();
+  const stack = pulumi.getStack();
+  const cfg = parseStackConfig(raw, stack, new Set(allSecretKeys().map((s) => s.key)));
+  const secretKeys = secretConfigKeys();
+  checkSecrets(raw, stack, cfg.products, (k) => secretKeys.has(k));
+  return cfg;
+}
+
+/** Builds the product environment (hosts, config) handed to the product definitions. */
+export function productEnvironment(cfg: StackConfig): ProductEnvironment {
+  return {
+    environment: cfg.environment,
+    config: cfg,
+    host: (label) => (cfg.environment === "prod" ? `${label}.${cfg.domain}` : `${label}-staging.${cfg.domain}`),
+  };
+}
+
+/** Splits `repository:tag` (the registry may carry a port). */
+export function splitImage(image: string): { repository: string; tag: string } {
+  const i = image.lastIndexOf(":");
+  return { repository: image.slice(0, i), tag: image.slice(i + 1) };
+}
+
+export function run(): Record<string, ProductOutputs> {
+  const cfg = loadConfig();
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const kubeconfigSet = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:kubeconfig`) !== undefined;
+  const providers = createProviders(cfg, {
+    kubeconfig: kubeconfigSet ? config.requireSecret("kubeconfig") : undefined,
+    cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
+    vercelApiToken: config.requireSecret("vercelApiToken"),
+  });
+  const zone = cloudflare.getZoneOutput({ filter: { name: cfg.domain } }, { provider: providers.cloudflare });
+  const env = productEnvironment(cfg);
+
+  const outputs: Record<string, ProductOutputs> = {};
+  for (const id of cfg.products) {
+    const product = new ApplicationStack(
+      id,
+      {
+        environment: cfg.environment,
+        owner: cfg.owner,
+        spec: CATALOG[id].build(env),
+        providedSecrets: readProductSecrets(id, config),
+        platform: {
+          zoneId: zone.zoneId.apply((z) => z ?? ""),
+          zoneName: cfg.domain,
+          ingressAddress: cfg.ingressAddress,
+          ingressClassName: cfg.ingressClassName,
+          ingressControllerNamespace: cfg.ingressControllerNamespace,
+          monitoringNamespace: cfg.monitoringNamespace,
+          clusterIssuer: cfg.clusterIssuer,
+          awsRegion: cfg.awsRegion,
+          cloudflareAccountId: cfg.cloudflareAccountId,
+          backupImage: splitImage(cfg.backupImage),
+          runbookBaseUrl: cfg.runbookBaseUrl,
+          alertRouting: {
+            pagerKey: config.requireSecret("alertPagerRoutingKey"),
+            chatWebhookUrl: config.requireSecret("alertChatWebhookUrl"),
+          },
+        },
+      },
+      { providers: [providers.kubernetes, providers.aws, providers.cloudflare, providers.vercel] },
+    );
+    outputs[id] = {
+      namespace: product.namespace,
+      hosts: product.hosts,
+      backupBucket: product.backupBucketName,
+      vercelProjects: product.vercelProjectIds,
+    };
+  }
+  return outputs;
+}

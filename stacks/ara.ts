@@ -1,0 +1,81 @@
+/**
+ * ARA (seed 004): an Astro app on Vercel (production and preview targets), a private R2 bucket for
+ * reports, daily database backups to R2 kept 30 days, and the zone apex.
+ */
+import { Duration, Retention } from "../components/values";
+import type { ProductDefinition, ProvidedSecret } from "./types";
+
+const providedSecrets: readonly ProvidedSecret[] = [
+  { name: "DATABASE_URL", description: "Postgres (pgvector) connection string of ARA (seed 004)." },
+  { name: "CLERK_SECRET_KEY", description: "Clerk secret key (seed 004; `sk_live_` on prod only)." },
+  { name: "CLERK_JWT_KEY", description: "Clerk JWT verification key, a PEM public key (seed 004)." },
+  { name: "OPENAI_API_KEY", description: "OpenAI API key (seed 004)." },
+  { name: "CLOUDFLARE_R2_ACCESS_KEY_ID", description: "R2 access key id the app reads and writes reports with (seed 004)." },
+  { name: "CLOUDFLARE_R2_SECRET_ACCESS_KEY", description: "R2 secret access key of the reports bucket (seed 004)." },
+  { name: "UPSTASH_REDIS_URL", description: "Upstash Redis URL with credentials, for rate limiting (seed 004)." },
+];
+
+/** seed 004 "Domain & SSL Setup": the apex A record points at Vercel's anycast address. */
+export const VERCEL_APEX_ADDRESS = "76.76.19.61";
+
+export const ara: ProductDefinition = {
+  id: "ara",
+  displayName: "ARA",
+  providedSecrets,
+  build({ environment, config, host }) {
+    // Prod owns the zone apex and `www` (seed 004); staging is a preview host.
+    const domains = environment === "prod" ? [config.domain, `www.${config.domain}`] : [host("ara")];
+    const reportsBucket = `ara-${environment}-reports`; // seed 004: `ara-prod-reports`
+    return {
+      id: "ara",
+      displayName: "ARA",
+      seed: "seed 004",
+      providedSecrets,
+      generatedSecrets: [
+        // seed 004: ENCRYPTION_KEY is a 32-character key.
+        { name: "ENCRYPTION_KEY", description: "32-character data encryption key (seed 004).", length: 32 },
+        { name: "JWT_SECRET", description: "Secret for internal JWTs (seed 004)." },
+      ],
+      workloads: [],
+      webApps: [
+        {
+          name: "web",
+          projectName: "appstoagents-ara", // seed 004 Terraform `vercel_project`
+          framework: "astro",
+          repository: `${config.gitOrganization}/ara`,
+          // seed 004 "Build Settings".
+          buildCommand: "npm run build",
+          outputDirectory: "dist",
+          installCommand: "npm ci",
+          env: {
+            NEXT_PUBLIC_APP_URL: `https://${domains[0]}`,
+            NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: config.araClerkPublishableKey,
+            CLOUDFLARE_R2_BUCKET_NAME: reportsBucket,
+            NODE_ENV: "production",
+          },
+          secretEnv: {
+            DATABASE_URL: "DATABASE_URL",
+            CLERK_SECRET_KEY: "CLERK_SECRET_KEY",
+            CLERK_JWT_KEY: "CLERK_JWT_KEY",
+            OPENAI_API_KEY: "OPENAI_API_KEY",
+            CLOUDFLARE_R2_ACCESS_KEY_ID: "CLOUDFLARE_R2_ACCESS_KEY_ID",
+            CLOUDFLARE_R2_SECRET_ACCESS_KEY: "CLOUDFLARE_R2_SECRET_ACCESS_KEY",
+            ENCRYPTION_KEY: "ENCRYPTION_KEY",
+            JWT_SECRET: "JWT_SECRET",
+            UPSTASH_REDIS_URL: "UPSTASH_REDIS_URL",
+          },
+          domains,
+        },
+      ],
+      backups: {
+        kind: "r2",
+        // seed 004 "Database Backup": daily, uploaded to R2, kept 30 days.
+        retention: [{ prefix: "daily/", retention: Retention.days(30) }],
+        databaseSecret: "DATABASE_URL",
+        jobs: [{ name: "daily", prefix: "daily/", schedule: "0 2 * * *", rpo: Duration.hours(24) }],
+      },
+      dataBuckets: [{ name: reportsBucket, kind: "r2", nameEnv: "CLOUDFLARE_R2_BUCKET_NAME" }],
+      alerts: [],
+    };
+  },
+};

@@ -1,0 +1,94 @@
+/**
+ * Ask Dahlia (seed 000): the Express worker API on Kubernetes (seed: Render web service) and the
+ * Next.js UI on Vercel (seed: Netlify static export), sharing one generated HMAC secret.
+ */
+import { Probe } from "../components/probe";
+import { Duration, Retention } from "../components/values";
+import type { ProductDefinition, ProvidedSecret } from "./types";
+
+const providedSecrets: readonly ProvidedSecret[] = [
+  { name: "DATABASE_URL", description: "Postgres (pgvector) connection string of Ask Dahlia (seed 000)." },
+  { name: "OPENAI_API_KEY", description: "OpenAI API key of the worker (seed 000)." },
+  { name: "ANTHROPIC_API_KEY", description: "Anthropic API key of the worker (seed 000)." },
+  { name: "COHERE_API_KEY", description: "Cohere API key for embeddings and reranking (seed 000)." },
+  { name: "ELEVENLABS_API_KEY", description: "ElevenLabs API key for voice (seed 000)." },
+];
+
+/** The worker's port: seed 000 names none; the image listens on 8080. */
+const WORKER_PORT = 8080;
+
+export const askDahlia: ProductDefinition = {
+  id: "ask-dahlia",
+  displayName: "Ask Dahlia",
+  providedSecrets,
+  build({ config, host }) {
+    const workerHost = host("dahlia-api");
+    const uiHost = host("dahlia");
+    return {
+      id: "ask-dahlia",
+      displayName: "Ask Dahlia",
+      seed: "seed 000",
+      providedSecrets,
+      generatedSecrets: [
+        // seed 000: "Shared secret for HMAC authentication", the same on UI and worker.
+        { name: "WORKER_API_SECRET", description: "HMAC secret the UI signs worker requests with." },
+        { name: "JWT_SECRET", description: "Secret the UI signs session JWTs with (seed 000)." },
+      ],
+      workloads: [
+        {
+          name: "worker",
+          image: { repository: `${config.imageRegistry}/ask-dahlia-worker`, tag: config.askDahliaWorkerImageTag },
+          port: WORKER_PORT,
+          // seed 000 gives the endpoint (`GET /health`) but no timings; the platform's (seed 001 §1.1) apply.
+          liveness: Probe.httpGet("/health", { port: WORKER_PORT, initialDelay: Duration.seconds(30), period: Duration.seconds(10) }),
+          readiness: Probe.httpGet("/health", { port: WORKER_PORT, initialDelay: Duration.seconds(5), period: Duration.seconds(5) }),
+          // seed 000: Standard instance 512 MB, Plus instance 1 GB for heavy usage.
+          resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+          replicas: config.replicasAskDahliaWorker,
+          // seed 000 "Horizontal Scaling: deploy multiple worker instances".
+          autoscaling: { minReplicas: config.replicasAskDahliaWorker, maxReplicas: 6, targetCpuUtilization: 70 },
+          env: { NODE_ENV: "production", PORT: String(WORKER_PORT), SEC_USER_AGENT: config.askDahliaSecUserAgent },
+          secretEnv: {
+            WORKER_API_SECRET: "WORKER_API_SECRET",
+            DATABASE_URL: "DATABASE_URL",
+            OPENAI_API_KEY: "OPENAI_API_KEY",
+            ANTHROPIC_API_KEY: "ANTHROPIC_API_KEY",
+            COHERE_API_KEY: "COHERE_API_KEY",
+            ELEVENLABS_API_KEY: "ELEVENLABS_API_KEY",
+          },
+          metricsPath: "/metrics",
+          publicHost: workerHost,
+          extraEgressPorts: [5432],
+        },
+      ],
+      webApps: [
+        {
+          name: "ui",
+          projectName: "ask-dahlia",
+          framework: "nextjs",
+          repository: `${config.gitOrganization}/ask-dahlia`,
+          rootDirectory: "ask-dahlia", // seed 000 build: `cd ask-dahlia && bun run build`
+          env: { WORKER_API_BASE: `https://${workerHost}`, NEXT_PUBLIC_APP_URL: `https://${uiHost}` },
+          secretEnv: { WORKER_API_SECRET: "WORKER_API_SECRET", DATABASE_URL: "DATABASE_URL", JWT_SECRET: "JWT_SECRET" },
+          domains: [uiHost],
+        },
+      ],
+      backups: {
+        kind: "s3",
+        // seed 000: daily backups, weekly backups for critical data; it names no retention, so the
+        // platform's (seed 001 §4.1: 30 d daily, 90 d weekly) applies.
+        retention: [
+          { prefix: "daily/", retention: Retention.days(30) },
+          { prefix: "weekly/", retention: Retention.days(90) },
+        ],
+        databaseSecret: "DATABASE_URL",
+        jobs: [
+          { name: "daily", prefix: "daily/", schedule: "15 2 * * *", rpo: Duration.hours(24) },
+          { name: "weekly", prefix: "weekly/", schedule: "45 2 * * 0", rpo: Duration.days(8) },
+        ],
+      },
+      dataBuckets: [],
+      alerts: [],
+    };
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * Chat API (seed 002): a streaming (SSE) API on Kubernetes (seed: Render web service) backed by
+ * Supabase, which keeps its own backups.
+ */
+import { Probe } from "../components/probe";
+import { Duration } from "../components/values";
+import type { ProductDefinition, ProvidedSecret } from "./types";
+
+const providedSecrets: readonly ProvidedSecret[] = [
+  { name: "SUPABASE_SERVICE_ROLE_KEY", description: "Supabase service role key (seed 002)." },
+  { name: "ANTHROPIC_API_KEY", description: "Anthropic API key (seed 002)." },
+  { name: "OPENAI_API_KEY", description: "OpenAI API key for embeddings (seed 002)." },
+  { name: "HELICONE_API_KEY", description: "Helicone API key for LLM observability (seed 002, optional).", optional: true },
+  { name: "SENTRY_DSN", description: "Sentry DSN for error tracking (seed 002, optional).", optional: true },
+];
+
+/** seed 002 names no port; the FastAPI server (uvicorn) listens on 8000. */
+const PORT = 8000;
+
+export const chatApi: ProductDefinition = {
+  id: "chat-api",
+  displayName: "Chat API",
+  providedSecrets,
+  build({ environment, config, host }) {
+    return {
+      id: "chat-api",
+      displayName: "Chat API",
+      seed: "seed 002",
+      providedSecrets,
+      generatedSecrets: [{ name: "INTERNAL_API_KEY", description: "Service-to-service auth key (seed 002, required)." }],
+      workloads: [
+        {
+          name: "api",
+          image: { repository: `${config.imageRegistry}/chat-api`, tag: config.chatApiImageTag },
+          port: PORT,
+          // seed 002 "Health Checks": GET /health is the liveness probe, GET /health/ready the readiness probe.
+          liveness: Probe.httpGet("/health", { port: PORT, initialDelay: Duration.seconds(10), period: Duration.seconds(10) }),
+          readiness: Probe.httpGet("/health/ready", { port: PORT, initialDelay: Duration.seconds(5), period: Duration.seconds(5) }),
+          // seed 002 gives no sizes; a single Render instance serves ~200 SSE connections.
+          resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+          replicas: config.replicasChatApi,
+          // seed 002 env table, with its defaults.
+          env: {
+            ENVIRONMENT: environment === "prod" ? "production" : "staging",
+            SUPABASE_URL: config.chatApiSupabaseUrl,
+            CLERK_DOMAIN: config.chatApiClerkDomain,
+            ALLOWED_ORIGINS: config.chatApiAllowedOrigins.join(","),
+            HELICONE_ENABLED: "false",
+            RATE_LIMIT_FREE: "50",
+            RATE_LIMIT_PAID: "500",
+            DEFAULT_MODEL: "claude-sonnet-4-20250514",
+            MAPPER_API_URL: "http://localhost:8001",
+            CALENDAR_API_URL: "http://localhost:8002",
+            WORKOUT_INGESTOR_API_URL: "http://localhost:8003",
+            FUNCTION_TIMEOUT_SECONDS: "30.0",
+          },
+          secretEnv: {
+            SUPABASE_SERVICE_ROLE_KEY: "SUPABASE_SERVICE_ROLE_KEY",
+            ANTHROPIC_API_KEY: "ANTHROPIC_API_KEY",
+            OPENAI_API_KEY: "OPENAI_API_KEY",
+            INTERNAL_API_KEY: "INTERNAL_API_KEY",
+            HELICONE_API_KEY: "HELICONE_API_KEY",
+            SENTRY_DSN: "SENTRY_DSN",
+          },
+          metricsPath: "/metrics",
+          // seed 002 "Graceful Shutdown": SIGTERM, 30 s before SIGKILL; the app drains SSE for up to 5 s.
+          terminationGracePeriod: Duration.seconds(30),
+          preStopSleep: Duration.seconds(5),
+          publicHost: host("chat-api"),
+          // seed 002 "Scaling Options": several instances need sticky sessions for SSE.
+          sessionAffinity: true,
+        },
+      ],
+      webApps: [],
+      dataBuckets: [],
+      alerts: [],
+    };
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * Construction Codebook (seed 001): the backend API on Kubernetes, Postgres backups and the log
+ * archive in S3, and the full alert list of seed 001 §1.4.
+ */
+import { Probe } from "../components/probe";
+import { Duration, Retention } from "../components/values";
+import type { ProductDefinition, ProvidedSecret } from "./types";
+
+const providedSecrets: readonly ProvidedSecret[] = [
+  { name: "SUPABASE_URL", description: "Supabase project URL; seed 001 §3.1 delivers it through a secretKeyRef." },
+  { name: "DATABASE_URL", description: "Postgres connection string of the Codebook database (Supabase), used by the backup job." },
+  { name: "PINECONE_API_KEY", description: "Pinecone API key of the codebooks index (seed 001 §4.2)." },
+  { name: "OPENAI_API_KEY", description: "LLM provider key of the Codebook backend (seed 001 §6.1)." },
+];
+
+export const codebook: ProductDefinition = {
+  id: "codebook",
+  displayName: "Construction Codebook",
+  providedSecrets,
+  build({ config, host }) {
+    return {
+      id: "codebook",
+      displayName: "Construction Codebook",
+      seed: "seed 001",
+      providedSecrets,
+      generatedSecrets: [],
+      workloads: [
+        {
+          name: "api",
+          // seed 001 §3.1 names the image `codebook-backend`.
+          image: { repository: `${config.imageRegistry}/codebook-backend`, tag: config.codebookApiImageTag },
+          port: 8000, // seed 001 §1.1 / §3.1 (EXPOSE 8000)
+          // seed 001 §1.1: liveness /health initialDelay 30 s period 10 s; readiness initialDelay 5 s period 5 s.
+          liveness: Probe.httpGet("/health", { port: 8000, initialDelay: Duration.seconds(30), period: Duration.seconds(10) }),
+          readiness: Probe.httpGet("/health", { port: 8000, initialDelay: Duration.seconds(5), period: Duration.seconds(5) }),
+          // seed 001 §3.1: requests 512Mi/500m, limits 1Gi/1000m.
+          resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } },
+          replicas: config.replicasCodebookApi, // seed 001 §3.1: 3
+          env: { NODE_ENV: "production", PORT: "8000" },
+          secretEnv: {
+            SUPABASE_URL: "SUPABASE_URL",
+            DATABASE_URL: "DATABASE_URL",
+            PINECONE_API_KEY: "PINECONE_API_KEY",
+            OPENAI_API_KEY: "OPENAI_API_KEY",
+          },
+          metricsPath: "/metrics", // seed 001 §1.3
+          publicHost: host("codebook-api"),
+          extraEgressPorts: [5432],
+        },
+      ],
+      webApps: [],
+      backups: {
+        kind: "s3",
+        // seed 001 §4.1: daily kept 30 d, weekly kept 90 d in S3; §4.2 weekly Pinecone export;
+        // §2.5 log archive: application 30 d, error 90 d, debug 7 d, audit 7 years.
+        retention: [
+          { prefix: "daily/", retention: Retention.days(30) },
+          { prefix: "weekly/", retention: Retention.days(90) },
+          { prefix: "pinecone/", retention: Retention.days(90) },
+          { prefix: "logs/app/", retention: Retention.days(30) },
+          { prefix: "logs/error/", retention: Retention.days(90) },
+          { prefix: "logs/debug/", retention: Retention.days(7) },
+          { prefix: "logs/audit/", retention: Retention.years(7) },
+        ],
+        databaseSecret: "DATABASE_URL",
+        jobs: [
+          // seed 001 §4.3: RPO 24 h.
+          { name: "daily", prefix: "daily/", schedule: "0 3 * * *", rpo: Duration.hours(24) },
+          // The weekly tier's own promise: one copy a week, a day's grace.
+          { name: "weekly", prefix: "weekly/", schedule: "30 3 * * 0", rpo: Duration.days(8) },
+        ],
+      },
+      dataBuckets: [],
+      alerts: [],
+    };
+  },
+};

@@ -1,0 +1,153 @@
+/**
+ * The typed shape of a product ("application stack"): what one product needs, written as data
+ * for the components and parameterised by environment. `components/application-stack.ts` turns
+ * a `ProductSpec` into resources; the product files in this folder only describe.
+ */
+import type { Environment } from "../components/context";
+import type { Probe } from "../components/probe";
+import type { AlertGroup } from "../components/alerts";
+import { Duration, Retention } from "../components/values";
+import type { StackConfig } from "../infra/config";
+import type { ProductId } from "../infra/config-keys";
+
+/** What a product file receives: the environment and the validated stack config. */
+export interface ProductEnvironment {
+  readonly environment: Environment;
+  readonly config: StackConfig;
+  /**
+   * The public host for a label: `<label>.<domain>` in prod, `<label>-staging.<domain>` in staging
+   * (one level below the zone, so Cloudflare's universal certificate still covers it).
+   */
+  host(label: string): string;
+}
+
+/** A secret the product needs from encrypted stack config (`pulumi config set --secret`). */
+export interface ProvidedSecret {
+  /** Environment variable name, e.g. `OPENAI_API_KEY`; also the secret's name in the product. */
+  readonly name: string;
+  /** One sentence: what it is and where it comes from. */
+  readonly description: string;
+  /** When true the product works without it and its sinks are omitted. @default false */
+  readonly optional?: boolean;
+}
+
+/** A secret the platform generates (`RandomPassword`) and rotates. */
+export interface GeneratedSecret {
+  readonly name: string;
+  readonly description: string;
+  /** Characters. @default 48 */
+  readonly length?: number;
+}
+
+/** Maps environment variable name → secret name (a `ProvidedSecret` or `GeneratedSecret`). */
+export type SecretRefs = Readonly<Record<string, string>>;
+
+/** A long-running backend on Kubernetes. */
+export interface WorkloadSpec {
+  /** Short role name, unique in the product, e.g. `worker`, `api`. */
+  readonly name: string;
+  readonly image: { readonly repository: string; readonly tag: string };
+  /** Container port the process listens on. */
+  readonly port: number;
+  readonly liveness: Probe;
+  readonly readiness: Probe;
+  readonly startup?: Probe;
+  readonly resources: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly memory: string; readonly cpu?: string };
+  };
+  readonly replicas: number;
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
+  /** Non-secret environment (delivered through a ConfigMap). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Secret environment (delivered through a Kubernetes Secret). */
+  readonly secretEnv: SecretRefs;
+  readonly metricsPath?: string;
+  readonly terminationGracePeriod?: Duration;
+  readonly preStopSleep?: Duration;
+  /** Public host served through the cluster's ingress with TLS; gets an A record. */
+  readonly publicHost?: string;
+  /** Extra egress TCP ports beyond DNS and 443 (e.g. 5432 for Postgres). */
+  readonly extraEgressPorts?: readonly number[];
+  /** Pin each client to one pod (long-lived SSE streams). @default false */
+  readonly sessionAffinity?: boolean;
+}
+
+/** A web front end on Vercel. */
+export interface WebAppSpec {
+  readonly name: string;
+  /** Vercel project name. */
+  readonly projectName: string;
+  readonly framework: "nextjs" | "astro";
+  /** `owner/repo` on GitHub. */
+  readonly repository: string;
+  readonly rootDirectory?: string;
+  /** Staging is the preview of this branch (seed 003: `develop`); unset: every preview. */
+  readonly previewBranch?: string;
+  readonly buildCommand?: string;
+  readonly outputDirectory?: string;
+  readonly installCommand?: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly secretEnv: SecretRefs;
+  /** Hosts served by this app (FQDNs). The zone apex gets `A 76.76.19.61`, others a CNAME. */
+  readonly domains: readonly string[];
+}
+
+/** Backups: one bucket with per-prefix retention and the jobs that fill it. */
+export interface BackupSpec {
+  readonly kind: "s3" | "r2";
+  readonly retention: ReadonlyArray<{ readonly prefix: string; readonly retention: Retention }>;
+  /** The secret holding the `DATABASE_URL` to dump. */
+  readonly databaseSecret: string;
+  readonly jobs: ReadonlyArray<{
+    readonly name: string;
+    readonly prefix: string;
+    /** Cron, UTC. */
+    readonly schedule: string;
+    /** How old the newest successful backup may get before it is an incident. */
+    readonly rpo: Duration;
+  }>;
+}
+
+/** A private data bucket the product itself uses (not a backup). */
+export interface DataBucketSpec {
+  readonly name: string;
+  readonly kind: "r2";
+  /** The env var (on the product's apps) that receives the bucket name. */
+  readonly nameEnv?: string;
+}
+
+/** Everything one product needs in one environment. */
+export interface ProductSpec {
+  readonly id: ProductId;
+  readonly displayName: string;
+  /** Which seed guide the numbers come from, e.g. `seed 001`. */
+  readonly seed: string;
+  readonly providedSecrets: readonly ProvidedSecret[];
+  readonly generatedSecrets: readonly GeneratedSecret[];
+  readonly workloads: readonly WorkloadSpec[];
+  readonly webApps: readonly WebAppSpec[];
+  readonly backups?: BackupSpec;
+  readonly dataBuckets: readonly DataBucketSpec[];
+  readonly alerts: readonly AlertGroup[];
+}
+
+/** A product file's export: a function of the environment. */
+export type ProductDefinition = {
+  readonly id: ProductId;
+  readonly displayName: string;
+  /** The secrets this product reads from config, independent of environment. */
+  readonly providedSecrets: readonly ProvidedSecret[];
+  build(env: ProductEnvironment): ProductSpec;
+};
+
+/** `ask-dahlia` + `OPENAI_API_KEY` → `askDahliaOpenaiApiKey`: the config key of a provided secret. */
+export function secretConfigKey(product: ProductId, secretName: string): string {
+  const camel = product.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const pascal = secretName
+    .toLowerCase()
+    .split("_")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+  return `${camel}${pascal}`;
+}

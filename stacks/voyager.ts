@@ -1,0 +1,69 @@
+/**
+ * Voyager (seed 003): a Next.js app on Vercel — production on `main`, staging the preview of
+ * `develop` — with Neon Postgres backed up daily.
+ */
+import { Duration, Retention } from "../components/values";
+import type { ProductDefinition, ProvidedSecret } from "./types";
+
+const providedSecrets: readonly ProvidedSecret[] = [
+  { name: "DATABASE_URL", description: "Neon Postgres connection string (seed 003)." },
+  { name: "GOOGLE_CLIENT_SECRET", description: "Google OAuth client secret (seed 003)." },
+  { name: "LINKEDIN_CLIENT_SECRET", description: "LinkedIn OAuth client secret (seed 003)." },
+  { name: "ANTHROPIC_API_KEY", description: "Anthropic API key, the primary model (seed 003)." },
+  { name: "OPENAI_API_KEY", description: "OpenAI API key, the fallback model (seed 003)." },
+  { name: "STRIPE_SECRET_KEY", description: "Stripe secret key (seed 003, optional; `sk_live_` only on prod).", optional: true },
+  { name: "STRIPE_WEBHOOK_SECRET", description: "Stripe webhook signing secret (seed 003, optional).", optional: true },
+];
+
+export const voyager: ProductDefinition = {
+  id: "voyager",
+  displayName: "Voyager",
+  providedSecrets,
+  build({ config, host }) {
+    const appHost = host("voyager");
+    const stripe = config.voyagerStripeEnabled;
+    return {
+      id: "voyager",
+      displayName: "Voyager",
+      seed: "seed 003",
+      providedSecrets,
+      generatedSecrets: [{ name: "NEXTAUTH_SECRET", description: "NextAuth signing secret, rotated periodically (seed 003)." }],
+      workloads: [],
+      webApps: [
+        {
+          name: "web",
+          projectName: "careersy-wingman", // seed 003 deployment URLs
+          framework: "nextjs",
+          repository: `${config.gitOrganization}/voyager`,
+          previewBranch: "develop", // seed 003: staging is branch `develop`
+          env: {
+            NEXTAUTH_URL: `https://${appHost}`,
+            GOOGLE_CLIENT_ID: config.voyagerGoogleClientId,
+            LINKEDIN_CLIENT_ID: config.voyagerLinkedinClientId,
+            ...(stripe ? { STRIPE_PRICE_ID: config.voyagerStripePriceId } : {}),
+          },
+          secretEnv: {
+            DATABASE_URL: "DATABASE_URL",
+            NEXTAUTH_SECRET: "NEXTAUTH_SECRET",
+            GOOGLE_CLIENT_SECRET: "GOOGLE_CLIENT_SECRET",
+            LINKEDIN_CLIENT_SECRET: "LINKEDIN_CLIENT_SECRET",
+            ANTHROPIC_API_KEY: "ANTHROPIC_API_KEY",
+            OPENAI_API_KEY: "OPENAI_API_KEY",
+            ...(stripe ? { STRIPE_SECRET_KEY: "STRIPE_SECRET_KEY", STRIPE_WEBHOOK_SECRET: "STRIPE_WEBHOOK_SECRET" } : {}),
+          },
+          // seed 003 "Custom Domain": CNAME to cname.vercel-dns.com.
+          domains: [appHost],
+        },
+      ],
+      backups: {
+        kind: "s3",
+        // seed 003 "Backup Strategy": daily backups retained for 7 days.
+        retention: [{ prefix: "daily/", retention: Retention.days(7) }],
+        databaseSecret: "DATABASE_URL",
+        jobs: [{ name: "daily", prefix: "daily/", schedule: "30 1 * * *", rpo: Duration.hours(24) }],
+      },
+      dataBuckets: [],
+      alerts: [],
+    };
+  },
+};

@@ -1,0 +1,175 @@
+/**
+ * Stack config validation: the committed stacks are valid, Pulumi.yaml and the README agree with
+ * the code, and every malformed config fails with a message naming the key, before anything is
+ * registered.
+ */
+import * as path from "node:path";
+import * as fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ConfigError, RawConfig, parseStackConfig } from "../infra/config";
+import { PLAIN_CONFIG_KEYS } from "../infra/config-keys";
+import { allSecretKeys, checkSecrets, secretKeysFor } from "../infra/secrets";
+import { pulumiYamlConfig, renderPulumiYaml, renderReadme } from "../scripts/config-docs";
+import { readProject, readStackConfig } from "../tools/harness/project";
+
+const ROOT = path.resolve(__dirname, "..");
+const project = readProject(ROOT);
+const stagingRaw: RawConfig = readStackConfig(project, "staging").values;
+const prodRaw: RawConfig = readStackConfig(project, "prod").values;
+const SECRET_KEYS = new Set(allSecretKeys().map((s) => s.key));
+
+function problemsOf(raw: RawConfig, stack = "staging"): string[] {
+  try {
+    parseStackConfig(raw, stack, SECRET_KEYS);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return [...(e as ConfigError).problems];
+  }
+}
+
+const with_ = (base: RawConfig, changes: Record<string, string | undefined>): RawConfig => {
+  const out: Record<string, string | undefined> = { ...base };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) delete out[`app-platform:${k}`];
+    else out[`app-platform:${k}`] = v;
+  }
+  return out;
+};
+
+describe("committed stacks", () => {
+  it("staging and prod parse without problems", () => {
+    expect(problemsOf(stagingRaw, "staging")).toEqual([]);
+    expect(problemsOf(prodRaw, "prod")).toEqual([]);
+    const prod = parseStackConfig(prodRaw, "prod", SECRET_KEYS);
+    expect(prod.environment).toBe("prod");
+    expect(prod.products).toEqual(["ask-dahlia", "codebook", "chat-api", "voyager", "ara"]);
+    expect(prod.replicasCodebookApi).toBe(3); // seed 001 §3.1
+  });
+
+  it("applies declared defaults", () => {
+    const cfg = parseStackConfig(with_(stagingRaw, { owner: undefined, products: undefined }), "staging", SECRET_KEYS);
+    expect(cfg.owner).toBe("platform-team");
+    expect(cfg.products).toHaveLength(5);
+    expect(cfg.backupImage).toMatch(/^docker\.io\/library\/postgres:17/);
+  });
+});
+
+describe("Pulumi.yaml and README stay generated from the code", () => {
+  it("Pulumi.yaml declares exactly the keys the program reads", () => {
+    const declared = Object.keys(project.config).map((k) => k.replace(/^app-platform:/, "")).sort();
+    const expected = [...PLAIN_CONFIG_KEYS.map((k) => k.key), ...SECRET_KEYS].sort();
+    expect(declared).toEqual(expected);
+    for (const [key, decl] of Object.entries(pulumiYamlConfig())) {
+      expect(typeof decl.description, key).toBe("string");
+    }
+  });
+
+  it("Pulumi.yaml and the README reference are up to date", () => {
+    const yamlText = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+    expect(renderPulumiYaml(yamlText)).toBe(yamlText);
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    expect(renderReadme(readme)).toBe(readme);
+  });
+
+  it("every stack key is declared (the CLI rejects undeclared project keys)", () => {
+    for (const stack of ["staging", "prod"]) {
+      for (const key of Object.keys(readStackConfig(project, stack).values)) {
+        if (key.startsWith("app-platform:")) expect(project.config[key], key).toBeDefined();
+      }
+    }
+  });
+});
+
+/** At least 20 malformed configs; each must name the offending key. */
+const MALFORMED: Array<[string, Record<string, string | undefined>, string, string?]> = [
+  ["missing environment", { environment: undefined }, "app-platform:environment"],
+  ["unknown environment", { environment: "production" }, "app-platform:environment"],
+  ["environment does not match the stack", { environment: "prod" }, "app-platform:environment"],
+  ["missing domain", { domain: undefined }, "app-platform:domain"],
+  ["domain with upper case", { domain: "Example.COM" }, "app-platform:domain"],
+  ["domain that is a URL", { domain: "https://example.com" }, "app-platform:domain"],
+  ["products not a list", { products: "codebook" }, "app-platform:products"],
+  ["unknown product", { products: '["codebook","netlify-ui"]' }, "app-platform:products"],
+  ["empty product list", { products: "[]" }, "app-platform:products"],
+  ["duplicate product", { products: '["ara","ara"]' }, "app-platform:products"],
+  ["ingress address not an IP", { ingressAddress: "ingress.example.com" }, "app-platform:ingressAddress"],
+  ["missing ingress address", { ingressAddress: undefined }, "app-platform:ingressAddress"],
+  ["AWS region malformed", { awsRegion: "US East" }, "app-platform:awsRegion"],
+  ["Cloudflare account id too short", { cloudflareAccountId: "abc123" }, "app-platform:cloudflareAccountId"],
+  ["image tag latest", { codebookApiImageTag: "latest" }, "app-platform:codebookApiImageTag"],
+  ["image tag empty", { chatApiImageTag: "" }, "app-platform:chatApiImageTag"],
+  ["backup image unpinned", { backupImage: "postgres:latest" }, "app-platform:backupImage"],
+  ["backup image without tag", { backupImage: "postgres" }, "app-platform:backupImage"],
+  ["runbook base over http", { runbookBaseUrl: "http://runbooks.example.com" }, "app-platform:runbookBaseUrl"],
+  ["replicas not a number", { replicasCodebookApi: "three" }, "app-platform:replicasCodebookApi"],
+  ["replicas zero", { replicasChatApi: "0" }, "app-platform:replicasChatApi"],
+  ["SEC user agent without an email", { askDahliaSecUserAgent: "Example Corp" }, "app-platform:askDahliaSecUserAgent"],
+  ["allowed origin with a path", { chatApiAllowedOrigins: '["https://chat.example.com/app"]' }, "app-platform:chatApiAllowedOrigins"],
+  ["boolean not a boolean", { voyagerStripeEnabled: "yes" }, "app-platform:voyagerStripeEnabled"],
+  ["stripe enabled without a price", { voyagerStripeEnabled: "true" }, "app-platform:voyagerStripePriceId"],
+  ["Clerk key that is a secret key", { araClerkPublishableKey: "sk_live_abc" }, "app-platform:araClerkPublishableKey"],
+  ["owner with spaces", { owner: "Platform Team" }, "app-platform:owner"],
+  ["a typo'd key", { replicasCodebookAPI: "3" }, "app-platform:replicasCodebookAPI", "did you mean `replicasCodebookApi`"],
+];
+
+describe("malformed stack config", () => {
+  it("the table has at least 20 cases", () => {
+    expect(MALFORMED.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(MALFORMED)("%s", (_label, changes, key, hint) => {
+    const problems = problemsOf(with_(stagingRaw, changes));
+    expect(problems.length, "expected a ConfigError").toBeGreaterThan(0);
+    const p = problems.find((x) => x.includes(`\`${key}\``));
+    expect(p, `no problem names ${key}: ${problems.join(" | ")}`).toBeDefined();
+    expect(p).toMatch(/expected|Fix:/);
+    expect(p).toContain("Fix:");
+    if (hint) expect(p).toContain(hint);
+  });
+
+  it("prod refuses fewer than two replicas", () => {
+    const problems = problemsOf(with_(prodRaw, { replicasAskDahliaWorker: "1" }), "prod");
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("`app-platform:replicasAskDahliaWorker` is 1; prod needs at least 2");
+  });
+
+  it("lists every problem at once, not just the first", () => {
+    const problems = problemsOf(with_(stagingRaw, { domain: undefined, awsRegion: "nowhere", codebookApiImageTag: "latest" }));
+    expect(problems).toHaveLength(3);
+  });
+});
+
+describe("secret config", () => {
+  const allSet = (products: readonly string[]) =>
+    Object.fromEntries(secretKeysFor(products as any).map((s) => [`app-platform:${s.key}`, "value"]));
+
+  it("passes when every required secret is set and encrypted", () => {
+    expect(() => checkSecrets(allSet(["codebook"]), "staging", ["codebook"], () => true)).not.toThrow();
+  });
+
+  it("lists every missing secret with its exact command", () => {
+    let err: ConfigError | undefined;
+    try {
+      checkSecrets({}, "prod", ["codebook", "ara"], () => true);
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const required = secretKeysFor(["codebook", "ara"]).filter((s) => !s.optional);
+    expect(err!.problems).toHaveLength(required.length);
+    expect(err!.message).toContain("pulumi config set --secret --stack prod codebookPineconeApiKey <value>");
+    expect(err!.message).toContain("pulumi config set --secret --stack prod araClerkSecretKey <value>");
+    expect(err!.message).toContain("pulumi config set --secret --stack prod cloudflareApiToken <value>");
+    // Optional secrets are not demanded.
+    expect(err!.message).not.toContain("kubeconfig");
+    // Secrets of disabled products are not demanded.
+    expect(err!.message).not.toContain("chatApi");
+  });
+
+  it("refuses a secret stored in plain text", () => {
+    expect(() => checkSecrets(allSet(["voyager"]), "staging", ["voyager"], (k) => k !== "app-platform:voyagerDatabaseUrl")).toThrow(
+      /`app-platform:voyagerDatabaseUrl` is stored in plain text/,
+    );
+  });
+});
