@@ -117,7 +117,8 @@ export function installRecordingMocks(
         custom: args.custom ?? true,
         provider: args.provider,
       });
-      const id = args.id ?? `${args.name}-id`;
+      // The mock monitor passes `id: ""` for resources that are not imported.
+      const id = args.id || `${args.name}-id`;
       const state: Record<string, any> = { ...args.inputs };
       // Common computed outputs that components read back.
       if (args.type.startsWith("aws:")) state.arn ??= `arn:aws:mock:::${args.name}`;
