@@ -1,0 +1,353 @@
+/**
+ * DNS records of one product in an existing Cloudflare zone. The caller looks the zone up
+ * (`cloudflare.getZoneOutput`); this component never creates or deletes zones.
+ *
+ * Safety rules (POLICIES.md 53–55): A/AAAA records point only at public addresses, CNAMEs only
+ * at allow-listed hosts (dangling-record takeover), `proxied` is always explicit and every record
+ * carries an owner comment. Record names are sent to Cloudflare fully qualified: provider v6
+ * (Terraform provider v5) stores the API's FQDN, so a relative name or `@` diffs forever
+ * (cloudflare/terraform-provider-cloudflare#5620, #7289).
+ */
+import * as net from "node:net";
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import { PlatformContext, TYPE_PREFIX, throwIfInvalid } from "./context";
+
+const COMPONENT = "DnsRecords";
+
+/** The record types this component manages. */
+export type DnsRecordType = "A" | "AAAA" | "CNAME";
+
+export interface DnsRecordSpec {
+  /**
+   * Record name relative to the zone (`"@"` for the apex, `"www"`, `"api.codebook"`) or a fully
+   * qualified name inside the zone (`"www.example.com"`).
+   */
+  readonly name: string;
+  /** Record type. A CNAME cannot sit at the zone apex: use `A 76.76.19.61` for Vercel (seed 004). */
+  readonly type: DnsRecordType;
+  /** An IP address (A/AAAA) or a hostname (CNAME). */
+  readonly content: string;
+  /** Whether Cloudflare proxies the traffic; required so the choice is explicit (POLICIES.md 55). */
+  readonly proxied: boolean;
+  /**
+   * Time to live in seconds; 1 means automatic and is the only value Cloudflare allows when
+   * `proxied` is true. Otherwise 60–86400.
+   * @default 1
+   */
+  readonly ttl?: number;
+}
+
+export interface DnsRecordsArgs {
+  /** Environment, product and owner; the owner and product go into each record's comment. */
+  readonly context: PlatformContext;
+  /** Id of the existing zone, e.g. `cloudflare.getZoneOutput({ filter: { name } }).zoneId`. */
+  readonly zoneId: pulumi.Input<string>;
+  /** The zone's domain (`example.com`), used to qualify names and to validate them. */
+  readonly zoneName: string;
+  /** The records to manage. */
+  readonly records: ReadonlyArray<DnsRecordSpec>;
+  /**
+   * Hosts a CNAME may point at: exact hostnames, or `*.suffix` for any host under `suffix`.
+   * A CNAME may also point at another record of this set. POLICIES.md 53.
+   * @default ["cname.vercel-dns.com", "*.vercel-dns.com"]
+   */
+  readonly allowedCnameTargets?: ReadonlyArray<string>;
+  /** Adjust a child's arguments without forking the component. */
+  readonly transform?: {
+    /** Each `cloudflare.DnsRecord`, with the spec it comes from. */
+    readonly record?: (args: cloudflare.DnsRecordArgs, spec: DnsRecordSpec) => cloudflare.DnsRecordArgs;
+  };
+}
+
+/** Default CNAME allow-list: Vercel's targets (seed 003 `cname.vercel-dns.com`, seed 004 `*.cdn.vercel-dns.com`). */
+export const DEFAULT_ALLOWED_CNAME_TARGETS: readonly string[] = ["cname.vercel-dns.com", "*.vercel-dns.com"];
+
+/** Cloudflare's "automatic" TTL, the default and the only value allowed on proxied records. */
+export const AUTOMATIC_TTL = 1;
+
+/** Cloudflare accepts TTLs from 60 s (non-Enterprise) to one day. */
+export const MIN_TTL_SECONDS = 60;
+export const MAX_TTL_SECONDS = 86_400;
+
+/** Cloudflare's comment limit on free zones (paid plans allow more). */
+export const MAX_COMMENT_LENGTH = 100;
+
+// ---------------------------------------------------------------------------------------------
+// IP classification (pure; the policy pack reuses it)
+
+const IPV4_NON_PUBLIC: ReadonlyArray<[string, number, string]> = [
+  ["0.0.0.0", 8, "unspecified/\"this network\""],
+  ["10.0.0.0", 8, "private (RFC 1918)"],
+  ["100.64.0.0", 10, "carrier-grade NAT (RFC 6598)"],
+  ["127.0.0.0", 8, "loopback"],
+  ["169.254.0.0", 16, "link-local"],
+  ["172.16.0.0", 12, "private (RFC 1918)"],
+  ["192.0.0.0", 24, "IETF protocol assignment"],
+  ["192.0.2.0", 24, "documentation (TEST-NET-1)"],
+  ["192.168.0.0", 16, "private (RFC 1918)"],
+  ["198.18.0.0", 15, "benchmarking"],
+  ["198.51.100.0", 24, "documentation (TEST-NET-2)"],
+  ["203.0.113.0", 24, "documentation (TEST-NET-3)"],
+  ["224.0.0.0", 4, "multicast"],
+  ["240.0.0.0", 4, "reserved/broadcast"],
+];
+
+function ipv4ToInt(ip: string): number {
+  return ip.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+
+function inIpv4Cidr(ip: number, base: string, bits: number): boolean {
+  const size = 2 ** (32 - bits);
+  const start = ipv4ToInt(base);
+  return ip >= start && ip < start + size;
+}
+
+/** Expands an IPv6 address (without zone id) to eight 16-bit groups. */
+function ipv6Groups(ip: string): number[] {
+  let text = ip.toLowerCase();
+  const tail: number[] = [];
+  const v4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
+  if (v4) {
+    const n = ipv4ToInt(v4[1]);
+    tail.push(Math.floor(n / 65536), n % 65536);
+    text = text.slice(0, -v4[1].length) + "0:0"; // placeholder, replaced below
+  }
+  const [head, rest] = text.split("::");
+  const headParts = head ? head.split(":") : [];
+  const restParts = rest !== undefined && rest !== "" ? rest.split(":") : [];
+  const missing = 8 - headParts.length - restParts.length;
+  const parts = rest === undefined ? headParts : [...headParts, ...Array(missing).fill("0"), ...restParts];
+  const groups = parts.map((p) => parseInt(p, 16));
+  if (tail.length) groups.splice(6, 2, ...tail);
+  return groups;
+}
+
+/**
+ * Why `ip` is not a public unicast address (e.g. `"loopback"`, `"private (RFC 1918)"`), or
+ * `undefined` when it is public. Anything that is not a plain IPv4/IPv6 literal is `"not an IP address"`.
+ */
+export function ipProblem(ip: string): string | undefined {
+  if (ip.includes("%")) return "scoped (zone id) address";
+  const family = net.isIP(ip);
+  if (family === 4) {
+    const n = ipv4ToInt(ip);
+    return IPV4_NON_PUBLIC.find(([base, bits]) => inIpv4Cidr(n, base, bits))?.[2];
+  }
+  if (family === 6) {
+    const g = ipv6Groups(ip);
+    if (g.every((x) => x === 0)) return "unspecified";
+    if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return "loopback";
+    // IPv4-mapped (::ffff:a.b.c.d): judge the embedded IPv4 address.
+    if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+      const v4 = `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
+      return ipProblem(v4);
+    }
+    if ((g[0] & 0xffc0) === 0xfe80) return "link-local";
+    if ((g[0] & 0xfe00) === 0xfc00) return "unique local (private)";
+    if ((g[0] & 0xff00) === 0xff00) return "multicast";
+    if (g[0] === 0x2001 && g[1] === 0x0db8) return "documentation";
+    if ((g[0] & 0xfff0) === 0x3ff0) return "documentation";
+    // Only global unicast (2000::/3) is routable on the internet.
+    if ((g[0] & 0xe000) !== 0x2000) return "not global unicast";
+    return undefined;
+  }
+  return "not an IP address";
+}
+
+/** Whether `ip` is a public (internet-routable unicast) IPv4 or IPv6 address. POLICIES.md 54. */
+export function isPublicIp(ip: string): boolean {
+  return ipProblem(ip) === undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const RECORD_LABEL = /^(\*|_?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/;
+
+/** Whether `host` is a lower-case DNS hostname with at least two labels (no trailing dot). */
+export function isHostname(host: string): boolean {
+  if (host.length > 253) return false;
+  const labels = host.split(".");
+  return labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+/** The record's fully qualified name inside `zoneName`; `"@"` and the zone itself are the apex. */
+export function qualifyRecordName(name: string, zoneName: string): string {
+  const n = name.replace(/\.$/, "");
+  if (n === "@" || n === zoneName) return zoneName;
+  if (n.endsWith(`.${zoneName}`)) return n;
+  return `${n}.${zoneName}`;
+}
+
+/** The name relative to the zone: `"@"` for the apex, `"api.codebook"` for `api.codebook.example.com`. */
+export function relativeRecordName(name: string, zoneName: string): string {
+  const fqdn = qualifyRecordName(name, zoneName);
+  return fqdn === zoneName ? "@" : fqdn.slice(0, -(zoneName.length + 1));
+}
+
+/** Stable child-name suffix from name and type: `apex-a`, `www-cname`, `api-codebook-a`, `wildcard-a`. */
+export function recordSuffix(spec: Pick<DnsRecordSpec, "name" | "type">, zoneName: string): string {
+  const rel = relativeRecordName(spec.name, zoneName);
+  const base = rel === "@" ? "apex" : rel.replace(/\*/g, "wildcard").replace(/_/g, "").replace(/\./g, "-");
+  return `${base}-${spec.type.toLowerCase()}`;
+}
+
+/** Whether `host` matches an allow-list entry (exact host, or `*.suffix` for hosts under `suffix`). */
+export function matchesHostPattern(host: string, pattern: string): boolean {
+  const p = pattern.toLowerCase().replace(/\.$/, "");
+  if (p.startsWith("*.")) return host.endsWith(p.slice(1)) && host.length > p.length - 1;
+  return host === p;
+}
+
+/** The comment written on each record: who owns it and which product it serves (POLICIES.md 55). */
+export function ownerComment(ctx: PlatformContext): string {
+  return `managed by app-platform; owner=${ctx.owner}; product=${ctx.product}`;
+}
+
+/** Every problem with the arguments, checked synchronously; throws one `ValidationError`. */
+export function validateDnsRecordsArgs(name: string, args: DnsRecordsArgs): void {
+  const problems: string[] = [];
+  const zone = args.zoneName;
+  const zoneOk = isHostname(zone);
+  if (!zoneOk) {
+    problems.push(`\`zoneName\` "${zone}" is not a lower-case domain name; pass the zone's domain, e.g. \`example.com\``);
+  }
+  if (typeof args.zoneId === "string" && !/^[0-9a-f]{32}$/.test(args.zoneId)) {
+    problems.push(
+      `\`zoneId\` "${args.zoneId}" is not a Cloudflare zone id (32 hex characters); look it up with \`cloudflare.getZoneOutput({ filter: { name } }).zoneId\``,
+    );
+  }
+  if (args.records.length === 0) problems.push("`records` is empty; declare at least one record or drop the component");
+  const comment = ownerComment(args.context);
+  if (comment.length > MAX_COMMENT_LENGTH) {
+    problems.push(
+      `the owner comment "${comment}" is longer than ${MAX_COMMENT_LENGTH} characters (Cloudflare's limit); shorten \`context.owner\` or \`context.product\``,
+    );
+  }
+
+  const allowed = args.allowedCnameTargets ?? DEFAULT_ALLOWED_CNAME_TARGETS;
+  const fqdns = zoneOk ? new Set(args.records.map((r) => qualifyRecordName(r.name, zone))) : new Set<string>();
+  const seen = new Map<string, number>();
+  const typesByName = new Map<string, Set<DnsRecordType>>();
+  const suffixes = new Map<string, number>();
+
+  args.records.forEach((r, i) => {
+    const at = `\`records[${i}]\` (${r.type} ${r.name})`;
+    const raw = r.name.replace(/\.$/, "");
+    const rel = zoneOk ? relativeRecordName(r.name, zone) : raw;
+    if (r.name.endsWith(".") && zoneOk && raw !== zone && !raw.endsWith(`.${zone}`)) {
+      problems.push(`${at}: \`name\` is outside the zone \`${zone}\`; use a name relative to the zone or a FQDN ending in \`.${zone}\``);
+    } else if (rel !== "@" && !rel.split(".").every((l, j) => (j === 0 ? RECORD_LABEL.test(l) : RECORD_LABEL.test(l) && l !== "*"))) {
+      problems.push(
+        `${at}: \`name\` is not a valid record name; use lower-case DNS labels (\`www\`, \`api.codebook\`), \`@\` for the apex or \`*\` as the first label`,
+      );
+    }
+    if (!["A", "AAAA", "CNAME"].includes(r.type)) {
+      problems.push(`${at}: \`type\` must be "A", "AAAA" or "CNAME"`);
+    }
+    if (typeof r.proxied !== "boolean") {
+      problems.push(`${at}: \`proxied\` must be set explicitly to true or false (POLICIES.md 55)`);
+    }
+    const ttl = r.ttl ?? AUTOMATIC_TTL;
+    if (r.proxied === true && ttl !== AUTOMATIC_TTL) {
+      problems.push(`${at}: \`ttl\` is ${ttl} but proxied records only take \`ttl: 1\` (automatic); drop \`ttl\` or set \`proxied: false\``);
+    } else if (ttl !== AUTOMATIC_TTL && !(Number.isInteger(ttl) && ttl >= MIN_TTL_SECONDS && ttl <= MAX_TTL_SECONDS)) {
+      problems.push(`${at}: \`ttl\` is ${ttl}; use 1 (automatic) or a whole number of seconds from ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS}`);
+    }
+
+    if (r.type === "A" || r.type === "AAAA") {
+      const family = net.isIP(r.content);
+      const want = r.type === "A" ? 4 : 6;
+      const problem = ipProblem(r.content);
+      if (family !== want || r.content.includes("%")) {
+        problems.push(`${at}: \`content\` "${r.content}" is not an IPv${want} address; an ${r.type} record needs one`);
+      } else if (problem) {
+        problems.push(
+          `${at}: \`content\` ${r.content} is a ${problem} address; DNS must point only at public addresses (POLICIES.md 54)`,
+        );
+      }
+    }
+
+    if (r.type === "CNAME") {
+      const target = r.content.toLowerCase().replace(/\.$/, "");
+      if (rel === "@") {
+        problems.push(
+          `${at}: a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: \`{ name: "@", type: "A", content: "76.76.19.61" }\`, seed 004)`,
+        );
+      }
+      if (!isHostname(target)) {
+        problems.push(`${at}: \`content\` "${r.content}" is not a hostname; a CNAME points at a hostname such as \`cname.vercel-dns.com\``);
+      } else if (!fqdns.has(target) && !allowed.some((p) => matchesHostPattern(target, p))) {
+        problems.push(
+          `${at}: CNAME target \`${target}\` is not in \`allowedCnameTargets\` (${allowed.join(", ")}); point it at an allowed host or add the host to \`allowedCnameTargets\` (POLICIES.md 53, dangling-record takeover)`,
+        );
+      }
+    }
+
+    if (zoneOk) {
+      const fqdn = qualifyRecordName(r.name, zone);
+      const key = `${r.type} ${fqdn}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        problems.push(`${at}: duplicates \`records[${first}]\` (${key}); keep one record per name and type`);
+      } else {
+        seen.set(key, i);
+      }
+      const types = typesByName.get(fqdn) ?? new Set<DnsRecordType>();
+      types.add(r.type);
+      typesByName.set(fqdn, types);
+      const suffix = recordSuffix(r, zone);
+      const other = suffixes.get(suffix);
+      if (other === undefined) {
+        suffixes.set(suffix, i);
+      } else if (first === undefined) {
+        problems.push(`${at}: its resource name suffix \`${suffix}\` collides with \`records[${other}]\`; rename one of them`);
+      }
+    }
+  });
+
+  for (const [fqdn, types] of typesByName) {
+    if (types.has("CNAME") && types.size > 1) {
+      problems.push(`\`records\`: ${fqdn} has a CNAME and other records; a CNAME must be the only record at its name`);
+    }
+  }
+
+  throwIfInvalid(COMPONENT, name, problems);
+}
+
+/** A product's Cloudflare DNS records in an existing zone, each commented with its owner. */
+export class DnsRecords extends pulumi.ComponentResource {
+  /** The fully qualified names of the records, in declaration order, without duplicates. */
+  readonly hostnames: readonly string[];
+  /** Cloudflare record ids, in declaration order. */
+  readonly recordIds: readonly pulumi.Output<string>[];
+
+  constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:dns:${COMPONENT}`, name, {}, opts);
+    validateDnsRecordsArgs(name, args);
+
+    const comment = ownerComment(args.context);
+    const records = args.records.map((spec) => this.createRecord(name, spec, comment, args));
+
+    this.hostnames = Object.freeze([...new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)))]);
+    this.recordIds = Object.freeze(records.map((r) => r.id));
+
+    this.registerOutputs({ hostnames: this.hostnames, recordIds: this.recordIds });
+  }
+
+  private createRecord(name: string, spec: DnsRecordSpec, comment: string, args: DnsRecordsArgs): cloudflare.DnsRecord {
+    const base: cloudflare.DnsRecordArgs = {
+      zoneId: args.zoneId,
+      name: qualifyRecordName(spec.name, args.zoneName),
+      type: spec.type,
+      content: spec.type === "CNAME" ? spec.content.toLowerCase().replace(/\.$/, "") : spec.content,
+      ttl: spec.ttl ?? AUTOMATIC_TTL,
+      proxied: spec.proxied,
+      comment,
+    };
+    const final = args.transform?.record?.(base, spec) ?? base;
+    return new cloudflare.DnsRecord(`${name}-${recordSuffix(spec, args.zoneName)}`, final, { parent: this });
+  }
+}

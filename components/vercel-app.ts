@@ -1,0 +1,364 @@
+/**
+ * A product's web front end on Vercel: the project (owned by the prod stack), its environment
+ * variables and its domains.
+ *
+ * One Vercel project serves both stacks. The prod stack creates it (`vercel.Project`) and sets
+ * the production variables and domains; the staging stack only looks it up by name
+ * (`vercel.getProjectOutput`) and adds its `preview` variables and domains, optionally bound to a
+ * branch (seed 003: staging is the preview of `develop`; seed 004: every non-main branch is a
+ * preview). So the prod stack must be deployed first.
+ *
+ * Secrets reach Vercel only as `sensitive: true` variables whose value is a Pulumi secret, and
+ * never target `development` (Vercel refuses sensitive development variables); public-prefixed
+ * variables are compiled into the browser bundle, so they may never hold a secret.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as vercel from "@pulumiverse/vercel";
+import { PlatformContext, TYPE_PREFIX, isProd, throwIfInvalid } from "./context";
+
+const COMPONENT = "App";
+
+/** Vercel framework presets we use or expect to. */
+export type VercelFramework =
+  | "nextjs"
+  | "astro"
+  | "vite"
+  | "remix"
+  | "sveltekit"
+  | "nuxtjs"
+  | "gatsby"
+  | "create-react-app";
+
+export interface VercelProjectSpec {
+  /** Vercel project name (lower case, up to 100 characters). @example "careersy-wingman" */
+  readonly name: string;
+  /** Framework preset. */
+  readonly framework: VercelFramework;
+  /**
+   * Directory of the app inside the repository, relative.
+   * @default the repository root
+   */
+  readonly rootDirectory?: string;
+  /** The connected Git repository; pushes deploy automatically. */
+  readonly gitRepository?: { readonly type: "github"; readonly repo: string };
+  /**
+   * Branch whose pushes are production deployments (seeds 003 and 004: `main`).
+   * @default "main"
+   */
+  readonly productionBranch?: string;
+  /** Build command. @default detected by Vercel */
+  readonly buildCommand?: string;
+  /** Output directory. @default detected by Vercel */
+  readonly outputDirectory?: string;
+  /** Install command. @default detected by Vercel */
+  readonly installCommand?: string;
+}
+
+export interface VercelDomainSpec {
+  /** The domain to serve, e.g. `app.appstoagents.com`. */
+  readonly domain: string;
+  /** Redirect this domain to another domain of the list (e.g. `www` → apex). */
+  readonly redirectTo?: string;
+}
+
+export interface VercelAppArgs {
+  /** Environment, product and owner. */
+  readonly context: PlatformContext;
+  /** The Vercel project. */
+  readonly project: VercelProjectSpec;
+  /**
+   * Whether this stack creates the project. Otherwise it is looked up by `project.name`.
+   * @default context.environment === "prod"
+   */
+  readonly manageProject?: boolean;
+  /**
+   * Staging only: bind the preview variables and domains to this branch (seed 003: `develop`).
+   * Unset means every non-production branch is a preview (seed 004).
+   * @default undefined
+   */
+  readonly previewBranch?: string;
+  /**
+   * Non-secret variables. Names that look secret are rejected: put those in `secretEnv`.
+   * @default {}
+   */
+  readonly env?: Record<string, string>;
+  /**
+   * Secret variables, e.g. from a `SecretSet`. Sent as `sensitive: true` Pulumi secrets.
+   * @default {}
+   */
+  readonly secretEnv?: Record<string, pulumi.Input<string>>;
+  /**
+   * Domains of this environment. In staging they need `previewBranch`, or they would serve production.
+   * @default []
+   */
+  readonly domains?: ReadonlyArray<VercelDomainSpec>;
+  /** Adjust a child's arguments without forking the component. */
+  readonly transform?: {
+    /** The `vercel.Project` (prod only). */
+    readonly project?: (args: vercel.ProjectArgs) => vercel.ProjectArgs;
+    /** Each `vercel.ProjectEnvironmentVariable`. */
+    readonly envVar?: (args: vercel.ProjectEnvironmentVariableArgs, key: string) => vercel.ProjectEnvironmentVariableArgs;
+    /** Each `vercel.ProjectDomain`. */
+    readonly domain?: (args: vercel.ProjectDomainArgs, spec: VercelDomainSpec) => vercel.ProjectDomainArgs;
+  };
+}
+
+/** Environment-variable names: upper case, digits and underscores, starting with a letter. */
+export const ENV_NAME_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+
+/** Names that hold secrets (POLICIES.md 56). */
+export const SECRET_NAME_PATTERN = /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE|DATABASE_URL|DSN|ENCRYPTION_KEY/;
+
+/** Prefixes that frameworks inline into the browser bundle (POLICIES.md 57). */
+export const PUBLIC_ENV_PREFIXES: readonly string[] = ["NEXT_PUBLIC_", "VITE_", "PUBLIC_"];
+
+/** Values that are credentials whatever their name: live/test keys, GitHub, AWS, Slack tokens, PEM. */
+export const SECRET_VALUE_PATTERN =
+  /(sk_live_|rk_live_|sk_test_|whsec_|ghp_|gho_|github_pat_|AKIA[0-9A-Z]{16}|xox[abposr]-|-----BEGIN [A-Z ]*PRIVATE KEY-----)/;
+
+/** Default production branch (seeds 003 and 004). */
+export const DEFAULT_PRODUCTION_BRANCH = "main";
+
+/** Whether the variable name looks like it holds a secret. */
+export function isSecretLookingName(key: string): boolean {
+  return SECRET_NAME_PATTERN.test(key.toUpperCase());
+}
+
+/** Whether the variable is exposed to the browser by its prefix. */
+export function isPublicEnvName(key: string): boolean {
+  return PUBLIC_ENV_PREFIXES.some((p) => key.startsWith(p));
+}
+
+/** Whether the value looks like a credential (known token prefixes, PEM private keys). */
+export function looksLikeSecretValue(value: string): boolean {
+  return SECRET_VALUE_PATTERN.test(value);
+}
+
+/** `NEXT_PUBLIC_APP_URL` → `next-public-app-url`. */
+export function kebabEnvKey(key: string): string {
+  return key.toLowerCase().replace(/_/g, "-");
+}
+
+/** `app.appstoagents.com` → `app-appstoagents-com`. */
+export function domainSuffix(domain: string): string {
+  return domain.toLowerCase().replace(/\./g, "-");
+}
+
+/** The targets of a variable: prod secrets production only, prod plain also development; staging preview. */
+export function envTargets(environment: PlatformContext["environment"], secret: boolean): string[] {
+  if (environment !== "prod") return ["preview"];
+  return secret ? ["production"] : ["production", "development"];
+}
+
+const HOSTNAME = /^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
+const PROJECT_NAME = /^[a-z0-9._-]{1,100}$/;
+const GIT_BRANCH = /^(?!\/|.*\/\/|.*\/$|.*\.\.|.*@\{|.*\.lock$)[A-Za-z0-9._/-]+$/;
+const GITHUB_REPO = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+
+/** Every problem with the arguments, checked synchronously; throws one `ValidationError`. */
+export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
+  const problems: string[] = [];
+  const p = args.project;
+  const prod = isProd(args.context);
+  const env = args.env ?? {};
+  const secretEnv = args.secretEnv ?? {};
+  const domains = args.domains ?? [];
+  const productionBranch = p.productionBranch ?? DEFAULT_PRODUCTION_BRANCH;
+
+  if (!PROJECT_NAME.test(p.name) || p.name.includes("---")) {
+    problems.push(
+      `\`project.name\` "${p.name}" is not a Vercel project name; use up to 100 lower-case letters, digits, \`.\`, \`_\` or \`-\` (no \`---\`)`,
+    );
+  }
+  if (p.rootDirectory !== undefined && (p.rootDirectory.startsWith("/") || p.rootDirectory.split("/").includes(".."))) {
+    problems.push(`\`project.rootDirectory\` "${p.rootDirectory}" must be relative to the repository root, without \`..\` (e.g. \`apps/web\`)`);
+  }
+  if (p.gitRepository && !GITHUB_REPO.test(p.gitRepository.repo)) {
+    problems.push(`\`project.gitRepository.repo\` "${p.gitRepository.repo}" must be \`owner/name\``);
+  }
+  if (!GIT_BRANCH.test(productionBranch)) {
+    problems.push(`\`project.productionBranch\` "${productionBranch}" is not a valid git branch name`);
+  }
+
+  if (args.previewBranch !== undefined) {
+    if (prod) {
+      problems.push("`previewBranch` is set on the prod stack; it only applies to staging (preview) variables and domains — remove it");
+    }
+    if (!GIT_BRANCH.test(args.previewBranch)) {
+      problems.push(`\`previewBranch\` "${args.previewBranch}" is not a valid git branch name`);
+    } else if (args.previewBranch === productionBranch) {
+      problems.push(`\`previewBranch\` "${args.previewBranch}" is the production branch; staging must preview another branch (e.g. \`develop\`)`);
+    }
+  }
+
+  const checkName = (where: string, key: string) => {
+    if (!ENV_NAME_PATTERN.test(key)) {
+      problems.push(
+        `\`${where}\` key \`${key}\` is not an environment-variable name; use upper case letters, digits and underscores, starting with a letter`,
+      );
+    }
+  };
+  for (const [key, value] of Object.entries(env)) {
+    checkName("env", key);
+    if (isSecretLookingName(key) && isPublicEnvName(key)) {
+      problems.push(
+        `\`env.${key}\` has a public prefix (${PUBLIC_ENV_PREFIXES.join(", ")}) and a secret-looking name; public variables ship to the browser — rename it, or keep the secret server-side in \`secretEnv\` without the prefix (POLICIES.md 57)`,
+      );
+    } else if (isSecretLookingName(key)) {
+      problems.push(
+        `\`env.${key}\` looks like a secret but is a plain variable; move it to \`secretEnv\` so it is sent as a sensitive Pulumi secret (POLICIES.md 56)`,
+      );
+    }
+    if (typeof value === "string" && looksLikeSecretValue(value)) {
+      problems.push(
+        `\`env.${key}\` holds a value that looks like a credential; move it to \`secretEnv\` (read from encrypted config) (POLICIES.md ${isPublicEnvName(key) ? 57 : 56})`,
+      );
+    }
+    if (key in secretEnv) {
+      problems.push(`\`${key}\` is in both \`env\` and \`secretEnv\`; keep it in exactly one`);
+    }
+  }
+  for (const key of Object.keys(secretEnv)) {
+    checkName("secretEnv", key);
+    if (isPublicEnvName(key)) {
+      problems.push(
+        `\`secretEnv.${key}\` has a public prefix (${PUBLIC_ENV_PREFIXES.join(", ")}) and would be inlined into the browser bundle; a secret must not be public — rename it without the prefix and read it on the server (POLICIES.md 57)`,
+      );
+    }
+  }
+
+  const domainNames = new Set(domains.map((d) => d.domain));
+  const seenDomains = new Set<string>();
+  const seenSuffixes = new Map<string, string>();
+  if (!prod && domains.length > 0 && args.previewBranch === undefined) {
+    problems.push(
+      "`domains` are set on staging without `previewBranch`; a domain without a git branch serves production — set `previewBranch` or move the domains to prod",
+    );
+  }
+  domains.forEach((d, i) => {
+    const at = `\`domains[${i}]\` (${d.domain})`;
+    if (!HOSTNAME.test(d.domain)) {
+      problems.push(`${at}: \`domain\` is not a lower-case hostname (e.g. \`app.example.com\`)`);
+    }
+    if (seenDomains.has(d.domain)) {
+      problems.push(`${at}: duplicate domain; list each domain once`);
+    } else {
+      const suffix = domainSuffix(d.domain);
+      const other = seenSuffixes.get(suffix);
+      if (other !== undefined) problems.push(`${at}: its resource name suffix \`${suffix}\` collides with ${other}; rename one`);
+      seenSuffixes.set(suffix, d.domain);
+    }
+    seenDomains.add(d.domain);
+    if (d.redirectTo !== undefined) {
+      const target = domains.find((t) => t.domain === d.redirectTo);
+      if (d.redirectTo === d.domain) {
+        problems.push(`${at}: \`redirectTo\` points at itself; remove it or name another domain`);
+      } else if (!domainNames.has(d.redirectTo)) {
+        problems.push(`${at}: \`redirectTo\` "${d.redirectTo}" is not one of \`domains\`; Vercel redirects only to a domain of the same project — add it`);
+      } else if (target?.redirectTo !== undefined) {
+        problems.push(`${at}: \`redirectTo\` "${d.redirectTo}" redirects again; point it at the final domain`);
+      }
+    }
+  });
+
+  throwIfInvalid(COMPONENT, name, problems);
+}
+
+/** A Vercel project (prod) or its preview settings (staging): variables and domains. */
+export class VercelApp extends pulumi.ComponentResource {
+  /** The Vercel project id (created in prod, looked up in staging). */
+  readonly projectId: pulumi.Output<string>;
+  /** The domains this stack attached. */
+  readonly domains: readonly string[];
+  /** Every variable name this stack set, sorted. */
+  readonly envKeys: readonly string[];
+
+  constructor(name: string, args: VercelAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:vercel:${COMPONENT}`, name, {}, opts);
+    validateVercelAppArgs(name, args);
+
+    const manageProject = args.manageProject ?? isProd(args.context);
+    const gitBranch = isProd(args.context) ? undefined : args.previewBranch;
+    const comment = `managed by app-platform; owner=${args.context.owner}; product=${args.context.product}`;
+
+    const projectId = manageProject ? this.createProject(name, args).id : this.lookupProject(args);
+
+    for (const [key, value] of Object.entries(args.env ?? {})) {
+      this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args);
+    }
+    for (const [key, value] of Object.entries(args.secretEnv ?? {})) {
+      this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, gitBranch, comment }, args);
+    }
+    for (const spec of args.domains ?? []) {
+      this.createDomain(name, spec, projectId, gitBranch, args);
+    }
+
+    this.projectId = projectId;
+    this.domains = Object.freeze((args.domains ?? []).map((d) => d.domain));
+    this.envKeys = Object.freeze([...Object.keys(args.env ?? {}), ...Object.keys(args.secretEnv ?? {})].sort());
+
+    this.registerOutputs({ projectId: this.projectId, domains: this.domains, envKeys: this.envKeys });
+  }
+
+  private createProject(name: string, args: VercelAppArgs): vercel.Project {
+    const p = args.project;
+    const base: vercel.ProjectArgs = {
+      name: p.name,
+      framework: p.framework,
+      rootDirectory: p.rootDirectory,
+      gitRepository: p.gitRepository && {
+        type: p.gitRepository.type,
+        repo: p.gitRepository.repo,
+        productionBranch: p.productionBranch ?? DEFAULT_PRODUCTION_BRANCH,
+      },
+      buildCommand: p.buildCommand,
+      outputDirectory: p.outputDirectory,
+      installCommand: p.installCommand,
+    };
+    return new vercel.Project(`${name}-project`, args.transform?.project?.(base) ?? base, { parent: this });
+  }
+
+  private lookupProject(args: VercelAppArgs): pulumi.Output<string> {
+    return vercel.getProjectOutput({ name: args.project.name }, { parent: this }).id;
+  }
+
+  private createEnvVar(
+    name: string,
+    key: string,
+    v: { projectId: pulumi.Input<string>; value: pulumi.Input<string>; sensitive: boolean; gitBranch?: string; comment: string },
+    args: VercelAppArgs,
+  ): vercel.ProjectEnvironmentVariable {
+    const base: vercel.ProjectEnvironmentVariableArgs = {
+      projectId: v.projectId,
+      key,
+      value: v.value,
+      sensitive: v.sensitive,
+      targets: envTargets(args.context.environment, v.sensitive),
+      gitBranch: v.gitBranch,
+      comment: v.comment,
+    };
+    return new vercel.ProjectEnvironmentVariable(`${name}-env-${kebabEnvKey(key)}`, args.transform?.envVar?.(base, key) ?? base, {
+      parent: this,
+    });
+  }
+
+  private createDomain(
+    name: string,
+    spec: VercelDomainSpec,
+    projectId: pulumi.Input<string>,
+    gitBranch: string | undefined,
+    args: VercelAppArgs,
+  ): vercel.ProjectDomain {
+    const base: vercel.ProjectDomainArgs = {
+      projectId,
+      domain: spec.domain,
+      gitBranch,
+      redirect: spec.redirectTo,
+      // Permanent, method-preserving redirect.
+      redirectStatusCode: spec.redirectTo ? 308 : undefined,
+    };
+    return new vercel.ProjectDomain(`${name}-domain-${domainSuffix(spec.domain)}`, args.transform?.domain?.(base, spec) ?? base, {
+      parent: this,
+    });
+  }
+}

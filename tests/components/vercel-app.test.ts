@@ -1,0 +1,365 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { installRecordingMocks, valueOf } from "../helpers/mocks";
+
+const GET_PROJECT = "vercel:index/getProject:getProject";
+const rec = installRecordingMocks({
+  stack: "staging",
+  invokes: { [GET_PROJECT]: (args) => ({ id: `prj_${args.name}`, name: args.name }) },
+});
+
+import { PlatformContext } from "../../components/context";
+import {
+  VercelApp,
+  VercelAppArgs,
+  envTargets,
+  isSecretLookingName,
+  looksLikeSecretValue,
+  validateVercelAppArgs,
+} from "../../components/vercel-app";
+
+const PROJECT = "vercel:index/project:Project";
+const ENV = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
+const DOMAIN = "vercel:index/projectDomain:ProjectDomain";
+const COMMENT = "managed by app-platform; owner=platform-team; product=voyager";
+
+const prod: PlatformContext = { environment: "prod", product: "voyager", owner: "platform-team" };
+const staging: PlatformContext = { ...prod, environment: "staging" };
+
+/** Voyager (seed 003): Next.js, production on `main`, staging = preview of `develop`. */
+const voyager = (context: PlatformContext, extra: Partial<VercelAppArgs> = {}): VercelAppArgs => ({
+  context,
+  project: { name: "careersy-wingman", framework: "nextjs", gitRepository: { type: "github", repo: "acme/careersy-wingman" } },
+  env: { NEXTAUTH_URL: "https://wingman.example.com", NEXT_PUBLIC_APP_URL: "https://wingman.example.com" },
+  secretEnv: { NEXTAUTH_SECRET: pulumi.secret("nextauth-value"), DATABASE_URL: "postgres://u:p@neon/db" },
+  ...extra,
+});
+
+beforeEach(() => rec.reset());
+
+describe("VercelApp on prod", () => {
+  it("creates the project, production env vars and domains", async () => {
+    const app = new VercelApp("voyager-web", voyager(prod, { domains: [{ domain: "wingman.example.com" }, { domain: "www.wingman.example.com", redirectTo: "wingman.example.com" }] }));
+    await rec.settle();
+
+    expect(rec.one("app-platform:vercel:App", "voyager-web").custom).toBe(false);
+    expect(rec.one(PROJECT, "voyager-web-project").inputs).toEqual({
+      name: "careersy-wingman",
+      framework: "nextjs",
+      gitRepository: { type: "github", repo: "acme/careersy-wingman", productionBranch: "main" },
+    });
+    expect(rec.calls.filter((c) => c.token === GET_PROJECT)).toHaveLength(0);
+
+    expect(rec.ofType(ENV).map((r) => r.name).sort()).toEqual([
+      "voyager-web-env-database-url",
+      "voyager-web-env-next-public-app-url",
+      "voyager-web-env-nextauth-secret",
+      "voyager-web-env-nextauth-url",
+    ]);
+    const plain = rec.one(ENV, "voyager-web-env-nextauth-url");
+    expect(plain.inputs).toMatchObject({
+      key: "NEXTAUTH_URL",
+      value: "https://wingman.example.com",
+      sensitive: false,
+      targets: ["production", "development"],
+      comment: COMMENT,
+    });
+    expect(plain.inputs.gitBranch).toBeUndefined();
+    // @pulumiverse/vercel wraps every `value` in pulumi.secret itself, so `sensitive` is what differs.
+    expect(plain.secretPaths).toEqual(["value"]);
+
+    const secret = rec.one(ENV, "voyager-web-env-nextauth-secret");
+    expect(secret.inputs).toMatchObject({ key: "NEXTAUTH_SECRET", value: "nextauth-value", sensitive: true, targets: ["production"] });
+    expect(secret.secretPaths).toContain("value");
+    // a plain string passed in secretEnv still arrives as a secret
+    const db = rec.one(ENV, "voyager-web-env-database-url");
+    expect(db.inputs).toMatchObject({ value: "postgres://u:p@neon/db", sensitive: true, targets: ["production"] });
+    expect(db.secretPaths).toContain("value");
+
+    expect(rec.ofType(DOMAIN).map((r) => r.name).sort()).toEqual([
+      "voyager-web-domain-wingman-example-com",
+      "voyager-web-domain-www-wingman-example-com",
+    ]);
+    // Domains, like variables, attach to the project this stack created (its id).
+    expect(rec.one(DOMAIN, "voyager-web-domain-wingman-example-com").inputs).toEqual({
+      domain: "wingman.example.com",
+      projectId: "voyager-web-project-id",
+    });
+    expect(rec.one(DOMAIN, "voyager-web-domain-www-wingman-example-com").inputs).toEqual({
+      domain: "www.wingman.example.com",
+      projectId: "voyager-web-project-id",
+      redirect: "wingman.example.com",
+      redirectStatusCode: 308,
+    });
+
+    expect(app.domains).toEqual(["wingman.example.com", "www.wingman.example.com"]);
+    expect(app.envKeys).toEqual(["DATABASE_URL", "NEXTAUTH_SECRET", "NEXTAUTH_URL", "NEXT_PUBLIC_APP_URL"]);
+    expect(pulumi.Output.isInstance(app.projectId)).toBe(true);
+    expect(secret.inputs.projectId).toBe("voyager-web-project-id");
+  });
+
+  it("passes optional project settings and a custom production branch", async () => {
+    new VercelApp("ara-web", {
+      context: { ...prod, product: "ara" },
+      project: {
+        name: "ara",
+        framework: "astro",
+        rootDirectory: "apps/web",
+        gitRepository: { type: "github", repo: "acme/ara" },
+        productionBranch: "release",
+        buildCommand: "pnpm build",
+        outputDirectory: "dist",
+        installCommand: "pnpm install",
+      },
+    });
+    await rec.settle();
+    expect(rec.one(PROJECT, "ara-web-project").inputs).toEqual({
+      name: "ara",
+      framework: "astro",
+      rootDirectory: "apps/web",
+      gitRepository: { type: "github", repo: "acme/ara", productionBranch: "release" },
+      buildCommand: "pnpm build",
+      outputDirectory: "dist",
+      installCommand: "pnpm install",
+    });
+    expect(rec.ofType(ENV)).toHaveLength(0);
+  });
+
+  it("applies transforms", async () => {
+    new VercelApp(
+      "voyager-web",
+      voyager(prod, {
+        domains: [{ domain: "wingman.example.com" }],
+        transform: {
+          project: (a) => ({ ...a, nodeVersion: "20.x" }),
+          envVar: (a, key) => ({ ...a, comment: `${key} by transform` }),
+          domain: (a) => ({ ...a, waitForReady: true }),
+        },
+      }),
+    );
+    await rec.settle();
+    expect(rec.one(PROJECT).inputs.nodeVersion).toBe("20.x");
+    expect(rec.one(ENV, "voyager-web-env-nextauth-url").inputs.comment).toBe("NEXTAUTH_URL by transform");
+    expect(rec.one(DOMAIN).inputs.waitForReady).toBe(true);
+  });
+
+
+  it("hands secret values to the resource already wrapped as secrets, plain values unwrapped", async () => {
+    const seen: Record<string, pulumi.Input<string> | undefined> = {};
+    new VercelApp(
+      "voyager-web",
+      voyager(prod, {
+        transform: {
+          envVar: (a, key) => {
+            seen[key] = a.value;
+            return a;
+          },
+        },
+      }),
+    );
+    await rec.settle();
+    expect(typeof seen.NEXTAUTH_URL).toBe("string");
+    for (const key of ["NEXTAUTH_SECRET", "DATABASE_URL"]) {
+      expect(pulumi.Output.isInstance(seen[key])).toBe(true);
+      expect(await (seen[key] as any).isSecret).toBe(true);
+    }
+  });
+});
+
+describe("VercelApp on staging", () => {
+  it("looks the project up and adds preview env vars and domains on the preview branch", async () => {
+    const app = new VercelApp(
+      "voyager-web",
+      voyager(staging, { previewBranch: "develop", domains: [{ domain: "staging.wingman.example.com" }] }),
+    );
+    await rec.settle();
+
+    expect(rec.ofType(PROJECT)).toHaveLength(0);
+    expect(rec.calls.filter((c) => c.token === GET_PROJECT).map((c) => c.inputs)).toEqual([{ name: "careersy-wingman" }]);
+    expect(await valueOf(app.projectId)).toBe("prj_careersy-wingman");
+
+    const plain = rec.one(ENV, "voyager-web-env-nextauth-url");
+    expect(plain.inputs).toEqual({
+      projectId: "prj_careersy-wingman",
+      key: "NEXTAUTH_URL",
+      value: "https://wingman.example.com",
+      sensitive: false,
+      targets: ["preview"],
+      gitBranch: "develop",
+      comment: COMMENT,
+    });
+    const secret = rec.one(ENV, "voyager-web-env-nextauth-secret");
+    expect(secret.inputs).toEqual({
+      projectId: "prj_careersy-wingman",
+      key: "NEXTAUTH_SECRET",
+      value: "nextauth-value",
+      sensitive: true,
+      targets: ["preview"],
+      gitBranch: "develop",
+      comment: COMMENT,
+    });
+    expect(secret.secretPaths).toEqual(["value"]);
+
+    expect(rec.one(DOMAIN, "voyager-web-domain-staging-wingman-example-com").inputs).toEqual({
+      projectId: "prj_careersy-wingman",
+      domain: "staging.wingman.example.com",
+      gitBranch: "develop",
+    });
+  });
+
+  it("without a preview branch targets every preview (seed 004)", async () => {
+    new VercelApp("ara-web", {
+      context: { ...staging, product: "ara" },
+      project: { name: "ara", framework: "astro" },
+      secretEnv: { JWT_SECRET: pulumi.secret("jwt") },
+    });
+    await rec.settle();
+    const jwt = rec.one(ENV, "ara-web-env-jwt-secret");
+    expect(jwt.inputs.targets).toEqual(["preview"]);
+    expect(jwt.inputs.gitBranch).toBeUndefined();
+    expect(jwt.inputs.sensitive).toBe(true);
+    expect(jwt.secretPaths).toEqual(["value"]);
+  });
+
+  it("manageProject overrides the default", async () => {
+    new VercelApp("v", voyager(staging, { manageProject: true }));
+    await rec.settle();
+    expect(rec.one(PROJECT, "v-project").inputs.name).toBe("careersy-wingman");
+    expect(rec.calls.filter((c) => c.token === GET_PROJECT)).toHaveLength(0);
+  });
+});
+
+describe("helpers", () => {
+  it("targets: prod secrets production only, prod plain also development, staging preview", () => {
+    expect(envTargets("prod", true)).toEqual(["production"]);
+    expect(envTargets("prod", false)).toEqual(["production", "development"]);
+    expect(envTargets("staging", true)).toEqual(["preview"]);
+    expect(envTargets("staging", false)).toEqual(["preview"]);
+  });
+
+  it("recognises secret-looking names and values", () => {
+    for (const k of ["JWT_SECRET", "DB_PASSWORD", "GITHUB_TOKEN", "OPENAI_API_KEY", "SSH_PRIVATE_KEY", "DATABASE_URL", "SENTRY_DSN", "ENCRYPTION_KEY"]) {
+      expect(isSecretLookingName(k)).toBe(true);
+    }
+    for (const k of ["NEXTAUTH_URL", "NEXT_PUBLIC_APP_URL", "SEC_USER_AGENT", "CLERK_PUBLISHABLE_KEY"]) {
+      expect(isSecretLookingName(k)).toBe(false);
+    }
+    expect(looksLikeSecretValue("sk_live_abc")).toBe(true);
+    expect(looksLikeSecretValue("-----BEGIN RSA PRIVATE KEY-----")).toBe(true);
+    expect(looksLikeSecretValue("https://example.com")).toBe(false);
+  });
+});
+
+describe("validateVercelAppArgs", () => {
+  it("accepts Voyager on both stacks", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "wingman.example.com" }] }))).not.toThrow();
+    expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "develop" }))).not.toThrow();
+  });
+
+  it("rejects a public-prefixed secret", () => {
+    for (const key of ["NEXT_PUBLIC_STRIPE_KEY", "VITE_API", "PUBLIC_THING"]) {
+      expect(() => validateVercelAppArgs("v", voyager(prod, { secretEnv: { [key]: "x" } }))).toThrow(
+        `\`secretEnv.${key}\` has a public prefix (NEXT_PUBLIC_, VITE_, PUBLIC_) and would be inlined into the browser bundle`,
+      );
+    }
+  });
+
+  it("rejects a public-prefixed plain variable with a secret-looking name or value", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { NEXT_PUBLIC_API_KEY: "x" } }))).toThrow(
+      "`env.NEXT_PUBLIC_API_KEY` has a public prefix (NEXT_PUBLIC_, VITE_, PUBLIC_) and a secret-looking name; public variables ship to the browser",
+    );
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { NEXT_PUBLIC_STRIPE: "sk_live_123" } }))).toThrow(
+      "`env.NEXT_PUBLIC_STRIPE` holds a value that looks like a credential; move it to `secretEnv` (read from encrypted config) (POLICIES.md 57)",
+    );
+  });
+
+  it("rejects a secret-looking plain variable", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { JWT_SECRET: "abc" } }))).toThrow(
+      "`env.JWT_SECRET` looks like a secret but is a plain variable; move it to `secretEnv` so it is sent as a sensitive Pulumi secret (POLICIES.md 56)",
+    );
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { SENTRY_DSN: "https://k@sentry.io/1" } }))).toThrow("`env.SENTRY_DSN` looks like a secret");
+  });
+
+  it("rejects bad env names", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { "next-url": "x" } }))).toThrow(
+      "`env` key `next-url` is not an environment-variable name",
+    );
+    expect(() => validateVercelAppArgs("v", voyager(prod, { secretEnv: { jwtSecret: "x" } }))).toThrow(
+      "`secretEnv` key `jwtSecret` is not an environment-variable name",
+    );
+  });
+
+  it("rejects a name in both env and secretEnv", () => {
+    expect(() =>
+      validateVercelAppArgs("v", voyager(prod, { env: { APP_MODE: "a" }, secretEnv: { APP_MODE: "b" } })),
+    ).toThrow("`APP_MODE` is in both `env` and `secretEnv`; keep it in exactly one");
+  });
+
+  it("rejects duplicate domains, bad domains and bad redirects", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "a.example.com" }, { domain: "a.example.com" }] }))).toThrow(
+      "`domains[1]` (a.example.com): duplicate domain; list each domain once",
+    );
+    expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "https://a.example.com" }] }))).toThrow(
+      "`domain` is not a lower-case hostname",
+    );
+    expect(() =>
+      validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "www.example.com", redirectTo: "example.com" }] })),
+    ).toThrow('`redirectTo` "example.com" is not one of `domains`');
+    expect(() =>
+      validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "example.com", redirectTo: "example.com" }] })),
+    ).toThrow("`redirectTo` points at itself");
+    expect(() =>
+      validateVercelAppArgs(
+        "v",
+        voyager(prod, {
+          domains: [
+            { domain: "a.example.com", redirectTo: "b.example.com" },
+            { domain: "b.example.com", redirectTo: "c.example.com" },
+            { domain: "c.example.com" },
+          ],
+        }),
+      ),
+    ).toThrow('`redirectTo` "b.example.com" redirects again');
+    expect(() =>
+      validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "a-b.example.com" }, { domain: "a.b-example.com" }] })),
+    ).toThrow("its resource name suffix `a-b-example-com` collides with a-b.example.com");
+  });
+
+  it("rejects staging domains without a preview branch (they would serve production)", () => {
+    expect(() => validateVercelAppArgs("v", voyager(staging, { domains: [{ domain: "staging.example.com" }] }))).toThrow(
+      "`domains` are set on staging without `previewBranch`",
+    );
+  });
+
+  it("rejects a preview branch on prod or equal to the production branch", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { previewBranch: "develop" }))).toThrow(
+      "`previewBranch` is set on the prod stack",
+    );
+    expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "main" }))).toThrow(
+      '`previewBranch` "main" is the production branch',
+    );
+    expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "bad..branch" }))).toThrow(
+      '`previewBranch` "bad..branch" is not a valid git branch name',
+    );
+  });
+
+  it("rejects bad project settings", () => {
+    const base = voyager(prod);
+    expect(() => validateVercelAppArgs("v", { ...base, project: { ...base.project, name: "Careersy" } })).toThrow(
+      '`project.name` "Careersy" is not a Vercel project name',
+    );
+    expect(() => validateVercelAppArgs("v", { ...base, project: { ...base.project, rootDirectory: "../web" } })).toThrow(
+      "`project.rootDirectory` \"../web\" must be relative",
+    );
+    expect(() =>
+      validateVercelAppArgs("v", { ...base, project: { ...base.project, gitRepository: { type: "github", repo: "no-slash" } } }),
+    ).toThrow('`project.gitRepository.repo` "no-slash" must be `owner/name`');
+  });
+
+  it("the constructor validates before creating children", async () => {
+    expect(() => new VercelApp("v", voyager(prod, { env: { API_TOKEN: "t" } }))).toThrow('App "v" has invalid arguments');
+    await rec.settle();
+    expect(rec.ofType(ENV)).toHaveLength(0);
+    expect(rec.ofType(PROJECT)).toHaveLength(0);
+  });
+});
