@@ -1,0 +1,633 @@
+/**
+ * A private, versioned, locked, encrypted bucket for backups and log archives, on AWS S3 or
+ * Cloudflare R2, whose objects expire per key prefix (e.g. `daily/` after 30 days, `weekly/`
+ * after 90, seed 001 §4.1).
+ *
+ * S3 (aws v7 split resources): a KMS key with rotation and its alias, the bucket with object lock
+ * enabled, versioning, SSE-KMS with a bucket key, a public access block with all four flags, owner-
+ * enforced ownership, a TLS-only bucket policy, one lifecycle rule per prefix and an object-lock
+ * default retention. R2: the bucket, one lifecycle rule per prefix and a bucket lock rule; no
+ * managed (r2.dev) domain, no custom domain and no CORS are ever created.
+ *
+ * The object lock never outlives the lifecycle: its retention defaults to the shortest prefix
+ * retention, and a longer one is rejected, so every object can still expire on time.
+ * Data-bearing children (bucket, key, lock) are protected and retained on delete in prod.
+ */
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformContext, TYPE_PREFIX, dataProtection, resourceTags, throwIfInvalid } from "./context";
+import { Duration, Retention } from "./values";
+
+const COMPONENT = "BackupBucket";
+
+/** Where the bucket lives. */
+export type BackupBucketKind = "s3" | "r2";
+
+/** How long objects under one key prefix are kept. */
+export interface BackupRetentionRule {
+  /** Key prefix ending in `/`, e.g. `daily/` or `logs/audit/`. */
+  readonly prefix: string;
+  /** Objects under the prefix are deleted this long after they were written. */
+  readonly retention: Retention;
+}
+
+/** S3 Glacier storage classes an archive transition may move objects to. */
+export type ArchiveStorageClass = "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
+
+/** R2 jurisdictions (where objects are guaranteed to be stored). */
+export type R2Jurisdiction = "default" | "eu" | "fedramp";
+
+/** R2 location hints. */
+export type R2Location = "apac" | "eeur" | "enam" | "weur" | "wnam" | "oc";
+
+/** Object lock (write-once-read-many) default retention. */
+export interface BackupObjectLock {
+  /**
+   * S3 retention mode. `GOVERNANCE` lets a principal with `s3:BypassGovernanceRetention` delete
+   * early (a break-glass path); `COMPLIANCE` lets nobody, not even the account root. R2 has one
+   * mode only and ignores this field.
+   * @default "GOVERNANCE"
+   */
+  readonly mode?: "GOVERNANCE" | "COMPLIANCE";
+  /**
+   * How long each new object is locked. Must not exceed any prefix's retention, or objects
+   * could not expire when their lifecycle rule says so.
+   * @default the shortest retention in `retention`
+   */
+  readonly retention?: Retention;
+}
+
+type Transform<T> = (args: T) => T;
+
+export interface BackupBucketArgs {
+  /** Environment, product and owner; prod protects the data-bearing children. */
+  readonly context: PlatformContext;
+  /** `s3` for AWS S3, `r2` for Cloudflare R2. */
+  readonly kind: BackupBucketKind;
+  /**
+   * The bucket's name: 3–63 lower-case letters, digits and hyphens, starting and ending with a
+   * letter or digit (valid on both S3 and R2, and a DNS label, so virtual-host TLS works).
+   * @default `${product}-${environment}-backups`
+   */
+  readonly bucketName?: string;
+  /**
+   * Per-prefix expiry; at least one rule, prefixes unique, ending in `/` and not nested in one
+   * another (one object, one rule).
+   * @example [{ prefix: "daily/", retention: Retention.days(30) }, { prefix: "weekly/", retention: Retention.days(90) }]
+   */
+  readonly retention: ReadonlyArray<BackupRetentionRule>;
+  /**
+   * S3 only: how long a version stays after it was overwritten or its object expired.
+   * @default Retention.days(30)
+   */
+  readonly noncurrentVersionRetention?: Retention;
+  /**
+   * Abort multipart uploads left incomplete after this long; at most 7 days (POLICIES.md 42/49).
+   * Whole days on S3.
+   * @default Duration.days(7)
+   */
+  readonly abortIncompleteMultipartUpload?: Duration;
+  /**
+   * S3 only: move objects to a Glacier class after `after`. Applied to every prefix whose
+   * retention is longer than `after`; it must be shorter than the longest retention.
+   * @default none
+   */
+  readonly archiveTransition?: { readonly after: Retention; readonly storageClass: ArchiveStorageClass };
+  /**
+   * Object lock default retention. Always on: a backup bucket without it is rejected by policy
+   * (POLICIES.md 41, 50).
+   * @default { mode: "GOVERNANCE", retention: <shortest prefix retention> }
+   */
+  readonly objectLock?: BackupObjectLock;
+  /**
+   * S3 only: the AWS region to create the bucket and key in.
+   * @default the AWS provider's region (looked up with `aws.getRegionOutput`)
+   */
+  readonly region?: string;
+  /** R2 only, required there: the Cloudflare account that owns the bucket. */
+  readonly accountId?: pulumi.Input<string>;
+  /**
+   * R2 only: location hint. Unset lets Cloudflare place the bucket near the first request; set it
+   * to keep backups away from the primary data (POLICIES.md 52 checks it against an allow-list).
+   * @default unset
+   */
+  readonly location?: R2Location;
+  /**
+   * R2 only: jurisdiction.
+   * @default "default"
+   */
+  readonly jurisdiction?: R2Jurisdiction;
+  /** Adjust a child's arguments without forking the component. */
+  readonly transform?: {
+    readonly key?: Transform<aws.kms.KeyArgs>;
+    readonly bucket?: Transform<aws.s3.BucketArgs>;
+    readonly policy?: Transform<aws.s3.BucketPolicyArgs>;
+    readonly lifecycle?: Transform<aws.s3.BucketLifecycleConfigurationArgs>;
+    readonly objectLock?: Transform<aws.s3.BucketObjectLockConfigurationArgs>;
+    readonly r2Bucket?: Transform<cloudflare.R2BucketArgs>;
+    readonly r2Lifecycle?: Transform<cloudflare.R2BucketLifecycleArgs>;
+    readonly r2Lock?: Transform<cloudflare.R2BucketLockArgs>;
+  };
+}
+
+/** Defaults of the optional arguments (the same values as their `@default`s). */
+export const BACKUP_BUCKET_DEFAULTS = {
+  noncurrentVersionRetention: Retention.days(30),
+  abortIncompleteMultipartUpload: Duration.days(7),
+  objectLockMode: "GOVERNANCE" as const,
+  jurisdiction: "default" as const,
+};
+
+/** The longest time an incomplete multipart upload may linger (POLICIES.md 42, 49). */
+export const MAX_ABORT_INCOMPLETE_MULTIPART = Duration.days(7);
+
+/** What a backup job needs to know about a bucket; `BackupBucket` satisfies it. */
+export interface BackupBucketRef {
+  readonly kind: BackupBucketKind;
+  readonly bucketName: pulumi.Input<string>;
+  /** Base URL of the S3 API; objects are addressed path-style below it. */
+  readonly endpoint: pulumi.Input<string>;
+  /** SigV4 signing region (`auto` on R2). */
+  readonly region: pulumi.Input<string>;
+  readonly retention: ReadonlyArray<BackupRetentionRule>;
+  /** S3: the bucket ARN. */
+  readonly arn?: pulumi.Input<string>;
+  /** S3: the ARN of the bucket's KMS key. */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  /** R2: the Cloudflare account id. */
+  readonly accountId?: pulumi.Input<string>;
+  /** R2: the jurisdiction. */
+  readonly jurisdiction?: R2Jurisdiction;
+}
+
+/** Bucket names valid on S3 and R2 alike, and DNS labels. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+/** A key prefix: path segments of safe characters, each ending in `/`. */
+const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)+$/;
+
+/** The bucket name used when `bucketName` is not given. */
+export function defaultBucketName(context: PlatformContext): string {
+  return `${context.product}-${context.environment}-backups`;
+}
+
+/** Why `name` is not a valid bucket name, or `undefined` when it is. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (!BUCKET_NAME.test(name)) {
+    return `use 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit (e.g. "codebook-prod-backups")`;
+  }
+  if (name.startsWith("xn--") || name.startsWith("sthree-") || name.endsWith("-s3alias") || name.endsWith("--ol-s3")) {
+    return `the prefixes "xn--", "sthree-" and the suffixes "-s3alias", "--ol-s3" are reserved by S3; choose another name`;
+  }
+  return undefined;
+}
+
+/** The lifecycle/lock rule id of a prefix: `daily/` → `daily`, `logs/app/` → `logs-app`. */
+export function prefixSlug(prefix: string): string {
+  return prefix.replace(/\/$/, "").replace(/\//g, "-");
+}
+
+/** The shortest retention among the rules (the default lock retention). */
+export function shortestRetention(rules: ReadonlyArray<BackupRetentionRule>): Retention {
+  return rules.reduce((min, r) => (r.retention.days < min.days ? r.retention : min), rules[0].retention);
+}
+
+/**
+ * Every problem with the arguments, checked synchronously before anything is created.
+ * Throws one `ValidationError` listing them all.
+ */
+export function validateBackupBucketArgs(name: string, args: BackupBucketArgs): void {
+  const problems: string[] = [];
+  const kind = args.kind;
+
+  if (kind !== "s3" && kind !== "r2") {
+    problems.push(`\`kind\` is ${JSON.stringify(kind)}; use "s3" (AWS) or "r2" (Cloudflare)`);
+  }
+
+  const bucketName = args.bucketName ?? defaultBucketName(args.context);
+  const nameProblem = bucketNameProblem(bucketName);
+  if (nameProblem) problems.push(`\`bucketName\` "${bucketName}" is not a valid bucket name; ${nameProblem}`);
+
+  const rules = args.retention ?? [];
+  if (rules.length === 0) {
+    problems.push(
+      '`retention` is empty; declare at least one prefix rule, e.g. `[{ prefix: "daily/", retention: Retention.days(30) }]`',
+    );
+  }
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (!PREFIX.test(rule.prefix)) {
+      problems.push(
+        `\`retention\` prefix "${rule.prefix}" is not a key prefix; use lower-case path segments each ending in "/", e.g. "daily/" or "logs/audit/"`,
+      );
+    }
+    if (seen.has(rule.prefix)) {
+      problems.push(`\`retention\` prefix "${rule.prefix}" appears twice; give each prefix exactly one rule`);
+    }
+    seen.add(rule.prefix);
+  }
+  for (const a of rules) {
+    for (const b of rules) {
+      if (a.prefix !== b.prefix && b.prefix.startsWith(a.prefix)) {
+        problems.push(
+          `\`retention\` prefixes "${a.prefix}" and "${b.prefix}" overlap; objects under "${b.prefix}" would match two rules, so rename one (e.g. "${a.prefix}" → "${prefixSlug(a.prefix)}-other/")`,
+        );
+      }
+    }
+  }
+
+  const abort = args.abortIncompleteMultipartUpload ?? BACKUP_BUCKET_DEFAULTS.abortIncompleteMultipartUpload;
+  if (abort.toSeconds() <= 0 || abort.toSeconds() > MAX_ABORT_INCOMPLETE_MULTIPART.toSeconds()) {
+    problems.push(
+      `\`abortIncompleteMultipartUpload\` is ${abort}; incomplete uploads must be aborted after more than 0 and at most 7 days (POLICIES.md 42, 49), e.g. \`Duration.days(7)\``,
+    );
+  } else if (kind === "s3" && abort.toSeconds() % 86_400 !== 0) {
+    problems.push(
+      `\`abortIncompleteMultipartUpload\` is ${abort}; S3 counts it in whole days, e.g. \`Duration.days(1)\``,
+    );
+  }
+
+  if (kind === "r2") {
+    if (args.accountId === undefined || args.accountId === "") {
+      problems.push("`accountId` is required for `kind: \"r2\"`; pass the Cloudflare account id (stack config `cloudflare:accountId`)");
+    }
+    if (args.noncurrentVersionRetention !== undefined) {
+      problems.push("`noncurrentVersionRetention` applies to S3 only (R2 has no object versions); remove it");
+    }
+    if (args.archiveTransition !== undefined) {
+      problems.push("`archiveTransition` applies to S3 only (R2 has no Glacier classes); remove it");
+    }
+    if (args.region !== undefined) {
+      problems.push("`region` applies to S3 only; use `location` to place an R2 bucket");
+    }
+  }
+  if (kind === "s3") {
+    for (const field of ["accountId", "location", "jurisdiction"] as const) {
+      if (args[field] !== undefined) problems.push(`\`${field}\` applies to R2 only; remove it for \`kind: "s3"\``);
+    }
+  }
+
+  if (rules.length > 0) {
+    const longest = rules.reduce((max, r) => Math.max(max, r.retention.days), 0);
+    if (args.archiveTransition && args.archiveTransition.after.days >= longest) {
+      problems.push(
+        `\`archiveTransition.after\` is ${args.archiveTransition.after}, not before any prefix expires (longest retention ${longest}d); transition earlier or drop it`,
+      );
+    }
+    const lock = args.objectLock?.retention;
+    if (lock) {
+      for (const rule of rules) {
+        if (lock.days > rule.retention.days) {
+          problems.push(
+            `\`objectLock.retention\` (${lock}) is longer than the retention of "${rule.prefix}" (${rule.retention}); objects there could not expire on time, so lock for at most ${shortestRetention(rules)} or omit it to use the shortest retention`,
+          );
+        }
+      }
+    }
+  }
+
+  throwIfInvalid(COMPONENT, name, problems);
+}
+
+/** Roles of the children that hold data or key material; protected in prod. */
+export const BACKUP_BUCKET_DATA_ROLES = ["key", "bucket", "object-lock", "r2-bucket", "r2-lock"] as const;
+
+/**
+ * Resource options of the child with the given role: data-bearing children get
+ * `dataProtection(context)` (protected and retained on delete in prod), the rest nothing extra.
+ */
+export function backupBucketResourceOptions(
+  context: Pick<PlatformContext, "environment">,
+  role: string,
+): { protect?: boolean; retainOnDelete?: boolean } {
+  return (BACKUP_BUCKET_DATA_ROLES as readonly string[]).includes(role) ? dataProtection(context) : {};
+}
+
+/** The S3 API endpoint of an R2 account (jurisdiction-specific hosts for `eu`, `fedramp`). */
+export function r2Endpoint(accountId: string, jurisdiction: R2Jurisdiction): string {
+  const sub = jurisdiction === "default" ? "" : `.${jurisdiction}`;
+  return `https://${accountId}${sub}.r2.cloudflarestorage.com`;
+}
+
+/** The TLS-only bucket policy (POLICIES.md 43): deny every request not made over HTTPS. */
+export function tlsOnlyPolicy(bucketArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  });
+}
+
+/** A private, versioned, locked, encrypted backup bucket on S3 or R2 with per-prefix expiry. */
+export class BackupBucket extends pulumi.ComponentResource implements BackupBucketRef {
+  readonly kind: BackupBucketKind;
+  /** The bucket's name. */
+  readonly bucketName: pulumi.Output<string>;
+  /** Base URL of the S3 API (path-style: `<endpoint>/<bucket>/<key>`). */
+  readonly endpoint: pulumi.Output<string>;
+  /** SigV4 signing region: the AWS region, or `auto` on R2. */
+  readonly region: pulumi.Output<string>;
+  /** S3: the bucket ARN. */
+  readonly arn?: pulumi.Output<string>;
+  /** S3: the KMS key ARN that encrypts the objects. */
+  readonly kmsKeyArn?: pulumi.Output<string>;
+  /** R2: the Cloudflare account id. */
+  readonly accountId?: pulumi.Output<string>;
+  /** R2: the jurisdiction. */
+  readonly jurisdiction?: R2Jurisdiction;
+  /** The per-prefix retention rules, as given (for policies, alerts and backup jobs). */
+  readonly retention: ReadonlyArray<BackupRetentionRule>;
+  /** The effective object lock (mode and retention). */
+  readonly objectLock: Required<BackupObjectLock>;
+
+  private readonly baseName: string;
+  private readonly args: BackupBucketArgs;
+
+  constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:storage:${COMPONENT}`, name, {}, opts);
+    validateBackupBucketArgs(name, args);
+    this.baseName = name;
+    this.args = args;
+    this.kind = args.kind;
+    this.retention = args.retention.map((r) => ({ prefix: r.prefix, retention: r.retention }));
+    this.objectLock = {
+      mode: args.objectLock?.mode ?? BACKUP_BUCKET_DEFAULTS.objectLockMode,
+      retention: args.objectLock?.retention ?? shortestRetention(args.retention),
+    };
+    const bucketName = args.bucketName ?? defaultBucketName(args.context);
+
+    if (args.kind === "s3") {
+      const key = this.createKey(bucketName);
+      this.createKeyAlias(bucketName, key);
+      const bucket = this.createBucket(bucketName);
+      const versioning = this.createVersioning(bucket);
+      this.createEncryption(bucket, key);
+      this.createPublicAccessBlock(bucket);
+      this.createOwnershipControls(bucket);
+      this.createPolicy(bucket);
+      this.createLifecycle(bucket, versioning);
+      this.createObjectLock(bucket, versioning);
+      const region =
+        args.region !== undefined
+          ? pulumi.output(args.region)
+          : aws.getRegionOutput({}, { parent: this }).region;
+      this.bucketName = bucket.bucket;
+      this.arn = bucket.arn;
+      this.kmsKeyArn = key.arn;
+      this.region = region;
+      this.endpoint = pulumi.interpolate`https://s3.${region}.amazonaws.com`;
+    } else {
+      const jurisdiction = args.jurisdiction ?? BACKUP_BUCKET_DEFAULTS.jurisdiction;
+      const accountId = pulumi.output(args.accountId as pulumi.Input<string>);
+      const bucket = this.createR2Bucket(bucketName, accountId, jurisdiction);
+      this.createR2Lifecycle(bucket, accountId, jurisdiction);
+      this.createR2Lock(bucket, accountId, jurisdiction);
+      this.bucketName = bucket.name;
+      this.accountId = accountId;
+      this.jurisdiction = jurisdiction;
+      this.region = pulumi.output("auto");
+      this.endpoint = accountId.apply((id) => r2Endpoint(id, jurisdiction));
+    }
+
+    this.registerOutputs({
+      kind: this.kind,
+      bucketName: this.bucketName,
+      endpoint: this.endpoint,
+      region: this.region,
+      arn: this.arn,
+      kmsKeyArn: this.kmsKeyArn,
+      accountId: this.accountId,
+    });
+  }
+
+  private opts(role: string, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+    return { parent: this, ...backupBucketResourceOptions(this.args.context, role), ...extra };
+  }
+
+  private tags(): Record<string, string> {
+    return resourceTags(this.args.context, { "app-platform/backup": "true" });
+  }
+
+  private transformed<T>(transform: Transform<T> | undefined, args: T): T {
+    return transform ? transform(args) : args;
+  }
+
+  // ---- S3 ------------------------------------------------------------------------------------
+
+  private createKey(bucketName: string): aws.kms.Key {
+    return new aws.kms.Key(
+      `${this.baseName}-key`,
+      this.transformed(this.args.transform?.key, {
+        description: `Encrypts the objects of the backup bucket ${bucketName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        region: this.args.region,
+        tags: this.tags(),
+      }),
+      this.opts("key"),
+    );
+  }
+
+  private createKeyAlias(bucketName: string, key: aws.kms.Key): aws.kms.Alias {
+    return new aws.kms.Alias(
+      `${this.baseName}-key-alias`,
+      { name: `alias/${bucketName}`, targetKeyId: key.arn, region: this.args.region },
+      this.opts("key-alias"),
+    );
+  }
+
+  private createBucket(bucketName: string): aws.s3.Bucket {
+    return new aws.s3.Bucket(
+      `${this.baseName}-bucket`,
+      this.transformed(this.args.transform?.bucket, {
+        bucket: bucketName,
+        objectLockEnabled: true,
+        forceDestroy: false,
+        region: this.args.region,
+        tags: this.tags(),
+      }),
+      this.opts("bucket"),
+    );
+  }
+
+  private createVersioning(bucket: aws.s3.Bucket): aws.s3.BucketVersioning {
+    return new aws.s3.BucketVersioning(
+      `${this.baseName}-versioning`,
+      { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" }, region: this.args.region },
+      this.opts("versioning"),
+    );
+  }
+
+  private createEncryption(bucket: aws.s3.Bucket, key: aws.kms.Key): aws.s3.BucketServerSideEncryptionConfiguration {
+    return new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${this.baseName}-encryption`,
+      {
+        bucket: bucket.bucket,
+        region: this.args.region,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      this.opts("encryption"),
+    );
+  }
+
+  private createPublicAccessBlock(bucket: aws.s3.Bucket): aws.s3.BucketPublicAccessBlock {
+    return new aws.s3.BucketPublicAccessBlock(
+      `${this.baseName}-public-access-block`,
+      {
+        bucket: bucket.bucket,
+        region: this.args.region,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      this.opts("public-access-block"),
+    );
+  }
+
+  private createOwnershipControls(bucket: aws.s3.Bucket): aws.s3.BucketOwnershipControls {
+    return new aws.s3.BucketOwnershipControls(
+      `${this.baseName}-ownership`,
+      { bucket: bucket.bucket, region: this.args.region, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      this.opts("ownership"),
+    );
+  }
+
+  private createPolicy(bucket: aws.s3.Bucket): aws.s3.BucketPolicy {
+    return new aws.s3.BucketPolicy(
+      `${this.baseName}-policy`,
+      this.transformed(this.args.transform?.policy, {
+        bucket: bucket.bucket,
+        region: this.args.region,
+        policy: bucket.arn.apply(tlsOnlyPolicy),
+      }),
+      this.opts("policy"),
+    );
+  }
+
+  private createLifecycle(
+    bucket: aws.s3.Bucket,
+    versioning: aws.s3.BucketVersioning,
+  ): aws.s3.BucketLifecycleConfiguration {
+    const noncurrent = this.args.noncurrentVersionRetention ?? BACKUP_BUCKET_DEFAULTS.noncurrentVersionRetention;
+    const abort = this.args.abortIncompleteMultipartUpload ?? BACKUP_BUCKET_DEFAULTS.abortIncompleteMultipartUpload;
+    const archive = this.args.archiveTransition;
+    return new aws.s3.BucketLifecycleConfiguration(
+      `${this.baseName}-lifecycle`,
+      this.transformed(this.args.transform?.lifecycle, {
+        bucket: bucket.bucket,
+        region: this.args.region,
+        rules: this.retention.map((rule) => ({
+          id: `expire-${prefixSlug(rule.prefix)}`,
+          status: "Enabled",
+          filter: { prefix: rule.prefix },
+          expiration: { days: rule.retention.days },
+          noncurrentVersionExpiration: { noncurrentDays: noncurrent.days },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: abort.toSeconds() / 86_400 },
+          ...(archive && rule.retention.days > archive.after.days
+            ? { transitions: [{ days: archive.after.days, storageClass: archive.storageClass }] }
+            : {}),
+        })),
+      }),
+      // Lifecycle rules on a versioned bucket are applied after versioning is on (AWS guidance).
+      this.opts("lifecycle", { dependsOn: [versioning] }),
+    );
+  }
+
+  private createObjectLock(
+    bucket: aws.s3.Bucket,
+    versioning: aws.s3.BucketVersioning,
+  ): aws.s3.BucketObjectLockConfiguration {
+    return new aws.s3.BucketObjectLockConfiguration(
+      `${this.baseName}-object-lock`,
+      this.transformed(this.args.transform?.objectLock, {
+        bucket: bucket.bucket,
+        region: this.args.region,
+        objectLockEnabled: "Enabled",
+        rule: { defaultRetention: { mode: this.objectLock.mode, days: this.objectLock.retention.days } },
+      }),
+      this.opts("object-lock", { dependsOn: [versioning] }),
+    );
+  }
+
+  // ---- R2 ------------------------------------------------------------------------------------
+
+  private createR2Bucket(
+    bucketName: string,
+    accountId: pulumi.Output<string>,
+    jurisdiction: R2Jurisdiction,
+  ): cloudflare.R2Bucket {
+    return new cloudflare.R2Bucket(
+      `${this.baseName}-bucket`,
+      this.transformed(this.args.transform?.r2Bucket, {
+        accountId,
+        name: bucketName,
+        jurisdiction,
+        storageClass: "Standard",
+        ...(this.args.location !== undefined ? { location: this.args.location } : {}),
+      }),
+      this.opts("r2-bucket"),
+    );
+  }
+
+  private createR2Lifecycle(
+    bucket: cloudflare.R2Bucket,
+    accountId: pulumi.Output<string>,
+    jurisdiction: R2Jurisdiction,
+  ): cloudflare.R2BucketLifecycle {
+    const abort = this.args.abortIncompleteMultipartUpload ?? BACKUP_BUCKET_DEFAULTS.abortIncompleteMultipartUpload;
+    return new cloudflare.R2BucketLifecycle(
+      `${this.baseName}-lifecycle`,
+      this.transformed(this.args.transform?.r2Lifecycle, {
+        accountId,
+        bucketName: bucket.name,
+        jurisdiction,
+        rules: this.retention.map((rule) => ({
+          id: `expire-${prefixSlug(rule.prefix)}`,
+          enabled: true,
+          conditions: { prefix: rule.prefix },
+          deleteObjectsTransition: { condition: { type: "Age", maxAge: rule.retention.toSeconds() } },
+          abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: abort.toSeconds() } },
+        })),
+      }),
+      this.opts("r2-lifecycle"),
+    );
+  }
+
+  private createR2Lock(
+    bucket: cloudflare.R2Bucket,
+    accountId: pulumi.Output<string>,
+    jurisdiction: R2Jurisdiction,
+  ): cloudflare.R2BucketLock {
+    return new cloudflare.R2BucketLock(
+      `${this.baseName}-lock`,
+      this.transformed(this.args.transform?.r2Lock, {
+        accountId,
+        bucketName: bucket.name,
+        jurisdiction,
+        rules: [
+          {
+            id: "default-retention",
+            enabled: true,
+            prefix: "",
+            condition: { type: "Age", maxAgeSeconds: this.objectLock.retention.toSeconds() },
+          },
+        ],
+      }),
+      this.opts("r2-lock"),
+    );
+  }
+}

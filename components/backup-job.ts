@@ -1,0 +1,666 @@
+/**
+ * A scheduled PostgreSQL backup: a Kubernetes CronJob that runs `scripts/pg-backup.sh`
+ * (pg_dump → verify → one signed PUT) into one prefix of a `BackupBucket`, with its own
+ * least-privilege upload credentials, a restricted pod, and a NetworkPolicy that lets it reach
+ * only DNS, the database and HTTPS.
+ *
+ * Credentials: on S3 an IAM user whose only permission is `s3:PutObject` under
+ * `<bucket>/<prefix>*` (plus encrypting with the bucket's KMS key through S3); on R2 a Cloudflare
+ * API token scoped to the one bucket with "Workers R2 Storage Bucket Item Write" (R2 tokens cannot
+ * be narrowed to a prefix; the bucket lock keeps what is written). R2's S3 credentials are the
+ * token id and the sha256 hex of the token value (Cloudflare's documented derivation), computed
+ * here and kept secret.
+ *
+ * The schedule is checked against the RPO at construction (POLICIES.md 29): the longest gap
+ * between two runs of the cron expression must not exceed `rpo`.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { BackupBucketRef } from "./backup-bucket";
+import {
+  PlatformContext,
+  TYPE_PREFIX,
+  isDnsLabel,
+  recommendedLabels,
+  resourceTags,
+  throwIfInvalid,
+} from "./context";
+import { Duration } from "./values";
+
+const COMPONENT = "BackupJob";
+
+/** Where the backup script lives; it is read at construction and shipped in a ConfigMap. */
+export const PG_BACKUP_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-backup.sh");
+/** Key of the script in the ConfigMap, and its file name under `/scripts`. */
+export const PG_BACKUP_SCRIPT_KEY = "pg-backup.sh";
+/** Label on every backup job object, for policies and dashboards. */
+export const BACKUP_LABEL = "app-platform/backup";
+/** CronJob annotation with the RPO in seconds, for the freshness alert and policy 29. */
+export const RPO_ANNOTATION = "app-platform/rpo-seconds";
+/**
+ * Cloudflare's permission group "Workers R2 Storage Bucket Item Write" (object read/write on the
+ * buckets named in the token's resources). The id is the same in every account; list them with
+ * `GET /accounts/<id>/tokens/permission_groups` if Cloudflare ever changes it.
+ */
+export const R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP = "2efd5506f9c8494dacb1fa10a3e7d5b6";
+/** Kubernetes truncates longer CronJob names (it appends 11 characters for its Jobs). */
+export const MAX_CRONJOB_NAME = 52;
+
+type Transform<T> = (args: T) => T;
+
+/** The job's container image, pinned. */
+export interface BackupImage {
+  /** Repository without tag. @example "postgres" */
+  readonly repository: string;
+  /** A pinned tag (never `latest`); may carry a digest, e.g. `17.6-alpine3.22@sha256:…`. */
+  readonly tag: string;
+}
+
+/** Container resources of the backup job. */
+export interface BackupJobResources {
+  readonly requests?: { readonly cpu?: string; readonly memory?: string; readonly "ephemeral-storage"?: string };
+  readonly limits?: { readonly cpu?: string; readonly memory?: string; readonly "ephemeral-storage"?: string };
+}
+
+export interface BackupJobArgs {
+  /** Environment, product and owner; labels and the object key's product part come from it. */
+  readonly context: PlatformContext;
+  /** Namespace of the CronJob and its Secret, ConfigMap, ServiceAccount and NetworkPolicy. */
+  readonly namespace: pulumi.Input<string>;
+  /** The bucket to upload to (a `BackupBucket`, or its fields). */
+  readonly bucket: BackupBucketRef;
+  /** Key prefix of the backups; one of the bucket's retention prefixes. @example "daily/" */
+  readonly prefix: string;
+  /**
+   * Cron expression, 5 fields, UTC; its longest gap between runs must not exceed `rpo`.
+   * @example "15 3 * * *"
+   */
+  readonly schedule: string;
+  /** Recovery point objective: the most data the product may lose. @example Duration.hours(24) (seed 001 §4.3) */
+  readonly rpo: Duration;
+  /** libpq URI of the database to dump; kept a secret and delivered only through a Secret. */
+  readonly databaseUrl: pulumi.Input<string>;
+  /**
+   * Image with pg_dump/pg_restore (same major version as the server or newer), curl ≥ 7.75 and
+   * openssl, running as uid 70. The official `postgres` Alpine image has neither curl nor the
+   * openssl CLI: build `FROM postgres:17-alpine` + `apk add --no-cache curl openssl` and pin it.
+   * @default { repository: "postgres", tag: "17.6-alpine3.22" }
+   */
+  readonly image?: BackupImage;
+  /** Kill a run after this long (Job `activeDeadlineSeconds`). @default Duration.hours(1) */
+  readonly activeDeadline?: Duration;
+  /** Skip a run that could not start within this long (`startingDeadlineSeconds`). @default Duration.minutes(10) */
+  readonly startingDeadline?: Duration;
+  /** Retries of a failed run. @default 2 */
+  readonly backoffLimit?: number;
+  /** Finished successful Jobs kept. @default 3 */
+  readonly successfulJobsHistoryLimit?: number;
+  /** Finished failed Jobs kept. @default 3 */
+  readonly failedJobsHistoryLimit?: number;
+  /**
+   * Container resources.
+   * @default { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }
+   */
+  readonly resources?: BackupJobResources;
+  /** Size limit of the `/tmp` emptyDir that holds the dump; larger than the biggest dump. @default "2Gi" */
+  readonly tmpSizeLimit?: string;
+  /** TCP port of the database, opened for egress in the NetworkPolicy. @default 5432 */
+  readonly databasePort?: number;
+  /** R2 only: id of the permission group granted to the token. @default R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP */
+  readonly r2PermissionGroupId?: string;
+  /** Adjust a child's arguments without forking the component. */
+  readonly transform?: {
+    readonly cronJob?: Transform<k8s.batch.v1.CronJobArgs>;
+    readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
+    readonly userPolicy?: Transform<aws.iam.UserPolicyArgs>;
+    readonly apiToken?: Transform<cloudflare.ApiTokenArgs>;
+  };
+}
+
+/** Defaults of the optional arguments (the same values as their `@default`s). */
+export const BACKUP_JOB_DEFAULTS = {
+  image: { repository: "postgres", tag: "17.6-alpine3.22" } as BackupImage,
+  activeDeadline: Duration.hours(1),
+  startingDeadline: Duration.minutes(10),
+  backoffLimit: 2,
+  successfulJobsHistoryLimit: 3,
+  failedJobsHistoryLimit: 3,
+  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } } as BackupJobResources,
+  tmpSizeLimit: "2Gi",
+  databasePort: 5432,
+  r2PermissionGroupId: R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP,
+};
+
+/** uid/gid of the `postgres` user in the official Alpine image. */
+export const BACKUP_UID = 70;
+
+// ---- cron -----------------------------------------------------------------------------------
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const CRON_FIELDS = [
+  { label: "minute", min: 0, max: 59 },
+  { label: "hour", min: 0, max: 23 },
+  { label: "day of month", min: 1, max: 31 },
+  { label: "month", min: 1, max: 12, names: MONTHS, nameBase: 1 },
+  { label: "day of week", min: 0, max: 7, names: WEEKDAYS, nameBase: 0 },
+] as const;
+
+/** A parsed 5-field cron expression: the allowed values of each field. */
+export interface CronSchedule {
+  readonly minutes: ReadonlySet<number>;
+  readonly hours: ReadonlySet<number>;
+  readonly daysOfMonth: ReadonlySet<number>;
+  readonly months: ReadonlySet<number>;
+  /** 0 = Sunday (7 is folded into 0). */
+  readonly daysOfWeek: ReadonlySet<number>;
+  /** Whether day of month / day of week are `*` (cron then ANDs them; otherwise it ORs them). */
+  readonly daysOfMonthStar: boolean;
+  readonly daysOfWeekStar: boolean;
+}
+
+function parseCronField(text: string, index: number): Set<number> | string {
+  const f = CRON_FIELDS[index];
+  const value = (token: string): number | undefined => {
+    if (/^\d+$/.test(token)) return Number(token);
+    const names: readonly string[] | undefined = "names" in f ? f.names : undefined;
+    const i = names?.indexOf(token.toLowerCase()) ?? -1;
+    return i >= 0 && "nameBase" in f ? i + f.nameBase : undefined;
+  };
+  const out = new Set<number>();
+  for (const item of text.split(",")) {
+    const m = /^(\*|([0-9a-zA-Z]+)(?:-([0-9a-zA-Z]+))?)(?:\/(\d+))?$/.exec(item);
+    if (!m) return `${f.label} "${item}" is not a number, range, list or step`;
+    const step = m[4] !== undefined ? Number(m[4]) : 1;
+    let lo: number | undefined = f.min;
+    let hi: number | undefined = f.max;
+    if (m[1] !== "*") {
+      lo = value(m[2]);
+      hi = m[3] !== undefined ? value(m[3]) : m[4] !== undefined ? f.max : lo;
+    }
+    if (lo === undefined || hi === undefined) return `${f.label} "${item}" has an unknown value`;
+    if (lo < f.min || hi > f.max) return `${f.label} "${item}" is outside ${f.min}-${f.max}`;
+    if (lo > hi) return `${f.label} "${item}" is a range that ends before it starts`;
+    if (step < 1) return `${f.label} "${item}" has a step of 0`;
+    for (let v = lo; v <= hi; v += step) out.add(index === 4 && v === 7 ? 0 : v);
+  }
+  return out;
+}
+
+/** Parses a 5-field cron expression, or returns what is wrong with it. */
+export function parseCron(schedule: string): CronSchedule | { problem: string } {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5) {
+    return { problem: `has ${fields.length} field(s); use 5: minute hour day-of-month month day-of-week` };
+  }
+  const sets: Set<number>[] = [];
+  for (let i = 0; i < 5; i++) {
+    const parsed = parseCronField(fields[i], i);
+    if (typeof parsed === "string") return { problem: parsed };
+    sets.push(parsed);
+  }
+  return {
+    minutes: sets[0],
+    hours: sets[1],
+    daysOfMonth: sets[2],
+    months: sets[3],
+    daysOfWeek: sets[4],
+    daysOfMonthStar: fields[2] === "*",
+    daysOfWeekStar: fields[4] === "*",
+  };
+}
+
+/** Days scanned to find the gaps between runs: 8 years, so leap days and weekdays all repeat. */
+const SCAN_DAYS = 8 * 365 + 2;
+const SCAN_START = Date.UTC(2024, 0, 1);
+
+/**
+ * The longest and shortest time between two consecutive runs of a cron schedule (UTC), found by
+ * walking the calendar, so it is exact for every expression: "15 3 * * *" → 24 h,
+ * "0 3 * * 0" → 168 h, "0 * * * *" → 1 h. Returns `undefined` when the schedule never fires;
+ * `longest` is `undefined` when it fires on one day only in 8 years (e.g. "0 0 29 2 1").
+ */
+export function cronIntervals(cron: CronSchedule): { longest?: Duration; shortest?: Duration } | undefined {
+  const times: number[] = [];
+  for (const h of [...cron.hours].sort((a, b) => a - b)) {
+    for (const m of [...cron.minutes].sort((a, b) => a - b)) times.push(h * 60 + m);
+  }
+  let longest = 0;
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < times.length; i++) {
+    longest = Math.max(longest, times[i] - times[i - 1]);
+    shortest = Math.min(shortest, times[i] - times[i - 1]);
+  }
+  let previousDay: number | undefined;
+  let runDays = 0;
+  for (let day = 0; day < SCAN_DAYS; day++) {
+    const date = new Date(SCAN_START + day * 86_400_000);
+    const dom = cron.daysOfMonth.has(date.getUTCDate());
+    const dow = cron.daysOfWeek.has(date.getUTCDay());
+    // Cron ANDs day of month and day of week when either is `*`, and ORs them otherwise.
+    const dayMatches = cron.daysOfMonthStar || cron.daysOfWeekStar ? dom && dow : dom || dow;
+    if (!dayMatches || !cron.months.has(date.getUTCMonth() + 1)) continue;
+    runDays++;
+    if (previousDay !== undefined) {
+      const gap = (day - previousDay) * 1440 + times[0] - times[times.length - 1];
+      longest = Math.max(longest, gap);
+      shortest = Math.min(shortest, gap);
+    }
+    previousDay = day;
+  }
+  if (runDays === 0) return undefined;
+  return {
+    longest: runDays > 1 ? Duration.minutes(longest) : undefined,
+    shortest: Number.isFinite(shortest) ? Duration.minutes(shortest) : undefined,
+  };
+}
+
+// ---- pure helpers ---------------------------------------------------------------------------
+
+/** The backup script as shipped in the ConfigMap (read from disk, byte for byte). */
+export function readBackupScript(): string {
+  return readFileSync(PG_BACKUP_SCRIPT_PATH, "utf8");
+}
+
+/** R2's S3 secret access key for an API token: the lower-case sha256 hex of the token value. */
+export function r2SecretAccessKey(tokenValue: string): string {
+  return createHash("sha256").update(tokenValue).digest("hex");
+}
+
+/** The Cloudflare token resource naming one R2 bucket. */
+export function r2BucketResource(accountId: string, jurisdiction: string, bucketName: string): string {
+  return `com.cloudflare.edge.r2.bucket.${accountId}_${jurisdiction}_${bucketName}`;
+}
+
+/**
+ * The IAM policy of the S3 uploader: put objects under the prefix only, and have S3 encrypt them
+ * with the bucket's KMS key (no read, list, delete or retention changes).
+ */
+export function s3BackupWriterPolicy(bucketArn: string, prefix: string, kmsKeyArn: string, region: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "PutBackups", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/${prefix}*` },
+      {
+        Sid: "EncryptThroughS3",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+        Resource: kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+      },
+    ],
+  });
+}
+
+/** Labels that select the job's pods (a subset of every object's labels). */
+export function backupSelectorLabels(context: PlatformContext, name: string): Record<string, string> {
+  const all = recommendedLabels(context, name, "backup");
+  return {
+    "app.kubernetes.io/name": all["app.kubernetes.io/name"],
+    "app.kubernetes.io/instance": all["app.kubernetes.io/instance"],
+  };
+}
+
+/**
+ * Every problem with the arguments, checked synchronously before anything is created.
+ * Throws one `ValidationError` listing them all.
+ */
+export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
+  const problems: string[] = [];
+  const d = BACKUP_JOB_DEFAULTS;
+
+  if (!isDnsLabel(name, MAX_CRONJOB_NAME)) {
+    problems.push(
+      `the component name "${name}" names the CronJob, so it must be a DNS label of at most ${MAX_CRONJOB_NAME} characters (lower-case letters, digits, hyphens), e.g. "codebook-backup-daily"`,
+    );
+  }
+
+  const rule = args.bucket.retention.find((r) => r.prefix === args.prefix);
+  if (!rule) {
+    const known = args.bucket.retention.map((r) => `"${r.prefix}"`).join(", ");
+    problems.push(
+      `\`prefix\` "${args.prefix}" is not one of the bucket's retention prefixes (${known}); use one of them or add a retention rule for it`,
+    );
+  }
+
+  const rpoSeconds = args.rpo.toSeconds();
+  if (rpoSeconds <= 0) problems.push("`rpo` is 0; give the recovery point objective, e.g. `Duration.hours(24)`");
+  if (rule && rpoSeconds >= rule.retention.toSeconds()) {
+    problems.push(
+      `\`rpo\` (${args.rpo}) is not shorter than the retention of "${rule.prefix}" (${rule.retention}); backups would expire before the next one is due, so keep them longer or lower \`rpo\``,
+    );
+  }
+
+  const activeDeadline = args.activeDeadline ?? d.activeDeadline;
+  const startingDeadline = args.startingDeadline ?? d.startingDeadline;
+  const cron = parseCron(args.schedule);
+  if ("problem" in cron) {
+    problems.push(
+      `\`schedule\` "${args.schedule}" is not a valid cron expression: ${cron.problem}; e.g. "15 3 * * *" for daily at 03:15 UTC`,
+    );
+  } else {
+    const intervals = cronIntervals(cron);
+    if (!intervals) {
+      problems.push(`\`schedule\` "${args.schedule}" never fires; check its day-of-month and month`);
+    } else {
+      if (intervals.longest === undefined || intervals.longest.toSeconds() > rpoSeconds) {
+        const every = intervals.longest ? `${intervals.longest}` : "more than 8 years";
+        problems.push(
+          `\`schedule\` "${args.schedule}" leaves up to ${every} between runs, more than \`rpo\` (${args.rpo}); schedule it at least as often as the RPO (e.g. daily "15 3 * * *" for 1d) or raise \`rpo\` (POLICIES.md 29)`,
+        );
+      }
+      if (intervals.shortest && activeDeadline.toSeconds() > intervals.shortest.toSeconds()) {
+        problems.push(
+          `\`activeDeadline\` (${activeDeadline}) is longer than the shortest gap between runs of \`schedule\` (${intervals.shortest}); with \`concurrencyPolicy: Forbid\` a slow run would skip the next one, so lower it`,
+        );
+      }
+    }
+  }
+
+  if (!Number.isInteger(activeDeadline.toSeconds()) || activeDeadline.toSeconds() < 1) {
+    problems.push(`\`activeDeadline\` is ${activeDeadline}; use whole seconds of at least 1, e.g. \`Duration.hours(1)\``);
+  }
+  if (!Number.isInteger(startingDeadline.toSeconds()) || startingDeadline.toSeconds() < 10) {
+    problems.push(
+      `\`startingDeadline\` is ${startingDeadline}; Kubernetes may never start a job with less than 10 s, use e.g. \`Duration.minutes(10)\``,
+    );
+  }
+  const counts = {
+    backoffLimit: args.backoffLimit ?? d.backoffLimit,
+    successfulJobsHistoryLimit: args.successfulJobsHistoryLimit ?? d.successfulJobsHistoryLimit,
+    failedJobsHistoryLimit: args.failedJobsHistoryLimit ?? d.failedJobsHistoryLimit,
+  };
+  for (const [field, n] of Object.entries(counts)) {
+    if (!Number.isInteger(n) || n < 0 || n > 10) problems.push(`\`${field}\` is ${n}; use a whole number from 0 to 10`);
+  }
+
+  const image = args.image ?? d.image;
+  if (!image.repository || /[:@]/.test(image.repository.split("/").pop() ?? "")) {
+    problems.push(`\`image.repository\` "${image.repository}" must be a repository without tag or digest, e.g. "postgres"`);
+  }
+  if (!image.tag || image.tag === "latest" || image.tag.startsWith("latest@")) {
+    problems.push(`\`image.tag\` "${image.tag}" is not pinned; use a fixed version such as "17.6-alpine3.22" (POLICIES.md 14)`);
+  }
+
+  const port = args.databasePort ?? d.databasePort;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`\`databasePort\` is ${port}; use a TCP port from 1 to 65535`);
+  }
+
+  if (args.bucket.kind === "s3" && (args.bucket.arn === undefined || args.bucket.kmsKeyArn === undefined)) {
+    problems.push("`bucket` is an S3 bucket without `arn` and `kmsKeyArn`; pass the `BackupBucket` itself");
+  }
+  if (args.bucket.kind === "r2" && args.bucket.accountId === undefined) {
+    problems.push("`bucket` is an R2 bucket without `accountId`; pass the `BackupBucket` itself");
+  }
+
+  throwIfInvalid(COMPONENT, name, problems);
+}
+
+interface UploadCredentials {
+  readonly accessKeyId: pulumi.Output<string>;
+  readonly secretAccessKey: pulumi.Output<string>;
+}
+
+/** A CronJob that dumps a PostgreSQL database into a backup bucket prefix on a schedule. */
+export class BackupJob extends pulumi.ComponentResource {
+  /** Name of the CronJob. */
+  readonly cronJobName: pulumi.Output<string>;
+  /** The cron schedule (UTC). */
+  readonly schedule: string;
+  /** The recovery point objective the schedule was checked against. */
+  readonly rpo: Duration;
+  /** The key prefix the job writes to. */
+  readonly prefix: string;
+  /** Name of the Secret with DATABASE_URL and the upload credentials. */
+  readonly credentialsSecretName: pulumi.Output<string>;
+  /** Labels selecting the job's pods. */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+
+  private readonly baseName: string;
+  private readonly args: BackupJobArgs;
+  private readonly labels: Record<string, string>;
+
+  constructor(name: string, args: BackupJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:kubernetes:${COMPONENT}`, name, {}, opts);
+    validateBackupJobArgs(name, args);
+    this.baseName = name;
+    this.args = args;
+    this.schedule = args.schedule;
+    this.rpo = args.rpo;
+    this.prefix = args.prefix;
+    this.selectorLabels = backupSelectorLabels(args.context, name);
+    this.labels = { ...recommendedLabels(args.context, name, "backup"), [BACKUP_LABEL]: "true" };
+
+    const credentials = args.bucket.kind === "s3" ? this.createS3Credentials() : this.createR2Credentials();
+    const serviceAccount = this.createServiceAccount();
+    const secret = this.createSecret(credentials);
+    const script = this.createScriptConfigMap();
+    const cronJob = this.createCronJob(serviceAccount, secret, script);
+    this.createNetworkPolicy();
+
+    this.cronJobName = cronJob.metadata.name;
+    this.credentialsSecretName = secret.metadata.name;
+    this.registerOutputs({
+      cronJobName: this.cronJobName,
+      schedule: this.schedule,
+      rpoSeconds: this.rpo.toSeconds(),
+      prefix: this.prefix,
+      credentialsSecretName: this.credentialsSecretName,
+      selectorLabels: this.selectorLabels,
+    });
+  }
+
+  private transformed<T>(transform: Transform<T> | undefined, args: T): T {
+    return transform ? transform(args) : args;
+  }
+
+  private metadata(suffix = ""): k8s.types.input.meta.v1.ObjectMeta {
+    return { name: `${this.baseName}${suffix}`, namespace: this.args.namespace, labels: this.labels };
+  }
+
+  // ---- credentials ---------------------------------------------------------------------------
+
+  private createS3Credentials(): UploadCredentials {
+    const { bucket, context, prefix } = this.args;
+    const user = new aws.iam.User(
+      `${this.baseName}-user`,
+      {
+        name: `${this.baseName}-${context.environment}`,
+        path: "/app-platform/backup/",
+        tags: resourceTags(context, { [BACKUP_LABEL]: "true" }),
+      },
+      { parent: this },
+    );
+    new aws.iam.UserPolicy(
+      `${this.baseName}-user-policy`,
+      this.transformed(this.args.transform?.userPolicy, {
+        user: user.name,
+        policy: pulumi
+          .all([bucket.arn as pulumi.Input<string>, bucket.kmsKeyArn as pulumi.Input<string>, bucket.region])
+          .apply(([arn, key, region]) => s3BackupWriterPolicy(arn, prefix, key, region)),
+      }),
+      { parent: this },
+    );
+    const key = new aws.iam.AccessKey(`${this.baseName}-access-key`, { user: user.name }, { parent: this });
+    return { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
+  }
+
+  private createR2Credentials(): UploadCredentials {
+    const { bucket, context, prefix } = this.args;
+    const jurisdiction = bucket.jurisdiction ?? "default";
+    const groupId = this.args.r2PermissionGroupId ?? BACKUP_JOB_DEFAULTS.r2PermissionGroupId;
+    const token = new cloudflare.ApiToken(
+      `${this.baseName}-token`,
+      this.transformed(this.args.transform?.apiToken, {
+        name: pulumi.interpolate`${context.product}-${context.environment} backup writer ${bucket.bucketName}/${prefix}`,
+        policies: [
+          {
+            effect: "allow",
+            permissionGroups: [{ id: groupId }],
+            resources: pulumi
+              .all([bucket.accountId as pulumi.Input<string>, bucket.bucketName])
+              .apply(([account, name]) => JSON.stringify({ [r2BucketResource(account, jurisdiction, name)]: "*" })),
+          },
+        ],
+      }),
+      { parent: this },
+    );
+    return {
+      accessKeyId: pulumi.secret(token.id),
+      // The provider always returns the value on create; an empty key would fail the upload loudly.
+      secretAccessKey: pulumi.secret(token.value.apply((v) => (v ? r2SecretAccessKey(v) : ""))),
+    };
+  }
+
+  // ---- Kubernetes ----------------------------------------------------------------------------
+
+  private createServiceAccount(): k8s.core.v1.ServiceAccount {
+    return new k8s.core.v1.ServiceAccount(
+      `${this.baseName}-sa`,
+      { metadata: this.metadata(), automountServiceAccountToken: false },
+      { parent: this },
+    );
+  }
+
+  private createSecret(credentials: UploadCredentials): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+      `${this.baseName}-credentials`,
+      {
+        metadata: this.metadata("-credentials"),
+        type: "Opaque",
+        stringData: {
+          DATABASE_URL: pulumi.secret(this.args.databaseUrl),
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        },
+      },
+      { parent: this },
+    );
+  }
+
+  private createScriptConfigMap(): k8s.core.v1.ConfigMap {
+    return new k8s.core.v1.ConfigMap(
+      `${this.baseName}-script`,
+      { metadata: this.metadata("-script"), data: { [PG_BACKUP_SCRIPT_KEY]: readBackupScript() } },
+      { parent: this },
+    );
+  }
+
+  private createCronJob(
+    serviceAccount: k8s.core.v1.ServiceAccount,
+    secret: k8s.core.v1.Secret,
+    script: k8s.core.v1.ConfigMap,
+  ): k8s.batch.v1.CronJob {
+    const a = this.args;
+    const d = BACKUP_JOB_DEFAULTS;
+    const image = a.image ?? d.image;
+    const fromSecret = (key: string) => ({
+      name: key,
+      valueFrom: { secretKeyRef: { name: secret.metadata.name, key } },
+    });
+    return new k8s.batch.v1.CronJob(
+      `${this.baseName}-cronjob`,
+      this.transformed(a.transform?.cronJob, {
+        metadata: {
+          ...this.metadata(),
+          annotations: { [RPO_ANNOTATION]: String(a.rpo.toSeconds()), "app-platform/backup-prefix": a.prefix },
+        },
+        spec: {
+          schedule: a.schedule,
+          timeZone: "Etc/UTC",
+          concurrencyPolicy: "Forbid",
+          startingDeadlineSeconds: (a.startingDeadline ?? d.startingDeadline).toSeconds(),
+          successfulJobsHistoryLimit: a.successfulJobsHistoryLimit ?? d.successfulJobsHistoryLimit,
+          failedJobsHistoryLimit: a.failedJobsHistoryLimit ?? d.failedJobsHistoryLimit,
+          jobTemplate: {
+            metadata: { labels: this.labels },
+            spec: {
+              activeDeadlineSeconds: (a.activeDeadline ?? d.activeDeadline).toSeconds(),
+              backoffLimit: a.backoffLimit ?? d.backoffLimit,
+              template: {
+                metadata: { labels: this.labels },
+                spec: {
+                  serviceAccountName: serviceAccount.metadata.name,
+                  automountServiceAccountToken: false,
+                  enableServiceLinks: false,
+                  restartPolicy: "Never",
+                  securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: BACKUP_UID,
+                    runAsGroup: BACKUP_UID,
+                    fsGroup: BACKUP_UID,
+                    seccompProfile: { type: "RuntimeDefault" },
+                  },
+                  containers: [
+                    {
+                      name: "pg-backup",
+                      image: `${image.repository}:${image.tag}`,
+                      imagePullPolicy: "IfNotPresent",
+                      command: ["/bin/sh", `/scripts/${PG_BACKUP_SCRIPT_KEY}`],
+                      env: [
+                        { name: "S3_ENDPOINT", value: a.bucket.endpoint },
+                        { name: "S3_BUCKET", value: a.bucket.bucketName },
+                        { name: "S3_REGION", value: a.bucket.region },
+                        { name: "BACKUP_PREFIX", value: a.prefix },
+                        { name: "PRODUCT", value: a.context.product },
+                        { name: "BACKUP_TMPDIR", value: "/tmp" },
+                        fromSecret("DATABASE_URL"),
+                        fromSecret("AWS_ACCESS_KEY_ID"),
+                        fromSecret("AWS_SECRET_ACCESS_KEY"),
+                      ],
+                      resources: a.resources ?? d.resources,
+                      securityContext: {
+                        privileged: false,
+                        allowPrivilegeEscalation: false,
+                        readOnlyRootFilesystem: true,
+                        runAsNonRoot: true,
+                        runAsUser: BACKUP_UID,
+                        capabilities: { drop: ["ALL"] },
+                      },
+                      volumeMounts: [
+                        { name: "scripts", mountPath: "/scripts", readOnly: true },
+                        { name: "tmp", mountPath: "/tmp" },
+                      ],
+                    },
+                  ],
+                  volumes: [
+                    { name: "scripts", configMap: { name: script.metadata.name, defaultMode: 0o444 } },
+                    { name: "tmp", emptyDir: { sizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit } },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      }),
+      { parent: this },
+    );
+  }
+
+  private createNetworkPolicy(): k8s.networking.v1.NetworkPolicy {
+    const port = this.args.databasePort ?? BACKUP_JOB_DEFAULTS.databasePort;
+    return new k8s.networking.v1.NetworkPolicy(
+      `${this.baseName}-network-policy`,
+      this.transformed(this.args.transform?.networkPolicy, {
+        metadata: this.metadata(),
+        spec: {
+          podSelector: { matchLabels: this.selectorLabels },
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [],
+          egress: [
+            { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+            { ports: [{ protocol: "TCP", port }] },
+            { ports: [{ protocol: "TCP", port: 443 }] },
+          ],
+        },
+      }),
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,103 @@
+#!/bin/sh
+# pg-backup.sh: dump one PostgreSQL database, check the dump, upload it to S3 or R2 as one object.
+#
+# Run by the BackupJob CronJob (components/backup-job.ts) as `/bin/sh /scripts/pg-backup.sh`.
+# Needs only: pg_dump, pg_restore, curl >= 7.75 (--aws-sigv4), openssl, date, and wc/head from
+# coreutils or busybox.
+#
+# Environment:
+#   DATABASE_URL           required, secret. libpq URI of the database to dump.
+#   AWS_ACCESS_KEY_ID      required, secret. S3 access key id (R2: the API token id).
+#   AWS_SECRET_ACCESS_KEY  required, secret. S3 secret key (R2: sha256 hex of the API token value).
+#   S3_ENDPOINT            required. e.g. https://s3.us-east-1.amazonaws.com,
+#                          https://<account>.r2.cloudflarestorage.com, http://127.0.0.1:9000.
+#   S3_BUCKET              required. Bucket name; the URL is path-style: $S3_ENDPOINT/$S3_BUCKET/<key>.
+#   PRODUCT                required. First part of the object name, e.g. `codebook`.
+#   S3_REGION              optional, default `us-east-1`. Signing region (R2: `auto`).
+#   BACKUP_PREFIX          optional, default empty. Key prefix ending in `/`, e.g. `daily/`.
+#   S3_SSE                 optional. Sent as `x-amz-server-side-encryption` when set (e.g. `AES256`).
+#                          Leave unset to get the bucket's default encryption (its own KMS key).
+#   BACKUP_TMPDIR          optional, default `/tmp`. Where the dump is written before upload.
+#
+# Output: one JSON line on stdout, {"key":...,"bytes":...,"seconds":...}; errors go to stderr as
+# `pg-backup: error: ...` with a non-zero exit status. The temp file is always removed.
+#
+# No partial object is ever left under the final key: the dump is uploaded with a single PUT,
+# which S3 and R2 apply atomically, and only after the whole body arrived and matched its
+# Content-MD5. If the upload fails, nothing is written under the key.
+set -eu
+# pipefail is in POSIX.1-2024, bash and busybox ash (the image's /bin/sh); shells without it
+# (dash) are still safe, because the one pipe below is also checked by its result.
+if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi
+
+die() {
+  printf 'pg-backup: error: %s\n' "$*" >&2
+  exit 1
+}
+
+for var in DATABASE_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY S3_ENDPOINT S3_BUCKET PRODUCT; do
+  eval "value=\${$var:-}"
+  [ -n "$value" ] || die "$var is not set"
+done
+for tool in pg_dump pg_restore curl openssl date; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed in this image"
+done
+
+S3_REGION="${S3_REGION:-us-east-1}"
+BACKUP_PREFIX="${BACKUP_PREFIX:-}"
+BACKUP_TMPDIR="${BACKUP_TMPDIR:-/tmp}"
+case "$BACKUP_PREFIX" in
+  '' | */) ;;
+  *) die "BACKUP_PREFIX must be empty or end with '/', got '$BACKUP_PREFIX'" ;;
+esac
+
+started=$(date -u +%s)
+key="${BACKUP_PREFIX}${PRODUCT}-$(date -u +%Y%m%dT%H%M%SZ).dump"
+url="${S3_ENDPOINT%/}/${S3_BUCKET}/${key}"
+
+umask 077
+dump="${BACKUP_TMPDIR}/pg-backup-$$.dump"
+response="${BACKUP_TMPDIR}/pg-backup-$$.response"
+trap 'rm -f "$dump" "$response"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# noclobber: refuse to reuse a file someone else created under our name.
+set -C
+true >"$dump" || die "cannot create $dump (is $BACKUP_TMPDIR writable?)"
+true >"$response" || die "cannot create $response"
+set +C
+
+# 1. Dump. Fails on an unreachable database, bad credentials or a full disk.
+pg_dump --format=custom --no-password --file="$dump" --dbname="$DATABASE_URL" ||
+  die "pg_dump failed (database unreachable, authentication failed or $BACKUP_TMPDIR full); see above"
+
+# 2. Verify: the archive must have a readable table of contents.
+pg_restore --list "$dump" >/dev/null || die "dump verification failed: pg_restore --list cannot read $dump"
+bytes=$(($(wc -c <"$dump") + 0))
+[ "$bytes" -gt 0 ] || die "dump verification failed: $dump is empty"
+
+# 3. Upload. Content-MD5 is required by object-lock buckets; the payload hash is signed.
+md5=$(openssl dgst -md5 -binary "$dump" | openssl base64 -A)
+[ -n "$md5" ] || die "openssl could not compute the MD5 of $dump"
+sha256=$(openssl dgst -sha256 -r "$dump")
+sha256=${sha256%% *}
+[ ${#sha256} -eq 64 ] || die "openssl could not compute the SHA-256 of $dump"
+
+set -- --silent --show-error --retry 3 --connect-timeout 30 \
+  --aws-sigv4 "aws:amz:${S3_REGION}:s3" \
+  --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+  --header "Content-MD5: $md5" \
+  --header "x-amz-content-sha256: $sha256" \
+  --header "Content-Type: application/octet-stream" \
+  --upload-file "$dump" --output "$response" --write-out '%{http_code}'
+if [ -n "${S3_SSE:-}" ]; then
+  set -- "$@" --header "x-amz-server-side-encryption: $S3_SSE"
+fi
+status=$(curl "$@" "$url") || die "upload to $url failed: curl could not complete the request"
+case "$status" in
+  2??) ;;
+  *) die "upload to $url failed: HTTP $status: $(head -c 512 "$response")" ;;
+esac
+
+seconds=$(($(date -u +%s) - started))
+printf '{"key":"%s","bytes":%s,"seconds":%s}\n' "$key" "$bytes" "$seconds"
