@@ -41,6 +41,11 @@ export function dataProtection(ctx: Pick<PlatformContext, "environment">): {
   return { protect: prod, retainOnDelete: prod };
 }
 
+/** The namespace a product lives in: `<product>-<environment>`, so one cluster can host both stacks. */
+export function namespaceName(product: string, environment: Environment): string {
+  return `${product}-${environment}`;
+}
+
 /** Kubernetes recommended labels (`app.kubernetes.io/*`) plus the owner, for one component. */
 export function recommendedLabels(
   ctx: PlatformContext,

@@ -209,14 +209,14 @@ export const PLAIN_CONFIG_KEYS: readonly PlainConfigKey[] = [
   key({
     key: "backupImage",
     type: "string",
-    description: "Pinned image (repository:tag) that runs the Postgres backup job; it needs pg_dump, curl and openssl.",
-    default: "docker.io/library/postgres:17.6-alpine3.22",
-    form: "`repository:tag` with a pinned tag",
+    description:
+      "Pinned image (repository:tag) of the Postgres backup job, built from components/scripts/pg-backup.Dockerfile (pg_dump, curl, openssl).",
+    form: "`repository:tag` with a pinned tag, built from components/scripts/pg-backup.Dockerfile",
     schema: z
       .string()
       .regex(/^[^\s:]+(:[0-9]+)?(\/[^\s:]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be repository:tag")
       .refine((s) => !s.endsWith(":latest"), "must be pinned; `latest` is not allowed"),
-    example: "docker.io/library/postgres:17.6-alpine3.22",
+    example: "ghcr.io/example-org/pg-backup:17.6-1",
   }),
   key({
     key: "runbookBaseUrl",

@@ -19,13 +19,20 @@ export interface ProductOutputs {
   readonly vercelProjects: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
-/** Keys of config the CLI marks secret (it passes them to the program in this variable). */
-function secretConfigKeys(): Set<string> {
+/**
+ * Whether the CLI passed `fullKey` as a secret. The SDK keeps the secret keys in its runtime store
+ * (filled from `PULUMI_CONFIG_SECRET_KEYS`); `isConfigSecret` reads them there, and the variable
+ * itself is the fallback should that internal function ever move.
+ */
+function isConfigSecret(fullKey: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const internal = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+  if (typeof internal.isConfigSecret === "function") return internal.isConfigSecret(fullKey);
   try {
     const keys = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
-    return new Set(Array.isArray(keys) ? keys : []);
+    return Array.isArray(keys) && keys.includes(fullKey);
   } catch {
-    return new Set();
+    return false;
   }
 }
 
@@ -34,8 +41,7 @@ export function loadConfig(): StackConfig {
   const raw = pulumi.runtime.allConfig();
   const stack = pulumi.getStack();
   const cfg = parseStackConfig(raw, stack, new Set(allSecretKeys().map((s) => s.key)));
-  const secretKeys = secretConfigKeys();
-  checkSecrets(raw, stack, cfg.products, (k) => secretKeys.has(k));
+  checkSecrets(raw, stack, cfg.products, isConfigSecret);
   return cfg;
 }
 
@@ -57,7 +63,7 @@ export function splitImage(image: string): { repository: string; tag: string } {
 export function run(): Record<string, ProductOutputs> {
   const cfg = loadConfig();
   const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const kubeconfigSet = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:kubeconfig`) !== undefined;
+  const kubeconfigSet = Boolean(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:kubeconfig`));
   const providers = createProviders(cfg, {
     kubeconfig: kubeconfigSet ? config.requireSecret("kubeconfig") : undefined,
     cloudflareApiToken: config.requireSecret("cloudflareApiToken"),

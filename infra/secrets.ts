@@ -83,9 +83,8 @@ export function checkSecrets(
 export function readProductSecrets(product: ProductId, config: pulumi.Config): Record<string, pulumi.Output<string>> {
   const out: Record<string, pulumi.Output<string>> = {};
   for (const s of productSecretKeys(product)) {
-    if (s.optional) {
-      if (pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${s.key}`) === undefined) continue;
-    }
+    // Unset keys arrive as "" (Pulumi.yaml declares them with that default): leave them out.
+    if (s.optional && !pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${s.key}`)) continue;
     out[s.envName!] = config.requireSecret(s.key);
   }
   return out;

@@ -2,6 +2,8 @@
  * ARA (seed 004): an Astro app on Vercel (production and preview targets), a private R2 bucket for
  * reports, daily database backups to R2 kept 30 days, and the zone apex.
  */
+import { dbConnectionsHigh, errorRate, latencyP95 } from "../components/alerts";
+import { namespaceName } from "../components/context";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 
@@ -26,6 +28,12 @@ export const ara: ProductDefinition = {
     // Prod owns the zone apex and `www` (seed 004); staging is a preview host.
     const domains = environment === "prod" ? [config.domain, `www.${config.domain}`] : [host("ara")];
     const reportsBucket = `ara-${environment}-reports`; // seed 004: `ara-prod-reports`
+    const namespace = namespaceName("ara", environment);
+    // The app's telemetry (seed 004 "Custom Monitoring Setup") is scraped as job `ara-web`;
+    // postgres_exporter of its database as `ara-postgres`.
+    const web = { namespace, job: "ara-web" };
+    const db = { namespace, job: "ara-postgres" };
+    const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "ara",
       displayName: "ARA",
@@ -43,6 +51,9 @@ export const ara: ProductDefinition = {
           projectName: "appstoagents-ara", // seed 004 Terraform `vercel_project`
           framework: "astro",
           repository: `${config.gitOrganization}/ara`,
+          // seed 004: every non-main branch is a preview; staging is the preview of `develop`
+          // (the platform's convention, from seed 003), so it has one stable host.
+          previewBranch: "develop",
           // seed 004 "Build Settings".
           buildCommand: "npm run build",
           outputDirectory: "dist",
@@ -75,7 +86,18 @@ export const ara: ProductDefinition = {
         jobs: [{ name: "daily", prefix: "daily/", schedule: "0 2 * * *", rpo: Duration.hours(24) }],
       },
       dataBuckets: [{ name: reportsBucket, kind: "r2", nameEnv: "CLOUDFLARE_R2_BUCKET_NAME" }],
-      alerts: [],
+      // seed 004 "Monitoring Thresholds": error_rate > 5 % for 5 m, p95 > 2 s for 5 m,
+      // db_connections > 80 % for 2 m.
+      alerts: [
+        {
+          name: "ara",
+          rules: [
+            errorRate({ selector: web, threshold: 0.05, for: Duration.minutes(5), runbookBaseUrl }),
+            latencyP95({ selector: web, threshold: Duration.seconds(2), for: Duration.minutes(5), runbookBaseUrl }),
+            dbConnectionsHigh({ selector: db, ratio: 0.8, for: Duration.minutes(2), runbookBaseUrl }),
+          ],
+        },
+      ],
     };
   },
 };

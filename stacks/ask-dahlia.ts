@@ -2,6 +2,8 @@
  * Ask Dahlia (seed 000): the Express worker API on Kubernetes (seed: Render web service) and the
  * Next.js UI on Vercel (seed: Netlify static export), sharing one generated HMAC secret.
  */
+import { dependencyDown, errorRate, latencyP95, tlsCertificateExpiring } from "../components/alerts";
+import { namespaceName } from "../components/context";
 import { Probe } from "../components/probe";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
@@ -21,9 +23,11 @@ export const askDahlia: ProductDefinition = {
   id: "ask-dahlia",
   displayName: "Ask Dahlia",
   providedSecrets,
-  build({ config, host }) {
+  build({ environment, config, host }) {
     const workerHost = host("dahlia-api");
     const uiHost = host("dahlia");
+    const worker = { namespace: namespaceName("ask-dahlia", environment), job: "ask-dahlia-worker" };
+    const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "ask-dahlia",
       displayName: "Ask Dahlia",
@@ -68,6 +72,9 @@ export const askDahlia: ProductDefinition = {
           framework: "nextjs",
           repository: `${config.gitOrganization}/ask-dahlia`,
           rootDirectory: "ask-dahlia", // seed 000 build: `cd ask-dahlia && bun run build`
+          // seed 000 names no staging branch; the platform uses seed 003's `develop` for every app,
+          // so staging has one stable preview host.
+          previewBranch: "develop",
           env: { WORKER_API_BASE: `https://${workerHost}`, NEXT_PUBLIC_APP_URL: `https://${uiHost}` },
           secretEnv: { WORKER_API_SECRET: "WORKER_API_SECRET", DATABASE_URL: "DATABASE_URL", JWT_SECRET: "JWT_SECRET" },
           domains: [uiHost],
@@ -88,7 +95,19 @@ export const askDahlia: ProductDefinition = {
         ],
       },
       dataBuckets: [],
-      alerts: [],
+      // seed 000 asks to watch worker health, errors and latency but gives no thresholds; the
+      // platform's (seed 001 §1.4: 5 % errors for 5 m, p95 5 s for 5 m) apply.
+      alerts: [
+        {
+          name: "ask-dahlia-worker",
+          rules: [
+            dependencyDown({ dependency: "AskDahliaWorker", source: "up", selector: worker, runbookBaseUrl }),
+            errorRate({ selector: worker, runbookBaseUrl }),
+            latencyP95({ selector: worker, threshold: Duration.seconds(5), runbookBaseUrl }),
+            tlsCertificateExpiring({ selector: { instance: `https://${workerHost}/health` }, runbookBaseUrl }),
+          ],
+        },
+      ],
     };
   },
 };

@@ -2,6 +2,8 @@
  * Chat API (seed 002): a streaming (SSE) API on Kubernetes (seed: Render web service) backed by
  * Supabase, which keeps its own backups.
  */
+import { errorRate, latencyP95, sseConnections, tlsCertificateExpiring } from "../components/alerts";
+import { namespaceName } from "../components/context";
 import { Probe } from "../components/probe";
 import { Duration } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
@@ -22,6 +24,9 @@ export const chatApi: ProductDefinition = {
   displayName: "Chat API",
   providedSecrets,
   build({ environment, config, host }) {
+    const apiHost = host("chat-api");
+    const api = { namespace: namespaceName("chat-api", environment), job: "chat-api" };
+    const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "chat-api",
       displayName: "Chat API",
@@ -66,14 +71,27 @@ export const chatApi: ProductDefinition = {
           // seed 002 "Graceful Shutdown": SIGTERM, 30 s before SIGKILL; the app drains SSE for up to 5 s.
           terminationGracePeriod: Duration.seconds(30),
           preStopSleep: Duration.seconds(5),
-          publicHost: host("chat-api"),
+          publicHost: apiHost,
           // seed 002 "Scaling Options": several instances need sticky sessions for SSE.
           sessionAffinity: true,
         },
       ],
       webApps: [],
       dataBuckets: [],
-      alerts: [],
+      // seed 002 "Alerts to configure": error rate > 5 %, P95 latency > 10 s; "SSE Connection
+      // Monitoring": warning at 150, critical at 200 connections.
+      alerts: [
+        {
+          name: "chat-api",
+          rules: [
+            errorRate({ selector: api, runbookBaseUrl }),
+            latencyP95({ selector: api, threshold: Duration.seconds(10), runbookBaseUrl }),
+            sseConnections({ selector: api, severity: "critical", runbookBaseUrl }),
+            sseConnections({ selector: api, severity: "warning", runbookBaseUrl }),
+            tlsCertificateExpiring({ selector: { instance: `https://${apiHost}/health` }, runbookBaseUrl }),
+          ],
+        },
+      ],
     };
   },
 };

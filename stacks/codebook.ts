@@ -2,6 +2,18 @@
  * Construction Codebook (seed 001): the backend API on Kubernetes, Postgres backups and the log
  * archive in S3, and the full alert list of seed 001 §1.4.
  */
+import {
+  dbPoolExhausted,
+  dependencyDown,
+  diskSpaceLow,
+  errorRate,
+  jobQueueHigh,
+  latencyP95,
+  llmErrorRate,
+  tlsCertificateExpiring,
+  tokenQuota,
+} from "../components/alerts";
+import { namespaceName } from "../components/context";
 import { Probe } from "../components/probe";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
@@ -17,7 +29,13 @@ export const codebook: ProductDefinition = {
   id: "codebook",
   displayName: "Construction Codebook",
   providedSecrets,
-  build({ config, host }) {
+  build({ environment, config, host }) {
+    const apiHost = host("codebook-api");
+    const namespace = namespaceName("codebook", environment);
+    // The Prometheus Operator labels scraped series with the Service name as `job`.
+    const api = { namespace, job: "codebook-api" };
+    const db = { namespace, job: "codebook-postgres" }; // postgres_exporter of the Codebook database
+    const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "codebook",
       displayName: "Construction Codebook",
@@ -44,7 +62,7 @@ export const codebook: ProductDefinition = {
             OPENAI_API_KEY: "OPENAI_API_KEY",
           },
           metricsPath: "/metrics", // seed 001 §1.3
-          publicHost: host("codebook-api"),
+          publicHost: apiHost,
           extraEgressPorts: [5432],
         },
       ],
@@ -71,7 +89,26 @@ export const codebook: ProductDefinition = {
         ],
       },
       dataBuckets: [],
-      alerts: [],
+      // seed 001 §1.4, the whole list: critical pages on-call, warning goes to chat.
+      alerts: [
+        {
+          name: "codebook-api",
+          rules: [
+            errorRate({ selector: api, severity: "critical", runbookBaseUrl }), // > 5 % for 5 m
+            latencyP95({ selector: api, threshold: Duration.seconds(5), runbookBaseUrl }), // p95 > 5 s for 5 m
+            dbPoolExhausted({ selector: db, runbookBaseUrl }),
+            diskSpaceLow({ selector: { mountpoint: "/" }, runbookBaseUrl }), // < 10 % free
+            dependencyDown({ dependency: "Supabase", runbookBaseUrl }),
+            dependencyDown({ dependency: "Pinecone", runbookBaseUrl }),
+            dependencyDown({ dependency: "LLM", runbookBaseUrl }),
+            errorRate({ selector: api, severity: "warning", runbookBaseUrl }), // > 2 % for 10 m
+            jobQueueHigh({ selector: api, runbookBaseUrl }), // > 100
+            llmErrorRate({ selector: api, runbookBaseUrl }), // > 10 % for 10 m
+            tokenQuota({ selector: api, runbookBaseUrl }), // 80 % of the monthly quota
+            tlsCertificateExpiring({ selector: { instance: `https://${apiHost}/health` }, runbookBaseUrl }), // < 30 d
+          ],
+        },
+      ],
     };
   },
 };

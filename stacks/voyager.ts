@@ -2,6 +2,8 @@
  * Voyager (seed 003): a Next.js app on Vercel — production on `main`, staging the preview of
  * `develop` — with Neon Postgres backed up daily.
  */
+import { dbConnectionsHigh, slowQueries } from "../components/alerts";
+import { namespaceName } from "../components/context";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 
@@ -19,8 +21,11 @@ export const voyager: ProductDefinition = {
   id: "voyager",
   displayName: "Voyager",
   providedSecrets,
-  build({ config, host }) {
+  build({ environment, config, host }) {
     const appHost = host("voyager");
+    // postgres_exporter of the Neon database, scraped in the product's namespace.
+    const db = { namespace: namespaceName("voyager", environment), job: "voyager-postgres" };
+    const runbookBaseUrl = config.runbookBaseUrl;
     const stripe = config.voyagerStripeEnabled;
     return {
       id: "voyager",
@@ -63,7 +68,16 @@ export const voyager: ProductDefinition = {
         jobs: [{ name: "daily", prefix: "daily/", schedule: "30 1 * * *", rpo: Duration.hours(24) }],
       },
       dataBuckets: [],
-      alerts: [],
+      // seed 003 "Database Monitoring": connection pool exhaustion (> 80 %), slow queries (> 500 ms).
+      alerts: [
+        {
+          name: "voyager-database",
+          rules: [
+            dbConnectionsHigh({ selector: db, ratio: 0.8, runbookBaseUrl }),
+            slowQueries({ selector: db, threshold: Duration.seconds(0.5), runbookBaseUrl }),
+          ],
+        },
+      ],
     };
   },
 };

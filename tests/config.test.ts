@@ -51,7 +51,7 @@ describe("committed stacks", () => {
     const cfg = parseStackConfig(with_(stagingRaw, { owner: undefined, products: undefined }), "staging", SECRET_KEYS);
     expect(cfg.owner).toBe("platform-team");
     expect(cfg.products).toHaveLength(5);
-    expect(cfg.backupImage).toMatch(/^docker\.io\/library\/postgres:17/);
+    expect(cfg.backupImage).toBe("ghcr.io/example-org/pg-backup:17.6-1");
   });
 });
 
@@ -101,6 +101,7 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["image tag empty", { chatApiImageTag: "" }, "app-platform:chatApiImageTag"],
   ["backup image unpinned", { backupImage: "postgres:latest" }, "app-platform:backupImage"],
   ["backup image without tag", { backupImage: "postgres" }, "app-platform:backupImage"],
+  ["backup image missing", { backupImage: undefined }, "app-platform:backupImage"],
   ["runbook base over http", { runbookBaseUrl: "http://runbooks.example.com" }, "app-platform:runbookBaseUrl"],
   ["replicas not a number", { replicasCodebookApi: "three" }, "app-platform:replicasCodebookApi"],
   ["replicas zero", { replicasChatApi: "0" }, "app-platform:replicasChatApi"],

@@ -1,0 +1,358 @@
+/**
+ * One product ("application stack") in one environment, built from a typed `ProductSpec`:
+ * its namespace, secrets, Kubernetes services, Vercel apps, DNS records, data and backup
+ * buckets, backup jobs and alert rules. Providers come from the resource options.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as cloudflare from "@pulumi/cloudflare";
+import { Environment, PlatformContext, TYPE_PREFIX, dataProtection, namespaceName, recommendedLabels, throwIfInvalid } from "./context";
+import { SecretSet } from "./secret-set";
+import { KubernetesService } from "./kubernetes-service";
+import { VercelApp } from "./vercel-app";
+import { DnsRecords, DnsRecordSpec } from "./dns-records";
+import { BackupBucket } from "./backup-bucket";
+import { BackupJob } from "./backup-job";
+import { AlertRules } from "./alert-rules";
+import { AlertGroup, backupStale } from "./alerts";
+import type { ProductSpec, SecretRefs } from "../stacks/types";
+
+/** seed 004 "Domain & SSL Setup": a zone apex served by Vercel gets `A 76.76.19.61`. */
+export const VERCEL_APEX_A = "76.76.19.61";
+/** seed 003 "Custom Domain": every other Vercel host is a CNAME to this target. */
+export const VERCEL_CNAME_TARGET = "cname.vercel-dns.com";
+
+/** Cluster and account facts every product shares, from validated stack config. */
+export interface PlatformSettings {
+  /** Cloudflare zone id of the stack's domain (looked up, never created). */
+  readonly zoneId: pulumi.Input<string>;
+  /** The zone's name, e.g. `example.com`. */
+  readonly zoneName: string;
+  /** Public IPv4 address of the ingress controller. */
+  readonly ingressAddress: string;
+  readonly ingressClassName: string;
+  readonly ingressControllerNamespace: string;
+  readonly monitoringNamespace: string;
+  readonly clusterIssuer: string;
+  /** AWS region of S3 buckets. */
+  readonly awsRegion: string;
+  /** Cloudflare account of R2 buckets. */
+  readonly cloudflareAccountId: string;
+  /** Image of the backup job, pinned. */
+  readonly backupImage: { readonly repository: string; readonly tag: string };
+  /** Base URL of the runbooks alerts link to. */
+  readonly runbookBaseUrl: string;
+  /** Alert receivers (secrets). */
+  readonly alertRouting: { readonly pagerKey: pulumi.Input<string>; readonly chatWebhookUrl: pulumi.Input<string> };
+}
+
+export interface ApplicationStackArgs {
+  /** The environment this product is built for. */
+  readonly environment: Environment;
+  /** The owning team. @default "platform-team" */
+  readonly owner?: string;
+  /** What the product needs, from `stacks/`. */
+  readonly spec: ProductSpec;
+  /** Values of the product's provided secrets (encrypted config), by secret name. */
+  readonly providedSecrets: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Shared cluster and account settings. */
+  readonly platform: PlatformSettings;
+}
+
+/** The backup job's component name, which is also its CronJob's name. */
+export function backupJobName(productName: string, job: string): string {
+  return `${productName}-backup-${job}`;
+}
+
+/** DNS records for a product: API hosts → the ingress, Vercel hosts → Vercel (apex A, else CNAME). */
+export function productDnsRecords(spec: ProductSpec, platform: Pick<PlatformSettings, "zoneName" | "ingressAddress">): DnsRecordSpec[] {
+  const records: DnsRecordSpec[] = [];
+  for (const w of spec.workloads) {
+    if (w.publicHost) {
+      // Not proxied: Cloudflare's proxy cuts long SSE streams and would hide the ingress's own TLS.
+      records.push({ name: w.publicHost, type: "A", content: platform.ingressAddress, proxied: false });
+    }
+  }
+  for (const app of spec.webApps) {
+    for (const host of app.domains) {
+      // Vercel terminates TLS itself and asks that its records are not proxied.
+      records.push(
+        host === platform.zoneName
+          ? { name: host, type: "A", content: VERCEL_APEX_A, proxied: false }
+          : { name: host, type: "CNAME", content: VERCEL_CNAME_TARGET, proxied: false },
+      );
+    }
+  }
+  return records;
+}
+
+/** Every secret name the spec refers to that is neither provided nor generated. */
+export function validateApplicationStackArgs(name: string, args: ApplicationStackArgs): void {
+  const { spec } = args;
+  const problems: string[] = [];
+  const declared = new Set([...spec.providedSecrets.map((s) => s.name), ...spec.generatedSecrets.map((s) => s.name)]);
+  const optional = new Set(spec.providedSecrets.filter((s) => s.optional).map((s) => s.name));
+  const check = (where: string, refs: SecretRefs) => {
+    for (const [env, secret] of Object.entries(refs)) {
+      if (!declared.has(secret)) {
+        problems.push(`\`${where}.secretEnv.${env}\` refers to secret \`${secret}\`, which the product neither provides nor generates; declare it in \`providedSecrets\` or \`generatedSecrets\``);
+      }
+    }
+  };
+  spec.workloads.forEach((w) => check(`workloads.${w.name}`, w.secretEnv));
+  spec.webApps.forEach((a) => check(`webApps.${a.name}`, a.secretEnv));
+  if (spec.backups && !declared.has(spec.backups.databaseSecret)) {
+    problems.push(`\`backups.databaseSecret\` is \`${spec.backups.databaseSecret}\`, which the product does not declare`);
+  }
+  for (const s of spec.providedSecrets) {
+    if (!optional.has(s.name) && args.providedSecrets[s.name] === undefined) {
+      problems.push(`\`providedSecrets.${s.name}\` has no value; set it in encrypted stack config`);
+    }
+  }
+  const names = [...spec.workloads.map((w) => w.name), ...spec.webApps.map((a) => a.name)];
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) problems.push(`\`workloads\`/\`webApps\` use the name \`${dup}\` twice; names must be unique within a product`);
+  throwIfInvalid("ApplicationStack", name, problems);
+}
+
+export class ApplicationStack extends pulumi.ComponentResource {
+  /** The product's Kubernetes namespace. */
+  readonly namespace: pulumi.Output<string>;
+  /** Every public host of the product. */
+  readonly hosts: readonly string[];
+  /** Name of the backup bucket, when the product has backups. */
+  readonly backupBucketName?: pulumi.Output<string>;
+  /** Vercel project ids by app name. */
+  readonly vercelProjectIds: Readonly<Record<string, pulumi.Output<string>>>;
+
+  private readonly context: PlatformContext;
+  private readonly namespaceResource: k8s.core.v1.Namespace;
+  private readonly secretSet: SecretSet;
+
+  constructor(name: string, args: ApplicationStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:product:ApplicationStack`, name, {}, opts);
+    validateApplicationStackArgs(name, args);
+    const { spec, platform } = args;
+    this.context = { environment: args.environment, product: spec.id, owner: args.owner ?? "platform-team" };
+
+    this.namespaceResource = this.createNamespace(name);
+    this.namespace = this.namespaceResource.metadata.name;
+    this.secretSet = this.createSecretSet(name, args);
+    spec.workloads.forEach((w) => this.createWorkload(name, w, platform));
+    const apps = spec.webApps.map((a) => this.createWebApp(name, a));
+    this.vercelProjectIds = Object.fromEntries(spec.webApps.map((a, i) => [a.name, apps[i].projectId]));
+    const dns = this.createDns(name, spec, platform);
+    this.hosts = dns ? [...dns.hostnames] : [];
+    spec.dataBuckets.forEach((b) => this.createDataBucket(name, b.name, platform));
+    const backupGroups: AlertGroup[] = [];
+    if (spec.backups) {
+      const bucket = this.createBackupBucket(name, spec, platform);
+      this.backupBucketName = bucket.bucketName;
+      for (const job of spec.backups.jobs) {
+        this.createBackupJob(name, job, bucket, spec, platform);
+        backupGroups.push({
+          name: `${spec.id}-backup-${job.name}`,
+          rules: [
+            // POLICIES.md 64: every backup job has a freshness alert at its RPO.
+            backupStale({
+              cronJob: backupJobName(name, job.name),
+              namespace: namespaceName(spec.id, args.environment),
+              rpo: job.rpo,
+              runbookBaseUrl: platform.runbookBaseUrl,
+            }),
+          ],
+        });
+      }
+    }
+    this.createAlertRules(name, [...spec.alerts, ...backupGroups], platform);
+
+    this.registerOutputs({
+      namespace: this.namespace,
+      hosts: this.hosts,
+      backupBucketName: this.backupBucketName,
+      vercelProjectIds: this.vercelProjectIds,
+    });
+  }
+
+  private createNamespace(name: string): k8s.core.v1.Namespace {
+    const ctx = this.context;
+    return new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      {
+        metadata: {
+          name: namespaceName(ctx.product, ctx.environment),
+          labels: {
+            ...recommendedLabels(ctx, ctx.product, "namespace"),
+            // Pod Security Admission: the cluster itself refuses anything below "restricted".
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
+          },
+        },
+      },
+      { parent: this },
+    );
+  }
+
+  private createSecretSet(name: string, args: ApplicationStackArgs): SecretSet {
+    const provided: Record<string, pulumi.Input<string>> = {};
+    for (const s of args.spec.providedSecrets) {
+      const v = args.providedSecrets[s.name];
+      if (v !== undefined) provided[s.name] = v;
+    }
+    const generated = Object.fromEntries(args.spec.generatedSecrets.map((g) => [g.name, { length: g.length ?? 48 }]));
+    return new SecretSet(`${name}-secrets`, { context: this.context, provided, generated }, { parent: this });
+  }
+
+  /** Resolves env → secret refs to values; optional secrets that are unset are left out. */
+  private secretValues(refs: SecretRefs): Record<string, pulumi.Input<string>> {
+    const out: Record<string, pulumi.Input<string>> = {};
+    for (const [env, secret] of Object.entries(refs)) {
+      const v = this.secretSet.values[secret];
+      if (v !== undefined) out[env] = v;
+    }
+    return out;
+  }
+
+  private createWorkload(name: string, w: ProductSpec["workloads"][number], platform: PlatformSettings): KubernetesService {
+    return new KubernetesService(
+      `${name}-${w.name}`,
+      {
+        context: this.context,
+        namespace: this.namespace,
+        component: w.name,
+        image: w.image,
+        port: w.port,
+        metricsPath: w.metricsPath,
+        liveness: w.liveness,
+        readiness: w.readiness,
+        startup: w.startup,
+        resources: w.resources,
+        replicas: w.replicas,
+        autoscaling: w.autoscaling,
+        env: { ...w.env },
+        secretEnv: this.secretValues(w.secretEnv),
+        terminationGracePeriod: w.terminationGracePeriod,
+        preStopSleep: w.preStopSleep,
+        ingressControllerNamespace: platform.ingressControllerNamespace,
+        prometheusNamespace: platform.monitoringNamespace,
+        extraEgressPorts: w.extraEgressPorts ? [...w.extraEgressPorts] : undefined,
+        ingress: w.publicHost
+          ? { host: w.publicHost, className: platform.ingressClassName, clusterIssuer: platform.clusterIssuer }
+          : undefined,
+        transform: w.sessionAffinity
+          ? {
+              service: (a) => ({ ...a, spec: { ...(a.spec as object), sessionAffinity: "ClientIP" } }),
+              ingress: (a) => ({
+                ...a,
+                metadata: {
+                  ...(a.metadata as object),
+                  annotations: {
+                    ...((a.metadata as any)?.annotations ?? {}),
+                    "nginx.ingress.kubernetes.io/affinity": "cookie",
+                    // SSE streams stay open; keep the proxy from cutting them at 60 s.
+                    "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
+                    "nginx.ingress.kubernetes.io/proxy-buffering": "off",
+                  },
+                },
+              }),
+            }
+          : undefined,
+      },
+      { parent: this },
+    );
+  }
+
+  private createWebApp(name: string, a: ProductSpec["webApps"][number]): VercelApp {
+    return new VercelApp(
+      `${name}-${a.name}`,
+      {
+        context: this.context,
+        project: {
+          name: a.projectName,
+          framework: a.framework,
+          rootDirectory: a.rootDirectory,
+          gitRepository: { type: "github", repo: a.repository },
+          buildCommand: a.buildCommand,
+          outputDirectory: a.outputDirectory,
+          installCommand: a.installCommand,
+        },
+        // Only staging deploys a preview branch; prod is the production branch.
+        previewBranch: this.context.environment === "prod" ? undefined : a.previewBranch,
+        env: { ...a.env },
+        secretEnv: this.secretValues(a.secretEnv),
+        domains: a.domains.map((domain) => ({ domain })),
+      },
+      { parent: this },
+    );
+  }
+
+  private createDns(name: string, spec: ProductSpec, platform: PlatformSettings): DnsRecords | undefined {
+    const records = productDnsRecords(spec, platform);
+    if (records.length === 0) return undefined;
+    return new DnsRecords(
+      `${name}-dns`,
+      { context: this.context, zoneId: platform.zoneId, zoneName: platform.zoneName, records },
+      { parent: this },
+    );
+  }
+
+  private createDataBucket(name: string, bucketName: string, platform: PlatformSettings): cloudflare.R2Bucket {
+    // Private by construction: no managed (r2.dev) domain, no custom domain, no CORS.
+    return new cloudflare.R2Bucket(
+      `${name}-${bucketName}`,
+      { accountId: platform.cloudflareAccountId, name: bucketName },
+      { parent: this, ...dataProtection(this.context) },
+    );
+  }
+
+  private createBackupBucket(name: string, spec: ProductSpec, platform: PlatformSettings): BackupBucket {
+    const b = spec.backups!;
+    return new BackupBucket(
+      `${name}-backups`,
+      {
+        context: this.context,
+        kind: b.kind,
+        retention: b.retention,
+        ...(b.kind === "r2" ? { accountId: platform.cloudflareAccountId } : { region: platform.awsRegion }),
+      },
+      { parent: this },
+    );
+  }
+
+  private createBackupJob(
+    name: string,
+    job: NonNullable<ProductSpec["backups"]>["jobs"][number],
+    bucket: BackupBucket,
+    spec: ProductSpec,
+    platform: PlatformSettings,
+  ): BackupJob {
+    return new BackupJob(
+      backupJobName(name, job.name),
+      {
+        context: this.context,
+        namespace: this.namespace,
+        bucket,
+        prefix: job.prefix,
+        schedule: job.schedule,
+        rpo: job.rpo,
+        databaseUrl: this.secretSet.get(spec.backups!.databaseSecret),
+        image: platform.backupImage,
+      },
+      { parent: this },
+    );
+  }
+
+  private createAlertRules(name: string, groups: AlertGroup[], platform: PlatformSettings): AlertRules | undefined {
+    if (groups.length === 0) return undefined;
+    return new AlertRules(
+      `${name}-alerts`,
+      {
+        context: this.context,
+        namespace: namespaceName(this.context.product, this.context.environment),
+        groups,
+        routing: platform.alertRouting,
+      },
+      { parent: this, dependsOn: [this.namespaceResource] },
+    );
+  }
+}
