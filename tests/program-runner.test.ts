@@ -1,0 +1,112 @@
+/**
+ * The real project, run the way `pulumi preview` runs it: Pulumi's own Node.js runner loads
+ * `Pulumi.yaml`'s `main` with each committed stack file's config and talks gRPC to a recording
+ * monitor on 127.0.0.1. Proves the program loads unchanged and registers every product.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { RunResult, isSecret, plain, runStack, secret } from "../tools/harness";
+import { allSecretKeys } from "../infra/secrets";
+import { ROOT, sentinel } from "./helpers/program";
+
+/** Deterministic answers for the provider lookups the program makes. */
+const INVOKES = {
+  "cloudflare:index/getZone:getZone": (args: any) => ({ zoneId: "0123456789abcdef0123456789abcdef", name: args.filter?.name }),
+  "vercel:index/getProject:getProject": (args: any) => ({ id: `prj_${args.name}`, name: args.name }),
+};
+
+const secrets = Object.fromEntries(
+  allSecretKeys()
+    .filter((s) => !s.optional)
+    .map((s) => [s.key, sentinel(s.key)]),
+);
+
+const results: Record<string, RunResult> = {};
+
+/** Paths where a sentinel appears in a wire value without a secret marker above it. */
+function plainSentinels(v: unknown, path = ""): string[] {
+  if (isSecret(v)) return [];
+  if (typeof v === "string") return v.includes("SENTINEL-") ? [path] : [];
+  if (Array.isArray(v)) return v.flatMap((x, i) => plainSentinels(x, `${path}[${i}]`));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => plainSentinels(x, path ? `${path}.${k}` : k));
+  return [];
+}
+
+beforeAll(async () => {
+  const [staging, prod] = await Promise.all(
+    ["staging", "prod"].map((stack) =>
+      runStack({ projectDir: ROOT, stack, secretOverrides: secrets, invokes: INVOKES, transpileOnly: true, timeoutMs: 90_000 }),
+    ),
+  );
+  results.staging = staging;
+  results.prod = prod;
+}, 120_000);
+
+it("the secret check finds a plain sentinel and accepts one under a secret marker", () => {
+  expect(plainSentinels({ a: "x-SENTINEL-1", b: secret("SENTINEL-2"), c: [{ d: "SENTINEL-3" }] })).toEqual(["a", "c[0].d"]);
+});
+
+describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
+  it("runs to completion without errors", () => {
+    const r = results[stack];
+    expect(r.logs.filter((l) => l.severity === "error"), r.stderr).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(r.ok).toBe(true);
+  });
+
+  it("registers every product with its workloads, apps, DNS, backups and alerts", () => {
+    const r = results[stack];
+    const types = (t: string) => r.resources.filter((x) => x.type === t);
+    expect(types("app-platform:product:ApplicationStack").map((x) => x.name).sort()).toEqual([
+      "ara",
+      "ask-dahlia",
+      "chat-api",
+      "codebook",
+      "voyager",
+    ]);
+    expect(types("kubernetes:apps/v1:Deployment").map((x) => x.name).sort()).toEqual([
+      "ask-dahlia-worker-deployment",
+      "chat-api-api-deployment",
+      "codebook-api-deployment",
+    ]);
+    expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(6); // ask-dahlia 2, codebook 2, voyager 1, ara 1
+    expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(5);
+    expect(types("aws:s3/bucket:Bucket")).toHaveLength(3);
+    expect(types("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(2);
+    expect(types("vercel:index/project:Project")).toHaveLength(stack === "prod" ? 3 : 0);
+    expect(types("cloudflare:index/dnsRecord:DnsRecord").length).toBeGreaterThanOrEqual(6);
+    // Every resource is a child of a product (or a provider), under the stack.
+    const stackUrn = r.resources.find((x) => x.type === "pulumi:pulumi:Stack")!.urn;
+    for (const x of r.resources.filter((x) => x.type === "app-platform:product:ApplicationStack")) {
+      expect(x.parent).toBe(stackUrn);
+    }
+  });
+
+  it("protects data-bearing resources in prod only", () => {
+    const r = results[stack];
+    const data = r.resources.filter((x) =>
+      ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "cloudflare:index/r2Bucket:R2Bucket"].includes(x.type),
+    );
+    expect(data.length).toBe(3 + 3 + 2);
+    for (const x of data) {
+      expect(x.protect, x.urn).toBe(stack === "prod");
+      expect(x.retainOnDelete ?? false, x.urn).toBe(stack === "prod");
+    }
+  });
+
+  it("keeps every secret a secret on the wire", () => {
+    const r = results[stack];
+    let sinks = 0;
+    for (const res of r.resources) {
+      if (JSON.stringify(plain(res.inputs)).includes("SENTINEL-")) sinks++;
+      expect(plainSentinels(res.inputs), `${res.urn} holds a secret value without a secret marker`).toEqual([]);
+    }
+    expect(sinks).toBeGreaterThan(10);
+  });
+
+  it("exports non-secret product outputs", () => {
+    const out = plain(results[stack].stackOutputs) as any;
+    expect(Object.keys(out.products).sort()).toEqual(["ara", "ask-dahlia", "chat-api", "codebook", "voyager"]);
+    expect(out.products.codebook.namespace).toBe(`codebook-${stack}`);
+    expect(JSON.stringify(out)).not.toContain("SENTINEL");
+  });
+});
