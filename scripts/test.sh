@@ -38,11 +38,11 @@ echo "test: vitest"
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 set +e
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@"
 status=$?
 set -e
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$report" || true
