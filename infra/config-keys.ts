@@ -13,9 +13,9 @@ export type ProductId = (typeof PRODUCT_IDS)[number];
 
 export type ConfigKeyType = "string" | "integer" | "boolean" | "array";
 
-export interface PlainConfigKey {
+export interface PlainConfigKey<K extends string = string, S extends z.ZodType = z.ZodType> {
   /** Key within the `app-platform` namespace. */
-  readonly key: string;
+  readonly key: K;
   readonly type: ConfigKeyType;
   /** One sentence for Pulumi.yaml and the README. */
   readonly description: string;
@@ -23,8 +23,8 @@ export interface PlainConfigKey {
   readonly default?: string | number | boolean | readonly string[];
   /** The expected form, shown in error messages. */
   readonly form: string;
-  /** Validates the value after type conversion. */
-  readonly schema: z.ZodType;
+  /** Validates the value after type conversion; its output type is the key's type in `StackConfig`. */
+  readonly schema: S;
   /** An example value for error messages' `pulumi config set` hint. */
   readonly example: string;
 }
@@ -45,11 +45,12 @@ const imageRepository = z
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 const ipv4 = z.ipv4();
 
-function key(k: PlainConfigKey): PlainConfigKey {
+/** Declares a key, keeping its name and schema types so `StackConfig` can be derived from the table. */
+function key<const K extends string, S extends z.ZodType>(k: PlainConfigKey<K, S>): PlainConfigKey<K, S> {
   return k;
 }
 
-export const PLAIN_CONFIG_KEYS: readonly PlainConfigKey[] = [
+export const PLAIN_CONFIG_KEYS = [
   key({
     key: "environment",
     type: "string",
@@ -327,7 +328,12 @@ export const PLAIN_CONFIG_KEYS: readonly PlainConfigKey[] = [
     schema: positiveInt(50),
     example: "2",
   }),
-];
+] as const satisfies readonly PlainConfigKey[];
+
+/** The validated plain config values, one field per key, typed by the key's schema. */
+export type PlainConfigValues = {
+  readonly [E in (typeof PLAIN_CONFIG_KEYS)[number] as E["key"]]: z.output<E["schema"]>;
+};
 
 /** The Pulumi config namespace of this project (the project name). */
 export const CONFIG_NAMESPACE = "app-platform";

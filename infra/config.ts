@@ -6,7 +6,7 @@
  * the key, the expected form and the fix.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, PLAIN_CONFIG_KEYS, PlainConfigKey, ProductId } from "./config-keys";
+import { CONFIG_NAMESPACE, PLAIN_CONFIG_KEYS, PlainConfigKey, PlainConfigValues } from "./config-keys";
 import type { Environment } from "../components/context";
 
 /**
@@ -26,41 +26,11 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-/** The validated plain config of a stack. */
-export interface StackConfig {
+/** The validated plain config of a stack: every key of `PLAIN_CONFIG_KEYS`, plus the stack name. */
+export interface StackConfig extends PlainConfigValues {
   readonly stack: string;
+  /** Narrowed from the key's schema. */
   readonly environment: Environment;
-  readonly domain: string;
-  readonly owner: string;
-  readonly products: readonly ProductId[];
-  readonly kubernetesContext: string;
-  readonly ingressAddress: string;
-  readonly ingressClassName: string;
-  readonly ingressControllerNamespace: string;
-  readonly monitoringNamespace: string;
-  readonly clusterIssuer: string;
-  readonly awsRegion: string;
-  readonly cloudflareAccountId: string;
-  readonly vercelTeam: string;
-  readonly gitOrganization: string;
-  readonly imageRegistry: string;
-  readonly askDahliaWorkerImageTag: string;
-  readonly codebookApiImageTag: string;
-  readonly chatApiImageTag: string;
-  readonly backupImage: string;
-  readonly runbookBaseUrl: string;
-  readonly askDahliaSecUserAgent: string;
-  readonly chatApiSupabaseUrl: string;
-  readonly chatApiClerkDomain: string;
-  readonly chatApiAllowedOrigins: readonly string[];
-  readonly voyagerGoogleClientId: string;
-  readonly voyagerLinkedinClientId: string;
-  readonly voyagerStripeEnabled: boolean;
-  readonly voyagerStripePriceId: string;
-  readonly araClerkPublishableKey: string;
-  readonly replicasAskDahliaWorker: number;
-  readonly replicasCodebookApi: number;
-  readonly replicasChatApi: number;
 }
 
 /** Raw config as the runtime gives it: `app-platform:<key>` (or bare `<key>`) → string. */
@@ -165,7 +135,7 @@ export function parseStackConfig(
   }
 
   // Unknown keys in our namespace are almost always typos; say which key was probably meant.
-  const known = new Set(PLAIN_CONFIG_KEYS.map((k) => k.key));
+  const known = new Set<string>(PLAIN_CONFIG_KEYS.map((k) => k.key));
   for (const full of Object.keys(raw)) {
     if (!full.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
     const k = full.slice(CONFIG_NAMESPACE.length + 1);
