@@ -1,0 +1,343 @@
+/**
+ * The Prometheus rules the stacks really deploy: both committed stacks run once each through
+ * Pulumi's own runner (tools/stack-run.ts), every `PrometheusRule` is exported as a plain rule file
+ * (tools/export-rules.ts), and `promtool` checks them. Unlike ./promtool.test.ts (representative
+ * rules from the builders), these are the exact rules, selectors and runbook URLs of the stacks.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { exportRuleFiles, PROMETHEUS_RULE_TYPE, RuleFile, writeRuleFiles } from "../../tools/export-rules";
+import { plain, RegisteredResource, secret, UNKNOWN, WireObject, WireValue } from "../../tools/harness";
+import { requireOk } from "../../tools/stack-run";
+import { committedStackRun } from "../helpers/stack-runs";
+import { findPromtool, runPromtool } from "../helpers/promtool";
+
+const STACKS = ["staging", "prod"] as const;
+type Stack = (typeof STACKS)[number];
+
+const resources = {} as Record<Stack, readonly RegisteredResource[]>;
+const files = {} as Record<Stack, RuleFile[]>;
+const paths = {} as Record<Stack, string[]>;
+let work: string;
+
+beforeAll(async () => {
+  findPromtool(); // installs Debian's `prometheus` package once when missing (as root)
+  work = mkdtempSync(join(tmpdir(), "stack-rules-"));
+  const runs = await Promise.all(STACKS.map((s) => committedStackRun(s)));
+  for (const [i, stack] of STACKS.entries()) {
+    resources[stack] = requireOk(runs[i]).resources;
+    files[stack] = exportRuleFiles(resources[stack]);
+    paths[stack] = writeRuleFiles(files[stack], join(work, stack));
+  }
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Alerts per PrometheusRule as the recorded resource defines them, keyed by `<namespace>-<name>.yaml`. */
+function alertsDefined(stack: Stack): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of resources[stack].filter((x) => x.type === PROMETHEUS_RULE_TYPE)) {
+    const m = plain<any>(r.inputs);
+    out[`${m.metadata.namespace}-${m.metadata.name}.yaml`] = m.spec.groups.flatMap((g: any) => g.rules).filter((x: any) => x.alert).length;
+  }
+  return out;
+}
+
+describe.each(STACKS)("%s: exported PrometheusRules", (stack) => {
+  it("exports one file per PrometheusRule, named <namespace>-<name>.yaml, holding exactly its spec.groups", () => {
+    const rules = resources[stack].filter((x) => x.type === PROMETHEUS_RULE_TYPE);
+    expect(rules).toHaveLength(5);
+    expect(files[stack].map((f) => f.fileName).sort()).toEqual(
+      ["ara", "ask-dahlia", "chat-api", "codebook", "voyager"].map((p) => `${p}-${stack}-${p}-alerts-rules.yaml`),
+    );
+    for (const r of rules) {
+      const m = plain<any>(r.inputs);
+      const file = files[stack].find((f) => f.urn === r.urn)!;
+      expect(file.fileName).toBe(`${m.metadata.namespace}-${m.metadata.name}.yaml`);
+      const written = readFileSync(join(work, stack, file.fileName), "utf8");
+      expect(written).toBe(file.contents);
+      expect(parse(written)).toEqual({ groups: m.spec.groups });
+    }
+  });
+
+  it("passes `promtool check rules` on every file, with as many alerts as the resources define", () => {
+    const r = runPromtool(["check", "rules", ...paths[stack]]);
+    expect(r.code, r.output).toBe(0);
+    const found: Record<string, number> = {};
+    for (const m of r.stdout.matchAll(/^Checking (.+)\n\s+SUCCESS: (\d+) rules found$/gm)) {
+      found[m[1].split("/").pop()!] = Number(m[2]);
+    }
+    const defined = alertsDefined(stack);
+    expect(found).toEqual(defined);
+    // Every rule is an alert (no recording rules), so promtool's rule count is the alert count.
+    expect(files[stack].every((f) => f.records === 0)).toBe(true);
+    expect(Object.fromEntries(files[stack].map((f) => [f.fileName, f.alerts]))).toEqual(defined);
+    expect(Object.values(defined).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe("a malformed rule file fails promtool", () => {
+  it("rejects a real exported file with a broken expression or a broken structure", () => {
+    const codebook = files.prod.find((f) => f.fileName === "codebook-prod-codebook-alerts-rules.yaml")!;
+    const broken = codebook.contents.replace(
+      /expr: sum\(rate\(http_requests_total\{namespace="codebook-prod",job="codebook-api",status=~"5.."\}\[5m\]\)\)/,
+      'expr: sum(rate(http_requests_total{namespace="codebook-prod",job="codebook-api",status=~"5.."}[5x]))',
+    );
+    expect(broken).not.toBe(codebook.contents);
+    const badExpr = join(work, "bad-expr.yaml");
+    writeFileSync(badExpr, broken);
+    const r1 = runPromtool(["check", "rules", badExpr]);
+    expect(r1.code).not.toBe(0);
+    expect(r1.output).toMatch(/"HighErrorRate": could not parse expression/);
+
+    const badShape = join(work, "bad-shape.yaml");
+    writeFileSync(badShape, stringify({ groups: { name: "codebook-api", rules: [] } }));
+    const r2 = runPromtool(["check", "rules", badShape]);
+    expect(r2.code).not.toBe(0);
+    expect(r2.output).toContain("FAILED");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// `promtool test rules` against the real exported prod rule files
+// ---------------------------------------------------------------------------------------------
+
+const RUNBOOKS = "https://runbooks.example.com/app-platform"; // Pulumi.prod.yaml runbookBaseUrl
+
+/** Writes a promtool unit-test suite for one exported prod rule file and runs it. */
+function testRules(ruleFile: string, tests: object[], suiteName: string) {
+  const dir = join(work, "prod");
+  mkdirSync(dir, { recursive: true });
+  const suite = join(dir, `${suiteName}.test.yaml`);
+  writeFileSync(suite, stringify({ rule_files: [ruleFile], evaluation_interval: "1m", tests }, { lineWidth: 0 }));
+  return runPromtool(["test", "rules", suite], dir);
+}
+
+const CODEBOOK = "codebook-prod-codebook-alerts-rules.yaml";
+const CHAT = "chat-api-prod-chat-api-alerts-rules.yaml";
+
+const codebookErrorRate = (ratio: string, description: string) => ({
+  exp_labels: { severity: "critical", namespace: "codebook-prod" },
+  exp_annotations: {
+    summary: "5xx error rate above 5% (namespace=codebook-prod, job=codebook-api)",
+    description: `${ratio} of requests to namespace=codebook-prod, job=codebook-api failed with a 5xx status over the last 5m (threshold 5%).${description}`,
+    runbook_url: `${RUNBOOKS}/high-error-rate`,
+  },
+});
+
+const requests = (ns: string, job: string, status: string, perMinute: number) => ({
+  series: `http_requests_total{namespace="${ns}",job="${job}",status="${status}"}`,
+  values: `0+${perMinute}x30`,
+});
+
+const CODEBOOK_ERROR_RATE_TESTS = [
+  {
+    // seed 001 §1.4: error rate > 5% for 5 minutes pages. The ratio exists from 1m, so it fires at 6m.
+    name: "codebook prod at 6 % 5xx pages after 5m",
+    interval: "1m",
+    input_series: [requests("codebook-prod", "codebook-api", "500", 6), requests("codebook-prod", "codebook-api", "200", 94)],
+    alert_rule_test: [
+      { eval_time: "5m", alertname: "HighErrorRate", exp_alerts: [] },
+      { eval_time: "7m", alertname: "HighErrorRate", exp_alerts: [codebookErrorRate("6%", "")] },
+    ],
+  },
+  {
+    name: "codebook prod at 4.9 % stays below the critical threshold",
+    interval: "1m",
+    input_series: [requests("codebook-prod", "codebook-api", "503", 49), requests("codebook-prod", "codebook-api", "200", 951)],
+    alert_rule_test: [{ eval_time: "20m", alertname: "HighErrorRate", exp_alerts: [] }],
+  },
+  {
+    name: "staging's codebook failing does not page prod",
+    interval: "1m",
+    input_series: [requests("codebook-staging", "codebook-api", "500", 50), requests("codebook-staging", "codebook-api", "200", 50)],
+    alert_rule_test: [{ eval_time: "20m", alertname: "HighErrorRate", exp_alerts: [] }],
+  },
+];
+
+const sse = (threshold: number, severity: string, value: number, alert: string) => ({
+  exp_labels: { severity, namespace: "chat-api-prod", job: "chat-api", instance: "10.0.0.1:8000" },
+  exp_annotations: {
+    summary: `More than ${threshold} open SSE connections on one instance (namespace=chat-api-prod, job=chat-api)`,
+    description: `10.0.0.1:8000 holds ${value} open SSE connections (threshold ${threshold}); scale out before streams are refused.`,
+    runbook_url: `${RUNBOOKS}/${alert}`,
+  },
+});
+
+const sseSeries = (instance: string, value: number) => ({
+  series: `sse_active_connections{namespace="chat-api-prod",job="chat-api",instance="${instance}"}`,
+  values: `${value}x30`,
+});
+
+const CHAT_SSE_TESTS = [
+  {
+    // seed 002 "SSE Connection Monitoring": warning above 150, critical above 200 per instance.
+    name: "201 open streams page after 5m and warn after 10m",
+    interval: "1m",
+    input_series: [sseSeries("10.0.0.1:8000", 201)],
+    alert_rule_test: [
+      { eval_time: "4m", alertname: "TooManySseConnections", exp_alerts: [] },
+      { eval_time: "6m", alertname: "TooManySseConnections", exp_alerts: [sse(200, "critical", 201, "too-many-sse-connections")] },
+      { eval_time: "9m", alertname: "TooManySseConnectionsWarning", exp_alerts: [] },
+      {
+        eval_time: "11m",
+        alertname: "TooManySseConnectionsWarning",
+        exp_alerts: [sse(150, "warning", 201, "too-many-sse-connections-warning")],
+      },
+    ],
+  },
+  {
+    name: "200 streams stay below critical, 150 below warning",
+    interval: "1m",
+    input_series: [sseSeries("10.0.0.1:8000", 200), sseSeries("10.0.0.2:8000", 150)],
+    alert_rule_test: [
+      { eval_time: "20m", alertname: "TooManySseConnections", exp_alerts: [] },
+      {
+        eval_time: "20m",
+        alertname: "TooManySseConnectionsWarning",
+        exp_alerts: [sse(150, "warning", 200, "too-many-sse-connections-warning")],
+      },
+    ],
+  },
+];
+
+const backupStale = (age: string, extra: Record<string, string>) => ({
+  exp_labels: { severity: "critical", namespace: "codebook-prod", cronjob: "codebook-backup-daily", ...extra },
+  exp_annotations: {
+    summary: "Backup codebook-prod/codebook-backup-daily has not succeeded within its RPO of 1d",
+    description: `The last successful run of CronJob codebook-prod/codebook-backup-daily was ${age} ago, beyond the RPO of 1d (1s means no successful run is recorded at all).`,
+    runbook_url: `${RUNBOOKS}/codebook-backup-daily-backup-stale`,
+  },
+});
+
+const lastSuccess = (cronjob: string, values: string) => ({
+  series: `kube_cronjob_status_last_successful_time{job="kube-state-metrics",namespace="codebook-prod",cronjob="${cronjob}"}`,
+  values,
+});
+
+const BACKUP_STALE_TESTS = [
+  {
+    // seed 001 §4.3: RPO 24 h = 86400 s. A success 86280 s before time 0 is over the RPO from 3m,
+    // so the 5m alert fires from 8m.
+    name: "the daily codebook backup pages 5m after it is older than 24 h",
+    interval: "1m",
+    input_series: [lastSuccess("codebook-backup-daily", "-86280x20")],
+    alert_rule_test: [
+      { eval_time: "7m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [] },
+      {
+        eval_time: "9m",
+        alertname: "CodebookBackupDailyBackupStale",
+        exp_alerts: [backupStale("1d 0h 7m 0s", { job: "kube-state-metrics" })],
+      },
+    ],
+  },
+  {
+    name: "a backup 60 s inside its RPO stays silent, and the weekly job's 8 d RPO is not crossed",
+    interval: "1m",
+    input_series: [lastSuccess("codebook-backup-daily", "-85140x20"), lastSuccess("codebook-backup-weekly", "-86280x20")],
+    alert_rule_test: [
+      { eval_time: "20m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [] },
+      { eval_time: "20m", alertname: "CodebookBackupWeeklyBackupStale", exp_alerts: [] },
+    ],
+  },
+  {
+    name: "a daily backup that never succeeded pages after 5m",
+    interval: "1m",
+    input_series: [lastSuccess("codebook-backup-weekly", "0x10")],
+    alert_rule_test: [
+      { eval_time: "4m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [] },
+      { eval_time: "6m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [backupStale("1s", {})] },
+    ],
+  },
+];
+
+describe("promtool test rules on the real prod rule files", () => {
+  it("codebook HighErrorRate pages at 5 % for 5m, in prod's namespace only", () => {
+    const r = testRules(CODEBOOK, CODEBOOK_ERROR_RATE_TESTS, "codebook-error-rate");
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("SUCCESS");
+  });
+
+  it("chat-api SSE connections: critical above 200 for 5m, warning above 150 for 10m", () => {
+    const r = testRules(CHAT, CHAT_SSE_TESTS, "chat-api-sse");
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("SUCCESS");
+  });
+
+  it("CodebookBackupDailyBackupStale pages at its 24 h RPO", () => {
+    const r = testRules(CODEBOOK, BACKUP_STALE_TESTS, "codebook-backup-stale");
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("SUCCESS");
+  });
+
+  it("fails a suite whose expectation is wrong (4.9 % expected to page)", () => {
+    const wrong = [{ ...CODEBOOK_ERROR_RATE_TESTS[1], alert_rule_test: [{ eval_time: "20m", alertname: "HighErrorRate", exp_alerts: [codebookErrorRate("4.9%", "")] }] }];
+    const r = testRules(CODEBOOK, wrong, "wrong-expectation");
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("FAILED");
+    expect(r.output).toContain("HighErrorRate");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// exportRuleFiles on hand-made registrations: what it refuses
+// ---------------------------------------------------------------------------------------------
+
+function fakeRule(name: string, inputs: WireObject, type = PROMETHEUS_RULE_TYPE): RegisteredResource {
+  return {
+    urn: `urn:pulumi:test::app-platform::${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    read: false,
+    remote: false,
+    providers: {},
+    dependencies: [],
+    propertyDependencies: {},
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    additionalSecretOutputs: [],
+    hideDiffs: [],
+    aliases: [],
+    inputs,
+  };
+}
+
+const GROUPS: WireValue[] = [{ name: "g", rules: [{ alert: "A", expr: "up == 0", for: "5m", labels: { severity: "critical" } }, { record: "r", expr: "up" }] }];
+const ruleInputs = (name: WireObject[string], namespace: WireObject[string], groups: WireObject[string] = GROUPS): WireObject => ({
+  apiVersion: "monitoring.coreos.com/v1",
+  kind: "PrometheusRule",
+  metadata: { name, namespace },
+  spec: { groups },
+});
+
+describe("exportRuleFiles", () => {
+  it("exports PrometheusRules only, counting alerts and recording rules", () => {
+    const out = exportRuleFiles([
+      fakeRule("a", ruleInputs("a-rules", "ns")),
+      fakeRule("cm", { metadata: { name: "x", namespace: "ns" } }, "kubernetes:core/v1:ConfigMap"),
+    ]);
+    expect(out.map((f) => [f.fileName, f.alerts, f.records])).toEqual([["ns-a-rules.yaml", 1, 1]]);
+    expect(parse(out[0].contents)).toEqual({ groups: GROUPS });
+    expect(out[0].contents).toMatch(/^# Exported by tools\/export-rules\.ts from PrometheusRule ns\/a-rules\n/);
+  });
+
+  it("refuses unknown names or groups, secrets in the rules, and clashing file names", () => {
+    expect(() => exportRuleFiles([fakeRule("u", ruleInputs(UNKNOWN, "ns"))])).toThrow(/unknown until `pulumi up`: metadata\.name/);
+    expect(() => exportRuleFiles([fakeRule("g", ruleInputs("n", "ns", UNKNOWN))])).toThrow(/unknown until `pulumi up`: spec\.groups/);
+    expect(() => exportRuleFiles([fakeRule("s", ruleInputs("n", "ns", [secret(GROUPS[0])]))])).toThrow(
+      /holds secrets, which a plain rule file must not: spec\.groups\[0\]/,
+    );
+    expect(() => exportRuleFiles([fakeRule("m", { metadata: { name: "n" }, spec: { groups: [] } })])).toThrow(/`metadata\.namespace` is not set/);
+    expect(() => exportRuleFiles([fakeRule("x", ruleInputs("b-c", "a")), fakeRule("y", ruleInputs("c", "a-b"))])).toThrow(
+      /a-b-c\.yaml is also the file of .*::x/,
+    );
+  });
+});
