@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
+    // Runs the committed stacks once through Pulumi's runner for every file that needs them.
+    globalSetup: ["tests/global-setup.ts"],
     // Pulumi's runtime keeps per-process global state (stack resource, mocks, config);
     // each test file gets its own worker so files never see each other's resources.
     pool: "forks",

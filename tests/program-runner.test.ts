@@ -4,21 +4,8 @@
  * monitor on 127.0.0.1. Proves the program loads unchanged and registers every product.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { RunResult, isSecret, plain, runStack, secret } from "../tools/harness";
-import { allSecretKeys } from "../infra/secrets";
-import { ROOT, sentinel } from "./helpers/program";
-
-/** Deterministic answers for the provider lookups the program makes. */
-const INVOKES = {
-  "cloudflare:index/getZone:getZone": (args: any) => ({ zoneId: "0123456789abcdef0123456789abcdef", name: args.filter?.name }),
-  "vercel:index/getProject:getProject": (args: any) => ({ id: `prj_${args.name}`, name: args.name }),
-};
-
-const secrets = Object.fromEntries(
-  allSecretKeys()
-    .filter((s) => !s.optional)
-    .map((s) => [s.key, sentinel(s.key)]),
-);
+import { RunResult, isSecret, plain, secret } from "../tools/harness";
+import { committedStackRun } from "./helpers/stack-runs";
 
 const results: Record<string, RunResult> = {};
 
@@ -32,11 +19,8 @@ function plainSentinels(v: unknown, path = ""): string[] {
 }
 
 beforeAll(async () => {
-  const [staging, prod] = await Promise.all(
-    ["staging", "prod"].map((stack) =>
-      runStack({ projectDir: ROOT, stack, secretOverrides: secrets, invokes: INVOKES, transpileOnly: true, timeoutMs: 90_000 }),
-    ),
-  );
+  // Every secret key set to a unique sentinel, marked secret; lookups answered from stack config.
+  const [staging, prod] = await Promise.all(["staging", "prod"].map((stack) => committedStackRun(stack)));
   results.staging = staging;
   results.prod = prod;
 }, 120_000);
