@@ -1,0 +1,35 @@
+import { defineStackRule } from "../lib/rule";
+import { BACKUP_BUCKETS_SCHEMA, bucketsOf, companionsOf, describeBucket, isBackupBucket, S3 } from "../lib/aws";
+import { readConfig } from "../lib/config";
+import { known, obj, UNKNOWN } from "../lib/values";
+
+const DEFAULTS = { backupBuckets: [] as string[] };
+
+/** POLICIES.md 41: object lock with default retention on backup buckets. */
+export const enableBackupObjectLock = defineStackRule("aws", {
+    name: "aws-enable-backup-object-lock",
+    description: "Backup S3 buckets must enable object lock with a default retention.",
+    enforcementLevel: "mandatory",
+    scope: "backups",
+    policiesMd: [41],
+    anchors: ["CKV_AWS_143", "AWS FSBP S3.15"],
+    config: { backupBuckets: BACKUP_BUCKETS_SCHEMA },
+    appliesTo: S3.Bucket,
+    validateStack: (args, report) => {
+        const { backupBuckets } = readConfig(args, DEFAULTS);
+        for (const bucket of bucketsOf(args.resources).filter((b) => isBackupBucket(b, backupBuckets))) {
+            const enabled = known(() => bucket.props.objectLockEnabled === true || obj(bucket.props.objectLockConfiguration).objectLockEnabled === "Enabled");
+            if (enabled === false) {
+                report(`Backup ${describeBucket(bucket)} is created without object lock, which cannot be turned on later without support. Fix: set \`objectLockEnabled: true\` on the bucket.`, bucket.urn);
+            }
+            const locks = companionsOf(args.resources, bucket, S3.ObjectLock);
+            const withRetention = locks.some((l) => {
+                const r = known(() => ({ ...obj(obj(obj(l.props.rule).defaultRetention)) }));
+                return r === UNKNOWN || (Number(r.days) > 0 || Number(r.years) > 0);
+            });
+            if (!withRetention) {
+                report(`Backup ${describeBucket(bucket)} has no object lock default retention, so a compromised key can delete backups. Fix: add \`aws.s3.BucketObjectLockConfiguration\` with \`rule.defaultRetention\` (mode GOVERNANCE or COMPLIANCE, days = the retention).`, bucket.urn);
+            }
+        }
+    },
+});

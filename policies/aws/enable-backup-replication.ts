@@ -1,0 +1,30 @@
+import { defineStackRule } from "../lib/rule";
+import { BACKUP_BUCKETS_SCHEMA, bucketsOf, companionsOf, describeBucket, isBackupBucket, S3 } from "../lib/aws";
+import { readConfig } from "../lib/config";
+import { known, list, obj, UNKNOWN } from "../lib/values";
+
+const DEFAULTS = { backupBuckets: [] as string[] };
+
+/** POLICIES.md 45: replication for backup buckets. */
+export const enableBackupReplication = defineStackRule("aws", {
+    name: "aws-enable-backup-replication",
+    description: "Backup S3 buckets should replicate to a second bucket.",
+    enforcementLevel: "advisory",
+    scope: "backups",
+    policiesMd: [45],
+    anchors: ["CKV_AWS_144", "AWS FSBP S3.7"],
+    config: { backupBuckets: BACKUP_BUCKETS_SCHEMA },
+    appliesTo: S3.Bucket,
+    validateStack: (args, report) => {
+        const { backupBuckets } = readConfig(args, DEFAULTS);
+        for (const bucket of bucketsOf(args.resources).filter((b) => isBackupBucket(b, backupBuckets))) {
+            const replicating = companionsOf(args.resources, bucket, S3.Replication).some((r) => {
+                const statuses = known(() => list(r.props.rules).map((x) => obj(x).status));
+                return statuses === UNKNOWN || statuses.includes("Enabled");
+            });
+            if (!replicating) {
+                report(`Backup ${describeBucket(bucket)} is not replicated; a regional outage or account compromise takes the only copy. Fix: add \`aws.s3.BucketReplicationConfig\` with an enabled rule to a bucket in another region or account.`, bucket.urn);
+            }
+        }
+    },
+});

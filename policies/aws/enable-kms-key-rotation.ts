@@ -1,0 +1,18 @@
+import { Key } from "@pulumi/aws/kms/key";
+import { defineResourceRule, ofType } from "../lib/rule";
+
+/** POLICIES.md 46: KMS key rotation enabled. */
+export const enableKmsKeyRotation = defineResourceRule("aws", {
+    name: "aws-enable-kms-key-rotation",
+    description: "Symmetric KMS keys should rotate their key material automatically.",
+    enforcementLevel: "advisory",
+    policiesMd: [46],
+    anchors: ["CKV_AWS_7", "AWS FSBP KMS.4"],
+    validateResource: ofType(Key, (key, args, report) => {
+        const spec = key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
+        if (spec !== "SYMMETRIC_DEFAULT") return args.notApplicable(`rotation does not apply to ${spec} keys`);
+        if (key.enableKeyRotation !== true) {
+            report(`KMS key "${args.name}" does not rotate its key material. Fix: set \`enableKeyRotation: true\` (yearly; \`rotationPeriodInDays\` to shorten).`);
+        }
+    }),
+});

@@ -1,0 +1,33 @@
+import { defineStackRule } from "../lib/rule";
+import { bucketsOf, companionsOf, describeBucket, S3 } from "../lib/aws";
+import { known, UNKNOWN } from "../lib/values";
+
+const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+
+/** POLICIES.md 37: `BucketPublicAccessBlock` with all four flags true. */
+export const missingPublicAccessBlock = defineStackRule("aws", {
+    name: "aws-missing-public-access-block",
+    description: "Every S3 bucket must have a BucketPublicAccessBlock with all four flags true.",
+    enforcementLevel: "mandatory",
+    policiesMd: [37],
+    anchors: ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6", "AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093", "AVD-AWS-0094", "AWS FSBP S3.8"],
+    appliesTo: S3.Bucket,
+    validateStack: (args, report) => {
+        for (const bucket of bucketsOf(args.resources)) {
+            const blocks = companionsOf(args.resources, bucket, S3.PublicAccessBlock);
+            if (blocks.length === 0) {
+                report(`${describeBucket(bucket)} has no BucketPublicAccessBlock, so a later ACL or policy can make it public. Fix: add \`aws.s3.BucketPublicAccessBlock\` for it with ${FLAGS.join(", ")} all true.`, bucket.urn);
+                continue;
+            }
+            for (const block of blocks) {
+                const off = FLAGS.filter((f) => {
+                    const v = known(() => block.props[f]);
+                    return v !== UNKNOWN && v !== true;
+                });
+                if (off.length > 0) {
+                    report(`${describeBucket(bucket)}: its BucketPublicAccessBlock "${block.name}" leaves ${off.join(", ")} off. Fix: set all four flags to true.`, block.urn);
+                }
+            }
+        }
+    },
+});

@@ -1,0 +1,28 @@
+import { defineStackRule } from "../lib/rule";
+import { isR2BackupName, R2, R2_BACKUP_BUCKETS_SCHEMA, targetBucketName } from "../lib/cloudflare";
+import { readConfig } from "../lib/config";
+import { ofTypes } from "../lib/stack";
+import { str } from "../lib/values";
+
+const DEFAULTS = { backupBuckets: [] as string[] };
+
+/** POLICIES.md 48: R2 backup buckets: no custom domain. */
+export const disallowR2BackupCustomDomain = defineStackRule("cloudflare", {
+    name: "cloudflare-disallow-r2-backup-custom-domain",
+    description: "R2 backup buckets must not be served on a custom domain.",
+    enforcementLevel: "mandatory",
+    scope: "backups",
+    policiesMd: [48],
+    anchors: ["Cloudflare R2 public buckets"],
+    config: { backupBuckets: R2_BACKUP_BUCKETS_SCHEMA },
+    appliesTo: [R2.CustomDomain],
+    validateStack: (args, report) => {
+        const { backupBuckets } = readConfig(args, DEFAULTS);
+        for (const domain of ofTypes(args.resources, R2.CustomDomain)) {
+            const bucket = targetBucketName(domain, args.resources);
+            if (!bucket || !isR2BackupName(bucket, backupBuckets)) continue;
+            const host = str(() => domain.props.domain) ?? domain.name;
+            report(`R2 backup bucket "${bucket}" is published on the custom domain "${host}". Fix: delete the R2CustomDomain; read backups with S3 API credentials only.`, domain.urn);
+        }
+    },
+});

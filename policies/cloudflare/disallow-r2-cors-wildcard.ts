@@ -1,0 +1,19 @@
+import { R2BucketCors } from "@pulumi/cloudflare/r2bucketCors";
+import { defineResourceRule, ofType } from "../lib/rule";
+
+/** POLICIES.md 51: R2 CORS: no `*` origin. */
+export const disallowR2CorsWildcard = defineResourceRule("cloudflare", {
+    name: "cloudflare-disallow-r2-cors-wildcard",
+    description: "R2 CORS rules must list their allowed origins instead of `*`.",
+    enforcementLevel: "mandatory",
+    policiesMd: [51],
+    anchors: ["OWASP CORS misconfiguration"],
+    validateResource: ofType(R2BucketCors, (cors, args, report) => {
+        (cors.rules ?? []).forEach((rule, i) => {
+            const wildcard = (rule.allowed?.origins ?? []).filter((o) => o.trim() === "*" || /^https?:\/\/\*$/.test(o.trim()));
+            if (wildcard.length > 0) {
+                report(`R2BucketCors "${args.name}" (bucket "${cors.bucketName}") rule ${rule.id ? `"${rule.id}"` : `#${i}`} allows any origin. Fix: list the product's origins, e.g. ["https://app.example.com"].`);
+            }
+        });
+    }),
+});

@@ -1,0 +1,35 @@
+import { defineStackRule } from "../lib/rule";
+import { isR2BackupName, R2, r2Name, R2_BACKUP_BUCKETS_SCHEMA, targetBucketName } from "../lib/cloudflare";
+import { readConfig } from "../lib/config";
+import { ofTypes } from "../lib/stack";
+import { known, list, obj, UNKNOWN } from "../lib/values";
+
+const DEFAULTS = { backupBuckets: [] as string[] };
+
+/** POLICIES.md 50: R2 bucket lock on backup buckets. */
+export const enableR2BackupLock = defineStackRule("cloudflare", {
+    name: "cloudflare-enable-r2-backup-lock",
+    description: "R2 backup buckets should have an enabled bucket lock rule.",
+    enforcementLevel: "advisory",
+    scope: "backups",
+    policiesMd: [50],
+    anchors: ["Cloudflare R2 bucket locks"],
+    config: { backupBuckets: R2_BACKUP_BUCKETS_SCHEMA },
+    appliesTo: [R2.Bucket],
+    validateStack: (args, report) => {
+        const { backupBuckets } = readConfig(args, DEFAULTS);
+        const locks = ofTypes(args.resources, R2.Lock);
+        for (const bucket of ofTypes(args.resources, R2.Bucket)) {
+            const name = r2Name(bucket);
+            if (!isR2BackupName(name, backupBuckets)) continue;
+            const locked = locks.some((lock) => {
+                if (targetBucketName(lock, args.resources) !== name) return false;
+                const rules = known(() => list(lock.props.rules).map((r) => obj(r).enabled));
+                return rules === UNKNOWN || rules.includes(true);
+            });
+            if (!locked) {
+                report(`R2 backup bucket "${name}" has no bucket lock, so a leaked token can delete its backups. Fix: add \`cloudflare.R2BucketLock\` with an enabled rule (condition Age, \`maxAgeSeconds\` = the retention).`, bucket.urn);
+            }
+        }
+    },
+});

@@ -1,0 +1,15 @@
+import { Pod } from "@pulumi/kubernetes/core/v1/pod";
+import { defineResourceRule, ofType } from "../lib/rule";
+
+/** POLICIES.md 19: no bare `Pod` resources (mandatory on prod). */
+export const disallowBarePods = defineResourceRule("kubernetes", {
+    name: "kubernetes-disallow-bare-pods",
+    description: "Pods must be managed by a controller such as a Deployment or CronJob, never declared bare.",
+    enforcementLevel: "mandatory",
+    scope: "prod",
+    policiesMd: [19],
+    anchors: ["Kubernetes configuration best practices: naked Pods"],
+    validateResource: ofType(Pod, (_pod, args, report) => {
+        report(`Pod "${args.name}" is declared bare: nothing reschedules it when its node fails. Fix: declare a Deployment (or a Job/CronJob for batch work) with this pod as its template.`);
+    }),
+});

@@ -1,0 +1,54 @@
+import { CronJob } from "@pulumi/kubernetes/batch/v1/cronJob";
+import { defineResourceRule, ofType } from "../lib/rule";
+import { BACKUP_LABEL, RPO_ANNOTATION } from "../lib/kubernetes";
+import { integer, readConfig } from "../lib/config";
+import { maxIntervalSeconds } from "../lib/cron";
+import { obj } from "../lib/values";
+
+const DEFAULTS = {
+    // seed 001 §4.3: RPO 24 hours.
+    defaultRpoSeconds: 86_400,
+};
+
+function hours(seconds: number): string {
+    return Number.isFinite(seconds) ? `${+(seconds / 3600).toFixed(2)} h` : "never (fewer than two runs in two years)";
+}
+
+/** POLICIES.md 29: a backup CronJob's schedule interval ≤ the product's RPO. */
+export const enforceBackupScheduleRpo = defineResourceRule("kubernetes", {
+    name: "kubernetes-enforce-backup-schedule-rpo",
+    description: "A backup CronJob's longest gap between runs must not exceed its RPO.",
+    enforcementLevel: "mandatory",
+    scope: "backups",
+    policiesMd: [29],
+    anchors: ["app-platform RPO (seed 001 §4.3)"],
+    config: {
+        defaultRpoSeconds: integer(`RPO in seconds for backup CronJobs without the \`${RPO_ANNOTATION}\` annotation.`, DEFAULTS.defaultRpoSeconds, 60),
+    },
+    validateResource: ofType(CronJob, (cronJob, args, report) => {
+        const labels = obj(cronJob.metadata?.labels);
+        if (labels[BACKUP_LABEL] !== "true") return args.notApplicable(`not a backup CronJob (no label ${BACKUP_LABEL}: "true")`);
+        const name = cronJob.metadata?.name ?? args.name;
+        const { defaultRpoSeconds } = readConfig(args, DEFAULTS);
+        const annotation = obj(cronJob.metadata?.annotations)[RPO_ANNOTATION];
+        let rpo = defaultRpoSeconds;
+        if (annotation !== undefined) {
+            rpo = Number(annotation);
+            if (!Number.isInteger(rpo) || rpo <= 0) {
+                report(`Backup CronJob "${name}" has annotation ${RPO_ANNOTATION}: "${annotation}", which is not a whole number of seconds. Fix: write the RPO in seconds, e.g. "86400".`);
+                return;
+            }
+        }
+        const schedule = cronJob.spec?.schedule;
+        let gap: number;
+        try {
+            gap = maxIntervalSeconds(String(schedule));
+        } catch (e) {
+            report(`Backup CronJob "${name}" has schedule "${schedule}" that cannot be parsed: ${(e as Error).message}. Fix: use five cron fields, e.g. "0 3 * * *".`);
+            return;
+        }
+        if (gap > rpo) {
+            report(`Backup CronJob "${name}" runs on "${schedule}", up to ${hours(gap)} apart, longer than its RPO of ${hours(rpo)}. Fix: schedule it at least every ${hours(rpo)} (e.g. "0 3 * * *" for a 24 h RPO).`);
+        }
+    }),
+});

@@ -1,0 +1,20 @@
+import { defineResourceRule } from "../lib/rule";
+import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
+import { obj } from "../lib/values";
+
+/** POLICIES.md 7: `readOnlyRootFilesystem: true` (mandatory on prod). */
+export const enforceReadOnlyRootFilesystem = defineResourceRule("kubernetes", {
+    name: "kubernetes-enforce-read-only-root-filesystem",
+    description: "Containers must mount their root filesystem read-only.",
+    enforcementLevel: "mandatory",
+    scope: "prod",
+    policiesMd: [7],
+    anchors: ["CKV_K8S_22", "kube-linter no-read-only-root-fs", "Polaris notReadOnlyRootFilesystem", "kube-score container-security-context-readonlyrootfilesystem"],
+    validateResource: onWorkloads((workload, _args, report) => {
+        for (const c of containersOf(workload)) {
+            if (obj(c.container.securityContext).readOnlyRootFilesystem !== true) {
+                report(`${describeWorkload(workload)}: ${c.label} has a writable root filesystem. Fix: set \`securityContext.readOnlyRootFilesystem: true\` on ${c.path} and mount an \`emptyDir\` where it must write (e.g. /tmp).`);
+            }
+        }
+    }),
+});

@@ -1,0 +1,47 @@
+/**
+ * Cloudflare R2: companions (`R2BucketLifecycle`, `R2BucketLock`, `R2ManagedDomain`,
+ * `R2CustomDomain`, `R2BucketCors`) name their bucket by `bucketName`. Backup buckets are named
+ * `*-backups` (program convention) or listed in the rule's `backupBuckets` config.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { stringList } from "./config";
+import { ofTypes, propertyFrom } from "./stack";
+import { known } from "./values";
+
+export const R2 = {
+    Bucket: "cloudflare:index/r2Bucket:R2Bucket",
+    Lifecycle: "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle",
+    Lock: "cloudflare:index/r2BucketLock:R2BucketLock",
+    Cors: "cloudflare:index/r2BucketCors:R2BucketCors",
+    ManagedDomain: "cloudflare:index/r2ManagedDomain:R2ManagedDomain",
+    CustomDomain: "cloudflare:index/r2CustomDomain:R2CustomDomain",
+} as const;
+
+export const BACKUP_SUFFIX = "-backups";
+
+export const R2_BACKUP_BUCKETS_SCHEMA: PolicyConfigJSONSchema = stringList(
+    `R2 bucket names that hold backups, besides those named \`*${BACKUP_SUFFIX}\`.`,
+    [],
+);
+
+/** The R2 bucket's name when known, else its Pulumi name. */
+export function r2Name(bucket: PolicyResource): string {
+    const name = known(() => bucket.props.name);
+    return typeof name === "string" && name !== "" ? name : bucket.name;
+}
+
+export function isR2BackupName(name: string, backupBuckets: readonly string[]): boolean {
+    return name.endsWith(BACKUP_SUFFIX) || backupBuckets.includes(name);
+}
+
+/**
+ * The name of the bucket a companion configures: the R2Bucket its `bucketName` came from, or
+ * its literal `bucketName`; undefined when neither is known (preview of an unknown bucket).
+ */
+export function targetBucketName(companion: PolicyResource, resources: readonly PolicyResource[]): string | undefined {
+    const from = ofTypes(resources, R2.Bucket).find((b) => propertyFrom(companion, "bucketName", b));
+    if (from) return r2Name(from);
+    const literal = known(() => companion.props.bucketName);
+    return typeof literal === "string" ? literal : undefined;
+}

@@ -1,0 +1,237 @@
+/**
+ * How a rule of this pack is declared. Every rule file calls `defineResourceRule` or
+ * `defineStackRule`: they check the naming convention, append the anchors to the description,
+ * add the typed `metadata`, and wrap the validation so that
+ *  - prod-scoped rules ("M prod" in POLICIES.md) report mandatory on prod and advisory elsewhere;
+ *  - a rule can downgrade one finding to advisory (`report.advisory(...)`).
+ *
+ * Rules are plain values: only `policies/index.ts` constructs the `PolicyPack`.
+ */
+import type {
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { validateResourceOfType } from "@pulumi/policy";
+import type { Resource, Unwrap } from "@pulumi/pulumi";
+import { ENVIRONMENT_CONFIG_SCHEMA, isProdStack } from "./environment";
+
+/** The folders of the pack; the first segment of every rule name. */
+export const AREAS = ["kubernetes", "aws", "cloudflare", "vercel", "random", "prometheus", "stack"] as const;
+export type Area = (typeof AREAS)[number];
+
+/** The verbs a rule name may use (compliance-policies convention). */
+export const VERBS = ["missing", "disallow", "enable", "disable", "configure", "enforce"] as const;
+export type Verb = (typeof VERBS)[number];
+
+/**
+ * How the enforcement level of a rule is decided:
+ * - `always`: the declared level everywhere;
+ * - `prod`: mandatory on the prod stack, advisory on any other stack ("M prod");
+ * - `backups`: mandatory for backup buckets/jobs, advisory (or not applicable) for the rest.
+ */
+export type Scope = "always" | "prod" | "backups";
+
+/** Typed facts about a rule, shared by the registry, the README table and the tests. */
+export interface RuleMetadata {
+    /** The pack folder the rule lives in. */
+    readonly area: Area;
+    /** The rule numbers of `POLICIES.md` this rule implements. */
+    readonly policiesMd: readonly number[];
+    /** Ids of the external checks it matches, e.g. `PSS restricted`, `CIS 5.2.6`, `CKV_K8S_20`. */
+    readonly anchors: readonly string[];
+    /** How the level is decided (see `Scope`). */
+    readonly scope: Scope;
+    /** Whether the engine calls it per resource (`Analyze`) or once per stack (`AnalyzeStack`). */
+    readonly kind: "resource" | "stack";
+}
+
+export type AppResourcePolicy = ResourceValidationPolicy & { readonly metadata: RuleMetadata };
+export type AppStackPolicy = StackValidationPolicy & { readonly metadata: RuleMetadata };
+export type AppPolicy = AppResourcePolicy | AppStackPolicy;
+
+/**
+ * What a rule calls to report a finding. `report(message)` uses the rule's level (mandatory on
+ * prod for prod-scoped rules); `report.advisory(message)` downgrades one finding to advisory.
+ * `urn` names the offending resource in stack rules.
+ */
+export interface Report {
+    (message: string, urn?: string): void;
+    advisory(message: string, urn?: string): void;
+}
+
+/**
+ * The object form of `reportViolation`. `@pulumi/policy` 1.21 accepts it at runtime (server.js
+ * `makeReportViolationFun`: `typeof message === "object"`, later versions type it as
+ * `ReportViolationArgs`) and uses its `enforcementLevel` for that one diagnostic; its 1.21 typings
+ * only declare the string form, hence this local type.
+ */
+export interface ViolationReport {
+    readonly message: string;
+    readonly urn?: string;
+    readonly enforcementLevel: EnforcementLevel;
+}
+
+/** Builds the `Report` handed to a rule from the engine's `reportViolation`. */
+export function makeReport(reportViolation: ReportViolation, description: string, allAdvisory: boolean): Report {
+    const advisory = (message: string, urn?: string): void => {
+        const report: ViolationReport = { message: `${description}\n${message}`, urn, enforcementLevel: "advisory" };
+        (reportViolation as unknown as (r: ViolationReport) => void)(report);
+    };
+    const report = ((message: string, urn?: string): void => {
+        if (allAdvisory) advisory(message, urn);
+        else reportViolation(message, urn);
+    }) as Report;
+    report.advisory = advisory;
+    return report;
+}
+
+/** A resource validation that receives a `Report` (see `ofType` for the typed form). */
+export type RuleResourceValidation = (args: ResourceValidationArgs, report: Report) => Promise<void> | void;
+/** A stack validation that receives a `Report`. */
+export type RuleStackValidation = (args: StackValidationArgs, report: Report) => Promise<void> | void;
+
+interface RuleSpec {
+    /** `<area>-<verb>-<thing>`. */
+    readonly name: string;
+    /** One sentence saying what the rule requires (anchors are appended). */
+    readonly description: string;
+    /** Level on prod / for backups; prod-scoped rules are downgraded elsewhere. */
+    readonly enforcementLevel: "mandatory" | "advisory";
+    readonly policiesMd: readonly number[];
+    readonly anchors: readonly string[];
+    /** @default "always" */
+    readonly scope?: Scope;
+    /** JSON schema of the rule's own config (thresholds); `environment` is added for prod-scoped rules. */
+    readonly config?: Record<string, PolicyConfigJSONSchema>;
+}
+
+const NAME = new RegExp(`^(${AREAS.join("|")})-(${VERBS.join("|")})-[a-z0-9]+(-[a-z0-9]+)*$`);
+
+function checkSpec(spec: RuleSpec, area: Area): void {
+    if (!NAME.test(spec.name) || !spec.name.startsWith(`${area}-`)) {
+        throw new Error(`rule name "${spec.name}" must read <area>-<verb>-<thing> with area "${area}" and a verb from ${VERBS.join(", ")}`);
+    }
+    const sentence = spec.description.trim();
+    if (!/^[A-Z`]/.test(sentence) || !sentence.endsWith(".") || sentence.slice(0, -1).includes(". ")) {
+        throw new Error(`rule "${spec.name}": the description must be one sentence ending with a period`);
+    }
+    if (spec.anchors.length === 0 || spec.policiesMd.length === 0) {
+        throw new Error(`rule "${spec.name}": list its anchors and its POLICIES.md numbers`);
+    }
+}
+
+function describe(spec: RuleSpec): string {
+    return `${spec.description} Anchors: ${spec.anchors.join(", ")}.`;
+}
+
+function configSchema(spec: RuleSpec): PolicyConfigSchema | undefined {
+    const properties: Record<string, PolicyConfigJSONSchema> = { ...(spec.config ?? {}) };
+    if ((spec.scope ?? "always") === "prod") properties.environment = ENVIRONMENT_CONFIG_SCHEMA;
+    return Object.keys(properties).length > 0 ? { properties } : undefined;
+}
+
+/** The Pulumi type a validation was bound to by `validateResourceOfType`/`ofType`, if any. */
+function pulumiTypeOf(fn: unknown): string | undefined {
+    return (fn as { __pulumiType?: string }).__pulumiType;
+}
+
+/** Declares a rule the engine runs on each resource's inputs. */
+export function defineResourceRule(
+    area: Area,
+    spec: RuleSpec & { readonly validateResource: RuleResourceValidation },
+): AppResourcePolicy {
+    checkSpec(spec, area);
+    const description = describe(spec);
+    const scope = spec.scope ?? "always";
+    const inner = spec.validateResource;
+    const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+        const downgrade = scope === "prod" && !isProdStack(args);
+        return inner(args, makeReport(reportViolation, description, downgrade));
+    };
+    // Keep the type tag so the server can skip other types without calling the rule.
+    const type = pulumiTypeOf(inner);
+    if (type) (validateResource as unknown as { __pulumiType: string }).__pulumiType = type;
+    return {
+        name: spec.name,
+        description,
+        enforcementLevel: spec.enforcementLevel,
+        configSchema: configSchema(spec),
+        tags: [...spec.anchors],
+        validateResource,
+        metadata: { area, policiesMd: spec.policiesMd, anchors: spec.anchors, scope, kind: "resource" },
+    };
+}
+
+/** Declares a rule the engine runs once over all resources of the stack. */
+export function defineStackRule(
+    area: Area,
+    spec: RuleSpec & {
+        readonly validateStack: RuleStackValidation;
+        /** Types the rule looks at; without any of them in the stack it reports "not applicable". */
+        readonly appliesTo?: readonly string[];
+    },
+): AppStackPolicy {
+    checkSpec(spec, area);
+    const description = describe(spec);
+    const scope = spec.scope ?? "always";
+    const inner = spec.validateStack;
+    return {
+        name: spec.name,
+        description,
+        enforcementLevel: spec.enforcementLevel,
+        configSchema: configSchema(spec),
+        tags: [...spec.anchors],
+        validateStack: (args, reportViolation) => {
+            const types = spec.appliesTo;
+            if (types && !args.resources.some((r) => types.includes(r.type))) {
+                return args.notApplicable(`Policy only applies to stacks with resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
+            }
+            const downgrade = scope === "prod" && !isProdStack(args);
+            return inner(args, makeReport(reportViolation, description, downgrade));
+        },
+        metadata: { area, policiesMd: spec.policiesMd, anchors: spec.anchors, scope, kind: "stack" },
+    };
+}
+
+/**
+ * The typed form, built on `validateResourceOfType`: the rule sees the resource's inputs typed
+ * as the provider's `XArgs`, and is not applicable to other types.
+ *
+ * @example ofType(Deployment, (deployment, args, report) => { ... })
+ */
+export function ofType<TResource extends Resource, TArgs>(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    resourceClass: { new (name: string, args: TArgs, ...rest: any[]): TResource },
+    validate: (props: Unwrap<NonNullable<TArgs>>, args: ResourceValidationArgs, report: Report) => Promise<void> | void,
+): RuleResourceValidation {
+    // Our wrapper hands the `Report` in the `reportViolation` slot; validateResourceOfType passes it on.
+    const fn = validateResourceOfType(resourceClass, (props, args, reportViolation) =>
+        validate(props, args, reportViolation as Report),
+    );
+    return fn as unknown as RuleResourceValidation;
+}
+
+/**
+ * For resources without an SDK class (custom resources such as `PrometheusRule`) or rules that
+ * cover several types: the rule sees the raw inputs of any of `types` and is not applicable to
+ * the rest. With a single type the function is tagged like `validateResourceOfType` does.
+ */
+export function ofTypes(
+    types: readonly string[],
+    validate: (props: Record<string, any>, args: ResourceValidationArgs, report: Report) => Promise<void> | void, // eslint-disable-line @typescript-eslint/no-explicit-any
+): RuleResourceValidation {
+    const fn: RuleResourceValidation = (args, report) => {
+        if (!types.includes(args.type)) {
+            args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
+        }
+        return validate(args.props, args, report);
+    };
+    if (types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+    return fn;
+}

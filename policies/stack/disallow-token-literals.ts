@@ -1,0 +1,47 @@
+import type { PolicyResource } from "@pulumi/policy";
+import { defineStackRule } from "../lib/rule";
+import { K8S } from "../lib/kubernetes";
+import { findToken } from "../lib/secrets";
+import { VERCEL } from "../lib/vercel";
+import { forEachString, known, list, obj, UNKNOWN } from "../lib/values";
+
+/**
+ * Where a token legitimately arrives: policies see secrets in plaintext (pulumi/pulumi-policy#241),
+ * so a provider credential or a Secret's data looks like a literal here. These sinks are exempt;
+ * that they carry Pulumi secrets is checked by the plan (POLICIES.md 33).
+ */
+function exemptPaths(r: PolicyResource): (path: string) => boolean {
+    if (r.type.startsWith("pulumi:providers:")) return () => true;
+    if (r.type === K8S.Secret) return (p) => p.startsWith("data") || p.startsWith("stringData");
+    if (r.type === VERCEL.Variable) return (p) => p === "value" && known(() => r.props.sensitive) === true;
+    if (r.type === VERCEL.Variables) {
+        const flags = known(() => list(r.props.variables).map((v) => obj(v).sensitive === true));
+        const sensitive = flags === UNKNOWN ? [] : flags;
+        return (p) => {
+            const m = /^variables\[(\d+)\]\.value$/.exec(p);
+            return m !== null && sensitive[Number(m[1])] === true;
+        };
+    }
+    return () => false;
+}
+
+/** POLICIES.md 34: no token literals anywhere in resource inputs. */
+export const disallowTokenLiterals = defineStackRule("stack", {
+    name: "stack-disallow-token-literals",
+    description: "No resource input may contain a credential literal (AWS key id, GitHub or Slack token, Stripe live key, PEM private key).",
+    enforcementLevel: "mandatory",
+    policiesMd: [34],
+    anchors: ["gitleaks", "CKV_SECRET_2", "CKV_SECRET_6", "CWE-798"],
+    validateStack: (args, report) => {
+        for (const r of args.resources) {
+            const exempt = exemptPaths(r);
+            forEachString(r.props, (value, path) => {
+                if (exempt(path)) return;
+                const kind = findToken(value);
+                if (kind) {
+                    report(`${r.type.split(":").pop()} "${r.name}" has a ${kind} in \`${path}\`. Fix: revoke it, store the new one with \`pulumi config set --secret\` and pass it only to a Kubernetes Secret or a sensitive Vercel variable.`, r.urn);
+                }
+            });
+        }
+    },
+});

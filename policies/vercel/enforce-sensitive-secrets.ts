@@ -1,0 +1,29 @@
+import { defineResourceRule } from "../lib/rule";
+import { isSecretName, secretValueReason } from "../lib/secrets";
+import { onVercelVariables } from "../lib/vercel";
+
+const SECRET_TARGETS = ["production", "preview"];
+
+/** POLICIES.md 56: a secret-looking key is `sensitive`, and its targets are production/preview only. */
+export const enforceSensitiveSecrets = defineResourceRule("vercel", {
+    name: "vercel-enforce-sensitive-secrets",
+    description: "Vercel variables that look secret must be `sensitive` and target only production and preview.",
+    enforcementLevel: "mandatory",
+    policiesMd: [56],
+    anchors: ["Vercel sensitive environment variables"],
+    validateResource: onVercelVariables((v, _args, report) => {
+        // The name decides first; the value (unknown at preview for generated secrets) only when it must.
+        const secretName = isSecretName(v.key);
+        const value = secretName ? undefined : v.value;
+        const valueReason = value !== undefined ? secretValueReason(value) : undefined;
+        if (!secretName && !valueReason) return;
+        const why = valueReason ? `its value ${valueReason}` : "its name looks secret";
+        if (!v.sensitive) {
+            report(`${v.label} is not sensitive but ${why}; anyone on the team can read it in the dashboard. Fix: set \`sensitive: true\` (and keep the value a Pulumi secret).`);
+        }
+        const extra = (v.targets ?? []).filter((t) => !SECRET_TARGETS.includes(t));
+        if (extra.length > 0) {
+            report(`${v.label} targets ${extra.join(", ")} but ${why}. Fix: target only production and preview; give development its own non-production value.`);
+        }
+    }),
+});

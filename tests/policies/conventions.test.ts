@@ -1,0 +1,24 @@
+/**
+ * The pack recognises backups by markers the program writes. The pack is published on its own
+ * (it cannot import the program), so this test keeps the two copies of each marker equal.
+ */
+import { describe, expect, it } from "vitest";
+import { BACKUP_TAG } from "../../policies/lib/aws";
+import { BACKUP_LABEL as PACK_BACKUP_LABEL, RPO_ANNOTATION as PACK_RPO_ANNOTATION } from "../../policies/lib/kubernetes";
+import { BACKUP_LABEL, RPO_ANNOTATION } from "../../components/backup-job";
+import { committedStackRun } from "../helpers/stack-runs";
+
+describe("program and pack agree on the backup markers", () => {
+  it("uses the same label, tag and annotation names", () => {
+    expect(PACK_BACKUP_LABEL).toBe(BACKUP_LABEL);
+    expect(BACKUP_TAG).toBe(BACKUP_LABEL);
+    expect(PACK_RPO_ANNOTATION).toBe(RPO_ANNOTATION);
+  });
+
+  it("every S3 backup bucket the prod stack registers carries the pack's backup tag", async () => {
+    const run = await committedStackRun("prod");
+    const buckets = run.resources.filter((r) => r.type === "aws:s3/bucket:Bucket");
+    expect(buckets).toHaveLength(3);
+    for (const b of buckets) expect((b.inputs as any).tags?.[BACKUP_TAG], b.urn).toBe("true");
+  });
+});

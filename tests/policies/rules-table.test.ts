@@ -1,0 +1,65 @@
+import * as fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { README, renderRulesTable, withRulesTable } from "../../policies/scripts/rules-table";
+import { notImplemented, registry, rules } from "../../policies/rules";
+import { AREAS, VERBS } from "../../policies/lib/rule";
+import { checkConfig } from "../../policies/testing/config";
+
+describe("the rules registry", () => {
+    it("covers every POLICIES.md rule but 33 exactly once", () => {
+        const numbers = registry.flatMap((r) => r.metadata.policiesMd).sort((a, b) => a - b);
+        const expected = Array.from({ length: 65 }, (_, i) => i + 1).filter((n) => !(n in notImplemented));
+        expect(numbers).toEqual(expected);
+        expect(Object.keys(notImplemented)).toEqual(["33"]);
+    });
+    it("names each rule <area>-<verb>-<thing> after its folder, with anchors in metadata and description", () => {
+        const names = new Set<string>();
+        for (const r of registry) {
+            const [area, verb] = r.name.split("-");
+            expect(AREAS).toContain(area);
+            expect(VERBS).toContain(verb);
+            expect(r.metadata.area).toBe(area);
+            expect(r.description).toContain(`Anchors: ${r.metadata.anchors.join(", ")}.`);
+            expect(names.has(r.name)).toBe(false);
+            names.add(r.name);
+        }
+    });
+    it("declares config schemas the engine accepts (described, no enforcementLevel property)", () => {
+        for (const p of rules) {
+            for (const [key, schema] of Object.entries(p.configSchema?.properties ?? {})) {
+                expect(key).not.toBe("enforcementLevel");
+                expect(schema.description, `${p.name}.${key}`).toBeTruthy();
+            }
+        }
+    });
+});
+
+describe("policies/README.md", () => {
+    it("has the rules table the code generates", () => {
+        const readme = fs.readFileSync(README, "utf8");
+        expect(withRulesTable(readme)).toBe(readme);
+        expect(renderRulesTable().split("\n")).toHaveLength(2 + registry.length + 1);
+    });
+    it("detects a stale table", () => {
+        const readme = fs.readFileSync(README, "utf8");
+        const stale = readme.replace("`kubernetes-disallow-privileged-containers` | mandatory", "`kubernetes-disallow-privileged-containers` | advisory");
+        expect(stale).not.toBe(readme);
+        expect(withRulesTable(stale)).not.toBe(stale);
+    });
+});
+
+describe("example policy config files", () => {
+    for (const file of ["prod.example.json", "staging.example.json"]) {
+        it(`${file} names only rules and properties of this pack`, () => {
+            const config = JSON.parse(fs.readFileSync(`${__dirname}/../../policies/config/${file}`, "utf8"));
+            expect(checkConfig([...rules], config)).toEqual([]);
+        });
+    }
+    it("reports unknown rules, properties and wrong types", () => {
+        expect(checkConfig([...rules], { "no-such-rule": "advisory", "kubernetes-configure-replicas": { minReplicas: "2", other: 1 } })).toEqual([
+            "\"no-such-rule\" is not a rule of this pack",
+            "kubernetes-configure-replicas.minReplicas must be integer, got string",
+            "kubernetes-configure-replicas.other is not a config property of that rule",
+        ]);
+    });
+});
