@@ -2,7 +2,7 @@
 # pg-backup.sh: dump one PostgreSQL database, check the dump, upload it to S3 or R2 as one object.
 #
 # Run by the BackupJob CronJob (components/backup-job.ts) as `/bin/sh /scripts/pg-backup.sh`.
-# Needs only: pg_dump, pg_restore, curl >= 7.75 (--aws-sigv4), openssl, date, and wc/head from
+# Needs only: pg_dump, pg_restore, curl >= 7.75 (--aws-sigv4), openssl, date, and wc/head/tr from
 # coreutils or busybox.
 #
 # Environment:
@@ -96,7 +96,8 @@ fi
 status=$(curl "$@" "$url") || die "upload to $url failed: curl could not complete the request"
 case "$status" in
   2??) ;;
-  *) die "upload to $url failed: HTTP $status: $(head -c 512 "$response")" ;;
+  # The body (S3's XML error) is folded into the one error line, so log queries see all of it.
+  *) die "upload to $url failed: HTTP $status: $(head -c 512 "$response" | tr -s '\r\n\t' '   ')" ;;
 esac
 
 seconds=$(($(date -u +%s) - started))
