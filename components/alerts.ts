@@ -433,32 +433,39 @@ interface BuilderDefaults<T> {
   readonly tiers: Partial<Record<Severity, Tier<T>>>;
 }
 
-/** Threshold and `for` for the chosen severity; severities without a seed tier use the default one. */
-function pickTier<T>(defaults: BuilderDefaults<T>, severity: Severity): Tier<T> {
-  return defaults.tiers[severity] ?? (defaults.tiers[defaults.severity] as Tier<T>);
+/**
+ * The severity a builder uses (the caller's or its default) and that severity's threshold and
+ * `for`; severities without a seed tier use the default severity's.
+ */
+function tierFor<T>(defaults: BuilderDefaults<T>, opts: AlertOptions): { severity: Severity; tier: Tier<T> } {
+  const severity = opts.severity ?? defaults.severity;
+  return { severity, tier: defaults.tiers[severity] ?? (defaults.tiers[defaults.severity] as Tier<T>) };
 }
 
 interface SpecParts {
   readonly builder: string;
-  readonly defaultName: string;
-  readonly defaultSeverity: Severity;
+  /** @default the defaults' name */
+  readonly defaultName?: string;
   readonly severity: Severity;
-  readonly for: Duration;
   readonly expr: string;
   readonly summary: string;
   readonly description: string;
   readonly problems: string[];
 }
 
-/** Assembles and validates a builder's spec; throws a `ValidationError` with every problem. */
-function buildSpec(opts: AlertOptions, parts: SpecParts): AlertSpec {
-  const name =
-    opts.name ?? (parts.severity === parts.defaultSeverity ? parts.defaultName : `${parts.defaultName}${pascalCase(parts.severity)}`);
+/**
+ * Assembles and validates a builder's spec; throws a `ValidationError` with every problem. The
+ * name gets the severity appended when it is not the builder's default; `for` is the caller's or
+ * the tier's.
+ */
+function buildSpec<T>(opts: AlertOptions, defaults: BuilderDefaults<T>, tier: Tier<T>, parts: SpecParts): AlertSpec {
+  const defaultName = parts.defaultName ?? defaults.name;
+  const name = opts.name ?? (parts.severity === defaults.severity ? defaultName : `${defaultName}${pascalCase(parts.severity)}`);
   const base = (opts.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL).replace(/\/+$/, "");
   const spec: AlertSpec = {
     name,
     expr: parts.expr,
-    for: parts.for,
+    for: opts.for ?? tier.for,
     severity: parts.severity,
     summary: parts.summary,
     description: parts.description,
@@ -497,8 +504,7 @@ export const ERROR_RATE_DEFAULTS: BuilderDefaults<number> = {
  * `http_requests_total` with a `status` label (seed 001 §1.4 example).
  */
 export function errorRate(opts: ErrorRateOptions): AlertSpec {
-  const severity = opts.severity ?? ERROR_RATE_DEFAULTS.severity;
-  const tier = pickTier(ERROR_RATE_DEFAULTS, severity);
+  const { severity, tier } = tierFor(ERROR_RATE_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
@@ -506,12 +512,9 @@ export function errorRate(opts: ErrorRateOptions): AlertSpec {
   checkRatio("threshold", threshold, problems);
   const errors = `${METRICS.httpRequests}${renderSelector(opts.selector, { status: { regex: "5.." } })}`;
   const all = `${METRICS.httpRequests}${renderSelector(opts.selector)}`;
-  return buildSpec(opts, {
+  return buildSpec(opts, ERROR_RATE_DEFAULTS, tier, {
     builder: "errorRate",
-    defaultName: ERROR_RATE_DEFAULTS.name,
-    defaultSeverity: ERROR_RATE_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `sum(rate(${errors}[${RATE_WINDOW}])) / sum(rate(${all}[${RATE_WINDOW}])) > ${threshold}`,
     summary: `5xx error rate above ${percent(threshold)} (${describeSelector(opts.selector)})`,
     description: `{{ $value | humanizePercentage }} of requests to ${describeSelector(opts.selector)} failed with a 5xx status over the last ${RATE_WINDOW} (threshold ${percent(threshold)}).`,
@@ -542,20 +545,16 @@ export const LATENCY_P95_DEFAULTS: BuilderDefaults<Duration> = {
  * Products: codebook 5 s (seed 001 §1.4), chat-api 10 s (seed 002), ARA 2 s for 5 m (seed 004).
  */
 export function latencyP95(opts: LatencyP95Options): AlertSpec {
-  const severity = opts.severity ?? LATENCY_P95_DEFAULTS.severity;
-  const tier = pickTier(LATENCY_P95_DEFAULTS, severity);
+  const { severity, tier } = tierFor(LATENCY_P95_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   checkPositiveDuration("threshold", threshold, problems);
   const buckets = `${METRICS.httpDurationBucket}${renderSelector(opts.selector)}`;
-  return buildSpec(opts, {
+  return buildSpec(opts, LATENCY_P95_DEFAULTS, tier, {
     builder: "latencyP95",
-    defaultName: LATENCY_P95_DEFAULTS.name,
-    defaultSeverity: LATENCY_P95_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `histogram_quantile(0.95, sum by (le) (rate(${buckets}[${RATE_WINDOW}]))) > ${threshold.toSeconds()}`,
     summary: `p95 latency above ${durationText(threshold)} (${describeSelector(opts.selector)})`,
     description: `The 95th percentile latency of ${describeSelector(opts.selector)} is {{ $value | humanizeDuration }} (threshold ${durationText(threshold)}).`,
@@ -586,20 +585,16 @@ export const DB_CONNECTIONS_DEFAULTS: BuilderDefaults<number> = {
  * (pg_settings_max_connections{<selector>}) > ratio`.
  */
 export function dbConnectionsHigh(opts: DbConnectionsOptions): AlertSpec {
-  const severity = opts.severity ?? DB_CONNECTIONS_DEFAULTS.severity;
-  const tier = pickTier(DB_CONNECTIONS_DEFAULTS, severity);
+  const { severity, tier } = tierFor(DB_CONNECTIONS_DEFAULTS, opts);
   const ratio = opts.ratio ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   checkRatio("ratio", ratio, problems);
   const sel = renderSelector(opts.selector);
-  return buildSpec(opts, {
+  return buildSpec(opts, DB_CONNECTIONS_DEFAULTS, tier, {
     builder: "dbConnectionsHigh",
-    defaultName: DB_CONNECTIONS_DEFAULTS.name,
-    defaultSeverity: DB_CONNECTIONS_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `sum by (instance) (${METRICS.pgActivity}${sel}) / max by (instance) (${METRICS.pgMaxConnections}${sel}) > ${ratio}`,
     summary: `Database connections above ${percent(ratio)} of max_connections (${describeSelector(opts.selector)})`,
     description: `{{ $labels.instance }} uses {{ $value | humanizePercentage }} of its max_connections (threshold ${percent(ratio)}); check for connection leaks or raise the pool size.`,
@@ -626,18 +621,14 @@ export const DB_POOL_EXHAUSTED_DEFAULTS: BuilderDefaults<number> = {
  * minus `superuser_reserved_connections` (postgres_exporter), `>= 1`.
  */
 export function dbPoolExhausted(opts: DbPoolExhaustedOptions): AlertSpec {
-  const severity = opts.severity ?? DB_POOL_EXHAUSTED_DEFAULTS.severity;
-  const tier = pickTier(DB_POOL_EXHAUSTED_DEFAULTS, severity);
+  const { severity, tier } = tierFor(DB_POOL_EXHAUSTED_DEFAULTS, opts);
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   const sel = renderSelector(opts.selector);
-  return buildSpec(opts, {
+  return buildSpec(opts, DB_POOL_EXHAUSTED_DEFAULTS, tier, {
     builder: "dbPoolExhausted",
-    defaultName: DB_POOL_EXHAUSTED_DEFAULTS.name,
-    defaultSeverity: DB_POOL_EXHAUSTED_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr:
       `sum by (instance) (${METRICS.pgActivity}${sel}) / max by (instance) ` +
       `(${METRICS.pgMaxConnections}${sel} - ${METRICS.pgReservedConnections}${sel}) >= ${tier.threshold}`,
@@ -668,20 +659,16 @@ export const SLOW_QUERIES_DEFAULTS: BuilderDefaults<Duration> = {
  * `rate(pg_stat_statements_seconds_total[5m]) / rate(pg_stat_statements_calls_total[5m]) > s`.
  */
 export function slowQueries(opts: SlowQueriesOptions): AlertSpec {
-  const severity = opts.severity ?? SLOW_QUERIES_DEFAULTS.severity;
-  const tier = pickTier(SLOW_QUERIES_DEFAULTS, severity);
+  const { severity, tier } = tierFor(SLOW_QUERIES_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   checkPositiveDuration("threshold", threshold, problems);
   const sel = renderSelector(opts.selector);
-  return buildSpec(opts, {
+  return buildSpec(opts, SLOW_QUERIES_DEFAULTS, tier, {
     builder: "slowQueries",
-    defaultName: SLOW_QUERIES_DEFAULTS.name,
-    defaultSeverity: SLOW_QUERIES_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr:
       `rate(${METRICS.pgStatementSeconds}${sel}[${RATE_WINDOW}]) / ` +
       `rate(${METRICS.pgStatementCalls}${sel}[${RATE_WINDOW}]) > ${threshold.toSeconds()}`,
@@ -716,8 +703,7 @@ export const DISK_SPACE_DEFAULTS: BuilderDefaults<number> = {
 
 /** Free space below a share of the size, for node filesystems or PVCs. */
 export function diskSpaceLow(opts: DiskSpaceOptions): AlertSpec {
-  const severity = opts.severity ?? DISK_SPACE_DEFAULTS.severity;
-  const tier = pickTier(DISK_SPACE_DEFAULTS, severity);
+  const { severity, tier } = tierFor(DISK_SPACE_DEFAULTS, opts);
   const freeRatio = opts.freeRatio ?? tier.threshold;
   const source = opts.source ?? "node";
   const problems: string[] = [];
@@ -728,12 +714,10 @@ export function diskSpaceLow(opts: DiskSpaceOptions): AlertSpec {
     source === "pvc"
       ? [METRICS.pvcAvail, METRICS.pvcCapacity, "Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }}"]
       : [METRICS.nodeFsAvail, METRICS.nodeFsSize, "Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }}"];
-  return buildSpec(opts, {
+  return buildSpec(opts, DISK_SPACE_DEFAULTS, tier, {
     builder: "diskSpaceLow",
     defaultName: source === "pvc" ? "PersistentVolumeSpaceLow" : DISK_SPACE_DEFAULTS.name,
-    defaultSeverity: DISK_SPACE_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `${avail}${sel} / ${size}${sel} < ${freeRatio}`,
     summary: `Less than ${percent(freeRatio)} disk space free (${describeSelector(opts.selector)})`,
     description: `${what} has {{ $value | humanizePercentage }} space left (threshold ${percent(freeRatio)}).`,
@@ -770,8 +754,7 @@ export const DEPENDENCY_DOWN_DEFAULTS: BuilderDefaults<number> = {
 
 /** An external dependency failing its probe, or a scrape target down. */
 export function dependencyDown(opts: DependencyDownOptions): AlertSpec {
-  const severity = opts.severity ?? DEPENDENCY_DOWN_DEFAULTS.severity;
-  const tier = pickTier(DEPENDENCY_DOWN_DEFAULTS, severity);
+  const { severity, tier } = tierFor(DEPENDENCY_DOWN_DEFAULTS, opts);
   const source = opts.source ?? "probe";
   const slug = kebabCase(pascalCase(opts.dependency));
   const selector = opts.selector ?? (source === "probe" ? { dependency: slug } : { job: slug });
@@ -782,12 +765,10 @@ export function dependencyDown(opts: DependencyDownOptions): AlertSpec {
   validateSelector("selector", selector, problems);
   requireNonEmptySelector("selector", selector, problems);
   const metric = source === "probe" ? METRICS.probeSuccess : METRICS.up;
-  return buildSpec(opts, {
+  return buildSpec(opts, DEPENDENCY_DOWN_DEFAULTS, tier, {
     builder: "dependencyDown",
     defaultName: `${pascalCase(opts.dependency)}${DEPENDENCY_DOWN_DEFAULTS.name}`,
-    defaultSeverity: DEPENDENCY_DOWN_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `${metric}${renderSelector(selector)} == 0`,
     summary: `${opts.dependency} is down`,
     description:
@@ -815,19 +796,15 @@ export const TLS_CERTIFICATE_DEFAULTS: BuilderDefaults<Duration> = {
 
 /** `probe_ssl_earliest_cert_expiry{<selector>} - time() < within-in-seconds` (blackbox_exporter). */
 export function tlsCertificateExpiring(opts: TlsCertificateOptions = {}): AlertSpec {
-  const severity = opts.severity ?? TLS_CERTIFICATE_DEFAULTS.severity;
-  const tier = pickTier(TLS_CERTIFICATE_DEFAULTS, severity);
+  const { severity, tier } = tierFor(TLS_CERTIFICATE_DEFAULTS, opts);
   const within = opts.within ?? tier.threshold;
   const selector = opts.selector ?? {};
   const problems: string[] = [];
   validateSelector("selector", selector, problems);
   checkPositiveDuration("within", within, problems);
-  return buildSpec(opts, {
+  return buildSpec(opts, TLS_CERTIFICATE_DEFAULTS, tier, {
     builder: "tlsCertificateExpiring",
-    defaultName: TLS_CERTIFICATE_DEFAULTS.name,
-    defaultSeverity: TLS_CERTIFICATE_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `${METRICS.probeCertExpiry}${renderSelector(selector)} - time() < ${within.toSeconds()}`,
     summary: `TLS certificate expires within ${durationText(within)}`,
     description: `The TLS certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}; renew it or check cert-manager.`,
@@ -854,19 +831,15 @@ export const JOB_QUEUE_DEFAULTS: BuilderDefaults<number> = {
 
 /** `max(job_queue_depth{<selector>}) > threshold` (max: every replica reports the same table count). */
 export function jobQueueHigh(opts: JobQueueOptions): AlertSpec {
-  const severity = opts.severity ?? JOB_QUEUE_DEFAULTS.severity;
-  const tier = pickTier(JOB_QUEUE_DEFAULTS, severity);
+  const { severity, tier } = tierFor(JOB_QUEUE_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   checkPositive("threshold", threshold, problems);
-  return buildSpec(opts, {
+  return buildSpec(opts, JOB_QUEUE_DEFAULTS, tier, {
     builder: "jobQueueHigh",
-    defaultName: JOB_QUEUE_DEFAULTS.name,
-    defaultSeverity: JOB_QUEUE_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `max(${METRICS.jobQueueDepth}${renderSelector(opts.selector)}) > ${threshold}`,
     summary: `More than ${threshold} jobs waiting (${describeSelector(opts.selector)})`,
     description: `{{ $value }} jobs are pending in the queue of ${describeSelector(opts.selector)} (threshold ${threshold}); check the workers and the LLM latency.`,
@@ -894,20 +867,16 @@ export const LLM_ERROR_RATE_DEFAULTS: BuilderDefaults<number> = {
  * sum by (provider) (rate(llm_requests_total[5m])) > threshold`.
  */
 export function llmErrorRate(opts: LlmErrorRateOptions): AlertSpec {
-  const severity = opts.severity ?? LLM_ERROR_RATE_DEFAULTS.severity;
-  const tier = pickTier(LLM_ERROR_RATE_DEFAULTS, severity);
+  const { severity, tier } = tierFor(LLM_ERROR_RATE_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   checkRatio("threshold", threshold, problems);
   const sel = renderSelector(opts.selector);
-  return buildSpec(opts, {
+  return buildSpec(opts, LLM_ERROR_RATE_DEFAULTS, tier, {
     builder: "llmErrorRate",
-    defaultName: LLM_ERROR_RATE_DEFAULTS.name,
-    defaultSeverity: LLM_ERROR_RATE_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr:
       `sum by (provider) (rate(${METRICS.llmRequestErrors}${sel}[${RATE_WINDOW}])) / ` +
       `sum by (provider) (rate(${METRICS.llmRequests}${sel}[${RATE_WINDOW}])) > ${threshold}`,
@@ -937,20 +906,16 @@ export const TOKEN_QUOTA_DEFAULTS: BuilderDefaults<number> = {
  * `max by (client_id) (llm_client_tokens_used) / max by (client_id) (llm_client_token_quota) > ratio`.
  */
 export function tokenQuota(opts: TokenQuotaOptions): AlertSpec {
-  const severity = opts.severity ?? TOKEN_QUOTA_DEFAULTS.severity;
-  const tier = pickTier(TOKEN_QUOTA_DEFAULTS, severity);
+  const { severity, tier } = tierFor(TOKEN_QUOTA_DEFAULTS, opts);
   const ratio = opts.ratio ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   checkRatio("ratio", ratio, problems);
   const sel = renderSelector(opts.selector);
-  return buildSpec(opts, {
+  return buildSpec(opts, TOKEN_QUOTA_DEFAULTS, tier, {
     builder: "tokenQuota",
-    defaultName: TOKEN_QUOTA_DEFAULTS.name,
-    defaultSeverity: TOKEN_QUOTA_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `max by (client_id) (${METRICS.llmTokensUsed}${sel}) / max by (client_id) (${METRICS.llmTokenQuota}${sel}) > ${ratio}`,
     summary: `A client used more than ${percent(ratio)} of its LLM token quota`,
     description: `Client {{ $labels.client_id }} has used {{ $value | humanizePercentage }} of its monthly LLM token quota (threshold ${percent(ratio)}).`,
@@ -978,19 +943,15 @@ export const SSE_CONNECTIONS_DEFAULTS: BuilderDefaults<number> = {
 
 /** `sse_active_connections{<selector>} > threshold`, per instance (seed 002: ~200 per instance). */
 export function sseConnections(opts: SseConnectionsOptions): AlertSpec {
-  const severity = opts.severity ?? SSE_CONNECTIONS_DEFAULTS.severity;
-  const tier = pickTier(SSE_CONNECTIONS_DEFAULTS, severity);
+  const { severity, tier } = tierFor(SSE_CONNECTIONS_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
   validateSelector("selector", opts.selector, problems);
   requireNonEmptySelector("selector", opts.selector, problems);
   checkPositive("threshold", threshold, problems);
-  return buildSpec(opts, {
+  return buildSpec(opts, SSE_CONNECTIONS_DEFAULTS, tier, {
     builder: "sseConnections",
-    defaultName: SSE_CONNECTIONS_DEFAULTS.name,
-    defaultSeverity: SSE_CONNECTIONS_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `${METRICS.sseConnections}${renderSelector(opts.selector)} > ${threshold}`,
     summary: `More than ${threshold} open SSE connections on one instance (${describeSelector(opts.selector)})`,
     description: `{{ $labels.instance }} holds {{ $value }} open SSE connections (threshold ${threshold}); scale out before streams are refused.`,
@@ -1023,8 +984,7 @@ export const BACKUP_STALE_DEFAULTS: BuilderDefaults<Duration> = {
  * Named `<CronJob>Stale` (e.g. `CodebookDbBackupStale`) so several backups share a group.
  */
 export function backupStale(opts: BackupStaleOptions): AlertSpec {
-  const severity = opts.severity ?? BACKUP_STALE_DEFAULTS.severity;
-  const tier = pickTier(BACKUP_STALE_DEFAULTS, severity);
+  const { severity, tier } = tierFor(BACKUP_STALE_DEFAULTS, opts);
   const rpo = opts.rpo ?? tier.threshold;
   const problems: string[] = [];
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.cronJob) || opts.cronJob.length > 52) {
@@ -1036,12 +996,10 @@ export function backupStale(opts: BackupStaleOptions): AlertSpec {
   checkPositiveDuration("rpo", rpo, problems);
   const series = `${METRICS.cronJobLastSuccess}${renderSelector({ cronjob: opts.cronJob, namespace: opts.namespace })}`;
   const base = pascalCase(opts.cronJob);
-  return buildSpec(opts, {
+  return buildSpec(opts, BACKUP_STALE_DEFAULTS, tier, {
     builder: "backupStale",
     defaultName: /Backup$/.test(base) ? `${base}Stale` : `${base}${BACKUP_STALE_DEFAULTS.name}`,
-    defaultSeverity: BACKUP_STALE_DEFAULTS.severity,
     severity,
-    for: opts.for ?? tier.for,
     expr: `(time() - ${series} > ${rpo.toSeconds()}) or absent(${series})`,
     summary: `Backup ${opts.namespace}/${opts.cronJob} has not succeeded within its RPO of ${durationText(rpo)}`,
     description: `The last successful run of CronJob ${opts.namespace}/${opts.cronJob} was {{ $value | humanizeDuration }} ago, beyond the RPO of ${durationText(rpo)} (1s means no successful run is recorded at all).`,
