@@ -190,8 +190,11 @@ export class SecretSet extends pulumi.ComponentResource {
   readonly keys: readonly string[];
   /** The keys that are generated (and rotated by this component), sorted. */
   readonly generatedKeys: readonly string[];
-  /** When the generated secrets are next replaced (RFC 3339), on the next refreshing `up`. */
-  readonly rotatesAt: pulumi.Output<string>;
+  /**
+   * When the generated secrets are next replaced (RFC 3339), on the next refreshing `up`;
+   * undefined when the set generates nothing (then there is nothing to rotate).
+   */
+  readonly rotatesAt?: pulumi.Output<string>;
 
   private readonly setName: string;
 
@@ -201,21 +204,23 @@ export class SecretSet extends pulumi.ComponentResource {
     this.setName = name;
 
     const rotation: SecretRotation = { ...ROTATION_DEFAULTS, ...definedOnly(args.rotation) };
-    const rotating = this.createRotation(name, rotation, args);
+    const generated = Object.entries(args.generated ?? {});
+    // Provided secrets rotate where they are issued; only generated ones need the keeper.
+    const rotating = generated.length > 0 ? this.createRotation(name, rotation, args) : undefined;
 
     const values: Record<string, pulumi.Output<string>> = {};
     for (const [key, value] of Object.entries(args.provided ?? {})) {
       values[key] = pulumi.secret(value);
     }
-    for (const [key, spec] of Object.entries(args.generated ?? {})) {
-      const password = this.createPassword(name, key, resolveGeneratedSpec(spec ?? {}), rotating, args);
+    for (const [key, spec] of generated) {
+      const password = this.createPassword(name, key, resolveGeneratedSpec(spec ?? {}), rotating!, args);
       values[key] = pulumi.secret(password.result);
     }
 
     this.values = Object.freeze(values);
     this.keys = Object.freeze(Object.keys(values).sort());
     this.generatedKeys = Object.freeze(Object.keys(args.generated ?? {}).sort());
-    this.rotatesAt = rotating.rotationRfc3339;
+    this.rotatesAt = rotating?.rotationRfc3339;
 
     this.registerOutputs({ keys: this.keys, rotatesAt: this.rotatesAt });
   }

@@ -33,6 +33,14 @@ class Sink extends pulumi.CustomResource {
 beforeEach(() => rec.reset());
 
 describe("SecretSet resources", () => {
+  it("creates no rotation for a set of provided secrets only", async () => {
+    const set = new SecretSet("codebook-secrets", { context, provided: { PINECONE_API_KEY: "pc-provided" } });
+    await rec.settle();
+    expect(rec.resources.filter((r) => r.custom).map((r) => r.type)).toEqual([]);
+    expect(set.rotatesAt).toBeUndefined();
+    expect(set.keys).toEqual(["PINECONE_API_KEY"]);
+  });
+
   it("creates one quarterly Rotating and one RandomPassword per generated key, keyed to the rotation", async () => {
     new SecretSet("dahlia-secrets", {
       context,
