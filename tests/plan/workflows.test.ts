@@ -1,0 +1,109 @@
+/**
+ * Every workflow in .github/workflows parses against GitHub's own workflow schema
+ * (@actions/workflow-parser, the parser of GitHub's Actions language services), and the
+ * workflows do what the plan issue asks: forks get the offline plan with no secrets and a
+ * comment edited in place, same-repo PRs a real preview with the policy pack, main deploys
+ * staging then prod behind an environment, and drift is checked on a schedule.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { WorkflowTemplate } from "@actions/workflow-parser";
+
+type Parser = typeof import("@actions/workflow-parser");
+let parser: Parser;
+
+beforeAll(async () => {
+  // Loaded through vitest's transform (server.deps.inline in vitest.config.mts): the package
+  // imports its schema JSON without the import attribute Node's own loader requires.
+  parser = await import("@actions/workflow-parser");
+});
+
+const DIR = path.resolve(__dirname, "../../.github/workflows");
+const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+
+async function load(name: string, content = fs.readFileSync(path.join(DIR, name), "utf8")) {
+  const parsed = parser.parseWorkflow({ name, content }, new parser.NoOperationTraceWriter());
+  const errors = parsed.context.errors.getErrors().map((e) => e.message);
+  const template: WorkflowTemplate | undefined = parsed.value ? await parser.convertWorkflowTemplate(parsed.context, parsed.value) : undefined;
+  return { errors: [...errors, ...(template?.errors ?? []).map((e) => e.Message)], template, content };
+}
+
+function jobIds(t: WorkflowTemplate | undefined): string[] {
+  return (t?.jobs ?? []).map((j) => j.id.value);
+}
+
+describe("workflow files", () => {
+  it("exist", () => {
+    expect(files).toEqual(["deploy.yml", "drift.yml", "plan-comment.yml", "plan.yml", "preview.yml"]);
+  });
+
+  it.each(files)("%s is valid against GitHub's workflow schema", async (file) => {
+    const { errors, template } = await load(file);
+    expect(errors).toEqual([]);
+    expect(template?.jobs.length).toBeGreaterThan(0);
+  });
+
+  it("the validator rejects an invalid workflow (so the check above can fail)", async () => {
+    const bad = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n        unknown-key: 1\n";
+    const { errors } = await load("bad.yml", bad);
+    expect(errors.join("\n")).toMatch(/unknown-key/);
+    const noJobs = await load("empty.yml", "on: push\n");
+    expect(noJobs.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe("what the workflows do", () => {
+  it("plan.yml: every PR, forks included, read-only, no secrets, plans both stacks against the base and uploads the comment", async () => {
+    const { template, content } = await load("plan.yml");
+    expect(Object.keys(template!.events)).toEqual(["pull_request"]);
+    expect(content).not.toMatch(/secrets\./);
+    expect(content).toMatch(/permissions:\n {2}contents: read\n/);
+    expect(content).toMatch(/npm ci/);
+    expect(content).toMatch(/npm test/);
+    expect(content).toMatch(/npm run plan -- --stack staging --stack prod --diff "\$BASE_SHA" --markdown plan\/comment\.md/);
+    expect(content).toMatch(/fetch-depth: 0/);
+    expect(content).toMatch(/actions\/upload-artifact@v4/);
+  });
+
+  it("plan-comment.yml: posts from the base repo, edits its own comment in place, skips when unchanged, checks the PR head", async () => {
+    const { template, content } = await load("plan-comment.yml");
+    expect(Object.keys(template!.events)).toEqual(["workflow_run"]);
+    expect(content).toMatch(/workflows: \[Plan\]/);
+    expect(content).toMatch(/pull-requests: write/);
+    expect(content).not.toMatch(/actions\/checkout/); // never runs the PR's code
+    expect(content).toMatch(/updateComment/);
+    expect(content).toMatch(/<!-- app-platform-plan -->/);
+    expect(content).toMatch(/mine\.body === body/);
+    expect(content).toMatch(/!changed/);
+    expect(content).toMatch(/pull\.head\.sha !== process\.env\.RUN_HEAD_SHA/);
+  });
+
+  it("preview.yml: same-repo PRs only, pulumi/actions preview with the policy pack and a PR comment", async () => {
+    const { template, content } = await load("preview.yml");
+    expect(Object.keys(template!.events)).toEqual(["pull_request"]);
+    expect(content).toMatch(/github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+    expect(content).toMatch(/uses: pulumi\/actions@v6/);
+    expect(content).toMatch(/command: preview/);
+    expect(content).toMatch(/policyPacks: policies/);
+    expect(content).toMatch(/comment-on-pr: true/);
+  });
+
+  it("deploy.yml: push to main, up on staging, then prod behind the prod environment", async () => {
+    const { template, content } = await load("deploy.yml");
+    expect(Object.keys(template!.events)).toEqual(["push"]);
+    expect(jobIds(template)).toEqual(["staging", "prod"]);
+    const prod = template!.jobs.find((j) => j.id.value === "prod")!;
+    expect(prod.needs?.map((n) => n.value)).toEqual(["staging"]);
+    expect(content).toMatch(/environment: prod/);
+    expect(content.match(/command: up/g)).toHaveLength(2);
+    expect(content.match(/policyPacks: policies/g)).toHaveLength(2);
+  });
+
+  it("drift.yml: scheduled refresh in preview-only mode that expects no changes, on both stacks", async () => {
+    const { template, content } = await load("drift.yml");
+    expect(Object.keys(template!.events).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect(content).toMatch(/pulumi refresh --stack "\$STACK" --preview-only --expect-no-changes/);
+    expect(content).toMatch(/stack: \[staging, prod\]/);
+  });
+});

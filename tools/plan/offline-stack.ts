@@ -1,0 +1,221 @@
+/**
+ * Runs a stack for the plan the way `pulumi preview` would, with nothing the CLI would get from
+ * elsewhere: no decryption key, no credentials, no provider plugins.
+ *
+ * Built on tools/stack-run.ts (its placeholder form and its invoke answers) and tools/harness
+ * (Pulumi's own Node.js runner against a recording monitor), generalised to any project
+ * directory — a git worktree of another commit, a test fixture — because the plan of a base
+ * commit must use that commit's own Pulumi.yaml:
+ *
+ * - Secret keys come from Pulumi.yaml's declarations: `secret: true`, or the description prefix
+ *   `Secret` / `Secret, optional` that scripts/config-docs.ts writes (it cannot write
+ *   `secret: true`, which the CLI rejects together with a default). In this repository that list
+ *   equals `allSecretKeys()` (tests/plan checks it).
+ * - Every declared secret that the stack file does not set, and every `secure:` value in the
+ *   stack file (which only the CLI could decrypt), becomes a placeholder marked secret
+ *   (`placeholderSecret(key)`, e.g. `SENTINEL-codebookOpenaiApiKey-0f1e2d3c4b5a`). The values are
+ *   unique, so the secret-flow check can find them wherever they land.
+ * - Provider lookups get deterministic answers from the stack config (`invokeAnswers`).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import {
+  fullConfigKey,
+  readProject,
+  runProgram,
+  stackRunConfig,
+  StackConfigError,
+  type InvokeTable,
+  type PulumiProject,
+  type RunResult,
+} from "../harness";
+import { placeholderSecret, STACK_INVOKES } from "../stack-run";
+
+/** A secret config key the plan fills with a placeholder. */
+export interface SecretKeySpec {
+  /** `<namespace>:<name>`. */
+  readonly key: string;
+  /** Optional secrets are filled too: an absent value gets a placeholder so every sink is planned. */
+  readonly optional: boolean;
+  /** Where the plan learnt that the key is secret. */
+  readonly source: "declared" | "described" | "secure";
+}
+
+/** Description prefix scripts/config-docs.ts gives secret keys in Pulumi.yaml. */
+const SECRET_DESCRIPTION = /^Secret(, optional)?\b/;
+
+/** Every secret key Pulumi.yaml declares, sorted by key. */
+export function declaredSecretKeys(project: PulumiProject): SecretKeySpec[] {
+  const keys: SecretKeySpec[] = [];
+  for (const [key, decl] of Object.entries(project.config)) {
+    if (decl.secret) keys.push({ key, optional: !decl.required, source: "declared" });
+    else {
+      const m = SECRET_DESCRIPTION.exec(decl.description ?? "");
+      if (m) keys.push({ key, optional: m[1] !== undefined, source: "described" });
+    }
+  }
+  return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The placeholder of a full config key (nested `secure:` paths use `<key>.<path>`). */
+export function placeholderFor(project: string, key: string): string {
+  const short = key.startsWith(`${project}:`) ? key.slice(project.length + 1) : key;
+  return placeholderSecret(short.replace(/[^A-Za-z0-9]+/g, "-"));
+}
+
+/** The stack file's path, as the CLI finds it (`stackConfigDir`). */
+export function stackFilePath(project: PulumiProject, stack: string): string {
+  const dir = project.stackConfigDir ? path.resolve(project.dir, project.stackConfigDir) : project.dir;
+  return path.join(dir, `Pulumi.${stack}.yaml`);
+}
+
+/** Full keys the stack file sets (any value, plain or `secure:`). */
+function keysInStackFile(project: PulumiProject, file: string): Set<string> {
+  if (!fs.existsSync(file)) return new Set();
+  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  return new Set(Object.keys(doc?.config ?? {}).map((k) => fullConfigKey(project.name, k)));
+}
+
+/** Stable 32-hex-digit id derived from a name, shaped like a Cloudflare id. */
+function hexId(seed: string): string {
+  // FNV-1a, four lanes: deterministic, dependency-free, not a secret.
+  let out = "";
+  for (let lane = 0; lane < 4; lane++) {
+    let h = 0x811c9dc5 ^ lane;
+    for (const ch of `${lane}:${seed}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, "0");
+  }
+  return out;
+}
+
+/** The AWS account id the plan reports for the caller (the documentation example account). */
+export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
+
+/**
+ * Deterministic answers for the provider lookups, from the stack's config:
+ * - `cloudflare getZone` (zone by name): tools/stack-run.ts' answer — a fixed zone id, the name
+ *   asked for — plus the account from `cloudflareAccountId`;
+ * - `vercel getProject` (project by name): `prj_<name>`, in the config's `vercelTeam`;
+ * - `aws getCallerIdentity`: account `123456789012`, an `app-platform-plan` user;
+ * - `aws getRegion` / `getPartition`: the region asked for, else `awsRegion` / `aws:region`.
+ */
+export function invokeAnswers(project: PulumiProject, config: Readonly<Record<string, string>>): InvokeTable {
+  const get = (key: string): string | undefined => config[fullConfigKey(project.name, key)] || undefined;
+  const region = (asked: unknown): string =>
+    (typeof asked === "string" && asked) || get("awsRegion") || config["aws:region"] || "us-east-1";
+  const account = PLACEHOLDER_AWS_ACCOUNT;
+  return {
+    ...STACK_INVOKES,
+    "cloudflare:index/getZone:getZone": async (args, call) => {
+      const base = await (STACK_INVOKES["cloudflare:index/getZone:getZone"] as (a: any, c: any) => any)(args, call); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const accountId = get("cloudflareAccountId");
+      return { ...base, id: base.zoneId, ...(accountId ? { account: { id: accountId } } : {}), status: "active" };
+    },
+    "vercel:index/getProject:getProject": (args) => ({
+      id: `prj_${args.name}`,
+      name: args.name,
+      ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
+    }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+      id: account,
+      accountId: account,
+      arn: `arn:aws:iam::${account}:user/app-platform-plan`,
+      userId: `AIDA${hexId("app-platform-plan").slice(0, 17).toUpperCase()}`,
+    }),
+    "aws:index/getRegion:getRegion": (args) => {
+      const r = region(args.region ?? args.name);
+      return { id: r, name: r, region: r, description: r, endpoint: `ec2.${r}.amazonaws.com` };
+    },
+    "aws:index/getPartition:getPartition": () => ({
+      id: "aws",
+      partition: "aws",
+      dnsSuffix: "amazonaws.com",
+      reverseDnsPrefix: "com.amazonaws",
+    }),
+  };
+}
+
+export interface OfflineStackOptions {
+  /** Directory holding Pulumi.yaml and the stack files. */
+  readonly projectDir: string;
+  readonly stack: string;
+  /** Plain config overriding the stack file, as `pulumi config set` would (keys without `:` get the project namespace). */
+  readonly configOverrides?: Readonly<Record<string, string>>;
+  /** @default 120_000 */
+  readonly timeoutMs?: number;
+  /** Extra environment for the program. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface OfflineStackRun {
+  readonly project: PulumiProject;
+  readonly result: RunResult;
+  /** Placeholder value → the config key it stands for. */
+  readonly placeholders: ReadonlyMap<string, string>;
+  /** Secret keys that got a placeholder, sorted. */
+  readonly placeholderKeys: readonly string[];
+}
+
+/** Thrown when the project or stack file cannot be read; the message names the file and key. */
+export class PlanConfigError extends Error {
+  override readonly name = "PlanConfigError";
+}
+
+/** Runs `Pulumi.<stack>.yaml` of `projectDir` as a preview, with placeholders for every secret. */
+export async function runOfflineStack(options: OfflineStackOptions): Promise<OfflineStackRun> {
+  let project: PulumiProject;
+  let config: Record<string, string>;
+  let secretKeys: string[];
+  const placeholders = new Map<string, string>();
+  try {
+    project = readProject(options.projectDir);
+    const file = stackFilePath(project, options.stack);
+    if (!fs.existsSync(file)) {
+      const known = fs
+        .readdirSync(path.dirname(file))
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s && s !== undefined)
+        .sort();
+      throw new PlanConfigError(`no stack file ${file} for stack '${options.stack}' (stacks here: ${known.join(", ") || "none"})`);
+    }
+    const inFile = keysInStackFile(project, file);
+    const secretOverrides: Record<string, string> = {};
+    for (const s of declaredSecretKeys(project)) {
+      if (inFile.has(s.key)) continue; // set in the file: secure → placeholder below; plain → the program decides
+      const value = placeholderFor(project.name, s.key);
+      secretOverrides[s.key] = value;
+      placeholders.set(value, s.key);
+    }
+    const secretValues = (key: string): string => {
+      const value = placeholderFor(project.name, key);
+      placeholders.set(value, key);
+      return value;
+    };
+    ({ config, secretKeys } = stackRunConfig(project, options.stack, {
+      secretValues,
+      secretOverrides,
+      configOverrides: options.configOverrides,
+    }));
+  } catch (err) {
+    // Reading Pulumi.yaml / the stack file is config: report the message (it names the file), no trace.
+    if (err instanceof StackConfigError || err instanceof PlanConfigError) throw new PlanConfigError(err.message);
+    const e = err as Error & { name?: string };
+    if (e?.name === "YAMLParseError" || (e as NodeJS.ErrnoException)?.code === "ENOENT") {
+      throw new PlanConfigError(`cannot read the project or stack config in ${path.resolve(options.projectDir)}: ${e.message}`);
+    }
+    throw err;
+  }
+  const result = await runProgram({
+    programDir: project.dir,
+    stack: options.stack,
+    config,
+    secretKeys,
+    invokes: invokeAnswers(project, config),
+    transpileOnly: true,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    env: options.env,
+  });
+  const placeholderKeys = [...new Set(placeholders.values())].sort();
+  return { project, result, placeholders, placeholderKeys };
+}

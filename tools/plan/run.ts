@@ -1,0 +1,168 @@
+/**
+ * One plan of one stack: the program through Pulumi's runner (offline-stack.ts) and, started at
+ * the same time, the policy pack through its analyzer server (policy.ts); then the secret-flow
+ * check and the plan document. Never throws for a program or config failure: the result says
+ * what failed, in the program's own words.
+ */
+import * as path from "node:path";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { readProject, type LogEntry, type RunResult } from "../harness";
+import { planDocument, type PlanDocument } from "./json";
+import { runOfflineStack, PlanConfigError, type OfflineStackRun } from "./offline-stack";
+import { PolicyStep, type PolicyPool, type PolicyResults } from "./policy";
+import { findSecretLeaks, Redactor } from "./secret-flow";
+
+export interface PlanStackOptions {
+  readonly projectDir: string;
+  readonly stack: string;
+  readonly configOverrides?: Readonly<Record<string, string>>;
+  /**
+   * `false` skips the policy step. With a `pool`, the pack process comes from (and stays in) the
+   * pool, so plans of the same stack share it; otherwise the plan starts and stops its own.
+   */
+  readonly policy: false | { readonly packDir?: string; readonly config?: PolicyPackConfig; readonly pool?: PolicyPool };
+  readonly timeoutMs?: number;
+  /** Reports phases: `program`, `policy n/total`, `done`. */
+  readonly onPhase?: (phase: string, detail?: string) => void;
+}
+
+export interface PlanSuccess {
+  readonly ok: true;
+  readonly stack: string;
+  readonly doc: PlanDocument;
+  /** Program warnings and infos the engine would print under "Diagnostics". */
+  readonly diagnostics: readonly LogEntry[];
+  /** 1 for mandatory violations or secret-flow findings, else 0. */
+  readonly exitCode: 0 | 1;
+  readonly timings: { readonly programMs: number; readonly policyMs: number; readonly totalMs: number };
+}
+
+export interface PlanFailure {
+  readonly ok: false;
+  readonly stack: string;
+  /** The program's or the config's own message, without a stack dump. */
+  readonly error: string;
+  readonly exitCode: 2;
+}
+
+export type StackPlan = PlanSuccess | PlanFailure;
+
+/** Exit code of a finished plan document: 1 on mandatory violations or secret-flow findings. */
+export function exitCodeOf(doc: PlanDocument): 0 | 1 {
+  return doc.summary.violations.mandatory > 0 || doc.summary.secretFlow > 0 ? 1 : 0;
+}
+
+/**
+ * The program's error message from a failed run, without stack frames: the runner's own
+ * "failed with an unhandled exception" preamble and every `    at …` line are dropped; the first
+ * frame inside the project (not node_modules) is kept as one `(at file:line)` hint.
+ */
+export function programErrorMessage(result: RunResult, projectDir: string): string {
+  if (result.timedOut) return `the program did not finish within the time limit (killed); is something keeping the event loop alive?`;
+  const errors = result.logs.filter((l) => l.severity === "error").map((l) => l.message.trim()).filter(Boolean);
+  const text = errors.length > 0 ? errors.join("\n") : result.stderr.trim() || `the program exited with code ${result.exitCode}`;
+  const lines: string[] = [];
+  let hint: string | undefined;
+  const root = path.resolve(projectDir);
+  for (const line of text.split("\n")) {
+    const frame = /^\s+at (?:.*?\()?(?:file:\/\/)?([^()]+?):(\d+):(\d+)\)?$/.exec(line);
+    if (frame || /^\s+at /.test(line)) {
+      if (!hint && frame && frame[1].startsWith(root) && !frame[1].includes("node_modules")) {
+        hint = `(at ${path.relative(root, frame[1])}:${frame[2]})`;
+      }
+      continue;
+    }
+    const preamble = /^Running program '.*' failed with an unhandled exception:$/.exec(line.trim());
+    if (preamble) continue;
+    if (/^error: Running program .* failed with an unhandled exception:/.test(line.trim())) continue;
+    lines.push(line);
+  }
+  const unanswered = result.invokes.filter((i) => !i.answered).map((i) => i.token);
+  const message = [...new Set(lines.map((l) => l.trimEnd()))].join("\n").trim();
+  const extra = unanswered.length > 0
+    ? `\nthe offline plan has no answer for ${[...new Set(unanswered)].join(", ")}; add one to invokeAnswers() in tools/plan/offline-stack.ts`
+    : "";
+  return `${message}${hint ? `\n${hint}` : ""}${extra}`.trim();
+}
+
+/** Plans one stack. */
+export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
+  const started = Date.now();
+  const phase = options.onPhase ?? (() => undefined);
+  let policyStep: PolicyStep | undefined;
+  let policyStart: Promise<PolicyStep | Error> | undefined;
+  if (options.policy) {
+    const policy = options.policy;
+    // Started before the program so the two start-ups overlap.
+    policyStart = Promise.resolve()
+      .then(() => readProject(options.projectDir).name)
+      .then((project) =>
+        policy.pool
+          ? policy.pool.get(options.stack, project)
+          : PolicyStep.start({ stack: options.stack, project, packDir: policy.packDir, config: policy.config }),
+      )
+      .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  }
+  const ownsPack = options.policy !== false && !options.policy.pool;
+  const closePolicy = async (): Promise<void> => {
+    if (!ownsPack) return;
+    const p = policyStep ?? (policyStart ? await policyStart : undefined);
+    if (p && !(p instanceof Error)) await p.close();
+  };
+
+  phase("running program");
+  let run: OfflineStackRun;
+  try {
+    run = await runOfflineStack({
+      projectDir: options.projectDir,
+      stack: options.stack,
+      configOverrides: options.configOverrides,
+      timeoutMs: options.timeoutMs,
+    });
+  } catch (err) {
+    await closePolicy();
+    if (err instanceof PlanConfigError) return { ok: false, stack: options.stack, error: err.message, exitCode: 2 };
+    throw err;
+  }
+  const programMs = Date.now() - started;
+  if (!run.result.ok) {
+    await closePolicy();
+    return { ok: false, stack: options.stack, error: programErrorMessage(run.result, options.projectDir), exitCode: 2 };
+  }
+
+  let policy: PolicyResults | null = null;
+  const policyStarted = Date.now();
+  if (policyStart) {
+    const started = await policyStart;
+    if (started instanceof Error) {
+      return { ok: false, stack: options.stack, error: `the policy pack failed to start: ${started.message}`, exitCode: 2 };
+    }
+    policyStep = started;
+    try {
+      phase("policy pack", `0/${run.result.resources.length}`);
+      policy = await policyStep.analyze(run.result.resources, (done: number, total: number) => phase("policy pack", `${done}/${total}`));
+    } catch (err) {
+      return { ok: false, stack: options.stack, error: `the policy pack failed: ${(err as Error).message}`, exitCode: 2 };
+    } finally {
+      await closePolicy();
+    }
+  }
+  const policyMs = Date.now() - policyStarted;
+
+  phase("checking secret flow");
+  const secretFlow = findSecretLeaks(run.result, run.placeholders);
+  const redactor = new Redactor(run.placeholders);
+  const doc = planDocument({ run: run.result, placeholderKeys: run.placeholderKeys, policy, secretFlow, redactor });
+  const diagnostics = run.result.logs
+    .filter((l) => l.severity === "warning" || l.severity === "info")
+    .map((l) => ({ ...l, message: redactor.redact(l.message) }));
+  phase("done");
+  return {
+    ok: true,
+    stack: options.stack,
+    doc,
+    diagnostics,
+    exitCode: exitCodeOf(doc),
+    timings: { programMs, policyMs, totalMs: Date.now() - started },
+  };
+}
