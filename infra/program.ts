@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import { ApplicationStack } from "../components/application-stack";
+import { ApplicationStack, PlatformSettings } from "../components/application-stack";
 import { CATALOG, ProductEnvironment } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
 import { StackConfig, parseStackConfig } from "./config";
@@ -60,8 +60,17 @@ export function splitImage(image: string): { repository: string; tag: string } {
   return { repository: image.slice(0, i), tag: image.slice(i + 1) };
 }
 
-export function run(): Record<string, ProductOutputs> {
-  const cfg = loadConfig();
+/** What every product of a stack shares: its environment, explicit providers and platform settings. */
+export interface StackPlatform {
+  readonly config: pulumi.Config;
+  readonly env: ProductEnvironment;
+  /** Handed to each product as its `providers` resource option. */
+  readonly providers: pulumi.ProviderResource[];
+  readonly platform: PlatformSettings;
+}
+
+/** Builds the explicit providers, looks up the zone and gathers the shared settings, once per stack. */
+export function platformFor(cfg: StackConfig): StackPlatform {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   const kubeconfigSet = Boolean(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:kubeconfig`));
   const providers = createProviders(cfg, {
@@ -70,7 +79,33 @@ export function run(): Record<string, ProductOutputs> {
     vercelApiToken: config.requireSecret("vercelApiToken"),
   });
   const zone = cloudflare.getZoneOutput({ filter: { name: cfg.domain } }, { provider: providers.cloudflare });
-  const env = productEnvironment(cfg);
+  return {
+    config,
+    env: productEnvironment(cfg),
+    providers: [providers.kubernetes, providers.aws, providers.cloudflare, providers.vercel],
+    platform: {
+      zoneId: zone.zoneId.apply((z) => z ?? ""),
+      zoneName: cfg.domain,
+      ingressAddress: cfg.ingressAddress,
+      ingressClassName: cfg.ingressClassName,
+      ingressControllerNamespace: cfg.ingressControllerNamespace,
+      monitoringNamespace: cfg.monitoringNamespace,
+      clusterIssuer: cfg.clusterIssuer,
+      awsRegion: cfg.awsRegion,
+      cloudflareAccountId: cfg.cloudflareAccountId,
+      backupImage: splitImage(cfg.backupImage),
+      runbookBaseUrl: cfg.runbookBaseUrl,
+      alertRouting: {
+        pagerKey: config.requireSecret("alertPagerRoutingKey"),
+        chatWebhookUrl: config.requireSecret("alertChatWebhookUrl"),
+      },
+    },
+  };
+}
+
+export function run(): Record<string, ProductOutputs> {
+  const cfg = loadConfig();
+  const { config, env, providers, platform } = platformFor(cfg);
 
   const outputs: Record<string, ProductOutputs> = {};
   for (const id of cfg.products) {
@@ -81,25 +116,9 @@ export function run(): Record<string, ProductOutputs> {
         owner: cfg.owner,
         spec: CATALOG[id].build(env),
         providedSecrets: readProductSecrets(id, config),
-        platform: {
-          zoneId: zone.zoneId.apply((z) => z ?? ""),
-          zoneName: cfg.domain,
-          ingressAddress: cfg.ingressAddress,
-          ingressClassName: cfg.ingressClassName,
-          ingressControllerNamespace: cfg.ingressControllerNamespace,
-          monitoringNamespace: cfg.monitoringNamespace,
-          clusterIssuer: cfg.clusterIssuer,
-          awsRegion: cfg.awsRegion,
-          cloudflareAccountId: cfg.cloudflareAccountId,
-          backupImage: splitImage(cfg.backupImage),
-          runbookBaseUrl: cfg.runbookBaseUrl,
-          alertRouting: {
-            pagerKey: config.requireSecret("alertPagerRoutingKey"),
-            chatWebhookUrl: config.requireSecret("alertChatWebhookUrl"),
-          },
-        },
+        platform,
       },
-      { providers: [providers.kubernetes, providers.aws, providers.cloudflare, providers.vercel] },
+      { providers },
     );
     outputs[id] = {
       namespace: product.namespace,

@@ -137,24 +137,16 @@ void [pulumi.Config, k8s.Provider, k8s.core.v1.Namespace, k8s.apps.v1.Deployment
 function syntheticProgram(count: number): string {
   const rel = (p: string) => JSON.stringify(path.join(ROOT, p));
   return `
-import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
 import { ApplicationStack } from ${rel("components/application-stack")};
 import { CATALOG } from ${rel("stacks")};
-import { CONFIG_NAMESPACE, PRODUCT_IDS } from ${rel("infra/config-keys")};
-import { loadConfig, productEnvironment, splitImage } from ${rel("infra/program")};
-import { createProviders } from ${rel("infra/providers")};
+import { PRODUCT_IDS } from ${rel("infra/config-keys")};
+import { loadConfig, platformFor } from ${rel("infra/program")};
 import { readProductSecrets } from ${rel("infra/secrets")};
 
 const COUNT = ${count};
 const cfg = loadConfig();
-const config = new pulumi.Config(CONFIG_NAMESPACE);
-const providers = createProviders(cfg, {
-  cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
-  vercelApiToken: config.requireSecret("vercelApiToken"),
-});
-const zone = cloudflare.getZoneOutput({ filter: { name: cfg.domain } }, { provider: providers.cloudflare });
-const env = productEnvironment(cfg);
+// The real program's set-up (providers, zone lookup, shared settings); only the catalog is synthetic.
+const { config, env, providers, platform } = platformFor(cfg);
 for (let i = 0; i < COUNT; i++) {
   const base = PRODUCT_IDS[i % PRODUCT_IDS.length];
   const id = i < PRODUCT_IDS.length ? base : \`\${base}-\${i}\`;
@@ -167,22 +159,9 @@ for (let i = 0; i < COUNT; i++) {
       owner: cfg.owner,
       spec: { ...spec, id: id as typeof spec.id, webApps: spec.webApps.map((a) => ({ ...a, projectName: suffix(a.projectName) })) },
       providedSecrets: readProductSecrets(base, config),
-      platform: {
-        zoneId: zone.zoneId.apply((z) => z ?? ""),
-        zoneName: cfg.domain,
-        ingressAddress: cfg.ingressAddress,
-        ingressClassName: cfg.ingressClassName,
-        ingressControllerNamespace: cfg.ingressControllerNamespace,
-        monitoringNamespace: cfg.monitoringNamespace,
-        clusterIssuer: cfg.clusterIssuer,
-        awsRegion: cfg.awsRegion,
-        cloudflareAccountId: cfg.cloudflareAccountId,
-        backupImage: splitImage(cfg.backupImage),
-        runbookBaseUrl: cfg.runbookBaseUrl,
-        alertRouting: { pagerKey: config.requireSecret("alertPagerRoutingKey"), chatWebhookUrl: config.requireSecret("alertChatWebhookUrl") },
-      },
+      platform,
     },
-    { providers: [providers.kubernetes, providers.aws, providers.cloudflare, providers.vercel] },
+    { providers },
   );
 }
 `;
