@@ -15,6 +15,7 @@ import {
 } from "../tools/kube-schema";
 import { requireOk } from "../tools/stack-run";
 import { committedStackRun } from "./helpers/stack-runs";
+import { registeredResource } from "./helpers/registered";
 
 const STACKS = ["staging", "prod"] as const;
 type Stack = (typeof STACKS)[number];
@@ -182,26 +183,7 @@ describe("validateManifest on wire values", () => {
 });
 
 function fake(type: string, inputs: WireObject, extra: Partial<RegisteredResource> = {}): RegisteredResource {
-  return {
-    urn: `urn:pulumi:test::app-platform::${type}::x`,
-    type,
-    name: "x",
-    custom: true,
-    read: false,
-    remote: false,
-    providers: {},
-    dependencies: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    replaceOnChanges: [],
-    additionalSecretOutputs: [],
-    hideDiffs: [],
-    aliases: [],
-    inputs,
-    ...extra,
-  };
+  return registeredResource({ urn: `urn:pulumi:test::app-platform::${type}::x`, type, name: "x", inputs, ...extra });
 }
 
 describe("registered resources", () => {

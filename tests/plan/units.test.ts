@@ -18,6 +18,7 @@ import { forceNewPaths } from "../../tools/plan/replacements";
 import { programErrorMessage, type PlanSuccess } from "../../tools/plan/run";
 import { findSecretLeaks, needlesFor, Redactor } from "../../tools/plan/secret-flow";
 import { colourEnabled, makeStyle } from "../../tools/plan/style";
+import { registeredResource } from "../helpers/registered";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -26,23 +27,7 @@ function res(partial: Partial<PlanResource> & Pick<PlanResource, "urn" | "type" 
 }
 
 function registered(partial: Partial<RegisteredResource> & Pick<RegisteredResource, "urn" | "type" | "name">): RegisteredResource {
-  return {
-    custom: true,
-    read: false,
-    remote: false,
-    providers: {},
-    dependencies: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    replaceOnChanges: [],
-    additionalSecretOutputs: [],
-    hideDiffs: [],
-    aliases: [],
-    inputs: {},
-    ...partial,
-  };
+  return registeredResource(partial);
 }
 
 describe("property diffs", () => {

@@ -14,6 +14,7 @@ import { plain, RegisteredResource, secret, UNKNOWN, WireObject, WireValue } fro
 import { requireOk } from "../../tools/stack-run";
 import { committedStackRun } from "../helpers/stack-runs";
 import { findPromtool, runPromtool } from "../helpers/promtool";
+import { registeredResource } from "../helpers/registered";
 
 const STACKS = ["staging", "prod"] as const;
 type Stack = (typeof STACKS)[number];
@@ -289,25 +290,7 @@ describe("promtool test rules on the real prod rule files", () => {
 // ---------------------------------------------------------------------------------------------
 
 function fakeRule(name: string, inputs: WireObject, type = PROMETHEUS_RULE_TYPE): RegisteredResource {
-  return {
-    urn: `urn:pulumi:test::app-platform::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    read: false,
-    remote: false,
-    providers: {},
-    dependencies: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    replaceOnChanges: [],
-    additionalSecretOutputs: [],
-    hideDiffs: [],
-    aliases: [],
-    inputs,
-  };
+  return registeredResource({ type, name, inputs });
 }
 
 const GROUPS: WireValue[] = [{ name: "g", rules: [{ alert: "A", expr: "up == 0", for: "5m", labels: { severity: "critical" } }, { record: "r", expr: "up" }] }];
