@@ -1,17 +1,16 @@
 /**
- * Runs one of the committed stacks (`Pulumi.<stack>.yaml`) through the offline harness the way
- * `pulumi preview` would, with everything the real CLI would get from elsewhere filled in
- * deterministically:
- * - every secret key the project declares (`allSecretKeys()` in infra/secrets.ts) is set, as an
- *   encrypted value, to a placeholder that names its key (`placeholderSecret(key)`), so its path
- *   through the program can be traced and it can never be mistaken for a real credential;
- * - the provider lookups the program makes (`STACK_INVOKES`) answer with fixed ids.
+ * Runs one of the committed stacks (`Pulumi.<stack>.yaml`) offline, the way `pulumi preview`
+ * would, through the project's one offline runner (tools/offline-stack.ts): every secret key
+ * Pulumi.yaml declares is set, encrypted, to a placeholder that names it (`placeholderSecret`),
+ * and the provider lookups answer deterministically from the stack config.
  *
  * Tests and tools (tools/export-rules.ts) share this so they all see the same registrations.
  */
 import * as path from "node:path";
-import { allSecretKeys } from "../infra/secrets";
-import { runStack, type InvokeTable, type RunResult } from "./harness";
+import type { RunResult } from "./harness";
+import { runOfflineStack } from "./offline-stack";
+
+export { placeholderSecret, PLACEHOLDER_ZONE_ID } from "./offline-stack";
 
 /** The project root: the directory holding Pulumi.yaml and the stack files. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -20,33 +19,9 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const COMMITTED_STACKS = ["staging", "prod"] as const;
 export type CommittedStack = (typeof COMMITTED_STACKS)[number];
 
-/** Fixed zone id the Cloudflare zone lookup answers with (32 hex digits, like a real one). */
-export const PLACEHOLDER_ZONE_ID = "0123456789abcdef0123456789abcdef";
-
-/** Deterministic answers for the provider lookups (invokes) the program makes. */
-export const STACK_INVOKES: InvokeTable = {
-  "cloudflare:index/getZone:getZone": (args) => ({ zoneId: PLACEHOLDER_ZONE_ID, name: args.filter?.name }),
-  "vercel:index/getProject:getProject": (args) => ({ id: `prj_${args.name}`, name: args.name }),
-};
-
-/**
- * The placeholder a secret key is set to: unique per key and easy to search for (`SENTINEL-`),
- * the same form as tests/helpers/program.ts `sentinel()`.
- */
-export function placeholderSecret(key: string): string {
-  return `SENTINEL-${key}-0f1e2d3c4b5a`;
-}
-
-/** Every declared secret key (required and optional) set to its placeholder, by key. */
-export function placeholderSecrets(): Record<string, string> {
-  return Object.fromEntries(allSecretKeys().map((s) => [s.key, placeholderSecret(s.key)]));
-}
-
 export interface CommittedStackRunOptions {
   /** Kill the program after this long. @default 90_000 */
   readonly timeoutMs?: number;
-  /** Skip ts-node's type check of the program (tests type-check separately). @default true */
-  readonly transpileOnly?: boolean;
 }
 
 /**
@@ -54,15 +29,9 @@ export interface CommittedStackRunOptions {
  * recording monitor and returns what it registered. Never throws for a program failure: check
  * `result.ok` (or use `requireOk`).
  */
-export function runCommittedStack(stack: string, options: CommittedStackRunOptions = {}): Promise<RunResult> {
-  return runStack({
-    projectDir: PROJECT_ROOT,
-    stack,
-    secretOverrides: placeholderSecrets(),
-    invokes: STACK_INVOKES,
-    transpileOnly: options.transpileOnly ?? true,
-    timeoutMs: options.timeoutMs ?? 90_000,
-  });
+export async function runCommittedStack(stack: string, options: CommittedStackRunOptions = {}): Promise<RunResult> {
+  const run = await runOfflineStack({ projectDir: PROJECT_ROOT, stack, timeoutMs: options.timeoutMs ?? 90_000 });
+  return run.result;
 }
 
 /** Returns `result` when the run succeeded; otherwise throws with its error logs and stderr. */

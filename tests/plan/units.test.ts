@@ -13,7 +13,7 @@ import { main } from "../../tools/plan/cli";
 import { diffPlans, diffValues, replaceReasons, type StackDiff } from "../../tools/plan/diff";
 import { canonicalJson, planDocument, planFileText, type PlanDocument, type PlanResource } from "../../tools/plan/json";
 import { COMMENT_MARKER, code, renderMarkdown, type StackSection } from "../../tools/plan/markdown";
-import { declaredSecretKeys, invokeAnswers, placeholderFor } from "../../tools/plan/offline-stack";
+import { declaredSecretKeys, invokeAnswers, placeholderFor } from "../../tools/offline-stack";
 import { forceNewPaths } from "../../tools/plan/replacements";
 import { programErrorMessage, type PlanSuccess } from "../../tools/plan/run";
 import { findSecretLeaks, needlesFor, Redactor } from "../../tools/plan/secret-flow";
@@ -207,7 +207,7 @@ describe("program error messages", () => {
 
   it("names an unanswered invoke and where to answer it", () => {
     const r = { ...failed("invoke failed"), invokes: [{ kind: "invoke", token: "aws:index/getAmi:getAmi", args: {}, answered: false }] } as unknown as RunResult;
-    expect(programErrorMessage(r, "/x")).toMatch(/no answer for aws:index\/getAmi:getAmi; add one to invokeAnswers\(\) in tools\/plan\/offline-stack\.ts/);
+    expect(programErrorMessage(r, "/x")).toMatch(/no answer for aws:index\/getAmi:getAmi; add one to invokeAnswers\(\) in tools\/offline-stack\.ts/);
   });
 });
 

@@ -1,11 +1,10 @@
 /**
- * Runs a stack for the plan the way `pulumi preview` would, with nothing the CLI would get from
- * elsewhere: no decryption key, no credentials, no provider plugins.
- *
- * Built on tools/stack-run.ts (its placeholder form and its invoke answers) and tools/harness
- * (Pulumi's own Node.js runner against a recording monitor), generalised to any project
- * directory — a git worktree of another commit, a test fixture — because the plan of a base
- * commit must use that commit's own Pulumi.yaml:
+ * Runs a stack the way `pulumi preview` would, with nothing the CLI would get from elsewhere: no
+ * decryption key, no credentials, no provider plugins. The one offline runner of the project: the
+ * plan (tools/plan), the tests and the tools (tools/stack-run.ts for the committed stacks) all use
+ * it. Built on tools/harness (Pulumi's own Node.js runner against a recording monitor), for any
+ * project directory — a git worktree of another commit, a test fixture — because the plan of a
+ * base commit must use that commit's own Pulumi.yaml:
  *
  * - Secret keys come from Pulumi.yaml's declarations: `secret: true`, or the description prefix
  *   `Secret` / `Secret, optional` that scripts/config-docs.ts writes (it cannot write
@@ -29,8 +28,18 @@ import {
   type InvokeTable,
   type PulumiProject,
   type RunResult,
-} from "../harness";
-import { placeholderSecret, STACK_INVOKES } from "../stack-run";
+} from "./harness";
+
+/**
+ * The placeholder a secret key is set to: unique per key and easy to search for (`SENTINEL-`),
+ * so the secret-flow check can find it anywhere, and it can never pass for a real credential.
+ */
+export function placeholderSecret(key: string): string {
+  return `SENTINEL-${key}-0f1e2d3c4b5a`;
+}
+
+/** Fixed zone id the Cloudflare zone lookup answers with (32 hex digits, like a real one). */
+export const PLACEHOLDER_ZONE_ID = "0123456789abcdef0123456789abcdef";
 
 /** A secret config key the plan fills with a placeholder. */
 export interface SecretKeySpec {
@@ -94,8 +103,8 @@ export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
 
 /**
  * Deterministic answers for the provider lookups, from the stack's config:
- * - `cloudflare getZone` (zone by name): tools/stack-run.ts' answer — a fixed zone id, the name
- *   asked for — plus the account from `cloudflareAccountId`;
+ * - `cloudflare getZone` (zone by name): a fixed zone id, the name asked for, and the account from
+ *   `cloudflareAccountId`;
  * - `vercel getProject` (project by name): `prj_<name>`, in the config's `vercelTeam`;
  * - `aws getCallerIdentity`: account `123456789012`, an `app-platform-plan` user;
  * - `aws getRegion` / `getPartition`: the region asked for, else `awsRegion` / `aws:region`.
@@ -106,11 +115,15 @@ export function invokeAnswers(project: PulumiProject, config: Readonly<Record<st
     (typeof asked === "string" && asked) || get("awsRegion") || config["aws:region"] || "us-east-1";
   const account = PLACEHOLDER_AWS_ACCOUNT;
   return {
-    ...STACK_INVOKES,
-    "cloudflare:index/getZone:getZone": async (args, call) => {
-      const base = await (STACK_INVOKES["cloudflare:index/getZone:getZone"] as (a: any, c: any) => any)(args, call); // eslint-disable-line @typescript-eslint/no-explicit-any
+    "cloudflare:index/getZone:getZone": (args) => {
       const accountId = get("cloudflareAccountId");
-      return { ...base, id: base.zoneId, ...(accountId ? { account: { id: accountId } } : {}), status: "active" };
+      return {
+        zoneId: PLACEHOLDER_ZONE_ID,
+        id: PLACEHOLDER_ZONE_ID,
+        name: args.filter?.name,
+        ...(accountId ? { account: { id: accountId } } : {}),
+        status: "active",
+      };
     },
     "vercel:index/getProject:getProject": (args) => ({
       id: `prj_${args.name}`,
