@@ -7,14 +7,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { allSecretKeys } from "../../infra/secrets";
 import { readProject, readStackConfig } from "../../tools/harness/project";
+import { placeholderSecret } from "../../tools/offline-stack";
 import { RecordedResource, RecordingMocks, installRecordingMocks } from "./mocks";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
-/** The sentinel a secret key's value is set to: unique, so it can be found wherever it lands. */
-export function sentinel(key: string): string {
-  return `SENTINEL-${key}-0f1e2d3c4b5a`;
-}
+/** The sentinel a secret key's value is set to: the offline runner's placeholder, unique per key. */
+export const sentinel = placeholderSecret;
 
 /** Config of a committed stack plus every secret set (encrypted) to its sentinel. */
 export function stackConfigWithSecrets(stack: string, omitSecrets: readonly string[] = []): {
