@@ -101,6 +101,7 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
   };
   spec.workloads.forEach((w) => check(`workloads.${w.name}`, w.secretEnv));
   spec.webApps.forEach((a) => check(`webApps.${a.name}`, a.secretEnv));
+  spec.backups?.jobs.forEach((j) => j.export && check(`backups.jobs.${j.name}.export`, j.export.secretEnv));
   if (spec.backups && !declared.has(spec.backups.databaseSecret)) {
     problems.push(`\`backups.databaseSecret\` is \`${spec.backups.databaseSecret}\`, which the product does not declare`);
   }
@@ -335,8 +336,15 @@ export class ApplicationStack extends pulumi.ComponentResource {
         prefix: job.prefix,
         schedule: job.schedule,
         rpo: job.rpo,
-        databaseUrl: this.secretSet.get(spec.backups!.databaseSecret),
-        image: platform.backupImage,
+        ...(job.export
+          ? {
+              exportTask: {
+                image: job.export.image,
+                command: job.export.command,
+                secretEnv: this.secretValues(job.export.secretEnv),
+              },
+            }
+          : { databaseUrl: this.secretSet.get(spec.backups!.databaseSecret), image: platform.backupImage }),
       },
       { parent: this },
     );

@@ -67,6 +67,20 @@ export interface BackupJobResources {
   readonly limits?: { readonly cpu?: string; readonly memory?: string; readonly "ephemeral-storage"?: string };
 }
 
+/** A product's own export, run by the backup CronJob in place of the pg_dump script. */
+export interface BackupExportTask {
+  /** The product's image, which provides the command (pinned, like every image). */
+  readonly image: BackupImage;
+  /** Command and arguments that write the export under `$BACKUP_PREFIX` in `$S3_BUCKET`. */
+  readonly command: readonly string[];
+  /** Extra plain environment. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra secret environment (e.g. the API key of the service exported), delivered through the Secret. */
+  readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** TCP ports the export reaches besides DNS. @default [443] */
+  readonly egressPorts?: readonly number[];
+}
+
 export interface BackupJobArgs {
   /** Environment, product and owner; labels and the object key's product part come from it. */
   readonly context: PlatformContext;
@@ -83,8 +97,18 @@ export interface BackupJobArgs {
   readonly schedule: string;
   /** Recovery point objective: the most data the product may lose. @example Duration.hours(24) (seed 001 §4.3) */
   readonly rpo: Duration;
-  /** libpq URI of the database to dump; kept a secret and delivered only through a Secret. */
-  readonly databaseUrl: pulumi.Input<string>;
+  /**
+   * libpq URI of the database to dump with the pg_dump script; kept a secret and delivered only
+   * through a Secret. Give exactly one of `databaseUrl` and `exportTask`.
+   */
+  readonly databaseUrl?: pulumi.Input<string>;
+  /**
+   * Instead of a Postgres dump: the product's own export command (e.g. seed 001 §4.2's weekly
+   * Pinecone export), run with the same upload credentials and environment (`S3_ENDPOINT`,
+   * `S3_BUCKET`, `S3_REGION`, `BACKUP_PREFIX`, `PRODUCT`, `AWS_ACCESS_KEY_ID`,
+   * `AWS_SECRET_ACCESS_KEY`) plus its own. Give exactly one of `databaseUrl` and `exportTask`.
+   */
+  readonly exportTask?: BackupExportTask;
   /**
    * Image with pg_dump/pg_restore (same major version as the server or newer), curl ≥ 7.75 and
    * openssl, running as uid 70. The official `postgres` Alpine image has neither curl nor the
@@ -320,6 +344,23 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
     );
   }
 
+  if ((args.databaseUrl === undefined) === (args.exportTask === undefined)) {
+    problems.push(
+      "give exactly one of `databaseUrl` (a Postgres dump) and `exportTask` (the product's own export command)",
+    );
+  }
+  if (args.exportTask) {
+    const t = args.exportTask;
+    if (t.command.length === 0) problems.push("`exportTask.command` is empty; give the export command and its arguments");
+    if (!t.image.tag || t.image.tag.toLowerCase() === "latest") {
+      problems.push("`exportTask.image.tag` must be pinned (not empty, not `latest`)");
+    }
+    const reserved = ["S3_ENDPOINT", "S3_BUCKET", "S3_REGION", "BACKUP_PREFIX", "PRODUCT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+    for (const k of [...Object.keys(t.env ?? {}), ...Object.keys(t.secretEnv ?? {})]) {
+      if (reserved.includes(k)) problems.push(`\`exportTask\` sets \`${k}\`, which the job provides itself; remove it`);
+    }
+  }
+
   const rule = args.bucket.retention.find((r) => r.prefix === args.prefix);
   if (!rule) {
     const known = args.bucket.retention.map((r) => `"${r.prefix}"`).join(", ");
@@ -440,7 +481,7 @@ export class BackupJob extends pulumi.ComponentResource {
     const credentials = args.bucket.kind === "s3" ? this.createS3Credentials() : this.createR2Credentials();
     const serviceAccount = this.createServiceAccount();
     const secret = this.createSecret(credentials);
-    const script = this.createScriptConfigMap();
+    const script = args.exportTask ? undefined : this.createScriptConfigMap();
     const cronJob = this.createCronJob(serviceAccount, secret, script);
     this.createNetworkPolicy();
 
@@ -535,7 +576,8 @@ export class BackupJob extends pulumi.ComponentResource {
         metadata: this.metadata("-credentials"),
         type: "Opaque",
         stringData: {
-          DATABASE_URL: pulumi.secret(this.args.databaseUrl),
+          ...(this.args.databaseUrl !== undefined ? { DATABASE_URL: pulumi.secret(this.args.databaseUrl) } : {}),
+          ...Object.fromEntries(Object.entries(this.args.exportTask?.secretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
           AWS_ACCESS_KEY_ID: credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         },
@@ -555,11 +597,12 @@ export class BackupJob extends pulumi.ComponentResource {
   private createCronJob(
     serviceAccount: k8s.core.v1.ServiceAccount,
     secret: k8s.core.v1.Secret,
-    script: k8s.core.v1.ConfigMap,
+    script: k8s.core.v1.ConfigMap | undefined,
   ): k8s.batch.v1.CronJob {
     const a = this.args;
     const d = BACKUP_JOB_DEFAULTS;
-    const image = a.image ?? d.image;
+    const task = a.exportTask;
+    const image = task ? task.image : (a.image ?? d.image);
     const fromSecret = (key: string) => ({
       name: key,
       valueFrom: { secretKeyRef: { name: secret.metadata.name, key } },
@@ -599,10 +642,10 @@ export class BackupJob extends pulumi.ComponentResource {
                   },
                   containers: [
                     {
-                      name: "pg-backup",
+                      name: task ? "export" : "pg-backup",
                       image: `${image.repository}:${image.tag}`,
                       imagePullPolicy: "IfNotPresent",
-                      command: ["/bin/sh", `/scripts/${PG_BACKUP_SCRIPT_KEY}`],
+                      command: task ? [...task.command] : ["/bin/sh", `/scripts/${PG_BACKUP_SCRIPT_KEY}`],
                       env: [
                         { name: "S3_ENDPOINT", value: a.bucket.endpoint },
                         { name: "S3_BUCKET", value: a.bucket.bucketName },
@@ -610,7 +653,12 @@ export class BackupJob extends pulumi.ComponentResource {
                         { name: "BACKUP_PREFIX", value: a.prefix },
                         { name: "PRODUCT", value: a.context.product },
                         { name: "BACKUP_TMPDIR", value: "/tmp" },
-                        fromSecret("DATABASE_URL"),
+                        ...(task
+                          ? [
+                              ...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })),
+                              ...Object.keys(task.secretEnv ?? {}).map(fromSecret),
+                            ]
+                          : [fromSecret("DATABASE_URL")]),
                         fromSecret("AWS_ACCESS_KEY_ID"),
                         fromSecret("AWS_SECRET_ACCESS_KEY"),
                       ],
@@ -624,13 +672,13 @@ export class BackupJob extends pulumi.ComponentResource {
                         capabilities: { drop: ["ALL"] },
                       },
                       volumeMounts: [
-                        { name: "scripts", mountPath: "/scripts", readOnly: true },
+                        ...(script ? [{ name: "scripts", mountPath: "/scripts", readOnly: true }] : []),
                         { name: "tmp", mountPath: "/tmp" },
                       ],
                     },
                   ],
                   volumes: [
-                    { name: "scripts", configMap: { name: script.metadata.name, defaultMode: 0o444 } },
+                    ...(script ? [{ name: "scripts", configMap: { name: script.metadata.name, defaultMode: 0o444 } }] : []),
                     { name: "tmp", emptyDir: { sizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit } },
                   ],
                 },
@@ -655,8 +703,10 @@ export class BackupJob extends pulumi.ComponentResource {
           ingress: [],
           egress: [
             { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
-            { ports: [{ protocol: "TCP", port }] },
-            { ports: [{ protocol: "TCP", port: 443 }] },
+            // A dump reaches the database and the bucket; an export its service and the bucket.
+            ...(this.args.exportTask
+              ? (this.args.exportTask.egressPorts ?? [443]).map((p) => ({ ports: [{ protocol: "TCP", port: p }] }))
+              : [{ ports: [{ protocol: "TCP", port }] }, { ports: [{ protocol: "TCP", port: 443 }] }]),
           ],
         },
       }),

@@ -86,6 +86,20 @@ export const codebook: ProductDefinition = {
           { name: "daily", prefix: "daily/", schedule: "0 3 * * *", rpo: Duration.hours(24) },
           // The weekly tier's own promise: one copy a week, a day's grace.
           { name: "weekly", prefix: "weekly/", schedule: "30 3 * * 0", rpo: Duration.days(8) },
+          // seed 001 §4.2: "Pinecone doesn't support native backups" — the backend's own export
+          // (its backupPineconeIndex script, built to dist/ like the server) writes the index to S3
+          // weekly, with the job's prefix-scoped upload credentials.
+          {
+            name: "pinecone",
+            prefix: "pinecone/",
+            schedule: "0 4 * * 0",
+            rpo: Duration.days(8),
+            export: {
+              image: { repository: `${config.imageRegistry}/codebook-backend`, tag: config.codebookApiImageTag },
+              command: ["node", "dist/scripts/backup-pinecone.js"],
+              secretEnv: { PINECONE_API_KEY: "PINECONE_API_KEY" },
+            },
+          },
         ],
       },
       dataBuckets: [],

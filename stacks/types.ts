@@ -106,6 +106,15 @@ export interface BackupSpec {
     readonly schedule: string;
     /** How old the newest successful backup may get before it is an incident. */
     readonly rpo: Duration;
+    /**
+     * Instead of dumping `databaseSecret`: the product's own export (its image and command) with
+     * its secret environment, e.g. seed 001 §4.2's weekly Pinecone export.
+     */
+    readonly export?: {
+      readonly image: { readonly repository: string; readonly tag: string };
+      readonly command: readonly string[];
+      readonly secretEnv: SecretRefs;
+    };
   }>;
 }
 

@@ -70,8 +70,26 @@ describe("prod stack", () => {
     const days = Object.fromEntries(lifecycle.inputs.rules.map((r: any) => [r.filter.prefix, r.expiration.days]));
     expect(days).toMatchObject({ "daily/": 30, "weekly/": 90, "logs/app/": 30, "logs/error/": 90, "logs/debug/": 7, "logs/audit/": 2555 });
     const jobs = ofType("kubernetes:batch/v1:CronJob").filter((r) => r.name.startsWith("codebook-"));
-    expect(jobs.map((j) => j.inputs.metadata.name).sort()).toEqual(["codebook-backup-daily", "codebook-backup-weekly"]);
+    expect(jobs.map((j) => j.inputs.metadata.name).sort()).toEqual(["codebook-backup-daily", "codebook-backup-pinecone", "codebook-backup-weekly"]);
     expect(jobs.every((j) => j.inputs.spec.concurrencyPolicy === "Forbid")).toBe(true);
+  });
+
+  it("codebook: seed 001 §4.2's weekly Pinecone export runs the backend's own export into pinecone/", () => {
+    const job = byName("codebook-backup-pinecone-cronjob").inputs;
+    expect(job.spec.schedule).toBe("0 4 * * 0");
+    const c = job.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(c.image).toBe("ghcr.io/example-org/codebook-backend:1.2.3");
+    expect(c.command).toEqual(["node", "dist/scripts/backup-pinecone.js"]);
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom?.secretKeyRef?.key]));
+    expect(env).toMatchObject({ BACKUP_PREFIX: "pinecone/", PINECONE_API_KEY: "PINECONE_API_KEY" });
+    expect(env.DATABASE_URL).toBeUndefined();
+    // Its upload credentials reach only its prefix.
+    const policy = JSON.parse(byName("codebook-backup-pinecone-user-policy").inputs.policy);
+    expect(JSON.stringify(policy)).toContain("/pinecone/*");
+    // And it has a freshness alert like every backup job (POLICIES.md 64).
+    const rule = resources.find((r) => r.name === "codebook-alerts-rules")!;
+    const names = rule.inputs.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(names).toContain("CodebookBackupPineconeBackupStale");
   });
 
   it("codebook: the whole alert list of seed 001 §1.4", () => {

@@ -52,7 +52,7 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
       "chat-api-api-deployment",
       "codebook-api-deployment",
     ]);
-    expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(6); // ask-dahlia 2, codebook 2, voyager 1, ara 1
+    expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(7); // ask-dahlia 2, codebook 3 (incl. Pinecone export), voyager 1, ara 1
     expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(5);
     expect(types("aws:s3/bucket:Bucket")).toHaveLength(3);
     expect(types("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(2);

@@ -530,3 +530,73 @@ describe("validateBackupJobArgs", () => {
     expect(rec.resources.filter((r) => r.custom)).toEqual([]);
   });
 });
+
+describe("BackupJob with the product's own export (exportTask)", () => {
+  const pinecone = (over: Partial<BackupJobArgs> = {}): BackupJobArgs =>
+    args({
+      prefix: "weekly/",
+      schedule: "0 4 * * 0",
+      rpo: Duration.days(8),
+      databaseUrl: undefined,
+      image: undefined,
+      exportTask: {
+        image: { repository: "ghcr.io/acme/codebook-backend", tag: "1.2.3" },
+        command: ["node", "dist/scripts/backup-pinecone.js"],
+        env: { PINECONE_INDEX: "codebooks" },
+        secretEnv: { PINECONE_API_KEY: "pc-secret" },
+      },
+      ...over,
+    });
+
+  it("runs the export command in the product's image with the upload environment, and no script", async () => {
+    new BackupJob("codebook-backup-pinecone", pinecone());
+    await rec.settle();
+    expect(children()).toEqual([
+      `${T.netpol} codebook-backup-pinecone-network-policy`,
+      `${T.sa} codebook-backup-pinecone-sa`,
+      `${T.secret} codebook-backup-pinecone-credentials`,
+      `${T.accessKey} codebook-backup-pinecone-access-key`,
+      `${T.user} codebook-backup-pinecone-user`,
+      `${T.userPolicy} codebook-backup-pinecone-user-policy`,
+      `${T.cronJob} codebook-backup-pinecone-cronjob`,
+    ].sort());
+    const c = podSpec().containers[0];
+    expect(c.name).toBe("export");
+    expect(c.image).toBe("ghcr.io/acme/codebook-backend:1.2.3");
+    expect(c.command).toEqual(["node", "dist/scripts/backup-pinecone.js"]);
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? `secret:${e.valueFrom.secretKeyRef.key}`]));
+    expect(env).toMatchObject({
+      BACKUP_PREFIX: "weekly/",
+      PINECONE_INDEX: "codebooks",
+      PINECONE_API_KEY: "secret:PINECONE_API_KEY",
+      AWS_SECRET_ACCESS_KEY: "secret:AWS_SECRET_ACCESS_KEY",
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(podSpec().volumes.map((v: any) => v.name)).toEqual(["tmp"]);
+    const secret = rec.one(T.secret);
+    expect(secret.inputs.stringData.PINECONE_API_KEY).toBe("pc-secret");
+    expect(secret.inputs.stringData.DATABASE_URL).toBeUndefined();
+    expect(secret.secretPaths).toContain("stringData");
+    // Egress: DNS and HTTPS only; no database port.
+    const ports = rec.one(T.netpol).inputs.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+    expect(ports.sort()).toEqual([443, 53, 53].sort());
+  });
+
+  it("needs exactly one of databaseUrl and exportTask", () => {
+    const expected = "give exactly one of `databaseUrl` (a Postgres dump) and `exportTask` (the product's own export command)";
+    expect(problemsOf(pinecone({ databaseUrl: DB_URL }), "codebook-backup-pinecone")).toContain(expected);
+    expect(problemsOf(pinecone({ exportTask: undefined }), "codebook-backup-pinecone")).toContain(expected);
+    expect(problemsOf(pinecone(), "codebook-backup-pinecone")).toBe("");
+  });
+
+  it("rejects an empty command, an unpinned image and variables the job provides itself", () => {
+    const task = pinecone().exportTask!;
+    expect(problemsOf(pinecone({ exportTask: { ...task, command: [] } }))).toContain("`exportTask.command` is empty");
+    expect(problemsOf(pinecone({ exportTask: { ...task, image: { repository: "x", tag: "latest" } } }))).toContain(
+      "`exportTask.image.tag` must be pinned",
+    );
+    expect(problemsOf(pinecone({ exportTask: { ...task, env: { S3_BUCKET: "other" } } }))).toContain(
+      "`exportTask` sets `S3_BUCKET`, which the job provides itself",
+    );
+  });
+});
