@@ -226,6 +226,12 @@ function validateSelector(field: string, selector: SeriesSelector, problems: str
   }
 }
 
+/** A builder's `selector`: valid, and naming at least one label so it watches one product. */
+function checkServiceSelector(selector: SeriesSelector, problems: string[]): void {
+  validateSelector("selector", selector, problems);
+  requireNonEmptySelector("selector", selector, problems);
+}
+
 function requireNonEmptySelector(field: string, selector: SeriesSelector, problems: string[]): void {
   if (Object.keys(selector).length === 0) {
     problems.push(`\`${field}\` must name at least one label (e.g. \`{ job: "codebook-api" }\`) so the alert watches this product, not every series in the cluster`);
@@ -507,8 +513,7 @@ export function errorRate(opts: ErrorRateOptions): AlertSpec {
   const { severity, tier } = tierFor(ERROR_RATE_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkRatio("threshold", threshold, problems);
   const errors = `${METRICS.httpRequests}${renderSelector(opts.selector, { status: { regex: "5.." } })}`;
   const all = `${METRICS.httpRequests}${renderSelector(opts.selector)}`;
@@ -548,8 +553,7 @@ export function latencyP95(opts: LatencyP95Options): AlertSpec {
   const { severity, tier } = tierFor(LATENCY_P95_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkPositiveDuration("threshold", threshold, problems);
   const buckets = `${METRICS.httpDurationBucket}${renderSelector(opts.selector)}`;
   return buildSpec(opts, LATENCY_P95_DEFAULTS, tier, {
@@ -588,8 +592,7 @@ export function dbConnectionsHigh(opts: DbConnectionsOptions): AlertSpec {
   const { severity, tier } = tierFor(DB_CONNECTIONS_DEFAULTS, opts);
   const ratio = opts.ratio ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkRatio("ratio", ratio, problems);
   const sel = renderSelector(opts.selector);
   return buildSpec(opts, DB_CONNECTIONS_DEFAULTS, tier, {
@@ -623,8 +626,7 @@ export const DB_POOL_EXHAUSTED_DEFAULTS: BuilderDefaults<number> = {
 export function dbPoolExhausted(opts: DbPoolExhaustedOptions): AlertSpec {
   const { severity, tier } = tierFor(DB_POOL_EXHAUSTED_DEFAULTS, opts);
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   const sel = renderSelector(opts.selector);
   return buildSpec(opts, DB_POOL_EXHAUSTED_DEFAULTS, tier, {
     builder: "dbPoolExhausted",
@@ -662,8 +664,7 @@ export function slowQueries(opts: SlowQueriesOptions): AlertSpec {
   const { severity, tier } = tierFor(SLOW_QUERIES_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkPositiveDuration("threshold", threshold, problems);
   const sel = renderSelector(opts.selector);
   return buildSpec(opts, SLOW_QUERIES_DEFAULTS, tier, {
@@ -834,8 +835,7 @@ export function jobQueueHigh(opts: JobQueueOptions): AlertSpec {
   const { severity, tier } = tierFor(JOB_QUEUE_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkPositive("threshold", threshold, problems);
   return buildSpec(opts, JOB_QUEUE_DEFAULTS, tier, {
     builder: "jobQueueHigh",
@@ -870,8 +870,7 @@ export function llmErrorRate(opts: LlmErrorRateOptions): AlertSpec {
   const { severity, tier } = tierFor(LLM_ERROR_RATE_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkRatio("threshold", threshold, problems);
   const sel = renderSelector(opts.selector);
   return buildSpec(opts, LLM_ERROR_RATE_DEFAULTS, tier, {
@@ -909,8 +908,7 @@ export function tokenQuota(opts: TokenQuotaOptions): AlertSpec {
   const { severity, tier } = tierFor(TOKEN_QUOTA_DEFAULTS, opts);
   const ratio = opts.ratio ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkRatio("ratio", ratio, problems);
   const sel = renderSelector(opts.selector);
   return buildSpec(opts, TOKEN_QUOTA_DEFAULTS, tier, {
@@ -946,8 +944,7 @@ export function sseConnections(opts: SseConnectionsOptions): AlertSpec {
   const { severity, tier } = tierFor(SSE_CONNECTIONS_DEFAULTS, opts);
   const threshold = opts.threshold ?? tier.threshold;
   const problems: string[] = [];
-  validateSelector("selector", opts.selector, problems);
-  requireNonEmptySelector("selector", opts.selector, problems);
+  checkServiceSelector(opts.selector, problems);
   checkPositive("threshold", threshold, problems);
   return buildSpec(opts, SSE_CONNECTIONS_DEFAULTS, tier, {
     builder: "sseConnections",
