@@ -105,6 +105,21 @@ function providerProto(r: TestResource): analyzerpb.AnalyzerProviderResource | u
     return p;
 }
 
+/**
+ * Sets what the engine says about every resource (URN, type, name, properties, options,
+ * provider) on either message that carries it: `AnalyzeRequest` or `AnalyzerResource`.
+ */
+function describeResource<M extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(msg: M, r: TestResource): M {
+    msg.setUrn(urnOf(r));
+    msg.setType(r.type);
+    msg.setName(r.name);
+    msg.setProperties(toStruct(r.props));
+    msg.setOptions(optionsProto(r));
+    const provider = providerProto(r);
+    if (provider) msg.setProvider(provider);
+    return msg;
+}
+
 /** A running policy pack process and a gRPC client to it. Always `stop()` it. */
 export class PolicyPackProcess {
     private constructor(
@@ -270,14 +285,7 @@ export class PolicyPackProcess {
     }
 
     async analyze(r: TestResource): Promise<AnalysisResult> {
-        const req = new analyzerpb.AnalyzeRequest();
-        req.setUrn(urnOf(r));
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setProperties(toStruct(r.props));
-        req.setOptions(optionsProto(r));
-        const provider = providerProto(r);
-        if (provider) req.setProvider(provider);
+        const req = describeResource(new analyzerpb.AnalyzeRequest(), r);
         return resultOf(await this.call(this.client.analyze, req, "Analyze"));
     }
 
@@ -285,14 +293,7 @@ export class PolicyPackProcess {
         const req = new analyzerpb.AnalyzeStackRequest();
         req.setResourcesList(
             resources.map((r) => {
-                const ar = new analyzerpb.AnalyzerResource();
-                ar.setUrn(urnOf(r));
-                ar.setType(r.type);
-                ar.setName(r.name);
-                ar.setProperties(toStruct(r.props));
-                ar.setOptions(optionsProto(r));
-                const provider = providerProto(r);
-                if (provider) ar.setProvider(provider);
+                const ar = describeResource(new analyzerpb.AnalyzerResource(), r);
                 if (r.parent) ar.setParent(r.parent);
                 ar.setDependenciesList([...(r.dependencies ?? [])]);
                 for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
