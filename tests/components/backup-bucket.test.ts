@@ -75,12 +75,7 @@ function problemsOf(args: BackupBucketArgs): string {
   }
 }
 
-function children(): string[] {
-  return rec.resources
-    .filter((r) => r.custom)
-    .map((r) => `${r.type} ${r.name}`)
-    .sort();
-}
+const children = () => rec.customChildren();
 
 beforeEach(() => rec.reset());
 

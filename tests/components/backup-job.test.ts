@@ -96,12 +96,7 @@ function problemsOf(a: BackupJobArgs, name = "codebook-backup-daily"): string {
   }
 }
 
-function children(): string[] {
-  return rec.resources
-    .filter((r) => r.custom)
-    .map((r) => `${r.type} ${r.name}`)
-    .sort();
-}
+const children = () => rec.customChildren();
 
 const podSpec = () => rec.one(T.cronJob).inputs.spec.jobTemplate.spec.template.spec;
 

@@ -89,6 +89,8 @@ export interface RecordingMocks {
   one(type: string, name?: string): RecordedResource;
   /** The recorded resource with exactly this logical name; throws when missing. */
   named(name: string): RecordedResource;
+  /** Every recorded custom (provider-created) resource as `"<type> <name>"`, sorted. */
+  customChildren(): string[];
 }
 
 /**
@@ -164,6 +166,12 @@ export function installRecordingMocks(
         throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${hits.length}; recorded:\n  ${seen}`);
       }
       return hits[0];
+    },
+    customChildren() {
+      return resources
+        .filter((r) => r.custom)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
     },
     named(name: string) {
       const hit = resources.find((r) => r.name === name);
