@@ -27,6 +27,7 @@ import {
   StackConfigError,
   type InvokeTable,
   type PulumiProject,
+  type RegisteredResource,
   type RunResult,
 } from "./harness";
 
@@ -159,6 +160,8 @@ export interface OfflineStackOptions {
   readonly timeoutMs?: number;
   /** Extra environment for the program. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Called with each registration as it arrives (the plan streams them to the policy pack). */
+  readonly onResource?: (res: RegisteredResource) => void;
 }
 
 export interface OfflineStackRun {
@@ -228,6 +231,7 @@ export async function runOfflineStack(options: OfflineStackOptions): Promise<Off
     transpileOnly: true,
     timeoutMs: options.timeoutMs ?? 120_000,
     env: options.env,
+    onResource: options.onResource,
   });
   const placeholderKeys = [...new Set(placeholders.values())].sort();
   return { project, result, placeholders, placeholderKeys };

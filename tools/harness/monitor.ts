@@ -143,6 +143,11 @@ export interface RecorderOptions {
   readonly invokes?: InvokeTable;
   /** Also record debug-severity engine logs (the SDK sends many); default false. */
   readonly includeDebugLogs?: boolean;
+  /**
+   * Called with each registration (and read) as it is recorded, before the program gets its
+   * answer — where the engine would call its analyzers. Must not throw.
+   */
+  readonly onResource?: (res: RegisteredResource) => void;
 }
 
 /** A running recorder. `close()` it when the program has exited. */
@@ -269,6 +274,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     }
     byUrn.set(res.urn, res);
     resources.push(res);
+    options.onResource?.(res);
   };
 
   const answer = async (kind: InvokeCall["kind"], token: string, args: WireObject, provider: string): Promise<WireObject> => {

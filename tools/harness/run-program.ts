@@ -58,6 +58,8 @@ export interface RunProgramOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Record debug-severity engine logs too; @default false */
   readonly includeDebugLogs?: boolean;
+  /** Called with each registration as the engine receives it (see `RecorderOptions.onResource`). */
+  readonly onResource?: (res: RegisteredResource) => void;
 }
 
 export interface RunResult {
@@ -132,6 +134,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunResult>
     dryRun,
     invokes: options.invokes,
     includeDebugLogs: options.includeDebugLogs,
+    onResource: options.onResource,
   });
   const args = [
     ...(runtimeOptions.nodeargs ? runtimeOptions.nodeargs.split(/\s+/).filter(Boolean) : []),

@@ -94,27 +94,37 @@ export function providerUrn(ref: string | undefined): string | undefined {
   return parts.length > 4 ? parts.slice(0, 4).join("::") : ref;
 }
 
+/** One registered resource as the engine describes it to an analyzer; `lookup` finds its provider (registered before it). */
+export function analyzerResource(r: RegisteredResource, lookup: (urn: string) => RegisteredResource | undefined): TestResource {
+  const providerRes = r.provider ? lookup(providerUrn(r.provider)!) : undefined;
+  const propertyDependencies: Record<string, string[]> = {};
+  for (const [k, urns] of Object.entries(r.propertyDependencies)) if (urns.length > 0) propertyDependencies[k] = [...urns];
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.inputs as Record<string, unknown>,
+    protect: r.protect,
+    parent: r.parent,
+    dependencies: [...new Set(r.dependencies)],
+    propertyDependencies,
+    provider: providerRes
+      ? { type: providerRes.type, name: providerRes.name, urn: providerRes.urn, props: providerRes.inputs as Record<string, unknown> }
+      : undefined,
+  };
+}
+
 /** The resources as the engine describes them to an analyzer. */
 export function analyzerResources(resources: readonly RegisteredResource[]): TestResource[] {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  return resources.map((r) => {
-    const providerRes = r.provider ? byUrn.get(providerUrn(r.provider)!) : undefined;
-    const propertyDependencies: Record<string, string[]> = {};
-    for (const [k, urns] of Object.entries(r.propertyDependencies)) if (urns.length > 0) propertyDependencies[k] = [...urns];
-    return {
-      type: r.type,
-      name: r.name,
-      urn: r.urn,
-      props: r.inputs as Record<string, unknown>,
-      protect: r.protect,
-      parent: r.parent,
-      dependencies: [...new Set(r.dependencies)],
-      propertyDependencies,
-      provider: providerRes
-        ? { type: providerRes.type, name: providerRes.name, urn: providerRes.urn, props: providerRes.inputs as Record<string, unknown> }
-        : undefined,
-    };
-  });
+  return resources.map((r) => analyzerResource(r, (urn) => byUrn.get(urn)));
+}
+
+/** The pack's turn to analyse one stack: set up for it, and released when the analysis ends. */
+export interface Turn {
+  readonly pack: Pick<PolicyPackProcess, "analyze" | "analyzeStack">;
+  readonly info: AnalyzerInfo;
+  readonly release: () => void;
 }
 
 /** A started pack, ready to analyse one stack's resources (again and again: head and base share one). Always `close()` it. */
@@ -137,50 +147,151 @@ export class PolicyStep {
     return new PolicyStep(pack, options);
   }
 
+  /**
+   * Starts an analysis to be fed resource by resource (`PolicyAnalysis.add`) while the program
+   * runs, as the engine calls its analyzers on each registration. `step` may still be starting.
+   */
+  static analysis(step: Promise<PolicyStep>, onProgress?: (done: number, total: number) => void): PolicyAnalysis {
+    return new PolicyAnalysis(
+      step.then((s) => s.turn()),
+      step.then(
+        (s) => s.options,
+        () => ({}) as Partial<PolicyStepOptions>,
+      ),
+      onProgress,
+    );
+  }
+
   /** Handshake … Configure, `Analyze` for every resource, then `AnalyzeStack`. */
   analyze(
     resources: readonly RegisteredResource[],
     onProgress: (done: number, total: number) => void = this.options.onProgress ?? (() => undefined),
   ): Promise<PolicyResults> {
-    const run = this.queue.then(() => this.analyzeNow(resources, onProgress));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return PolicyStep.analysis(Promise.resolve(this), onProgress).finish(resources);
   }
 
-  private async analyzeNow(resources: readonly RegisteredResource[], onProgress: (done: number, total: number) => void): Promise<PolicyResults> {
-    const info: AnalyzerInfo = await this.pack.setUp({ config: this.options.config, stackTags: stackTags(this.options.project) });
-    const described = analyzerResources(resources);
-    const found: PlanViolation[] = [];
-    const add = (v: Violation, urn?: string): void => {
-      found.push({ policy: v.policyName, level: v.enforcementLevel, message: v.message, ...(v.urn || urn ? { urn: v.urn || urn } : {}) });
-    };
-    let next = 0;
-    let done = 0;
-    const total = described.length;
-    const worker = async (): Promise<void> => {
-      while (next < described.length) {
-        const r = described[next++];
-        const result = await this.pack.analyze(r);
-        for (const v of result.violations) add(v, r.urn);
-        onProgress(++done, total);
+  /** Waits for the pack to be free, then sets it up for this stack (the engine's set-up calls). */
+  private turn(): Promise<Turn> {
+    let release!: () => void;
+    const free = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.queue;
+    this.queue = previous.then(() => free);
+    return previous.then(async () => {
+      try {
+        const info = await this.pack.setUp({ config: this.options.config, stackTags: stackTags(this.options.project) });
+        return { pack: this.pack, info, release };
+      } catch (err) {
+        release();
+        throw err;
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 8) }, worker));
-    const stack = await this.pack.analyzeStack(described);
-    for (const v of stack.violations) add(v);
-    // The levels the engine configured: declared levels overlaid by the policy pack config.
-    const reconciled = reconcileConfig(info.policies as unknown as Parameters<typeof reconcileConfig>[0], this.options.config);
-    return {
-      pack: `${info.name}@${info.version}`,
-      policies: Object.entries(reconciled)
-        .map(([name, c]) => ({ name, level: c.enforcementLevel }))
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-      violations: sortViolations(dedupe(found)),
-    };
+    });
   }
 
   async close(): Promise<void> {
     await this.pack.stop();
+  }
+}
+
+/**
+ * One stack's policy analysis, fed as the program registers resources: `Analyze` for each one
+ * as it arrives (up to `concurrency` in flight), so the pack works while the program runs
+ * instead of after it; `finish` adds `AnalyzeStack` once the program is done. Every analysis
+ * ends with `finish` or `abandon`, which hand the pack to the next one.
+ */
+export class PolicyAnalysis {
+  private readonly byUrn = new Map<string, RegisteredResource>();
+  private readonly tasks: Promise<void>[] = [];
+  private readonly found: PlanViolation[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private inFlight = 0;
+  private done = 0;
+  private failure: Error | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly turn: Promise<Turn>,
+    private readonly options: Promise<Partial<PolicyStepOptions>>,
+    private onProgress: (done: number, total: number) => void = () => undefined,
+  ) {
+    // A pack that failed to start is reported by `finish`, not as an unhandled rejection.
+    turn.catch(() => undefined);
+  }
+
+  /** Resources added so far. */
+  get added(): number {
+    return this.byUrn.size;
+  }
+
+  /** Sends one registered resource to `Analyze`. Never throws: a failure is reported by `finish`. */
+  add(r: RegisteredResource): void {
+    if (this.ended || this.byUrn.has(r.urn)) return;
+    this.byUrn.set(r.urn, r);
+    const described = analyzerResource(r, (urn) => this.byUrn.get(urn));
+    const task = this.turn
+      .then(({ pack }) => this.limited(() => pack.analyze(described)))
+      .then((result) => {
+        for (const v of result.violations) this.record(v, described.urn);
+        this.onProgress(++this.done, this.byUrn.size);
+      })
+      .catch((err: unknown) => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+      });
+    this.tasks.push(task);
+  }
+
+  /**
+   * Analyses what was not added yet, waits for every `Analyze`, then sends `AnalyzeStack` with
+   * `resources` (all of the stack's, in registration order) and returns the results.
+   */
+  async finish(resources: readonly RegisteredResource[], onProgress?: (done: number, total: number) => void): Promise<PolicyResults> {
+    if (onProgress) this.onProgress = onProgress;
+    for (const r of resources) this.add(r);
+    this.ended = true;
+    let turn: Turn | undefined;
+    try {
+      turn = await this.turn;
+      await Promise.all(this.tasks);
+      if (this.failure) throw this.failure;
+      const stack = await turn.pack.analyzeStack(analyzerResources(resources));
+      for (const v of stack.violations) this.record(v);
+      const config = (await this.options).config;
+      // The levels the engine configured: declared levels overlaid by the policy pack config.
+      const reconciled = reconcileConfig(turn.info.policies as unknown as Parameters<typeof reconcileConfig>[0], config);
+      return {
+        pack: `${turn.info.name}@${turn.info.version}`,
+        policies: Object.entries(reconciled)
+          .map(([name, c]) => ({ name, level: c.enforcementLevel }))
+          .sort((a, b) => cmp(a.name, b.name)),
+        violations: sortViolations(dedupe(this.found)),
+      };
+    } finally {
+      turn?.release();
+    }
+  }
+
+  /** Ends an analysis whose program failed: waits for what is in flight, then frees the pack. */
+  async abandon(): Promise<void> {
+    this.ended = true;
+    await Promise.all(this.tasks);
+    const turn = await this.turn.catch(() => undefined);
+    turn?.release();
+  }
+
+  private record(v: Violation, urn?: string): void {
+    this.found.push({ policy: v.policyName, level: v.enforcementLevel, message: v.message, ...(v.urn || urn ? { urn: v.urn || urn } : {}) });
+  }
+
+  /** Runs `fn` with at most `concurrency` (default 8) calls in flight. */
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    const limit = Math.max(1, (await this.options).concurrency ?? 8);
+    while (this.inFlight >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      return await fn();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * One plan of one stack: the program through Pulumi's runner (offline-stack.ts) and, started at
- * the same time, the policy pack through its analyzer server (policy.ts); then the secret-flow
- * check and the plan document. Never throws for a program or config failure: the result says
+ * the same time, the policy pack through its analyzer server (policy.ts), which analyses each
+ * resource as the program registers it; then `AnalyzeStack`, the secret-flow check and the plan
+ * document. Never throws for a program or config failure: the result says
  * what failed, in the program's own words.
  */
 import * as path from "node:path";
@@ -9,7 +10,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { readProject, type LogEntry, type RunResult } from "../harness";
 import { planDocument, type PlanDocument } from "./json";
 import { runOfflineStack, PlanConfigError, type OfflineStackRun } from "../offline-stack";
-import { PolicyStep, type PolicyPool, type PolicyResults } from "./policy";
+import { PolicyStep, type PolicyAnalysis, type PolicyPool, type PolicyResults } from "./policy";
 import { findSecretLeaks, Redactor } from "./secret-flow";
 
 export interface PlanStackOptions {
@@ -34,6 +35,7 @@ export interface PlanSuccess {
   readonly diagnostics: readonly LogEntry[];
   /** 1 for mandatory violations or secret-flow findings, else 0. */
   readonly exitCode: 0 | 1;
+  /** `policyMs`: the policy step's time after the program ended (its `Analyze` calls overlap the program). */
   readonly timings: { readonly programMs: number; readonly policyMs: number; readonly totalMs: number };
 }
 
@@ -89,8 +91,8 @@ export function programErrorMessage(result: RunResult, projectDir: string): stri
 export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
   const started = Date.now();
   const phase = options.onPhase ?? (() => undefined);
-  let policyStep: PolicyStep | undefined;
   let policyStart: Promise<PolicyStep | Error> | undefined;
+  let analysis: PolicyAnalysis | undefined;
   if (options.policy) {
     const policy = options.policy;
     // Started before the program so the two start-ups overlap.
@@ -102,12 +104,19 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
           : PolicyStep.start({ stack: options.stack, project, packDir: policy.packDir, config: policy.config }),
       )
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    // Fed as the program registers, as the engine calls its analyzers on each registration.
+    analysis = PolicyStep.analysis(policyStart.then((s) => (s instanceof Error ? Promise.reject(s) : s)));
   }
   const ownsPack = options.policy !== false && !options.policy.pool;
   const closePolicy = async (): Promise<void> => {
-    if (!ownsPack) return;
-    const p = policyStep ?? (policyStart ? await policyStart : undefined);
-    if (p && !(p instanceof Error)) await p.close();
+    if (!ownsPack || !policyStart) return;
+    const p = await policyStart;
+    if (!(p instanceof Error)) await p.close();
+  };
+  const fail = async (error: string): Promise<PlanFailure> => {
+    await analysis?.abandon();
+    await closePolicy();
+    return { ok: false, stack: options.stack, error, exitCode: 2 };
   };
 
   phase("running program");
@@ -118,34 +127,30 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
       stack: options.stack,
       configOverrides: options.configOverrides,
       timeoutMs: options.timeoutMs,
+      onResource: analysis ? (r) => analysis.add(r) : undefined,
     });
   } catch (err) {
-    await closePolicy();
-    if (err instanceof PlanConfigError) return { ok: false, stack: options.stack, error: err.message, exitCode: 2 };
+    if (err instanceof PlanConfigError) return fail(err.message);
+    await fail("");
     throw err;
   }
   const programMs = Date.now() - started;
-  if (!run.result.ok) {
-    await closePolicy();
-    return { ok: false, stack: options.stack, error: programErrorMessage(run.result, options.projectDir), exitCode: 2 };
-  }
+  if (!run.result.ok) return fail(programErrorMessage(run.result, options.projectDir));
 
   let policy: PolicyResults | null = null;
   const policyStarted = Date.now();
-  if (policyStart) {
-    const started = await policyStart;
-    if (started instanceof Error) {
-      return { ok: false, stack: options.stack, error: `the policy pack failed to start: ${started.message}`, exitCode: 2 };
-    }
-    policyStep = started;
+  if (policyStart && analysis) {
+    const step = await policyStart;
+    if (step instanceof Error) return fail(`the policy pack failed to start: ${step.message}`);
     try {
-      phase("policy pack", `0/${run.result.resources.length}`);
-      policy = await policyStep.analyze(run.result.resources, (done: number, total: number) => phase("policy pack", `${done}/${total}`));
+      const total = run.result.resources.length;
+      phase("policy pack", `0/${total}`);
+      policy = await analysis.finish(run.result.resources, (done: number) => phase("policy pack", `${done}/${total}`));
     } catch (err) {
-      return { ok: false, stack: options.stack, error: `the policy pack failed: ${(err as Error).message}`, exitCode: 2 };
-    } finally {
       await closePolicy();
+      return { ok: false, stack: options.stack, error: `the policy pack failed: ${(err as Error).message}`, exitCode: 2 };
     }
+    await closePolicy();
   }
   const policyMs = Date.now() - policyStarted;
 

@@ -1,0 +1,160 @@
+/**
+ * The plan's policy step streams: each registration goes to the pack's `Analyze` as it arrives
+ * (as the engine calls analyzers on each registration), not after the program. A scripted pack
+ * stands in for the analyzer here so the order of calls can be asserted exactly; the real pack
+ * through its analyzer server is exercised by the plan tests (fixture.test.ts, program.test.ts).
+ */
+import { describe, expect, it } from "vitest";
+import type { RegisteredResource } from "../../tools/harness";
+import { PolicyAnalysis, type Turn } from "../../tools/plan/policy";
+import type { AnalysisResult, TestResource } from "../../policies/testing/types";
+import { registeredResource } from "../helpers/registered";
+
+const INFO = {
+  name: "fake-pack",
+  version: "1.0.0",
+  policies: [{ name: "no-public-bucket", description: "", enforcementLevel: "mandatory" as const, tags: [] }],
+};
+
+function resource(name: string, extra: Partial<RegisteredResource> = {}): RegisteredResource {
+  return registeredResource({ urn: `urn:pulumi:s::p::aws:s3/bucket:Bucket::${name}`, type: "aws:s3/bucket:Bucket", name, ...extra });
+}
+
+/** A pack whose `Analyze` answers only when the test says so, recording every call. */
+class ScriptedPack {
+  readonly calls: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private readonly pending: Array<() => void> = [];
+  failOn?: string;
+
+  async analyze(r: TestResource): Promise<AnalysisResult> {
+    this.calls.push(`Analyze ${r.name}${r.provider ? ` provider=${r.provider.name}` : ""}`);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise<void>((resolve) => this.pending.push(resolve));
+    this.inFlight--;
+    if (r.name === this.failOn) throw new Error(`Analyze failed for ${r.name}`);
+    const violations = r.name.startsWith("public")
+      ? [{ policyName: "no-public-bucket", enforcementLevel: "mandatory" as const, message: `${r.name} is public`, urn: "" }]
+      : [];
+    return { violations, notApplicable: [] } as unknown as AnalysisResult;
+  }
+
+  async analyzeStack(resources: readonly TestResource[]): Promise<AnalysisResult> {
+    this.calls.push(`AnalyzeStack ${resources.length}`);
+    return { violations: [], notApplicable: [] } as unknown as AnalysisResult;
+  }
+
+  /** Answers every `Analyze` waiting so far. */
+  answerAll(): void {
+    for (const resolve of this.pending.splice(0)) resolve();
+  }
+}
+
+function turnOf(pack: ScriptedPack): { turn: Promise<Turn>; released: () => boolean } {
+  let released = false;
+  return {
+    turn: Promise.resolve({ pack, info: INFO, release: () => (released = true) } as unknown as Turn),
+    released: () => released,
+  };
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe("streamed policy analysis", () => {
+  it("sends Analyze as each resource is added, before the program ends, and AnalyzeStack last", async () => {
+    const pack = new ScriptedPack();
+    const { turn, released } = turnOf(pack);
+    const analysis = new PolicyAnalysis(turn, Promise.resolve({}));
+    const provider = registeredResource({ urn: "urn:pulumi:s::p::pulumi:providers:aws::main", type: "pulumi:providers:aws", name: "main", custom: true });
+    analysis.add(provider);
+    analysis.add(resource("public-logs", { provider: `${provider.urn}::id-1` }));
+    await tick();
+    // The program is still running (no finish yet) and both are already with the pack.
+    expect(pack.calls).toEqual(["Analyze main", "Analyze public-logs provider=main"]);
+    analysis.add(resource("backups"));
+    await tick();
+    pack.answerAll();
+    const all = [provider, resource("public-logs", { provider: `${provider.urn}::id-1` }), resource("backups")];
+    const finishing = analysis.finish(all);
+    await tick();
+    pack.answerAll();
+    const results = await finishing;
+    expect(pack.calls).toEqual(["Analyze main", "Analyze public-logs provider=main", "Analyze backups", "AnalyzeStack 3"]);
+    expect(results.pack).toBe("fake-pack@1.0.0");
+    expect(results.violations).toEqual([
+      { policy: "no-public-bucket", level: "mandatory", message: "public-logs is public", urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::public-logs" },
+    ]);
+    expect(released()).toBe(true);
+  });
+
+  it("analyses at finish whatever was never streamed, once each", async () => {
+    const pack = new ScriptedPack();
+    const analysis = new PolicyAnalysis(turnOf(pack).turn, Promise.resolve({}));
+    analysis.add(resource("a"));
+    const finishing = analysis.finish([resource("a"), resource("b")]);
+    for (let i = 0; i < 5; i++) {
+      await tick();
+      pack.answerAll();
+    }
+    await finishing;
+    expect(pack.calls.sort()).toEqual(["Analyze a", "Analyze b", "AnalyzeStack 2"]);
+  });
+
+  it("keeps at most `concurrency` Analyze calls in flight", async () => {
+    const pack = new ScriptedPack();
+    const analysis = new PolicyAnalysis(turnOf(pack).turn, Promise.resolve({ concurrency: 2 }));
+    const all = ["a", "b", "c", "d", "e"].map((n) => resource(n));
+    for (const r of all) analysis.add(r);
+    const finishing = analysis.finish(all);
+    for (let i = 0; i < 10; i++) {
+      await tick();
+      pack.answerAll();
+    }
+    await finishing;
+    expect(pack.maxInFlight).toBe(2);
+    expect(pack.calls.filter((c) => c.startsWith("Analyze ")).length).toBe(5);
+  });
+
+  it("reports an Analyze failure at finish, and still frees the pack", async () => {
+    const pack = new ScriptedPack();
+    pack.failOn = "b";
+    const { turn, released } = turnOf(pack);
+    const analysis = new PolicyAnalysis(turn, Promise.resolve({}));
+    const all = [resource("a"), resource("b")];
+    for (const r of all) analysis.add(r);
+    const finishing = analysis.finish(all);
+    await tick();
+    pack.answerAll();
+    await expect(finishing).rejects.toThrow("Analyze failed for b");
+    expect(pack.calls).not.toContain("AnalyzeStack 2");
+    expect(released()).toBe(true);
+  });
+
+  it("abandon waits for what is in flight and frees the pack for the next analysis", async () => {
+    const pack = new ScriptedPack();
+    const { turn, released } = turnOf(pack);
+    const analysis = new PolicyAnalysis(turn, Promise.resolve({}));
+    analysis.add(resource("a"));
+    await tick();
+    const abandoning = analysis.abandon();
+    await tick();
+    expect(released()).toBe(false);
+    pack.answerAll();
+    await abandoning;
+    expect(released()).toBe(true);
+    analysis.add(resource("late"));
+    expect(pack.calls).toEqual(["Analyze a"]);
+  });
+
+  it("a pack that failed to start fails finish with its own message; abandon does not hang", async () => {
+    const failed = Promise.reject(new Error("no policy pack in /nowhere (PulumiPolicy.yaml missing)"));
+    const analysis = new PolicyAnalysis(failed, Promise.resolve({}));
+    analysis.add(resource("a"));
+    await expect(analysis.finish([resource("a")])).rejects.toThrow("PulumiPolicy.yaml missing");
+    const other = new PolicyAnalysis(failed, Promise.resolve({}));
+    other.add(resource("a"));
+    await other.abandon();
+  });
+});
