@@ -8,7 +8,12 @@
  *    same Pulumi runner and recording engine (and, for reference, a bare `node` that imports them);
  * 2. the plan of the committed stacks, staging and prod: the CLI's wall time and the peak memory
  *    of its whole process tree (CLI, program, policy pack), sampled from /proc;
- * 3. the plan of synthetic catalogs of 5, 50 and 200 products — the five products cloned under new
+ * 3. what the SDK and the pack cost however lean the program: the same floor program registering as
+ *    many bare ConfigMaps as prod has resources (the SDK's per-registration work: serialising,
+ *    gRPC, and the stack trace it captures for every promise, mapped through source maps by the
+ *    runner's source-map-support), and the policy pack's start-up as the engine loads it
+ *    (ts-node, type-checked: `run-policy-pack` hard-codes `typeCheck: true`);
+ * 4. the plan of synthetic catalogs of 5, 50 and 200 products — the five products cloned under new
  *    ids in a temporary program outside the repository (stacks/ is untouched) — and the cost per
  *    resource, which should stay flat.
  */
@@ -231,7 +236,34 @@ async function main(): Promise<void> {
       );
     }
 
-    // 3. Synthetic catalogs.
+    // 3. What any program of this size pays: bare registrations, and the pack's start-up.
+    const registrations = perStack.prod.resources - 1; // the stack itself is registered by the runner
+    const regDir = tempProject("bench-registrations", {
+      "Pulumi.yaml": "name: bench-registrations\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n",
+      "index.ts": `${SDK_IMPORTS}
+for (let i = 0; i < ${registrations}; i++) new k8s.core.v1.ConfigMap(\`cm-\${i}\`, { metadata: { name: \`cm-\${i}\` }, data: { key: "value" } });
+`,
+    });
+    cleanup.push(regDir);
+    const regWalls: number[] = [];
+    const packStarts: number[] = [];
+    for (let i = 0; i < args.runs; i++) {
+      const script = `require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(regDir)}, stack: "bench", transpileOnly: true }).then((r) => { if (!r.ok || r.resources.length !== ${registrations + 1}) { console.error(r.stderr); process.exit(1); } console.log("ms", r.durationMs); })`;
+      const s = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], ROOT, env);
+      if (s.exitCode !== 0) throw new Error(`registration program failed:\n${s.stderr}`);
+      regWalls.push(Number(/ms (\d+)/.exec(s.stdout)?.[1]));
+      const packScript = `const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod" }).then(async (p) => { console.log("ms", Date.now() - t); await p.stop(); })`;
+      const p = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", packScript], ROOT, env);
+      if (p.exitCode !== 0) throw new Error(`policy pack failed to start:\n${p.stderr}`);
+      packStarts.push(Number(/ms (\d+)/.exec(p.stdout)?.[1]));
+    }
+    console.log(
+      `\n${registrations} bare ConfigMaps through the same runner: ${secs(median(regWalls))} — ${(median(regWalls) / floor).toFixed(1)}× the floor ` +
+        `(${((median(regWalls) - floor) / registrations).toFixed(1)} ms per registration in the SDK)`,
+    );
+    console.log(`policy pack start-up, type-checked as the engine loads it: ${secs(median(packStarts))} — ${(median(packStarts) / floor).toFixed(1)}× the floor`);
+
+    // 4. Synthetic catalogs.
     if (args.synthetic) {
       console.log("");
       const rows: Array<{ products: number; resources: number; wall: number; program: number; peak: number }> = [];
