@@ -19,6 +19,12 @@
 #                          Leave unset to get the bucket's default encryption (its own KMS key).
 #   BACKUP_TMPDIR          optional, default `/tmp`. Where the dump is written before upload.
 #
+# No secret is ever a command-line argument (/proc/<pid>/cmdline is readable by every process in
+# the container; the environment is readable only by the process's own user): the password of
+# DATABASE_URL reaches pg_dump as PGPASSWORD and the URI without it; the S3 keys reach curl as a
+# config file on stdin. A DATABASE_URL in key=value form, or with the password in its query
+# string (`?password=`), is passed as it is: give the password in the URI's userinfo.
+#
 # Output: one JSON line on stdout, {"key":...,"bytes":...,"seconds":...}; errors go to stderr as
 # `pg-backup: error: ...` with a non-zero exit status. The temp file is always removed.
 #
@@ -42,6 +48,54 @@ done
 for tool in pg_dump pg_restore curl openssl date; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed in this image"
 done
+
+# Percent-decodes $1 (RFC 3986), as libpq does for a URI's parts.
+pct_decode() {
+  rest=$1
+  decoded=''
+  while [ -n "$rest" ]; do
+    case "$rest" in
+      %[0-9A-Fa-f][0-9A-Fa-f]*)
+        hex=${rest#%}
+        hex=${hex%"${hex#??}"}
+        # shellcheck disable=SC2059 # the format is the escape for one byte, e.g. \100
+        decoded=$decoded$(printf "\\$(printf '%03o' "0x$hex")")
+        rest=${rest#%??}
+        ;;
+      *)
+        decoded=$decoded${rest%"${rest#?}"}
+        rest=${rest#?}
+        ;;
+    esac
+  done
+  printf '%s' "$decoded"
+}
+
+# DATABASE_URL without its password, which goes to PGPASSWORD instead (see the header).
+dbname=$DATABASE_URL
+case "$DATABASE_URL" in
+  postgres://* | postgresql://*)
+    scheme=${DATABASE_URL%%://*}
+    after=${DATABASE_URL#*://}
+    authority=${after%%[/?]*}
+    case "$authority" in
+      *@*)
+        userinfo=${authority%@*}
+        case "$userinfo" in
+          *:*)
+            PGPASSWORD=$(pct_decode "${userinfo#*:}")
+            export PGPASSWORD
+            dbname="$scheme://${userinfo%%:*}@${authority##*@}${after#"$authority"}"
+            ;;
+        esac
+        ;;
+    esac
+    ;;
+esac
+case "$AWS_ACCESS_KEY_ID$AWS_SECRET_ACCESS_KEY" in
+  *[\"\\]* | *'
+'*) die "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must not contain quotes, backslashes or newlines" ;;
+esac
 
 S3_REGION="${S3_REGION:-us-east-1}"
 BACKUP_PREFIX="${BACKUP_PREFIX:-}"
@@ -68,7 +122,7 @@ true >"$response" || die "cannot create $response"
 set +C
 
 # 1. Dump. Fails on an unreachable database, bad credentials or a full disk.
-pg_dump --format=custom --no-password --file="$dump" --dbname="$DATABASE_URL" ||
+pg_dump --format=custom --no-password --file="$dump" --dbname="$dbname" ||
   die "pg_dump failed (database unreachable, authentication failed or $BACKUP_TMPDIR full); see above"
 
 # 2. Verify: the archive must have a readable table of contents.
@@ -85,7 +139,6 @@ sha256=${sha256%% *}
 
 set -- --silent --show-error --retry 3 --connect-timeout 30 \
   --aws-sigv4 "aws:amz:${S3_REGION}:s3" \
-  --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
   --header "Content-MD5: $md5" \
   --header "x-amz-content-sha256: $sha256" \
   --header "Content-Type: application/octet-stream" \
@@ -93,7 +146,8 @@ set -- --silent --show-error --retry 3 --connect-timeout 30 \
 if [ -n "${S3_SSE:-}" ]; then
   set -- "$@" --header "x-amz-server-side-encryption: $S3_SSE"
 fi
-status=$(curl "$@" "$url") || die "upload to $url failed: curl could not complete the request"
+# printf is a shell builtin: the keys go through a pipe, never through an argument list.
+status=$(printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" | curl --config - "$@" "$url") || die "upload to $url failed: curl could not complete the request"
 case "$status" in
   2??) ;;
   # The body (S3's XML error) is folded into the one error line, so log queries see all of it.

@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,6 +117,30 @@ describe("backup drill: pg-backup.sh → S3 → pg_restore", () => {
     const database = `restored_${shell}`;
     restoreDump(pg!, file, database);
     expect(fingerprint(pg!, database)).toEqual({ ...source, bytes: expect.any(Number) });
+  });
+
+  it("keeps every secret off command lines: the database password reaches pg_dump as PGPASSWORD, the S3 keys reach curl on stdin", async () => {
+    // A least-privilege backup role whose password has every character a URI must escape.
+    const password = `p@ss:w/rd%?&#+ é-${randomBytes(6).toString("hex")}`;
+    pg!.psql("postgres", `CREATE ROLE drill_backup LOGIN PASSWORD '${password}'; GRANT pg_read_all_data TO drill_backup;`);
+    const url = `postgresql://drill_backup:${encodeURIComponent(password)}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`;
+    const env = jobEnv({ DATABASE_URL: url });
+    const log = join(work, "argv.log");
+    const run = await runBackupScript(env, { argvLog: log });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+    // The recorders saw the calls (so their absence of secrets means something) …
+    expect(lines.find((l) => l.startsWith("pg_dump "))).toContain(`--dbname=postgresql://drill_backup@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`);
+    expect(lines.find((l) => l.startsWith("curl "))).toContain("--config -");
+    // … and no argument list carried a secret, in plain or URI-encoded form.
+    for (const secret of [password, encodeURIComponent(password), SECRET_ACCESS_KEY, ACCESS_KEY_ID]) {
+      for (const line of lines) expect(line).not.toContain(secret);
+    }
+    const file = join(work, "least-privilege.dump");
+    await downloadObject(env, run.result!.key, file);
+    restoreDump(pg!, file, "restored_least_privilege");
+    expect(fingerprint(pg!, "restored_least_privilege")).toEqual({ ...source, bytes: expect.any(Number) });
   });
 
   describe("faults: exit 1, `pg-backup: error:`, no object under the key", () => {

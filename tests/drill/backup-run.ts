@@ -4,7 +4,7 @@
  * on demand. Shared by tests/drill/backup-drill.test.ts and scripts/bench-drill.ts.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PostgresServer } from "./postgres";
@@ -71,12 +71,30 @@ export interface RunBackupOptions {
   readonly shell?: DrillShell;
   /** Cap every file the script and its children write at this many bytes (RLIMIT_FSIZE). */
   readonly fileSizeLimit?: number;
+  /** Append the argument list of every pg_dump, pg_restore, curl and openssl the script runs to this file. */
+  readonly argvLog?: string;
+}
+
+/**
+ * A directory of wrappers that log their arguments to `log`, one line per call, then exec the
+ * real tool (resolved on the system PATH now), so a test sees every command line the script built.
+ */
+function argvRecorders(log: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "drill-argv-"));
+  for (const tool of ["pg_dump", "pg_restore", "curl", "openssl"]) {
+    const real = spawnSync("sh", ["-c", `command -v ${tool}`], { env: { PATH: SYSTEM_PATH }, encoding: "utf8" }).stdout.trim();
+    if (!real) throw new Error(`${tool} is not on ${SYSTEM_PATH}`);
+    writeFileSync(join(dir, tool), `#!/bin/sh\nprintf '%s\\n' "${tool} $*" >>'${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+  return dir;
 }
 
 /** Runs pg-backup.sh with exactly `env` (plus PATH and HOME), as the CronJob's container does. */
 export async function runBackupScript(env: BackupEnv, o: RunBackupOptions = {}): Promise<BackupRun> {
   const applets = o.shell === "busybox" ? busyboxApplets() : undefined;
-  const fullEnv = { ...env, PATH: applets ? `${applets}:${SYSTEM_PATH}` : SYSTEM_PATH, HOME: env.BACKUP_TMPDIR, LC_ALL: "C" };
+  const recorders = o.argvLog ? argvRecorders(o.argvLog) : undefined;
+  const path = [recorders, applets, SYSTEM_PATH].filter(Boolean).join(":");
+  const fullEnv = { ...env, PATH: path, HOME: env.BACKUP_TMPDIR, LC_ALL: "C" };
   let cmd = applets ? "/bin/busybox" : "/bin/sh";
   let args = applets ? ["sh", BACKUP_SCRIPT] : [BACKUP_SCRIPT];
   if (o.fileSizeLimit !== undefined) {
@@ -89,7 +107,7 @@ export async function runBackupScript(env: BackupEnv, o: RunBackupOptions = {}):
     const line = r.stdout.trim().split("\n").pop() ?? "";
     return r.code === 0 && line.startsWith("{") ? { ...r, result: JSON.parse(line) } : r;
   } finally {
-    if (applets) rmSync(applets, { recursive: true, force: true });
+    for (const dir of [applets, recorders]) if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
