@@ -85,7 +85,8 @@ case "$DATABASE_URL" in
           *:*)
             PGPASSWORD=$(pct_decode "${userinfo#*:}")
             export PGPASSWORD
-            dbname="$scheme://${userinfo%%:*}@${authority##*@}${after#"$authority"}"
+            user=${userinfo%%:*}
+            dbname="$scheme://$user@${authority##*@}${after#"$authority"}"
             ;;
         esac
         ;;
