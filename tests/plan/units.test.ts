@@ -5,7 +5,7 @@
  * invoke answers of offline-stack.ts.
  */
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { allSecretKeys } from "../../infra/secrets";
 import { readProject, secret, UNKNOWN, type RegisteredResource, type RunResult } from "../../tools/harness";
 import { placeholderSecret } from "../../tools/stack-run";
@@ -17,7 +17,7 @@ import { declaredSecretKeys, invokeAnswers, placeholderFor } from "../../tools/o
 import { forceNewPaths } from "../../tools/plan/replacements";
 import { programErrorMessage, type PlanSuccess } from "../../tools/plan/run";
 import { findSecretLeaks, needlesFor, Redactor } from "../../tools/plan/secret-flow";
-import { colourEnabled, makeStyle } from "../../tools/plan/style";
+import { colourEnabled, makeStyle, Progress } from "../../tools/plan/style";
 import { registeredResource } from "../helpers/registered";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -340,5 +340,42 @@ describe("offline stack inputs", () => {
     expect(await fn("vercel:index/getProject:getProject")({ name: "web" }, call)).toMatchObject({ id: "prj_web", name: "web" });
     expect(await fn("aws:index/getRegion:getRegion")({}, call)).toMatchObject({ name: "eu-west-1" });
     expect(await fn("aws:index/getCallerIdentity:getCallerIdentity")({}, call)).toEqual(await fn("aws:index/getCallerIdentity:getCallerIdentity")({}, call));
+  });
+});
+
+describe("the progress line", () => {
+  const tty = (columns: number | undefined) => {
+    const writes: string[] = [];
+    return { writes, stream: { isTTY: true, columns, write: (s: string) => writes.push(s) } };
+  };
+
+  it("redraws one line on a terminal, cut to its width; a terminal of unknown size (0 columns) is not cut to nothing", () => {
+    vi.useFakeTimers();
+    try {
+      for (const [columns, expected] of [[0, /prod: running program 12 registered, 3 analysed \d+\.\ds$/], [30, /…$/]] as const) {
+        const { writes, stream } = tty(columns);
+        const progress = new Progress(stream, true);
+        progress.update("prod", "running program", "12 registered, 3 analysed");
+        vi.advanceTimersByTime(100);
+        progress.done();
+        const line = writes.find((w) => w.includes("prod"))!;
+        expect(line.startsWith("\r\x1b[K")).toBe(true);
+        expect(line).toMatch(expected);
+        if (columns > 0) expect(line.length - "\r\x1b[K".length).toBeLessThan(columns);
+        expect(writes.at(-1)).toBe("\r\x1b[K");
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("prints phase changes only, one per line, when stderr is not a terminal", () => {
+    const writes: string[] = [];
+    const progress = new Progress({ write: (s: string) => writes.push(s) }, true);
+    progress.update("prod", "running program", "1 registered");
+    progress.update("prod", "running program", "2 registered");
+    progress.update("prod", "policy pack", "0/2");
+    progress.done();
+    expect(writes).toEqual(["prod: running program\n", "prod: policy pack\n"]);
   });
 });

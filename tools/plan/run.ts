@@ -93,6 +93,13 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
   const phase = options.onPhase ?? (() => undefined);
   let policyStart: Promise<PolicyStep | Error> | undefined;
   let analysis: PolicyAnalysis | undefined;
+  // While the program runs: how many resources it registered, and how many the pack has analysed.
+  let registered = 0;
+  let analysed = 0;
+  let programRunning = true;
+  const showProgram = (): void => {
+    if (programRunning) phase("running program", `${registered} registered${options.policy ? `, ${analysed} analysed` : ""}`);
+  };
   if (options.policy) {
     const policy = options.policy;
     // Started before the program so the two start-ups overlap.
@@ -105,7 +112,13 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
       )
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     // Fed as the program registers, as the engine calls its analyzers on each registration.
-    analysis = PolicyStep.analysis(policyStart.then((s) => (s instanceof Error ? Promise.reject(s) : s)));
+    analysis = PolicyStep.analysis(
+      policyStart.then((s) => (s instanceof Error ? Promise.reject(s) : s)),
+      (done) => {
+        analysed = done;
+        showProgram();
+      },
+    );
   }
   const ownsPack = options.policy !== false && !options.policy.pool;
   const closePolicy = async (): Promise<void> => {
@@ -114,6 +127,7 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
     if (!(p instanceof Error)) await p.close();
   };
   const fail = async (error: string): Promise<PlanFailure> => {
+    programRunning = false;
     await analysis?.abandon();
     await closePolicy();
     return { ok: false, stack: options.stack, error, exitCode: 2 };
@@ -127,13 +141,18 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
       stack: options.stack,
       configOverrides: options.configOverrides,
       timeoutMs: options.timeoutMs,
-      onResource: analysis ? (r) => analysis.add(r) : undefined,
+      onResource: (r) => {
+        registered++;
+        analysis?.add(r);
+        showProgram();
+      },
     });
   } catch (err) {
     if (err instanceof PlanConfigError) return fail(err.message);
     await fail("");
     throw err;
   }
+  programRunning = false;
   const programMs = Date.now() - started;
   if (!run.result.ok) return fail(programErrorMessage(run.result, options.projectDir));
 

@@ -74,7 +74,8 @@ export class Progress {
       const secs = ((Date.now() - t.started) / 1000).toFixed(1);
       return `${this.style("bold", task)}: ${t.phase}${t.detail ? ` ${t.detail}` : ""} ${this.style("dim", `${secs}s`)}`;
     });
-    const columns = (this.stream as NodeJS.WriteStream).columns ?? 120;
+    // A terminal of unknown size reports 0 columns.
+    const columns = (this.stream as NodeJS.WriteStream).columns || 120;
     let line = `${spinner} ${parts.join(" · ")}`;
     // Keep it on one line: cut visible text, not escape sequences, well enough for a status line.
     if (!this.style.enabled && line.length > columns - 1) line = `${line.slice(0, columns - 2)}…`;
