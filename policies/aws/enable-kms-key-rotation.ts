@@ -1,5 +1,5 @@
-import { Key } from "@pulumi/aws/kms/key";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { KmsKey } from "../lib/resource-types";
 
 /** POLICIES.md 46: KMS key rotation enabled. */
 export const enableKmsKeyRotation = defineResourceRule("aws", {
@@ -8,7 +8,7 @@ export const enableKmsKeyRotation = defineResourceRule("aws", {
     enforcementLevel: "advisory",
     policiesMd: [46],
     anchors: ["CKV_AWS_7", "AWS FSBP KMS.4"],
-    validateResource: ofType(Key, (key, args, report) => {
+    validateResource: ofType(KmsKey, (key, args, report) => {
         const spec = key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
         if (spec !== "SYMMETRIC_DEFAULT") return args.notApplicable(`rotation does not apply to ${spec} keys`);
         if (key.enableKeyRotation !== true) {

@@ -1,5 +1,5 @@
-import { DnsRecord } from "@pulumi/cloudflare/dnsRecord";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { DnsRecord } from "../lib/resource-types";
 
 const PROXIABLE = ["A", "AAAA", "CNAME"];
 

@@ -1,5 +1,5 @@
-import { R2Bucket } from "@pulumi/cloudflare/r2bucket";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { R2Bucket } from "../lib/resource-types";
 import { readConfig, stringList } from "../lib/config";
 
 const DEFAULTS = {

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from "node:net";
-import { DnsRecord } from "@pulumi/cloudflare/dnsRecord";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { DnsRecord } from "../lib/resource-types";
 
 /** Addresses that must never be published: private, loopback, link-local, CGNAT, unspecified. */
 const NON_PUBLIC = new BlockList();

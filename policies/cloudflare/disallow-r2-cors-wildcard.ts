@@ -1,5 +1,5 @@
-import { R2BucketCors } from "@pulumi/cloudflare/r2bucketCors";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { R2BucketCors } from "../lib/resource-types";
 
 /** POLICIES.md 51: R2 CORS: no `*` origin. */
 export const disallowR2CorsWildcard = defineResourceRule("cloudflare", {

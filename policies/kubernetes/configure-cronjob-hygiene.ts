@@ -1,5 +1,5 @@
-import { CronJob } from "@pulumi/kubernetes/batch/v1/cronJob";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { CronJob } from "../lib/resource-types";
 import { obj } from "../lib/values";
 
 /** POLICIES.md 28: CronJob hygiene: restartPolicy, history limits. */

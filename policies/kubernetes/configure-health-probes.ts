@@ -1,5 +1,5 @@
-import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { Deployment } from "../lib/resource-types";
 import { containersOf, workloadOf, K8S } from "../lib/kubernetes";
 import { stableJson } from "../lib/values";
 

@@ -1,5 +1,5 @@
-import { Pod } from "@pulumi/kubernetes/core/v1/pod";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { Pod } from "../lib/resource-types";
 
 /** POLICIES.md 19: no bare `Pod` resources (mandatory on prod). */
 export const disallowBarePods = defineResourceRule("kubernetes", {

@@ -1,5 +1,5 @@
-import { Service } from "@pulumi/kubernetes/core/v1/service";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { Service } from "../lib/resource-types";
 
 const OPEN_RANGES = ["0.0.0.0/0", "::/0"];
 

@@ -1,5 +1,5 @@
-import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { ConfigMap } from "../lib/resource-types";
 import { isSecretName, secretValueReason } from "../lib/secrets";
 
 /** POLICIES.md 32: ConfigMaps hold no secret-looking keys or values. */

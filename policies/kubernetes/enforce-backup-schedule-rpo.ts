@@ -1,5 +1,5 @@
-import { CronJob } from "@pulumi/kubernetes/batch/v1/cronJob";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { CronJob } from "../lib/resource-types";
 import { BACKUP_LABEL, RPO_ANNOTATION } from "../lib/kubernetes";
 import { integer, readConfig } from "../lib/config";
 import { maxIntervalSeconds } from "../lib/cron";

@@ -1,5 +1,5 @@
-import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { Deployment } from "../lib/resource-types";
 import { list, obj } from "../lib/values";
 
 /** POLICIES.md 25: replicas > 1 spread by anti-affinity or topology spread constraints. */

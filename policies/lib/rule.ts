@@ -17,8 +17,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { validateResourceOfType } from "@pulumi/policy";
-import type { Resource, Unwrap } from "@pulumi/pulumi";
+import type { ResourceType } from "./resource-types";
 import { ENVIRONMENT_CONFIG_SCHEMA, isProdStack } from "./environment";
 
 /** The folders of the pack; the first segment of every rule name. */
@@ -136,7 +135,7 @@ function configSchema(spec: RuleSpec): PolicyConfigSchema | undefined {
     return Object.keys(properties).length > 0 ? { properties } : undefined;
 }
 
-/** The Pulumi type a validation was bound to by `validateResourceOfType`/`ofType`, if any. */
+/** The Pulumi type a validation was bound to by `ofType`/`ofTypes` (as `validateResourceOfType` tags it), if any. */
 function pulumiTypeOf(fn: unknown): string | undefined {
     return (fn as { __pulumiType?: string }).__pulumiType;
 }
@@ -200,21 +199,17 @@ export function defineStackRule(
 }
 
 /**
- * The typed form, built on `validateResourceOfType`: the rule sees the resource's inputs typed
- * as the provider's `XArgs`, and is not applicable to other types.
+ * The typed form: the rule sees the inputs of one resource type, typed as declared in
+ * resource-types.ts, and is not applicable to other types (like `validateResourceOfType`, without
+ * importing the provider SDK's class).
  *
  * @example ofType(Deployment, (deployment, args, report) => { ... })
  */
-export function ofType<TResource extends Resource, TArgs>(
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    resourceClass: { new (name: string, args: TArgs, ...rest: any[]): TResource },
-    validate: (props: Unwrap<NonNullable<TArgs>>, args: ResourceValidationArgs, report: Report) => Promise<void> | void,
+export function ofType<TProps>(
+    type: ResourceType<TProps>,
+    validate: (props: TProps, args: ResourceValidationArgs, report: Report) => Promise<void> | void,
 ): RuleResourceValidation {
-    // Our wrapper hands the `Report` in the `reportViolation` slot; validateResourceOfType passes it on.
-    const fn = validateResourceOfType(resourceClass, (props, args, reportViolation) =>
-        validate(props, args, reportViolation as Report),
-    );
-    return fn as unknown as RuleResourceValidation;
+    return ofTypes([type.token], (props, args, report) => validate(props as TProps, args, report));
 }
 
 /**

@@ -1,5 +1,5 @@
-import { RandomPassword } from "@pulumi/random/randomPassword";
 import { defineResourceRule, ofType } from "../lib/rule";
+import { RandomPassword } from "../lib/resource-types";
 import { integer, readConfig } from "../lib/config";
 
 const DEFAULTS = { minLength: 32 };

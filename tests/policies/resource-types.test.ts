@@ -1,0 +1,93 @@
+/**
+ * policies/lib/resource-types.ts declares the resource types the typed rules read instead of
+ * importing the provider SDKs into the pack. This holds each declaration to its SDK:
+ * - at run time: the token equals the SDK class's `__pulumiType` (what `validateResourceOfType`
+ *   matched on);
+ * - at type-check time (`npm run typecheck`, part of `npm test`): every property path the pack
+ *   declares exists in the provider's `…Args`, and the provider's (unwrapped) values fit the
+ *   declared types. A misspelt or retyped property fails the type check with its path.
+ */
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as k8s from "@pulumi/kubernetes";
+import type { Unwrap } from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { describe, expect, it } from "vitest";
+import * as types from "../../policies/lib/resource-types";
+
+type Primitive = string | number | boolean | bigint | symbol;
+
+/** Dotted paths of the properties `L` declares that `P` lacks; `never` when every one exists. */
+type MissingPaths<L, P, Prefix extends string = ""> = {
+  [K in keyof L & string]-?: K extends keyof NonNullable<P> ? Nested<NonNullable<L[K]>, NonNullable<NonNullable<P>[K]>, `${Prefix}${K}`> : `${Prefix}${K}`;
+}[keyof L & string];
+
+type Nested<LV, PV, Path extends string> = LV extends Primitive
+  ? never
+  : LV extends readonly (infer LE)[]
+    ? PV extends readonly (infer PE)[]
+      ? MissingPaths<LE, PE, `${Path}[].`>
+      : Path
+    : string extends keyof LV
+      ? never // a map (labels, data): no property names to look up
+      : MissingPaths<LV, PV, `${Path}.`>;
+
+/** "ok" when `Props` conforms to the provider's `Args`; otherwise the missing path, or why not. */
+type Verdict<Props, Args> = [MissingPaths<Props, Unwrap<Args>>] extends [never]
+  ? Unwrap<Args> extends Props
+    ? "ok"
+    : "the provider's values do not fit the declared types"
+  : MissingPaths<Props, Unwrap<Args>>;
+
+/** Compiles only when the verdict is "ok". */
+function conforms<Props, Args>(verdict: Verdict<Props, Args>): string {
+  return verdict;
+}
+
+// The type-level checks (a failure here is a type error naming the property path).
+const verdicts = [
+  conforms<types.KmsKeyProps, aws.kms.KeyArgs>("ok"),
+  conforms<types.RandomPasswordProps, random.RandomPasswordArgs>("ok"),
+  conforms<types.R2BucketProps, cloudflare.R2BucketArgs>("ok"),
+  conforms<types.R2BucketCorsProps, cloudflare.R2BucketCorsArgs>("ok"),
+  conforms<types.DnsRecordProps, cloudflare.DnsRecordArgs>("ok"),
+  conforms<types.ConfigMapProps, k8s.core.v1.ConfigMapArgs>("ok"),
+  conforms<types.ServiceProps, k8s.core.v1.ServiceArgs>("ok"),
+  conforms<types.PodProps, k8s.core.v1.PodArgs>("ok"),
+  conforms<types.DeploymentProps, k8s.apps.v1.DeploymentArgs>("ok"),
+  conforms<types.CronJobProps, k8s.batch.v1.CronJobArgs>("ok"),
+];
+
+// Shapes that must not conform, so the checks above are known to bite.
+// @ts-expect-error a misspelt property is reported by its path
+conforms<{ spec?: { replica?: number } }, k8s.apps.v1.DeploymentArgs>("ok");
+// @ts-expect-error a property of another type is reported
+conforms<{ enableKeyRotation?: string }, aws.kms.KeyArgs>("ok");
+// @ts-expect-error a nested array element's property is looked up too
+conforms<{ rules?: Array<{ allowed?: { origin?: string[] } }> }, cloudflare.R2BucketCorsArgs>("ok");
+
+describe("the pack's resource types", () => {
+  it("are checked against the provider SDKs by the type checker", () => {
+    expect(verdicts).toEqual(Array(10).fill("ok"));
+  });
+
+  it.each<[string, types.ResourceType<unknown>, { __pulumiType: string }]>([
+    ["KmsKey", types.KmsKey, aws.kms.Key as never],
+    ["RandomPassword", types.RandomPassword, random.RandomPassword as never],
+    ["R2Bucket", types.R2Bucket, cloudflare.R2Bucket as never],
+    ["R2BucketCors", types.R2BucketCors, cloudflare.R2BucketCors as never],
+    ["DnsRecord", types.DnsRecord, cloudflare.DnsRecord as never],
+    ["ConfigMap", types.ConfigMap, k8s.core.v1.ConfigMap as never],
+    ["Service", types.Service, k8s.core.v1.Service as never],
+    ["Pod", types.Pod, k8s.core.v1.Pod as never],
+    ["Deployment", types.Deployment, k8s.apps.v1.Deployment as never],
+    ["CronJob", types.CronJob, k8s.batch.v1.CronJob as never],
+  ])("%s carries the SDK class's type token", (_, type, sdkClass) => {
+    expect(type.token).toBe(sdkClass.__pulumiType);
+  });
+
+  it("the pack imports no provider SDK (only @pulumi/policy and @pulumi/pulumi)", () => {
+    const pkg = require("../../policies/package.json") as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@pulumi/policy", "@pulumi/pulumi"]);
+  });
+});
