@@ -148,6 +148,20 @@ describe("streamed policy analysis", () => {
     expect(pack.calls).toEqual(["Analyze a"]);
   });
 
+  it("abandon skips what was added but not yet sent (a failed program does not wait for its analysis)", async () => {
+    const pack = new ScriptedPack();
+    const { turn, released } = turnOf(pack);
+    const analysis = new PolicyAnalysis(turn, Promise.resolve({ concurrency: 1 }));
+    for (const name of ["a", "b", "c"]) analysis.add(resource(name));
+    await tick();
+    expect(pack.calls).toEqual(["Analyze a"]);
+    const abandoning = analysis.abandon();
+    pack.answerAll();
+    await abandoning;
+    expect(pack.calls).toEqual(["Analyze a"]);
+    expect(released()).toBe(true);
+  });
+
   it("a pack that failed to start fails finish with its own message; abandon does not hang", async () => {
     const failed = Promise.reject(new Error("no policy pack in /nowhere (PulumiPolicy.yaml missing)"));
     const analysis = new PolicyAnalysis(failed, Promise.resolve({}));

@@ -207,6 +207,7 @@ export class PolicyAnalysis {
   private done = 0;
   private failure: Error | undefined;
   private ended = false;
+  private abandoned = false;
 
   constructor(
     private readonly turn: Promise<Turn>,
@@ -228,8 +229,9 @@ export class PolicyAnalysis {
     this.byUrn.set(r.urn, r);
     const described = analyzerResource(r, (urn) => this.byUrn.get(urn));
     const task = this.turn
-      .then(({ pack }) => this.limited(() => pack.analyze(described)))
+      .then(({ pack }) => this.limited(async () => (this.abandoned ? undefined : pack.analyze(described))))
       .then((result) => {
+        if (!result) return;
         for (const v of result.violations) this.record(v, described.urn);
         this.onProgress(++this.done, this.byUrn.size);
       })
@@ -269,9 +271,10 @@ export class PolicyAnalysis {
     }
   }
 
-  /** Ends an analysis whose program failed: waits for what is in flight, then frees the pack. */
+  /** Ends an analysis whose program failed: skips what has not been sent, waits for what is in flight, then frees the pack. */
   async abandon(): Promise<void> {
     this.ended = true;
+    this.abandoned = true;
     await Promise.all(this.tasks);
     const turn = await this.turn.catch(() => undefined);
     turn?.release();
