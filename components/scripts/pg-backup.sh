@@ -49,7 +49,8 @@ for tool in pg_dump pg_restore curl openssl date; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed in this image"
 done
 
-# Percent-decodes $1 (RFC 3986), as libpq does for a URI's parts.
+# Percent-decodes $1 (RFC 3986) into $decoded, as libpq does for a URI's parts. Each byte goes
+# through a command substitution, which would drop a decoded newline: the `x` after it keeps it.
 pct_decode() {
   rest=$1
   decoded=''
@@ -59,7 +60,8 @@ pct_decode() {
         hex=${rest#%}
         hex=${hex%"${hex#??}"}
         # shellcheck disable=SC2059 # the format is the escape for one byte, e.g. \100
-        decoded=$decoded$(printf "\\$(printf '%03o' "0x$hex")")
+        byte=$(printf "\\$(printf '%03o' "0x$hex")x")
+        decoded=$decoded${byte%x}
         rest=${rest#%??}
         ;;
       *)
@@ -68,25 +70,26 @@ pct_decode() {
         ;;
     esac
   done
-  printf '%s' "$decoded"
 }
 
-# DATABASE_URL without its password, which goes to PGPASSWORD instead (see the header).
+# DATABASE_URL without its password, which goes to PGPASSWORD instead (see the header). The user
+# info is found as libpq finds it: up to the first `@` before the first `/` after `://`.
 dbname=$DATABASE_URL
 case "$DATABASE_URL" in
   postgres://* | postgresql://*)
     scheme=${DATABASE_URL%%://*}
     after=${DATABASE_URL#*://}
-    authority=${after%%[/?]*}
+    authority=${after%%/*}
     case "$authority" in
       *@*)
-        userinfo=${authority%@*}
+        userinfo=${authority%%@*}
         case "$userinfo" in
           *:*)
-            PGPASSWORD=$(pct_decode "${userinfo#*:}")
+            pct_decode "${userinfo#*:}"
+            PGPASSWORD=$decoded
             export PGPASSWORD
             user=${userinfo%%:*}
-            dbname="$scheme://$user@${authority##*@}${after#"$authority"}"
+            dbname="$scheme://$user@${after#*@}"
             ;;
         esac
         ;;

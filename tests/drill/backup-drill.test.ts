@@ -119,28 +119,32 @@ describe("backup drill: pg-backup.sh → S3 → pg_restore", () => {
     expect(fingerprint(pg!, database)).toEqual({ ...source, bytes: expect.any(Number) });
   });
 
-  it("keeps every secret off command lines: the database password reaches pg_dump as PGPASSWORD, the S3 keys reach curl on stdin", async () => {
-    // A least-privilege backup role whose password has every character a URI must escape.
-    const password = `p@ss:w/rd%?&#+ é-${randomBytes(6).toString("hex")}`;
-    pg!.psql("postgres", `CREATE ROLE drill_backup LOGIN PASSWORD '${password}'; GRANT pg_read_all_data TO drill_backup;`);
-    const url = `postgresql://drill_backup:${encodeURIComponent(password)}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`;
+  it.each<DrillShell>(["dash", "busybox"])("with %s, keeps every secret off command lines: the database password reaches pg_dump as PGPASSWORD, the S3 keys reach curl on stdin", async (shell) => {
+    // A least-privilege backup role whose password has every character a URI must escape,
+    // a newline included.
+    const role = `drill_backup_${shell}`;
+    const password = `p@ss:w/rd%?&#+ é\n-${randomBytes(6).toString("hex")}`;
+    pg!.psql("postgres", `CREATE ROLE ${role} LOGIN PASSWORD '${password}'; GRANT pg_read_all_data TO ${role};`);
+    const url = `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`;
     const env = jobEnv({ DATABASE_URL: url });
-    const log = join(work, "argv.log");
-    const run = await runBackupScript(env, { argvLog: log });
+    const log = join(work, `argv-${shell}.log`);
+    const run = await runBackupScript(env, { shell, argvLog: log });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const lines = readFileSync(log, "utf8").trimEnd().split("\n");
     // The recorders saw the calls (so their absence of secrets means something) …
-    expect(lines.find((l) => l.startsWith("pg_dump "))).toContain(`--dbname=postgresql://drill_backup@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`);
+    expect(lines.find((l) => l.startsWith("pg_dump "))).toContain(`--dbname=postgresql://${role}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`);
     expect(lines.find((l) => l.startsWith("curl "))).toContain("--config -");
     // … and no argument list carried a secret, in plain or URI-encoded form.
-    for (const secret of [password, encodeURIComponent(password), SECRET_ACCESS_KEY, ACCESS_KEY_ID]) {
-      for (const line of lines) expect(line).not.toContain(secret);
+    const recorded = readFileSync(log, "utf8");
+    for (const secret of [password, password.split("\n")[0], encodeURIComponent(password), SECRET_ACCESS_KEY, ACCESS_KEY_ID]) {
+      expect(recorded).not.toContain(secret);
     }
-    const file = join(work, "least-privilege.dump");
+    const file = join(work, `least-privilege-${shell}.dump`);
     await downloadObject(env, run.result!.key, file);
-    restoreDump(pg!, file, "restored_least_privilege");
-    expect(fingerprint(pg!, "restored_least_privilege")).toEqual({ ...source, bytes: expect.any(Number) });
+    const database = `restored_least_privilege_${shell}`;
+    restoreDump(pg!, file, database);
+    expect(fingerprint(pg!, database)).toEqual({ ...source, bytes: expect.any(Number) });
   });
 
   describe("faults: exit 1, `pg-backup: error:`, no object under the key", () => {
