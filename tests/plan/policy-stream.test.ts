@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RegisteredResource } from "../../tools/harness";
-import { PolicyAnalysis, type Turn } from "../../tools/plan/policy";
+import { PolicyAnalysis, PolicyStep, type PackProcess, type Turn } from "../../tools/plan/policy";
 import type { AnalysisResult, TestResource } from "../../policies/testing/types";
 import { registeredResource } from "../helpers/registered";
 
@@ -52,10 +52,10 @@ class ScriptedPack {
   }
 }
 
-function turnOf(pack: ScriptedPack): { turn: Promise<Turn>; released: () => boolean } {
+function turnOf(pack: ScriptedPack): { turn: () => Promise<Turn>; released: () => boolean } {
   let released = false;
   return {
-    turn: Promise.resolve({ pack, info: INFO, release: () => (released = true) } as unknown as Turn),
+    turn: () => Promise.resolve({ pack, info: INFO, release: () => (released = true) } as unknown as Turn),
     released: () => released,
   };
 }
@@ -163,12 +163,97 @@ describe("streamed policy analysis", () => {
   });
 
   it("a pack that failed to start fails finish with its own message; abandon does not hang", async () => {
-    const failed = Promise.reject(new Error("no policy pack in /nowhere (PulumiPolicy.yaml missing)"));
+    const failed = () => Promise.reject(new Error("no policy pack in /nowhere (PulumiPolicy.yaml missing)"));
     const analysis = new PolicyAnalysis(failed, Promise.resolve({}));
     analysis.add(resource("a"));
     await expect(analysis.finish([resource("a")])).rejects.toThrow("PulumiPolicy.yaml missing");
     const other = new PolicyAnalysis(failed, Promise.resolve({}));
     other.add(resource("a"));
     await other.abandon();
+  });
+});
+
+/** A pack process double for a shared `PolicyStep`: logs set-ups and calls; answers at once. */
+class LoggingPack {
+  readonly log: string[] = [];
+  failSetUp = false;
+  async setUp(): Promise<typeof INFO> {
+    this.log.push("setUp");
+    await tick();
+    if (this.failSetUp) {
+      this.failSetUp = false;
+      throw new Error("Configure failed");
+    }
+    return INFO;
+  }
+  async analyze(r: TestResource): Promise<AnalysisResult> {
+    this.log.push(`Analyze ${r.name}`);
+    await tick();
+    return { violations: [], notApplicable: [] } as unknown as AnalysisResult;
+  }
+  async analyzeStack(resources: readonly TestResource[]): Promise<AnalysisResult> {
+    this.log.push(`AnalyzeStack ${resources.map((r) => r.name).join(",")}`);
+    return { violations: [], notApplicable: [] } as unknown as AnalysisResult;
+  }
+  async stop(): Promise<void> {}
+}
+
+describe("one pack shared by several analyses (the head and base plans of --diff)", () => {
+  const stepOver = (pack: LoggingPack) =>
+    Promise.resolve(PolicyStep.over(pack as unknown as PackProcess, { stack: "prod", project: "app-platform" }));
+
+  it("runs them one at a time, each after its own set-up, in the order they first got a resource", async () => {
+    const pack = new LoggingPack();
+    const step = stepOver(pack);
+    const head = PolicyStep.analysis(step);
+    const base = PolicyStep.analysis(step);
+    head.add(resource("h1"));
+    base.add(resource("b1"));
+    await tick();
+    head.add(resource("h2"));
+    const baseDone = base.finish([resource("b1")]);
+    await tick();
+    await head.finish([resource("h1"), resource("h2")]);
+    await baseDone;
+    expect(pack.log).toEqual(["setUp", "Analyze h1", "Analyze h2", "AnalyzeStack h1,h2", "setUp", "Analyze b1", "AnalyzeStack b1"]);
+  });
+
+  it("an analysis that never got a resource never holds the pack", async () => {
+    const pack = new LoggingPack();
+    const step = stepOver(pack);
+    const failedEarly = PolicyStep.analysis(step);
+    const next = PolicyStep.analysis(step);
+    await failedEarly.abandon();
+    await next.finish([resource("n1")]);
+    expect(pack.log).toEqual(["setUp", "Analyze n1", "AnalyzeStack n1"]);
+  });
+
+  it("an analysis abandoned while it waited for the pack hands it on without a set-up", async () => {
+    const pack = new LoggingPack();
+    const step = stepOver(pack);
+    const head = PolicyStep.analysis(step);
+    const base = PolicyStep.analysis(step);
+    head.add(resource("h1"));
+    await tick();
+    base.add(resource("b1")); // waits for head
+    const later = PolicyStep.analysis(step);
+    later.add(resource("l1")); // waits for base
+    await base.abandon().then(() => undefined, () => undefined);
+    await head.finish([resource("h1")]);
+    await later.finish([resource("l1")]);
+    expect(pack.log).toEqual(["setUp", "Analyze h1", "AnalyzeStack h1", "setUp", "Analyze l1", "AnalyzeStack l1"]);
+  });
+
+  it("a failed set-up fails that analysis and frees the pack for the next", async () => {
+    const pack = new LoggingPack();
+    pack.failSetUp = true;
+    const step = stepOver(pack);
+    const first = PolicyStep.analysis(step);
+    const second = PolicyStep.analysis(step);
+    first.add(resource("f1"));
+    second.add(resource("s1"));
+    await expect(first.finish([resource("f1")])).rejects.toThrow("Configure failed");
+    await second.finish([resource("s1")]);
+    expect(pack.log).toEqual(["setUp", "setUp", "Analyze s1", "AnalyzeStack s1"]);
   });
 });

@@ -120,6 +120,9 @@ export function analyzerResources(resources: readonly RegisteredResource[]): Tes
   return resources.map((r) => analyzerResource(r, (urn) => byUrn.get(urn)));
 }
 
+/** What a step needs of the pack process. */
+export type PackProcess = Pick<PolicyPackProcess, "setUp" | "analyze" | "analyzeStack" | "stop">;
+
 /** The pack's turn to analyse one stack: set up for it, and released when the analysis ends. */
 export interface Turn {
   readonly pack: Pick<PolicyPackProcess, "analyze" | "analyzeStack">;
@@ -133,9 +136,14 @@ export class PolicyStep {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly pack: PolicyPackProcess,
+    private readonly pack: PackProcess,
     private readonly options: PolicyStepOptions,
   ) {}
+
+  /** A step over a pack that is already running (a started `PolicyPackProcess`, or a test double). */
+  static over(pack: PackProcess, options: PolicyStepOptions): PolicyStep {
+    return new PolicyStep(pack, options);
+  }
 
   /** Spawns the pack process (start it early: it overlaps the program run). */
   static async start(options: PolicyStepOptions): Promise<PolicyStep> {
@@ -153,7 +161,7 @@ export class PolicyStep {
    */
   static analysis(step: Promise<PolicyStep>, onProgress?: (done: number, total: number) => void): PolicyAnalysis {
     return new PolicyAnalysis(
-      step.then((s) => s.turn()),
+      (abandoned) => step.then((s) => s.turn(abandoned)),
       step.then(
         (s) => s.options,
         () => ({}) as Partial<PolicyStepOptions>,
@@ -170,13 +178,20 @@ export class PolicyStep {
     return PolicyStep.analysis(Promise.resolve(this), onProgress).finish(resources);
   }
 
-  /** Waits for the pack to be free, then sets it up for this stack (the engine's set-up calls). */
-  private turn(): Promise<Turn> {
+  /**
+   * Waits for the pack to be free, then sets it up for this stack (the engine's set-up calls).
+   * An analysis abandoned while it waited hands the pack on without setting it up.
+   */
+  private turn(abandoned: () => boolean): Promise<Turn> {
     let release!: () => void;
     const free = new Promise<void>((resolve) => (release = resolve));
     const previous = this.queue;
     this.queue = previous.then(() => free);
     return previous.then(async () => {
+      if (abandoned()) {
+        release();
+        throw new Error("the analysis was abandoned");
+      }
       try {
         const info = await this.pack.setUp({ config: this.options.config, stackTags: stackTags(this.options.project) });
         return { pack: this.pack, info, release };
@@ -209,13 +224,36 @@ export class PolicyAnalysis {
   private ended = false;
   private abandoned = false;
 
+  private acquired: Promise<Turn> | undefined;
+  /** The turn, once it came. */
+  private held: Turn | undefined;
+
+  /**
+   * @param acquire waits for the pack's turn and sets it up; called on the first `add` or
+   *   `finish`, so an analysis that never gets a resource never holds the pack. It is told
+   *   whether the analysis has been abandoned meanwhile.
+   */
   constructor(
-    private readonly turn: Promise<Turn>,
+    private readonly acquire: (abandoned: () => boolean) => Promise<Turn>,
     private readonly options: Promise<Partial<PolicyStepOptions>>,
     private onProgress: (done: number, total: number) => void = () => undefined,
-  ) {
-    // A pack that failed to start is reported by `finish`, not as an unhandled rejection.
-    turn.catch(() => undefined);
+  ) {}
+
+  /** The pack's turn, asked for once. */
+  private get turn(): Promise<Turn> {
+    if (!this.acquired) {
+      this.acquired = this.acquire(() => this.abandoned);
+      this.acquired.then(
+        (turn) => {
+          this.held = turn;
+          // Abandoned while the pack was being set up: hand it on once the calls in flight end.
+          if (this.abandoned) void Promise.all(this.tasks).then(() => turn.release());
+        },
+        // A pack that failed to start is reported by `finish`, not as an unhandled rejection.
+        () => undefined,
+      );
+    }
+    return this.acquired;
   }
 
   /** Resources added so far. */
@@ -271,13 +309,18 @@ export class PolicyAnalysis {
     }
   }
 
-  /** Ends an analysis whose program failed: skips what has not been sent, waits for what is in flight, then frees the pack. */
+  /**
+   * Ends an analysis whose program failed: what was added but not sent is skipped. Holding the
+   * pack, it waits for the calls in flight and hands the pack on; still waiting for it, it
+   * returns at once and the pack passes on untouched when its turn comes (see `turn`).
+   */
   async abandon(): Promise<void> {
     this.ended = true;
     this.abandoned = true;
+    const held = this.held;
+    if (!held) return;
     await Promise.all(this.tasks);
-    const turn = await this.turn.catch(() => undefined);
-    turn?.release();
+    held.release();
   }
 
   private record(v: Violation, urn?: string): void {
