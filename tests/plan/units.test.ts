@@ -369,6 +369,23 @@ describe("the progress line", () => {
     }
   });
 
+  it("cuts an overlong line to the terminal's width by its visible text, colours on", () => {
+    vi.useFakeTimers();
+    try {
+      const { writes, stream } = tty(40);
+      const progress = new Progress(stream, true, makeStyle(true));
+      progress.update("prod", "running program", "231 registered, 208 analysed");
+      progress.update("staging", "running program", "223 registered, 190 analysed");
+      vi.advanceTimersByTime(100);
+      const line = writes.find((w) => w.includes("prod"))!.slice("\r\x1b[K".length);
+      expect(line).toMatch(/…$/);
+      expect(line.length).toBe(39); // 38 visible characters and the ellipsis: no escape sequence left to wrap
+      progress.done();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("prints phase changes only, one per line, when stderr is not a terminal", () => {
     const writes: string[] = [];
     const progress = new Progress({ write: (s: string) => writes.push(s) }, true);

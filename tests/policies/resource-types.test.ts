@@ -7,6 +7,8 @@
  *   declares exists in the provider's `…Args`, and the provider's (unwrapped) values fit the
  *   declared types. A misspelt or retyped property fails the type check with its path.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
@@ -86,8 +88,16 @@ describe("the pack's resource types", () => {
     expect(type.token).toBe(sdkClass.__pulumiType);
   });
 
-  it("the pack imports no provider SDK (only @pulumi/policy and @pulumi/pulumi)", () => {
-    const pkg = require("../../policies/package.json") as { dependencies: Record<string, string> };
+  it("the pack imports no provider SDK (only @pulumi/policy and @pulumi/pulumi), in its sources and its package.json", () => {
+    const packDir = path.join(__dirname, "../../policies");
+    const sources = fs
+      .readdirSync(packDir, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts") && !f.startsWith("testing") && !f.startsWith("scripts") && !f.includes("node_modules"));
+    expect(sources.length).toBeGreaterThan(60); // index, rules, lib and one file per rule
+    const providerImport = /(?:from\s+|require\(\s*|import\(\s*)["'](@pulumi\/(?!policy|pulumi)[^"'/]+|@pulumiverse\/[^"'/]+)/g;
+    const found = sources.flatMap((f) => [...fs.readFileSync(path.join(packDir, f), "utf8").matchAll(providerImport)].map((m) => `${f}: ${m[1]}`));
+    expect(found).toEqual([]);
+    const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     expect(Object.keys(pkg.dependencies).sort()).toEqual(["@pulumi/policy", "@pulumi/pulumi"]);
   });
 });

@@ -6,7 +6,7 @@
  * stream is a TTY: `NO_COLOR` turns them off, `FORCE_COLOR` (non-zero) on, `--color` /
  * `--no-color` override both.
  */
-import { styleText } from "node:util";
+import { stripVTControlCharacters, styleText } from "node:util";
 
 type StyleText = (format: string, text: string, options?: { validateStream?: boolean }) => string;
 
@@ -77,8 +77,10 @@ export class Progress {
     // A terminal of unknown size reports 0 columns.
     const columns = (this.stream as NodeJS.WriteStream).columns || 120;
     let line = `${spinner} ${parts.join(" · ")}`;
-    // Keep it on one line: cut visible text, not escape sequences, well enough for a status line.
-    if (!this.style.enabled && line.length > columns - 1) line = `${line.slice(0, columns - 2)}…`;
+    // Keep it on one line (a wrapped line leaves a trail: `\x1b[K` clears only the last row). The
+    // width is the visible text's; an overlong line is cut as plain text, without its colours.
+    const plain = stripVTControlCharacters(line);
+    if (plain.length > columns - 1) line = `${plain.slice(0, columns - 2)}…`;
     this.stream.write(`\r\x1b[K${line}`);
     this.lastLength = line.length;
   }
