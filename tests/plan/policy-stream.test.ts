@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RegisteredResource } from "../../tools/harness";
-import { PolicyAnalysis, PolicyStep, type PackProcess, type Turn } from "../../tools/plan/policy";
+import { PolicyAnalysis, PolicyStep, type PackProcess, type ReadyPack } from "../../tools/plan/policy";
 import type { AnalysisResult, TestResource } from "../../policies/testing/types";
 import { registeredResource } from "../helpers/registered";
 
@@ -52,12 +52,8 @@ class ScriptedPack {
   }
 }
 
-function turnOf(pack: ScriptedPack): { turn: () => Promise<Turn>; released: () => boolean } {
-  let released = false;
-  return {
-    turn: () => Promise.resolve({ pack, info: INFO, release: () => (released = true) } as unknown as Turn),
-    released: () => released,
-  };
+function readyOf(pack: ScriptedPack): () => Promise<ReadyPack> {
+  return () => Promise.resolve({ pack, info: INFO } as unknown as ReadyPack);
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -65,8 +61,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe("streamed policy analysis", () => {
   it("sends Analyze as each resource is added, before the program ends, and AnalyzeStack last", async () => {
     const pack = new ScriptedPack();
-    const { turn, released } = turnOf(pack);
-    const analysis = new PolicyAnalysis(turn, Promise.resolve({}));
+    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({}));
     const provider = registeredResource({ urn: "urn:pulumi:s::p::pulumi:providers:aws::main", type: "pulumi:providers:aws", name: "main", custom: true });
     analysis.add(provider);
     analysis.add(resource("public-logs", { provider: `${provider.urn}::id-1` }));
@@ -86,12 +81,11 @@ describe("streamed policy analysis", () => {
     expect(results.violations).toEqual([
       { policy: "no-public-bucket", level: "mandatory", message: "public-logs is public", urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::public-logs" },
     ]);
-    expect(released()).toBe(true);
   });
 
   it("analyses at finish whatever was never streamed, once each", async () => {
     const pack = new ScriptedPack();
-    const analysis = new PolicyAnalysis(turnOf(pack).turn, Promise.resolve({}));
+    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({}));
     analysis.add(resource("a"));
     const finishing = analysis.finish([resource("a"), resource("b")]);
     for (let i = 0; i < 5; i++) {
@@ -104,7 +98,7 @@ describe("streamed policy analysis", () => {
 
   it("keeps at most `concurrency` Analyze calls in flight", async () => {
     const pack = new ScriptedPack();
-    const analysis = new PolicyAnalysis(turnOf(pack).turn, Promise.resolve({ concurrency: 2 }));
+    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({ concurrency: 2 }));
     const all = ["a", "b", "c", "d", "e"].map((n) => resource(n));
     for (const r of all) analysis.add(r);
     const finishing = analysis.finish(all);
@@ -117,11 +111,10 @@ describe("streamed policy analysis", () => {
     expect(pack.calls.filter((c) => c.startsWith("Analyze ")).length).toBe(5);
   });
 
-  it("reports an Analyze failure at finish, and still frees the pack", async () => {
+  it("reports an Analyze failure at finish, without AnalyzeStack", async () => {
     const pack = new ScriptedPack();
     pack.failOn = "b";
-    const { turn, released } = turnOf(pack);
-    const analysis = new PolicyAnalysis(turn, Promise.resolve({}));
+    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({}));
     const all = [resource("a"), resource("b")];
     for (const r of all) analysis.add(r);
     const finishing = analysis.finish(all);
@@ -129,47 +122,30 @@ describe("streamed policy analysis", () => {
     pack.answerAll();
     await expect(finishing).rejects.toThrow("Analyze failed for b");
     expect(pack.calls).not.toContain("AnalyzeStack 2");
-    expect(released()).toBe(true);
   });
 
-  it("abandon waits for what is in flight and frees the pack for the next analysis", async () => {
+  it("abandon drops what was added but not yet sent (a failed program does not wait for its analysis)", async () => {
     const pack = new ScriptedPack();
-    const { turn, released } = turnOf(pack);
-    const analysis = new PolicyAnalysis(turn, Promise.resolve({}));
-    analysis.add(resource("a"));
-    await tick();
-    const abandoning = analysis.abandon();
-    await tick();
-    expect(released()).toBe(false);
-    pack.answerAll();
-    await abandoning;
-    expect(released()).toBe(true);
-    analysis.add(resource("late"));
-    expect(pack.calls).toEqual(["Analyze a"]);
-  });
-
-  it("abandon skips what was added but not yet sent (a failed program does not wait for its analysis)", async () => {
-    const pack = new ScriptedPack();
-    const { turn, released } = turnOf(pack);
-    const analysis = new PolicyAnalysis(turn, Promise.resolve({ concurrency: 1 }));
+    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({ concurrency: 1 }));
     for (const name of ["a", "b", "c"]) analysis.add(resource(name));
     await tick();
     expect(pack.calls).toEqual(["Analyze a"]);
-    const abandoning = analysis.abandon();
+    analysis.abandon();
+    analysis.add(resource("late"));
     pack.answerAll();
-    await abandoning;
+    for (let i = 0; i < 5; i++) await tick();
     expect(pack.calls).toEqual(["Analyze a"]);
-    expect(released()).toBe(true);
   });
 
-  it("a pack that failed to start fails finish with its own message; abandon does not hang", async () => {
+  it("a pack that failed to start fails finish with its own message; an abandoned analysis lets it go", async () => {
     const failed = () => Promise.reject(new Error("no policy pack in /nowhere (PulumiPolicy.yaml missing)"));
     const analysis = new PolicyAnalysis(failed, Promise.resolve({}));
     analysis.add(resource("a"));
     await expect(analysis.finish([resource("a")])).rejects.toThrow("PulumiPolicy.yaml missing");
     const other = new PolicyAnalysis(failed, Promise.resolve({}));
     other.add(resource("a"));
-    await other.abandon();
+    other.abandon();
+    for (let i = 0; i < 3; i++) await tick(); // and no unhandled rejection
   });
 });
 
@@ -202,7 +178,7 @@ describe("one pack shared by several analyses (the head and base plans of --diff
   const stepOver = (pack: LoggingPack) =>
     Promise.resolve(PolicyStep.over(pack as unknown as PackProcess, { stack: "prod", project: "app-platform" }));
 
-  it("runs them one at a time, each after its own set-up, in the order they first got a resource", async () => {
+  it("sets the pack up once, then streams both at the same time", async () => {
     const pack = new LoggingPack();
     const step = stepOver(pack);
     const head = PolicyStep.analysis(step);
@@ -210,41 +186,26 @@ describe("one pack shared by several analyses (the head and base plans of --diff
     head.add(resource("h1"));
     base.add(resource("b1"));
     await tick();
-    head.add(resource("h2"));
-    const baseDone = base.finish([resource("b1")]);
     await tick();
-    await head.finish([resource("h1"), resource("h2")]);
-    await baseDone;
-    expect(pack.log).toEqual(["setUp", "Analyze h1", "Analyze h2", "AnalyzeStack h1,h2", "setUp", "Analyze b1", "AnalyzeStack b1"]);
+    // Both sent before either program ended: base does not wait for head's AnalyzeStack.
+    expect(pack.log).toEqual(["setUp", "Analyze h1", "Analyze b1"]);
+    const [h, b] = await Promise.all([head.finish([resource("h1")]), base.finish([resource("b1")])]);
+    expect(pack.log.filter((l) => l === "setUp")).toHaveLength(1);
+    expect(pack.log.slice(3).sort()).toEqual(["AnalyzeStack b1", "AnalyzeStack h1"]);
+    expect([h.pack, b.pack]).toEqual(["fake-pack@1.0.0", "fake-pack@1.0.0"]);
   });
 
-  it("an analysis that never got a resource never holds the pack", async () => {
+  it("an analysis that never got a resource never touches the pack", async () => {
     const pack = new LoggingPack();
     const step = stepOver(pack);
-    const failedEarly = PolicyStep.analysis(step);
-    const next = PolicyStep.analysis(step);
-    await failedEarly.abandon();
-    await next.finish([resource("n1")]);
+    PolicyStep.analysis(step).abandon();
+    await tick();
+    expect(pack.log).toEqual([]);
+    await PolicyStep.analysis(step).finish([resource("n1")]);
     expect(pack.log).toEqual(["setUp", "Analyze n1", "AnalyzeStack n1"]);
   });
 
-  it("an analysis abandoned while it waited for the pack hands it on without a set-up", async () => {
-    const pack = new LoggingPack();
-    const step = stepOver(pack);
-    const head = PolicyStep.analysis(step);
-    const base = PolicyStep.analysis(step);
-    head.add(resource("h1"));
-    await tick();
-    base.add(resource("b1")); // waits for head
-    const later = PolicyStep.analysis(step);
-    later.add(resource("l1")); // waits for base
-    await base.abandon().then(() => undefined, () => undefined);
-    await head.finish([resource("h1")]);
-    await later.finish([resource("l1")]);
-    expect(pack.log).toEqual(["setUp", "Analyze h1", "AnalyzeStack h1", "setUp", "Analyze l1", "AnalyzeStack l1"]);
-  });
-
-  it("a failed set-up fails that analysis and frees the pack for the next", async () => {
+  it("a failed set-up fails the analyses waiting for it; the next one sets up again", async () => {
     const pack = new LoggingPack();
     pack.failSetUp = true;
     const step = stepOver(pack);
@@ -253,7 +214,8 @@ describe("one pack shared by several analyses (the head and base plans of --diff
     first.add(resource("f1"));
     second.add(resource("s1"));
     await expect(first.finish([resource("f1")])).rejects.toThrow("Configure failed");
-    await second.finish([resource("s1")]);
-    expect(pack.log).toEqual(["setUp", "setUp", "Analyze s1", "AnalyzeStack s1"]);
+    await expect(second.finish([resource("s1")])).rejects.toThrow("Configure failed");
+    await PolicyStep.analysis(step).finish([resource("t1")]);
+    expect(pack.log).toEqual(["setUp", "setUp", "Analyze t1", "AnalyzeStack t1"]);
   });
 });

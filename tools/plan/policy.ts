@@ -6,15 +6,16 @@
  * `PolicyPackProcess`: it spawns `@pulumi/pulumi/cmd/run-policy-pack` in the pack folder, then
  * Handshake, ConfigureStack, GetAnalyzerInfo, Configure). This module only decides what the
  * engine would send:
- * - `Analyze` once per registered resource (components, providers and the stack included, as
- *   the engine's step generator does), with the resource's inputs in wire form — secrets and
+ * - `Analyze` once per registered resource, as it is registered (components, providers and the
+ *   stack included, as the engine's step generator does), with the resource's inputs in wire form — secrets and
  *   unknowns still marked, the pack's deserializer unwraps them — its protect flag, parent and
  *   provider (type, name, URN and the provider's own inputs);
  * - `AnalyzeStack` once with every resource, its dependencies and property dependencies (for a
  *   create during preview the engine's "outputs" are the inputs plus unknowns, which is what the
  *   recorder holds);
  * - the stack name in the pack's environment (`PULUMI_STACK`), so prod-only rules see prod.
- * The pack is started while the program runs, so its start-up overlaps the program's.
+ * The pack is started while the program runs, so its start-up overlaps the program's; it is set
+ * up once per stack and shared by the head and base plans of `--diff`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -123,17 +124,20 @@ export function analyzerResources(resources: readonly RegisteredResource[]): Tes
 /** What a step needs of the pack process. */
 export type PackProcess = Pick<PolicyPackProcess, "setUp" | "analyze" | "analyzeStack" | "stop">;
 
-/** The pack's turn to analyse one stack: set up for it, and released when the analysis ends. */
-export interface Turn {
+/** The pack, set up for its stack: what an analysis sends its calls to. */
+export interface ReadyPack {
   readonly pack: Pick<PolicyPackProcess, "analyze" | "analyzeStack">;
   readonly info: AnalyzerInfo;
-  readonly release: () => void;
 }
 
-/** A started pack, ready to analyse one stack's resources (again and again: head and base share one). Always `close()` it. */
+/**
+ * A started pack for one stack, set up once (the engine's Handshake, ConfigureStack,
+ * GetAnalyzerInfo, Configure) and then shared by every analysis of that stack: the head and base
+ * plans of `--diff` are two previews of the same stack under the same policy config, so they
+ * analyse through it at the same time, as one engine run would. Always `close()` it.
+ */
 export class PolicyStep {
-  /** Analyses run one at a time: each one re-runs the engine's set-up calls first. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private setUpOnce: Promise<AnalyzerInfo> | undefined;
 
   private constructor(
     private readonly pack: PackProcess,
@@ -161,7 +165,7 @@ export class PolicyStep {
    */
   static analysis(step: Promise<PolicyStep>, onProgress?: (done: number, total: number) => void): PolicyAnalysis {
     return new PolicyAnalysis(
-      (abandoned) => step.then((s) => s.turn(abandoned)),
+      () => step.then((s) => s.ready()),
       step.then(
         (s) => s.options,
         () => ({}) as Partial<PolicyStepOptions>,
@@ -170,7 +174,7 @@ export class PolicyStep {
     );
   }
 
-  /** Handshake … Configure, `Analyze` for every resource, then `AnalyzeStack`. */
+  /** Set-up, `Analyze` for every resource, then `AnalyzeStack`. */
   analyze(
     resources: readonly RegisteredResource[],
     onProgress: (done: number, total: number) => void = this.options.onProgress ?? (() => undefined),
@@ -178,28 +182,16 @@ export class PolicyStep {
     return PolicyStep.analysis(Promise.resolve(this), onProgress).finish(resources);
   }
 
-  /**
-   * Waits for the pack to be free, then sets it up for this stack (the engine's set-up calls).
-   * An analysis abandoned while it waited hands the pack on without setting it up.
-   */
-  private turn(abandoned: () => boolean): Promise<Turn> {
-    let release!: () => void;
-    const free = new Promise<void>((resolve) => (release = resolve));
-    const previous = this.queue;
-    this.queue = previous.then(() => free);
-    return previous.then(async () => {
-      if (abandoned()) {
-        release();
-        throw new Error("the analysis was abandoned");
-      }
-      try {
-        const info = await this.pack.setUp({ config: this.options.config, stackTags: stackTags(this.options.project) });
-        return { pack: this.pack, info, release };
-      } catch (err) {
-        release();
-        throw err;
-      }
-    });
+  /** The pack, set up for this stack; a failed set-up fails the analyses waiting for it and is tried again by the next. */
+  private ready(): Promise<ReadyPack> {
+    if (!this.setUpOnce) {
+      const setUp = this.pack.setUp({ config: this.options.config, stackTags: stackTags(this.options.project) });
+      this.setUpOnce = setUp;
+      setUp.catch(() => {
+        if (this.setUpOnce === setUp) this.setUpOnce = undefined;
+      });
+    }
+    return this.setUpOnce.then((info) => ({ pack: this.pack, info }));
   }
 
   async close(): Promise<void> {
@@ -210,8 +202,8 @@ export class PolicyStep {
 /**
  * One stack's policy analysis, fed as the program registers resources: `Analyze` for each one
  * as it arrives (up to `concurrency` in flight), so the pack works while the program runs
- * instead of after it; `finish` adds `AnalyzeStack` once the program is done. Every analysis
- * ends with `finish` or `abandon`, which hand the pack to the next one.
+ * instead of after it; `finish` adds `AnalyzeStack` once the program is done, `abandon` drops
+ * what was not sent when the program failed.
  */
 export class PolicyAnalysis {
   private readonly byUrn = new Map<string, RegisteredResource>();
@@ -223,37 +215,26 @@ export class PolicyAnalysis {
   private failure: Error | undefined;
   private ended = false;
   private abandoned = false;
-
-  private acquired: Promise<Turn> | undefined;
-  /** The turn, once it came. */
-  private held: Turn | undefined;
+  private readied: Promise<ReadyPack> | undefined;
 
   /**
-   * @param acquire waits for the pack's turn and sets it up; called on the first `add` or
-   *   `finish`, so an analysis that never gets a resource never holds the pack. It is told
-   *   whether the analysis has been abandoned meanwhile.
+   * @param ready the pack, set up for the stack; asked for on the first `add` or `finish`, so an
+   *   analysis that never gets a resource never touches the pack.
    */
   constructor(
-    private readonly acquire: (abandoned: () => boolean) => Promise<Turn>,
+    private readonly ready: () => Promise<ReadyPack>,
     private readonly options: Promise<Partial<PolicyStepOptions>>,
     private onProgress: (done: number, total: number) => void = () => undefined,
   ) {}
 
-  /** The pack's turn, asked for once. */
-  private get turn(): Promise<Turn> {
-    if (!this.acquired) {
-      this.acquired = this.acquire(() => this.abandoned);
-      this.acquired.then(
-        (turn) => {
-          this.held = turn;
-          // Abandoned while the pack was being set up: hand it on once the calls in flight end.
-          if (this.abandoned) void Promise.all(this.tasks).then(() => turn.release());
-        },
-        // A pack that failed to start is reported by `finish`, not as an unhandled rejection.
-        () => undefined,
-      );
+  /** The set-up pack, asked for once. */
+  private get pack(): Promise<ReadyPack> {
+    if (!this.readied) {
+      this.readied = this.ready();
+      // A pack that failed to start is reported by `finish`, not as an unhandled rejection.
+      this.readied.catch(() => undefined);
     }
-    return this.acquired;
+    return this.readied;
   }
 
   /** Resources added so far. */
@@ -266,7 +247,7 @@ export class PolicyAnalysis {
     if (this.ended || this.byUrn.has(r.urn)) return;
     this.byUrn.set(r.urn, r);
     const described = analyzerResource(r, (urn) => this.byUrn.get(urn));
-    const task = this.turn
+    const task = this.pack
       .then(({ pack }) => this.limited(async () => (this.abandoned ? undefined : pack.analyze(described))))
       .then((result) => {
         if (!result) return;
@@ -287,40 +268,27 @@ export class PolicyAnalysis {
     if (onProgress) this.onProgress = onProgress;
     for (const r of resources) this.add(r);
     this.ended = true;
-    let turn: Turn | undefined;
-    try {
-      turn = await this.turn;
-      await Promise.all(this.tasks);
-      if (this.failure) throw this.failure;
-      const stack = await turn.pack.analyzeStack(analyzerResources(resources));
-      for (const v of stack.violations) this.record(v);
-      const config = (await this.options).config;
-      // The levels the engine configured: declared levels overlaid by the policy pack config.
-      const reconciled = reconcileConfig(turn.info.policies as unknown as Parameters<typeof reconcileConfig>[0], config);
-      return {
-        pack: `${turn.info.name}@${turn.info.version}`,
-        policies: Object.entries(reconciled)
-          .map(([name, c]) => ({ name, level: c.enforcementLevel }))
-          .sort((a, b) => cmp(a.name, b.name)),
-        violations: sortViolations(dedupe(this.found)),
-      };
-    } finally {
-      turn?.release();
-    }
+    const { pack, info } = await this.pack;
+    await Promise.all(this.tasks);
+    if (this.failure) throw this.failure;
+    const stack = await pack.analyzeStack(analyzerResources(resources));
+    for (const v of stack.violations) this.record(v);
+    const config = (await this.options).config;
+    // The levels the engine configured: declared levels overlaid by the policy pack config.
+    const reconciled = reconcileConfig(info.policies as unknown as Parameters<typeof reconcileConfig>[0], config);
+    return {
+      pack: `${info.name}@${info.version}`,
+      policies: Object.entries(reconciled)
+        .map(([name, c]) => ({ name, level: c.enforcementLevel }))
+        .sort((a, b) => cmp(a.name, b.name)),
+      violations: sortViolations(dedupe(this.found)),
+    };
   }
 
-  /**
-   * Ends an analysis whose program failed: what was added but not sent is skipped. Holding the
-   * pack, it waits for the calls in flight and hands the pack on; still waiting for it, it
-   * returns at once and the pack passes on untouched when its turn comes (see `turn`).
-   */
-  async abandon(): Promise<void> {
+  /** Ends an analysis whose program failed: what was added but not sent is dropped; calls in flight end on their own. */
+  abandon(): void {
     this.ended = true;
     this.abandoned = true;
-    const held = this.held;
-    if (!held) return;
-    await Promise.all(this.tasks);
-    held.release();
   }
 
   private record(v: Violation, urn?: string): void {

@@ -128,7 +128,7 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
   };
   const fail = async (error: string): Promise<PlanFailure> => {
     programRunning = false;
-    await analysis?.abandon();
+    analysis?.abandon();
     await closePolicy();
     return { ok: false, stack: options.stack, error, exitCode: 2 };
   };
