@@ -237,11 +237,6 @@ export class PolicyAnalysis {
     return this.readied;
   }
 
-  /** Resources added so far. */
-  get added(): number {
-    return this.byUrn.size;
-  }
-
   /** Sends one registered resource to `Analyze`. Never throws: a failure is reported by `finish`. */
   add(r: RegisteredResource): void {
     if (this.ended || this.byUrn.has(r.urn)) return;
