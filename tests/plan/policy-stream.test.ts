@@ -52,8 +52,8 @@ class ScriptedPack {
   }
 }
 
-function readyOf(pack: ScriptedPack): () => Promise<ReadyPack> {
-  return () => Promise.resolve({ pack, info: INFO } as unknown as ReadyPack);
+function readyOf(pack: ScriptedPack, concurrency = 8): () => Promise<ReadyPack> {
+  return () => Promise.resolve({ pack, info: INFO, concurrency } as unknown as ReadyPack);
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -61,7 +61,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe("streamed policy analysis", () => {
   it("sends Analyze as each resource is added, before the program ends, and AnalyzeStack last", async () => {
     const pack = new ScriptedPack();
-    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({}));
+    const analysis = new PolicyAnalysis(readyOf(pack));
     const provider = registeredResource({ urn: "urn:pulumi:s::p::pulumi:providers:aws::main", type: "pulumi:providers:aws", name: "main", custom: true });
     analysis.add(provider);
     analysis.add(resource("public-logs", { provider: `${provider.urn}::id-1` }));
@@ -85,7 +85,7 @@ describe("streamed policy analysis", () => {
 
   it("analyses at finish whatever was never streamed, once each", async () => {
     const pack = new ScriptedPack();
-    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({}));
+    const analysis = new PolicyAnalysis(readyOf(pack));
     analysis.add(resource("a"));
     const finishing = analysis.finish([resource("a"), resource("b")]);
     for (let i = 0; i < 5; i++) {
@@ -98,7 +98,7 @@ describe("streamed policy analysis", () => {
 
   it("keeps at most `concurrency` Analyze calls in flight", async () => {
     const pack = new ScriptedPack();
-    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({ concurrency: 2 }));
+    const analysis = new PolicyAnalysis(readyOf(pack, 2));
     const all = ["a", "b", "c", "d", "e"].map((n) => resource(n));
     for (const r of all) analysis.add(r);
     const finishing = analysis.finish(all);
@@ -114,7 +114,7 @@ describe("streamed policy analysis", () => {
   it("reports an Analyze failure at finish, without AnalyzeStack", async () => {
     const pack = new ScriptedPack();
     pack.failOn = "b";
-    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({}));
+    const analysis = new PolicyAnalysis(readyOf(pack));
     const all = [resource("a"), resource("b")];
     for (const r of all) analysis.add(r);
     const finishing = analysis.finish(all);
@@ -126,7 +126,7 @@ describe("streamed policy analysis", () => {
 
   it("abandon drops what was added but not yet sent (a failed program does not wait for its analysis)", async () => {
     const pack = new ScriptedPack();
-    const analysis = new PolicyAnalysis(readyOf(pack), Promise.resolve({ concurrency: 1 }));
+    const analysis = new PolicyAnalysis(readyOf(pack, 1));
     for (const name of ["a", "b", "c"]) analysis.add(resource(name));
     await tick();
     expect(pack.calls).toEqual(["Analyze a"]);
@@ -139,10 +139,10 @@ describe("streamed policy analysis", () => {
 
   it("a pack that failed to start fails finish with its own message; an abandoned analysis lets it go", async () => {
     const failed = () => Promise.reject(new Error("no policy pack in /nowhere (PulumiPolicy.yaml missing)"));
-    const analysis = new PolicyAnalysis(failed, Promise.resolve({}));
+    const analysis = new PolicyAnalysis(failed);
     analysis.add(resource("a"));
     await expect(analysis.finish([resource("a")])).rejects.toThrow("PulumiPolicy.yaml missing");
-    const other = new PolicyAnalysis(failed, Promise.resolve({}));
+    const other = new PolicyAnalysis(failed);
     other.add(resource("a"));
     other.abandon();
     for (let i = 0; i < 3; i++) await tick(); // and no unhandled rejection

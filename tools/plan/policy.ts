@@ -115,19 +115,17 @@ export function analyzerResource(r: RegisteredResource, lookup: (urn: string) =>
   };
 }
 
-/** The resources as the engine describes them to an analyzer. */
-export function analyzerResources(resources: readonly RegisteredResource[]): TestResource[] {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  return resources.map((r) => analyzerResource(r, (urn) => byUrn.get(urn)));
-}
-
 /** What a step needs of the pack process. */
 export type PackProcess = Pick<PolicyPackProcess, "setUp" | "analyze" | "analyzeStack" | "stop">;
 
-/** The pack, set up for its stack: what an analysis sends its calls to. */
+/** The pack, set up for its stack: what an analysis sends its calls to, and how. */
 export interface ReadyPack {
   readonly pack: Pick<PolicyPackProcess, "analyze" | "analyzeStack">;
   readonly info: AnalyzerInfo;
+  /** The policy pack config the set-up sent (the results list the levels it gave). */
+  readonly config?: PolicyPackConfig;
+  /** `Analyze` calls one analysis keeps in flight. */
+  readonly concurrency: number;
 }
 
 /**
@@ -164,14 +162,7 @@ export class PolicyStep {
    * runs, as the engine calls its analyzers on each registration. `step` may still be starting.
    */
   static analysis(step: Promise<PolicyStep>, onProgress?: (done: number, total: number) => void): PolicyAnalysis {
-    return new PolicyAnalysis(
-      () => step.then((s) => s.ready()),
-      step.then(
-        (s) => s.options,
-        () => ({}) as Partial<PolicyStepOptions>,
-      ),
-      onProgress,
-    );
+    return new PolicyAnalysis(() => step.then((s) => s.ready()), onProgress);
   }
 
   /** Set-up, `Analyze` for every resource, then `AnalyzeStack`. */
@@ -191,7 +182,8 @@ export class PolicyStep {
         if (this.setUpOnce === setUp) this.setUpOnce = undefined;
       });
     }
-    return this.setUpOnce.then((info) => ({ pack: this.pack, info }));
+    const { config, concurrency } = this.options;
+    return this.setUpOnce.then((info) => ({ pack: this.pack, info, config, concurrency: Math.max(1, concurrency ?? 8) }));
   }
 
   async close(): Promise<void> {
@@ -206,7 +198,8 @@ export class PolicyStep {
  * what was not sent when the program failed.
  */
 export class PolicyAnalysis {
-  private readonly byUrn = new Map<string, RegisteredResource>();
+  /** Every resource added, and how the engine describes it to the pack (for Analyze, then AnalyzeStack). */
+  private readonly byUrn = new Map<string, { readonly registered: RegisteredResource; readonly described: TestResource }>();
   private readonly tasks: Promise<void>[] = [];
   private readonly found: PlanViolation[] = [];
   private readonly waiting: Array<() => void> = [];
@@ -223,7 +216,6 @@ export class PolicyAnalysis {
    */
   constructor(
     private readonly ready: () => Promise<ReadyPack>,
-    private readonly options: Promise<Partial<PolicyStepOptions>>,
     private onProgress: (done: number, total: number) => void = () => undefined,
   ) {}
 
@@ -240,10 +232,10 @@ export class PolicyAnalysis {
   /** Sends one registered resource to `Analyze`. Never throws: a failure is reported by `finish`. */
   add(r: RegisteredResource): void {
     if (this.ended || this.byUrn.has(r.urn)) return;
-    this.byUrn.set(r.urn, r);
-    const described = analyzerResource(r, (urn) => this.byUrn.get(urn));
+    const described = analyzerResource(r, (urn) => this.byUrn.get(urn)?.registered);
+    this.byUrn.set(r.urn, { registered: r, described });
     const task = this.pack
-      .then(({ pack }) => this.limited(async () => (this.abandoned ? undefined : pack.analyze(described))))
+      .then(({ pack, concurrency }) => this.limited(concurrency, async () => (this.abandoned ? undefined : pack.analyze(described))))
       .then((result) => {
         if (!result) return;
         for (const v of result.violations) this.record(v, described.urn);
@@ -263,12 +255,11 @@ export class PolicyAnalysis {
     if (onProgress) this.onProgress = onProgress;
     for (const r of resources) this.add(r);
     this.ended = true;
-    const { pack, info } = await this.pack;
+    const { pack, info, config } = await this.pack;
     await Promise.all(this.tasks);
     if (this.failure) throw this.failure;
-    const stack = await pack.analyzeStack(analyzerResources(resources));
+    const stack = await pack.analyzeStack(resources.map((r) => this.byUrn.get(r.urn)!.described));
     for (const v of stack.violations) this.record(v);
-    const config = (await this.options).config;
     // The levels the engine configured: declared levels overlaid by the policy pack config.
     const reconciled = reconcileConfig(info.policies as unknown as Parameters<typeof reconcileConfig>[0], config);
     return {
@@ -290,9 +281,8 @@ export class PolicyAnalysis {
     this.found.push({ policy: v.policyName, level: v.enforcementLevel, message: v.message, ...(v.urn || urn ? { urn: v.urn || urn } : {}) });
   }
 
-  /** Runs `fn` with at most `concurrency` (default 8) calls in flight. */
-  private async limited<T>(fn: () => Promise<T>): Promise<T> {
-    const limit = Math.max(1, (await this.options).concurrency ?? 8);
+  /** Runs `fn` with at most `limit` calls in flight. */
+  private async limited<T>(limit: number, fn: () => Promise<T>): Promise<T> {
     while (this.inFlight >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight++;
     try {

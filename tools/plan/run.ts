@@ -166,10 +166,10 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
       phase("policy pack", `0/${total}`);
       policy = await analysis.finish(run.result.resources, (done: number) => phase("policy pack", `${done}/${total}`));
     } catch (err) {
-      await closePolicy();
       return { ok: false, stack: options.stack, error: `the policy pack failed: ${(err as Error).message}`, exitCode: 2 };
+    } finally {
+      await closePolicy();
     }
-    await closePolicy();
   }
   const policyMs = Date.now() - policyStarted;
 
