@@ -172,6 +172,20 @@ for (let i = 0; i < COUNT; i++) {
 `;
 }
 
+/** Runs `snippet` in a fresh `node` (ts-node) and returns the `ms <n>` it prints; throws with its stderr if it fails. */
+async function timedSnippet(what: string, snippet: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const s = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", snippet], ROOT, env);
+  const ms = /ms (\d+)/.exec(s.stdout)?.[1];
+  if (s.exitCode !== 0 || ms === undefined) throw new Error(`${what} failed:\n${s.stderr}`);
+  return Number(ms);
+}
+
+/** A snippet that runs the project in `dir` through the harness (Pulumi's runner) and prints `ms <its duration>`; fails unless it registered `resources`, when given. */
+function runnerSnippet(dir: string, resources?: number): string {
+  const count = resources === undefined ? "" : ` || r.resources.length !== ${resources}`;
+  return `require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(dir)}, stack: "bench", transpileOnly: true }).then((r) => { if (!r.ok${count}) { console.error(r.stderr); process.exit(1); } console.log("ms", r.durationMs); })`;
+}
+
 function planArgs(extra: string[]): string[] {
   return ["-r", "ts-node/register/transpile-only", CLI, "-q", "--timings", ...extra];
 }
@@ -202,10 +216,7 @@ async function main(): Promise<void> {
     const runnerFloor: number[] = [];
     const bareFloor: number[] = [];
     for (let i = 0; i < args.runs; i++) {
-      const script = `require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(floorDir)}, stack: "bench", transpileOnly: true }).then((r) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } console.log("ms", r.durationMs); })`;
-      const s = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], ROOT, env);
-      if (s.exitCode !== 0) throw new Error(`floor program failed:\n${s.stderr}`);
-      runnerFloor.push(Number(/ms (\d+)/.exec(s.stdout)?.[1]));
+      runnerFloor.push(await timedSnippet("floor program", runnerSnippet(floorDir), env));
       const bare = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(floorDir, "index.ts")], floorDir, env);
       bareFloor.push(bare.wallMs);
     }
@@ -248,14 +259,9 @@ for (let i = 0; i < ${registrations}; i++) new k8s.core.v1.ConfigMap(\`cm-\${i}\
     const regWalls: number[] = [];
     const packStarts: number[] = [];
     for (let i = 0; i < args.runs; i++) {
-      const script = `require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(regDir)}, stack: "bench", transpileOnly: true }).then((r) => { if (!r.ok || r.resources.length !== ${registrations + 1}) { console.error(r.stderr); process.exit(1); } console.log("ms", r.durationMs); })`;
-      const s = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], ROOT, env);
-      if (s.exitCode !== 0) throw new Error(`registration program failed:\n${s.stderr}`);
-      regWalls.push(Number(/ms (\d+)/.exec(s.stdout)?.[1]));
-      const packScript = `const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod" }).then(async (p) => { console.log("ms", Date.now() - t); await p.stop(); })`;
-      const p = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", packScript], ROOT, env);
-      if (p.exitCode !== 0) throw new Error(`policy pack failed to start:\n${p.stderr}`);
-      packStarts.push(Number(/ms (\d+)/.exec(p.stdout)?.[1]));
+      regWalls.push(await timedSnippet("registration program", runnerSnippet(regDir, registrations + 1), env));
+      const packSnippet = `const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod" }).then(async (p) => { console.log("ms", Date.now() - t); await p.stop(); })`;
+      packStarts.push(await timedSnippet("policy pack start-up", packSnippet, env));
     }
     console.log(
       `\n${registrations} bare ConfigMaps through the same runner: ${secs(median(regWalls))} — ${(median(regWalls) / floor).toFixed(1)}× the floor ` +
