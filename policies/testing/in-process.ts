@@ -83,6 +83,26 @@ function providerOf(r: TestResource) {
     return { type: r.provider.type, name: r.provider.name, urn: r.provider.urn, props: engineProps(r.provider.props) };
 }
 
+/** What the server gives every resource alike: in `validateResource`'s args and among `validateStack`'s resources. */
+function resourceView(r: TestResource): Pick<PolicyResource, "type" | "props" | "urn" | "name" | "opts" | "isType" | "provider"> & {
+    // The same function serves both, typed for each (the server's two interfaces type its result differently).
+    asType: PolicyResource["asType"] & ResourceValidationArgs["asType"];
+} {
+    const props = engineProps(r.props);
+    const type = r.type;
+    const provider = providerOf(r);
+    return {
+        type,
+        props,
+        urn: urnOf(r),
+        name: r.name,
+        opts: optionsOf(r),
+        isType: (cls) => isTypeOf(type, cls),
+        asType: ((cls: unknown) => (isTypeOf(type, cls) ? props : undefined)) as unknown as PolicyResource["asType"] & ResourceValidationArgs["asType"],
+        ...(provider ? { provider } : {}),
+    };
+}
+
 function freezeTags(tags: Readonly<Record<string, string>> = {}): ReadonlyMap<string, string> {
     const map = new Map(Object.entries(tags));
     return Object.freeze({
@@ -185,22 +205,12 @@ export async function analyzeResource(policies: Policies, resource: TestResource
         const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
         for (const validation of validations) {
             try {
-                const props = engineProps(resource.props);
-                const type = resource.type;
                 const args: ResourceValidationArgs = {
-                    type,
-                    props,
-                    urn: urnOf(resource),
-                    name: resource.name,
-                    opts: optionsOf(resource),
+                    ...resourceView(resource),
                     stackTags: state.stackTags,
-                    isType: (cls) => isTypeOf(type, cls),
-                    asType: ((cls: unknown) => (isTypeOf(type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
                     getConfig: getConfigFor(state, p.name),
                     notApplicable: throwNotApplicable,
                 };
-                const provider = providerOf(resource);
-                if (provider) args.provider = provider;
                 await Promise.resolve(validation(args, report));
             } catch (e) {
                 handleError(state, p, e);
@@ -226,21 +236,7 @@ export async function analyzeStack(policies: Policies, resources: readonly TestR
         try {
             const byUrn = new Map<string, PolicyResource>();
             const built = resources.map((r) => {
-                const props = engineProps(r.props);
-                const type = r.type;
-                const resource: PolicyResource = {
-                    type,
-                    props,
-                    urn: urnOf(r),
-                    name: r.name,
-                    opts: optionsOf(r),
-                    dependencies: [],
-                    propertyDependencies: {},
-                    isType: (cls) => isTypeOf(type, cls),
-                    asType: ((cls: unknown) => (isTypeOf(type, cls) ? props : undefined)) as PolicyResource["asType"],
-                };
-                const provider = providerOf(r);
-                if (provider) resource.provider = provider;
+                const resource: PolicyResource = { ...resourceView(r), dependencies: [], propertyDependencies: {} };
                 byUrn.set(resource.urn, resource);
                 return { r, resource };
             });
