@@ -21,7 +21,7 @@ export const ENVIRONMENT_CONFIG_SCHEMA: PolicyConfigJSONSchema = {
         "then the stack name, then prod.",
 };
 
-interface EnvironmentSource {
+export interface EnvironmentSource {
     readonly stackTags: ReadonlyMap<string, string>;
     getConfig<T extends object>(): T;
 }

@@ -18,7 +18,7 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { ResourceType } from "./resource-types";
-import { ENVIRONMENT_CONFIG_SCHEMA, isProdStack } from "./environment";
+import { ENVIRONMENT_CONFIG_SCHEMA, isProdStack, type EnvironmentSource } from "./environment";
 
 /** The folders of the pack; the first segment of every rule name. */
 export const AREAS = ["kubernetes", "aws", "cloudflare", "vercel", "random", "prometheus", "stack"] as const;
@@ -140,31 +140,41 @@ function pulumiTypeOf(fn: unknown): string | undefined {
     return (fn as { __pulumiType?: string }).__pulumiType;
 }
 
+/**
+ * What every rule declares alike: the header the engine reads (name, description, level, config
+ * schema, tags), its metadata, and the report its validation gets for a given stack (findings of
+ * a prod-scoped rule downgraded to advisory off prod).
+ */
+function ruleParts(area: Area, spec: RuleSpec, kind: RuleMetadata["kind"]) {
+    checkSpec(spec, area);
+    const description = describe(spec);
+    const scope = spec.scope ?? "always";
+    return {
+        header: {
+            name: spec.name,
+            description,
+            enforcementLevel: spec.enforcementLevel,
+            configSchema: configSchema(spec),
+            tags: [...spec.anchors],
+        },
+        metadata: { area, policiesMd: spec.policiesMd, anchors: spec.anchors, scope, kind } satisfies RuleMetadata,
+        reportFor: (stack: EnvironmentSource, reportViolation: ReportViolation): Report =>
+            makeReport(reportViolation, description, scope === "prod" && !isProdStack(stack)),
+    };
+}
+
 /** Declares a rule the engine runs on each resource's inputs. */
 export function defineResourceRule(
     area: Area,
     spec: RuleSpec & { readonly validateResource: RuleResourceValidation },
 ): AppResourcePolicy {
-    checkSpec(spec, area);
-    const description = describe(spec);
-    const scope = spec.scope ?? "always";
+    const { header, metadata, reportFor } = ruleParts(area, spec, "resource");
     const inner = spec.validateResource;
-    const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        const downgrade = scope === "prod" && !isProdStack(args);
-        return inner(args, makeReport(reportViolation, description, downgrade));
-    };
+    const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => inner(args, reportFor(args, reportViolation));
     // Keep the type tag so the server can skip other types without calling the rule.
     const type = pulumiTypeOf(inner);
     if (type) (validateResource as unknown as { __pulumiType: string }).__pulumiType = type;
-    return {
-        name: spec.name,
-        description,
-        enforcementLevel: spec.enforcementLevel,
-        configSchema: configSchema(spec),
-        tags: [...spec.anchors],
-        validateResource,
-        metadata: { area, policiesMd: spec.policiesMd, anchors: spec.anchors, scope, kind: "resource" },
-    };
+    return { ...header, validateResource, metadata };
 }
 
 /** Declares a rule the engine runs once over all resources of the stack. */
@@ -176,25 +186,18 @@ export function defineStackRule(
         readonly appliesTo?: readonly string[];
     },
 ): AppStackPolicy {
-    checkSpec(spec, area);
-    const description = describe(spec);
-    const scope = spec.scope ?? "always";
+    const { header, metadata, reportFor } = ruleParts(area, spec, "stack");
     const inner = spec.validateStack;
     return {
-        name: spec.name,
-        description,
-        enforcementLevel: spec.enforcementLevel,
-        configSchema: configSchema(spec),
-        tags: [...spec.anchors],
+        ...header,
         validateStack: (args, reportViolation) => {
             const types = spec.appliesTo;
             if (types && !args.resources.some((r) => types.includes(r.type))) {
                 return args.notApplicable(`Policy only applies to stacks with resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
             }
-            const downgrade = scope === "prod" && !isProdStack(args);
-            return inner(args, makeReport(reportViolation, description, downgrade));
+            return inner(args, reportFor(args, reportViolation));
         },
-        metadata: { area, policiesMd: spec.policiesMd, anchors: spec.anchors, scope, kind: "stack" },
+        metadata,
     };
 }
 
