@@ -1,5 +1,6 @@
 import { defineStackRule } from "../lib/rule";
-import { BACKUP_BUCKETS_SCHEMA, bucketsOf, companionsOf, describeBucket, isBackupBucket, S3 } from "../lib/aws";
+import { BACKUP_BUCKETS_SCHEMA, bucketsOf, companionsOf, describeBucket, S3 } from "../lib/aws";
+import { backupCredentialTargets, isBackupBucketResource } from "../lib/backups";
 import { readConfig } from "../lib/config";
 import { known, obj, UNKNOWN } from "../lib/values";
 
@@ -17,7 +18,8 @@ export const enableBackupObjectLock = defineStackRule("aws", {
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {
         const { backupBuckets } = readConfig(args, DEFAULTS);
-        for (const bucket of bucketsOf(args.resources).filter((b) => isBackupBucket(b, backupBuckets))) {
+        const targets = backupCredentialTargets(args.resources);
+        for (const bucket of bucketsOf(args.resources).filter((b) => isBackupBucketResource(b, backupBuckets, targets))) {
             const enabled = known(() => bucket.props.objectLockEnabled === true || obj(bucket.props.objectLockConfiguration).objectLockEnabled === "Enabled");
             if (enabled === false) {
                 report(`Backup ${describeBucket(bucket)} is created without object lock, which cannot be turned on later without support. Fix: set \`objectLockEnabled: true\` on the bucket.`, bucket.urn);

@@ -1,5 +1,6 @@
 import { defineStackRule } from "../lib/rule";
-import { BACKUP_BUCKETS_SCHEMA, bucketsOf, companionsOf, describeBucket, isBackupBucket, S3 } from "../lib/aws";
+import { BACKUP_BUCKETS_SCHEMA, bucketsOf, companionsOf, describeBucket, S3 } from "../lib/aws";
+import { backupCredentialTargets, isBackupBucketResource } from "../lib/backups";
 import { readConfig } from "../lib/config";
 import { known, list, obj, UNKNOWN } from "../lib/values";
 
@@ -17,7 +18,8 @@ export const enableBackupReplication = defineStackRule("aws", {
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {
         const { backupBuckets } = readConfig(args, DEFAULTS);
-        for (const bucket of bucketsOf(args.resources).filter((b) => isBackupBucket(b, backupBuckets))) {
+        const targets = backupCredentialTargets(args.resources);
+        for (const bucket of bucketsOf(args.resources).filter((b) => isBackupBucketResource(b, backupBuckets, targets))) {
             const replicating = companionsOf(args.resources, bucket, S3.Replication).some((r) => {
                 const statuses = known(() => list(r.props.rules).map((x) => obj(x).status));
                 return statuses === UNKNOWN || statuses.includes("Enabled");

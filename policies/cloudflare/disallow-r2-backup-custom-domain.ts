@@ -1,5 +1,6 @@
 import { defineStackRule } from "../lib/rule";
-import { isR2BackupName, R2, R2_BACKUP_BUCKETS_SCHEMA, targetBucketName } from "../lib/cloudflare";
+import { R2, R2_BACKUP_BUCKETS_SCHEMA } from "../lib/cloudflare";
+import { backupCredentialTargets, r2BackupTargetOf } from "../lib/backups";
 import { readConfig } from "../lib/config";
 import { ofTypes } from "../lib/stack";
 import { str } from "../lib/values";
@@ -18,9 +19,10 @@ export const disallowR2BackupCustomDomain = defineStackRule("cloudflare", {
     appliesTo: [R2.CustomDomain],
     validateStack: (args, report) => {
         const { backupBuckets } = readConfig(args, DEFAULTS);
+        const targets = backupCredentialTargets(args.resources);
         for (const domain of ofTypes(args.resources, R2.CustomDomain)) {
-            const bucket = targetBucketName(domain, args.resources);
-            if (!bucket || !isR2BackupName(bucket, backupBuckets)) continue;
+            const bucket = r2BackupTargetOf(domain, args.resources, backupBuckets, targets);
+            if (bucket === undefined) continue;
             const host = str(() => domain.props.domain) ?? domain.name;
             report(`R2 backup bucket "${bucket}" is published on the custom domain "${host}". Fix: delete the R2CustomDomain; read backups with S3 API credentials only.`, domain.urn);
         }

@@ -1,5 +1,6 @@
 import { defineStackRule } from "../lib/rule";
-import { isR2BackupName, R2, R2_BACKUP_BUCKETS_SCHEMA, targetBucketName } from "../lib/cloudflare";
+import { R2, R2_BACKUP_BUCKETS_SCHEMA } from "../lib/cloudflare";
+import { backupCredentialTargets, r2BackupTargetOf } from "../lib/backups";
 import { readConfig } from "../lib/config";
 import { ofTypes } from "../lib/stack";
 import { known } from "../lib/values";
@@ -18,9 +19,10 @@ export const disallowR2PublicAccess = defineStackRule("cloudflare", {
     appliesTo: [R2.ManagedDomain],
     validateStack: (args, report) => {
         const { backupBuckets } = readConfig(args, DEFAULTS);
+        const targets = backupCredentialTargets(args.resources);
         for (const domain of ofTypes(args.resources, R2.ManagedDomain)) {
-            const bucket = targetBucketName(domain, args.resources);
-            if (!bucket || !isR2BackupName(bucket, backupBuckets)) continue;
+            const bucket = r2BackupTargetOf(domain, args.resources, backupBuckets, targets);
+            if (bucket === undefined) continue;
             if (known(() => domain.props.enabled) !== false) {
                 report(`R2 backup bucket "${bucket}" has its r2.dev URL enabled by R2ManagedDomain "${domain.name}", so anyone with a key name can download backups. Fix: set \`enabled: false\` (or delete the R2ManagedDomain).`, domain.urn);
             }

@@ -1,5 +1,6 @@
 import { defineStackRule } from "../lib/rule";
-import { isR2BackupName, R2, r2Name, R2_BACKUP_BUCKETS_SCHEMA, targetBucketName } from "../lib/cloudflare";
+import { R2, r2Name, R2_BACKUP_BUCKETS_SCHEMA, targetBucketName } from "../lib/cloudflare";
+import { backupCredentialTargets, isBackupBucketResource } from "../lib/backups";
 import { readConfig } from "../lib/config";
 import { ofTypes } from "../lib/stack";
 import { known, list, obj, UNKNOWN } from "../lib/values";
@@ -19,9 +20,10 @@ export const enableR2BackupLock = defineStackRule("cloudflare", {
     validateStack: (args, report) => {
         const { backupBuckets } = readConfig(args, DEFAULTS);
         const locks = ofTypes(args.resources, R2.Lock);
+        const targets = backupCredentialTargets(args.resources);
         for (const bucket of ofTypes(args.resources, R2.Bucket)) {
+            if (!isBackupBucketResource(bucket, backupBuckets, targets)) continue;
             const name = r2Name(bucket);
-            if (!isR2BackupName(name, backupBuckets)) continue;
             const locked = locks.some((lock) => {
                 if (targetBucketName(lock, args.resources) !== name) return false;
                 const rules = known(() => list(lock.props.rules).map((r) => obj(r).enabled));

@@ -1,6 +1,6 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { CronJob } from "../lib/resource-types";
-import { BACKUP_LABEL } from "../lib/kubernetes";
+import { isBackupCronJob } from "../lib/backups";
 import { obj } from "../lib/values";
 
 /** POLICIES.md 27: deadlines, backoff, `concurrencyPolicy: Forbid` (mandatory for backups). */
@@ -13,7 +13,7 @@ export const configureCronjobDeadlines = defineResourceRule("kubernetes", {
     anchors: ["kube-score cronjob-has-deadline", "Kubernetes CronJob limitations"],
     validateResource: ofType(CronJob, (cronJob, args, report) => {
         const name = cronJob.metadata?.name ?? args.name;
-        const backup = obj(cronJob.metadata?.labels)[BACKUP_LABEL] === "true";
+        const backup = isBackupCronJob(cronJob.metadata, args.name);
         const spec = obj(cronJob.spec);
         const job = obj(obj(spec.jobTemplate).spec);
         const where = `${backup ? "Backup CronJob" : "CronJob"} "${name}"`;

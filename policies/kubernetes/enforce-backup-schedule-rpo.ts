@@ -1,6 +1,7 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { CronJob } from "../lib/resource-types";
-import { BACKUP_LABEL, RPO_ANNOTATION } from "../lib/kubernetes";
+import { RPO_ANNOTATION } from "../lib/kubernetes";
+import { BACKUP_MARKER, isBackupCronJob } from "../lib/backups";
 import { integer, readConfig } from "../lib/config";
 import { maxIntervalSeconds } from "../lib/cron";
 import { obj } from "../lib/values";
@@ -26,8 +27,9 @@ export const enforceBackupScheduleRpo = defineResourceRule("kubernetes", {
         defaultRpoSeconds: integer(`RPO in seconds for backup CronJobs without the \`${RPO_ANNOTATION}\` annotation.`, DEFAULTS.defaultRpoSeconds, 60),
     },
     validateResource: ofType(CronJob, (cronJob, args, report) => {
-        const labels = obj(cronJob.metadata?.labels);
-        if (labels[BACKUP_LABEL] !== "true") return args.notApplicable(`not a backup CronJob (no label ${BACKUP_LABEL}: "true")`);
+        if (!isBackupCronJob(cronJob.metadata, args.name)) {
+            return args.notApplicable(`not a backup CronJob (no label ${BACKUP_MARKER}: "true" and no "backup" in its name)`);
+        }
         const name = cronJob.metadata?.name ?? args.name;
         const { defaultRpoSeconds } = readConfig(args, DEFAULTS);
         const annotation = obj(cronJob.metadata?.annotations)[RPO_ANNOTATION];

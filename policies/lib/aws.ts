@@ -50,14 +50,9 @@ function tagsOf(bucket: PolicyResource): Record<string, unknown> {
 
 /** Config shared by the rules that treat backup buckets specially. */
 export const BACKUP_BUCKETS_SCHEMA: PolicyConfigJSONSchema = stringList(
-    `Bucket names (or Pulumi names) that hold backups, besides buckets tagged \`${BACKUP_TAG} = "true"\`.`,
+    `Bucket names (or Pulumi names) that hold backups, besides those tagged \`${BACKUP_TAG} = "true"\`, named \`*backup*\` or written by a backup job (lib/backups.ts).`,
     [],
 );
-
-/** A backup bucket: tag `app-platform/backup = "true"`, or named in the rule's `backupBuckets` config. */
-export function isBackupBucket(bucket: PolicyResource, backupBuckets: readonly string[]): boolean {
-    return tagsOf(bucket)[BACKUP_TAG] === "true" || backupBuckets.includes(bucketName(bucket)) || backupBuckets.includes(bucket.name);
-}
 
 /** The bucket's declared retention in days. */
 export function bucketRetentionDays(bucket: PolicyResource, config: { minRetentionDays: number; retentionDays: Record<string, number> }): number {

@@ -1,7 +1,7 @@
 /**
  * Cloudflare R2: companions (`R2BucketLifecycle`, `R2BucketLock`, `R2ManagedDomain`,
- * `R2CustomDomain`, `R2BucketCors`) name their bucket by `bucketName`. Backup buckets are named
- * `*-backups` (program convention) or listed in the rule's `backupBuckets` config.
+ * `R2CustomDomain`, `R2BucketCors`) name their bucket by `bucketName`. Which buckets hold backups
+ * is decided in lib/backups.ts.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
@@ -18,10 +18,8 @@ export const R2 = {
     CustomDomain: "cloudflare:index/r2CustomDomain:R2CustomDomain",
 } as const;
 
-export const BACKUP_SUFFIX = "-backups";
-
 export const R2_BACKUP_BUCKETS_SCHEMA: PolicyConfigJSONSchema = stringList(
-    `R2 bucket names that hold backups, besides those named \`*${BACKUP_SUFFIX}\`.`,
+    "R2 bucket names that hold backups, besides those named `*backup*` or written by a backup job (lib/backups.ts).",
     [],
 );
 
@@ -31,8 +29,13 @@ export function r2Name(bucket: PolicyResource): string {
     return typeof name === "string" && name !== "" ? name : bucket.name;
 }
 
-export function isR2BackupName(name: string, backupBuckets: readonly string[]): boolean {
-    return name.endsWith(BACKUP_SUFFIX) || backupBuckets.includes(name);
+/** The R2Bucket of the stack a companion configures (by dependency or by literal name), if any. */
+export function targetBucket(companion: PolicyResource, resources: readonly PolicyResource[]): PolicyResource | undefined {
+    const buckets = ofTypes(resources, R2.Bucket);
+    const from = buckets.find((b) => propertyFrom(companion, "bucketName", b));
+    if (from) return from;
+    const literal = known(() => companion.props.bucketName);
+    return typeof literal === "string" ? buckets.find((b) => r2Name(b) === literal) : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { defineStackRule } from "../lib/rule";
-import { BACKUP_LABEL, K8S, RPO_ANNOTATION } from "../lib/kubernetes";
+import { K8S, RPO_ANNOTATION } from "../lib/kubernetes";
+import { backupCronJobsOf } from "../lib/backups";
 import { integer, readConfig } from "../lib/config";
 import { promRulesOf } from "../lib/prometheus";
 import { parsePromql, selectsLabelValue, thresholds } from "../lib/promql";
@@ -28,11 +29,10 @@ export const missingBackupFreshnessAlert = defineStackRule("stack", {
             const rules = known(() => promRulesOf(pr.props));
             return rules === UNKNOWN ? [] : rules.filter((r) => r.alert && typeof r.expr === "string");
         });
-        for (const job of ofTypes(args.resources, K8S.CronJob)) {
-            const meta = known(() => ({ labels: { ...obj(obj(job.props.metadata).labels) }, annotations: { ...obj(obj(job.props.metadata).annotations) } }));
-            if (meta === UNKNOWN || meta.labels[BACKUP_LABEL] !== "true") continue;
+        for (const job of backupCronJobsOf(args.resources)) {
+            const annotations = known(() => ({ ...obj(obj(job.props.metadata).annotations) }));
             const name = k8sName(job);
-            const rpo = Number(meta.annotations[RPO_ANNOTATION] ?? defaultRpoSeconds);
+            const rpo = Number((annotations === UNKNOWN ? undefined : annotations[RPO_ANNOTATION]) ?? defaultRpoSeconds);
             const watching = alerts.filter((a) => {
                 try {
                     return selectsLabelValue(parsePromql(String(a.expr)), name);

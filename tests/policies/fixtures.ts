@@ -94,6 +94,14 @@ export function deployment(name = "api"): Fixture {
     };
 }
 
+/** A CronJob that makes no backup: neither our label nor "backup" in its name. */
+export function plainCronJob(name = "codebook-report-mailer"): Fixture {
+    const job = backupCronJob(name);
+    delete job.props.metadata.labels["app-platform/backup"];
+    delete job.props.spec.jobTemplate.spec.template.metadata.labels["app-platform/backup"];
+    return job;
+}
+
 /** A daily backup CronJob (seed 001 §4: daily DB backup; RPO 24 h). */
 export function backupCronJob(name = "codebook-db-backup"): Fixture {
     const l = { ...labels(name, "backup"), "app-platform/backup": "true" };

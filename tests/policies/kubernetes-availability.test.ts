@@ -13,7 +13,7 @@ import { disallowSshAndExternalIps } from "../../policies/kubernetes/disallow-ss
 import { disallowSecretsInConfigmaps } from "../../policies/kubernetes/disallow-secrets-in-configmaps";
 import { maxIntervalSeconds, parseCron } from "../../policies/lib/cron";
 import { UNKNOWN_STRING, urnOf } from "../../policies/testing/types";
-import { backupCronJob, configMap, deployment, hpa, networkPolicy, podDisruptionBudget, service } from "./fixtures";
+import { backupCronJob, configMap, plainCronJob, deployment, hpa, networkPolicy, podDisruptionBudget, service } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -143,7 +143,7 @@ describe("cron schedules", () => {
 
 describe("kubernetes-configure-cronjob-deadlines (backups mandatory)", () => {
     const rule = configureCronjobDeadlines;
-    const plain = edit(backupCronJob(), (p) => delete p.metadata.labels["app-platform/backup"]);
+    const plain = plainCronJob();
     it("passes the backup CronJob", () => expectClean(rule, backupCronJob()));
     it("flags each missing bound on a backup job", async () => {
         await expectViolation(rule, edit(backupCronJob(), (p) => delete p.spec.startingDeadlineSeconds), /Backup CronJob "codebook-db-backup" has no `spec.startingDeadlineSeconds`/);
@@ -152,7 +152,7 @@ describe("kubernetes-configure-cronjob-deadlines (backups mandatory)", () => {
         await expectViolation(rule, edit(backupCronJob(), (p) => (p.spec.concurrencyPolicy = "Allow")), /allows concurrent runs \(`concurrencyPolicy: Allow`\)/);
     });
     it("only advises other CronJobs, and lets them run concurrently", async () => {
-        await expectViolation(rule, edit(plain, (p) => delete p.spec.startingDeadlineSeconds), /^.*\nCronJob "codebook-db-backup" has no `spec.startingDeadlineSeconds`/, "advisory");
+        await expectViolation(rule, edit(plain, (p) => delete p.spec.startingDeadlineSeconds), /^.*\nCronJob "codebook-report-mailer" has no `spec.startingDeadlineSeconds`/, "advisory");
         await expectClean(rule, edit(plain, (p) => (p.spec.concurrencyPolicy = "Allow")));
     });
     it("does not apply to a Deployment", () => expectNotApplicable(rule, deployment()));
@@ -184,7 +184,7 @@ describe("kubernetes-enforce-backup-schedule-rpo", () => {
         await expectViolation(rule, edit(backupCronJob(), (p) => (p.metadata.annotations["app-platform/rpo-seconds"] = "1d")), /is not a whole number of seconds/);
         await expectViolation(rule, edit(backupCronJob(), (p) => (p.spec.schedule = "every day")), /cannot be parsed: expected 5 fields/);
     });
-    it("does not apply to a CronJob that is not a backup", () => expectNotApplicable(rule, edit(backupCronJob(), (p) => delete p.metadata.labels["app-platform/backup"])));
+    it("does not apply to a CronJob that is not a backup", () => expectNotApplicable(rule, plainCronJob()));
 });
 
 describe("kubernetes-disallow-exposed-service-types", () => {

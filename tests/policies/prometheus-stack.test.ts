@@ -9,7 +9,7 @@ import { enforceBackupBucketProtection } from "../../policies/stack/enforce-back
 import { parsePromql, thresholds, selectsLabelValue } from "../../policies/lib/promql";
 import { isProdStack } from "../../policies/lib/environment";
 import { secretValue } from "../../policies/testing/types";
-import { backupCronJob, configMap, deployment, prometheusRule, r2Bucket, s3Bucket, vercelVariable, vercelVariables } from "./fixtures";
+import { backupCronJob, configMap, deployment, plainCronJob, prometheusRule, r2Bucket, s3Bucket, vercelVariable, vercelVariables } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING, type Fixture } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -123,7 +123,7 @@ describe("stack-missing-backup-freshness-alert (stack)", () => {
         const late = edit(prometheusRule(), (p) => (p.spec.groups[0].rules[2].expr = 'time() - kube_cronjob_status_last_successful_time{cronjob="codebook-db-backup"} > 172800'));
         await expectViolation(rule, [backupCronJob(), late], /does not fire once the last success is older than the RPO \(86400 s\)/);
     });
-    it("ignores CronJobs that are not backups", () => expectClean(rule, [edit(backupCronJob(), (p) => delete p.metadata.labels["app-platform/backup"])]));
+    it("ignores CronJobs that are not backups", () => expectClean(rule, [plainCronJob()]));
     it("does not apply without CronJobs", () => expectNotApplicable(rule, [prometheusRule()]));
 });
 
@@ -137,9 +137,9 @@ describe("stack-enforce-backup-bucket-protection (prod-scoped)", () => {
         await expectViolation(rule, { ...s3Bucket(), protect: false }, /Backup S3 bucket "codebook-backups-prod" is not protected/, "mandatory", PROD);
         await expectViolation(rule, { ...r2Bucket(), protect: false }, /Backup R2 bucket "ara-backups" is not protected/, "advisory", STAGING);
     });
-    it("does not apply to other buckets or resources", async () => {
-        await expectNotApplicable(rule, { ...r2Bucket("ara-prod-reports"), protect: false });
-        await expectNotApplicable(rule, edit({ ...s3Bucket(), protect: false }, (p) => delete p.tags["app-platform/backup"]));
+    it("leaves other buckets alone and does not apply without buckets", async () => {
+        await expectClean(rule, { ...r2Bucket("ara-prod-reports"), protect: false });
+        await expectClean(rule, edit({ ...s3Bucket("codebook-data-prod", "codebook-data"), protect: false }, (p) => delete p.tags["app-platform/backup"]));
         await expectNotApplicable(rule, deployment());
     });
 });
