@@ -1,20 +1,32 @@
 /**
  * A product's secrets in one place: the ones a person provides (provider API keys, from
  * encrypted stack config) and the ones we generate (HMAC, JWT, NextAuth and encryption keys)
- * with `@pulumi/random`, regenerated on a schedule by a `@pulumiverse/time` `Rotating` clock.
+ * with `@pulumi/random`, replaced on a schedule.
  *
  * Every value leaves this component as a Pulumi secret, so one generated value can feed several
  * sinks (Ask Dahlia's `WORKER_API_SECRET` reaches both the Vercel UI and the Kubernetes worker)
  * and stays encrypted in state and masked in previews all the way.
  *
- * Rotation: the `Rotating` resource notices that its time has passed when the provider reads it,
- * i.e. on `pulumi up --refresh` (or `pulumi refresh`); it is then recreated, its `rfc3339`
- * changes, and every generated password, whose `keepers` carry that timestamp, is replaced.
+ * Rotation is keyed on the date, in the program: the calendar is cut into periods of
+ * `rotation.months` months (quarters by default: January, April, July, October, UTC), and each
+ * rotating password's `keepers` carry the first day of its period. The first `pulumi up` (or
+ * preview) in a new period sees new keepers and replaces the password; no refresh and no
+ * `time.Rotating` resource is involved, so nothing has to read the clock in the cloud, and a
+ * refresh never finds "drift" just because a date passed. The clock is an argument (`clock`),
+ * so tests pin it.
+ *
+ * A key marked `keepPrevious` lives in two passwords that take turns (one per period parity):
+ * in period N the current value is the slot renewed at N, the previous value the other slot,
+ * renewed at N-1 and left alone until N+1. So `previous(key)` is exactly last period's value,
+ * for one period, and a rotation replaces only the slot that is two periods old.
+ *
+ * A key marked `dataKey` encrypts stored data; replacing it would make that data unreadable, so
+ * it never rotates automatically (asking for it is a validation error), ignores keeper changes
+ * (an old keeper in state never forces a replacement) and is protected in prod.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as time from "@pulumiverse/time";
-import { PlatformContext, TYPE_PREFIX, ValidationError, throwIfInvalid } from "./context";
+import { PlatformContext, TYPE_PREFIX, ValidationError, isProd, throwIfInvalid } from "./context";
 
 const COMPONENT = "SecretSet";
 
@@ -58,12 +70,32 @@ export interface GeneratedSecretSpec {
    * @default true
    */
   readonly numeric?: boolean;
+  /**
+   * The key encrypts stored data (e.g. seed 004's `ENCRYPTION_KEY`): replacing it makes that data
+   * unreadable. It is never rotated automatically (`rotate: true` is refused), keeper changes are
+   * ignored and the password is protected in prod. Rotate it by hand after re-encrypting the data.
+   * @default false
+   */
+  readonly dataKey?: boolean;
+  /**
+   * Replace the value at the start of every rotation period.
+   * @default true, or false for a `dataKey`
+   */
+  readonly rotate?: boolean;
+  /**
+   * Also deliver last period's value (`previous(key)`), for one period, so a signing secret shared
+   * by several apps rotates without a window in which they disagree: verifiers accept the current
+   * or the previous value, signers use the current one. Only for rotating keys.
+   * @default false
+   */
+  readonly keepPrevious?: boolean;
 }
 
 /** The rotation schedule of the generated secrets. */
 export interface SecretRotation {
   /**
-   * Months between rotations (whole number, 1–12).
+   * Months between rotations (whole number, 1–12). Periods are aligned to the calendar (UTC):
+   * with 3, they start on 1 January, 1 April, 1 July and 1 October.
    * @default 3
    */
   readonly months: number;
@@ -92,23 +124,56 @@ export interface SecretSetArgs {
    * @default { months: 3 }
    */
   readonly rotation?: SecretRotation;
+  /**
+   * The clock that decides the current rotation period. Tests pass a fixed date.
+   * @default () => new Date()
+   */
+  readonly clock?: () => Date;
   /** Adjust a child's arguments without forking the component. */
   readonly transform?: {
-    /** The `time.Rotating` clock. */
-    readonly rotation?: (args: time.RotatingArgs) => time.RotatingArgs;
-    /** Each `random.RandomPassword`, with the key it generates. */
+    /** Each `random.RandomPassword`, with the key it generates (slots of a `keepPrevious` key alike). */
     readonly password?: (args: random.RandomPasswordArgs, key: string) => random.RandomPasswordArgs;
   };
 }
 
-/** Defaults of one generated secret (seen in the `@default`s of `GeneratedSecretSpec`). */
-export const GENERATED_SECRET_DEFAULTS: Required<GeneratedSecretSpec> = {
+/** Defaults of one generated secret's shape (seen in the `@default`s of `GeneratedSecretSpec`). */
+export const GENERATED_SECRET_DEFAULTS = {
   length: 48,
   special: false,
   upper: true,
   lower: true,
   numeric: true,
-};
+} as const satisfies Omit<Required<GeneratedSecretSpec>, "dataKey" | "rotate" | "keepPrevious">;
+
+/** Suffix of the environment variable that carries a `keepPrevious` key's previous value. */
+export const PREVIOUS_SUFFIX = "_PREVIOUS";
+
+/** `WORKER_API_SECRET` → `WORKER_API_SECRET_PREVIOUS`. */
+export function previousKey(key: string): string {
+  return `${key}${PREVIOUS_SUFFIX}`;
+}
+
+/**
+ * The index of the rotation period `date` falls in: whole periods of `months` months counted from
+ * January of year 0 (UTC), so periods are aligned to the calendar (quarters start in January,
+ * April, July and October).
+ */
+export function rotationPeriod(date: Date, months: number): number {
+  return Math.floor((date.getUTCFullYear() * 12 + date.getUTCMonth()) / months);
+}
+
+/** The first day of rotation period `period`, `YYYY-MM-01`. */
+export function rotationPeriodStart(period: number, months: number): string {
+  const m = period * months;
+  const year = Math.floor(m / 12);
+  const month = (m % 12) + 1;
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`;
+}
+
+/** The latest period up to `current` whose parity is `slot` (0 even, 1 odd): when that slot was last renewed. */
+export function slotPeriod(current: number, slot: 0 | 1): number {
+  return current % 2 === slot ? current : current - 1;
+}
 
 /** Default rotation: quarterly (seeds 000 and 002). */
 export const ROTATION_DEFAULTS: SecretRotation = { months: 3 };
@@ -124,7 +189,14 @@ function definedOnly<T extends object>(value: T | undefined): Partial<T> {
 
 /** The spec of one generated secret with its defaults applied. */
 export function resolveGeneratedSpec(spec: GeneratedSecretSpec): Required<GeneratedSecretSpec> {
-  return { ...GENERATED_SECRET_DEFAULTS, ...definedOnly(spec) };
+  const dataKey = spec.dataKey ?? false;
+  return {
+    ...GENERATED_SECRET_DEFAULTS,
+    dataKey,
+    rotate: !dataKey,
+    keepPrevious: false,
+    ...definedOnly(spec),
+  };
 }
 
 /**
@@ -166,6 +238,22 @@ export function validateSecretSetArgs(name: string, args: SecretSetArgs): void {
         `\`generated.${key}\` disables \`upper\`, \`lower\` and \`numeric\`; enable at least one of them so the password is not drawn from special characters alone (POLICIES.md 35)`,
       );
     }
+    if (s.dataKey && s.rotate) {
+      problems.push(
+        `\`generated.${key}\` is a data key (\`dataKey: true\`) with \`rotate: true\`; replacing a key that encrypts stored data makes that data unreadable, so it is never rotated automatically — drop \`rotate\` (re-encrypt the data, then replace the key by hand)`,
+      );
+    }
+    if (s.keepPrevious && !s.rotate) {
+      problems.push(
+        `\`generated.${key}.keepPrevious\` is set but the key does not rotate; there is no previous value to keep — drop \`keepPrevious\``,
+      );
+    }
+    if (s.keepPrevious && previousKey(key) in generated) {
+      problems.push(`\`generated.${key}.keepPrevious\` needs the key \`${previousKey(key)}\`, which is already a generated secret; rename one`);
+    }
+    if (s.keepPrevious && previousKey(key) in provided) {
+      problems.push(`\`generated.${key}.keepPrevious\` needs the key \`${previousKey(key)}\`, which is already a provided secret; rename one`);
+    }
   }
 
   if (Object.keys(provided).length + Object.keys(generated).length === 0) {
@@ -178,23 +266,47 @@ export function validateSecretSetArgs(name: string, args: SecretSetArgs): void {
       `\`rotation.months\` is ${months}; use a whole number from 1 to ${MAX_ROTATION_MONTHS} (the seeds rotate quarterly: \`{ months: 3 }\`)`,
     );
   }
+  if (args.clock !== undefined && (typeof args.clock !== "function" || Number.isNaN(args.clock().getTime()))) {
+    problems.push("`clock` must be a function returning a valid `Date`, e.g. `() => new Date()`");
+  }
 
   throwIfInvalid(COMPONENT, name, problems);
 }
 
+/**
+ * Resource options of a generated password beyond its parent: a data key is never replaced by the
+ * program — an old keeper in state (from the days of `time.Rotating`) must not force a new key —
+ * and prod refuses to delete it.
+ */
+export function passwordResourceOptions(
+  spec: Pick<Required<GeneratedSecretSpec>, "dataKey">,
+  context: Pick<PlatformContext, "environment">,
+): { ignoreChanges?: string[]; protect?: boolean } {
+  return spec.dataKey ? { ignoreChanges: ["keepers"], protect: isProd(context) } : {};
+}
+
 /** A product's provided and generated secrets, every value a Pulumi secret. */
 export class SecretSet extends pulumi.ComponentResource {
-  /** Every secret by key, each one a Pulumi secret. */
+  /** Every secret by key (the current value of generated ones), each one a Pulumi secret. */
   readonly values: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Last period's value of each `keepPrevious` key, by key (not `_PREVIOUS`), each a Pulumi secret. */
+  readonly previousValues: Readonly<Record<string, pulumi.Output<string>>>;
   /** All keys, provided and generated, sorted. */
   readonly keys: readonly string[];
-  /** The keys that are generated (and rotated by this component), sorted. */
+  /** The keys that are generated, sorted. */
   readonly generatedKeys: readonly string[];
+  /** The generated keys replaced at every rotation period, sorted (not the data keys). */
+  readonly rotatingKeys: readonly string[];
   /**
-   * When the generated secrets are next replaced (RFC 3339), on the next refreshing `up`;
-   * undefined when the set generates nothing (then there is nothing to rotate).
+   * The first day (`YYYY-MM-01`) of the current rotation period: the version of every rotating
+   * value, e.g. to redeploy what reads them when it changes. Undefined when nothing rotates.
    */
-  readonly rotatesAt?: pulumi.Output<string>;
+  readonly rotationVersion?: string;
+  /**
+   * When the rotating secrets are next replaced (RFC 3339, UTC midnight of the next period's first
+   * day), on the first `pulumi up` from then on; undefined when nothing rotates.
+   */
+  readonly rotatesAt?: string;
 
   private readonly setName: string;
 
@@ -204,25 +316,45 @@ export class SecretSet extends pulumi.ComponentResource {
     this.setName = name;
 
     const rotation: SecretRotation = { ...ROTATION_DEFAULTS, ...definedOnly(args.rotation) };
-    const generated = Object.entries(args.generated ?? {});
-    // Provided secrets rotate where they are issued; only generated ones need the keeper.
-    const rotating = generated.length > 0 ? this.createRotation(name, rotation, args) : undefined;
+    const now = (args.clock ?? (() => new Date()))();
+    const period = rotationPeriod(now, rotation.months);
+    const generated = Object.entries(args.generated ?? {}).map(([key, spec]) => [key, resolveGeneratedSpec(spec ?? {})] as const);
 
     const values: Record<string, pulumi.Output<string>> = {};
+    const previousValues: Record<string, pulumi.Output<string>> = {};
     for (const [key, value] of Object.entries(args.provided ?? {})) {
       values[key] = pulumi.secret(value);
     }
     for (const [key, spec] of generated) {
-      const password = this.createPassword(name, key, resolveGeneratedSpec(spec ?? {}), rotating!, args);
-      values[key] = pulumi.secret(password.result);
+      if (!spec.rotate) {
+        values[key] = pulumi.secret(this.createPassword(`${name}-${kebabKey(key)}`, key, spec, undefined, args).result);
+      } else if (!spec.keepPrevious) {
+        const keepers = { rotation: rotationPeriodStart(period, rotation.months) };
+        values[key] = pulumi.secret(this.createPassword(`${name}-${kebabKey(key)}`, key, spec, keepers, args).result);
+      } else {
+        // Two slots take turns: the one renewed this period is current, the other is last period's.
+        const slots = ([0, 1] as const).map((slot) =>
+          this.createPassword(`${name}-${kebabKey(key)}-${slot === 0 ? "even" : "odd"}`, key, spec, {
+            rotation: rotationPeriodStart(slotPeriod(period, slot), rotation.months),
+          }, args),
+        );
+        const current = period % 2;
+        values[key] = pulumi.secret(slots[current].result);
+        previousValues[key] = pulumi.secret(slots[1 - current].result);
+      }
     }
 
     this.values = Object.freeze(values);
+    this.previousValues = Object.freeze(previousValues);
     this.keys = Object.freeze(Object.keys(values).sort());
-    this.generatedKeys = Object.freeze(Object.keys(args.generated ?? {}).sort());
-    this.rotatesAt = rotating?.rotationRfc3339;
+    this.generatedKeys = Object.freeze(generated.map(([k]) => k).sort());
+    this.rotatingKeys = Object.freeze(generated.filter(([, s]) => s.rotate).map(([k]) => k).sort());
+    if (this.rotatingKeys.length > 0) {
+      this.rotationVersion = rotationPeriodStart(period, rotation.months);
+      this.rotatesAt = `${rotationPeriodStart(period + 1, rotation.months)}T00:00:00Z`;
+    }
 
-    this.registerOutputs({ keys: this.keys, rotatesAt: this.rotatesAt });
+    this.registerOutputs({ keys: this.keys, rotationVersion: this.rotationVersion, rotatesAt: this.rotatesAt });
   }
 
   /** The secret stored under `key`; throws naming the key and this set when it is absent. */
@@ -237,21 +369,22 @@ export class SecretSet extends pulumi.ComponentResource {
     return value;
   }
 
+  /** Last period's value of a `keepPrevious` key, or undefined when the key keeps none. */
+  previous(key: string): pulumi.Output<string> | undefined {
+    this.get(key);
+    return this.previousValues[key];
+  }
+
   /** The named secrets as a record, e.g. for `VercelApp.secretEnv`; throws like `get`. */
   pick(...keys: string[]): Record<string, pulumi.Output<string>> {
     return Object.fromEntries(keys.map((k) => [k, this.get(k)]));
   }
 
-  private createRotation(name: string, rotation: SecretRotation, args: SecretSetArgs): time.Rotating {
-    const base: time.RotatingArgs = { rotationMonths: rotation.months };
-    return new time.Rotating(`${name}-rotation`, args.transform?.rotation?.(base) ?? base, { parent: this });
-  }
-
   private createPassword(
-    name: string,
+    resourceName: string,
     key: string,
     spec: Required<GeneratedSecretSpec>,
-    rotating: time.Rotating,
+    keepers: Record<string, string> | undefined,
     args: SecretSetArgs,
   ): random.RandomPassword {
     const base: random.RandomPasswordArgs = {
@@ -260,13 +393,14 @@ export class SecretSet extends pulumi.ComponentResource {
       upper: spec.upper,
       lower: spec.lower,
       numeric: spec.numeric,
-      // A new rotation timestamp replaces the password.
-      keepers: { rotation: rotating.rfc3339 },
+      // A new period start replaces the password (every input of a RandomPassword forces a new one).
+      ...(keepers ? { keepers } : {}),
     };
     const final = args.transform?.password?.(base, key) ?? base;
-    return new random.RandomPassword(`${name}-${kebabKey(key)}`, final, {
+    return new random.RandomPassword(resourceName, final, {
       parent: this,
       additionalSecretOutputs: ["result"],
+      ...passwordResourceOptions(spec, args.context),
     });
   }
 }

@@ -10,13 +10,18 @@ import {
   SecretSet,
   SecretSetArgs,
   kebabKey,
+  passwordResourceOptions,
+  resolveGeneratedSpec,
+  rotationPeriod,
+  rotationPeriodStart,
+  slotPeriod,
   validateSecretSetArgs,
 } from "../../components/secret-set";
+import { ANY_INPUT, forceNewPaths } from "../../tools/plan/replacements";
 
 const context: PlatformContext = { environment: "staging", product: "dahlia", owner: "platform-team" };
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";
-const ROTATING = "time:index/rotating:Rotating";
 
 /** Whether an output is marked secret, awaited. */
 function isSecretOutput(o: pulumi.Output<unknown>): Promise<boolean> {
@@ -32,44 +37,82 @@ class Sink extends pulumi.CustomResource {
 
 beforeEach(() => rec.reset());
 
+/** A fixed clock: 15 November 2026, in the quarter that starts on 1 October. */
+const NOV_2026 = () => new Date(Date.UTC(2026, 10, 15, 12));
+/** The next quarter: 2 January 2027. */
+const JAN_2027 = () => new Date(Date.UTC(2027, 0, 2));
+
+describe("rotation periods", () => {
+  it("cuts the calendar into UTC-aligned periods", () => {
+    expect(rotationPeriodStart(rotationPeriod(new Date(Date.UTC(2026, 10, 15)), 3), 3)).toBe("2026-10-01");
+    expect(rotationPeriodStart(rotationPeriod(new Date(Date.UTC(2026, 9, 1, 0, 0, 0)), 3), 3)).toBe("2026-10-01");
+    // The last millisecond of September still belongs to the July quarter.
+    expect(rotationPeriodStart(rotationPeriod(new Date(Date.UTC(2026, 8, 30, 23, 59, 59, 999)), 3), 3)).toBe("2026-07-01");
+    expect(rotationPeriodStart(rotationPeriod(new Date(Date.UTC(2027, 0, 2)), 3), 3)).toBe("2027-01-01");
+    expect(rotationPeriodStart(rotationPeriod(new Date(Date.UTC(2026, 10, 15)), 12), 12)).toBe("2026-01-01");
+    expect(rotationPeriodStart(rotationPeriod(new Date(Date.UTC(2026, 10, 15)), 1), 1)).toBe("2026-11-01");
+    expect(rotationPeriod(new Date(Date.UTC(2027, 0, 2)), 3) - rotationPeriod(new Date(Date.UTC(2026, 10, 15)), 3)).toBe(1);
+  });
+
+  it("each slot is renewed every other period, the two never in the same one", () => {
+    expect([slotPeriod(10, 0), slotPeriod(10, 1)]).toEqual([10, 9]);
+    expect([slotPeriod(11, 0), slotPeriod(11, 1)]).toEqual([10, 11]);
+  });
+});
+
 describe("SecretSet resources", () => {
-  it("creates no rotation for a set of provided secrets only", async () => {
+  it("creates nothing to rotate for a set of provided secrets only", async () => {
     const set = new SecretSet("codebook-secrets", { context, provided: { PINECONE_API_KEY: "pc-provided" } });
     await rec.settle();
     expect(rec.resources.filter((r) => r.custom).map((r) => r.type)).toEqual([]);
     expect(set.rotatesAt).toBeUndefined();
+    expect(set.rotationVersion).toBeUndefined();
     expect(set.keys).toEqual(["PINECONE_API_KEY"]);
   });
 
-  it("creates one quarterly Rotating and one RandomPassword per generated key, keyed to the rotation", async () => {
-    new SecretSet("dahlia-secrets", {
+  it("keys each RandomPassword on the first day of the current quarter, with no refresh-only clock resource", async () => {
+    const set = new SecretSet("dahlia-secrets", {
       context,
       provided: { OPENAI_API_KEY: "sk-provided" },
-      generated: { WORKER_API_SECRET: {}, ENCRYPTION_KEY: { length: 32 } },
+      generated: { WORKER_API_SECRET: {}, JWT_SECRET: { length: 32 } },
+      clock: NOV_2026,
     });
     await rec.settle();
 
     expect(rec.one("app-platform:secrets:SecretSet", "dahlia-secrets").custom).toBe(false);
-    const rotation = rec.one(ROTATING, "dahlia-secrets-rotation");
-    // seed 000 "Rotate provider API keys quarterly", seed 002 "Rotate keys quarterly"
-    expect(rotation.inputs).toEqual({ rotationMonths: 3 });
+    // time.Rotating only expires on refresh; the date is read by the program instead.
+    expect(rec.resources.filter((r) => r.type.startsWith("time:"))).toEqual([]);
 
-    expect(rec.ofType(PASSWORD).map((r) => r.name).sort()).toEqual([
-      "dahlia-secrets-encryption-key",
-      "dahlia-secrets-worker-api-secret",
-    ]);
+    expect(rec.ofType(PASSWORD).map((r) => r.name).sort()).toEqual(["dahlia-secrets-jwt-secret", "dahlia-secrets-worker-api-secret"]);
     const worker = rec.one(PASSWORD, "dahlia-secrets-worker-api-secret");
+    // seed 000 "Rotate provider API keys quarterly", seed 002 "Rotate keys quarterly"
     expect(worker.inputs).toEqual({
       length: 48,
       special: false,
       upper: true,
       lower: true,
       numeric: true,
-      keepers: { rotation: "2026-01-01T00:00:00Z" },
+      keepers: { rotation: "2026-10-01" },
     });
-    // seed 004: ENCRYPTION_KEY is exactly 32 characters
-    expect(rec.one(PASSWORD, "dahlia-secrets-encryption-key").inputs.length).toBe(32);
+    expect(rec.one(PASSWORD, "dahlia-secrets-jwt-secret").inputs.length).toBe(32);
     expect(rec.ofType("random:index/randomString:RandomString")).toHaveLength(0);
+    expect(set.rotationVersion).toBe("2026-10-01");
+    expect(set.rotatesAt).toBe("2027-01-01T00:00:00Z");
+    expect(set.rotatingKeys).toEqual(["JWT_SECRET", "WORKER_API_SECRET"]);
+  });
+
+  it("the first run in the next quarter changes the keepers, which replaces the password", async () => {
+    new SecretSet("a", { context, generated: { JWT_SECRET: {} }, clock: NOV_2026 });
+    await rec.settle();
+    const before = rec.one(PASSWORD, "a-jwt-secret").inputs.keepers;
+    rec.reset();
+    new SecretSet("a", { context, generated: { JWT_SECRET: {} }, clock: JAN_2027 });
+    await rec.settle();
+    const after = rec.one(PASSWORD, "a-jwt-secret").inputs.keepers;
+    expect(before).toEqual({ rotation: "2026-10-01" });
+    expect(after).toEqual({ rotation: "2027-01-01" });
+    // Every RandomPassword input forces a replacement (tools/plan/replacements.ts).
+    expect(forceNewPaths(PASSWORD)).toEqual([ANY_INPUT]);
   });
 
   it("honours a custom rotation and generated-secret options", async () => {
@@ -77,24 +120,96 @@ describe("SecretSet resources", () => {
       context,
       generated: { JWT_SECRET: { length: 64, special: true, upper: false } },
       rotation: { months: 1 },
+      clock: NOV_2026,
     });
     await rec.settle();
-    expect(rec.one(ROTATING, "s-rotation").inputs.rotationMonths).toBe(1);
-    expect(rec.one(PASSWORD, "s-jwt-secret").inputs).toMatchObject({ length: 64, special: true, upper: false, lower: true });
+    expect(rec.one(PASSWORD, "s-jwt-secret").inputs).toMatchObject({
+      length: 64,
+      special: true,
+      upper: false,
+      lower: true,
+      keepers: { rotation: "2026-11-01" },
+    });
   });
 
   it("applies transforms to children", async () => {
     new SecretSet("s", {
       context,
       generated: { JWT_SECRET: {} },
-      transform: {
-        rotation: (a) => ({ ...a, rotationMonths: 2 }),
-        password: (a, key) => ({ ...a, minNumeric: key === "JWT_SECRET" ? 4 : 0 }),
-      },
+      transform: { password: (a, key) => ({ ...a, minNumeric: key === "JWT_SECRET" ? 4 : 0 }) },
     });
     await rec.settle();
-    expect(rec.one(ROTATING, "s-rotation").inputs.rotationMonths).toBe(2);
     expect(rec.one(PASSWORD, "s-jwt-secret").inputs.minNumeric).toBe(4);
+  });
+});
+
+describe("SecretSet previous values (keepPrevious)", () => {
+  const make = (name: string, clock: () => Date) =>
+    new SecretSet(name, { context, generated: { WORKER_API_SECRET: { keepPrevious: true } }, clock });
+
+  it("keeps the key in two slots renewed in alternate periods; current is this period's, previous last period's", async () => {
+    const set = make("d", NOV_2026);
+    await rec.settle();
+    const even = rec.one(PASSWORD, "d-worker-api-secret-even");
+    const odd = rec.one(PASSWORD, "d-worker-api-secret-odd");
+    // Q4 2026 is period 8107 (odd): the odd slot was renewed on 2026-10-01, the even one a quarter before.
+    expect(odd.inputs.keepers).toEqual({ rotation: "2026-10-01" });
+    expect(even.inputs.keepers).toEqual({ rotation: "2026-07-01" });
+    expect(await valueOf(set.get("WORKER_API_SECRET"))).toMatch(/^mock-password-d-worker-api-secret-odd/);
+    expect(await valueOf(set.previous("WORKER_API_SECRET")!)).toMatch(/^mock-password-d-worker-api-secret-even/);
+    expect(await isSecretOutput(set.previous("WORKER_API_SECRET")!)).toBe(true);
+    expect(set.keys).toEqual(["WORKER_API_SECRET"]);
+  });
+
+  it("at the next rotation only the two-period-old slot is renewed, and today's current becomes previous", async () => {
+    make("d", NOV_2026);
+    await rec.settle();
+    const q4 = Object.fromEntries(rec.ofType(PASSWORD).map((r) => [r.name, r.inputs.keepers.rotation]));
+    rec.reset();
+    const next = make("d", JAN_2027);
+    await rec.settle();
+    const q1 = Object.fromEntries(rec.ofType(PASSWORD).map((r) => [r.name, r.inputs.keepers.rotation]));
+    expect(q4).toEqual({ "d-worker-api-secret-even": "2026-07-01", "d-worker-api-secret-odd": "2026-10-01" });
+    expect(q1).toEqual({ "d-worker-api-secret-even": "2027-01-01", "d-worker-api-secret-odd": "2026-10-01" });
+    // The odd slot (unchanged, so not replaced) now serves as previous: the value apps signed with in Q4.
+    expect(await valueOf(next.previous("WORKER_API_SECRET")!)).toMatch(/^mock-password-d-worker-api-secret-odd/);
+    expect(await valueOf(next.get("WORKER_API_SECRET"))).toMatch(/^mock-password-d-worker-api-secret-even/);
+  });
+
+  it("a key without keepPrevious has no previous value", () => {
+    const set = new SecretSet("s", { context, generated: { JWT_SECRET: {} } });
+    expect(set.previous("JWT_SECRET")).toBeUndefined();
+    expect(set.previousValues).toEqual({});
+  });
+});
+
+describe("SecretSet data keys", () => {
+  it("a data key never rotates: no keepers, keeper changes ignored, protected in prod", async () => {
+    const prod: PlatformContext = { ...context, environment: "prod" };
+    const set = new SecretSet("ara", { context: prod, generated: { ENCRYPTION_KEY: { length: 32, dataKey: true }, JWT_SECRET: {} }, clock: NOV_2026 });
+    await rec.settle();
+    const key = rec.one(PASSWORD, "ara-encryption-key");
+    expect(key.inputs.keepers).toBeUndefined();
+    expect(rec.one(PASSWORD, "ara-jwt-secret").inputs.keepers).toEqual({ rotation: "2026-10-01" });
+    expect(set.rotatingKeys).toEqual(["JWT_SECRET"]);
+    expect(set.generatedKeys).toEqual(["ENCRYPTION_KEY", "JWT_SECRET"]);
+    // The mock monitor does not see resource options; the real program run checks them too (products tests).
+    expect(passwordResourceOptions(resolveGeneratedSpec({ dataKey: true }), prod)).toEqual({ ignoreChanges: ["keepers"], protect: true });
+    expect(passwordResourceOptions(resolveGeneratedSpec({ dataKey: true }), context)).toEqual({ ignoreChanges: ["keepers"], protect: false });
+    expect(passwordResourceOptions(resolveGeneratedSpec({}), prod)).toEqual({});
+    expect(resolveGeneratedSpec({ dataKey: true })).toMatchObject({ dataKey: true, rotate: false, keepPrevious: false });
+  });
+
+  it("refuses automatic rotation of a data key, naming the secret", () => {
+    expect(() => validateSecretSetArgs("ara-secrets", { context, generated: { ENCRYPTION_KEY: { length: 32, dataKey: true, rotate: true } } })).toThrow(
+      /SecretSet "ara-secrets" has invalid arguments:\n {2}- `generated.ENCRYPTION_KEY` is a data key \(`dataKey: true`\) with `rotate: true`/,
+    );
+  });
+
+  it("a set of data keys only has no rotation version", () => {
+    const set = new SecretSet("s", { context, generated: { ENCRYPTION_KEY: { length: 32, dataKey: true } } });
+    expect(set.rotationVersion).toBeUndefined();
+    expect(set.rotatesAt).toBeUndefined();
   });
 });
 
@@ -194,6 +309,19 @@ describe("validateSecretSetArgs", () => {
     for (const months of [0, 13, 1.5]) {
       expect(() => validateSecretSetArgs("s", { ...ok, rotation: { months } })).toThrow(`\`rotation.months\` is ${months}`);
     }
+  });
+
+  it("rejects keepPrevious on a key that does not rotate, or whose _PREVIOUS name is taken", () => {
+    expect(() => validateSecretSetArgs("s", { context, generated: { K_SECRET: { rotate: false, keepPrevious: true } } })).toThrow(
+      "`generated.K_SECRET.keepPrevious` is set but the key does not rotate",
+    );
+    expect(() =>
+      validateSecretSetArgs("s", { context, generated: { K_SECRET: { keepPrevious: true } }, provided: { K_SECRET_PREVIOUS: "x" } }),
+    ).toThrow("needs the key `K_SECRET_PREVIOUS`, which is already a provided secret");
+  });
+
+  it("rejects a clock that returns no valid date", () => {
+    expect(() => validateSecretSetArgs("s", { ...ok, clock: () => new Date("nope") })).toThrow("`clock` must be a function returning a valid `Date`");
   });
 
   it("lists every problem at once under the set's name", () => {
