@@ -30,6 +30,7 @@ import {
   resourceTags,
   throwIfInvalid,
 } from "./context";
+import { commonPodSpec } from "./pod-spec";
 import { Duration } from "./values";
 
 const COMPONENT = "BackupJob";
@@ -629,17 +630,9 @@ export class BackupJob extends pulumi.ComponentResource {
               template: {
                 metadata: { labels: this.labels },
                 spec: {
-                  serviceAccountName: serviceAccount.metadata.name,
-                  automountServiceAccountToken: false,
+                  ...commonPodSpec(a.context, { serviceAccountName: serviceAccount.metadata.name, runAsUser: BACKUP_UID }),
                   enableServiceLinks: false,
                   restartPolicy: "Never",
-                  securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser: BACKUP_UID,
-                    runAsGroup: BACKUP_UID,
-                    fsGroup: BACKUP_UID,
-                    seccompProfile: { type: "RuntimeDefault" },
-                  },
                   containers: [
                     {
                       name: task ? "export" : "pg-backup",

@@ -12,6 +12,27 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** Prefix of every component type token: `app-platform:<module>:<Name>`. */
 export const TYPE_PREFIX = "app-platform";
 
+/** How a container waits in `preStop` before it gets SIGTERM (see `components/pod-spec.ts`). */
+export const PRE_STOP_HOOKS = ["sleep", "exec"] as const;
+export type PreStopHook = (typeof PRE_STOP_HOOKS)[number];
+
+/** Cluster-wide Kubernetes settings that every pod spec of the stack follows (from stack config). */
+export interface KubernetesPlatformSettings {
+  /**
+   * Names of `kubernetes.io/dockerconfigjson` Secrets, in each product namespace, with the
+   * credentials of a private registry; listed as `imagePullSecrets` on every pod spec.
+   * @default []
+   */
+  readonly imagePullSecrets?: readonly string[];
+  /**
+   * `sleep`: the native `lifecycle.preStop.sleep` action (Kubernetes 1.30 or later; works on
+   * distroless images). `exec`: run `sleep` inside the container, for older clusters (the image
+   * needs a `sleep` binary).
+   * @default "sleep"
+   */
+  readonly preStopHook?: PreStopHook;
+}
+
 export interface PlatformContext {
   /** The environment (stack) the resources belong to. Prod turns on protection, PDBs, HA. */
   readonly environment: Environment;
@@ -22,6 +43,12 @@ export interface PlatformContext {
   readonly product: string;
   /** The owning team, written into labels, DNS comments and tags. @example "platform-team" */
   readonly owner: string;
+  /**
+   * Cluster-wide pod settings (pull secrets, preStop hook); read them through
+   * `components/pod-spec.ts`, never directly.
+   * @default {}
+   */
+  readonly kubernetes?: KubernetesPlatformSettings;
 }
 
 /** True for the production stack. */

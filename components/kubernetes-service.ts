@@ -10,7 +10,8 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
+import { PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
+import { commonPodSpec, preStopHookOf, preStopLifecycle } from "./pod-spec";
 import { Probe, isPort } from "./probe";
 import { Duration } from "./values";
 
@@ -163,6 +164,12 @@ export interface KubernetesServiceArgs {
   readonly terminationGracePeriod?: Duration;
   /** Sleep in `preStop` so endpoints drain before SIGTERM; 0 disables it. @default Duration.seconds(5) */
   readonly preStopSleep?: Duration;
+  /**
+   * How the preStop sleep runs: `sleep` (native action, Kubernetes ≥ 1.30, fine on distroless
+   * images) or `exec` (the image's `sleep` binary, for older clusters).
+   * @default the stack's `preStopHook` (context.kubernetes), else "sleep"
+   */
+  readonly preStopHook?: PreStopHook;
   /** The non-root identity of the pod. @default { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 } */
   readonly securityContext?: ServiceSecurityContext;
   /** The scratch volume at `/tmp`. @default { memory: false, sizeLimit: "128Mi" } */
@@ -212,8 +219,9 @@ const DEFAULTS = {
 
 type Resolved = Omit<
   Required<KubernetesServiceArgs>,
-  "startup" | "autoscaling" | "metricsPath" | "ingress" | "transform" | "securityContext" | "tmp" | "rollout"
+  "startup" | "autoscaling" | "metricsPath" | "ingress" | "transform" | "securityContext" | "tmp" | "rollout" | "preStopHook"
 > & {
+  readonly preStopHook: PreStopHook;
   readonly startup?: Probe;
   readonly autoscaling?: ServiceAutoscaling;
   readonly metricsPath?: string;
@@ -235,6 +243,7 @@ export function resolveKubernetesServiceArgs(name: string, args: KubernetesServi
     ingress: args.ingress
       ? { ...DEFAULTS.ingress, tlsSecretName: `${name}-tls`, ...definedOnly(args.ingress) }
       : undefined,
+    preStopHook: args.preStopHook ?? preStopHookOf(args.context),
     transform: args.transform ?? {},
   } as Resolved;
 }
@@ -366,7 +375,7 @@ export class KubernetesService extends pulumi.ComponentResource {
       livenessProbe: a.liveness.toKubernetes(),
       readinessProbe: a.readiness.toKubernetes(),
       startupProbe: a.startup?.toKubernetes(),
-      lifecycle: preStop > 0 ? { preStop: { exec: { command: ["sleep", String(preStop)] } } } : undefined,
+      lifecycle: preStopLifecycle(preStop, a.preStopHook),
       securityContext: {
         allowPrivilegeEscalation: false,
         privileged: false,
@@ -396,16 +405,13 @@ export class KubernetesService extends pulumi.ComponentResource {
             annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
           },
           spec: {
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: a.terminationGracePeriod.toSeconds(),
-            securityContext: {
-              runAsNonRoot: true,
+            ...commonPodSpec(a.context, {
+              serviceAccountName: serviceAccount.metadata.name,
               runAsUser: a.securityContext.runAsUser,
               runAsGroup: a.securityContext.runAsGroup,
               fsGroup: a.securityContext.fsGroup,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            }),
+            terminationGracePeriodSeconds: a.terminationGracePeriod.toSeconds(),
             topologySpreadConstraints: maxReplicasOf(a) > 1 ? this.topologySpread() : undefined,
             containers: [container],
             volumes: [
@@ -508,7 +514,8 @@ export class KubernetesService extends pulumi.ComponentResource {
         ],
         egress: [
           {
-            to: [fromNamespace("kube-system")],
+            // DNS to any destination, as the backup job's policy: kube-dns in kube-system,
+            // NodeLocal DNSCache on the node's link-local address, or a resolver elsewhere.
             ports: [
               { protocol: "UDP", port: 53 },
               { protocol: "TCP", port: 53 },
@@ -834,6 +841,9 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
   }
   if (sleep !== undefined && !Number.isInteger(sleep)) {
     p.push(`\`preStopSleep\` must be whole seconds, got ${sleep}s.`);
+  }
+  if (a.preStopHook !== undefined && !(PRE_STOP_HOOKS as readonly string[]).includes(a.preStopHook)) {
+    p.push(`\`preStopHook\` must be one of ${PRE_STOP_HOOKS.map((h) => `"${h}"`).join(", ")}, got ${JSON.stringify(a.preStopHook)}; "sleep" needs Kubernetes 1.30 or later, "exec" a \`sleep\` binary in the image.`);
   }
   const effGrace = grace ?? DEFAULTS.terminationGracePeriod.toSeconds();
   const effSleep = sleep ?? DEFAULTS.preStopSleep.toSeconds();

@@ -269,6 +269,16 @@ describe("BackupJob on S3", () => {
     expect(c.resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } });
   });
 
+  it("lists the stack's image pull secrets on the job's pod (private registries)", async () => {
+    new BackupJob("job", args());
+    await rec.settle();
+    expect(podSpec().imagePullSecrets).toBeUndefined();
+    rec.reset();
+    new BackupJob("job", args({ context: { ...staging, kubernetes: { imagePullSecrets: ["ghcr-pull"] } } }));
+    await rec.settle();
+    expect(podSpec().imagePullSecrets).toEqual([{ name: "ghcr-pull" }]);
+  });
+
   it("passes bucket facts as plain env and secrets only by reference", async () => {
     new BackupJob("job", args());
     await rec.settle();

@@ -280,11 +280,38 @@ describe("KubernetesService Deployment", () => {
     expect(podSpec().volumes).toEqual([{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }]);
   });
 
-  it("drains on shutdown: 30 s grace (seed 002) and a 5 s preStop sleep by default", async () => {
+  it("drains on shutdown: 30 s grace (seed 002) and a native 5 s preStop sleep by default (no `sleep` binary needed)", async () => {
     new KubernetesService("codebook-backend", codebook(staging));
     await rec.settle();
     expect(podSpec().terminationGracePeriodSeconds).toBe(30);
+    expect(container().lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+  });
+
+  it("runs the image's `sleep` for older clusters, from the stack's setting or the argument", async () => {
+    const older: PlatformContext = { ...staging, kubernetes: { preStopHook: "exec" } };
+    new KubernetesService("codebook-backend", codebook(older));
+    await rec.settle();
     expect(container().lifecycle).toEqual({ preStop: { exec: { command: ["sleep", "5"] } } });
+    rec.reset();
+    new KubernetesService("codebook-backend", codebook(older, { preStopHook: "sleep" }));
+    await rec.settle();
+    expect(container().lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+  });
+
+  it("rejects an unknown preStop hook", () => {
+    expect(() => validateKubernetesServiceArgs("codebook-backend", codebook(staging, { preStopHook: "shell" as any }))).toThrow(
+      '`preStopHook` must be one of "sleep", "exec", got "shell"',
+    );
+  });
+
+  it("lists the stack's image pull secrets on the pod, none by default", async () => {
+    new KubernetesService("codebook-backend", codebook(staging));
+    await rec.settle();
+    expect(podSpec().imagePullSecrets).toBeUndefined();
+    rec.reset();
+    new KubernetesService("codebook-backend", codebook({ ...staging, kubernetes: { imagePullSecrets: ["ghcr-pull", "ecr-pull"] } }));
+    await rec.settle();
+    expect(podSpec().imagePullSecrets).toEqual([{ name: "ghcr-pull" }, { name: "ecr-pull" }]);
   });
 
   it("takes other shutdown timings, and no preStop hook for a zero sleep", async () => {
@@ -469,7 +496,8 @@ describe("KubernetesService NetworkPolicies", () => {
       policyTypes: ["Ingress", "Egress"],
       ingress: [{ from: [ns("ingress-nginx"), ns("monitoring")], ports: [{ protocol: "TCP", port: "http" }] }],
       egress: [
-        { to: [ns("kube-system")], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+        // DNS to any destination (NodeLocal DNSCache, resolvers outside kube-system), like the backup job.
+        { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
         { ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 5432 }] },
       ],
     });
