@@ -6,8 +6,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
-import { Environment, PlatformContext, TYPE_PREFIX, dataProtection, namespaceName, recommendedLabels, throwIfInvalid } from "./context";
-import { SecretSet } from "./secret-set";
+import {
+  Environment,
+  KubernetesPlatformSettings,
+  PlatformContext,
+  TYPE_PREFIX,
+  dataProtection,
+  namespaceName,
+  recommendedLabels,
+  throwIfInvalid,
+} from "./context";
+import { SecretSet, previousKey } from "./secret-set";
 import { KubernetesService } from "./kubernetes-service";
 import { VercelApp } from "./vercel-app";
 import { DnsRecords, DnsRecordSpec } from "./dns-records";
@@ -44,6 +53,17 @@ export interface PlatformSettings {
   readonly runbookBaseUrl: string;
   /** Alert receivers (secrets). */
   readonly alertRouting: { readonly pagerKey: pulumi.Input<string>; readonly chatWebhookUrl: pulumi.Input<string> };
+  /**
+   * Cluster-wide pod settings (pull secrets, preStop hook); they travel in every component's
+   * `context` and reach pod specs through `components/pod-spec.ts`.
+   * @default {}
+   */
+  readonly kubernetes?: KubernetesPlatformSettings;
+  /**
+   * The clock that picks the secrets' rotation period; tests pin it.
+   * @default () => new Date()
+   */
+  readonly clock?: () => Date;
 }
 
 export interface ApplicationStackArgs {
@@ -92,15 +112,20 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
   const problems: string[] = [];
   const declared = new Set([...spec.providedSecrets.map((s) => s.name), ...spec.generatedSecrets.map((s) => s.name)]);
   const optional = new Set(spec.providedSecrets.filter((s) => s.optional).map((s) => s.name));
-  const check = (where: string, refs: SecretRefs) => {
+  const keepsPrevious = new Set(spec.generatedSecrets.filter((s) => s.keepPrevious).map((s) => s.name));
+  const check = (where: string, refs: SecretRefs, plainEnv: Readonly<Record<string, string>> = {}) => {
     for (const [env, secret] of Object.entries(refs)) {
       if (!declared.has(secret)) {
         problems.push(`\`${where}.secretEnv.${env}\` refers to secret \`${secret}\`, which the product neither provides nor generates; declare it in \`providedSecrets\` or \`generatedSecrets\``);
       }
+      const prev = previousKey(env);
+      if (keepsPrevious.has(secret) && (prev in refs || prev in plainEnv)) {
+        problems.push(`\`${where}.secretEnv.${env}\` reads \`${secret}\`, which keeps its previous value in \`${prev}\`, but \`${where}\` already sets \`${prev}\`; rename that variable`);
+      }
     }
   };
-  spec.workloads.forEach((w) => check(`workloads.${w.name}`, w.secretEnv));
-  spec.webApps.forEach((a) => check(`webApps.${a.name}`, a.secretEnv));
+  spec.workloads.forEach((w) => check(`workloads.${w.name}`, w.secretEnv, w.env));
+  spec.webApps.forEach((a) => check(`webApps.${a.name}`, a.secretEnv, a.env));
   spec.backups?.jobs.forEach((j) => j.export && check(`backups.jobs.${j.name}.export`, j.export.secretEnv));
   if (spec.backups && !declared.has(spec.backups.databaseSecret)) {
     problems.push(`\`backups.databaseSecret\` is \`${spec.backups.databaseSecret}\`, which the product does not declare`);
@@ -134,13 +159,19 @@ export class ApplicationStack extends pulumi.ComponentResource {
     super(`${TYPE_PREFIX}:product:ApplicationStack`, name, {}, opts);
     validateApplicationStackArgs(name, args);
     const { spec, platform } = args;
-    this.context = { environment: args.environment, product: spec.id, owner: args.owner ?? "platform-team" };
+    this.context = {
+      environment: args.environment,
+      product: spec.id,
+      owner: args.owner ?? "platform-team",
+      kubernetes: platform.kubernetes ?? {},
+    };
 
     this.namespaceResource = this.createNamespace(name);
     this.namespace = this.namespaceResource.metadata.name;
     this.secretSet = this.createSecretSet(name, args);
-    spec.workloads.forEach((w) => this.createWorkload(name, w, platform));
-    const apps = spec.webApps.map((a) => this.createWebApp(name, a));
+    const workloads = spec.workloads.map((w) => this.createWorkload(name, w, platform));
+    // Vercel redeploys after the workloads rolled out: their pods accept the new and the previous value.
+    const apps = spec.webApps.map((a) => this.createWebApp(name, a, workloads));
     this.vercelProjectIds = Object.fromEntries(spec.webApps.map((a, i) => [a.name, apps[i].projectId]));
     const dns = this.createDns(name, spec, platform);
     this.hosts = dns ? [...dns.hostnames] : [];
@@ -200,18 +231,39 @@ export class ApplicationStack extends pulumi.ComponentResource {
       const v = args.providedSecrets[s.name];
       if (v !== undefined) provided[s.name] = v;
     }
-    const generated = Object.fromEntries(args.spec.generatedSecrets.map((g) => [g.name, { length: g.length ?? 48 }]));
-    return new SecretSet(`${name}-secrets`, { context: this.context, provided, generated }, { parent: this });
+    const generated = Object.fromEntries(
+      args.spec.generatedSecrets.map((g) => [
+        g.name,
+        { length: g.length ?? 48, dataKey: g.dataKey, rotate: g.rotate, keepPrevious: g.keepPrevious },
+      ]),
+    );
+    return new SecretSet(
+      `${name}-secrets`,
+      { context: this.context, provided, generated, clock: args.platform.clock },
+      { parent: this },
+    );
   }
 
-  /** Resolves env → secret refs to values; optional secrets that are unset are left out. */
+  /**
+   * Resolves env → secret refs to values; optional secrets that are unset are left out. A secret
+   * that keeps its previous value also yields `<ENV>_PREVIOUS`, so every sink of the current value
+   * gets the previous one too.
+   */
   private secretValues(refs: SecretRefs): Record<string, pulumi.Input<string>> {
     const out: Record<string, pulumi.Input<string>> = {};
     for (const [env, secret] of Object.entries(refs)) {
       const v = this.secretSet.values[secret];
       if (v !== undefined) out[env] = v;
+      const previous = this.secretSet.previousValues[secret];
+      if (previous !== undefined) out[previousKey(env)] = previous;
     }
     return out;
+  }
+
+  /** The rotation version of the generated secrets `refs` reads, when any of them rotates. */
+  private rotationVersionOf(refs: SecretRefs): string | undefined {
+    const rotating = Object.values(refs).some((secret) => this.secretSet.rotatingKeys.includes(secret));
+    return rotating ? this.secretSet.rotationVersion : undefined;
   }
 
   private createWorkload(name: string, w: ProductSpec["workloads"][number], platform: PlatformSettings): KubernetesService {
@@ -263,7 +315,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
     );
   }
 
-  private createWebApp(name: string, a: ProductSpec["webApps"][number]): VercelApp {
+  private createWebApp(name: string, a: ProductSpec["webApps"][number], workloads: readonly KubernetesService[]): VercelApp {
+    const version = this.rotationVersionOf(a.secretEnv);
     return new VercelApp(
       `${name}-${a.name}`,
       {
@@ -282,6 +335,9 @@ export class ApplicationStack extends pulumi.ComponentResource {
         env: { ...a.env },
         secretEnv: this.secretValues(a.secretEnv),
         domains: a.domains.map((domain) => ({ domain })),
+        // Vercel applies variable changes only to new deployments: redeploy when a rotation
+        // replaced a generated secret the app reads.
+        redeploy: version ? { version, after: [...workloads] } : undefined,
       },
       { parent: this },
     );

@@ -92,6 +92,15 @@ export interface VercelAppArgs {
    * @default []
    */
   readonly domains?: ReadonlyArray<VercelDomainSpec>;
+  /**
+   * Redeploy when `version` changes. Vercel applies variable changes only to new deployments, so
+   * when a rotation replaces a generated secret (the caller passes its rotation version) a
+   * `vercel.Deployment` of the production branch (prod) or of `previewBranch` (staging), keyed on
+   * the version in its `meta`, is replaced by a new one after the variables were updated and
+   * after `after` (e.g. the Kubernetes workloads that must accept the new value first).
+   * @default undefined (no deployment is made; pushes deploy as usual)
+   */
+  readonly redeploy?: { readonly version: string; readonly after?: pulumi.Input<pulumi.Resource>[] };
   /** Adjust a child's arguments without forking the component. */
   readonly transform?: {
     /** The `vercel.Project` (prod only). */
@@ -100,8 +109,13 @@ export interface VercelAppArgs {
     readonly envVar?: (args: vercel.ProjectEnvironmentVariableArgs, key: string) => vercel.ProjectEnvironmentVariableArgs;
     /** Each `vercel.ProjectDomain`. */
     readonly domain?: (args: vercel.ProjectDomainArgs, spec: VercelDomainSpec) => vercel.ProjectDomainArgs;
+    /** The redeploying `vercel.Deployment`. */
+    readonly deployment?: (args: vercel.DeploymentArgs) => vercel.DeploymentArgs;
   };
 }
+
+/** `meta` key of the redeploying deployment that carries the secrets' version (a change replaces it). */
+export const REDEPLOY_META_KEY = "app-platform-secrets-version";
 
 /** Environment-variable names: upper case, digits and underscores, starting with a letter. */
 export const ENV_NAME_PATTERN = /^[A-Z][A-Z0-9_]*$/;
@@ -235,6 +249,14 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
       "`domains` are set on staging without `previewBranch`; a domain without a git branch serves production — set `previewBranch` or move the domains to prod",
     );
   }
+  if (args.redeploy !== undefined) {
+    if (!prod && args.previewBranch === undefined) {
+      problems.push("`redeploy` is set on staging without `previewBranch`; there is no single preview branch to redeploy — set `previewBranch`");
+    }
+    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(args.redeploy.version)) {
+      problems.push(`\`redeploy.version\` ${JSON.stringify(args.redeploy.version)} must be 1–100 letters, digits, \`.\`, \`_\`, \`:\` or \`-\` (e.g. a rotation period \`2026-10-01\`)`);
+    }
+  }
   domains.forEach((d, i) => {
     const at = `\`domains[${i}]\` (${d.domain})`;
     if (!HOSTNAME.test(d.domain)) {
@@ -283,12 +305,14 @@ export class VercelApp extends pulumi.ComponentResource {
 
     const projectId = manageProject ? this.createProject(name, args).id : this.lookupProject(args);
 
+    const variables: vercel.ProjectEnvironmentVariable[] = [];
     for (const [key, value] of Object.entries(args.env ?? {})) {
-      this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args);
+      variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args));
     }
     for (const [key, value] of Object.entries(args.secretEnv ?? {})) {
-      this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, gitBranch, comment }, args);
+      variables.push(this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, gitBranch, comment }, args));
     }
+    if (args.redeploy) this.createRedeploy(name, projectId, variables, args);
     for (const spec of args.domains ?? []) {
       this.createDomain(name, spec, projectId, gitBranch, args);
     }
@@ -339,6 +363,29 @@ export class VercelApp extends pulumi.ComponentResource {
     };
     return new vercel.ProjectEnvironmentVariable(`${name}-env-${kebabEnvKey(key)}`, args.transform?.envVar?.(base, key) ?? base, {
       parent: this,
+    });
+  }
+
+  /** A deployment of the app's branch, replaced (so redeployed) whenever `redeploy.version` changes. */
+  private createRedeploy(
+    name: string,
+    projectId: pulumi.Input<string>,
+    variables: vercel.ProjectEnvironmentVariable[],
+    args: VercelAppArgs,
+  ): vercel.Deployment {
+    const prod = isProd(args.context);
+    const base: vercel.DeploymentArgs = {
+      projectId,
+      // Deploys the branch's latest commit through the project's git connection.
+      ref: prod ? (args.project.productionBranch ?? DEFAULT_PRODUCTION_BRANCH) : args.previewBranch,
+      production: prod,
+      // Every input of a vercel_deployment but delete_on_destroy forces a new deployment
+      // (terraform-provider-vercel `RequiresReplace`); the old one is kept, as Vercel keeps every deployment.
+      meta: { [REDEPLOY_META_KEY]: args.redeploy!.version },
+    };
+    return new vercel.Deployment(`${name}-redeploy`, args.transform?.deployment?.(base) ?? base, {
+      parent: this,
+      dependsOn: [...variables, ...(args.redeploy!.after ?? [])],
     });
   }
 

@@ -7,6 +7,7 @@
  * flat: one key per knob, named in camelCase.
  */
 import { z } from "zod";
+import { PRE_STOP_HOOKS } from "../components/context";
 
 export const PRODUCT_IDS = ["ask-dahlia", "codebook", "chat-api", "voyager", "ara"] as const;
 export type ProductId = (typeof PRODUCT_IDS)[number];
@@ -96,6 +97,33 @@ export const PLAIN_CONFIG_KEYS = [
     form: "a context name from the kubeconfig, or empty",
     schema: z.string(),
     example: "prod-cluster",
+  }),
+  key({
+    key: "imagePullSecrets",
+    type: "array",
+    description:
+      "Names of `kubernetes.io/dockerconfigjson` Secrets with private-registry credentials, listed as `imagePullSecrets` on every pod the stack makes; each must exist in every product namespace (`<product>-<environment>`).",
+    default: [],
+    form: "a list of Kubernetes Secret names (lower-case DNS subdomains), without duplicates",
+    schema: z
+      .array(
+        z
+          .string()
+          .max(253)
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a Kubernetes Secret name (lower-case DNS subdomain)"),
+      )
+      .refine((a) => new Set(a).size === a.length, "must not repeat a name"),
+    example: '["ghcr-pull"]',
+  }),
+  key({
+    key: "preStopHook",
+    type: "string",
+    description:
+      "How containers wait before SIGTERM so endpoints drain: `sleep` is the native lifecycle sleep action (Kubernetes 1.30 or later; works on distroless images); `exec` runs the image's `sleep` binary, for older clusters.",
+    default: "sleep",
+    form: "`sleep` (Kubernetes ≥ 1.30) or `exec`",
+    schema: z.enum(PRE_STOP_HOOKS),
+    example: "sleep",
   }),
   key({
     key: "ingressAddress",

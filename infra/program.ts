@@ -95,6 +95,7 @@ export function platformFor(cfg: StackConfig): StackPlatform {
       cloudflareAccountId: cfg.cloudflareAccountId,
       backupImage: splitImage(cfg.backupImage),
       runbookBaseUrl: cfg.runbookBaseUrl,
+      kubernetes: { imagePullSecrets: cfg.imagePullSecrets, preStopHook: cfg.preStopHook },
       alertRouting: {
         pagerKey: config.requireSecret("alertPagerRoutingKey"),
         chatWebhookUrl: config.requireSecret("alertChatWebhookUrl"),

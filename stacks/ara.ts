@@ -41,7 +41,9 @@ export const ara: ProductDefinition = {
       providedSecrets,
       generatedSecrets: [
         // seed 004: ENCRYPTION_KEY is a 32-character key.
-        { name: "ENCRYPTION_KEY", description: "32-character data encryption key (seed 004).", length: 32 },
+        // It encrypts stored data: replacing it would make that data unreadable, so it never rotates
+        // automatically (a data key; rotate it by hand after re-encrypting).
+        { name: "ENCRYPTION_KEY", description: "32-character data encryption key (seed 004).", length: 32, dataKey: true },
         { name: "JWT_SECRET", description: "Secret for internal JWTs (seed 004)." },
       ],
       workloads: [],

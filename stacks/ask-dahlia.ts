@@ -35,7 +35,9 @@ export const askDahlia: ProductDefinition = {
       providedSecrets,
       generatedSecrets: [
         // seed 000: "Shared secret for HMAC authentication", the same on UI and worker.
-        { name: "WORKER_API_SECRET", description: "HMAC secret the UI signs worker requests with." },
+        // Shared by the UI (signs) and the worker (verifies): both get WORKER_API_SECRET_PREVIOUS
+        // for a quarter after each rotation, so requests signed on either side of it still verify.
+        { name: "WORKER_API_SECRET", description: "HMAC secret the UI signs worker requests with.", keepPrevious: true },
         { name: "JWT_SECRET", description: "Secret the UI signs session JWTs with (seed 000)." },
       ],
       workloads: [

@@ -37,6 +37,19 @@ export interface GeneratedSecret {
   readonly description: string;
   /** Characters. @default 48 */
   readonly length?: number;
+  /**
+   * It encrypts stored data: never rotated automatically (asking for `rotate` is an error), never
+   * replaced by a keeper change, protected in prod. @default false
+   */
+  readonly dataKey?: boolean;
+  /** Replace it every rotation period (quarterly). @default true, false for a `dataKey` */
+  readonly rotate?: boolean;
+  /**
+   * Deliver last period's value beside the current one as `<ENV>_PREVIOUS` to every sink of the
+   * current one, for one rotation period: for a signing secret shared by several apps, which must
+   * accept either value and sign with the current one. @default false
+   */
+  readonly keepPrevious?: boolean;
 }
 
 /** Maps environment variable name → secret name (a `ProvidedSecret` or `GeneratedSecret`). */

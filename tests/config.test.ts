@@ -111,6 +111,10 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["stripe enabled without a price", { voyagerStripeEnabled: "true" }, "app-platform:voyagerStripePriceId"],
   ["Clerk key that is a secret key", { araClerkPublishableKey: "sk_live_abc" }, "app-platform:araClerkPublishableKey"],
   ["owner with spaces", { owner: "Platform Team" }, "app-platform:owner"],
+  ["pull secret name with upper case", { imagePullSecrets: '["GHCR_Pull"]' }, "app-platform:imagePullSecrets", "must be a Kubernetes Secret name"],
+  ["pull secrets not a list", { imagePullSecrets: "ghcr-pull" }, "app-platform:imagePullSecrets"],
+  ["pull secret named twice", { imagePullSecrets: '["ghcr-pull","ghcr-pull"]' }, "app-platform:imagePullSecrets", "must not repeat a name"],
+  ["unknown preStop hook", { preStopHook: "shell" }, "app-platform:preStopHook"],
   ["a typo'd key", { replicasCodebookAPI: "3" }, "app-platform:replicasCodebookAPI", "did you mean `replicasCodebookApi`"],
 ];
 

@@ -22,7 +22,8 @@
  *   `zoneId`; R2 bucket `accountId`, `name`, `jurisdiction`; R2 lifecycle and lock `accountId`,
  *   `bucketName`, `jurisdiction` (the lifecycle's `rules` too).
  * - Vercel (terraform-provider-vercel): environment variable `projectId`, `teamId`, `key`;
- *   project domain `projectId`, `teamId`, `domain`; project `teamId`.
+ *   project domain `projectId`, `teamId`, `domain`; project `teamId`; deployment every input but
+ *   `deleteOnDestroy` (`resource_deployment.go`: `RequiresReplace` on each attribute).
  * - random (terraform-provider-random): every input of the random resources (`*`).
  * - time (terraform-provider-time): `time_rotating` `triggers` and `rfc3339`.
  *
@@ -82,6 +83,9 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": ["projectId", "teamId", "key"],
   "vercel:index/projectDomain:ProjectDomain": ["projectId", "teamId", "domain"],
   "vercel:index/project:Project": ["teamId"],
+  "vercel:index/deployment:Deployment": [
+    "projectId", "teamId", "ref", "production", "meta", "environment", "files", "pathPrefix", "projectSettings", "customEnvironmentId",
+  ],
 
   // random, time
   "random:index/randomPassword:RandomPassword": RANDOM,

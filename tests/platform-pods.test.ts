@@ -1,0 +1,60 @@
+/**
+ * Cluster-wide pod settings reach every pod the program makes: the prod stack, run through the
+ * real program under mocks with `imagePullSecrets` and `preStopHook` set, has the pull secrets on
+ * every pod template (Deployments, CronJobs and any other workload kind added later) and the
+ * configured preStop style on every container that has a preStop hook.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { setUpStack, stackConfigWithSecrets } from "./helpers/program";
+import type { RecordedResource } from "./helpers/mocks";
+
+const rec = setUpStack("prod");
+let resources: RecordedResource[] = [];
+
+beforeAll(async () => {
+  const { values, secretKeys } = stackConfigWithSecrets("prod");
+  pulumi.runtime.setAllConfig(
+    { ...values, "app-platform:imagePullSecrets": '["ghcr-pull","ecr-pull"]', "app-platform:preStopHook": "exec" },
+    secretKeys,
+  );
+  const { run } = await import("../infra/program");
+  run();
+  resources = [...(await rec.settle())];
+}, 120_000);
+
+/** Every pod spec in a Kubernetes resource's inputs: `spec.template.spec`, `spec.jobTemplate.spec.template.spec`, a Pod's `spec`. */
+function podSpecs(r: RecordedResource): any[] {
+  const spec = r.inputs?.spec;
+  if (!spec) return [];
+  if (r.type === "kubernetes:core/v1:Pod") return [spec];
+  const out: any[] = [];
+  if (spec.template?.spec) out.push(spec.template.spec);
+  if (spec.jobTemplate?.spec?.template?.spec) out.push(spec.jobTemplate.spec.template.spec);
+  return out;
+}
+
+describe("prod with imagePullSecrets and preStopHook set", () => {
+  it("every pod template of the stack lists the pull secrets", () => {
+    const withPods = resources.filter((r) => r.type.startsWith("kubernetes:") && podSpecs(r).length > 0);
+    const kinds = new Set(withPods.map((r) => r.type));
+    // Deployments and CronJobs at least; other pod-making kinds are covered by the same check.
+    expect(kinds).toContain("kubernetes:apps/v1:Deployment");
+    expect(kinds).toContain("kubernetes:batch/v1:CronJob");
+    for (const r of withPods) {
+      for (const spec of podSpecs(r)) {
+        expect(spec.imagePullSecrets, `${r.type} ${r.name}`).toEqual([{ name: "ghcr-pull" }, { name: "ecr-pull" }]);
+      }
+    }
+  });
+
+  it("containers wait in preStop with the image's `sleep` (exec, for clusters before 1.30)", () => {
+    const hooks = resources
+      .flatMap((r) => podSpecs(r))
+      .flatMap((s) => s.containers as any[])
+      .map((c) => c.lifecycle?.preStop)
+      .filter((h) => h !== undefined);
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const h of hooks) expect(h).toEqual({ exec: { command: ["sleep", "5"] } });
+  });
+});
