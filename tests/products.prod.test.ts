@@ -159,14 +159,34 @@ describe("prod stack", () => {
     expect(cname.inputs).toMatchObject({ type: "CNAME", content: "cname.vercel-dns.com" });
   });
 
-  it("ask-dahlia: one generated HMAC secret feeds both the worker Secret and the Vercel UI", () => {
-    const password = byName("ask-dahlia-secrets-worker-api-secret");
-    expect(password.type).toBe("random:index/randomPassword:RandomPassword");
-    expect(password.inputs.length).toBeGreaterThanOrEqual(32);
-    const generated = `mock-password-ask-dahlia-secrets-worker-api-secret`;
-    const sinks = findValue(resources, generated).map((h) => `${h.resource.type} ${h.path}`);
-    expect(sinks).toContain("kubernetes:core/v1:Secret stringData.WORKER_API_SECRET");
-    expect(sinks).toContain("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable value");
+  it("ask-dahlia: one generated HMAC secret feeds both the worker Secret and the Vercel UI, its previous value beside it", () => {
+    // Two slots take turns (components/secret-set.ts): one is current, the other last quarter's value.
+    const slots = ["even", "odd"].map((s) => byName(`ask-dahlia-secrets-worker-api-secret-${s}`));
+    for (const password of slots) {
+      expect(password.type).toBe("random:index/randomPassword:RandomPassword");
+      expect(password.inputs.length).toBeGreaterThanOrEqual(32);
+    }
+    const current = byName("ask-dahlia-worker-secrets").inputs.stringData.WORKER_API_SECRET;
+    const slot = slots.find((p) => current.startsWith(`mock-password-${p.name}`))!;
+    const other = slots.find((p) => p !== slot)!;
+    const sinks = (name: string) => findValue(resources, `mock-password-${name}`).map((h) => `${h.resource.type} ${h.path}`);
+    expect(sinks(slot.name)).toEqual(
+      expect.arrayContaining(["kubernetes:core/v1:Secret stringData.WORKER_API_SECRET", "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable value"]),
+    );
+    expect(sinks(other.name)).toEqual(
+      expect.arrayContaining(["kubernetes:core/v1:Secret stringData.WORKER_API_SECRET_PREVIOUS", "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable value"]),
+    );
+  });
+
+  it("every generated value, current or previous, reaches its sinks only as a Pulumi secret", () => {
+    let sinks = 0;
+    for (const password of ofType("random:index/randomPassword:RandomPassword")) {
+      for (const hit of findValue(resources, `mock-password-${password.name}`)) {
+        sinks++;
+        expect(isUnderSecret(hit.resource, hit.path), `${password.name} reached ${hit.resource.type} ${hit.resource.name} ${hit.path} in plain`).toBe(true);
+      }
+    }
+    expect(sinks).toBeGreaterThanOrEqual(10);
   });
 
   it("protects every data-bearing resource in prod", () => {

