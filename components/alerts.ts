@@ -132,6 +132,10 @@ export const METRICS = {
   probeSuccess: "probe_success",
   /** blackbox_exporter: Unix time the earliest certificate in the chain expires. */
   probeCertExpiry: "probe_ssl_earliest_cert_expiry",
+  /** blackbox_exporter: seconds the whole probe took. */
+  probeDuration: "probe_duration_seconds",
+  /** blackbox_exporter: 1 when the probe failed on a body or header regular expression (`fail_if_header_not_matches`). */
+  probeFailedDueToRegex: "probe_failed_due_to_regex",
   /** Prometheus: 1 when the scrape target answered. */
   up: "up",
   /** App gauge: jobs waiting (seed 001 "Job queue depth": `SELECT COUNT(*) FROM jobs WHERE status = 'pending'`). */
@@ -146,6 +150,8 @@ export const METRICS = {
   sseConnections: "sse_active_connections",
   /** kube-state-metrics: Unix time of the CronJob's last successful run. */
   cronJobLastSuccess: "kube_cronjob_status_last_successful_time",
+  /** kube-state-metrics: Unix time the CronJob object was created. */
+  cronJobCreated: "kube_cronjob_created",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -966,6 +972,17 @@ export interface BackupStaleOptions extends AlertOptions {
   readonly namespace: string;
   /** Recovery point objective: the newest successful backup may be at most this old. @default Duration.hours(24) */
   readonly rpo?: Duration;
+  /**
+   * The longest gap between two scheduled runs (`cronIntervals(parseCron(schedule)).longest`).
+   * The RPO must exceed it by `margin`, or one slow run pages. @default the RPO minus `margin` (no check)
+   */
+  readonly schedulePeriod?: Duration;
+  /**
+   * Slack a run gets between its scheduled start and its success before the RPO is at risk:
+   * the backup job's 1 h `activeDeadline` (a run that takes its whole deadline still counts)
+   * plus one hour for scheduling, image pulls and the upload. @default Duration.hours(2)
+   */
+  readonly margin?: Duration;
 }
 
 /** Defaults of `backupStale`: seed 001 §4.3 "RPO (Recovery Point Objective): 24 hours". */
@@ -975,14 +992,22 @@ export const BACKUP_STALE_DEFAULTS: BuilderDefaults<Duration> = {
   tiers: { critical: { threshold: Duration.hours(24), for: Duration.minutes(5) } },
 };
 
+/** The default `margin` of `backupStale`: the job's 1 h deadline plus an hour of slack. */
+export const BACKUP_STALE_MARGIN = Duration.hours(2);
+
 /**
- * The CronJob's last success is older than the RPO, or kube-state-metrics has no record of one:
- * `(time() - kube_cronjob_status_last_successful_time{cronjob, namespace} > rpo) or absent(...)`.
+ * The CronJob's last success is older than the RPO; or it has none yet although the CronJob
+ * (kube-state-metrics `kube_cronjob_created`) is older than the RPO, i.e. its first scheduled
+ * run has had the whole schedule period plus the margin to succeed:
+ * `(time() - last_success > rpo) or (absent(last_success) and on() (time() - created > rpo))`.
+ * A fresh deploy therefore never pages before its first run could have succeeded, and
+ * `rpo >= schedulePeriod + margin` (checked) means one slow run never pages either.
  * Named `<CronJob>Stale` (e.g. `CodebookDbBackupStale`) so several backups share a group.
  */
 export function backupStale(opts: BackupStaleOptions): AlertSpec {
   const { severity, tier } = tierFor(BACKUP_STALE_DEFAULTS, opts);
   const rpo = opts.rpo ?? tier.threshold;
+  const margin = opts.margin ?? BACKUP_STALE_MARGIN;
   const problems: string[] = [];
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.cronJob) || opts.cronJob.length > 52) {
     problems.push(`\`cronJob\` must be the CronJob's name (a DNS label of at most 52 characters), got "${opts.cronJob}"`);
@@ -991,15 +1016,213 @@ export function backupStale(opts: BackupStaleOptions): AlertSpec {
     problems.push(`\`namespace\` must be the CronJob's namespace (a DNS label), got "${opts.namespace}"`);
   }
   checkPositiveDuration("rpo", rpo, problems);
-  const series = `${METRICS.cronJobLastSuccess}${renderSelector({ cronjob: opts.cronJob, namespace: opts.namespace })}`;
+  checkPositiveDuration("margin", margin, problems);
+  if (opts.schedulePeriod !== undefined && opts.schedulePeriod.toSeconds() + margin.toSeconds() > rpo.toSeconds()) {
+    problems.push(
+      `\`rpo\` (${durationText(rpo)}) must be at least the schedule's longest gap (${durationText(opts.schedulePeriod)}) plus \`margin\` (${durationText(margin)}): otherwise one slow run breaches it and pages; schedule the job more often or raise the RPO`,
+    );
+  }
+  const match = renderSelector({ cronjob: opts.cronJob, namespace: opts.namespace });
+  const series = `${METRICS.cronJobLastSuccess}${match}`;
+  const created = `${METRICS.cronJobCreated}${match}`;
   const base = pascalCase(opts.cronJob);
   return buildSpec(opts, BACKUP_STALE_DEFAULTS, tier, {
     builder: "backupStale",
     defaultName: /Backup$/.test(base) ? `${base}Stale` : `${base}${BACKUP_STALE_DEFAULTS.name}`,
     severity,
-    expr: `(time() - ${series} > ${rpo.toSeconds()}) or absent(${series})`,
+    expr: `(time() - ${series} > ${rpo.toSeconds()}) or (absent(${series}) and on() (time() - ${created} > ${rpo.toSeconds()}))`,
     summary: `Backup ${opts.namespace}/${opts.cronJob} has not succeeded within its RPO of ${durationText(rpo)}`,
-    description: `The last successful run of CronJob ${opts.namespace}/${opts.cronJob} was {{ $value | humanizeDuration }} ago, beyond the RPO of ${durationText(rpo)} (1s means no successful run is recorded at all).`,
+    description: `CronJob ${opts.namespace}/${opts.cronJob} has no successful run for {{ $value | humanizeDuration }} (since its last success, or since it was created when it never succeeded), beyond the RPO of ${durationText(rpo)}.`,
+    problems,
+  });
+}
+
+// --- blackbox probes (issue 9 "Wiring") --------------------------------------------------------
+
+/** Options of `endpointDown`. */
+export interface EndpointDownOptions extends AlertOptions {
+  /** The health Probe's series; take it from the Probe's owner, never type the job. @example { namespace: "codebook-prod", job: "codebook-api-health" } */
+  readonly selector: SeriesSelector;
+}
+
+/**
+ * Defaults of `endpointDown`: a public health endpoint failing its blackbox probe. seed 002
+ * "Incident Response": P1 "Service down, all users affected", response "Immediate" → critical,
+ * with the platform's 5 m for critical alerts (seed 001 §1.4).
+ */
+export const ENDPOINT_DOWN_DEFAULTS: BuilderDefaults<number> = {
+  name: "EndpointDown",
+  severity: "critical",
+  tiers: { critical: { threshold: 0, for: Duration.minutes(5) } },
+};
+
+/** `probe_success{<selector>} == 0`: the endpoint's blackbox probe fails (one series per target URL). */
+export function endpointDown(opts: EndpointDownOptions): AlertSpec {
+  const { severity, tier } = tierFor(ENDPOINT_DOWN_DEFAULTS, opts);
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  return buildSpec(opts, ENDPOINT_DOWN_DEFAULTS, tier, {
+    builder: "endpointDown",
+    severity,
+    expr: `${METRICS.probeSuccess}${renderSelector(opts.selector)} == 0`,
+    summary: `Endpoint down (${describeSelector(opts.selector)})`,
+    description: `The blackbox probe of {{ $labels.instance }} fails (probe_success = {{ $value }}); the endpoint is unreachable or answers with an error.`,
+    problems,
+  });
+}
+
+/** Options of `probeFailureRate`. */
+export interface ProbeFailureRateOptions extends AlertOptions {
+  /** The health Probe's series. */
+  readonly selector: SeriesSelector;
+  /** Share of failed probes over 5 m above which the alert fires. @default 0.05 */
+  readonly threshold?: number;
+}
+
+/** Defaults of `probeFailureRate`: seed 004 "High Error Rate" `error_rate > 5%` for 5m, measured from outside. */
+export const PROBE_FAILURE_RATE_DEFAULTS: BuilderDefaults<number> = {
+  name: "ProbeFailureRateHigh",
+  severity: "critical",
+  tiers: { critical: { threshold: 0.05, for: Duration.minutes(5) } },
+};
+
+/**
+ * Availability of an app Prometheus cannot scrape (a Vercel app), from its blackbox probe:
+ * `1 - avg_over_time(probe_success{<selector>}[5m]) > threshold`.
+ */
+export function probeFailureRate(opts: ProbeFailureRateOptions): AlertSpec {
+  const { severity, tier } = tierFor(PROBE_FAILURE_RATE_DEFAULTS, opts);
+  const threshold = opts.threshold ?? tier.threshold;
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  checkRatio("threshold", threshold, problems);
+  return buildSpec(opts, PROBE_FAILURE_RATE_DEFAULTS, tier, {
+    builder: "probeFailureRate",
+    severity,
+    expr: `1 - avg_over_time(${METRICS.probeSuccess}${renderSelector(opts.selector)}[${RATE_WINDOW}]) > ${threshold}`,
+    summary: `More than ${percent(threshold)} of health probes fail (${describeSelector(opts.selector)})`,
+    description: `{{ $value | humanizePercentage }} of the blackbox probes of {{ $labels.instance }} failed over the last ${RATE_WINDOW} (threshold ${percent(threshold)}).`,
+    problems,
+  });
+}
+
+/** Options of `probeLatencyHigh`. */
+export interface ProbeLatencyOptions extends AlertOptions {
+  /** The health Probe's series. */
+  readonly selector: SeriesSelector;
+  /** 95th percentile of the probe's duration over 5 m above which the alert fires. @default Duration.seconds(2) */
+  readonly threshold?: Duration;
+}
+
+/** Defaults of `probeLatencyHigh`: seed 004 "High Response Time" `p95_response_time > 2s` for 5m ("investigate": warning). */
+export const PROBE_LATENCY_DEFAULTS: BuilderDefaults<Duration> = {
+  name: "ProbeLatencyHigh",
+  severity: "warning",
+  tiers: { warning: { threshold: Duration.seconds(2), for: Duration.minutes(5) } },
+};
+
+/** `quantile_over_time(0.95, probe_duration_seconds{<selector>}[5m]) > threshold-in-seconds`. */
+export function probeLatencyHigh(opts: ProbeLatencyOptions): AlertSpec {
+  const { severity, tier } = tierFor(PROBE_LATENCY_DEFAULTS, opts);
+  const threshold = opts.threshold ?? tier.threshold;
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  checkPositiveDuration("threshold", threshold, problems);
+  return buildSpec(opts, PROBE_LATENCY_DEFAULTS, tier, {
+    builder: "probeLatencyHigh",
+    severity,
+    expr: `quantile_over_time(0.95, ${METRICS.probeDuration}${renderSelector(opts.selector)}[${RATE_WINDOW}]) > ${threshold.toSeconds()}`,
+    summary: `p95 probe latency above ${durationText(threshold)} (${describeSelector(opts.selector)})`,
+    description: `The 95th percentile response time of {{ $labels.instance }}, measured by the blackbox probe over ${RATE_WINDOW}, is {{ $value | humanizeDuration }} (threshold ${durationText(threshold)}).`,
+    problems,
+  });
+}
+
+/** Options of `securityHeadersMissing`. */
+export interface SecurityHeadersOptions extends AlertOptions {
+  /** The security-headers Probe's series. */
+  readonly selector: SeriesSelector;
+}
+
+/** Defaults of `securityHeadersMissing`: seed 004 "Security Headers"; a regression to fix, not a page. */
+export const SECURITY_HEADERS_DEFAULTS: BuilderDefaults<number> = {
+  name: "SecurityHeadersMissing",
+  severity: "warning",
+  tiers: { warning: { threshold: 1, for: Duration.minutes(10) } },
+};
+
+/**
+ * The app answers but a required header is missing or wrong: the probe module's
+ * `fail_if_header_not_matches` failed, `probe_failed_due_to_regex{<selector>} == 1`.
+ */
+export function securityHeadersMissing(opts: SecurityHeadersOptions): AlertSpec {
+  const { severity, tier } = tierFor(SECURITY_HEADERS_DEFAULTS, opts);
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  return buildSpec(opts, SECURITY_HEADERS_DEFAULTS, tier, {
+    builder: "securityHeadersMissing",
+    severity,
+    expr: `${METRICS.probeFailedDueToRegex}${renderSelector(opts.selector)} == ${tier.threshold}`,
+    summary: `Security headers missing or wrong (${describeSelector(opts.selector)})`,
+    description: `{{ $labels.instance }} answers without one of the required security headers (HSTS with preload, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, CSP) or with a wrong value; check the app's vercel.json "headers".`,
+    problems,
+  });
+}
+
+// --- meta-alerts: the sources themselves ------------------------------------------------------
+
+/** Options of `targetDown` and `targetAbsent`. */
+export interface TargetOptions extends AlertOptions {
+  /** The scrape job's `up` series; from the ServiceMonitor, Probe or exporter owner. @example { namespace: "codebook-prod", job: "codebook-api" } */
+  readonly selector: SeriesSelector;
+}
+
+/** Defaults of `targetDown`: a scrape target that stops answering silences every alert on its series, so it pages (5 m, seed 001 §1.4's critical convention). */
+export const TARGET_DOWN_DEFAULTS: BuilderDefaults<number> = {
+  name: "TargetDown",
+  severity: "critical",
+  tiers: { critical: { threshold: 0, for: Duration.minutes(5) } },
+};
+
+/** `up{<selector>} == 0`: Prometheus scrapes the job's target but gets no answer. */
+export function targetDown(opts: TargetOptions): AlertSpec {
+  const { severity, tier } = tierFor(TARGET_DOWN_DEFAULTS, opts);
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  return buildSpec(opts, TARGET_DOWN_DEFAULTS, tier, {
+    builder: "targetDown",
+    severity,
+    expr: `${METRICS.up}${renderSelector(opts.selector)} == 0`,
+    summary: `Scrape target down (${describeSelector(opts.selector)})`,
+    description: `Prometheus cannot scrape {{ $labels.instance }} of ${describeSelector(opts.selector)}; every alert on its series is blind until it answers.`,
+    problems,
+  });
+}
+
+/** Defaults of `targetAbsent`: no target at all (ServiceMonitor or Probe not selected, exporter missing) — as blind as a down target, so it pages too. */
+export const TARGET_ABSENT_DEFAULTS: BuilderDefaults<number> = {
+  name: "TargetMissing",
+  severity: "critical",
+  tiers: { critical: { threshold: 1, for: Duration.minutes(10) } },
+};
+
+/**
+ * `absent(up{<selector>}) == 1`: Prometheus has no target for the job at all. Only equality
+ * matchers are allowed, so the alert carries the job's labels.
+ */
+export function targetAbsent(opts: TargetOptions): AlertSpec {
+  const { severity, tier } = tierFor(TARGET_ABSENT_DEFAULTS, opts);
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  for (const [label, m] of Object.entries(opts.selector)) {
+    if (typeof m !== "string") problems.push(`\`selector.${label}\` must be an exact value: absent() only carries labels of equality matchers`);
+  }
+  return buildSpec(opts, TARGET_ABSENT_DEFAULTS, tier, {
+    builder: "targetAbsent",
+    severity,
+    expr: `absent(${METRICS.up}${renderSelector(opts.selector)}) == ${tier.threshold}`,
+    summary: `No scrape target for ${describeSelector(opts.selector)}`,
+    description: `Prometheus has no target for ${describeSelector(opts.selector)}: its ServiceMonitor or Probe is not selected (check the selector labels), or the exporter is gone. Alerts on these series cannot fire.`,
     problems,
   });
 }

@@ -23,7 +23,31 @@ import { DnsRecords, DnsRecordSpec } from "./dns-records";
 import { BackupBucket } from "./backup-bucket";
 import { BackupJob } from "./backup-job";
 import { AlertRules } from "./alert-rules";
-import { AlertGroup, backupStale } from "./alerts";
+import {
+  AlertGroup,
+  AlertSpec,
+  SeriesSelector,
+  backupStale,
+  dependencyDown,
+  endpointDown,
+  securityHeadersMissing,
+  targetAbsent,
+  targetDown,
+  tlsCertificateExpiring,
+} from "./alerts";
+import { BlackboxProbes, BlackboxProbeSpec } from "./blackbox-probes";
+import {
+  BlackboxHttpModule,
+  SEED_SECURITY_HEADERS,
+  STATUSPAGE_MODULE,
+  healthModule,
+  securityHeadersModule,
+  securityHeadersModuleName,
+  statuspageModule,
+} from "./blackbox-modules";
+import { PostgresExporter } from "./postgres-exporter";
+import { ScrapeJob, alertSources } from "./series-sources";
+import { cronIntervals, parseCron } from "./backup-job";
 import type { ProductSpec, SecretRefs } from "../stacks/types";
 
 /** seed 004 "Domain & SSL Setup": a zone apex served by Vercel gets `A 76.76.19.61`. */
@@ -64,6 +88,17 @@ export interface PlatformSettings {
    * @default () => new Date()
    */
   readonly clock?: () => Date;
+  /**
+   * Labels the cluster's Prometheus (and Alertmanager) select monitoring objects by; stamped on
+   * every PrometheusRule, ServiceMonitor, Probe and AlertmanagerConfig (`prometheusSelectorLabels`).
+   */
+  readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  /** The blackbox_exporter every Probe goes through, and the module of health probes. */
+  readonly blackbox: { readonly address: string; readonly module: string };
+  /** How each product database gets its postgres_exporter. */
+  readonly postgresExporter:
+    | { readonly mode: "deploy"; readonly image: { readonly repository: string; readonly tag: string } }
+    | { readonly mode: "external"; readonly jobs: Readonly<Record<string, string>> };
 }
 
 export interface ApplicationStackArgs {
@@ -106,6 +141,42 @@ export function productDnsRecords(spec: ProductSpec, platform: Pick<PlatformSett
   return records;
 }
 
+/**
+ * The freshness alert of one backup job: its RPO, checked against the schedule's longest gap
+ * plus the margin (`BACKUP_STALE_MARGIN`), and silent until the first scheduled run has had time
+ * to succeed (POLICIES.md 64; issue 9 "Backup freshness").
+ */
+export function backupFreshnessGroup(
+  productName: string,
+  product: string,
+  namespace: string,
+  job: NonNullable<ProductSpec["backups"]>["jobs"][number],
+  runbookBaseUrl: string,
+): AlertGroup {
+  const cron = parseCron(job.schedule);
+  const period = "problem" in cron ? undefined : cronIntervals(cron)?.longest;
+  return {
+    name: `${product}-backup-${job.name}`,
+    rules: [
+      backupStale({
+        cronJob: backupJobName(productName, job.name),
+        namespace,
+        rpo: job.rpo,
+        schedulePeriod: period,
+        runbookBaseUrl,
+      }),
+    ],
+  };
+}
+
+function mapValues<T, U>(r: Readonly<Record<string, T>>, f: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v)]));
+}
+
+function kebab(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
 /** Every secret name the spec refers to that is neither provided nor generated. */
 export function validateApplicationStackArgs(name: string, args: ApplicationStackArgs): void {
   const { spec } = args;
@@ -135,6 +206,21 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
       problems.push(`\`providedSecrets.${s.name}\` has no value; set it in encrypted stack config`);
     }
   }
+  if (spec.database && !declared.has(spec.database.secret)) {
+    problems.push(`\`database.secret\` is \`${spec.database.secret}\`, which the product does not declare`);
+  }
+  if (spec.database && args.platform.postgresExporter.mode === "external" && !args.platform.postgresExporter.jobs[spec.id]) {
+    problems.push(`\`postgresExporterJobs\` has no job for "${spec.id}"; with \`postgresExporter: external\` add "${spec.id}=<job of its exporter>"`);
+  }
+  for (const w of spec.workloads) {
+    if (w.publicHost && !(w.healthPath ?? "").startsWith("/")) {
+      problems.push(`\`workloads.${w.name}.healthPath\` must be the path of its public health endpoint (starting with "/"), which the uptime probe GETs`);
+    }
+  }
+  for (const a of spec.webApps) {
+    if (!a.healthPath.startsWith("/")) problems.push(`\`webApps.${a.name}.healthPath\` must start with "/"`);
+    if (a.domains.length === 0) problems.push(`\`webApps.${a.name}.domains\` must list at least one host to probe`);
+  }
   const names = [...spec.workloads.map((w) => w.name), ...spec.webApps.map((a) => a.name)];
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) problems.push(`\`workloads\`/\`webApps\` use the name \`${dup}\` twice; names must be unique within a product`);
@@ -150,6 +236,10 @@ export class ApplicationStack extends pulumi.ComponentResource {
   readonly backupBucketName?: pulumi.Output<string>;
   /** Vercel project ids by app name. */
   readonly vercelProjectIds: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Every blackbox_exporter module this product's Probes name, by module name (for `BlackboxModulesConfig`). */
+  readonly blackboxModules: Readonly<Record<string, BlackboxHttpModule>>;
+  /** Every scrape job this product defines (ServiceMonitors, exporter, Probes), each with a target-down and a target-missing alert. */
+  readonly scrapeJobs: readonly ScrapeJob[];
 
   private readonly context: PlatformContext;
   private readonly namespaceResource: k8s.core.v1.Namespace;
@@ -168,6 +258,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
 
     this.namespaceResource = this.createNamespace(name);
     this.namespace = this.namespaceResource.metadata.name;
+    const ns = namespaceName(spec.id, args.environment);
     this.secretSet = this.createSecretSet(name, args);
     const workloads = spec.workloads.map((w) => this.createWorkload(name, w, platform));
     // Vercel redeploys after the workloads rolled out: their pods accept the new and the previous value.
@@ -182,27 +273,65 @@ export class ApplicationStack extends pulumi.ComponentResource {
       this.backupBucketName = bucket.bucketName;
       for (const job of spec.backups.jobs) {
         this.createBackupJob(name, job, bucket, spec, platform);
-        backupGroups.push({
-          name: `${spec.id}-backup-${job.name}`,
-          rules: [
-            // POLICIES.md 64: every backup job has a freshness alert at its RPO.
-            backupStale({
-              cronJob: backupJobName(name, job.name),
-              namespace: namespaceName(spec.id, args.environment),
-              rpo: job.rpo,
-              runbookBaseUrl: platform.runbookBaseUrl,
-            }),
-          ],
-        });
+        backupGroups.push(backupFreshnessGroup(name, spec.id, ns, job, platform.runbookBaseUrl));
       }
     }
-    this.createAlertRules(name, [...spec.alerts, ...backupGroups], platform);
+
+    // Monitoring: every source first, then the alerts that read them.
+    const exporter = this.createDatabaseExporter(name, spec, ns, platform);
+    const { probes, modules, health, headers, dependencies } = this.createProbes(name, spec, ns, platform);
+    this.blackboxModules = modules;
+    const workloadSelectors: Record<string, SeriesSelector> = {};
+    spec.workloads.forEach((w, i) => {
+      const job = workloads[i].jobLabel;
+      if (job !== undefined) workloadSelectors[w.name] = { namespace: ns, job };
+    });
+    const sources = alertSources(spec.id, {
+      workloads: workloadSelectors,
+      database: exporter?.selector,
+      health: mapValues(health, (probe) => probes!.selector(probe)),
+      securityHeaders: mapValues(headers, (probe) => probes!.selector(probe)),
+      dependencies: mapValues(dependencies, (probe) => probes!.selector(probe)),
+    });
+    this.scrapeJobs = [
+      ...Object.values(workloadSelectors).map((selector) => ({ kind: "service-monitor" as const, selector })),
+      ...(exporter?.deployed ? [{ kind: "exporter" as const, selector: exporter.selector }] : []),
+      ...Object.keys(probes?.jobs ?? {}).map((p) => ({ kind: "probe" as const, selector: probes!.selector(p) })),
+    ];
+    const rb = platform.runbookBaseUrl;
+    const probeGroups: AlertGroup[] = [
+      ...Object.entries(health).map(([owner, probe]) => ({
+        name: `${spec.id}-${owner}-endpoint`,
+        rules: [
+          endpointDown({ selector: probes!.selector(probe), runbookBaseUrl: rb }),
+          // seed 001 §1.4 warning "SSL certificate expiring within 30 days", for every public host.
+          tlsCertificateExpiring({ selector: probes!.selector(probe), runbookBaseUrl: rb }),
+          ...(headers[owner] ? [securityHeadersMissing({ selector: probes!.selector(headers[owner]), runbookBaseUrl: rb })] : []),
+        ],
+      })),
+      ...(Object.keys(dependencies).length > 0
+        ? [
+            {
+              name: `${spec.id}-dependencies`,
+              rules: Object.entries(dependencies).map(([dep, probe]) =>
+                dependencyDown({ dependency: dep, selector: probes!.selector(probe), runbookBaseUrl: rb }),
+              ),
+            },
+          ]
+        : []),
+    ];
+    const targetGroups: AlertGroup[] = this.scrapeJobs.map((j) => ({
+      name: `${String(j.selector.job)}-target`,
+      rules: [targetDown({ selector: j.selector, runbookBaseUrl: rb }), targetAbsent({ selector: j.selector, runbookBaseUrl: rb })],
+    }));
+    this.createAlertRules(name, [...spec.alerts(sources), ...probeGroups, ...targetGroups, ...backupGroups], platform);
 
     this.registerOutputs({
       namespace: this.namespace,
       hosts: this.hosts,
       backupBucketName: this.backupBucketName,
       vercelProjectIds: this.vercelProjectIds,
+      scrapeJobs: this.scrapeJobs,
     });
   }
 
@@ -276,6 +405,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
         image: w.image,
         port: w.port,
         metricsPath: w.metricsPath,
+        serviceMonitorLabels: { ...platform.prometheusSelectorLabels },
         liveness: w.liveness,
         readiness: w.readiness,
         startup: w.startup,
@@ -406,6 +536,81 @@ export class ApplicationStack extends pulumi.ComponentResource {
     );
   }
 
+  /** The product database's postgres_exporter (deployed, or an existing one's job); none without a database. */
+  private createDatabaseExporter(name: string, spec: ProductSpec, ns: string, platform: PlatformSettings): PostgresExporter | undefined {
+    const db = spec.database;
+    if (!db) return undefined;
+    const pe = platform.postgresExporter;
+    return new PostgresExporter(
+      `${name}-postgres`,
+      {
+        context: this.context,
+        namespace: ns,
+        exporter:
+          pe.mode === "external"
+            ? { mode: "external", job: pe.jobs[spec.id] }
+            : {
+                mode: "deploy",
+                image: pe.image,
+                dsn: this.secretSet.get(db.secret),
+                databasePort: db.port,
+                prometheusNamespace: platform.monitoringNamespace,
+                selectorLabels: platform.prometheusSelectorLabels,
+              },
+      },
+      { parent: this, dependsOn: [this.namespaceResource] },
+    );
+  }
+
+  /**
+   * One Probe per public endpoint owner (health path on every host: uptime, TLS expiry), one per
+   * web app for its security headers (its own module), one per external dependency (status
+   * page). Returns the probe names per owner and the modules they name.
+   */
+  private createProbes(name: string, spec: ProductSpec, ns: string, platform: PlatformSettings) {
+    const specs: BlackboxProbeSpec[] = [];
+    const modules: Record<string, BlackboxHttpModule> = {};
+    const health: Record<string, string> = {};
+    const headers: Record<string, string> = {};
+    const dependencies: Record<string, string> = {};
+    const healthProbe = (owner: string, urls: string[]) => {
+      modules[platform.blackbox.module] = healthModule();
+      health[owner] = `${owner}-health`;
+      specs.push({ name: health[owner], module: platform.blackbox.module, targets: urls });
+    };
+    for (const w of spec.workloads) {
+      if (w.publicHost) healthProbe(w.name, [`https://${w.publicHost}${w.healthPath}`]);
+    }
+    for (const a of spec.webApps) {
+      healthProbe(a.name, a.domains.map((d) => `https://${d}${a.healthPath}`));
+      // issue 10 "Security headers": a module per app, named once here and used by its Probe.
+      const module = securityHeadersModuleName(`${spec.id}-${a.name}`);
+      modules[module] = securityHeadersModule(a.securityHeaders ?? SEED_SECURITY_HEADERS);
+      headers[a.name] = `${a.name}-headers`;
+      specs.push({ name: headers[a.name], module, targets: [`https://${a.domains[0]}/`] });
+    }
+    for (const d of spec.dependencies ?? []) {
+      modules[STATUSPAGE_MODULE] = statuspageModule();
+      dependencies[d.name] = `${kebab(d.name)}-status`;
+      specs.push({ name: dependencies[d.name], module: STATUSPAGE_MODULE, targets: [d.statusUrl], labels: { dependency: kebab(d.name) } });
+    }
+    const probes =
+      specs.length === 0
+        ? undefined
+        : new BlackboxProbes(
+            `${name}-probes`,
+            {
+              context: this.context,
+              namespace: ns,
+              prober: { address: platform.blackbox.address },
+              probes: specs,
+              selectorLabels: platform.prometheusSelectorLabels,
+            },
+            { parent: this, dependsOn: [this.namespaceResource] },
+          );
+    return { probes, modules, health, headers, dependencies };
+  }
+
   private createAlertRules(name: string, groups: AlertGroup[], platform: PlatformSettings): AlertRules | undefined {
     if (groups.length === 0) return undefined;
     return new AlertRules(
@@ -415,6 +620,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
         namespace: namespaceName(this.context.product, this.context.environment),
         groups,
         routing: platform.alertRouting,
+        ruleSelectorLabels: platform.prometheusSelectorLabels,
+        alertmanagerConfigSelectorLabels: platform.prometheusSelectorLabels,
       },
       { parent: this, dependsOn: [this.namespaceResource] },
     );

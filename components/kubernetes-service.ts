@@ -271,6 +271,12 @@ export class KubernetesService extends pulumi.ComponentResource {
   readonly serviceAccountName: pulumi.Output<string>;
   /** The labels the Deployment, Service, PDB and NetworkPolicies select on. */
   readonly selectorLabels: Record<string, string>;
+  /**
+   * The `job` label of the scraped series when `metricsPath` is set, else undefined. The
+   * Prometheus Operator labels a ServiceMonitor's series with the Service's name (no `jobLabel`
+   * is set), and the Service is named `name`. Alert builders take the job from here.
+   */
+  readonly jobLabel: string | undefined;
 
   private readonly args: Resolved;
   private readonly labels: Record<string, string>;
@@ -281,6 +287,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     this.args = resolveKubernetesServiceArgs(name, args);
     this.labels = recommendedLabels(this.args.context, name, this.args.component);
     this.selectorLabels = selectorLabelsOf(this.labels);
+    this.jobLabel = this.args.metricsPath === undefined ? undefined : name;
 
     const serviceAccount = this.createServiceAccount(name);
     const configMap = this.createConfigMap(name);

@@ -43,6 +43,16 @@ const imageTag = z
 const imageRepository = z
   .string()
   .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "must be an image repository without a tag");
+/** `key=value` with a Kubernetes label key (optional DNS prefix) and label value. */
+const LABEL_PAIR =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** `host:port` (a DNS name or IPv4 address, a port 1-65535), no scheme. */
+const HOST_PORT =
+  /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$/;
+/** A blackbox_exporter module name. */
+const MODULE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
+/** `product=job`: a product id and a Prometheus label value. */
+const PRODUCT_JOB = /^[a-z][-a-z]*=[A-Za-z0-9_.:-]+$/;
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 const ipv4 = z.ipv4();
 
@@ -355,6 +365,104 @@ export const PLAIN_CONFIG_KEYS = [
     form: "a whole number from 1 to 50",
     schema: positiveInt(50),
     example: "2",
+  }),
+  // ---- monitoring wiring (issue 9) ------------------------------------------------------------
+  key({
+    key: "prometheusSelectorLabels",
+    type: "array",
+    description:
+      "Labels stamped on every PrometheusRule, ServiceMonitor, Probe and AlertmanagerConfig so the cluster's Prometheus selects them (read them off its `Prometheus` resource, see the README's \"Monitoring\").",
+    default: ["release=kube-prometheus-stack"],
+    form: "a non-empty list of `key=value` Kubernetes labels such as `release=kube-prometheus-stack`, each key once",
+    schema: z
+      .array(z.string().regex(LABEL_PAIR, "each entry must be `key=value` with a Kubernetes label key and value"))
+      .min(1, "must name at least one label: the operator's selectors match on labels")
+      .refine((a) => new Set(a.map((e) => e.split("=")[0])).size === a.length, "must not repeat a label key")
+      .transform((a) => Object.fromEntries(a.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) as Readonly<Record<string, string>>),
+    example: '["release=kube-prometheus-stack"]',
+  }),
+  key({
+    key: "blackboxExporterAddress",
+    type: "string",
+    description:
+      "`host:port` of the cluster's blackbox_exporter, the prober every `Probe` scrapes (Probe `spec.prober.url`, scheme http, path /probe).",
+    default: "prometheus-blackbox-exporter.monitoring.svc:9115",
+    form: "`host:port` without a scheme, such as `prometheus-blackbox-exporter.monitoring.svc:9115`",
+    schema: z.string().regex(HOST_PORT, "must be host:port without a scheme or path"),
+    example: "prometheus-blackbox-exporter.monitoring.svc:9115",
+  }),
+  key({
+    key: "blackboxModule",
+    type: "string",
+    description:
+      "blackbox_exporter module the health and TLS probes use (an HTTP GET that expects 2xx); the rendered module ConfigMap defines it.",
+    default: "http_2xx",
+    form: "a module name (letters, digits, `_`, `-`)",
+    schema: z.string().regex(MODULE_NAME, "must be a blackbox module name (letters, digits, _ and -)"),
+    example: "http_2xx",
+  }),
+  key({
+    key: "supabaseStatusUrl",
+    type: "string",
+    description: "Status API probed for Supabase (seed 001 §1.4 \"Any external service down\"); a Statuspage `status.json`.",
+    default: "https://status.supabase.com/api/v2/status.json",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://status.supabase.com/api/v2/status.json",
+  }),
+  key({
+    key: "pineconeStatusUrl",
+    type: "string",
+    description: "Status API probed for Pinecone (seed 001 §1.4); a Statuspage `status.json`.",
+    default: "https://status.pinecone.io/api/v2/status.json",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://status.pinecone.io/api/v2/status.json",
+  }),
+  key({
+    key: "openaiStatusUrl",
+    type: "string",
+    description: "Status API probed for the LLM provider OpenAI (seed 001 §1.4 \"LLM\", §6.1); a Statuspage-compatible `status.json`.",
+    default: "https://status.openai.com/api/v2/status.json",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://status.openai.com/api/v2/status.json",
+  }),
+  key({
+    key: "postgresExporter",
+    type: "string",
+    description:
+      "`deploy`: a postgres_exporter (Deployment, Service, ServiceMonitor) per product database in its namespace; `external`: an exporter already runs, its job per product in `postgresExporterJobs`.",
+    default: "deploy",
+    form: "`deploy` or `external`",
+    schema: z.enum(["deploy", "external"]),
+    example: "deploy",
+  }),
+  key({
+    key: "postgresExporterJobs",
+    type: "array",
+    description:
+      "With `postgresExporter: external`: the `job` label of the existing exporter's series per product, as `product=job` (every product with a database needs one).",
+    default: [],
+    form: "a list of `product=job` entries such as `codebook=codebook-postgres`",
+    schema: z
+      .array(z.string().regex(PRODUCT_JOB, "each entry must be `product=job` (a product id and a Prometheus label value)"))
+      .refine((a) => a.every((e) => (PRODUCT_IDS as readonly string[]).includes(e.split("=")[0])), `each product must be one of ${PRODUCT_IDS.join(", ")}`)
+      .refine((a) => new Set(a.map((e) => e.split("=")[0])).size === a.length, "must not repeat a product")
+      .transform((a) => Object.fromEntries(a.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) as Readonly<Record<string, string>>),
+    example: '["codebook=codebook-postgres"]',
+  }),
+  key({
+    key: "postgresExporterImage",
+    type: "string",
+    description: "Pinned image (repository:tag) of the postgres_exporter deployed per product database (`postgresExporter: deploy`).",
+    default: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+    form: "`repository:tag` with a pinned tag",
+    schema: z
+      .string()
+      .regex(/^[^\s:]+(:[0-9]+)?(\/[^\s:]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be repository:tag")
+      .refine((s) => !s.endsWith(":latest"), "must be pinned; `latest` is not allowed"),
+    example: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
   }),
 ] as const satisfies readonly PlainConfigKey[];
 

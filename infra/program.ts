@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import { ApplicationStack, PlatformSettings } from "../components/application-stack";
+import { ApplicationStack, PlatformSettings, validateApplicationStackArgs } from "../components/application-stack";
+import { BlackboxModulesConfig, BlackboxHttpModule } from "../components/blackbox-modules";
 import { CATALOG, ProductEnvironment } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
 import { StackConfig, parseStackConfig } from "./config";
@@ -100,6 +101,12 @@ export function platformFor(cfg: StackConfig): StackPlatform {
         pagerKey: config.requireSecret("alertPagerRoutingKey"),
         chatWebhookUrl: config.requireSecret("alertChatWebhookUrl"),
       },
+      prometheusSelectorLabels: cfg.prometheusSelectorLabels,
+      blackbox: { address: cfg.blackboxExporterAddress, module: cfg.blackboxModule },
+      postgresExporter:
+        cfg.postgresExporter === "external"
+          ? { mode: "external", jobs: cfg.postgresExporterJobs }
+          : { mode: "deploy", image: splitImage(cfg.postgresExporterImage) },
     },
   };
 }
@@ -109,24 +116,36 @@ export function run(): Record<string, ProductOutputs> {
   const { config, env, providers, platform } = platformFor(cfg);
 
   const outputs: Record<string, ProductOutputs> = {};
-  for (const id of cfg.products) {
-    const product = new ApplicationStack(
-      id,
-      {
-        environment: cfg.environment,
-        owner: cfg.owner,
-        spec: CATALOG[id].build(env),
-        providedSecrets: readProductSecrets(id, config),
-        platform,
-      },
-      { providers },
-    );
+  // Every product's spec is built and checked before the first resource is registered.
+  const products = cfg.products.map((id) => ({
+    id,
+    args: {
+      environment: cfg.environment,
+      owner: cfg.owner,
+      spec: CATALOG[id].build(env),
+      providedSecrets: readProductSecrets(id, config),
+      platform,
+    },
+  }));
+  for (const p of products) validateApplicationStackArgs(p.id, p.args);
+  const modules: Record<string, BlackboxHttpModule> = {};
+  for (const { id, args } of products) {
+    const product = new ApplicationStack(id, args, { providers });
+    Object.assign(modules, product.blackboxModules);
     outputs[id] = {
       namespace: product.namespace,
       hosts: product.hosts,
       backupBucket: product.backupBucketName,
       vercelProjects: product.vercelProjectIds,
     };
+  }
+  if (Object.keys(modules).length > 0) {
+    // The blackbox_exporter's configuration: every module the Probes above name (README "Monitoring").
+    new BlackboxModulesConfig(
+      `blackbox-modules-${cfg.environment}`,
+      { context: { environment: cfg.environment, product: "platform", owner: cfg.owner }, namespace: cfg.monitoringNamespace, modules },
+      { providers },
+    );
   }
   return outputs;
 }

@@ -2,8 +2,7 @@
  * ARA (seed 004): an Astro app on Vercel (production and preview targets), a private R2 bucket for
  * reports, daily database backups to R2 kept 30 days, and the zone apex.
  */
-import { dbConnectionsHigh, errorRate, latencyP95 } from "../components/alerts";
-import { namespaceName } from "../components/context";
+import { dbConnectionsHigh, probeFailureRate, probeLatencyHigh } from "../components/alerts";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 
@@ -28,11 +27,6 @@ export const ara: ProductDefinition = {
     // Prod owns the zone apex and `www` (seed 004); staging is a preview host.
     const domains = environment === "prod" ? [config.domain, `www.${config.domain}`] : [host("ara")];
     const reportsBucket = `ara-${environment}-reports`; // seed 004: `ara-prod-reports`
-    const namespace = namespaceName("ara", environment);
-    // The app's telemetry (seed 004 "Custom Monitoring Setup") is scraped as job `ara-web`;
-    // postgres_exporter of its database as `ara-postgres`.
-    const web = { namespace, job: "ara-web" };
-    const db = { namespace, job: "ara-postgres" };
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "ara",
@@ -78,6 +72,7 @@ export const ara: ProductDefinition = {
             UPSTASH_REDIS_URL: "UPSTASH_REDIS_URL",
           },
           domains,
+          healthPath: "/api/health", // seed 004 "Health Check Endpoints": src/pages/api/health.ts
         },
       ],
       backups: {
@@ -85,21 +80,30 @@ export const ara: ProductDefinition = {
         // seed 004 "Database Backup": daily, uploaded to R2, kept 30 days.
         retention: [{ prefix: "daily/", retention: Retention.days(30) }],
         databaseSecret: "DATABASE_URL",
-        jobs: [{ name: "daily", prefix: "daily/", schedule: "0 2 * * *", rpo: Duration.hours(24) }],
+        // Twice a day: 12 h of margin under the 24 h RPO (README "Backup freshness").
+        jobs: [{ name: "daily", prefix: "daily/", schedule: "0 2,14 * * *", rpo: Duration.hours(24) }],
       },
       dataBuckets: [{ name: reportsBucket, kind: "r2", nameEnv: "CLOUDFLARE_R2_BUCKET_NAME" }],
+      // postgres_exporter of ARA's database.
+      database: { secret: "DATABASE_URL" },
       // seed 004 "Monitoring Thresholds": error_rate > 5 % for 5 m, p95 > 2 s for 5 m,
-      // db_connections > 80 % for 2 m.
-      alerts: [
-        {
-          name: "ara",
-          rules: [
-            errorRate({ selector: web, threshold: 0.05, for: Duration.minutes(5), runbookBaseUrl }),
-            latencyP95({ selector: web, threshold: Duration.seconds(2), for: Duration.minutes(5), runbookBaseUrl }),
-            dbConnectionsHigh({ selector: db, ratio: 0.8, for: Duration.minutes(2), runbookBaseUrl }),
-          ],
-        },
-      ],
+      // db_connections > 80 % for 2 m. ARA runs on Vercel, which Prometheus cannot scrape (its
+      // telemetry goes to Vercel/OpenTelemetry, seed 004 "Custom Monitoring Setup"), so error rate
+      // and latency are measured from outside by the /api/health probe: the share of failed
+      // probes and the probes' p95 duration (README "What each alert reads").
+      alerts: (sources) => {
+        const web = sources.health("web");
+        return [
+          {
+            name: "ara",
+            rules: [
+              probeFailureRate({ selector: web, threshold: 0.05, for: Duration.minutes(5), runbookBaseUrl }),
+              probeLatencyHigh({ selector: web, threshold: Duration.seconds(2), for: Duration.minutes(5), runbookBaseUrl }),
+              dbConnectionsHigh({ selector: sources.database(), ratio: 0.8, for: Duration.minutes(2), runbookBaseUrl }),
+            ],
+          },
+        ];
+      },
     };
   },
 };

@@ -2,8 +2,7 @@
  * Ask Dahlia (seed 000): the Express worker API on Kubernetes (seed: Render web service) and the
  * Next.js UI on Vercel (seed: Netlify static export), sharing one generated HMAC secret.
  */
-import { dependencyDown, errorRate, latencyP95, tlsCertificateExpiring } from "../components/alerts";
-import { namespaceName } from "../components/context";
+import { errorRate, latencyP95 } from "../components/alerts";
 import { Probe } from "../components/probe";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
@@ -26,7 +25,6 @@ export const askDahlia: ProductDefinition = {
   build({ environment, config, host }) {
     const workerHost = host("dahlia-api");
     const uiHost = host("dahlia");
-    const worker = { namespace: namespaceName("ask-dahlia", environment), job: "ask-dahlia-worker" };
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "ask-dahlia",
@@ -64,6 +62,7 @@ export const askDahlia: ProductDefinition = {
           },
           metricsPath: "/metrics",
           publicHost: workerHost,
+          healthPath: "/health", // seed 000 "Test the health endpoint: GET /health"
           extraEgressPorts: [5432],
         },
       ],
@@ -80,6 +79,8 @@ export const askDahlia: ProductDefinition = {
           env: { WORKER_API_BASE: `https://${workerHost}`, NEXT_PUBLIC_APP_URL: `https://${uiHost}` },
           secretEnv: { WORKER_API_SECRET: "WORKER_API_SECRET", DATABASE_URL: "DATABASE_URL", JWT_SECRET: "JWT_SECRET" },
           domains: [uiHost],
+          // seed 000 names no health endpoint for the UI (a static export): its home page.
+          healthPath: "/",
         },
       ],
       backups: {
@@ -92,24 +93,29 @@ export const askDahlia: ProductDefinition = {
         ],
         databaseSecret: "DATABASE_URL",
         jobs: [
-          { name: "daily", prefix: "daily/", schedule: "15 2 * * *", rpo: Duration.hours(24) },
+          // Twice a day: 12 h of margin under the 24 h RPO (README "Backup freshness").
+          { name: "daily", prefix: "daily/", schedule: "15 2,14 * * *", rpo: Duration.hours(24) },
           { name: "weekly", prefix: "weekly/", schedule: "45 2 * * 0", rpo: Duration.days(8) },
         ],
       },
       dataBuckets: [],
+      // postgres_exporter of the pgvector database.
+      database: { secret: "DATABASE_URL" },
       // seed 000 asks to watch worker health, errors and latency but gives no thresholds; the
-      // platform's (seed 001 §1.4: 5 % errors for 5 m, p95 5 s for 5 m) apply.
-      alerts: [
-        {
-          name: "ask-dahlia-worker",
-          rules: [
-            dependencyDown({ dependency: "AskDahliaWorker", source: "up", selector: worker, runbookBaseUrl }),
-            errorRate({ selector: worker, runbookBaseUrl }),
-            latencyP95({ selector: worker, threshold: Duration.seconds(5), runbookBaseUrl }),
-            tlsCertificateExpiring({ selector: { instance: `https://${workerHost}/health` }, runbookBaseUrl }),
-          ],
-        },
-      ],
+      // platform's (seed 001 §1.4: 5 % errors for 5 m, p95 5 s for 5 m) apply. Worker health is
+      // its endpoint probe and its target-down alert (added with the sources).
+      alerts: (sources) => {
+        const worker = sources.workload("worker");
+        return [
+          {
+            name: "ask-dahlia-worker",
+            rules: [
+              errorRate({ selector: worker, runbookBaseUrl }),
+              latencyP95({ selector: worker, threshold: Duration.seconds(5), runbookBaseUrl }),
+            ],
+          },
+        ];
+      },
     };
   },
 };

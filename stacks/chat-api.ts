@@ -2,8 +2,7 @@
  * Chat API (seed 002): a streaming (SSE) API on Kubernetes (seed: Render web service) backed by
  * Supabase, which keeps its own backups.
  */
-import { errorRate, latencyP95, sseConnections, tlsCertificateExpiring } from "../components/alerts";
-import { namespaceName } from "../components/context";
+import { errorRate, latencyP95, sseConnections } from "../components/alerts";
 import { Probe } from "../components/probe";
 import { Duration } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
@@ -25,7 +24,6 @@ export const chatApi: ProductDefinition = {
   providedSecrets,
   build({ environment, config, host }) {
     const apiHost = host("chat-api");
-    const api = { namespace: namespaceName("chat-api", environment), job: "chat-api" };
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "chat-api",
@@ -72,6 +70,7 @@ export const chatApi: ProductDefinition = {
           terminationGracePeriod: Duration.seconds(30),
           preStopSleep: Duration.seconds(5),
           publicHost: apiHost,
+          healthPath: "/health", // seed 002 "Health Checks": Render's load balancer checks GET /health
           // seed 002 "Scaling Options": several instances need sticky sessions for SSE.
           sessionAffinity: true,
         },
@@ -79,19 +78,22 @@ export const chatApi: ProductDefinition = {
       webApps: [],
       dataBuckets: [],
       // seed 002 "Alerts to configure": error rate > 5 %, P95 latency > 10 s; "SSE Connection
-      // Monitoring": warning at 150, critical at 200 connections.
-      alerts: [
-        {
-          name: "chat-api",
-          rules: [
-            errorRate({ selector: api, runbookBaseUrl }),
-            latencyP95({ selector: api, threshold: Duration.seconds(10), runbookBaseUrl }),
-            sseConnections({ selector: api, severity: "critical", runbookBaseUrl }),
-            sseConnections({ selector: api, severity: "warning", runbookBaseUrl }),
-            tlsCertificateExpiring({ selector: { instance: `https://${apiHost}/health` }, runbookBaseUrl }),
-          ],
-        },
-      ],
+      // Monitoring": warning at 150, critical at 200 connections. The series are the API's
+      // ServiceMonitor's (job = its Service's name, handed out by the workload).
+      alerts: (sources) => {
+        const api = sources.workload("api");
+        return [
+          {
+            name: "chat-api",
+            rules: [
+              errorRate({ selector: api, runbookBaseUrl }),
+              latencyP95({ selector: api, threshold: Duration.seconds(10), runbookBaseUrl }),
+              sseConnections({ selector: api, severity: "critical", runbookBaseUrl }),
+              sseConnections({ selector: api, severity: "warning", runbookBaseUrl }),
+            ],
+          },
+        ];
+      },
     };
   },
 };

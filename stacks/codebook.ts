@@ -4,16 +4,13 @@
  */
 import {
   dbPoolExhausted,
-  dependencyDown,
   diskSpaceLow,
   errorRate,
   jobQueueHigh,
   latencyP95,
   llmErrorRate,
-  tlsCertificateExpiring,
   tokenQuota,
 } from "../components/alerts";
-import { namespaceName } from "../components/context";
 import { Probe } from "../components/probe";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
@@ -31,10 +28,6 @@ export const codebook: ProductDefinition = {
   providedSecrets,
   build({ environment, config, host }) {
     const apiHost = host("codebook-api");
-    const namespace = namespaceName("codebook", environment);
-    // The Prometheus Operator labels scraped series with the Service name as `job`.
-    const api = { namespace, job: "codebook-api" };
-    const db = { namespace, job: "codebook-postgres" }; // postgres_exporter of the Codebook database
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
       id: "codebook",
@@ -63,6 +56,7 @@ export const codebook: ProductDefinition = {
           },
           metricsPath: "/metrics", // seed 001 §1.3
           publicHost: apiHost,
+          healthPath: "/health", // seed 001 §1.1
           extraEgressPorts: [5432],
         },
       ],
@@ -82,8 +76,9 @@ export const codebook: ProductDefinition = {
         ],
         databaseSecret: "DATABASE_URL",
         jobs: [
-          // seed 001 §4.3: RPO 24 h.
-          { name: "daily", prefix: "daily/", schedule: "0 3 * * *", rpo: Duration.hours(24) },
+          // seed 001 §4.3: RPO 24 h. Twice a day, so the RPO keeps 12 h of margin over the
+          // schedule: one slow or failed run does not breach it (README "Backup freshness").
+          { name: "daily", prefix: "daily/", schedule: "0 3,15 * * *", rpo: Duration.hours(24) },
           // The weekly tier's own promise: one copy a week, a day's grace.
           { name: "weekly", prefix: "weekly/", schedule: "30 3 * * 0", rpo: Duration.days(8) },
           // seed 001 §4.2: "Pinecone doesn't support native backups" — the backend's own export
@@ -103,26 +98,36 @@ export const codebook: ProductDefinition = {
         ],
       },
       dataBuckets: [],
-      // seed 001 §1.4, the whole list: critical pages on-call, warning goes to chat.
-      alerts: [
-        {
-          name: "codebook-api",
-          rules: [
-            errorRate({ selector: api, severity: "critical", runbookBaseUrl }), // > 5 % for 5 m
-            latencyP95({ selector: api, threshold: Duration.seconds(5), runbookBaseUrl }), // p95 > 5 s for 5 m
-            dbPoolExhausted({ selector: db, runbookBaseUrl }),
-            diskSpaceLow({ selector: { mountpoint: "/" }, runbookBaseUrl }), // < 10 % free
-            dependencyDown({ dependency: "Supabase", runbookBaseUrl }),
-            dependencyDown({ dependency: "Pinecone", runbookBaseUrl }),
-            dependencyDown({ dependency: "LLM", runbookBaseUrl }),
-            errorRate({ selector: api, severity: "warning", runbookBaseUrl }), // > 2 % for 10 m
-            jobQueueHigh({ selector: api, runbookBaseUrl }), // > 100
-            llmErrorRate({ selector: api, runbookBaseUrl }), // > 10 % for 10 m
-            tokenQuota({ selector: api, runbookBaseUrl }), // 80 % of the monthly quota
-            tlsCertificateExpiring({ selector: { instance: `https://${apiHost}/health` }, runbookBaseUrl }), // < 30 d
-          ],
-        },
+      // postgres_exporter of the Codebook database (Supabase Postgres).
+      database: { secret: "DATABASE_URL" },
+      // seed 001 §1.4 critical "Any external service down (Supabase, Pinecone, LLM)"; the LLM is
+      // OpenAI (§6.1). Probed through their status pages; ApplicationStack adds `<Name>Down`.
+      dependencies: [
+        { name: "Supabase", statusUrl: config.supabaseStatusUrl },
+        { name: "Pinecone", statusUrl: config.pineconeStatusUrl },
+        { name: "LLM", statusUrl: config.openaiStatusUrl },
       ],
+      // seed 001 §1.4, the whole list: critical pages on-call, warning goes to chat. Endpoint
+      // uptime, TLS expiry (< 30 d), dependency and backup alerts come with their sources.
+      alerts: (sources) => {
+        const api = sources.workload("api");
+        const db = sources.database();
+        return [
+          {
+            name: "codebook-api",
+            rules: [
+              errorRate({ selector: api, severity: "critical", runbookBaseUrl }), // > 5 % for 5 m
+              latencyP95({ selector: api, threshold: Duration.seconds(5), runbookBaseUrl }), // p95 > 5 s for 5 m
+              dbPoolExhausted({ selector: db, runbookBaseUrl }),
+              diskSpaceLow({ selector: { mountpoint: "/" }, runbookBaseUrl }), // < 10 % free (node_exporter, a cluster prerequisite)
+              errorRate({ selector: api, severity: "warning", runbookBaseUrl }), // > 2 % for 10 m
+              jobQueueHigh({ selector: api, runbookBaseUrl }), // > 100
+              llmErrorRate({ selector: api, runbookBaseUrl }), // > 10 % for 10 m
+              tokenQuota({ selector: api, runbookBaseUrl }), // 80 % of the monthly quota
+            ],
+          },
+        ];
+      },
     };
   },
 };

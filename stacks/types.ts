@@ -5,7 +5,8 @@
  */
 import type { Environment } from "../components/context";
 import type { Probe } from "../components/probe";
-import type { AlertGroup } from "../components/alerts";
+import type { AlertDefinitions } from "../components/series-sources";
+import type { SecurityHeaders } from "../components/blackbox-modules";
 import { Duration, Retention } from "../components/values";
 import type { StackConfig } from "../infra/config";
 import type { ProductId } from "../infra/config-keys";
@@ -80,6 +81,8 @@ export interface WorkloadSpec {
   readonly preStopSleep?: Duration;
   /** Public host served through the cluster's ingress with TLS; gets an A record. */
   readonly publicHost?: string;
+  /** Path of the health endpoint the blackbox probe GETs on `publicHost` (uptime and TLS expiry). Required with `publicHost`. @example "/health" */
+  readonly healthPath?: string;
   /** Extra egress TCP ports beyond DNS and 443 (e.g. 5432 for Postgres). */
   readonly extraEgressPorts?: readonly number[];
   /** Pin each client to one pod (long-lived SSE streams). @default false */
@@ -104,6 +107,26 @@ export interface WebAppSpec {
   readonly secretEnv: SecretRefs;
   /** Hosts served by this app (FQDNs). The zone apex gets `A 76.76.19.61`, others a CNAME. */
   readonly domains: readonly string[];
+  /** Path of the health endpoint the blackbox probe GETs on every domain (uptime, TLS expiry, latency). @example "/api/health" */
+  readonly healthPath: string;
+  /** Response headers the app must send (header → RE2 pattern), checked by its own probe module. @default SEED_SECURITY_HEADERS (seed 004) */
+  readonly securityHeaders?: SecurityHeaders;
+}
+
+/** The product database that a postgres_exporter watches. */
+export interface DatabaseSpec {
+  /** The secret holding the database URL, the exporter's DSN. */
+  readonly secret: string;
+  /** The database's TCP port, the exporter's only egress besides DNS. @default 5432 */
+  readonly port?: number;
+}
+
+/** An external service probed through its status page (seed 001 §1.4 "Any external service down"). */
+export interface DependencySpec {
+  /** Display name; names the alert (`<Name>Down`). @example "Supabase" */
+  readonly name: string;
+  /** The status API URL (a Statuspage `status.json`), from config. */
+  readonly statusUrl: string;
 }
 
 /** Backups: one bucket with per-prefix retention and the jobs that fill it. */
@@ -151,7 +174,16 @@ export interface ProductSpec {
   readonly webApps: readonly WebAppSpec[];
   readonly backups?: BackupSpec;
   readonly dataBuckets: readonly DataBucketSpec[];
-  readonly alerts: readonly AlertGroup[];
+  /** The product database, watched by a postgres_exporter (or an external one). */
+  readonly database?: DatabaseSpec;
+  /** External services probed through their status pages. @default [] */
+  readonly dependencies?: readonly DependencySpec[];
+  /**
+   * The product's own alerts, built from the sources the stack creates (its ServiceMonitors,
+   * exporter and Probes). Uptime, TLS, security-header, dependency, target and backup alerts
+   * are added by ApplicationStack for every source it creates.
+   */
+  readonly alerts: AlertDefinitions;
 }
 
 /** A product file's export: a function of the environment. */

@@ -3,7 +3,6 @@
  * `develop` — with Neon Postgres backed up daily.
  */
 import { dbConnectionsHigh, slowQueries } from "../components/alerts";
-import { namespaceName } from "../components/context";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 
@@ -23,8 +22,6 @@ export const voyager: ProductDefinition = {
   providedSecrets,
   build({ environment, config, host }) {
     const appHost = host("voyager");
-    // postgres_exporter of the Neon database, scraped in the product's namespace.
-    const db = { namespace: namespaceName("voyager", environment), job: "voyager-postgres" };
     const runbookBaseUrl = config.runbookBaseUrl;
     const stripe = config.voyagerStripeEnabled;
     return {
@@ -58,6 +55,8 @@ export const voyager: ProductDefinition = {
           },
           // seed 003 "Custom Domain": CNAME to cname.vercel-dns.com.
           domains: [appHost],
+          // seed 003 names no health endpoint: the app's home page.
+          healthPath: "/",
         },
       ],
       backups: {
@@ -65,19 +64,25 @@ export const voyager: ProductDefinition = {
         // seed 003 "Backup Strategy": daily backups retained for 7 days.
         retention: [{ prefix: "daily/", retention: Retention.days(7) }],
         databaseSecret: "DATABASE_URL",
-        jobs: [{ name: "daily", prefix: "daily/", schedule: "30 1 * * *", rpo: Duration.hours(24) }],
+        // Twice a day: 12 h of margin under the 24 h RPO (README "Backup freshness").
+        jobs: [{ name: "daily", prefix: "daily/", schedule: "30 1,13 * * *", rpo: Duration.hours(24) }],
       },
       dataBuckets: [],
+      // postgres_exporter of the Neon database, in the product's namespace.
+      database: { secret: "DATABASE_URL" },
       // seed 003 "Database Monitoring": connection pool exhaustion (> 80 %), slow queries (> 500 ms).
-      alerts: [
-        {
-          name: "voyager-database",
-          rules: [
-            dbConnectionsHigh({ selector: db, ratio: 0.8, runbookBaseUrl }),
-            slowQueries({ selector: db, threshold: Duration.seconds(0.5), runbookBaseUrl }),
-          ],
-        },
-      ],
+      alerts: (sources) => {
+        const db = sources.database();
+        return [
+          {
+            name: "voyager-database",
+            rules: [
+              dbConnectionsHigh({ selector: db, ratio: 0.8, runbookBaseUrl }),
+              slowQueries({ selector: db, threshold: Duration.seconds(0.5), runbookBaseUrl }),
+            ],
+          },
+        ];
+      },
     };
   },
 };

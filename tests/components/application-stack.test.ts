@@ -30,6 +30,9 @@ const platform: ApplicationStackArgs["platform"] = {
   backupImage: { repository: "docker.io/library/postgres", tag: "17.6-alpine3.22" },
   runbookBaseUrl: "https://runbooks.example.com/app-platform",
   alertRouting: { pagerKey: "pager", chatWebhookUrl: "https://hooks.example.com/x" },
+  prometheusSelectorLabels: { release: "kube-prometheus-stack" },
+  blackbox: { address: "prometheus-blackbox-exporter.monitoring.svc:9115", module: "http_2xx" },
+  postgresExporter: { mode: "deploy", image: { repository: "quay.io/prometheuscommunity/postgres-exporter", tag: "v0.17.1" } },
 };
 const secretsOf = (spec: ProductSpec) =>
   Object.fromEntries(spec.providedSecrets.filter((s) => !s.optional).map((s) => [s.name, `v-${s.name}`]));
@@ -100,6 +103,7 @@ describe("ApplicationStack", () => {
       "app-platform:dns:DnsRecords chat-api-dns",
       "app-platform:kubernetes:Service chat-api-api",
       "app-platform:monitoring:AlertRules chat-api-alerts",
+      "app-platform:monitoring:BlackboxProbes chat-api-probes",
       "app-platform:product:ApplicationStack chat-api",
       "app-platform:secrets:SecretSet chat-api-secrets",
     ]);
@@ -134,5 +138,88 @@ describe("ApplicationStack", () => {
     const pod = rec.one("kubernetes:apps/v1:Deployment", "ask-dahlia-worker-deployment").inputs.spec.template.spec;
     expect(pod.imagePullSecrets).toEqual([{ name: "ghcr-pull" }]);
     expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ["sleep", "5"] } } });
+  });
+
+  it("wires Chat API's alerts to the series its ServiceMonitor and Probe produce, all selected by Prometheus", async () => {
+    const spec = CATALOG["chat-api"].build(env);
+    const stack = new ApplicationStack("chat-api", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform });
+    await rec.settle();
+    const service = rec.one("kubernetes:core/v1:Service", "chat-api-api-service");
+    const monitor = rec.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "chat-api-api-service-monitor");
+    const probe = rec.one("kubernetes:monitoring.coreos.com/v1:Probe", "chat-api-probes-api-health");
+    const rule = rec.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "chat-api-alerts-rules");
+    const routing = rec.one("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig", "chat-api-alerts-routing");
+    // One selector setting on every object the operator selects.
+    for (const r of [monitor, probe, rule, routing]) expect(r.inputs.metadata.labels.release).toBe("kube-prometheus-stack");
+    // The operator's job for a ServiceMonitor without jobLabel is the Service's name: chat-api-api.
+    expect(monitor.inputs.spec.jobLabel).toBeUndefined();
+    expect(service.inputs.metadata.name).toBe("chat-api-api");
+    const rules = rule.inputs.spec.groups.flatMap((g: any) => g.rules);
+    const expr = (alert: string) => rules.filter((r: any) => r.alert === alert).map((r: any) => r.expr);
+    expect(expr("HighErrorRate")[0]).toContain('job="chat-api-api"');
+    expect(expr("TooManySseConnections")[0]).toContain('sse_active_connections{namespace="chat-api-staging",job="chat-api-api"}');
+    expect(rules.map((r: any) => r.expr).join("\n")).not.toMatch(/job="chat-api"[,}]/);
+    // The Probe: its job is set (not probe/<ns>/<name>), it goes through the configured exporter and module.
+    expect(probe.inputs.spec).toMatchObject({
+      jobName: "chat-api-probes-api-health",
+      module: "http_2xx",
+      prober: { url: "prometheus-blackbox-exporter.monitoring.svc:9115", scheme: "http", path: "/probe" },
+      targets: { staticConfig: { static: ["https://chat-api-staging.example.com/health"] } },
+    });
+    expect(expr("EndpointDown")).toEqual(['probe_success{namespace="chat-api-staging",job="chat-api-probes-api-health"} == 0']);
+    expect(expr("TlsCertificateExpiringSoon")[0]).toContain('probe_ssl_earliest_cert_expiry{namespace="chat-api-staging",job="chat-api-probes-api-health"}');
+    // Meta-alerts for both scrape jobs.
+    expect(expr("TargetDown").sort()).toEqual([
+      'up{namespace="chat-api-staging",job="chat-api-api"} == 0',
+      'up{namespace="chat-api-staging",job="chat-api-probes-api-health"} == 0',
+    ]);
+    expect(expr("TargetMissing")).toContain('absent(up{namespace="chat-api-staging",job="chat-api-api"}) == 1');
+    expect(stack.scrapeJobs.map((j) => j.kind).sort()).toEqual(["probe", "service-monitor"]);
+    expect(Object.keys(stack.blackboxModules)).toEqual(["http_2xx"]);
+  });
+
+  it("applies a custom selector label set everywhere and deploys a restricted postgres_exporter for a database", async () => {
+    const spec = CATALOG.voyager.build(env);
+    const custom = { ...platform, prometheusSelectorLabels: { prometheus: "k8s", role: "alert-rules" } };
+    new ApplicationStack("voyager", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: custom });
+    await rec.settle();
+    const selected = rec.resources.filter((r) => /monitoring\.coreos\.com/.test(r.type));
+    expect(selected.map((r) => r.type.split(":").pop()).sort()).toEqual(["AlertmanagerConfig", "Probe", "Probe", "PrometheusRule", "ServiceMonitor"]);
+    for (const r of selected) expect(r.inputs.metadata.labels).toMatchObject({ prometheus: "k8s", role: "alert-rules" });
+    for (const r of selected) expect(r.inputs.metadata.labels.release).toBeUndefined();
+    const deployment = rec.one("kubernetes:apps/v1:Deployment", "voyager-postgres-deployment");
+    const pod = deployment.inputs.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    // The DSN comes from the product's secret through a Secret, never a literal env value.
+    expect(pod.containers[0].env).toEqual([{ name: "DATA_SOURCE_NAME", valueFrom: { secretKeyRef: { name: "voyager-postgres-dsn", key: "DATA_SOURCE_NAME" } } }]);
+    const allow = rec.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "voyager-postgres-allow");
+    expect(allow.inputs.spec.egress[1]).toEqual({ ports: [{ protocol: "TCP", port: 5432 }] });
+    const rules = rec.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "voyager-alerts-rules").inputs.spec.groups.flatMap((g: any) => g.rules);
+    const db = rules.find((r: any) => r.alert === "DatabaseConnectionsHigh");
+    expect(db.expr).toContain('pg_stat_activity_count{namespace="voyager-staging",job="voyager-postgres"}');
+    expect(rules.filter((r: any) => r.alert === "TargetMissing").map((r: any) => r.expr)).toContain('absent(up{namespace="voyager-staging",job="voyager-postgres"}) == 1');
+    expect(rules.map((r: any) => r.alert)).toContain("SecurityHeadersMissing");
+  });
+
+  it("points the DB alerts at an external exporter's job and deploys none", async () => {
+    const spec = CATALOG.voyager.build(env);
+    const external = { ...platform, postgresExporter: { mode: "external" as const, jobs: { voyager: "neon-exporter" } } };
+    new ApplicationStack("voyager", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: external });
+    await rec.settle();
+    expect(rec.resources.filter((r) => r.name.startsWith("voyager-postgres-"))).toEqual([]);
+    const rules = rec.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "voyager-alerts-rules").inputs.spec.groups.flatMap((g: any) => g.rules);
+    expect(rules.find((r: any) => r.alert === "SlowDatabaseQueries").expr).toContain('{job="neon-exporter"}');
+    expect(() =>
+      validateApplicationStackArgs("voyager", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: { ...external, postgresExporter: { mode: "external", jobs: {} } } }),
+    ).toThrow(/`postgresExporterJobs` has no job for "voyager"/);
+  });
+
+  it("refuses alerts that ask for a source the product does not define", () => {
+    const spec = CATALOG.voyager.build(env);
+    const bad = { ...spec, alerts: (s: any) => [{ name: "x", rules: [] as any[], sel: s.workload("api") }] };
+    expect(() => new ApplicationStack("voyager", { environment: "staging", spec: bad, providedSecrets: secretsOf(spec), platform })).toThrow(
+      /alerts ask for the scraped workload .* "api", which the product does not define \(it has none\)/,
+    );
   });
 });
