@@ -999,7 +999,7 @@ export const BACKUP_STALE_MARGIN = Duration.hours(2);
  * The CronJob's last success is older than the RPO; or it has none yet although the CronJob
  * (kube-state-metrics `kube_cronjob_created`) is older than the RPO, i.e. its first scheduled
  * run has had the whole schedule period plus the margin to succeed:
- * `(time() - last_success > rpo) or (absent(last_success) and on() (time() - created > rpo))`.
+ * `(time() - last_success > rpo) or ((time() - created > rpo) unless on(cronjob, namespace) last_success)`.
  * A fresh deploy therefore never pages before its first run could have succeeded, and
  * `rpo >= schedulePeriod + margin` (checked) means one slow run never pages either.
  * Named `<CronJob>Stale` (e.g. `CodebookDbBackupStale`) so several backups share a group.
@@ -1030,7 +1030,7 @@ export function backupStale(opts: BackupStaleOptions): AlertSpec {
     builder: "backupStale",
     defaultName: /Backup$/.test(base) ? `${base}Stale` : `${base}${BACKUP_STALE_DEFAULTS.name}`,
     severity,
-    expr: `(time() - ${series} > ${rpo.toSeconds()}) or (absent(${series}) and on() (time() - ${created} > ${rpo.toSeconds()}))`,
+    expr: `(time() - ${series} > ${rpo.toSeconds()}) or ((time() - ${created} > ${rpo.toSeconds()}) unless on(cronjob, namespace) ${series})`,
     summary: `Backup ${opts.namespace}/${opts.cronJob} has not succeeded within its RPO of ${durationText(rpo)}`,
     description: `CronJob ${opts.namespace}/${opts.cronJob} has no successful run for {{ $value | humanizeDuration }} (since its last success, or since it was created when it never succeeded), beyond the RPO of ${durationText(rpo)}.`,
     problems,
@@ -1164,7 +1164,7 @@ export function securityHeadersMissing(opts: SecurityHeadersOptions): AlertSpec 
     severity,
     expr: `${METRICS.probeFailedDueToRegex}${renderSelector(opts.selector)} == ${tier.threshold}`,
     summary: `Security headers missing or wrong (${describeSelector(opts.selector)})`,
-    description: `{{ $labels.instance }} answers without one of the required security headers (HSTS with preload, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, CSP) or with a wrong value; check the app's vercel.json "headers".`,
+    description: `{{ $labels.instance }} answers (probe_failed_due_to_regex = {{ $value }}) without one of the required security headers (HSTS with preload, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, CSP) or with a wrong value; check the app's vercel.json "headers".`,
     problems,
   });
 }
@@ -1194,7 +1194,7 @@ export function targetDown(opts: TargetOptions): AlertSpec {
     severity,
     expr: `${METRICS.up}${renderSelector(opts.selector)} == 0`,
     summary: `Scrape target down (${describeSelector(opts.selector)})`,
-    description: `Prometheus cannot scrape {{ $labels.instance }} of ${describeSelector(opts.selector)}; every alert on its series is blind until it answers.`,
+    description: `Prometheus cannot scrape {{ $labels.instance }} of ${describeSelector(opts.selector)} (up = {{ $value }}); every alert on its series is blind until it answers.`,
     problems,
   });
 }
@@ -1222,7 +1222,7 @@ export function targetAbsent(opts: TargetOptions): AlertSpec {
     severity,
     expr: `absent(${METRICS.up}${renderSelector(opts.selector)}) == ${tier.threshold}`,
     summary: `No scrape target for ${describeSelector(opts.selector)}`,
-    description: `Prometheus has no target for ${describeSelector(opts.selector)}: its ServiceMonitor or Probe is not selected (check the selector labels), or the exporter is gone. Alerts on these series cannot fire.`,
+    description: `Prometheus has no target for ${describeSelector(opts.selector)} (absent = {{ $value }}): its ServiceMonitor or Probe is not selected (check the selector labels), or the exporter is gone. Alerts on these series cannot fire.`,
     problems,
   });
 }

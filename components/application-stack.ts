@@ -303,10 +303,12 @@ export class ApplicationStack extends pulumi.ComponentResource {
       ...Object.entries(health).map(([owner, probe]) => ({
         name: `${spec.id}-${owner}-endpoint`,
         rules: [
-          endpointDown({ selector: probes!.selector(probe), runbookBaseUrl: rb }),
+          endpointDown({ selector: probes!.selector(probe), runbookBaseUrl: rb, labels: { endpoint: owner } }),
           // seed 001 §1.4 warning "SSL certificate expiring within 30 days", for every public host.
-          tlsCertificateExpiring({ selector: probes!.selector(probe), runbookBaseUrl: rb }),
-          ...(headers[owner] ? [securityHeadersMissing({ selector: probes!.selector(headers[owner]), runbookBaseUrl: rb })] : []),
+          tlsCertificateExpiring({ selector: probes!.selector(probe), runbookBaseUrl: rb, labels: { endpoint: owner } }),
+          ...(headers[owner]
+            ? [securityHeadersMissing({ selector: probes!.selector(headers[owner]), runbookBaseUrl: rb, labels: { endpoint: owner } })]
+            : []),
         ],
       })),
       ...(Object.keys(dependencies).length > 0
@@ -322,7 +324,11 @@ export class ApplicationStack extends pulumi.ComponentResource {
     ];
     const targetGroups: AlertGroup[] = this.scrapeJobs.map((j) => ({
       name: `${String(j.selector.job)}-target`,
-      rules: [targetDown({ selector: j.selector, runbookBaseUrl: rb }), targetAbsent({ selector: j.selector, runbookBaseUrl: rb })],
+      // `scrape_job` keeps the rules of different jobs apart (same alert name, distinct labels).
+      rules: [
+        targetDown({ selector: j.selector, runbookBaseUrl: rb, labels: { scrape_job: String(j.selector.job) } }),
+        targetAbsent({ selector: j.selector, runbookBaseUrl: rb, labels: { scrape_job: String(j.selector.job) } }),
+      ],
     }));
     this.createAlertRules(name, [...spec.alerts(sources), ...probeGroups, ...targetGroups, ...backupGroups], platform);
 

@@ -4,6 +4,12 @@ import {
   AlertGroup,
   AlertSpec,
   backupStale,
+  endpointDown,
+  probeFailureRate,
+  probeLatencyHigh,
+  securityHeadersMissing,
+  targetAbsent,
+  targetDown,
   dbConnectionsHigh,
   dbPoolExhausted,
   dependencyDown,
@@ -220,16 +226,43 @@ describe("builders", () => {
     expect(a.summary).toContain("0.5s");
   });
 
-  it("backupStale fires past the RPO or when no success is recorded", () => {
+  it("backupStale fires past the RPO, or when no success is recorded once the CronJob is older than the RPO", () => {
     const a = backupStale({ cronJob: "codebook-db-backup", namespace: "codebook" });
     const series = 'kube_cronjob_status_last_successful_time{cronjob="codebook-db-backup",namespace="codebook"}';
+    const created = 'kube_cronjob_created{cronjob="codebook-db-backup",namespace="codebook"}';
     expect(a.name).toBe("CodebookDbBackupStale");
-    expect(a.expr).toBe(`(time() - ${series} > 86400) or absent(${series})`);
+    expect(a.expr).toBe(`(time() - ${series} > 86400) or ((time() - ${created} > 86400) unless on(cronjob, namespace) ${series})`);
     expect(a.severity).toBe("critical");
     expect(a.runbookUrl).toBe(`${RB}/codebook-db-backup-stale`);
     const weekly = backupStale({ cronJob: "pinecone-export", namespace: "codebook", rpo: Duration.days(8) });
     expect(weekly.name).toBe("PineconeExportBackupStale");
     expect(weekly.expr).toContain("> 691200)");
+  });
+
+  it("backupStale refuses an RPO without the margin over the schedule's longest gap", () => {
+    // daily schedule (24 h gap) with a 24 h RPO: one slow run would page
+    expect(thrown(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.hours(24), schedulePeriod: Duration.hours(24) }))).toContain(
+      "`rpo` (1d) must be at least the schedule's longest gap (1d) plus `margin` (2h)",
+    );
+    // twice a day: 12 h + 2 h <= 24 h
+    expect(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.hours(24), schedulePeriod: Duration.hours(12) })).not.toThrow();
+    expect(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.days(8), schedulePeriod: Duration.days(7) })).not.toThrow();
+    expect(thrown(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.days(8), schedulePeriod: Duration.days(7), margin: Duration.days(2) }))).toContain("`margin` (2d)");
+  });
+
+  it("probe, security-header and target builders read the blackbox and up series of their selector", () => {
+    const probe = { namespace: "ara-prod", job: "ara-probes-web-health" };
+    expect(endpointDown({ selector: probe }).expr).toBe('probe_success{namespace="ara-prod",job="ara-probes-web-health"} == 0');
+    expect(probeFailureRate({ selector: probe }).expr).toBe('1 - avg_over_time(probe_success{namespace="ara-prod",job="ara-probes-web-health"}[5m]) > 0.05');
+    expect(probeLatencyHigh({ selector: probe }).expr).toBe(
+      'quantile_over_time(0.95, probe_duration_seconds{namespace="ara-prod",job="ara-probes-web-health"}[5m]) > 2',
+    );
+    expect(securityHeadersMissing({ selector: probe }).expr).toBe('probe_failed_due_to_regex{namespace="ara-prod",job="ara-probes-web-health"} == 1');
+    expect(targetDown({ selector: api }).expr).toBe('up{job="codebook-api"} == 0');
+    expect(targetAbsent({ selector: api }).expr).toBe('absent(up{job="codebook-api"}) == 1');
+    expect(thrown(() => targetAbsent({ selector: { job: { regex: "a|b" } } }))).toContain("must be an exact value");
+    expect(thrown(() => endpointDown({ selector: {} }))).toContain("`selector` must name at least one label");
+    expect(thrown(() => probeFailureRate({ selector: probe, threshold: 5 }))).toContain("`threshold` must be a ratio");
   });
 
   it("every builder's output passes validateAlertSpec", () => {
@@ -247,6 +280,12 @@ describe("builders", () => {
       sseConnections({ selector: api }),
       slowQueries({ selector: api }),
       backupStale({ cronJob: "b", namespace: "n" }),
+      endpointDown({ selector: api }),
+      probeFailureRate({ selector: api }),
+      probeLatencyHigh({ selector: api }),
+      securityHeadersMissing({ selector: api }),
+      targetDown({ selector: api }),
+      targetAbsent({ selector: api }),
     ];
     for (const a of all) {
       expect(validateAlertSpec(a)).toEqual([]);

@@ -1,0 +1,213 @@
+/**
+ * The blackbox_exporter modules the Probes name (components/blackbox-modules.ts), run by the real
+ * Debian `prometheus-blackbox-exporter` on 127.0.0.1 against a loopback server:
+ * - the rendered `blackbox.yml` passes the exporter's own `--config.check`, and a broken one fails;
+ * - the security-headers module (issue 10, seed 004 headers) passes with every header and fails
+ *   with `probe_failed_due_to_regex 1` when one is missing or wrong (which the alert reads);
+ * - the health module passes on 2xx, fails on 5xx;
+ * - the Statuspage module fails on a major outage and passes when operational.
+ * `scripts/test.sh` installs the exporter; both servers stop in afterAll (and by a timer).
+ */
+import { spawn, spawnSync, ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AddressInfo, createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  SEED_SECURITY_HEADERS,
+  STATUSPAGE_MODULE,
+  healthModule,
+  renderBlackboxConfig,
+  securityHeadersModule,
+  securityHeadersModuleName,
+  statuspageModule,
+} from "../../components/blackbox-modules";
+
+const EXPORTER = "/usr/bin/prometheus-blackbox-exporter";
+const INSTALL = "apt-get install -y --no-install-recommends prometheus-blackbox-exporter";
+
+/** seed 004 vercel.json "headers", verbatim. */
+const SEED_004_HEADERS: Record<string, string> = {
+  "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "X-XSS-Protection": "1; mode=block",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' *.clerk.accounts.dev; style-src 'self' 'unsafe-inline'",
+};
+
+const HEADERS_MODULE = securityHeadersModuleName("ara-web");
+const MODULES = {
+  http_2xx: healthModule(),
+  [STATUSPAGE_MODULE]: statuspageModule(),
+  [HEADERS_MODULE]: securityHeadersModule(SEED_SECURITY_HEADERS),
+};
+
+let work: string;
+let app: Server;
+let appBase: string;
+let exporter: ChildProcess | undefined;
+let exporterBase: string;
+let killer: NodeJS.Timeout;
+
+/** The loopback app: `/headers?drop=X&set=X:value` answers with the seed's headers, adjusted. */
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  if (url.pathname === "/headers") {
+    const headers = { ...SEED_004_HEADERS };
+    for (const drop of url.searchParams.getAll("drop")) delete headers[drop];
+    for (const set of url.searchParams.getAll("set")) {
+      const i = set.indexOf(":");
+      headers[set.slice(0, i)] = set.slice(i + 1);
+    }
+    res.writeHead(200, { "Content-Type": "text/html", ...headers });
+    res.end("<html></html>");
+  } else if (url.pathname === "/health") {
+    const status = Number(url.searchParams.get("status") ?? 200);
+    res.writeHead(status, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ status: status < 300 ? "healthy" : "unhealthy" }));
+  } else if (url.pathname === "/status.json") {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    const indicator = url.searchParams.get("indicator") ?? "none";
+    res.end(JSON.stringify({ page: { id: "x" }, status: { indicator, description: "All Systems Operational" } }));
+  } else {
+    res.writeHead(404);
+    res.end();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, deadline = Date.now() + 15_000): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`blackbox_exporter did not answer at ${url}`);
+}
+
+/** Runs one probe through the exporter and returns its metrics as name → value. */
+async function probe(module: string, path: string): Promise<Record<string, number>> {
+  const target = `${appBase}${path}`;
+  const r = await fetch(`${exporterBase}/probe?module=${encodeURIComponent(module)}&target=${encodeURIComponent(target)}`);
+  expect(r.status).toBe(200);
+  const out: Record<string, number> = {};
+  for (const line of (await r.text()).split("\n")) {
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m && !(m[1] in out)) out[m[1]] = Number(m[3]);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  const check = spawnSync(EXPORTER, ["--version"], { encoding: "utf8" });
+  if (check.error) throw new Error(`${EXPORTER} is missing; install it with \`${INSTALL}\` (scripts/test.sh does as root)`);
+  work = mkdtempSync(join(tmpdir(), "blackbox-"));
+  writeFileSync(join(work, "blackbox.yml"), renderBlackboxConfig(MODULES));
+  app = createServer(handle);
+  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+  appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  const port = await freePort();
+  exporterBase = `http://127.0.0.1:${port}`;
+  exporter = spawn(EXPORTER, [`--config.file=${join(work, "blackbox.yml")}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
+  // Never outlive the suite, even if afterAll does not run.
+  killer = setTimeout(() => exporter?.kill("SIGKILL"), 120_000);
+  killer.unref();
+  await waitReady(`${exporterBase}/-/healthy`);
+}, 60_000);
+
+afterAll(async () => {
+  clearTimeout(killer);
+  exporter?.kill("SIGTERM");
+  await new Promise<void>((resolve) => (app ? app.close(() => resolve()) : resolve()));
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the rendered blackbox.yml", () => {
+  it("passes the exporter's own --config.check; a module with a broken header pattern fails it", () => {
+    const ok = spawnSync(EXPORTER, [`--config.file=${join(work, "blackbox.yml")}`, "--config.check"], { encoding: "utf8" });
+    expect(ok.status, ok.stderr).toBe(0);
+    const bad = join(work, "bad.yml");
+    writeFileSync(bad, renderBlackboxConfig(MODULES).replace("^nosniff$", "^(nosniff$"));
+    const r = spawnSync(EXPORTER, [`--config.file=${bad}`, "--config.check"], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+  });
+
+  it("refuses to render an invalid module name or pattern before anything runs", () => {
+    expect(() => renderBlackboxConfig({ "bad name": healthModule() })).toThrow(/module name "bad name"/);
+    expect(() => renderBlackboxConfig({ x: securityHeadersModule({ "X-Frame-Options": "(" }) })).toThrow(/not a valid regular expression/);
+  });
+});
+
+describe("security-headers module (seed 004 headers)", () => {
+  it("passes when the app sends every header as seed 004's vercel.json sets it", async () => {
+    const m = await probe(HEADERS_MODULE, "/headers");
+    expect(m.probe_success).toBe(1);
+    expect(m.probe_failed_due_to_regex).toBe(0);
+  });
+
+  it.each([
+    ["HSTS missing", "drop=Strict-Transport-Security"],
+    ["HSTS without preload", "set=Strict-Transport-Security:max-age=31536000; includeSubDomains"],
+    ["HSTS shorter than a year", "set=Strict-Transport-Security:max-age=86400; includeSubDomains; preload"],
+    ["X-Content-Type-Options missing", "drop=X-Content-Type-Options"],
+    ["X-Frame-Options SAMEORIGIN", "set=X-Frame-Options:SAMEORIGIN"],
+    ["X-Frame-Options missing", "drop=X-Frame-Options"],
+    ["Referrer-Policy unsafe-url", "set=Referrer-Policy:unsafe-url"],
+    ["CSP missing", "drop=Content-Security-Policy"],
+    ["CSP without default-src", "set=Content-Security-Policy:script-src 'self'"],
+  ])("fails with probe_failed_due_to_regex when %s", async (_case, query) => {
+    const [key, value] = [query.slice(0, query.indexOf("=")), query.slice(query.indexOf("=") + 1)];
+    const m = await probe(HEADERS_MODULE, `/headers?${new URLSearchParams({ [key]: value })}`);
+    expect(m.probe_success).toBe(0);
+    expect(m.probe_failed_due_to_regex).toBe(1);
+  });
+});
+
+describe("health and status modules", () => {
+  it("health: 2xx passes, 503 fails", async () => {
+    expect((await probe("http_2xx", "/health")).probe_success).toBe(1);
+    expect((await probe("http_2xx", "/health?status=503")).probe_success).toBe(0);
+  });
+
+  it("statuspage: operational and minor pass, a major or critical outage fails", async () => {
+    // The module insists on TLS (status pages are https); over loopback http it must fail even when operational.
+    expect((await probe(STATUSPAGE_MODULE, "/status.json?indicator=none")).probe_success).toBe(0);
+    const plain = { ...statuspageModule(), http: { ...statuspageModule().http, fail_if_not_ssl: false } };
+    writeFileSync(join(work, "status.yml"), renderBlackboxConfig({ status_plain: plain }));
+    const port = await freePort();
+    const p = spawn(EXPORTER, [`--config.file=${join(work, "status.yml")}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
+    const t = setTimeout(() => p.kill("SIGKILL"), 30_000);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitReady(`${base}/-/healthy`);
+      const run = async (indicator: string) => {
+        const r = await fetch(`${base}/probe?module=status_plain&target=${encodeURIComponent(`${appBase}/status.json?indicator=${indicator}`)}`);
+        return /^probe_success (\d)/m.exec(await r.text())![1];
+      };
+      expect(await run("none")).toBe("1");
+      expect(await run("minor")).toBe("1");
+      expect(await run("major")).toBe("0");
+      expect(await run("critical")).toBe("0");
+    } finally {
+      clearTimeout(t);
+      p.kill("SIGTERM");
+    }
+  });
+});
