@@ -2,7 +2,7 @@
 # `npm test`: everything CI checks, on a machine that has only what this repository installs.
 #   1. system tools the tests use for real, installed with apt-get when missing and we are root:
 #      promtool (Debian's `prometheus`) for the alert rules; a PostgreSQL server, its client tools,
-#      curl, openssl and busybox for the backup drill;
+#      curl, openssl and busybox for the backup drill; blackbox_exporter for the probe modules;
 #   2. the TypeScript type check;
 #   3. Pulumi.yaml and the README config reference generated from the code;
 #   4. the vitest suites, closing with a plain "N passed, N failed" line.
@@ -43,6 +43,7 @@ apt_install pg_dump postgresql-client
 apt_install curl curl
 apt_install openssl openssl
 apt_install busybox busybox
+apt_install prometheus-blackbox-exporter prometheus-blackbox-exporter
 
 echo "test: type check"
 npx tsc --noEmit -p .

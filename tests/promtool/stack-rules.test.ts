@@ -162,16 +162,17 @@ const CODEBOOK_ERROR_RATE_TESTS = [
 ];
 
 const sse = (threshold: number, severity: string, value: number, alert: string) => ({
-  exp_labels: { severity, namespace: "chat-api-prod", job: "chat-api", instance: "10.0.0.1:8000" },
+  // job = the Service's name (chat-api-api), as the operator labels the ServiceMonitor's series
+  exp_labels: { severity, namespace: "chat-api-prod", job: "chat-api-api", instance: "10.0.0.1:8000" },
   exp_annotations: {
-    summary: `More than ${threshold} open SSE connections on one instance (namespace=chat-api-prod, job=chat-api)`,
+    summary: `More than ${threshold} open SSE connections on one instance (namespace=chat-api-prod, job=chat-api-api)`,
     description: `10.0.0.1:8000 holds ${value} open SSE connections (threshold ${threshold}); scale out before streams are refused.`,
     runbook_url: `${RUNBOOKS}/${alert}`,
   },
 });
 
 const sseSeries = (instance: string, value: number) => ({
-  series: `sse_active_connections{namespace="chat-api-prod",job="chat-api",instance="${instance}"}`,
+  series: `sse_active_connections{namespace="chat-api-prod",job="chat-api-api",instance="${instance}"}`,
   values: `${value}x30`,
 });
 
@@ -211,13 +212,18 @@ const backupStale = (age: string, extra: Record<string, string>) => ({
   exp_labels: { severity: "critical", namespace: "codebook-prod", cronjob: "codebook-backup-daily", ...extra },
   exp_annotations: {
     summary: "Backup codebook-prod/codebook-backup-daily has not succeeded within its RPO of 1d",
-    description: `The last successful run of CronJob codebook-prod/codebook-backup-daily was ${age} ago, beyond the RPO of 1d (1s means no successful run is recorded at all).`,
+    description: `CronJob codebook-prod/codebook-backup-daily has no successful run for ${age} (since its last success, or since it was created when it never succeeded), beyond the RPO of 1d.`,
     runbook_url: `${RUNBOOKS}/codebook-backup-daily-backup-stale`,
   },
 });
 
 const lastSuccess = (cronjob: string, values: string) => ({
   series: `kube_cronjob_status_last_successful_time{job="kube-state-metrics",namespace="codebook-prod",cronjob="${cronjob}"}`,
+  values,
+});
+
+const created = (cronjob: string, values: string) => ({
+  series: `kube_cronjob_created{job="kube-state-metrics",namespace="codebook-prod",cronjob="${cronjob}"}`,
   values,
 });
 
@@ -247,12 +253,19 @@ const BACKUP_STALE_TESTS = [
     ],
   },
   {
-    name: "a daily backup that never succeeded pages after 5m",
+    // issue 9: no page before the first scheduled run has had time to succeed.
+    name: "a daily backup CronJob created an hour ago without a success stays silent",
     interval: "1m",
-    input_series: [lastSuccess("codebook-backup-weekly", "0x10")],
+    input_series: [created("codebook-backup-daily", "-3600x20"), lastSuccess("codebook-backup-weekly", "0x20")],
+    alert_rule_test: [{ eval_time: "20m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [] }],
+  },
+  {
+    name: "a daily backup CronJob older than the RPO that never succeeded pages after 5m",
+    interval: "1m",
+    input_series: [created("codebook-backup-daily", "-86280x20")],
     alert_rule_test: [
-      { eval_time: "4m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [] },
-      { eval_time: "6m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [backupStale("1s", {})] },
+      { eval_time: "6m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [] },
+      { eval_time: "8m", alertname: "CodebookBackupDailyBackupStale", exp_alerts: [backupStale("1d 0h 6m 0s", { job: "kube-state-metrics" })] },
     ],
   },
 ];
@@ -274,6 +287,38 @@ describe("promtool test rules on the real prod rule files", () => {
     const r = testRules(CODEBOOK, BACKUP_STALE_TESTS, "codebook-backup-stale");
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain("SUCCESS");
+  });
+
+  it("ARA (Vercel): availability and latency from its /api/health probe; a missing Probe pages as TargetMissing", () => {
+    const job = "ara-probes-web-health";
+    const probe = (metric: string, values: string) => ({
+      series: `${metric}{namespace="ara-prod",job="${job}",instance="https://example.com/api/health"}`,
+      values,
+    });
+    const tests = [
+      {
+        // seed 004: error rate > 5 % for 5m. One failed probe in ten (30 s scrapes) is 10 %.
+        name: "failing probes above 5 % page after 5m; slow probes above 2 s warn after 5m",
+        interval: "30s",
+        input_series: [
+          probe("probe_success", "1 1 1 1 1 1 1 1 1 0 1 1 1 1 1 1 1 1 1 0 1 1 1 1 1 1 1 1 1 0 1 1 1 1 1 1 1 1 1 0 1 1 1 1"),
+          probe("up", "1x44"),
+          probe("probe_duration_seconds", "2.5x44"),
+        ],
+        alert_rule_test: [
+          { eval_time: "4m", alertname: "ProbeFailureRateHigh", exp_alerts: [] },
+          { eval_time: "20m", alertname: "ProbeFailureRateHigh", exp_alerts: [{ exp_labels: { severity: "critical", namespace: "ara-prod", job, instance: "https://example.com/api/health" } }] },
+          { eval_time: "20m", alertname: "ProbeLatencyHigh", exp_alerts: [{ exp_labels: { severity: "warning", namespace: "ara-prod", job, instance: "https://example.com/api/health" } }] },
+          { eval_time: "20m", alertname: "TargetMissing", exp_alerts: [
+            // the database exporter has no `up` series in this test: its absence pages
+            { exp_labels: { severity: "critical", namespace: "ara-prod", job: "ara-postgres", scrape_job: "ara-postgres" } },
+            { exp_labels: { severity: "critical", namespace: "ara-prod", job: "ara-probes-web-headers", scrape_job: "ara-probes-web-headers" } },
+          ] },
+        ],
+      },
+    ];
+    const r = testRules("ara-prod-ara-alerts-rules.yaml", tests, "ara-probes");
+    expect(r.code, r.output).toBe(0);
   });
 
   it("fails a suite whose expectation is wrong (4.9 % expected to page)", () => {
