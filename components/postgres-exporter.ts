@@ -12,7 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
 import type { SeriesSelector } from "./alerts";
 import { isPort } from "./probe";
 
@@ -139,7 +139,9 @@ export class PostgresExporter extends pulumi.ComponentResource {
       {
         metadata: meta(name),
         spec: {
-          replicas: 1,
+          // POLICIES.md 22/23: prod Deployments run 2 replicas behind a PDB. Each replica reports
+          // the same database; the DB alerts aggregate `by (instance)`, so they stay per replica.
+          replicas: isProd(args.context) ? 2 : 1,
           selector: { matchLabels: selector },
           template: {
             metadata: { labels },
@@ -181,6 +183,13 @@ export class PostgresExporter extends pulumi.ComponentResource {
       },
       parent,
     );
+    if (isProd(args.context)) {
+      new k8s.policy.v1.PodDisruptionBudget(
+        `${name}-pdb`,
+        { metadata: meta(`${name}-pdb`), spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" } },
+        parent,
+      );
+    }
     new k8s.core.v1.Service(
       `${name}-service`,
       {
