@@ -116,6 +116,20 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["pull secret named twice", { imagePullSecrets: '["ghcr-pull","ghcr-pull"]' }, "app-platform:imagePullSecrets", "must not repeat a name"],
   ["unknown preStop hook", { preStopHook: "shell" }, "app-platform:preStopHook"],
   ["a typo'd key", { replicasCodebookAPI: "3" }, "app-platform:replicasCodebookAPI", "did you mean `replicasCodebookApi`"],
+  // monitoring wiring (issue 9): malformed labels, addresses, modules and URLs fail before any resource
+  ["selector label without a value separator", { prometheusSelectorLabels: '["release"]' }, "app-platform:prometheusSelectorLabels"],
+  ["selector label with an invalid key", { prometheusSelectorLabels: '["bad key=x"]' }, "app-platform:prometheusSelectorLabels"],
+  ["selector label value with a space", { prometheusSelectorLabels: '["release=kube prometheus"]' }, "app-platform:prometheusSelectorLabels"],
+  ["no selector labels", { prometheusSelectorLabels: "[]" }, "app-platform:prometheusSelectorLabels"],
+  ["selector label key twice", { prometheusSelectorLabels: '["release=a","release=b"]' }, "app-platform:prometheusSelectorLabels"],
+  ["blackbox address with a scheme", { blackboxExporterAddress: "http://blackbox:9115" }, "app-platform:blackboxExporterAddress"],
+  ["blackbox address without a port", { blackboxExporterAddress: "blackbox.monitoring.svc" }, "app-platform:blackboxExporterAddress"],
+  ["blackbox module with a space", { blackboxModule: "http 2xx" }, "app-platform:blackboxModule"],
+  ["status URL over http", { supabaseStatusUrl: "http://status.supabase.com/api/v2/status.json" }, "app-platform:supabaseStatusUrl"],
+  ["status URL not a URL", { openaiStatusUrl: "status.openai.com" }, "app-platform:openaiStatusUrl"],
+  ["unknown exporter mode", { postgresExporter: "sidecar" }, "app-platform:postgresExporter"],
+  ["exporter job of an unknown product", { postgresExporterJobs: '["netlify=pg"]' }, "app-platform:postgresExporterJobs"],
+  ["exporter image unpinned", { postgresExporterImage: "quay.io/prometheuscommunity/postgres-exporter:latest" }, "app-platform:postgresExporterImage"],
 ];
 
 describe("malformed stack config", () => {
@@ -176,5 +190,26 @@ describe("secret config", () => {
     expect(() => checkSecrets(allSet(["voyager"]), "staging", ["voyager"], (k) => k !== "app-platform:voyagerDatabaseUrl")).toThrow(
       /`app-platform:voyagerDatabaseUrl` is stored in plain text/,
     );
+  });
+});
+
+describe("monitoring settings", () => {
+  it("parse `key=value` selector labels into a label map and `product=job` exporter jobs into a map, with documented defaults", () => {
+    const defaults = parseStackConfig(stagingRaw, "staging", new Set(allSecretKeys().map((s) => s.key)));
+    expect(defaults.prometheusSelectorLabels).toEqual({ release: "kube-prometheus-stack" });
+    expect(defaults.blackboxExporterAddress).toBe("prometheus-blackbox-exporter.monitoring.svc:9115");
+    expect(defaults.blackboxModule).toBe("http_2xx");
+    expect(defaults.postgresExporter).toBe("deploy");
+    const custom = parseStackConfig(
+      with_(stagingRaw, {
+        prometheusSelectorLabels: '["prometheus=k8s","app.kubernetes.io/part-of=monitoring"]',
+        postgresExporter: "external",
+        postgresExporterJobs: '["codebook=pg-codebook","voyager=neon"]',
+      }),
+      "staging",
+      new Set(allSecretKeys().map((s) => s.key)),
+    );
+    expect(custom.prometheusSelectorLabels).toEqual({ prometheus: "k8s", "app.kubernetes.io/part-of": "monitoring" });
+    expect(custom.postgresExporterJobs).toEqual({ codebook: "pg-codebook", voyager: "neon" });
   });
 });
