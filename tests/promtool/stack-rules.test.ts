@@ -307,13 +307,47 @@ describe("promtool test rules on the real prod rule files", () => {
         ],
         alert_rule_test: [
           { eval_time: "4m", alertname: "ProbeFailureRateHigh", exp_alerts: [] },
-          { eval_time: "20m", alertname: "ProbeFailureRateHigh", exp_alerts: [{ exp_labels: { severity: "critical", namespace: "ara-prod", job, instance: "https://example.com/api/health" } }] },
-          { eval_time: "20m", alertname: "ProbeLatencyHigh", exp_alerts: [{ exp_labels: { severity: "warning", namespace: "ara-prod", job, instance: "https://example.com/api/health" } }] },
-          { eval_time: "20m", alertname: "TargetMissing", exp_alerts: [
-            // the database exporter has no `up` series in this test: its absence pages
-            { exp_labels: { severity: "critical", namespace: "ara-prod", job: "ara-postgres", scrape_job: "ara-postgres" } },
-            { exp_labels: { severity: "critical", namespace: "ara-prod", job: "ara-probes-web-headers", scrape_job: "ara-probes-web-headers" } },
-          ] },
+          {
+            eval_time: "20m",
+            alertname: "ProbeFailureRateHigh",
+            exp_alerts: [
+              {
+                exp_labels: { severity: "critical", namespace: "ara-prod", job, instance: "https://example.com/api/health" },
+                exp_annotations: {
+                  summary: `More than 5% of health probes fail (namespace=ara-prod, job=${job})`,
+                  description: "9.091% of the blackbox probes of https://example.com/api/health failed over the last 5m (threshold 5%).",
+                  runbook_url: `${RUNBOOKS}/probe-failure-rate-high`,
+                },
+              },
+            ],
+          },
+          {
+            eval_time: "20m",
+            alertname: "ProbeLatencyHigh",
+            exp_alerts: [
+              {
+                exp_labels: { severity: "warning", namespace: "ara-prod", job, instance: "https://example.com/api/health" },
+                exp_annotations: {
+                  summary: `p95 probe latency above 2s (namespace=ara-prod, job=${job})`,
+                  description: "The 95th percentile response time of https://example.com/api/health, measured by the blackbox probe over 5m, is 2.5s (threshold 2s).",
+                  runbook_url: `${RUNBOOKS}/probe-latency-high`,
+                },
+              },
+            ],
+          },
+          {
+            eval_time: "20m",
+            alertname: "TargetMissing",
+            // the exporter and the headers Probe have no `up` series in this test: their absence pages
+            exp_alerts: ["ara-postgres", "ara-probes-web-headers"].map((missing) => ({
+              exp_labels: { severity: "critical", namespace: "ara-prod", job: missing, scrape_job: missing },
+              exp_annotations: {
+                summary: `No scrape target for namespace=ara-prod, job=${missing}`,
+                description: `Prometheus has no target for namespace=ara-prod, job=${missing} (absent = 1): its ServiceMonitor or Probe is not selected (check the selector labels), or the exporter is gone. Alerts on these series cannot fire.`,
+                runbook_url: `${RUNBOOKS}/target-missing`,
+              },
+            })),
+          },
         ],
       },
     ];
