@@ -48,10 +48,19 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
       "voyager",
     ]);
     expect(types("kubernetes:apps/v1:Deployment").map((x) => x.name).sort()).toEqual([
+      "ara-postgres-deployment", // postgres_exporter of each product database (issue 9)
+      "ask-dahlia-postgres-deployment",
       "ask-dahlia-worker-deployment",
       "chat-api-api-deployment",
       "codebook-api-deployment",
+      "codebook-postgres-deployment",
+      "voyager-postgres-deployment",
     ]);
+    // Monitoring sources: a ServiceMonitor per scraped workload and exporter, Probes for every
+    // public endpoint, Vercel app headers and Codebook's three dependencies, one module ConfigMap.
+    expect(types("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(7);
+    expect(types("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(12);
+    expect(types("kubernetes:core/v1:ConfigMap").filter((x) => x.name.startsWith("blackbox-modules-"))).toHaveLength(1);
     expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(7); // ask-dahlia 2, codebook 3 (incl. Pinecone export), voyager 1, ara 1
     expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(5);
     expect(types("aws:s3/bucket:Bucket")).toHaveLength(3);
