@@ -30,7 +30,7 @@ import {
   resourceTags,
   throwIfInvalid,
 } from "./context";
-import { commonPodSpec } from "./pod-spec";
+import { commonPodSpec, dnsEgressRule } from "./pod-spec";
 import { Duration } from "./values";
 
 const COMPONENT = "BackupJob";
@@ -695,7 +695,7 @@ export class BackupJob extends pulumi.ComponentResource {
           policyTypes: ["Ingress", "Egress"],
           ingress: [],
           egress: [
-            { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+            dnsEgressRule(),
             // A dump reaches the database and the bucket; an export its service and the bucket.
             ...(this.args.exportTask
               ? (this.args.exportTask.egressPorts ?? [443]).map((p) => ({ ports: [{ protocol: "TCP", port: p }] }))

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
-import { commonPodSpec, preStopHookOf, preStopLifecycle } from "./pod-spec";
+import { commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle } from "./pod-spec";
 import { Probe, isPort } from "./probe";
 import { Duration } from "./values";
 
@@ -520,14 +520,7 @@ export class KubernetesService extends pulumi.ComponentResource {
           },
         ],
         egress: [
-          {
-            // DNS to any destination, as the backup job's policy: kube-dns in kube-system,
-            // NodeLocal DNSCache on the node's link-local address, or a resolver elsewhere.
-            ports: [
-              { protocol: "UDP", port: 53 },
-              { protocol: "TCP", port: 53 },
-            ],
-          },
+          dnsEgressRule(),
           {
             // No `to`: any destination, on these ports only.
             ports: [443, ...a.extraEgressPorts].map((port) => ({ protocol: "TCP", port })),

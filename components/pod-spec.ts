@@ -72,3 +72,17 @@ export function preStopLifecycle(seconds: number, hook: PreStopHook): k8s.types.
     ? { preStop: { sleep: { seconds } } }
     : { preStop: { exec: { command: ["sleep", String(seconds)] } } };
 }
+
+/**
+ * The NetworkPolicy egress rule every pod of the stack needs for name resolution: port 53, UDP
+ * and TCP, to any destination — kube-dns in kube-system, NodeLocal DNSCache on the node's
+ * link-local address, or a resolver elsewhere (a `to: kube-system` rule breaks the latter two).
+ */
+export function dnsEgressRule(): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+  return {
+    ports: [
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ],
+  };
+}

@@ -12,6 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { commonPodSpec, dnsEgressRule } from "./pod-spec";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
 import type { SeriesSelector } from "./alerts";
 import { isPort } from "./probe";
@@ -146,14 +147,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: serviceAccount.metadata.name,
-              automountServiceAccountToken: false,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: d.runAsUser,
-                runAsGroup: d.runAsUser,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              ...commonPodSpec(args.context, { serviceAccountName: serviceAccount.metadata.name, runAsUser: d.runAsUser }),
               containers: [
                 {
                   name: "exporter",
@@ -229,13 +223,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
             { from: [fromNamespace(e.prometheusNamespace ?? d.prometheusNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }] },
           ],
           egress: [
-            {
-              to: [fromNamespace("kube-system")],
-              ports: [
-                { protocol: "UDP", port: 53 },
-                { protocol: "TCP", port: 53 },
-              ],
-            },
+            dnsEgressRule(),
             // The database is outside the cluster (Supabase, Neon, a managed Postgres): any address, its port only.
             { ports: [{ protocol: "TCP", port: e.databasePort ?? d.databasePort }] },
           ],
