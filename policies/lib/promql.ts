@@ -1,14 +1,22 @@
 /**
- * A small PromQL parser: enough to reject expressions Prometheus would reject (syntax, unknown
- * functions, unbalanced brackets, bad durations) and to find comparisons against a constant
- * threshold and the label matchers of selectors. `promtool check rules` remains the reference;
- * this runs inside the policy pack, where no binary is available.
+ * PromQL as the Prometheus project's own grammar reads it: `@prometheus-io/lezer-promql` (the
+ * parser of Prometheus' web UI, generated from the same grammar) builds the syntax tree, and this
+ * module turns it into a small expression tree the rules walk: comparisons against a constant
+ * threshold, the label matchers of every selector.
+ *
+ * The grammar is error-tolerant (it marks errors in the tree instead of throwing). `parsePromql`
+ * throws on the first error node, with a message in Prometheus' terms, and adds the checks
+ * Prometheus makes after parsing that the grammar leaves out: regular expressions compile, range
+ * and offset durations carry a unit, aggregations have an argument. `promtool check rules` stays
+ * the reference where a binary is available; this runs inside the policy pack, where none is.
  */
+import { parser } from "@prometheus-io/lezer-promql";
+import type { SyntaxNode } from "@lezer/common";
 
 export type Node =
     | { kind: "number"; value: number }
     | { kind: "string"; value: string }
-    | { kind: "selector"; name?: string; matchers: Matcher[] }
+    | { kind: "selector"; name?: string; matchers: Matcher[]; /** The selector as written. */ text: string }
     | { kind: "call"; fn: string; args: Node[] }
     | { kind: "aggregate"; op: string; args: Node[] }
     | { kind: "binary"; op: string; lhs: Node; rhs: Node }
@@ -22,20 +30,7 @@ export interface Matcher {
     readonly value: string;
 }
 
-const AGGREGATIONS = new Set(["sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values", "limitk", "limit_ratio"]);
-const FUNCTIONS = new Set([
-    "abs", "absent", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "avg_over_time", "ceil", "changes",
-    "clamp", "clamp_max", "clamp_min", "cos", "cosh", "count_over_time", "day_of_month", "day_of_week", "day_of_year", "days_in_month",
-    "deg", "delta", "deriv", "double_exponential_smoothing", "exp", "floor", "histogram_avg", "histogram_count", "histogram_fraction",
-    "histogram_quantile", "histogram_stddev", "histogram_stdvar", "histogram_sum", "holt_winters", "hour", "idelta", "increase", "info",
-    "irate", "label_join", "label_replace", "last_over_time", "ln", "log10", "log2", "mad_over_time", "max_over_time", "min_over_time",
-    "minute", "month", "pi", "predict_linear", "present_over_time", "quantile_over_time", "rad", "rate", "resets", "round", "scalar",
-    "sgn", "sin", "sinh", "sort", "sort_by_label", "sort_by_label_desc", "sort_desc", "sqrt", "stddev_over_time", "stdvar_over_time",
-    "sum_over_time", "tan", "tanh", "time", "timestamp", "vector", "year",
-]);
 const COMPARISONS = new Set(["==", "!=", ">", "<", ">=", "<="]);
-/** Binary operators by precedence, lowest first. */
-const LEVELS: readonly (readonly string[])[] = [["or"], ["and", "unless"], ["==", "!=", "<=", "<", ">=", ">"], ["+", "-"], ["*", "/", "%", "atan2"]];
 
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };
@@ -48,238 +43,239 @@ export function parseDuration(text: string): number | undefined {
     return total;
 }
 
-interface Token {
-    readonly type: "num" | "dur" | "str" | "id" | "op" | "eof";
-    readonly text: string;
-    readonly pos: number;
+/** A PromQL number literal (`0x1f`, `1e3`, `Inf`, `NaN`) or a duration used as a number (`5m`). */
+function numberValue(text: string): number {
+    const lower = text.toLowerCase();
+    if (lower === "inf" || lower === "+inf") return Infinity;
+    if (lower === "-inf") return -Infinity;
+    if (lower === "nan") return NaN;
+    const n = Number(text.replace(/_/g, ""));
+    if (!Number.isNaN(n)) return n;
+    return parseDuration(text) ?? NaN;
 }
 
-function tokenize(src: string): Token[] {
-    const tokens: Token[] = [];
-    let i = 0;
-    const ops = ["==", "!=", "=~", "!~", "<=", ">=", "<", ">", "=", "+", "-", "*", "/", "%", "^", "(", ")", "{", "}", "[", "]", ",", ":", "@"];
-    while (i < src.length) {
-        const rest = src.slice(i);
-        const ws = /^(\s+|#[^\n]*)/.exec(rest);
-        if (ws) { i += ws[0].length; continue; }
-        const dur = /^(\d+(ms|s|m|h|d|w|y))+(?![a-zA-Z0-9_])/.exec(rest);
-        if (dur) { tokens.push({ type: "dur", text: dur[0], pos: i }); i += dur[0].length; continue; }
-        const num = /^(0x[0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)(?![a-zA-Z_])/.exec(rest);
-        if (num) { tokens.push({ type: "num", text: num[0], pos: i }); i += num[0].length; continue; }
-        if (/^\d/.test(rest)) throw new Error(`invalid number or duration "${/^\w+/.exec(rest)![0]}" at ${i}`);
-        const id = /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(rest);
-        if (id) { tokens.push({ type: "id", text: id[0], pos: i }); i += id[0].length; continue; }
-        if (rest[0] === '"' || rest[0] === "'" || rest[0] === "`") {
-            const q = rest[0];
-            let j = 1;
-            let value = "";
-            while (j < rest.length && rest[j] !== q) {
-                if (rest[j] === "\\" && q !== "`") { value += rest[j + 1] ?? ""; j += 2; continue; }
-                value += rest[j++];
+/** The value of a PromQL string literal: Go escapes in `"…"` and `'…'`, raw text in backticks. */
+export function unquote(literal: string): string {
+    const quote = literal[0];
+    const body = literal.slice(1, -1);
+    if (quote === "`") return body;
+    return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_m, e: string) => {
+        switch (e[0]) {
+            case "n": return "\n";
+            case "t": return "\t";
+            case "r": return "\r";
+            case "a": return "\x07";
+            case "b": return "\b";
+            case "f": return "\f";
+            case "v": return "\v";
+            case "x": return String.fromCharCode(parseInt(e.slice(1), 16));
+            case "u": case "U": return String.fromCodePoint(parseInt(e.slice(1), 16));
+            default: return /^[0-7]{3}$/.test(e) ? String.fromCharCode(parseInt(e, 8)) : e;
+        }
+    });
+}
+
+/** Error-free children of a node. */
+function kids(node: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+    return out;
+}
+
+/** Node types that are expressions (as opposed to operators, modifiers and punctuation). */
+const EXPRESSIONS = new Set([
+    "AggregateExpr", "BinaryExpr", "FunctionCall", "MatrixSelector", "NumberDurationLiteral", "OffsetExpr", "ParenExpr",
+    "StepInvariantExpr", "StringLiteral", "SubqueryExpr", "UnaryExpr", "VectorSelector", "AnchoredExpr", "SmoothedExpr",
+]);
+
+class TreeReader {
+    constructor(private readonly src: string) {}
+
+    text(node: SyntaxNode): string {
+        return this.src.slice(node.from, node.to);
+    }
+
+    private fail(message: string): never {
+        throw new Error(message);
+    }
+
+    /** Range, subquery and offset durations need a unit, as Prometheus' parser requires. */
+    private checkDuration(node: SyntaxNode | null): void {
+        if (!node) return;
+        const literal = node.name === "NumberDurationLiteralInDurationContext" ? node : node.getChild("NumberDurationLiteralInDurationContext");
+        if (!literal) return; // a duration expression (`[5m * 2]`, experimental) — the grammar checked its shape
+        const text = this.text(literal);
+        if (parseDuration(text) === undefined && node.name !== "OffsetDurationExpr") {
+            this.fail(`expected a duration at ${literal.from}, found "${text}"`);
+        }
+    }
+
+    expr(node: SyntaxNode): Node {
+        switch (node.name) {
+            case "PromQL":
+            case "ParenExpr": {
+                const inner = kids(node).find((c) => EXPRESSIONS.has(c.name));
+                if (!inner) this.fail(node.name === "PromQL" ? "the expression is empty" : `empty parentheses at ${node.from}`);
+                const expr = this.expr(inner);
+                return node.name === "PromQL" ? expr : { kind: "paren", expr };
             }
-            if (j >= rest.length) throw new Error(`unterminated string at ${i}`);
-            tokens.push({ type: "str", text: value, pos: i });
-            i += j + 1;
-            continue;
-        }
-        const op = ops.find((o) => rest.startsWith(o));
-        if (!op) throw new Error(`unexpected character "${rest[0]}" at ${i}`);
-        tokens.push({ type: "op", text: op, pos: i });
-        i += op.length;
-    }
-    tokens.push({ type: "eof", text: "", pos: src.length });
-    return tokens;
-}
-
-class Parser {
-    private i = 0;
-    constructor(private readonly tokens: Token[]) {}
-
-    private peek(offset = 0): Token { return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]; }
-    private next(): Token { return this.tokens[this.i++]; }
-    private isOp(text: string): boolean { const t = this.peek(); return t.type === "op" && t.text === text; }
-    private isId(text: string): boolean { const t = this.peek(); return t.type === "id" && t.text.toLowerCase() === text; }
-    private expect(text: string): void {
-        const t = this.next();
-        if (t.text !== text || (t.type !== "op" && t.type !== "id")) throw new Error(`expected "${text}" at ${t.pos}, found "${t.text || "end"}"`);
-    }
-
-    parse(): Node {
-        const node = this.expr(0);
-        const t = this.peek();
-        if (t.type !== "eof") throw new Error(`unexpected "${t.text}" at ${t.pos}`);
-        return node;
-    }
-
-    private binaryOpAt(level: number): string | undefined {
-        const t = this.peek();
-        const ops = LEVELS[level];
-        if (t.type === "op" && ops.includes(t.text)) return t.text;
-        if (t.type === "id" && ops.includes(t.text.toLowerCase())) return t.text.toLowerCase();
-        return undefined;
-    }
-
-    private expr(level: number): Node {
-        if (level === LEVELS.length) return this.power();
-        let lhs = this.expr(level + 1);
-        for (let op = this.binaryOpAt(level); op !== undefined; op = this.binaryOpAt(level)) {
-            this.next();
-            if (COMPARISONS.has(op) && this.isId("bool")) this.next();
-            this.modifiers();
-            const rhs = this.expr(level + 1);
-            lhs = { kind: "binary", op, lhs, rhs };
-        }
-        return lhs;
-    }
-
-    /** `on(...)`/`ignoring(...)` and `group_left(...)`/`group_right(...)`. */
-    private modifiers(): void {
-        if (this.isId("on") || this.isId("ignoring")) { this.next(); this.labelList(); }
-        if (this.isId("group_left") || this.isId("group_right")) {
-            this.next();
-            if (this.isOp("(")) this.labelList();
+            case "NumberDurationLiteral":
+                return { kind: "number", value: numberValue(this.text(node)) };
+            case "StringLiteral":
+                return { kind: "string", value: unquote(this.text(node)) };
+            case "VectorSelector":
+                return this.selector(node);
+            case "MatrixSelector":
+            case "SubqueryExpr": {
+                const parts = kids(node);
+                for (const d of parts.filter((c) => c.name === "DurationExpr")) this.checkDuration(d);
+                return { kind: "range", expr: this.expr(parts.find((c) => EXPRESSIONS.has(c.name))!) };
+            }
+            case "OffsetExpr": {
+                const parts = kids(node);
+                this.checkOffset(parts.find((c) => c.name === "OffsetDurationExpr") ?? null);
+                return this.expr(parts.find((c) => EXPRESSIONS.has(c.name))!);
+            }
+            case "StepInvariantExpr":
+            case "AnchoredExpr":
+            case "SmoothedExpr":
+                return this.expr(kids(node).find((c) => EXPRESSIONS.has(c.name))!);
+            case "UnaryExpr": {
+                const parts = kids(node);
+                const op = this.text(parts.find((c) => c.name === "UnaryOp")!).trim();
+                return { kind: "unary", op, expr: this.expr(parts.find((c) => EXPRESSIONS.has(c.name))!) };
+            }
+            case "BinaryExpr": {
+                const parts = kids(node);
+                const operands = parts.filter((c) => EXPRESSIONS.has(c.name));
+                const opNode = parts.find((c) => c !== operands[0] && c !== operands[1] && !["BoolModifier", "MatchingModifierClause", "FillModifier"].includes(c.name))!;
+                return { kind: "binary", op: this.text(opNode).toLowerCase(), lhs: this.expr(operands[0]), rhs: this.expr(operands[1]) };
+            }
+            case "FunctionCall": {
+                const fn = this.text(node.getChild("FunctionIdentifier")!);
+                return { kind: "call", fn, args: this.args(node.getChild("FunctionCallBody")) };
+            }
+            case "AggregateExpr": {
+                const op = this.text(node.getChild("AggregateOp")!).toLowerCase();
+                const args = this.args(node.getChild("FunctionCallBody"));
+                if (args.length === 0) this.fail(`${op}() needs an argument`);
+                return { kind: "aggregate", op, args };
+            }
+            default:
+                return this.fail(`unexpected "${this.text(node)}" at ${node.from}`);
         }
     }
 
-    private labelList(): string[] {
-        this.expect("(");
-        const labels: string[] = [];
-        while (!this.isOp(")")) {
-            const t = this.next();
-            if (t.type !== "id" && t.type !== "str") throw new Error(`expected a label name at ${t.pos}`);
-            labels.push(t.text);
-            if (!this.isOp(",")) break;
-            this.next();
-        }
-        this.expect(")");
-        return labels;
+    private checkOffset(node: SyntaxNode | null): void {
+        const literal = node ? (node.getChild("NumberDurationLiteralInDurationContext") ?? node.getChild("OffsetDurationExpr")?.getChild("NumberDurationLiteralInDurationContext")) : null;
+        if (literal && parseDuration(this.text(literal)) === undefined) this.fail(`expected a duration at ${literal.from}, found "${this.text(literal)}"`);
     }
 
-    private power(): Node {
-        const base = this.unary();
-        if (this.isOp("^")) {
-            this.next();
-            this.modifiers();
-            return { kind: "binary", op: "^", lhs: base, rhs: this.power() };
-        }
-        return base;
+    private args(body: SyntaxNode | null): Node[] {
+        return body ? kids(body).filter((c) => EXPRESSIONS.has(c.name)).map((c) => this.expr(c)) : [];
     }
 
-    private unary(): Node {
-        if (this.isOp("-") || this.isOp("+")) {
-            const op = this.next().text;
-            return { kind: "unary", op, expr: this.unary() };
-        }
-        return this.postfix(this.primary());
-    }
-
-    private duration(): number {
-        const t = this.next();
-        const seconds = t.type === "dur" ? parseDuration(t.text) : undefined;
-        if (seconds === undefined) throw new Error(`expected a duration at ${t.pos}, found "${t.text || "end"}"`);
-        return seconds;
-    }
-
-    private postfix(node: Node): Node {
-        for (;;) {
-            if (this.isOp("[")) {
-                this.next();
-                this.duration();
-                if (this.isOp(":")) {
-                    this.next();
-                    if (!this.isOp("]")) this.duration();
+    private selector(node: SyntaxNode): Node {
+        const id = node.getChild("Identifier");
+        let name = id ? this.text(id) : undefined;
+        const matchers: Matcher[] = [];
+        const list = node.getChild("LabelMatchers");
+        for (const m of list ? kids(list) : []) {
+            if (m.name === "QuotedLabelName") {
+                // `{"metric.name"}`: a metric name in quotes (UTF-8 names, Prometheus 3).
+                name = unquote(this.text(m.getChild("StringLiteral")!));
+                continue;
+            }
+            if (m.name !== "UnquotedLabelMatcher" && m.name !== "QuotedLabelMatcher") continue;
+            const labelNode = m.getChild("LabelName") ?? m.getChild("QuotedLabelName")?.getChild("StringLiteral");
+            const label = m.name === "UnquotedLabelMatcher" ? this.text(labelNode!) : unquote(this.text(labelNode!));
+            const op = this.text(m.getChild("MatchOp")!) as Matcher["op"];
+            const valueNode = kids(m).filter((c) => c.name === "StringLiteral").pop()!;
+            const value = unquote(this.text(valueNode));
+            if (op === "=~" || op === "!~") {
+                try {
+                    new RegExp(`^(?:${value})$`);
+                } catch {
+                    this.fail(`invalid regular expression "${value}" at ${valueNode.from}`);
                 }
-                this.expect("]");
-                node = { kind: "range", expr: node };
-            } else if (this.isId("offset")) {
-                this.next();
-                if (this.isOp("-")) this.next();
-                this.duration();
-            } else if (this.isOp("@")) {
-                this.next();
-                const t = this.next();
-                if ((t.text === "start" || t.text === "end") && t.type === "id") { this.expect("("); this.expect(")"); }
-                else if (t.type !== "num") throw new Error(`expected a timestamp after @ at ${t.pos}`);
-            } else {
-                return node;
             }
+            matchers.push({ label, op, value });
         }
+        if (name === undefined && !matchers.some((m) => !matchesValue(m, ""))) {
+            this.fail(`vector selector must contain at least one non-empty matcher at ${node.from}`);
+        }
+        return { kind: "selector", ...(name !== undefined ? { name } : {}), matchers, text: this.text(node) };
     }
+}
 
-    private matchers(): Matcher[] {
-        this.expect("{");
-        const result: Matcher[] = [];
-        while (!this.isOp("}")) {
-            const label = this.next();
-            if (label.type !== "id" && label.type !== "str") throw new Error(`expected a label name at ${label.pos}`);
-            const op = this.next();
-            if (op.type !== "op" || !["=", "!=", "=~", "!~"].includes(op.text)) throw new Error(`expected a label matcher operator at ${op.pos}`);
-            const value = this.next();
-            if (value.type !== "str") throw new Error(`expected a quoted label value at ${value.pos}`);
-            if (op.text === "=~" || op.text === "!~") {
-                try { new RegExp(`^(?:${value.text})$`); } catch { throw new Error(`invalid regular expression "${value.text}" at ${value.pos}`); }
-            }
-            result.push({ label: label.text, op: op.text as Matcher["op"], value: value.text });
-            if (!this.isOp(",")) break;
-            this.next();
-        }
-        this.expect("}");
-        return result;
+/** Whether `m` matches label value `value` (`""` stands for a missing label, as in Prometheus). */
+export function matchesValue(m: Matcher, value: string): boolean {
+    switch (m.op) {
+        case "=": return value === m.value;
+        case "!=": return value !== m.value;
+        case "=~": return new RegExp(`^(?:${m.value})$`).test(value);
+        case "!~": return !new RegExp(`^(?:${m.value})$`).test(value);
     }
+}
 
-    private args(): Node[] {
-        this.expect("(");
-        const args: Node[] = [];
-        while (!this.isOp(")")) {
-            args.push(this.expr(0));
-            if (!this.isOp(",")) break;
-            this.next();
-        }
-        this.expect(")");
-        return args;
-    }
+/** Whether `name(…)` is a function the grammar knows. */
+function isKnownFunction(name: string): boolean {
+    let known = false;
+    parser.parse(`${name}()`).iterate({ enter: (n) => { if (n.name === "FunctionIdentifier") known = true; } });
+    return known;
+}
 
-    private primary(): Node {
-        const t = this.peek();
-        if (t.type === "op" && t.text === "(") {
-            this.next();
-            const expr = this.expr(0);
-            this.expect(")");
-            return { kind: "paren", expr };
-        }
-        if (t.type === "num") { this.next(); return { kind: "number", value: Number(t.text) }; }
-        if (t.type === "dur") { this.next(); return { kind: "number", value: parseDuration(t.text)! }; }
-        if (t.type === "str") { this.next(); return { kind: "string", value: t.text }; }
-        if (t.type === "op" && t.text === "{") return { kind: "selector", matchers: this.matchers() };
-        if (t.type !== "id") throw new Error(t.type === "eof" ? "unexpected end of expression" : `unexpected "${t.text}" at ${t.pos}`);
-        const name = t.text;
-        const lower = name.toLowerCase();
-        if (lower === "inf" || lower === "nan") { this.next(); return { kind: "number", value: lower === "inf" ? Infinity : NaN }; }
-        if (AGGREGATIONS.has(lower) && (this.peek(1).text === "(" || ["by", "without"].includes(this.peek(1).text.toLowerCase()))) {
-            this.next();
-            if (this.isId("by") || this.isId("without")) { this.next(); this.labelList(); }
-            const args = this.args();
-            if (this.isId("by") || this.isId("without")) { this.next(); this.labelList(); }
-            if (args.length === 0) throw new Error(`${name}() needs an argument`);
-            return { kind: "aggregate", op: lower, args };
-        }
-        if (this.peek(1).type === "op" && this.peek(1).text === "(") {
-            if (!FUNCTIONS.has(name)) throw new Error(`unknown function "${name}"`);
-            this.next();
-            return { kind: "call", fn: name, args: this.args() };
-        }
-        if (["by", "without", "on", "ignoring", "bool", "offset", "group_left", "group_right"].includes(lower) || LEVELS.flat().includes(lower)) {
-            throw new Error(`unexpected keyword "${name}" at ${t.pos}`);
-        }
-        this.next();
-        return { kind: "selector", name, matchers: this.isOp("{") ? this.matchers() : [] };
+/** Index of the innermost bracket still open at `pos` (string literals and comments skipped). */
+function openBracket(src: string, pos: number): string | undefined {
+    const stack: string[] = [];
+    const close: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+    for (let i = 0; i < pos; i++) {
+        const ch = src[i];
+        if (ch === '"' || ch === "'" || ch === "`") {
+            for (i++; i < pos && src[i] !== ch; i++) if (src[i] === "\\" && ch !== "`") i++;
+        } else if (ch === "#") {
+            while (i < pos && src[i] !== "\n") i++;
+        } else if ("([{".includes(ch)) stack.push(ch);
+        else if (ch in close && stack[stack.length - 1] === close[ch]) stack.pop();
     }
+    return stack.pop();
+}
+
+/** The message for the grammar's first error node, in the words of Prometheus' own parser. */
+function describeError(src: string, error: SyntaxNode): string {
+    const at = error.from;
+    if (at >= src.trimEnd().length) {
+        const open = openBracket(src, at);
+        return open ? `expected "${{ "(": ")", "[": "]", "{": "}" }[open]}" at ${at}, found end` : "unexpected end of expression";
+    }
+    // A word that starts with a digit but is no number or duration: `5q`, `1h5`.
+    const start = /[A-Za-z0-9_.]*$/.exec(src.slice(0, at))![0];
+    const word = start + (/^[A-Za-z0-9_.]*/.exec(src.slice(at))![0]);
+    if (/^\d/.test(word)) return `invalid number or duration "${word}"`;
+    // `name(` where the grammar knows no function `name`.
+    const call = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(src.slice(0, at));
+    if (call && src[at] === "(" && !isKnownFunction(call[1])) return `unknown function "${call[1]}"`;
+    const found = src.slice(at, Math.max(error.to, at + 1));
+    return `unexpected "${found}" at ${at}`;
 }
 
 /** Parses a PromQL expression; throws an Error saying where it is wrong. */
 export function parsePromql(expr: string): Node {
     if (expr.trim() === "") throw new Error("the expression is empty");
-    return new Parser(tokenize(expr)).parse();
+    const tree = parser.parse(expr);
+    let error: SyntaxNode | undefined;
+    tree.iterate({
+        enter: (n) => {
+            if (error) return false;
+            if (n.type.isError) {
+                error = n.node;
+                return false;
+            }
+            return undefined;
+        },
+    });
+    if (error) throw new Error(describeError(expr, error));
+    return new TreeReader(expr).expr(tree.topNode);
 }
 
 /** The value of a constant sub-expression (numbers and arithmetic on them), else undefined. */
@@ -320,6 +316,11 @@ export function walk(node: Node): Node[] {
     return [node, ...children(node).flatMap(walk)];
 }
 
+/** Every vector selector of the expression, in order. */
+export function selectors(node: Node): Extract<Node, { kind: "selector" }>[] {
+    return walk(node).filter((n): n is Extract<Node, { kind: "selector" }> => n.kind === "selector");
+}
+
 /** Comparisons of the expression against a constant: `{ op, threshold }`. */
 export function thresholds(node: Node): { op: string; threshold: number }[] {
     const result: { op: string; threshold: number }[] = [];
@@ -335,6 +336,6 @@ export function thresholds(node: Node): { op: string; threshold: number }[] {
 
 /** Whether a selector of the expression matches label value `value` (by `=` or a matching `=~`). */
 export function selectsLabelValue(node: Node, value: string): boolean {
-    return walk(node).some((n) => n.kind === "selector" && n.matchers.some((m) =>
-        (m.op === "=" && m.value === value) || (m.op === "=~" && new RegExp(`^(?:${m.value})$`).test(value))));
+    return selectors(node).some((n) => n.matchers.some((m) =>
+        (m.op === "=" && m.value === value) || (m.op === "=~" && matchesValue(m, value))));
 }

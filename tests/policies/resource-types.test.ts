@@ -88,7 +88,7 @@ describe("the pack's resource types", () => {
     expect(type.token).toBe(sdkClass.__pulumiType);
   });
 
-  it("the pack imports no provider SDK (only @pulumi/policy and @pulumi/pulumi), in its sources and its package.json", () => {
+  it("the pack imports no provider SDK (only @pulumi/policy, @pulumi/pulumi and the PromQL grammar), in its sources and its package.json", () => {
     const packDir = path.join(__dirname, "../../policies");
     const sources = fs
       .readdirSync(packDir, { recursive: true, encoding: "utf8" })
@@ -98,6 +98,10 @@ describe("the pack's resource types", () => {
     const found = sources.flatMap((f) => [...fs.readFileSync(path.join(packDir, f), "utf8").matchAll(providerImport)].map((m) => `${f}: ${m[1]}`));
     expect(found).toEqual([]);
     const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@pulumi/policy", "@pulumi/pulumi"]);
+    // Besides the SDKs, Prometheus' PromQL grammar (lib/promql.ts) and the lezer runtime it needs.
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@lezer/common", "@lezer/highlight", "@lezer/lr", "@prometheus-io/lezer-promql", "@pulumi/policy", "@pulumi/pulumi"]);
+    // At the root's pinned versions: the engine loads the pack with the root's node_modules.
+    const root = JSON.parse(fs.readFileSync(path.join(packDir, "../package.json"), "utf8")) as { dependencies: Record<string, string> };
+    for (const [name, version] of Object.entries(pkg.dependencies)) expect(`${name}@${version}`).toBe(`${name}@${root.dependencies[name]}`);
   });
 });
