@@ -67,6 +67,7 @@ import { enforceAlertExpressions } from "./prometheus/enforce-alert-expressions"
 import { disallowTokenLiterals } from "./stack/disallow-token-literals";
 import { missingBackupFreshnessAlert } from "./stack/missing-backup-freshness-alert";
 import { enforceBackupBucketProtection } from "./stack/enforce-backup-bucket-protection";
+import { missingAlertSeriesSource } from "./stack/missing-alert-series-source";
 
 export const kubernetesRules: readonly AppPolicy[] = [
     disallowPrivilegedContainers,
@@ -146,6 +147,7 @@ export const stackRules: readonly AppPolicy[] = [
     disallowTokenLiterals,
     missingBackupFreshnessAlert,
     enforceBackupBucketProtection,
+    missingAlertSeriesSource,
 ];
 
 /** Every rule, in POLICIES.md order within each area. */

@@ -34,3 +34,8 @@ export function integer(description: string, defaultValue: number, minimum = 0):
 export function retentionMap(description: string): PolicyConfigJSONSchema {
     return { type: "object", additionalProperties: { type: "integer", minimum: 1 }, default: {}, description };
 }
+
+/** A map of label name to value (Kubernetes labels). */
+export function labelMap(description: string, defaultValue: Readonly<Record<string, string>>): PolicyConfigJSONSchema {
+    return { type: "object", additionalProperties: { type: "string" }, default: { ...defaultValue }, description };
+}

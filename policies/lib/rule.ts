@@ -40,8 +40,10 @@ export type Scope = "always" | "prod" | "backups";
 export interface RuleMetadata {
     /** The pack folder the rule lives in. */
     readonly area: Area;
-    /** The rule numbers of `POLICIES.md` this rule implements. */
+    /** The rule numbers of `POLICIES.md` this rule implements (empty for a rule beyond it, see `origin`). */
     readonly policiesMd: readonly number[];
+    /** Where a rule beyond POLICIES.md comes from, e.g. `issue 9 (dead-alert check)`. */
+    readonly origin?: string;
     /** Ids of the external checks it matches, e.g. `PSS restricted`, `CIS 5.2.6`, `CKV_K8S_20`. */
     readonly anchors: readonly string[];
     /** How the level is decided (see `Scope`). */
@@ -103,6 +105,8 @@ interface RuleSpec {
     /** Level on prod / for backups; prod-scoped rules are downgraded elsewhere. */
     readonly enforcementLevel: "mandatory" | "advisory";
     readonly policiesMd: readonly number[];
+    /** Required when `policiesMd` is empty: where the rule comes from. */
+    readonly origin?: string;
     readonly anchors: readonly string[];
     /** @default "always" */
     readonly scope?: Scope;
@@ -120,8 +124,8 @@ function checkSpec(spec: RuleSpec, area: Area): void {
     if (!/^[A-Z`]/.test(sentence) || !sentence.endsWith(".") || sentence.slice(0, -1).includes(". ")) {
         throw new Error(`rule "${spec.name}": the description must be one sentence ending with a period`);
     }
-    if (spec.anchors.length === 0 || spec.policiesMd.length === 0) {
-        throw new Error(`rule "${spec.name}": list its anchors and its POLICIES.md numbers`);
+    if (spec.anchors.length === 0 || (spec.policiesMd.length === 0 && !spec.origin)) {
+        throw new Error(`rule "${spec.name}": list its anchors and its POLICIES.md numbers (or, beyond POLICIES.md, its origin)`);
     }
 }
 
@@ -157,7 +161,7 @@ function ruleParts(area: Area, spec: RuleSpec, kind: RuleMetadata["kind"]) {
             configSchema: configSchema(spec),
             tags: [...spec.anchors],
         },
-        metadata: { area, policiesMd: spec.policiesMd, anchors: spec.anchors, scope, kind } satisfies RuleMetadata,
+        metadata: { area, policiesMd: spec.policiesMd, ...(spec.origin ? { origin: spec.origin } : {}), anchors: spec.anchors, scope, kind } satisfies RuleMetadata,
         reportFor: (stack: EnvironmentSource, reportViolation: ReportViolation): Report =>
             makeReport(reportViolation, description, scope === "prod" && !isProdStack(stack)),
     };

@@ -30,7 +30,7 @@ function cell(text: string): string {
 export function renderRulesTable(rules: readonly RegisteredRule[] = registry): string {
     const rows = rules.map((r) => {
         const description = r.description.replace(/ Anchors: .*$/, "");
-        return `| \`${r.name}\` | ${level(r)} | ${r.metadata.kind} | ${cell(description)} | ${cell(r.metadata.anchors.join(", "))} | ${r.metadata.policiesMd.join(", ")} |`;
+        return `| \`${r.name}\` | ${level(r)} | ${r.metadata.kind} | ${cell(description)} | ${cell(r.metadata.anchors.join(", "))} | ${r.metadata.policiesMd.join(", ") || cell(`— (${r.metadata.origin})`)} |`;
     });
     const missing = Object.entries(notImplemented).map(([n, why]) => `| — | — | — | Not a policy: ${cell(why)} | pulumi/pulumi-policy#241 | ${n} |`);
     return [
