@@ -108,13 +108,24 @@ function labelsOf(v: unknown): Labels | typeof UNKNOWN {
     return out;
 }
 
-function meta(r: SourceResource): { name: string; namespace: string | typeof UNKNOWN; labels: Labels | typeof UNKNOWN; annotations: Labels } {
+interface Meta {
+    /** `metadata.name`, the Pulumi name when unset (auto-named), `UNKNOWN` when computed. */
+    readonly name: string | typeof UNKNOWN;
+    readonly namespace: string | typeof UNKNOWN;
+    readonly labels: Labels | typeof UNKNOWN;
+    readonly annotations: Labels;
+}
+
+/** A name for messages: `?` for a value not known yet. */
+const shown = (v: string | typeof UNKNOWN): string => (v === UNKNOWN ? "?" : v);
+
+function meta(r: SourceResource): Meta {
     const m = obj(r.props.metadata);
     const name = stringOr(m.name);
     const ns = stringOr(m.namespace);
     const ann = labelsOf(m.annotations);
     return {
-        name: typeof name === "string" ? name : r.name,
+        name: name === undefined ? r.name : name,
         namespace: ns === undefined ? "default" : ns,
         labels: labelsOf(m.labels),
         annotations: ann === UNKNOWN ? {} : ann,
@@ -176,7 +187,7 @@ function inNamespaces(ns: string | typeof UNKNOWN, selector: unknown, own: strin
 function serviceMonitorSources(sm: SourceResource, resources: readonly SourceResource[], pods: PodSet[], selector: Readonly<Labels>): SeriesSource[] {
     const m = meta(sm);
     const spec = obj(sm.props.spec);
-    const where = `ServiceMonitor ${m.namespace === UNKNOWN ? "?" : m.namespace}/${m.name}`;
+    const where = `ServiceMonitor ${shown(m.namespace)}/${shown(m.name)}`;
     const notScraped = notSelected("ServiceMonitor", m.labels, selector, "serviceMonitorSelector");
     const jobLabel = stringOr(spec.jobLabel);
     const out: SeriesSource[] = [];
@@ -188,16 +199,17 @@ function serviceMonitorSources(sm: SourceResource, resources: readonly SourceRes
         const svcSelector = obj(svc.props.spec).selector;
         const behind = pods.filter((p) => sameNs(p.namespace, s.namespace) && mapSelectorMatches(svcSelector, p.labels));
         const exporter = exporterFor(m.annotations[EXPORTER_ANNOTATION], behind.flatMap((p) => p.images));
-        let job: LabelValues = [s.name];
-        if (jobLabel === UNKNOWN || s.labels === UNKNOWN) job = "any";
-        else if (typeof jobLabel === "string" && jobLabel !== "" && s.labels[jobLabel]) job = [s.labels[jobLabel]];
+        const svcLabels = s.labels;
+        let job: LabelValues = values(s.name);
+        if (jobLabel === UNKNOWN || (jobLabel && svcLabels === UNKNOWN)) job = "any";
+        else if (typeof jobLabel === "string" && jobLabel !== "" && svcLabels !== UNKNOWN && svcLabels[jobLabel]) job = [svcLabels[jobLabel]];
         for (const ep of list(spec.endpoints)) {
             const e = obj(ep);
             const port = stringOr(e.port) ?? stringOr(e.targetPort);
             const labels: Record<string, LabelValues> = {
                 job,
                 namespace: values(s.namespace),
-                service: [s.name],
+                service: values(s.name),
                 endpoint: port === undefined ? "any" : values(port),
                 instance: "any",
                 pod: "any",
@@ -208,7 +220,7 @@ function serviceMonitorSources(sm: SourceResource, resources: readonly SourceRes
             if (e.honorLabels === true) for (const l of Object.keys(labels)) if (l !== "job") labels[l] = "any";
             for (const l of relabelTargets(e.relabelings, e.metricRelabelings)) labels[l] = "any";
             out.push({
-                description: `${where} → Service ${s.name}${exporter ? ` (${exporter.name})` : ""}, job ${describeValues(job)}, namespace ${describeValues(labels.namespace)}`,
+                description: `${where} → Service ${shown(s.name)}${exporter ? ` (${exporter.name})` : ""}, job ${describeValues(job)}, namespace ${describeValues(labels.namespace)}`,
                 kind: "ServiceMonitor",
                 urn: sm.urn,
                 targetLabels: labels,
@@ -235,14 +247,14 @@ function serviceMonitorSources(sm: SourceResource, resources: readonly SourceRes
 function podMonitorSources(pm: SourceResource, pods: PodSet[], selector: Readonly<Labels>): SeriesSource[] {
     const m = meta(pm);
     const spec = obj(pm.props.spec);
-    const where = `PodMonitor ${m.namespace === UNKNOWN ? "?" : m.namespace}/${m.name}`;
+    const where = `PodMonitor ${shown(m.namespace)}/${shown(m.name)}`;
     const notScraped = notSelected("PodMonitor", m.labels, selector, "podMonitorSelector");
     const jobLabel = stringOr(spec.jobLabel);
     const matched = pods.filter((p) => inNamespaces(p.namespace, spec.namespaceSelector, m.namespace) && (isUnknown(spec.selector) || selectorMatches(spec.selector, p.labels)));
     const out: SeriesSource[] = [];
     for (const p of matched) {
         const exporter = exporterFor(m.annotations[EXPORTER_ANNOTATION], p.images);
-        let job: LabelValues = m.namespace === UNKNOWN ? "any" : [`${m.namespace}/${m.name}`];
+        let job: LabelValues = m.namespace === UNKNOWN || m.name === UNKNOWN ? "any" : [`${m.namespace}/${m.name}`];
         if (jobLabel === UNKNOWN) job = "any";
         else if (typeof jobLabel === "string" && jobLabel !== "" && p.labels[jobLabel]) job = [p.labels[jobLabel]];
         const labels: Record<string, LabelValues> = { job, namespace: values(p.namespace), pod: "any", container: "any", instance: "any", endpoint: "any" };
@@ -269,7 +281,7 @@ function probeSource(probe: SourceResource, selector: Readonly<Labels>): SeriesS
     const ns = m.namespace;
     const jobName = stringOr(spec.jobName);
     // prometheus-operator generateProbeConfig: job_name `probe/<namespace>/<name>`, `jobName` relabels `job`.
-    const job: LabelValues = jobName === UNKNOWN ? "any" : jobName ? [jobName] : ns === UNKNOWN ? "any" : [`probe/${ns}/${m.name}`];
+    const job: LabelValues = jobName === UNKNOWN ? "any" : jobName ? [jobName] : ns === UNKNOWN || m.name === UNKNOWN ? "any" : [`probe/${ns}/${m.name}`];
     const targets = obj(spec.targets);
     const labels: Record<string, LabelValues> = { job };
     if (targets.staticConfig !== undefined) {
@@ -292,7 +304,7 @@ function probeSource(probe: SourceResource, selector: Readonly<Labels>): SeriesS
     const notScraped = notSelected("Probe", m.labels, selector, "probeSelector");
     const instances = labels.instance === "any" ? "any target" : (labels.instance as readonly string[]).join(", ");
     return {
-        description: `Probe ${ns === UNKNOWN ? "?" : ns}/${m.name}, job ${describeValues(job)}, instance ${instances}`,
+        description: `Probe ${shown(ns)}/${shown(m.name)}, job ${describeValues(job)}, instance ${instances}`,
         kind: "Probe",
         urn: probe.urn,
         targetLabels: labels,
@@ -317,7 +329,7 @@ export function seriesSources(resources: readonly SourceResource[], options: Sou
             for (const rule of promRulesOf(r.props as Record<string, unknown>)) {
                 if (rule.alert) continue;
                 out.push({
-                    description: `recording rule ${rule.name} (PrometheusRule ${m.name})`,
+                    description: `recording rule ${rule.name} (PrometheusRule ${shown(m.name)})`,
                     kind: "recording rule",
                     urn: r.urn,
                     targetLabels: {},
@@ -355,11 +367,13 @@ type Selector = Extract<Node, { kind: "selector" }>;
 function familiesFor(sel: Selector, source: SeriesSource): MetricFamily[] | "open" | undefined {
     const nameMatchers = sel.matchers.filter((m) => m.label === "__name__");
     const ok = (name: string) => nameMatchers.every((m) => matchesValue(m, name));
-    if (sel.name !== undefined) {
-        if (!ok(sel.name)) return undefined;
-        const family = source.families.find((f) => f.name === sel.name) ?? source.families.find((f) => f.prefix !== undefined && sel.name!.startsWith(f.prefix));
+    // `{__name__="x"}` names the metric as plainly as `x` does.
+    const name = sel.name ?? nameMatchers.find((m) => m.op === "=")?.value;
+    if (name !== undefined) {
+        if (!ok(name)) return undefined;
+        const family = source.families.find((f) => f.name === name) ?? source.families.find((f) => f.prefix !== undefined && name.startsWith(f.prefix));
         if (family) return [family];
-        if (source.openMetrics && !RESERVED_PREFIXES.some((p) => sel.name!.startsWith(p))) return "open";
+        if (source.openMetrics && !RESERVED_PREFIXES.some((p) => name.startsWith(p))) return "open";
         return undefined;
     }
     // No literal name: any family whose names the `__name__` matchers may accept.
@@ -399,16 +413,17 @@ export function unsatisfiedBy(sel: Selector, source: SeriesSource, resources: re
 
 /** For kube-state-metrics object series: the object the selector names must be one the stack defines. */
 function missingObject(sel: Selector, source: SeriesSource, byLabel: Map<string, Matcher[]>, resources: readonly SourceResource[]): string | undefined {
-    const rule = source.objects?.find((o) => sel.name?.startsWith(o.prefix));
+    const name = sel.name ?? sel.matchers.find((m) => m.label === "__name__" && m.op === "=")?.value;
+    const rule = source.objects?.find((o) => name?.startsWith(o.prefix));
     if (!rule) return undefined;
     const nameMatchers = byLabel.get(rule.nameLabel);
     if (!nameMatchers || nameMatchers.every((m) => matchesValue(m, "") || m.op === "!=" || m.op === "!~")) return undefined;
     const nsMatchers = byLabel.get(rule.namespaceLabel) ?? [];
     const objects = resources.filter((r) => r.type === rule.type).map(meta);
     const found = objects.some((o) =>
-        nameMatchers.every((m) => matchesValue(m, o.name)) && (o.namespace === UNKNOWN || nsMatchers.every((m) => matchesValue(m, o.namespace as string))));
+        (o.name === UNKNOWN || nameMatchers.every((m) => matchesValue(m, o.name as string))) && (o.namespace === UNKNOWN || nsMatchers.every((m) => matchesValue(m, o.namespace as string))));
     if (found) return undefined;
-    const existing = objects.map((o) => `${o.namespace === UNKNOWN ? "?" : o.namespace}/${o.name}`).sort();
+    const existing = objects.map((o) => `${shown(o.namespace)}/${shown(o.name)}`).sort();
     return `the stack defines no ${rule.kind} matching ${[...nameMatchers, ...nsMatchers].map(describeMatcher).join(", ")} (its ${rule.kind}s: ${existing.join(", ") || "none"})`;
 }
 
@@ -439,7 +454,10 @@ export function checkExpression(expr: string | Node, sources: readonly SeriesSou
         }
         for (const s of scraped) {
             if (familiesFor(sel, s) === undefined) continue;
-            near.push({ source: s.description, why: unsatisfiedBy(sel, s, resources)! });
+            const why = unsatisfiedBy(sel, s, resources)!;
+            // A cluster component that only shares `up` with the selector is no near miss.
+            if (s.kind === "cluster prerequisite" && why.startsWith("job")) continue;
+            near.push({ source: s.description, why });
         }
         if (problems.some((p) => p.selector === sel.text)) continue;
         const own = sources.filter((s) => s.kind !== "cluster prerequisite").map((s) => `${s.description}${s.notScraped ? " [not scraped]" : ""}`);
@@ -481,7 +499,7 @@ export function findDeadAlerts(resources: readonly SourceResource[], options: So
     const out: DeadAlert[] = [];
     for (const pr of resources.filter((r) => r.type === MONITORING.PrometheusRule)) {
         const m = meta(pr);
-        const name = `${m.namespace === UNKNOWN ? "?" : m.namespace}/${m.name}`;
+        const name = `${shown(m.namespace)}/${shown(m.name)}`;
         const rules = promRulesOf(pr.props as Record<string, unknown>).filter((r) => r.alert);
         const unloaded = notSelected("PrometheusRule", m.labels, selector, "ruleSelector");
         if (unloaded) {

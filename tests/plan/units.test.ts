@@ -98,11 +98,12 @@ describe("replacements", () => {
       project: "p",
       stack: "s",
       placeholders: [],
-      summary: { resources: resources.length, byType: {}, violations: { mandatory: 0, advisory: 0 }, secretFlow: 0 },
+      summary: { resources: resources.length, byType: {}, violations: { mandatory: 0, advisory: 0 }, secretFlow: 0, deadAlerts: 0 },
       resources,
       outputs: {},
       policy: null,
       secretFlow: [],
+      deadAlerts: [],
     });
     const base = doc([
       res({ urn: "urn:pulumi:s::p::t:a:B::old", type: "t:a:B", name: "old", inputs: { v: 1 } }),
@@ -247,11 +248,12 @@ describe("markdown comment", () => {
       project: "p",
       stack,
       placeholders: [],
-      summary: { resources: n, byType: { "kubernetes:apps/v1:Deployment": n }, violations: { mandatory: violations.filter((v) => v.level === "mandatory").length, advisory: violations.filter((v) => v.level !== "mandatory").length }, secretFlow: 0 },
+      summary: { resources: n, byType: { "kubernetes:apps/v1:Deployment": n }, violations: { mandatory: violations.filter((v) => v.level === "mandatory").length, advisory: violations.filter((v) => v.level !== "mandatory").length }, secretFlow: 0, deadAlerts: 0 },
       resources,
       outputs: {},
       policy: { pack: "app-platform@0.1.0", policies: [], violations },
       secretFlow: [],
+      deadAlerts: [],
     };
     const plan: PlanSuccess = { ok: true, stack, doc, diagnostics: [], exitCode: 1, timings: { programMs: 0, policyMs: 0, totalMs: 0 } };
     const counts = { create: 0, update: changes.filter((c) => c.kind === "update").length, replace: changes.filter((c) => c.kind === "replace").length, delete: 0, same: 0 };

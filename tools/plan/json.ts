@@ -27,6 +27,7 @@ import {
 import type { PolicyResults } from "./policy";
 import { providerUrn } from "./policy";
 import type { Redactor, SecretFlowFinding } from "./secret-flow";
+import type { DeadAlertFinding } from "./alert-sources";
 
 export const PLAN_FORMAT = "app-platform-plan/1";
 export const SECRET = "[secret]";
@@ -69,6 +70,8 @@ export interface PlanSummary {
   readonly byType: Readonly<Record<string, number>>;
   readonly violations: { readonly mandatory: number; readonly advisory: number };
   readonly secretFlow: number;
+  /** Alerts with a selector that no series source of the stack satisfies (alert-sources.ts). */
+  readonly deadAlerts: number;
 }
 
 export interface PlanDocument {
@@ -84,6 +87,7 @@ export interface PlanDocument {
   /** `null` when the policy step was skipped (`--no-policy`). */
   readonly policy: PolicyResults | null;
   readonly secretFlow: readonly SecretFlowFinding[];
+  readonly deadAlerts: readonly DeadAlertFinding[];
 }
 
 /** sha256 of a value's canonical JSON, shortened: enough to tell changed from unchanged. */
@@ -169,6 +173,7 @@ export function planDocument(args: {
   readonly placeholderKeys: readonly string[];
   readonly policy: PolicyResults | null;
   readonly secretFlow: readonly SecretFlowFinding[];
+  readonly deadAlerts?: readonly DeadAlertFinding[];
   readonly redactor?: Redactor;
 }): PlanDocument {
   const { run, redactor } = args;
@@ -192,11 +197,13 @@ export function planDocument(args: {
         advisory: violations.filter((v) => v.level !== "mandatory").length,
       },
       secretFlow: args.secretFlow.length,
+      deadAlerts: args.deadAlerts?.length ?? 0,
     },
     resources,
     outputs: readable(run.stackOutputs, redactor) as JsonObject,
     policy,
     secretFlow: args.secretFlow,
+    deadAlerts: args.deadAlerts ?? [],
   };
 }
 

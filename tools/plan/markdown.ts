@@ -137,6 +137,7 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
   const flags = [
     mandatory > 0 ? `❌ ${plural(mandatory, "mandatory violation")}` : "",
     doc.secretFlow.length > 0 ? `❌ secret flow: ${doc.secretFlow.length} leak(s)` : "",
+    (doc.deadAlerts?.length ?? 0) > 0 ? `❌ ${plural(doc.deadAlerts.length, "dead alert selector")}` : "",
   ].filter(Boolean);
   out.push(`### \`${s.stack}\` — ${headline}${flags.length ? ` · ${flags.join(" · ")}` : ""}`, "");
   if (d) out.push(`Base: ${d.baseLabel}`, "");
@@ -184,6 +185,11 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
   if (doc.secretFlow.length > 0) {
     out.push(`**Secret flow** ❌ — values from secret config reach these without the secret marker:`);
     for (const f of doc.secretFlow) out.push(`- ${where(f.urn)} ${f.where}${f.path ? ` ${code(f.path)}` : ""} ← ${code(f.key)}${f.encoding === "base64" ? " (base64)" : ""}`);
+    out.push("");
+  }
+  if ((doc.deadAlerts?.length ?? 0) > 0) {
+    out.push(`**Alert sources** ❌ — alerts that can never fire (selector matching no series source):`);
+    for (const f of doc.deadAlerts) out.push(`- ${code(f.alert)} (${f.where})${f.selector ? `: ${code(f.selector)}` : ": PrometheusRule not loaded by Prometheus"}`);
     out.push("");
   }
 

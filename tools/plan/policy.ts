@@ -304,12 +304,12 @@ export class PolicyPool {
 
   constructor(private readonly options: Omit<PolicyStepOptions, "stack" | "project" | "onProgress">) {}
 
-  /** The pack for a stack, started on first use. */
-  get(stack: string, project: string): Promise<PolicyStep> {
+  /** The pack for a stack, started on first use; `config` replaces the pool's policy config for this stack. */
+  get(stack: string, project: string, config: PolicyPackConfig | undefined = this.options.config): Promise<PolicyStep> {
     const key = JSON.stringify([stack, project]);
     let step = this.steps.get(key);
     if (!step) {
-      step = PolicyStep.start({ ...this.options, stack, project });
+      step = PolicyStep.start({ ...this.options, config, stack, project });
       this.steps.set(key, step);
     }
     return step;

@@ -2,7 +2,8 @@
  * The terminal report, shaped like `pulumi preview`: the resources as a tree under their
  * components (each component with counts of its resources by type; changed resources listed with
  * their marker), the property changes when there is a base, a summary with counts by type, then
- * policy violations grouped by level, the secret-flow result and the program's diagnostics.
+ * policy violations grouped by level, the secret-flow and alert-source results and the program's
+ * diagnostics.
  */
 import type { ChangeKind, PropertyChange, ResourceChange, StackDiff } from "./diff";
 import { compare, SECRET, type Json, type PlanDocument, type PlanResource } from "./json";
@@ -139,6 +140,19 @@ function secretFlowLines(findings: readonly SecretFlowFinding[], doc: PlanDocume
   return lines;
 }
 
+function deadAlertLines(doc: PlanDocument, style: Style): string[] {
+  const findings = doc.deadAlerts ?? [];
+  if (findings.length === 0) return [`Alert sources: ${style("green", "ok")} — every selector of every alert reads series that a source of this stack or a cluster prerequisite produces`];
+  const alerts = new Set(findings.map((f) => `${f.where}`)).size;
+  const lines = [`Alert sources: ${style(["red", "bold"], "FAILED")} — ${alerts} alert(s) can never fire (${findings.length} selector(s) match no series source):`];
+  for (const f of findings) {
+    const [first, ...rest] = f.message.split("\n");
+    lines.push(`  ${style("red", "✗")} ${first}`);
+    for (const l of rest) lines.push(`    ${l}`);
+  }
+  return lines;
+}
+
 /** The full terminal report of one stack. */
 export function renderReport(plan: PlanSuccess, diff?: StackDiff, base?: PlanDocument, options: ReportOptions = {}): string {
   const style = options.style ?? makeStyle(false);
@@ -197,6 +211,7 @@ export function renderReport(plan: PlanSuccess, diff?: StackDiff, base?: PlanDoc
   }
   out.push("");
   out.push(...secretFlowLines(doc.secretFlow, doc, style));
+  out.push(...deadAlertLines(doc, style));
   if (plan.diagnostics.length > 0) {
     out.push("");
     out.push(style("bold", "Diagnostics:"));

@@ -12,6 +12,7 @@ import { planDocument, type PlanDocument } from "./json";
 import { runOfflineStack, PlanConfigError, type OfflineStackRun } from "../offline-stack";
 import { PolicyStep, type PolicyAnalysis, type PolicyPool, type PolicyResults } from "./policy";
 import { findSecretLeaks, Redactor } from "./secret-flow";
+import { findRunDeadAlerts, packConfigWithSelectors, selectorLabelsFor, type SelectorLabels } from "./alert-sources";
 
 export interface PlanStackOptions {
   readonly projectDir: string;
@@ -33,7 +34,7 @@ export interface PlanSuccess {
   readonly doc: PlanDocument;
   /** Program warnings and infos the engine would print under "Diagnostics". */
   readonly diagnostics: readonly LogEntry[];
-  /** 1 for mandatory violations or secret-flow findings, else 0. */
+  /** 1 for mandatory violations, secret-flow findings or dead alerts, else 0. */
   readonly exitCode: 0 | 1;
   /** `policyMs`: the policy step's time after the program ended (its `Analyze` calls overlap the program). */
   readonly timings: { readonly programMs: number; readonly policyMs: number; readonly totalMs: number };
@@ -49,9 +50,9 @@ export interface PlanFailure {
 
 export type StackPlan = PlanSuccess | PlanFailure;
 
-/** Exit code of a finished plan document: 1 on mandatory violations or secret-flow findings. */
+/** Exit code of a finished plan document: 1 on mandatory violations, secret-flow findings or dead alerts. */
 export function exitCodeOf(doc: PlanDocument): 0 | 1 {
-  return doc.summary.violations.mandatory > 0 || doc.summary.secretFlow > 0 ? 1 : 0;
+  return doc.summary.violations.mandatory > 0 || doc.summary.secretFlow > 0 || doc.summary.deadAlerts > 0 ? 1 : 0;
 }
 
 /**
@@ -100,15 +101,23 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
   const showProgram = (): void => {
     if (programRunning) phase("running program", `${registered} registered${options.policy ? `, ${analysed} analysed` : ""}`);
   };
+  // Prometheus' selector labels, for the dead-alert step and the pack's rule alike (alert-sources.ts).
+  let selectors: SelectorLabels;
+  try {
+    selectors = selectorLabelsFor(options.projectDir, options.stack, options.configOverrides, options.policy ? options.policy.config : undefined);
+  } catch (err) {
+    return { ok: false, stack: options.stack, error: (err as Error).message, exitCode: 2 };
+  }
   if (options.policy) {
     const policy = options.policy;
+    const config = packConfigWithSelectors(policy.config, selectors);
     // Started before the program so the two start-ups overlap.
     policyStart = Promise.resolve()
       .then(() => readProject(options.projectDir).name)
       .then((project) =>
         policy.pool
-          ? policy.pool.get(options.stack, project)
-          : PolicyStep.start({ stack: options.stack, project, packDir: policy.packDir, config: policy.config }),
+          ? policy.pool.get(options.stack, project, config)
+          : PolicyStep.start({ stack: options.stack, project, packDir: policy.packDir, config }),
       )
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     // Fed as the program registers, as the engine calls its analyzers on each registration.
@@ -176,7 +185,9 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
   phase("checking secret flow");
   const secretFlow = findSecretLeaks(run.result, run.placeholders);
   const redactor = new Redactor(run.placeholders);
-  const doc = planDocument({ run: run.result, placeholderKeys: run.placeholderKeys, policy, secretFlow, redactor });
+  phase("checking alert sources");
+  const deadAlerts = findRunDeadAlerts(run.result.resources, selectors.labels);
+  const doc = planDocument({ run: run.result, placeholderKeys: run.placeholderKeys, policy, secretFlow, deadAlerts, redactor });
   const diagnostics = run.result.logs
     .filter((l) => l.severity === "warning" || l.severity === "info")
     .map((l) => ({ ...l, message: redactor.redact(l.message) }));
