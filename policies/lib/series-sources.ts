@@ -460,7 +460,7 @@ export function checkExpression(expr: string | Node, sources: readonly SeriesSou
             near.push({ source: s.description, why });
         }
         if (problems.some((p) => p.selector === sel.text)) continue;
-        const own = sources.filter((s) => s.kind !== "cluster prerequisite").map((s) => `${s.description}${s.notScraped ? " [not scraped]" : ""}`);
+        const own = sources.filter((s) => s.kind !== "cluster prerequisite").map((s) => `${s.description}${s.notScraped ? " [not scraped]" : ""}`).sort();
         const prerequisites = sources.filter((s) => s.kind === "cluster prerequisite").map((s) => s.description.replace(" (cluster prerequisite, ", " ("));
         problems.push({ selector: sel.text, near, existing: [...own, ...(prerequisites.length > 0 ? [`cluster prerequisites: ${prerequisites.join(", ")}`] : [])] });
     }

@@ -11,6 +11,7 @@ import { compliantStack, insecureFixtures } from "./scenarios";
 import { deployment, vercelVariable } from "./fixtures";
 import { secretValue, UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../policies/testing/types";
 import type { Fixture } from "./helpers";
+import { monitoredStack } from "../fixtures/dead-alert-program/monitored";
 
 const byPolicyThenMessage = (a: { policyName: string; message: string }, b: { policyName: string; message: string }) =>
     a.policyName.localeCompare(b.policyName) || a.message.localeCompare(b.message);
@@ -97,6 +98,16 @@ describe("the pack as the engine runs it", () => {
         const flat = viaEngine.flatMap((r) => r.violations);
         expect(flat.some((v) => /can't run policy .* during preview/.test(v.message) && v.enforcementLevel === "advisory")).toBe(true);
         expect(flat.some((v) => v.policyName === "vercel-enforce-live-keys-production-only")).toBe(true);
+    });
+
+    it("loads the PromQL grammar under the engine's type-checked CommonJS start and reports a dead alert the same way", async () => {
+        const stack = monitoredStack("wrong-job").map((o) => structuredClone(o) as Fixture);
+        const options = { stackTags: { environment: "prod" }, config: { all: "advisory" as const, "stack-missing-alert-series-source": "mandatory" as const } };
+        const { viaEngine, inProcess } = await bothPaths(pack, stack, options);
+        expect(viaEngine).toEqual(inProcess);
+        const dead = viaEngine.flatMap((r) => r.violations).filter((v) => v.policyName === "stack-missing-alert-series-source");
+        expect(dead.map((v) => v.enforcementLevel)).toEqual(["mandatory", "mandatory"]);
+        expect(dead[0].message).toMatch(/Alert "HighErrorRate" .* can never fire: selector `http_requests_total\{namespace="shop",job="shop"/);
     });
 
     it("reports nothing mandatory for the compliant stack, through both paths", async () => {

@@ -214,6 +214,24 @@ export function hpa(target = "api", minReplicas = 2): Fixture {
 const RUNBOOKS = "https://runbooks.example.com/codebook";
 
 /** seed 001 §1.4 alerts plus the backup freshness alert. */
+/** The ServiceMonitor that scrapes `service(target)`, labelled for kube-prometheus-stack's selector. */
+export function serviceMonitor(name = "api", target = "api"): Fixture {
+    return {
+        type: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+        name,
+        props: {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name, namespace: NS, labels: { ...labels(name, "monitoring"), release: "kube-prometheus-stack" } },
+            spec: {
+                selector: { matchLabels: { "app.kubernetes.io/name": target, "app.kubernetes.io/instance": `${target}-prod` } },
+                endpoints: [{ port: "http", path: "/metrics" }],
+            },
+        },
+    };
+}
+
+/** Alerts of seed 001 §1.4 read from `service()` (through `serviceMonitor()`) and kube-state-metrics. */
 export function prometheusRule(name = "codebook-alerts"): Fixture {
     return {
         type: K8S.PrometheusRule,
@@ -221,7 +239,7 @@ export function prometheusRule(name = "codebook-alerts"): Fixture {
         props: {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "PrometheusRule",
-            metadata: { name, namespace: NS, labels: labels(name, "monitoring") },
+            metadata: { name, namespace: NS, labels: { ...labels(name, "monitoring"), release: "kube-prometheus-stack" } },
             spec: {
                 groups: [{
                     name: "codebook_alerts",

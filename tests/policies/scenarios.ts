@@ -4,7 +4,7 @@
  */
 import {
     aRecord, backupCronJob, cnameRecord, configMap, deployment, hpa, kmsKey, networkPolicy, podDisruptionBudget, pod,
-    prometheusRule, r2BackupSet, r2Bucket, r2Cors, randomPassword, randomString, s3BackupSet, s3Bucket, service, vercelVariable,
+    prometheusRule, serviceMonitor, r2BackupSet, r2Bucket, r2Cors, randomPassword, randomString, s3BackupSet, s3Bucket, service, vercelVariable,
 } from "./fixtures";
 import { edit, type Fixture } from "./helpers";
 
@@ -14,7 +14,7 @@ const isType = (suffix: string) => (f: Fixture) => f.type.endsWith(`:${suffix}`)
 
 export function compliantStack(): Fixture[] {
     return [
-        deployment(), service(), configMap(), podDisruptionBudget(), networkPolicy(), hpa(), backupCronJob(), prometheusRule(),
+        deployment(), service(), serviceMonitor(), configMap(), podDisruptionBudget(), networkPolicy(), hpa(), backupCronJob(), prometheusRule(),
         ...s3BackupSet(), kmsKey(), ...r2BackupSet(), r2Cors(), cnameRecord(), aRecord(),
         vercelVariable("JWT_SECRET", "j".repeat(32)),
         vercelVariable("NEXT_PUBLIC_APP_URL", "https://ara.example.com", { sensitive: false, targets: ["production", "preview", "development"] }),
@@ -64,6 +64,8 @@ export const EXPECTED_INSECURE: readonly [string, RegExp][] = [
     ["kubernetes-disallow-privileged-containers", /Deployment "privileged": container "privileged" sets .*privileged: true/],
     ["kubernetes-disallow-host-namespaces", /Deployment "host-net" sets `spec.template.spec.hostNetwork: true`/],
     ["kubernetes-disallow-bare-pods", /Pod "bare" is declared bare/],
+    // The insecure set has no ServiceMonitor and no CronJob "codebook-db-backup": its alerts read nothing.
+    ["stack-missing-alert-series-source", /Alert "BackupStale" \(codebook\/no-runbook spec.groups\[0\].rules\[2\]\) can never fire: .*\n(.*\n)*.*the stack defines no CronJob matching cronjob="codebook-db-backup" \(its CronJobs: codebook\/weekly-backup\)/],
     ["kubernetes-disallow-latest-image-tag", /container "floating" uses "ghcr.io\/acme\/floating:latest", which floats/],
     ["kubernetes-disallow-secret-env-literals", /env "JWT_SECRET" .* looks like a secret but is a literal/],
     ["kubernetes-disallow-secrets-in-configmaps", /ConfigMap "leaky-config" key "DB_PASSWORD" looks like a secret/],
