@@ -35,10 +35,10 @@ afterAll(() => {
 });
 
 describe("plan of prod", () => {
-  it("exits 0 or 1 exactly as the policy results and the secret-flow check say", () => {
+  it("exits 0 or 1 exactly as the policy results, the secret-flow and the alert-source checks say", () => {
     const doc = readJson<PlanDocument>(path.join(out, "a", "prod.json"));
     expect([0, 1]).toContain(runs.text.code);
-    expect(runs.text.code).toBe(doc.summary.violations.mandatory > 0 || doc.summary.secretFlow > 0 ? 1 : 0);
+    expect(runs.text.code).toBe(doc.summary.violations.mandatory > 0 || doc.summary.secretFlow > 0 || doc.summary.deadAlerts > 0 ? 1 : 0);
   });
 
   it("writes a deterministic plan file: two runs are byte-identical, even from another checkout of the program", () => {

@@ -1,12 +1,14 @@
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { README, renderRulesTable, withRulesTable } from "../../policies/scripts/rules-table";
+import { README, renderPrerequisitesTable, renderRulesTable, ROOT_README, withPrerequisitesTable, withRulesTable } from "../../policies/scripts/rules-table";
+import { CLUSTER_PREREQUISITES, EXPORTERS } from "../../policies/lib/cluster-prerequisites";
 import { notImplemented, registry, rules } from "../../policies/rules";
 import { AREAS, VERBS } from "../../policies/lib/rule";
 import { checkConfig } from "../../policies/testing/config";
 
 describe("the rules registry", () => {
-    it("covers every POLICIES.md rule but 33 exactly once", () => {
+    it("covers every POLICIES.md rule but 33 exactly once; rules beyond it say where they come from", () => {
+        for (const r of registry) if (r.metadata.policiesMd.length === 0) expect(r.metadata.origin, r.name).toMatch(/^issue \d+/);
         const numbers = registry.flatMap((r) => r.metadata.policiesMd).sort((a, b) => a - b);
         const expected = Array.from({ length: 65 }, (_, i) => i + 1).filter((n) => !(n in notImplemented));
         expect(numbers).toEqual(expected);
@@ -61,5 +63,14 @@ describe("example policy config files", () => {
             "kubernetes-configure-replicas.minReplicas must be integer, got string",
             "kubernetes-configure-replicas.other is not a config property of that rule",
         ]);
+    });
+});
+
+describe("README.md (repository)", () => {
+    it("has the cluster prerequisites table the code generates, one row per prerequisite and exporter", () => {
+        const readme = fs.readFileSync(ROOT_README, "utf8");
+        expect(withPrerequisitesTable(readme)).toBe(readme);
+        expect(renderPrerequisitesTable().split("\n")).toHaveLength(2 + CLUSTER_PREREQUISITES.length + EXPORTERS.length);
+        expect(withPrerequisitesTable(readme.replace("`kube-state-metrics`", "`ksm`"))).not.toBe(readme.replace("`kube-state-metrics`", "`ksm`"));
     });
 });
