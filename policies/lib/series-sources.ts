@@ -79,8 +79,12 @@ export interface SeriesSource {
     readonly targetLabels: Readonly<Record<string, LabelValues>>;
     /** The metric families, most specific first. */
     readonly families: readonly MetricFamily[];
-    /** Whether any name outside `RESERVED_PREFIXES` exists too, with any labels (an application). */
-    readonly openMetrics: boolean;
+    /**
+     * Names beyond `families`, with any labels: `true` for an application (any name outside
+     * `RESERVED_PREFIXES`), `"all"` for a Service whose pods the stack does not run (an exporter or
+     * app elsewhere: what it serves is unknown), `false` for none.
+     */
+    readonly openMetrics: boolean | "all";
     readonly objects?: readonly ObjectLabel[];
     /** Why Prometheus does not scrape it (not selected), if it does not. */
     readonly notScraped?: string;
@@ -225,7 +229,7 @@ function serviceMonitorSources(sm: SourceResource, resources: readonly SourceRes
                 urn: sm.urn,
                 targetLabels: labels,
                 families: [...SCRAPE_METRICS, ...(exporter?.families ?? [])],
-                openMetrics: !exporter,
+                openMetrics: exporter ? false : behind.length === 0 ? "all" : true,
                 ...(notScraped ? { notScraped } : {}),
             });
         }
@@ -373,7 +377,7 @@ function familiesFor(sel: Selector, source: SeriesSource): MetricFamily[] | "ope
         if (!ok(name)) return undefined;
         const family = source.families.find((f) => f.name === name) ?? source.families.find((f) => f.prefix !== undefined && name.startsWith(f.prefix));
         if (family) return [family];
-        if (source.openMetrics && !RESERVED_PREFIXES.some((p) => name.startsWith(p))) return "open";
+        if (source.openMetrics === "all" || (source.openMetrics && !RESERVED_PREFIXES.some((p) => name.startsWith(p)))) return "open";
         return undefined;
     }
     // No literal name: any family whose names the `__name__` matchers may accept.

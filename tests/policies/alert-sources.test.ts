@@ -140,6 +140,13 @@ describe("what satisfiable means", () => {
         expect(check('up{job="shop-api"}', asSources(moved), seriesSources(asSources(moved)))).toEqual([]);
     });
 
+    it("a Service whose pods run elsewhere (an existing exporter) may serve any metric", () => {
+        const objects = monitoredStack("missing-exporter");
+        objects.push(...monitoredStack().filter((o) => o.name === "shop-postgres-exporter" && !o.type.endsWith("Deployment")));
+        expect(check('pg_up{job="shop-postgres-exporter"}', asSources(objects), seriesSources(asSources(objects)))).toEqual([]);
+        expect(check('pg_up{job="shop-api"}', asSources(objects), seriesSources(asSources(objects)))).toEqual(['pg_up{job="shop-api"}']);
+    });
+
     it("an exporter is recognised by its image, or declared by annotation", () => {
         const objects = monitoredStack("missing-exporter");
         byName(objects, "ServiceMonitor", "shop-api").props.metadata.annotations = { "app-platform/exporter": "postgres_exporter" };
