@@ -5,11 +5,12 @@
  * and the sources that do exist.
  *
  * Prometheus' selector labels come, first match wins, from the policy config of that rule
- * (`--policy-config`), the stack config `prometheusSelectorLabels` (a JSON object, as Pulumi
- * stores structured config), else kube-prometheus-stack's default `{ release: kube-prometheus-stack }`.
+ * (`--policy-config`), the stack config `prometheusSelectorLabels` (read with the program's own
+ * schema: a list of `key=value`), else kube-prometheus-stack's default `{ release: kube-prometheus-stack }`.
  * The plan hands the pack the same labels (policy.ts), so both report the same.
  */
 import type { PolicyPackConfig } from "@pulumi/policy";
+import { PLAIN_CONFIG_KEYS } from "../../infra/config-keys";
 import { readProject, readStackConfig, type RegisteredResource } from "../harness";
 import { isUnknown, plain } from "../harness/properties";
 import { DEFAULT_SELECTOR_LABELS, findDeadAlerts, SOURCE_TYPES, type DeadAlert, type SourceResource } from "../../policies/lib/series-sources";
@@ -17,8 +18,11 @@ import { UNKNOWN } from "../../policies/lib/values";
 
 /** The pack's rule that runs the same check. */
 export const DEAD_ALERT_RULE = "stack-missing-alert-series-source";
-/** The stack config key holding Prometheus' selector labels (issue 9 "Wiring"). */
+/** The stack config key holding Prometheus' selector labels (issue 9 "Wiring"), and its schema in the program. */
 export const SELECTOR_LABELS_KEY = "prometheusSelectorLabels";
+const SELECTOR_LABELS_CONFIG = PLAIN_CONFIG_KEYS.find((k) => k.key === SELECTOR_LABELS_KEY)!;
+const SELECTOR_LABELS_SCHEMA = SELECTOR_LABELS_CONFIG.schema;
+const SELECTOR_LABELS_FORM = SELECTOR_LABELS_CONFIG.form;
 
 /** One dead alert as the plan file records it. */
 export interface DeadAlertFinding {
@@ -63,14 +67,18 @@ export function selectorLabelsFor(
     }
   }
   if (raw === undefined || raw === "") return { labels: DEFAULT_SELECTOR_LABELS, from: "default" };
+  // Read the value exactly as the program does: the key's own schema (`key=value` entries).
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    parsed = undefined;
+    parsed = raw;
   }
-  if (!isLabelMap(parsed)) throw new Error(`${SELECTOR_LABELS_KEY} must be a map of label names to values, e.g. { release: kube-prometheus-stack }; got ${raw}`);
-  return { labels: parsed, from: "stack config" };
+  const result = SELECTOR_LABELS_SCHEMA.safeParse(parsed);
+  if (!result.success) {
+    throw new Error(`${SELECTOR_LABELS_KEY} must be ${SELECTOR_LABELS_FORM}, e.g. ["release=kube-prometheus-stack"]; got ${raw}`);
+  }
+  return { labels: result.data as Readonly<Record<string, string>>, from: "stack config" };
 }
 
 /** The recorded resources as the check reads them: secrets unwrapped, unknowns as `UNKNOWN`. */
