@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
+import * as vercel from "@pulumiverse/vercel";
 import {
   Environment,
   KubernetesPlatformSettings,
@@ -50,10 +51,38 @@ import { ScrapeJob, alertSources } from "./series-sources";
 import { cronIntervals, parseCron } from "./backup-job";
 import type { ProductSpec, SecretRefs } from "../stacks/types";
 
-/** seed 004 "Domain & SSL Setup": a zone apex served by Vercel gets `A 76.76.19.61`. */
-export const VERCEL_APEX_A = "76.76.19.61";
-/** seed 003 "Custom Domain": every other Vercel host is a CNAME to this target. */
-export const VERCEL_CNAME_TARGET = "cname.vercel-dns.com";
+/**
+ * Where a Vercel host's DNS record points: the zone apex gets an A record to `ipv4`, every other
+ * host a CNAME to `cname`. Seed 004 writes `@ → 76.76.19.61` and `www → …cdn.vercel-dns.com`, seed
+ * 003 `cname.vercel-dns.com`, Vercel's docs `76.76.21.21` and `cname.vercel-dns-0.com`, and the
+ * values can differ per project, so the program asks Vercel (`vercelDnsTarget`), never a literal.
+ */
+export interface VercelDnsTarget {
+  readonly ipv4: pulumi.Input<string>;
+  readonly cname: pulumi.Input<string>;
+}
+
+/** Looks up Vercel's recommendation for one host of one project. */
+export type VercelDnsLookup = (projectName: string, host: string) => VercelDnsTarget;
+
+/**
+ * Vercel's recommended DNS values for `host` on the project (`vercel.getDomainConfig`:
+ * `recommendedIpv4s`, `recommendedCname`, rank 1). The project is named, not referenced by id, so
+ * the values are known at preview (and the offline plan answers them, as it answers the zone).
+ */
+export function vercelDnsTarget(projectName: string, host: string, opts: pulumi.InvokeOutputOptions): VercelDnsTarget {
+  const config = vercel.getDomainConfigOutput({ domain: host, projectIdOrName: projectName }, opts);
+  return {
+    ipv4: config.recommendedIpv4s.apply((ips) => {
+      // One A record per name: the first of Vercel's first-ranked addresses.
+      if (!ips || ips.length === 0) {
+        throw new Error(`Vercel recommends no IPv4 address for ${host} (project ${projectName}); check the domain in the project's settings`);
+      }
+      return ips[0];
+    }),
+    cname: config.recommendedCname,
+  };
+}
 
 /** Cluster and account facts every product shares, from validated stack config. */
 export interface PlatformSettings {
@@ -99,6 +128,10 @@ export interface PlatformSettings {
   readonly postgresExporter:
     | { readonly mode: "deploy"; readonly image: { readonly repository: string; readonly tag: string } }
     | { readonly mode: "external"; readonly jobs: Readonly<Record<string, string>> };
+  /** Hosts a CNAME may point at (POLICIES.md 53). @default DnsRecords' default (Vercel's targets) */
+  readonly allowedCnameTargets?: readonly string[];
+  /** Vercel's Firewall: the path prefix the rate limits count and the plan's longest window. */
+  readonly vercelFirewall?: { readonly pathPrefix: string; readonly maxWindowSeconds: number };
 }
 
 export interface ApplicationStackArgs {
@@ -119,8 +152,12 @@ export function backupJobName(productName: string, job: string): string {
   return `${productName}-backup-${job}`;
 }
 
-/** DNS records for a product: API hosts → the ingress, Vercel hosts → Vercel (apex A, else CNAME). */
-export function productDnsRecords(spec: ProductSpec, platform: Pick<PlatformSettings, "zoneName" | "ingressAddress">): DnsRecordSpec[] {
+/** DNS records for a product: API hosts → the ingress, Vercel hosts → Vercel's recommendation (apex A, else CNAME). */
+export function productDnsRecords(
+  spec: ProductSpec,
+  platform: Pick<PlatformSettings, "zoneName" | "ingressAddress">,
+  lookup: VercelDnsLookup,
+): DnsRecordSpec[] {
   const records: DnsRecordSpec[] = [];
   for (const w of spec.workloads) {
     if (w.publicHost) {
@@ -129,12 +166,13 @@ export function productDnsRecords(spec: ProductSpec, platform: Pick<PlatformSett
     }
   }
   for (const app of spec.webApps) {
-    for (const host of app.domains) {
+    for (const { host } of app.domains) {
+      const target = lookup(app.projectName, host);
       // Vercel terminates TLS itself and asks that its records are not proxied.
       records.push(
         host === platform.zoneName
-          ? { name: host, type: "A", content: VERCEL_APEX_A, proxied: false }
-          : { name: host, type: "CNAME", content: VERCEL_CNAME_TARGET, proxied: false },
+          ? { name: host, type: "A", content: target.ipv4, proxied: false }
+          : { name: host, type: "CNAME", content: target.cname, proxied: false },
       );
     }
   }
@@ -240,6 +278,11 @@ export class ApplicationStack extends pulumi.ComponentResource {
   readonly blackboxModules: Readonly<Record<string, BlackboxHttpModule>>;
   /** Every scrape job this product defines (ServiceMonitors, exporter, Probes), each with a target-down and a target-missing alert. */
   readonly scrapeJobs: readonly ScrapeJob[];
+  /**
+   * Staging, per Vercel app whose previews stay protected: the project's automation-bypass secret
+   * (a Pulumi secret), for health probes to send as `x-vercel-protection-bypass`. Not exported.
+   */
+  readonly vercelProtectionBypass: Readonly<Record<string, pulumi.Output<string>>>;
 
   private readonly context: PlatformContext;
   private readonly namespaceResource: k8s.core.v1.Namespace;
@@ -262,8 +305,11 @@ export class ApplicationStack extends pulumi.ComponentResource {
     this.secretSet = this.createSecretSet(name, args);
     const workloads = spec.workloads.map((w) => this.createWorkload(name, w, platform));
     // Vercel redeploys after the workloads rolled out: their pods accept the new and the previous value.
-    const apps = spec.webApps.map((a) => this.createWebApp(name, a, workloads));
+    const apps = spec.webApps.map((a) => this.createWebApp(name, a, workloads, platform));
     this.vercelProjectIds = Object.fromEntries(spec.webApps.map((a, i) => [a.name, apps[i].projectId]));
+    this.vercelProtectionBypass = Object.fromEntries(
+      apps.flatMap((app, i) => (app.protectionBypassSecret ? [[spec.webApps[i].name, app.protectionBypassSecret]] : [])),
+    );
     const dns = this.createDns(name, spec, platform);
     this.hosts = dns ? [...dns.hostnames] : [];
     spec.dataBuckets.forEach((b) => this.createDataBucket(name, b.name, platform));
@@ -451,8 +497,16 @@ export class ApplicationStack extends pulumi.ComponentResource {
     );
   }
 
-  private createWebApp(name: string, a: ProductSpec["webApps"][number], workloads: readonly KubernetesService[]): VercelApp {
+  private createWebApp(
+    name: string,
+    a: ProductSpec["webApps"][number],
+    workloads: readonly KubernetesService[],
+    platform: PlatformSettings,
+  ): VercelApp {
     const version = this.rotationVersionOf(a.secretEnv);
+    const prod = this.context.environment === "prod";
+    // Prod: the staging branch's values are simply production's; staging: they override the branch only.
+    const branchEnv = a.stagingBranchEnv ?? {};
     return new VercelApp(
       `${name}-${a.name}`,
       {
@@ -467,24 +521,39 @@ export class ApplicationStack extends pulumi.ComponentResource {
           installCommand: a.installCommand,
         },
         // Only staging deploys a preview branch; prod is the production branch.
-        previewBranch: this.context.environment === "prod" ? undefined : a.previewBranch,
-        env: { ...a.env },
+        previewBranch: prod ? undefined : a.previewBranch,
+        env: prod ? { ...a.env, ...branchEnv } : { ...a.env },
+        branchEnv: prod ? undefined : { ...branchEnv },
+        publicEnvKeys: a.publicEnvKeys,
         secretEnv: this.secretValues(a.secretEnv),
-        domains: a.domains.map((domain) => ({ domain })),
+        domains: a.domains.map((d) => ({ domain: d.host, redirectTo: d.redirectTo })),
         // Vercel applies variable changes only to new deployments: redeploy when a rotation
         // replaced a generated secret the app reads.
         redeploy: version ? { version, after: [...workloads] } : undefined,
+        previewProtection: a.previewProtection,
+        functionRegions: a.functionRegions,
+        rateLimit: a.rateLimit && {
+          ...a.rateLimit,
+          pathPrefix: platform.vercelFirewall?.pathPrefix ?? "/api/",
+          maxWindowSeconds: platform.vercelFirewall?.maxWindowSeconds,
+        },
       },
       { parent: this },
     );
   }
 
   private createDns(name: string, spec: ProductSpec, platform: PlatformSettings): DnsRecords | undefined {
-    const records = productDnsRecords(spec, platform);
+    const records = productDnsRecords(spec, platform, (project, host) => vercelDnsTarget(project, host, { parent: this }));
     if (records.length === 0) return undefined;
     return new DnsRecords(
       `${name}-dns`,
-      { context: this.context, zoneId: platform.zoneId, zoneName: platform.zoneName, records },
+      {
+        context: this.context,
+        zoneId: platform.zoneId,
+        zoneName: platform.zoneName,
+        records,
+        allowedCnameTargets: platform.allowedCnameTargets,
+      },
       { parent: this },
     );
   }
@@ -588,12 +657,15 @@ export class ApplicationStack extends pulumi.ComponentResource {
       if (w.publicHost) healthProbe(w.name, [`https://${w.publicHost}${w.healthPath}`]);
     }
     for (const a of spec.webApps) {
-      healthProbe(a.name, a.domains.map((d) => `https://${d}${a.healthPath}`));
+      // Every host, redirecting ones too (the module follows the 308): each has its own certificate.
+      healthProbe(a.name, a.domains.map((d) => `https://${d.host}${a.healthPath}`));
       // issue 10 "Security headers": a module per app, named once here and used by its Probe.
       const module = securityHeadersModuleName(`${spec.id}-${a.name}`);
       modules[module] = securityHeadersModule(a.securityHeaders ?? SEED_SECURITY_HEADERS);
       headers[a.name] = `${a.name}-headers`;
-      specs.push({ name: headers[a.name], module, targets: [`https://${a.domains[0]}/`] });
+      // The headers come from the app itself: probe the canonical host, not a redirect.
+      const canonical = a.domains.find((d) => d.redirectTo === undefined) ?? a.domains[0];
+      specs.push({ name: headers[a.name], module, targets: [`https://${canonical.host}/`] });
     }
     for (const d of spec.dependencies ?? []) {
       modules[STATUSPAGE_MODULE] = statuspageModule();

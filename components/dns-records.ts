@@ -24,10 +24,15 @@ export interface DnsRecordSpec {
    * qualified name inside the zone (`"www.example.com"`).
    */
   readonly name: string;
-  /** Record type. A CNAME cannot sit at the zone apex: use `A 76.76.19.61` for Vercel (seed 004). */
+  /** Record type. A CNAME cannot sit at the zone apex: use an A record (for Vercel, its recommended IPv4). */
   readonly type: DnsRecordType;
-  /** An IP address (A/AAAA) or a hostname (CNAME). */
-  readonly content: string;
+  /**
+   * An IP address (A/AAAA) or a hostname (CNAME). A literal is checked before any resource is
+   * registered; a value only known later (e.g. Vercel's per-domain recommendation from
+   * `vercel.getDomainConfigOutput`) is checked against the same rules when it resolves, and the
+   * record fails instead of being created with it.
+   */
+  readonly content: pulumi.Input<string>;
   /** Whether Cloudflare proxies the traffic; required so the choice is explicit (POLICIES.md 55). */
   readonly proxied: boolean;
   /**
@@ -60,8 +65,12 @@ export interface DnsRecordsArgs {
   };
 }
 
-/** Default CNAME allow-list: Vercel's targets (seed 003 `cname.vercel-dns.com`, seed 004 `*.cdn.vercel-dns.com`). */
-export const DEFAULT_ALLOWED_CNAME_TARGETS: readonly string[] = ["cname.vercel-dns.com", "*.vercel-dns.com"];
+/**
+ * Default CNAME allow-list: Vercel's targets (seed 003 `cname.vercel-dns.com`, seed 004
+ * `*.cdn.vercel-dns.com`, Vercel's docs `cname.vercel-dns-0.com`). Vercel may recommend another
+ * per project (`vercel.getDomainConfig`); add it here and to policy 53's `allowedCnameTargets`.
+ */
+export const DEFAULT_ALLOWED_CNAME_TARGETS: readonly string[] = ["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"];
 
 /** Cloudflare's "automatic" TTL, the default and the only value allowed on proxied records. */
 export const AUTOMATIC_TTL = 1;
@@ -206,6 +215,60 @@ export function ownerComment(ctx: PlatformContext): string {
   return `managed by app-platform; owner=${ctx.owner}; product=${ctx.product}`;
 }
 
+/**
+ * What is wrong with a record's content: an A/AAAA not a public address of its family (POLICIES.md
+ * 54), a CNAME target not a hostname or not on the allow-list nor a record of the set (53).
+ */
+export function contentProblems(
+  at: string,
+  type: DnsRecordType,
+  content: string,
+  fqdns: ReadonlySet<string>,
+  allowed: ReadonlyArray<string>,
+): string[] {
+  const problems: string[] = [];
+  if (type === "A" || type === "AAAA") {
+    const family = net.isIP(content);
+    const want = type === "A" ? 4 : 6;
+    const problem = ipProblem(content);
+    if (family !== want || content.includes("%")) {
+      problems.push(`${at}: \`content\` "${content}" is not an IPv${want} address; an ${type} record needs one`);
+    } else if (problem) {
+      problems.push(`${at}: \`content\` ${content} is a ${problem} address; DNS must point only at public addresses (POLICIES.md 54)`);
+    }
+  }
+  if (type === "CNAME") {
+    const target = content.toLowerCase().replace(/\.$/, "");
+    if (!isHostname(target)) {
+      problems.push(`${at}: \`content\` "${content}" is not a hostname; a CNAME points at a hostname such as \`cname.vercel-dns.com\``);
+    } else if (!fqdns.has(target) && !allowed.some((p) => matchesHostPattern(target, p))) {
+      problems.push(
+        `${at}: CNAME target \`${target}\` is not in \`allowedCnameTargets\` (${allowed.join(", ")}); point it at an allowed host or add the host to \`allowedCnameTargets\` (POLICIES.md 53, dangling-record takeover)`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * The record's content as sent to Cloudflare (CNAME targets lower-cased, without the trailing dot).
+ * Literals were checked before any resource was registered; a value only known later (Vercel's
+ * recommendation) is checked here when it resolves, and a bad one fails the record with the same
+ * message instead of being published.
+ */
+export function checkedContent(
+  name: string,
+  at: string,
+  spec: Pick<DnsRecordSpec, "type" | "content">,
+  fqdns: ReadonlySet<string>,
+  allowed: ReadonlyArray<string>,
+): pulumi.Output<string> {
+  return pulumi.output(spec.content).apply((c) => {
+    if (typeof spec.content !== "string") throwIfInvalid(COMPONENT, name, contentProblems(at, spec.type, c, fqdns, allowed));
+    return spec.type === "CNAME" ? c.toLowerCase().replace(/\.$/, "") : c;
+  });
+}
+
 /** Every problem with the arguments, checked synchronously; throws one `ValidationError`. */
 export function validateDnsRecordsArgs(name: string, args: DnsRecordsArgs): void {
   const problems: string[] = [];
@@ -257,34 +320,10 @@ export function validateDnsRecordsArgs(name: string, args: DnsRecordsArgs): void
       problems.push(`${at}: \`ttl\` is ${ttl}; use 1 (automatic) or a whole number of seconds from ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS}`);
     }
 
-    if (r.type === "A" || r.type === "AAAA") {
-      const family = net.isIP(r.content);
-      const want = r.type === "A" ? 4 : 6;
-      const problem = ipProblem(r.content);
-      if (family !== want || r.content.includes("%")) {
-        problems.push(`${at}: \`content\` "${r.content}" is not an IPv${want} address; an ${r.type} record needs one`);
-      } else if (problem) {
-        problems.push(
-          `${at}: \`content\` ${r.content} is a ${problem} address; DNS must point only at public addresses (POLICIES.md 54)`,
-        );
-      }
+    if (rel === "@" && r.type === "CNAME") {
+      problems.push(`${at}: a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: its recommended IPv4, e.g. 76.76.21.21)`);
     }
-
-    if (r.type === "CNAME") {
-      const target = r.content.toLowerCase().replace(/\.$/, "");
-      if (rel === "@") {
-        problems.push(
-          `${at}: a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: \`{ name: "@", type: "A", content: "76.76.19.61" }\`, seed 004)`,
-        );
-      }
-      if (!isHostname(target)) {
-        problems.push(`${at}: \`content\` "${r.content}" is not a hostname; a CNAME points at a hostname such as \`cname.vercel-dns.com\``);
-      } else if (!fqdns.has(target) && !allowed.some((p) => matchesHostPattern(target, p))) {
-        problems.push(
-          `${at}: CNAME target \`${target}\` is not in \`allowedCnameTargets\` (${allowed.join(", ")}); point it at an allowed host or add the host to \`allowedCnameTargets\` (POLICIES.md 53, dangling-record takeover)`,
-        );
-      }
-    }
+    if (typeof r.content === "string") problems.push(...contentProblems(at, r.type, r.content, fqdns, allowed));
 
     if (zoneOk) {
       const fqdn = qualifyRecordName(r.name, zone);
@@ -329,7 +368,9 @@ export class DnsRecords extends pulumi.ComponentResource {
     validateDnsRecordsArgs(name, args);
 
     const comment = ownerComment(args.context);
-    const records = args.records.map((spec) => this.createRecord(name, spec, comment, args));
+    const fqdns = new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)));
+    const allowed = args.allowedCnameTargets ?? DEFAULT_ALLOWED_CNAME_TARGETS;
+    const records = args.records.map((spec, i) => this.createRecord(name, spec, comment, args, i, fqdns, allowed));
 
     this.hostnames = Object.freeze([...new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)))]);
     this.recordIds = Object.freeze(records.map((r) => r.id));
@@ -337,12 +378,22 @@ export class DnsRecords extends pulumi.ComponentResource {
     this.registerOutputs({ hostnames: this.hostnames, recordIds: this.recordIds });
   }
 
-  private createRecord(name: string, spec: DnsRecordSpec, comment: string, args: DnsRecordsArgs): cloudflare.DnsRecord {
+  private createRecord(
+    name: string,
+    spec: DnsRecordSpec,
+    comment: string,
+    args: DnsRecordsArgs,
+    index: number,
+    fqdns: ReadonlySet<string>,
+    allowed: ReadonlyArray<string>,
+  ): cloudflare.DnsRecord {
+    const at = `\`records[${index}]\` (${spec.type} ${spec.name})`;
+    const content = checkedContent(name, at, spec, fqdns, allowed);
     const base: cloudflare.DnsRecordArgs = {
       zoneId: args.zoneId,
       name: qualifyRecordName(spec.name, args.zoneName),
       type: spec.type,
-      content: spec.type === "CNAME" ? spec.content.toLowerCase().replace(/\.$/, "") : spec.content,
+      content,
       ttl: spec.ttl ?? AUTOMATIC_TTL,
       proxied: spec.proxied,
       comment,

@@ -11,6 +11,20 @@
  * Secrets reach Vercel only as `sensitive: true` variables whose value is a Pulumi secret, and
  * never target `development` (Vercel refuses sensitive development variables); public-prefixed
  * variables are compiled into the browser bundle, so they may never hold a secret.
+ *
+ * Previews (seeds 003 and 004: every non-production branch gets a preview): the staging stack sets
+ * its variables for *all* preview branches, and only `branchEnv` (the values where the stable
+ * staging branch differs: its public URL, `NEXTAUTH_URL`) on `previewBranch`. Previews therefore
+ * receive the staging stack's secrets, never production's: the prod stack targets `production`
+ * only. Vercel lets a branch-specific preview variable override the all-previews one.
+ *
+ * Deployment protection is chosen per project (`previewProtection`): production custom domains are
+ * always public; previews either stay behind Vercel Authentication (`standardProtectionNew`, then
+ * the staging stack adds a `ProjectProtectionBypass` for health probes and exposes its secret as
+ * `protectionBypassSecret`) or are public (`none`, for OAuth callbacks and outside testers).
+ *
+ * The prod stack, which owns the project, also sets its function regions and its Vercel Firewall
+ * rate limit (`vercel.FirewallConfig`, the project's one set of custom rules).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
@@ -54,6 +68,46 @@ export interface VercelProjectSpec {
   readonly installCommand?: string;
 }
 
+/** Who may open preview deployments (the staging stack's hosts). Production custom domains are always public. */
+export type PreviewProtection = "vercel-authentication" | "none";
+
+/** `vercelAuthentication.deploymentType` for each choice (provider 5.4.1 values). */
+export const DEPLOYMENT_TYPE: Readonly<Record<PreviewProtection, string>> = {
+  // Standard Protection: every deployment except production custom domains needs a Vercel login.
+  "vercel-authentication": "standardProtectionNew",
+  none: "none",
+};
+
+/** A Vercel Firewall rate limit on one path prefix, counted per client IP. */
+export interface VercelRateLimitSpec {
+  /** Requests allowed per window and IP (seed 004: 100; seed 003: 10). */
+  readonly limit: number;
+  /** Window in seconds (seed 004: 3600; seed 003: 10). Vercel accepts 10 s and more. */
+  readonly windowSeconds: number;
+  /** Requests whose path starts with this are counted, e.g. `/api/`; `/` counts every request. */
+  readonly pathPrefix: string;
+  /**
+   * The longest window the team's plan allows (Vercel: 600 s below Enterprise). A longer window is
+   * shortened to this and its limit scaled down (rounded down), so the rule never allows more.
+   * @default 600
+   */
+  readonly maxWindowSeconds?: number;
+  /** Where the numbers come from, for the rule's description, e.g. `seed 004`. */
+  readonly source?: string;
+}
+
+/** Vercel's rate-limit window bounds (seconds): 10 s minimum; 10 minutes below Enterprise, 1 hour on it. */
+export const MIN_RATE_LIMIT_WINDOW = 10;
+export const DEFAULT_MAX_RATE_LIMIT_WINDOW = 600;
+export const ENTERPRISE_MAX_RATE_LIMIT_WINDOW = 3600;
+
+/** The rule Vercel enforces for a spec: the window capped at the plan's maximum, the limit scaled with it. */
+export function effectiveRateLimit(spec: VercelRateLimitSpec): { limit: number; windowSeconds: number } {
+  const max = spec.maxWindowSeconds ?? DEFAULT_MAX_RATE_LIMIT_WINDOW;
+  if (spec.windowSeconds <= max) return { limit: spec.limit, windowSeconds: spec.windowSeconds };
+  return { limit: Math.max(1, Math.floor((spec.limit * max) / spec.windowSeconds)), windowSeconds: max };
+}
+
 export interface VercelDomainSpec {
   /** The domain to serve, e.g. `app.appstoagents.com`. */
   readonly domain: string;
@@ -78,10 +132,24 @@ export interface VercelAppArgs {
    */
   readonly previewBranch?: string;
   /**
-   * Non-secret variables. Names that look secret are rejected: put those in `secretEnv`.
+   * Non-secret variables. Names that look secret are rejected: put those in `secretEnv`. In
+   * staging they apply to every preview branch.
    * @default {}
    */
   readonly env?: Record<string, string>;
+  /**
+   * Staging only: non-secret variables set on `previewBranch` alone, where its value differs from
+   * the all-previews one (its public URL, `NEXTAUTH_URL`, OAuth callback hosts). Vercel prefers them
+   * over `env` on that branch.
+   * @default {}
+   */
+  readonly branchEnv?: Record<string, string>;
+  /**
+   * Names that look secret but are public by design, allowed in `env` (e.g. a browser Sentry DSN,
+   * `NEXT_PUBLIC_SENTRY_DSN`, seed 003).
+   * @default []
+   */
+  readonly publicEnvKeys?: readonly string[];
   /**
    * Secret variables, e.g. from a `SecretSet`. Sent as `sensitive: true` Pulumi secrets.
    * @default {}
@@ -101,8 +169,27 @@ export interface VercelAppArgs {
    * @default undefined (no deployment is made; pushes deploy as usual)
    */
   readonly redeploy?: { readonly version: string; readonly after?: pulumi.Input<pulumi.Resource>[] };
+  /**
+   * Who may open previews. With `vercel-authentication` the staging stack adds a protection bypass
+   * for automation (health probes); `none` makes every preview public. Production custom domains
+   * are public either way.
+   * @default "vercel-authentication"
+   */
+  readonly previewProtection?: PreviewProtection;
+  /**
+   * Default regions of the project's functions (e.g. seed 004: `["iad1", "sfo1"]`), set on the
+   * project by the stack that owns it. Several regions need a Pro or Enterprise plan.
+   * @default Vercel's default region
+   */
+  readonly functionRegions?: readonly string[];
+  /** A Vercel Firewall rate limit, set by the stack that owns the project. @default none */
+  readonly rateLimit?: VercelRateLimitSpec;
   /** Adjust a child's arguments without forking the component. */
   readonly transform?: {
+    /** The `vercel.FirewallConfig` (project owner only). */
+    readonly firewall?: (args: vercel.FirewallConfigArgs) => vercel.FirewallConfigArgs;
+    /** The `vercel.ProjectProtectionBypass` (staging, protected previews only). */
+    readonly bypass?: (args: vercel.ProjectProtectionBypassArgs) => vercel.ProjectProtectionBypassArgs;
     /** The `vercel.Project` (prod only). */
     readonly project?: (args: vercel.ProjectArgs) => vercel.ProjectArgs;
     /** Each `vercel.ProjectEnvironmentVariable`. */
@@ -168,6 +255,8 @@ const HOSTNAME = /^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 const PROJECT_NAME = /^[a-z0-9._-]{1,100}$/;
 const GIT_BRANCH = /^(?!\/|.*\/\/|.*\/$|.*\.\.|.*@\{|.*\.lock$)[A-Za-z0-9._/-]+$/;
 const GITHUB_REPO = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+/** Vercel region ids: three letters and a digit (`iad1`, `sfo1`, `fra1`). */
+const FUNCTION_REGION = /^[a-z]{3}[0-9]$/;
 
 /** Every problem with the arguments, checked synchronously; throws one `ValidationError`. */
 export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
@@ -205,6 +294,38 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
     }
   }
 
+  const branchEnv = args.branchEnv ?? {};
+  const publicEnvKeys = new Set(args.publicEnvKeys ?? []);
+  if (Object.keys(branchEnv).length > 0) {
+    if (prod) {
+      problems.push("`branchEnv` is set on the prod stack; it only applies to the staging branch's preview — merge it into `env`");
+    } else if (args.previewBranch === undefined) {
+      problems.push("`branchEnv` is set without `previewBranch`; name the branch whose preview it overrides (e.g. `develop`)");
+    }
+  }
+  if (args.previewProtection !== undefined && !(args.previewProtection in DEPLOYMENT_TYPE)) {
+    problems.push(`\`previewProtection\` "${args.previewProtection}" must be one of ${Object.keys(DEPLOYMENT_TYPE).map((k) => `\`${k}\``).join(", ")}`);
+  }
+  if (args.functionRegions !== undefined) {
+    if (args.functionRegions.length === 0) problems.push("`functionRegions` is empty; list at least one region (e.g. `iad1`) or leave it unset");
+    args.functionRegions.forEach((r, i) => {
+      if (!FUNCTION_REGION.test(r)) problems.push(`\`functionRegions[${i}]\` "${r}" is not a Vercel region id (three letters and a digit, e.g. \`iad1\`, \`sfo1\`)`);
+      else if (args.functionRegions!.indexOf(r) !== i) problems.push(`\`functionRegions[${i}]\` "${r}" is listed twice`);
+    });
+  }
+  if (args.rateLimit !== undefined) {
+    const rl = args.rateLimit;
+    const max = rl.maxWindowSeconds ?? DEFAULT_MAX_RATE_LIMIT_WINDOW;
+    if (!Number.isInteger(rl.limit) || rl.limit < 1) problems.push(`\`rateLimit.limit\` is ${rl.limit}; use a whole number of requests, at least 1`);
+    if (!Number.isInteger(max) || max < MIN_RATE_LIMIT_WINDOW || max > ENTERPRISE_MAX_RATE_LIMIT_WINDOW) {
+      problems.push(`\`rateLimit.maxWindowSeconds\` is ${max}; Vercel allows ${DEFAULT_MAX_RATE_LIMIT_WINDOW} s below Enterprise and up to ${ENTERPRISE_MAX_RATE_LIMIT_WINDOW} s on it`);
+    }
+    if (!Number.isInteger(rl.windowSeconds) || rl.windowSeconds < MIN_RATE_LIMIT_WINDOW) {
+      problems.push(`\`rateLimit.windowSeconds\` is ${rl.windowSeconds}; Vercel's shortest window is ${MIN_RATE_LIMIT_WINDOW} s — use a whole number of seconds of at least ${MIN_RATE_LIMIT_WINDOW}`);
+    }
+    if (!/^\/[^\s]*$/.test(rl.pathPrefix)) problems.push(`\`rateLimit.pathPrefix\` "${rl.pathPrefix}" must be a path starting with \`/\` (e.g. \`/api/\`)`);
+  }
+
   const checkName = (where: string, key: string) => {
     if (!ENV_NAME_PATTERN.test(key)) {
       problems.push(
@@ -212,24 +333,38 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
       );
     }
   };
-  for (const [key, value] of Object.entries(env)) {
-    checkName("env", key);
-    if (isSecretLookingName(key) && isPublicEnvName(key)) {
+  const plainVars: Array<[string, string, string]> = [
+    ...Object.entries(env).map(([k, v]): [string, string, string] => ["env", k, v]),
+    ...Object.entries(branchEnv).map(([k, v]): [string, string, string] => ["branchEnv", k, v]),
+  ];
+  for (const [where, key, value] of plainVars) {
+    checkName(where, key);
+    if (key === "NODE_ENV") {
+      problems.push(
+        `\`${where}.NODE_ENV\` is set; Vercel sets NODE_ENV itself, and \`production\` during the build makes npm skip devDependencies — remove it`,
+      );
+    }
+    if (where === "branchEnv" && env[key] === value) {
+      problems.push(`\`branchEnv.${key}\` equals \`env.${key}\`; the branch gets the all-previews value anyway — drop the override`);
+    }
+    if (publicEnvKeys.has(key)) {
+      // Public by design (e.g. a browser Sentry DSN): only the value check below applies.
+    } else if (isSecretLookingName(key) && isPublicEnvName(key)) {
       problems.push(
         `\`env.${key}\` has a public prefix (${PUBLIC_ENV_PREFIXES.join(", ")}) and a secret-looking name; public variables ship to the browser — rename it, or keep the secret server-side in \`secretEnv\` without the prefix (POLICIES.md 57)`,
       );
     } else if (isSecretLookingName(key)) {
       problems.push(
-        `\`env.${key}\` looks like a secret but is a plain variable; move it to \`secretEnv\` so it is sent as a sensitive Pulumi secret (POLICIES.md 56)`,
+        `\`${where}.${key}\` looks like a secret but is a plain variable; move it to \`secretEnv\` so it is sent as a sensitive Pulumi secret (POLICIES.md 56)`,
       );
     }
     if (typeof value === "string" && looksLikeSecretValue(value)) {
       problems.push(
-        `\`env.${key}\` holds a value that looks like a credential; move it to \`secretEnv\` (read from encrypted config) (POLICIES.md ${isPublicEnvName(key) ? 57 : 56})`,
+        `\`${where}.${key}\` holds a value that looks like a credential; move it to \`secretEnv\` (read from encrypted config) (POLICIES.md ${isPublicEnvName(key) ? 57 : 56})`,
       );
     }
     if (key in secretEnv) {
-      problems.push(`\`${key}\` is in both \`env\` and \`secretEnv\`; keep it in exactly one`);
+      problems.push(`\`${key}\` is in both \`${where}\` and \`secretEnv\`; keep it in exactly one`);
     }
   }
   for (const key of Object.keys(secretEnv)) {
@@ -286,14 +421,26 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
   throwIfInvalid(COMPONENT, name, problems);
 }
 
+/** Name of the project's rate-limit rule in the Vercel Firewall (4–160 characters). */
+export function rateLimitRuleName(projectName: string): string {
+  return `${projectName} rate limit`;
+}
+
 /** A Vercel project (prod) or its preview settings (staging): variables and domains. */
 export class VercelApp extends pulumi.ComponentResource {
   /** The Vercel project id (created in prod, looked up in staging). */
   readonly projectId: pulumi.Output<string>;
+  /** The Vercel project's name, as `vercel.getDomainConfig` and lookups take it. */
+  readonly projectName: string;
   /** The domains this stack attached. */
   readonly domains: readonly string[];
-  /** Every variable name this stack set, sorted. */
+  /** Every variable name this stack set, sorted (`branchEnv` names included). */
   readonly envKeys: readonly string[];
+  /**
+   * Staging with protected previews only: the automation-bypass secret of the project (a Pulumi
+   * secret). Probes send it as the `x-vercel-protection-bypass` header to reach protected previews.
+   */
+  readonly protectionBypassSecret?: pulumi.Output<string>;
 
   constructor(name: string, args: VercelAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:vercel:${COMPONENT}`, name, {}, opts);
@@ -305,21 +452,33 @@ export class VercelApp extends pulumi.ComponentResource {
 
     const projectId = manageProject ? this.createProject(name, args).id : this.lookupProject(args);
 
+    // Staging: every preview branch gets the variables (no git branch); `branchEnv` only the staging branch.
     const variables: vercel.ProjectEnvironmentVariable[] = [];
     for (const [key, value] of Object.entries(args.env ?? {})) {
+      variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, comment }, args));
+    }
+    for (const [key, value] of Object.entries(args.branchEnv ?? {})) {
       variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args));
     }
     for (const [key, value] of Object.entries(args.secretEnv ?? {})) {
-      variables.push(this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, gitBranch, comment }, args));
+      variables.push(this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, comment }, args));
     }
     if (args.redeploy) this.createRedeploy(name, projectId, variables, args);
     for (const spec of args.domains ?? []) {
       this.createDomain(name, spec, projectId, gitBranch, args);
     }
+    if (manageProject && args.rateLimit) this.createFirewall(name, projectId, args);
+    const protectedPreviews = (args.previewProtection ?? "vercel-authentication") === "vercel-authentication";
+    if (!isProd(args.context) && protectedPreviews) {
+      this.protectionBypassSecret = pulumi.secret(this.createBypass(name, projectId, args).secret);
+    }
 
     this.projectId = projectId;
+    this.projectName = args.project.name;
     this.domains = Object.freeze((args.domains ?? []).map((d) => d.domain));
-    this.envKeys = Object.freeze([...Object.keys(args.env ?? {}), ...Object.keys(args.secretEnv ?? {})].sort());
+    this.envKeys = Object.freeze(
+      [...new Set([...Object.keys(args.env ?? {}), ...Object.keys(args.branchEnv ?? {}), ...Object.keys(args.secretEnv ?? {})])].sort(),
+    );
 
     this.registerOutputs({ projectId: this.projectId, domains: this.domains, envKeys: this.envKeys });
   }
@@ -338,8 +497,52 @@ export class VercelApp extends pulumi.ComponentResource {
       buildCommand: p.buildCommand,
       outputDirectory: p.outputDirectory,
       installCommand: p.installCommand,
+      // Chosen, not the provider's default (which protects previews): see `previewProtection`.
+      vercelAuthentication: { deploymentType: DEPLOYMENT_TYPE[args.previewProtection ?? "vercel-authentication"] },
+      // Previews without a branch-specific URL read their own from VERCEL_URL / VERCEL_BRANCH_URL.
+      automaticallyExposeSystemEnvironmentVariables: true,
+      // `serverlessFunctionRegion` is deprecated in provider 5.x in favour of this list.
+      resourceConfig: args.functionRegions ? { functionDefaultRegions: [...args.functionRegions] } : undefined,
     };
     return new vercel.Project(`${name}-project`, args.transform?.project?.(base) ?? base, { parent: this });
+  }
+
+  private createFirewall(name: string, projectId: pulumi.Input<string>, args: VercelAppArgs): vercel.FirewallConfig {
+    const rl = args.rateLimit!;
+    const { limit, windowSeconds } = effectiveRateLimit(rl);
+    const base: vercel.FirewallConfigArgs = {
+      projectId,
+      enabled: true,
+      rules: {
+        rules: [
+          {
+            name: rateLimitRuleName(args.project.name),
+            description:
+              `${rl.limit} requests per ${rl.windowSeconds} s per IP on ${rl.pathPrefix}` +
+              (rl.source ? ` (${rl.source})` : "") +
+              (windowSeconds !== rl.windowSeconds ? `, enforced as ${limit} per ${windowSeconds} s (plan's longest window)` : "") +
+              "; managed by app-platform",
+            active: true,
+            conditionGroups: [{ conditions: [{ type: "path", op: "pre", value: rl.pathPrefix }] }],
+            action: {
+              action: "rate_limit",
+              // `rate_limit` answers 429 Too Many Requests, as the seeds' own limiters do.
+              rateLimit: { algo: "fixed_window", limit, window: windowSeconds, keys: ["ip"], action: "rate_limit" },
+            },
+          },
+        ],
+      },
+    };
+    return new vercel.FirewallConfig(`${name}-firewall`, args.transform?.firewall?.(base) ?? base, { parent: this });
+  }
+
+  private createBypass(name: string, projectId: pulumi.Input<string>, args: VercelAppArgs): vercel.ProjectProtectionBypass {
+    const base: vercel.ProjectProtectionBypassArgs = {
+      projectId,
+      // Vercel generates the 32-character secret; the provider marks it secret.
+      note: `app-platform health probes (${args.context.environment})`,
+    };
+    return new vercel.ProjectProtectionBypass(`${name}-probe-bypass`, args.transform?.bypass?.(base) ?? base, { parent: this });
   }
 
   private lookupProject(args: VercelAppArgs): pulumi.Output<string> {
@@ -352,6 +555,7 @@ export class VercelApp extends pulumi.ComponentResource {
     v: { projectId: pulumi.Input<string>; value: pulumi.Input<string>; sensitive: boolean; gitBranch?: string; comment: string },
     args: VercelAppArgs,
   ): vercel.ProjectEnvironmentVariable {
+    const suffix = v.gitBranch ? `-${v.gitBranch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}` : "";
     const base: vercel.ProjectEnvironmentVariableArgs = {
       projectId: v.projectId,
       key,
@@ -361,7 +565,7 @@ export class VercelApp extends pulumi.ComponentResource {
       gitBranch: v.gitBranch,
       comment: v.comment,
     };
-    return new vercel.ProjectEnvironmentVariable(`${name}-env-${kebabEnvKey(key)}`, args.transform?.envVar?.(base, key) ?? base, {
+    return new vercel.ProjectEnvironmentVariable(`${name}-env-${kebabEnvKey(key)}${suffix}`, args.transform?.envVar?.(base, key) ?? base, {
       parent: this,
     });
   }

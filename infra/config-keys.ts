@@ -340,6 +340,67 @@ export const PLAIN_CONFIG_KEYS = [
     example: "pk_test_abc",
   }),
   key({
+    key: "voyagerSentryDsn",
+    type: "string",
+    description: "Sentry DSN of Voyager's browser SDK (seed 003 `NEXT_PUBLIC_SENTRY_DSN`; public by design, bundled into the browser); empty leaves it unset.",
+    default: "",
+    form: "a Sentry DSN `https://<key>@<host>/<project>`, or empty",
+    schema: z.string().regex(/^$|^https:\/\/[A-Za-z0-9]+@[^\s/]+\/[0-9]+$/, "must be a Sentry DSN such as https://abc@o1.ingest.sentry.io/1"),
+    example: "https://abc123@o1.ingest.sentry.io/42",
+  }),
+  key({
+    key: "araVercelAnalyticsId",
+    type: "string",
+    description: "Vercel Analytics id of ARA (seed 004 `VERCEL_ANALYTICS_ID`); empty leaves it unset.",
+    default: "",
+    form: "the analytics id from the Vercel dashboard, or empty",
+    schema: z.string().regex(/^[A-Za-z0-9_-]*$/, "must be letters, digits, `_` or `-`"),
+    example: "abc123",
+  }),
+  key({
+    key: "vercelPublicPreviews",
+    type: "array",
+    description:
+      "Products whose Vercel preview deployments (the staging hosts) are public instead of behind Vercel Authentication; Voyager's Google/LinkedIn OAuth callbacks need it (seed 003). Set it alike on both stacks.",
+    default: ["voyager"],
+    form: `a list drawn from ${PRODUCT_IDS.map((p) => `\`${p}\``).join(", ")}, without duplicates`,
+    schema: z
+      .array(z.enum(PRODUCT_IDS))
+      .refine((a) => new Set(a).size === a.length, "must not repeat a product"),
+    example: '["voyager"]',
+  }),
+  key({
+    key: "vercelFirewallPathPrefix",
+    type: "string",
+    description: "Path prefix the Vercel Firewall rate limits count (seeds 003 and 004 limit every request their middleware sees; `/` counts static assets too).",
+    default: "/api/",
+    form: "a path starting with `/`, such as `/api/`",
+    schema: z.string().regex(/^\/\S*$/, "must be a path starting with /"),
+    example: "/api/",
+  }),
+  key({
+    key: "vercelFirewallMaxWindowSeconds",
+    type: "integer",
+    description:
+      "Longest rate-limit window the Vercel plan allows: 600 below Enterprise, 3600 on it. Longer seed windows (ARA's hour) are shortened to it with the limit scaled down.",
+    default: 600,
+    form: "a whole number of seconds from 10 to 3600",
+    schema: z.number().int().min(10).max(3600),
+    example: "600",
+  }),
+  key({
+    key: "dnsAllowedCnameTargets",
+    type: "array",
+    description:
+      "Hosts a DNS CNAME may point at (`*.zone` for any host below zone; POLICIES.md 53). Vercel's per-project recommendation must be on it; keep policy 53's `allowedCnameTargets` the same.",
+    default: ["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"],
+    form: "a non-empty list of host names or `*.zone` patterns",
+    schema: z
+      .array(z.string().regex(/^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case host name or *.zone"))
+      .min(1),
+    example: '["cname.vercel-dns.com","*.vercel-dns.com"]',
+  }),
+  key({
     key: "replicasAskDahliaWorker",
     type: "integer",
     description: "Replicas of the Ask Dahlia worker API (prod needs at least 2).",

@@ -107,6 +107,8 @@ export function platformFor(cfg: StackConfig): StackPlatform {
         cfg.postgresExporter === "external"
           ? { mode: "external", jobs: cfg.postgresExporterJobs }
           : { mode: "deploy", image: splitImage(cfg.postgresExporterImage) },
+      allowedCnameTargets: cfg.dnsAllowedCnameTargets,
+      vercelFirewall: { pathPrefix: cfg.vercelFirewallPathPrefix, maxWindowSeconds: cfg.vercelFirewallMaxWindowSeconds },
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { dbConnectionsHigh, probeFailureRate, probeLatencyHigh } from "../components/alerts";
 import { Duration, Retention } from "../components/values";
-import type { ProductDefinition, ProvidedSecret } from "./types";
+import type { ProductDefinition, ProvidedSecret, WebAppDomain } from "./types";
 
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "DATABASE_URL", description: "Postgres (pgvector) connection string of ARA (seed 004)." },
@@ -13,19 +13,30 @@ const providedSecrets: readonly ProvidedSecret[] = [
   { name: "OPENAI_API_KEY", description: "OpenAI API key (seed 004)." },
   { name: "CLOUDFLARE_R2_ACCESS_KEY_ID", description: "R2 access key id the app reads and writes reports with (seed 004)." },
   { name: "CLOUDFLARE_R2_SECRET_ACCESS_KEY", description: "R2 secret access key of the reports bucket (seed 004)." },
-  { name: "UPSTASH_REDIS_URL", description: "Upstash Redis URL with credentials, for rate limiting (seed 004)." },
+  { name: "UPSTASH_REDIS_URL", description: "Upstash Redis URL with credentials, for rate limiting (seed 004; its `redis-cli` steps)." },
+  // seed 004 "Rate Limiting Configuration": `Redis.fromEnv()` reads these two.
+  { name: "UPSTASH_REDIS_REST_URL", description: "Upstash Redis REST URL of the rate limiter (seed 004 `Redis.fromEnv()`)." },
+  { name: "UPSTASH_REDIS_REST_TOKEN", description: "Upstash Redis REST token of the rate limiter (seed 004 `Redis.fromEnv()`)." },
+  // seed 004 "Production Environment Values", Monitoring.
+  { name: "SENTRY_DSN", description: "Sentry DSN for server-side error tracking (seed 004, optional).", optional: true },
+  { name: "POSTHOG_API_KEY", description: "PostHog project API key for product analytics (seed 004, optional).", optional: true },
 ];
 
-/** seed 004 "Domain & SSL Setup": the apex A record points at Vercel's anycast address. */
-export const VERCEL_APEX_ADDRESS = "76.76.19.61";
+/** seed 004 "Performance Optimization": functions run in `iad1` and `sfo1`. */
+export const ARA_FUNCTION_REGIONS = ["iad1", "sfo1"] as const;
 
 export const ara: ProductDefinition = {
   id: "ara",
   displayName: "ARA",
   providedSecrets,
   build({ environment, config, host }) {
-    // Prod owns the zone apex and `www` (seed 004); staging is a preview host.
-    const domains = environment === "prod" ? [config.domain, `www.${config.domain}`] : [host("ara")];
+    // seed 004 "Domain & SSL Setup": the app lives on `app.` (what NEXT_PUBLIC_APP_URL names); prod
+    // also owns the zone apex and `www`, which redirect to it. Staging is one preview host.
+    const appHost = environment === "prod" ? host("app") : host("ara");
+    const domains: WebAppDomain[] =
+      environment === "prod"
+        ? [{ host: appHost }, { host: config.domain, redirectTo: appHost }, { host: `www.${config.domain}`, redirectTo: appHost }]
+        : [{ host: appHost }];
     const reportsBucket = `ara-${environment}-reports`; // seed 004: `ara-prod-reports`
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
@@ -54,12 +65,15 @@ export const ara: ProductDefinition = {
           buildCommand: "npm run build",
           outputDirectory: "dist",
           installCommand: "npm ci",
+          // No NODE_ENV: Vercel sets it, and `production` at build time makes npm skip devDependencies.
           env: {
-            NEXT_PUBLIC_APP_URL: `https://${domains[0]}`,
             NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: config.araClerkPublishableKey,
             CLOUDFLARE_R2_BUCKET_NAME: reportsBucket,
-            NODE_ENV: "production",
+            ...(config.araVercelAnalyticsId ? { VERCEL_ANALYTICS_ID: config.araVercelAnalyticsId } : {}),
           },
+          // seed 004: previews of every branch share staging's variables; the public URL is the
+          // staging branch's own (other previews read theirs from VERCEL_URL).
+          stagingBranchEnv: { NEXT_PUBLIC_APP_URL: `https://${appHost}` },
           secretEnv: {
             DATABASE_URL: "DATABASE_URL",
             CLERK_SECRET_KEY: "CLERK_SECRET_KEY",
@@ -70,9 +84,18 @@ export const ara: ProductDefinition = {
             ENCRYPTION_KEY: "ENCRYPTION_KEY",
             JWT_SECRET: "JWT_SECRET",
             UPSTASH_REDIS_URL: "UPSTASH_REDIS_URL",
+            UPSTASH_REDIS_REST_URL: "UPSTASH_REDIS_REST_URL",
+            UPSTASH_REDIS_REST_TOKEN: "UPSTASH_REDIS_REST_TOKEN",
+            SENTRY_DSN: "SENTRY_DSN",
+            POSTHOG_API_KEY: "POSTHOG_API_KEY",
           },
           domains,
           healthPath: "/api/health", // seed 004 "Health Check Endpoints": src/pages/api/health.ts
+          // Clerk's sign-in works behind a Vercel login for the team; probes use the bypass.
+          previewProtection: config.vercelPublicPreviews.includes("ara") ? "none" : "vercel-authentication",
+          functionRegions: [...ARA_FUNCTION_REGIONS],
+          // seed 004 "Rate Limiting Configuration": `Ratelimit.slidingWindow(100, '1 h')` per IP.
+          rateLimit: { limit: 100, windowSeconds: 3600, source: "seed 004" },
         },
       ],
       backups: {

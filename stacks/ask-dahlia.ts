@@ -73,14 +73,22 @@ export const askDahlia: ProductDefinition = {
           framework: "nextjs",
           repository: `${config.gitOrganization}/ask-dahlia`,
           rootDirectory: "ask-dahlia", // seed 000 build: `cd ask-dahlia && bun run build`
+          // seed 000 "Build Preparation" / "Deployment Settings": bun, and a static export
+          // (`output: 'export'`) written to `out`. The Netlify zip step has no Vercel equivalent.
+          installCommand: "bun install",
+          buildCommand: "bun run build",
+          outputDirectory: "out",
           // seed 000 names no staging branch; the platform uses seed 003's `develop` for every app,
           // so staging has one stable preview host.
           previewBranch: "develop",
-          env: { WORKER_API_BASE: `https://${workerHost}`, NEXT_PUBLIC_APP_URL: `https://${uiHost}` },
+          env: { WORKER_API_BASE: `https://${workerHost}` },
+          // seed 000 "NEXT_PUBLIC_APP_URL: the URL of your application": the staging branch's own.
+          stagingBranchEnv: { NEXT_PUBLIC_APP_URL: `https://${uiHost}` },
           secretEnv: { WORKER_API_SECRET: "WORKER_API_SECRET", DATABASE_URL: "DATABASE_URL", JWT_SECRET: "JWT_SECRET" },
-          domains: [uiHost],
           // seed 000 names no health endpoint for the UI (a static export): its home page.
           healthPath: "/",
+          domains: [{ host: uiHost }],
+          previewProtection: config.vercelPublicPreviews.includes("ask-dahlia") ? "none" : "vercel-authentication",
         },
       ],
       backups: {

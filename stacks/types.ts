@@ -89,6 +89,14 @@ export interface WorkloadSpec {
   readonly sessionAffinity?: boolean;
 }
 
+/** A host of a Vercel app; the zone apex gets an A record, others a CNAME, both from Vercel's recommendation. */
+export interface WebAppDomain {
+  /** FQDN. */
+  readonly host: string;
+  /** Redirect (308) to this other host of the app, e.g. `www` → the canonical host. */
+  readonly redirectTo?: string;
+}
+
 /** A web front end on Vercel. */
 export interface WebAppSpec {
   readonly name: string;
@@ -103,10 +111,26 @@ export interface WebAppSpec {
   readonly buildCommand?: string;
   readonly outputDirectory?: string;
   readonly installCommand?: string;
+  /** Non-secret variables: production in prod, every preview branch in staging. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Non-secret variables whose staging value belongs to `previewBranch` alone (its public URL,
+   * `NEXTAUTH_URL`, OAuth callback hosts): production in prod, only that branch in staging.
+   * @default {}
+   */
+  readonly stagingBranchEnv?: Readonly<Record<string, string>>;
+  /** Secret-looking names that are public by design (a browser Sentry DSN). @default [] */
+  readonly publicEnvKeys?: readonly string[];
+  /** Secret variables: production in prod, every preview branch in staging (staging's values). */
   readonly secretEnv: SecretRefs;
-  /** Hosts served by this app (FQDNs). The zone apex gets `A 76.76.19.61`, others a CNAME. */
-  readonly domains: readonly string[];
+  /** Hosts served by this app. */
+  readonly domains: readonly WebAppDomain[];
+  /** Who may open previews (see `components/vercel-app.ts`). @default "vercel-authentication" */
+  readonly previewProtection?: "vercel-authentication" | "none";
+  /** Default function regions of the project. @default Vercel's default */
+  readonly functionRegions?: readonly string[];
+  /** Vercel Firewall rate limit per IP, from the seed; path and plan window come from config. */
+  readonly rateLimit?: { readonly limit: number; readonly windowSeconds: number; readonly source: string };
   /** Path of the health endpoint the blackbox probe GETs on every domain (uptime, TLS expiry, latency). @example "/api/health" */
   readonly healthPath: string;
   /** Response headers the app must send (header → RE2 pattern), checked by its own probe module. @default SEED_SECURITY_HEADERS (seed 004) */

@@ -14,6 +14,9 @@ const providedSecrets: readonly ProvidedSecret[] = [
   { name: "OPENAI_API_KEY", description: "OpenAI API key, the fallback model (seed 003)." },
   { name: "STRIPE_SECRET_KEY", description: "Stripe secret key (seed 003, optional; `sk_live_` only on prod).", optional: true },
   { name: "STRIPE_WEBHOOK_SECRET", description: "Stripe webhook signing secret (seed 003, optional).", optional: true },
+  // seed 003 "Add Rate Limiting": `Redis.fromEnv()` reads these two.
+  { name: "UPSTASH_REDIS_REST_URL", description: "Upstash Redis REST URL of the rate limiter (seed 003 `Redis.fromEnv()`)." },
+  { name: "UPSTASH_REDIS_REST_TOKEN", description: "Upstash Redis REST token of the rate limiter (seed 003 `Redis.fromEnv()`)." },
 ];
 
 export const voyager: ProductDefinition = {
@@ -38,12 +41,19 @@ export const voyager: ProductDefinition = {
           framework: "nextjs",
           repository: `${config.gitOrganization}/voyager`,
           previewBranch: "develop", // seed 003: staging is branch `develop`
+          // seed 003 "Preview Deployments": every feature branch gets a preview with staging's
+          // variables and secrets. Only `develop` has a stable host, so only it gets the URL
+          // NextAuth builds the Google/LinkedIn callbacks from (`<NEXTAUTH_URL>/api/auth/callback/*`);
+          // other previews leave it unset and NextAuth falls back to Vercel's VERCEL_URL.
           env: {
-            NEXTAUTH_URL: `https://${appHost}`,
             GOOGLE_CLIENT_ID: config.voyagerGoogleClientId,
             LINKEDIN_CLIENT_ID: config.voyagerLinkedinClientId,
             ...(stripe ? { STRIPE_PRICE_ID: config.voyagerStripePriceId } : {}),
+            // seed 003 "Error Tracking": the browser SDK's DSN (optional).
+            ...(config.voyagerSentryDsn ? { NEXT_PUBLIC_SENTRY_DSN: config.voyagerSentryDsn } : {}),
           },
+          stagingBranchEnv: { NEXTAUTH_URL: `https://${appHost}` },
+          publicEnvKeys: ["NEXT_PUBLIC_SENTRY_DSN"],
           secretEnv: {
             DATABASE_URL: "DATABASE_URL",
             NEXTAUTH_SECRET: "NEXTAUTH_SECRET",
@@ -52,11 +62,18 @@ export const voyager: ProductDefinition = {
             ANTHROPIC_API_KEY: "ANTHROPIC_API_KEY",
             OPENAI_API_KEY: "OPENAI_API_KEY",
             ...(stripe ? { STRIPE_SECRET_KEY: "STRIPE_SECRET_KEY", STRIPE_WEBHOOK_SECRET: "STRIPE_WEBHOOK_SECRET" } : {}),
+            UPSTASH_REDIS_REST_URL: "UPSTASH_REDIS_REST_URL",
+            UPSTASH_REDIS_REST_TOKEN: "UPSTASH_REDIS_REST_TOKEN",
           },
-          // seed 003 "Custom Domain": CNAME to cname.vercel-dns.com.
-          domains: [appHost],
           // seed 003 names no health endpoint: the app's home page.
           healthPath: "/",
+          // seed 003 "Custom Domain": a CNAME to Vercel (the target Vercel recommends for the host).
+          domains: [{ host: appHost }],
+          // seed 003 "Authentication Not Working": the OAuth redirect URIs live on the staging host,
+          // and Google/LinkedIn (and outside testers) cannot pass a Vercel login.
+          previewProtection: config.vercelPublicPreviews.includes("voyager") ? "none" : "vercel-authentication",
+          // seed 003 "Add Rate Limiting": `Ratelimit.slidingWindow(10, '10 s')` per IP, also at the edge.
+          rateLimit: { limit: 10, windowSeconds: 10, source: "seed 003" },
         },
       ],
       backups: {

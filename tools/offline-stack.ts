@@ -99,6 +99,12 @@ function hexId(seed: string): string {
   return out;
 }
 
+/**
+ * What the plan answers for Vercel's per-domain DNS recommendation (`vercel getDomainConfig`):
+ * the values Vercel's docs give (a real project may get others; see `dnsAllowedCnameTargets`).
+ */
+export const PLACEHOLDER_VERCEL_DNS = { recommendedIpv4s: ["76.76.21.21"], recommendedCname: "cname.vercel-dns-0.com" } as const;
+
 /** The AWS account id the plan reports for the caller (the documentation example account). */
 export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
 
@@ -107,6 +113,7 @@ export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
  * - `cloudflare getZone` (zone by name): a fixed zone id, the name asked for, and the account from
  *   `cloudflareAccountId`;
  * - `vercel getProject` (project by name): `prj_<name>`, in the config's `vercelTeam`;
+ * - `vercel getDomainConfig` (DNS values for a host): `PLACEHOLDER_VERCEL_DNS`, whatever the host;
  * - `aws getCallerIdentity`: account `123456789012`, an `app-platform-plan` user;
  * - `aws getRegion` / `getPartition`: the region asked for, else `awsRegion` / `aws:region`.
  */
@@ -129,6 +136,14 @@ export function invokeAnswers(project: PulumiProject, config: Readonly<Record<st
     "vercel:index/getProject:getProject": (args) => ({
       id: `prj_${args.name}`,
       name: args.name,
+      ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
+    }),
+    "vercel:index/getDomainConfig:getDomainConfig": (args) => ({
+      id: `${args.projectIdOrName}/${args.domain}`,
+      domain: args.domain,
+      projectIdOrName: args.projectIdOrName,
+      recommendedIpv4s: [...PLACEHOLDER_VERCEL_DNS.recommendedIpv4s],
+      recommendedCname: PLACEHOLDER_VERCEL_DNS.recommendedCname,
       ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
     }),
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({

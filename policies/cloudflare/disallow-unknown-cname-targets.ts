@@ -3,8 +3,10 @@ import { DnsRecord } from "../lib/resource-types";
 import { readConfig, stringList } from "../lib/config";
 
 const DEFAULTS = {
-    // seed 003: custom domains point at Vercel through cname.vercel-dns.com.
-    allowedCnameTargets: ["cname.vercel-dns.com", "*.vercel-dns.com"],
+    // seed 003: custom domains point at Vercel through cname.vercel-dns.com; Vercel's docs (and
+    // `vercel.getDomainConfig`) recommend cname.vercel-dns-0.com. Keep in step with the program's
+    // `dnsAllowedCnameTargets`.
+    allowedCnameTargets: ["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"],
 };
 
 function normalise(host: string): string {

@@ -80,15 +80,28 @@ describe("validateApplicationStackArgs", () => {
 });
 
 describe("productDnsRecords", () => {
-  it("points API hosts at the ingress and Vercel hosts at Vercel, none proxied", () => {
+  it("points API hosts at the ingress and Vercel hosts at Vercel's recommendation for each host, none proxied", () => {
+    const asked: string[] = [];
+    const lookup = (project: string, host: string) => {
+      asked.push(`${project} ${host}`);
+      return { ipv4: `ipv4-of-${host}`, cname: `cname-of-${host}` };
+    };
     const prodEnv = productEnvironment({ ...cfg, environment: "prod" });
-    expect(productDnsRecords(CATALOG.ara.build(prodEnv), platform)).toEqual([
-      { name: "example.com", type: "A", content: "76.76.19.61", proxied: false },
-      { name: "www.example.com", type: "CNAME", content: "cname.vercel-dns.com", proxied: false },
+    // seed 004: the app host, the apex (A: a CNAME cannot sit there) and www.
+    expect(productDnsRecords(CATALOG.ara.build(prodEnv), platform, lookup)).toEqual([
+      { name: "app.example.com", type: "CNAME", content: "cname-of-app.example.com", proxied: false },
+      { name: "example.com", type: "A", content: "ipv4-of-example.com", proxied: false },
+      { name: "www.example.com", type: "CNAME", content: "cname-of-www.example.com", proxied: false },
     ]);
-    expect(productDnsRecords(CATALOG["ask-dahlia"].build(env), platform)).toEqual([
+    expect(productDnsRecords(CATALOG["ask-dahlia"].build(env), platform, lookup)).toEqual([
       { name: "dahlia-api-staging.example.com", type: "A", content: "34.149.100.10", proxied: false },
-      { name: "dahlia-staging.example.com", type: "CNAME", content: "cname.vercel-dns.com", proxied: false },
+      { name: "dahlia-staging.example.com", type: "CNAME", content: "cname-of-dahlia-staging.example.com", proxied: false },
+    ]);
+    expect(asked).toEqual([
+      "appstoagents-ara app.example.com",
+      "appstoagents-ara example.com",
+      "appstoagents-ara www.example.com",
+      "ask-dahlia dahlia-staging.example.com",
     ]);
   });
 });

@@ -9,6 +9,7 @@ import {
   DEFAULT_ALLOWED_CNAME_TARGETS,
   DnsRecords,
   DnsRecordsArgs,
+  checkedContent,
   ipProblem,
   isPublicIp,
   qualifyRecordName,
@@ -105,6 +106,30 @@ describe("DnsRecords resources", () => {
   });
 });
 
+describe("content looked up at run time (Vercel's recommendation)", () => {
+  const fqdns = new Set(["appstoagents.com", "www.appstoagents.com"]);
+  const check = (type: "A" | "CNAME", value: string) =>
+    (checkedContent("ara-dns", "`records[1]` (X y)", { type, content: pulumi.output(value) }, fqdns, DEFAULT_ALLOWED_CNAME_TARGETS) as any).promise();
+
+  it("publishes a good value, normalised", async () => {
+    expect(await check("A", "76.76.21.21")).toBe("76.76.21.21");
+    expect(await check("CNAME", "CNAME.vercel-dns-0.com.")).toBe("cname.vercel-dns-0.com");
+  });
+
+  it("fails the record when the value breaks POLICIES.md 53 or 54", async () => {
+    await expect(check("A", "10.0.0.1")).rejects.toThrow("`records[1]` (X y): `content` 10.0.0.1 is a private (RFC 1918) address");
+    await expect(check("CNAME", "abc.vercel-dns-017.com")).rejects.toThrow(
+      "CNAME target `abc.vercel-dns-017.com` is not in `allowedCnameTargets`",
+    );
+  });
+
+  it("creates records whose content is an output", async () => {
+    new DnsRecords("ara-dns", withRecords([{ name: "@", type: "A", content: pulumi.output("76.76.21.21"), proxied: false }]));
+    await rec.settle();
+    expect(rec.one(RECORD, "ara-dns-apex-a").inputs.content).toBe("76.76.21.21");
+  });
+});
+
 describe("isPublicIp / ipProblem", () => {
   it.each([
     ["76.76.19.61"],
@@ -158,7 +183,7 @@ describe("names", () => {
     expect(qualifyRecordName("www.example.com.", "example.com")).toBe("www.example.com");
     expect(recordSuffix({ name: "example.com", type: "A" }, "example.com")).toBe("apex-a");
     expect(recordSuffix({ name: "*.preview", type: "CNAME" }, "example.com")).toBe("wildcard-preview-cname");
-    expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual(["cname.vercel-dns.com", "*.vercel-dns.com"]);
+    expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual(["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"]);
   });
 });
 
@@ -198,7 +223,7 @@ describe("validateDnsRecordsArgs", () => {
 
   it("rejects a CNAME to an unknown host", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("myapp.herokuapp.com")]))).toThrow(
-      "`records[0]` (CNAME app): CNAME target `myapp.herokuapp.com` is not in `allowedCnameTargets` (cname.vercel-dns.com, *.vercel-dns.com)",
+      "`records[0]` (CNAME app): CNAME target `myapp.herokuapp.com` is not in `allowedCnameTargets` (cname.vercel-dns.com, *.vercel-dns.com, cname.vercel-dns-0.com)",
     );
     // the suffix rule matches whole labels only
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("evilvercel-dns.com")]))).toThrow("CNAME target `evilvercel-dns.com`");
@@ -221,7 +246,7 @@ describe("validateDnsRecordsArgs", () => {
 
   it("rejects a CNAME at the apex", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("cname.vercel-dns.com", "@")]))).toThrow(
-      '`records[0]` (CNAME @): a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: `{ name: "@", type: "A", content: "76.76.19.61" }`, seed 004)',
+      '`records[0]` (CNAME @): a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: its recommended IPv4, e.g. 76.76.21.21)',
     );
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("cname.vercel-dns.com", "appstoagents.com")]))).toThrow(
       "a CNAME cannot sit at the zone apex",

@@ -14,6 +14,7 @@ import {
   REDEPLOY_META_KEY,
   VercelApp,
   VercelAppArgs,
+  effectiveRateLimit,
   envTargets,
   isSecretLookingName,
   looksLikeSecretValue,
@@ -23,6 +24,8 @@ import {
 const PROJECT = "vercel:index/project:Project";
 const ENV = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
 const DOMAIN = "vercel:index/projectDomain:ProjectDomain";
+const BYPASS = "vercel:index/projectProtectionBypass:ProjectProtectionBypass";
+const FIREWALL = "vercel:index/firewallConfig:FirewallConfig";
 const COMMENT = "managed by app-platform; owner=platform-team; product=voyager";
 
 const prod: PlatformContext = { environment: "prod", product: "voyager", owner: "platform-team" };
@@ -49,7 +52,14 @@ describe("VercelApp on prod", () => {
       name: "careersy-wingman",
       framework: "nextjs",
       gitRepository: { type: "github", repo: "acme/careersy-wingman", productionBranch: "main" },
+      // Chosen, not the provider's default: previews behind a Vercel login unless told otherwise.
+      vercelAuthentication: { deploymentType: "standardProtectionNew" },
+      automaticallyExposeSystemEnvironmentVariables: true,
     });
+    // The prod stack never provisions the probes' bypass: production custom domains are public.
+    expect(rec.ofType(BYPASS)).toHaveLength(0);
+    expect(app.protectionBypassSecret).toBeUndefined();
+    expect(rec.ofType(FIREWALL)).toHaveLength(0);
     expect(rec.calls.filter((c) => c.token === GET_PROJECT)).toHaveLength(0);
 
     expect(rec.ofType(ENV).map((r) => r.name).sort()).toEqual([
@@ -123,6 +133,8 @@ describe("VercelApp on prod", () => {
       buildCommand: "pnpm build",
       outputDirectory: "dist",
       installCommand: "pnpm install",
+      vercelAuthentication: { deploymentType: "standardProtectionNew" },
+      automaticallyExposeSystemEnvironmentVariables: true,
     });
     expect(rec.ofType(ENV)).toHaveLength(0);
   });
@@ -168,11 +180,65 @@ describe("VercelApp on prod", () => {
   });
 });
 
+describe("VercelApp on prod: protection, regions, firewall", () => {
+  it("sets public previews, function regions (seed 004) and the rate limit on the project it owns", async () => {
+    new VercelApp("ara-web", {
+      context: { ...prod, product: "ara" },
+      project: { name: "appstoagents-ara", framework: "astro" },
+      previewProtection: "none",
+      functionRegions: ["iad1", "sfo1"],
+      rateLimit: { limit: 10, windowSeconds: 10, pathPrefix: "/api/", source: "seed 003" },
+    });
+    await rec.settle();
+    const project = rec.one(PROJECT, "ara-web-project").inputs;
+    expect(project.vercelAuthentication).toEqual({ deploymentType: "none" });
+    expect(project.resourceConfig).toEqual({ functionDefaultRegions: ["iad1", "sfo1"] });
+    expect(project.serverlessFunctionRegion).toBeUndefined();
+    const fw = rec.one(FIREWALL, "ara-web-firewall").inputs;
+    expect(fw).toEqual({
+      projectId: "ara-web-project-id",
+      enabled: true,
+      rules: {
+        rules: [
+          {
+            name: "appstoagents-ara rate limit",
+            description: "10 requests per 10 s per IP on /api/ (seed 003); managed by app-platform",
+            active: true,
+            conditionGroups: [{ conditions: [{ type: "path", op: "pre", value: "/api/" }] }],
+            action: { action: "rate_limit", rateLimit: { algo: "fixed_window", limit: 10, window: 10, keys: ["ip"], action: "rate_limit" } },
+          },
+        ],
+      },
+    });
+  });
+
+  it("shortens a window longer than the plan allows and scales the limit down (seed 004: 100 per hour)", async () => {
+    new VercelApp("ara-web", {
+      context: { ...prod, product: "ara" },
+      project: { name: "appstoagents-ara", framework: "astro" },
+      rateLimit: { limit: 100, windowSeconds: 3600, pathPrefix: "/api/", source: "seed 004" },
+    });
+    await rec.settle();
+    const rule = rec.one(FIREWALL).inputs.rules.rules[0];
+    expect(rule.action.rateLimit).toMatchObject({ limit: 16, window: 600 });
+    expect(rule.description).toBe(
+      "100 requests per 3600 s per IP on /api/ (seed 004), enforced as 16 per 600 s (plan's longest window); managed by app-platform",
+    );
+    expect(effectiveRateLimit({ limit: 100, windowSeconds: 3600, pathPrefix: "/", maxWindowSeconds: 3600 })).toEqual({ limit: 100, windowSeconds: 3600 });
+    expect(effectiveRateLimit({ limit: 1, windowSeconds: 3600, pathPrefix: "/" })).toEqual({ limit: 1, windowSeconds: 600 });
+  });
+});
+
 describe("VercelApp on staging", () => {
-  it("looks the project up and adds preview env vars and domains on the preview branch", async () => {
+  it("looks the project up: variables for every preview, branchEnv and domains on the preview branch only", async () => {
     const app = new VercelApp(
       "voyager-web",
-      voyager(staging, { previewBranch: "develop", domains: [{ domain: "staging.wingman.example.com" }] }),
+      voyager(staging, {
+        previewBranch: "develop",
+        env: { GOOGLE_CLIENT_ID: "gid" },
+        branchEnv: { NEXTAUTH_URL: "https://staging.wingman.example.com" },
+        domains: [{ domain: "staging.wingman.example.com" }],
+      }),
     );
     await rec.settle();
 
@@ -180,14 +246,13 @@ describe("VercelApp on staging", () => {
     expect(rec.calls.filter((c) => c.token === GET_PROJECT).map((c) => c.inputs)).toEqual([{ name: "careersy-wingman" }]);
     expect(await valueOf(app.projectId)).toBe("prj_careersy-wingman");
 
-    const plain = rec.one(ENV, "voyager-web-env-nextauth-url");
-    expect(plain.inputs).toEqual({
+    // seeds 003/004: every preview branch gets the variables, so no git branch on them.
+    expect(rec.one(ENV, "voyager-web-env-google-client-id").inputs).toEqual({
       projectId: "prj_careersy-wingman",
-      key: "NEXTAUTH_URL",
-      value: "https://wingman.example.com",
+      key: "GOOGLE_CLIENT_ID",
+      value: "gid",
       sensitive: false,
       targets: ["preview"],
-      gitBranch: "develop",
       comment: COMMENT,
     });
     const secret = rec.one(ENV, "voyager-web-env-nextauth-secret");
@@ -197,16 +262,45 @@ describe("VercelApp on staging", () => {
       value: "nextauth-value",
       sensitive: true,
       targets: ["preview"],
-      gitBranch: "develop",
       comment: COMMENT,
     });
     expect(secret.secretPaths).toEqual(["value"]);
+    // Only where develop differs: its own public URL, on develop alone.
+    expect(rec.one(ENV, "voyager-web-env-nextauth-url-develop").inputs).toEqual({
+      projectId: "prj_careersy-wingman",
+      key: "NEXTAUTH_URL",
+      value: "https://staging.wingman.example.com",
+      sensitive: false,
+      targets: ["preview"],
+      gitBranch: "develop",
+      comment: COMMENT,
+    });
+    expect(rec.ofType(ENV).filter((v) => v.inputs.gitBranch !== undefined).map((v) => v.inputs.key)).toEqual(["NEXTAUTH_URL"]);
+    expect(app.envKeys).toEqual(["DATABASE_URL", "GOOGLE_CLIENT_ID", "NEXTAUTH_SECRET", "NEXTAUTH_URL"]);
 
     expect(rec.one(DOMAIN, "voyager-web-domain-staging-wingman-example-com").inputs).toEqual({
       projectId: "prj_careersy-wingman",
       domain: "staging.wingman.example.com",
       gitBranch: "develop",
     });
+    // The project belongs to prod: staging never writes its firewall.
+    expect(rec.ofType(FIREWALL)).toHaveLength(0);
+  });
+
+  it("protected previews: an automation bypass for probes, its secret exposed only as a Pulumi secret", async () => {
+    const app = new VercelApp("ara-web", { context: { ...staging, product: "ara" }, project: { name: "ara", framework: "astro" } });
+    await rec.settle();
+    const bypass = rec.one(BYPASS, "ara-web-probe-bypass");
+    expect(bypass.inputs).toEqual({ projectId: "prj_ara", note: "app-platform health probes (staging)" });
+    expect(app.protectionBypassSecret).toBeDefined();
+    expect(await (app.protectionBypassSecret as any).isSecret).toBe(true);
+  });
+
+  it("public previews (OAuth callbacks, outside testers): no bypass", async () => {
+    const app = new VercelApp("voyager-web", voyager(staging, { previewProtection: "none" }));
+    await rec.settle();
+    expect(rec.ofType(BYPASS)).toHaveLength(0);
+    expect(app.protectionBypassSecret).toBeUndefined();
   });
 
   it("without a preview branch targets every preview (seed 004)", async () => {
@@ -303,6 +397,51 @@ describe("validateVercelAppArgs", () => {
   it("accepts Voyager on both stacks", () => {
     expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "wingman.example.com" }] }))).not.toThrow();
     expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "develop" }))).not.toThrow();
+  });
+
+  it("rejects NODE_ENV as a Vercel variable (npm would skip devDependencies in the build)", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { NODE_ENV: "production" } }))).toThrow(
+      "`env.NODE_ENV` is set; Vercel sets NODE_ENV itself, and `production` during the build makes npm skip devDependencies — remove it",
+    );
+  });
+
+  it("rejects branchEnv on prod, without previewBranch, or equal to the all-previews value", () => {
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: {}, branchEnv: { NEXTAUTH_URL: "https://a.example.com" } }))).toThrow(
+      "`branchEnv` is set on the prod stack",
+    );
+    expect(() => validateVercelAppArgs("v", voyager(staging, { env: {}, branchEnv: { NEXTAUTH_URL: "https://a.example.com" } }))).toThrow(
+      "`branchEnv` is set without `previewBranch`",
+    );
+    expect(() =>
+      validateVercelAppArgs("v", voyager(staging, { previewBranch: "develop", branchEnv: { NEXTAUTH_URL: "https://wingman.example.com" } })),
+    ).toThrow("`branchEnv.NEXTAUTH_URL` equals `env.NEXTAUTH_URL`; the branch gets the all-previews value anyway — drop the override");
+    expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "develop", branchEnv: { API_TOKEN: "x" } }))).toThrow(
+      "`branchEnv.API_TOKEN` looks like a secret but is a plain variable",
+    );
+  });
+
+  it("allows a public-by-design key only when listed (a browser Sentry DSN, seed 003)", () => {
+    const env = { NEXT_PUBLIC_SENTRY_DSN: "https://abc@o1.ingest.sentry.io/1" };
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env }))).toThrow("`env.NEXT_PUBLIC_SENTRY_DSN` has a public prefix");
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env, publicEnvKeys: ["NEXT_PUBLIC_SENTRY_DSN"] }))).not.toThrow();
+    // The value check still applies to a listed key.
+    expect(() =>
+      validateVercelAppArgs("v", voyager(prod, { env: { NEXT_PUBLIC_SENTRY_DSN: "sk_live_abc" }, publicEnvKeys: ["NEXT_PUBLIC_SENTRY_DSN"] })),
+    ).toThrow("holds a value that looks like a credential");
+  });
+
+  it("rejects bad protection, regions and rate limits", () => {
+    const bad = (extra: Partial<VercelAppArgs>) => () => validateVercelAppArgs("v", voyager(prod, extra));
+    expect(bad({ previewProtection: "password" as any })).toThrow('`previewProtection` "password" must be one of `vercel-authentication`, `none`');
+    expect(bad({ functionRegions: [] })).toThrow("`functionRegions` is empty");
+    expect(bad({ functionRegions: ["us-east-1"] })).toThrow('`functionRegions[0]` "us-east-1" is not a Vercel region id');
+    expect(bad({ functionRegions: ["iad1", "iad1"] })).toThrow('`functionRegions[1]` "iad1" is listed twice');
+    expect(bad({ rateLimit: { limit: 0, windowSeconds: 10, pathPrefix: "/" } })).toThrow("`rateLimit.limit` is 0");
+    expect(bad({ rateLimit: { limit: 10, windowSeconds: 5, pathPrefix: "/" } })).toThrow("`rateLimit.windowSeconds` is 5; Vercel's shortest window is 10 s");
+    expect(bad({ rateLimit: { limit: 10, windowSeconds: 10, pathPrefix: "api" } })).toThrow('`rateLimit.pathPrefix` "api" must be a path starting with `/`');
+    expect(bad({ rateLimit: { limit: 10, windowSeconds: 10, pathPrefix: "/", maxWindowSeconds: 7200 } })).toThrow(
+      "`rateLimit.maxWindowSeconds` is 7200",
+    );
   });
 
   it("rejects a public-prefixed secret", () => {

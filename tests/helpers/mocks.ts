@@ -17,6 +17,7 @@
  * (the monitor is told with `keepSecrets`), so tests can prove secretness end to end.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PLACEHOLDER_VERCEL_DNS } from "../../tools/offline-stack";
 
 export interface RecordedResource {
   /** Full Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
@@ -65,6 +66,14 @@ const DEFAULT_INVOKES: InvokeAnswers = {
     zoneId: "0123456789abcdef0123456789abcdef",
     id: "0123456789abcdef0123456789abcdef",
     name: args?.filter?.name ?? "example.com",
+  }),
+  // Vercel's per-domain DNS recommendation, the values the offline plan answers too.
+  "vercel:index/getDomainConfig:getDomainConfig": (args) => ({
+    id: `${args?.projectIdOrName}/${args?.domain}`,
+    domain: args?.domain,
+    projectIdOrName: args?.projectIdOrName,
+    recommendedIpv4s: [...PLACEHOLDER_VERCEL_DNS.recommendedIpv4s],
+    recommendedCname: PLACEHOLDER_VERCEL_DNS.recommendedCname,
   }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: "123456789012",
