@@ -7,7 +7,7 @@ import { findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/progra
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
 
-const rec = setUpStack("staging", ["kubeconfig", "chatApiHeliconeApiKey", "chatApiSentryDsn"]);
+const rec = setUpStack("staging", ["kubeconfig", "chatApiHeliconeApiKey", "chatApiSentryDsn", "araSentryDsn", "araPosthogApiKey"]);
 let resources: RecordedResource[] = [];
 
 beforeAll(async () => {
@@ -31,17 +31,67 @@ describe("staging stack", () => {
     expect(ofType("kubernetes:policy/v1:PodDisruptionBudget")).toHaveLength(0);
   });
 
-  it("does not create Vercel projects: it adds preview variables of branch develop to prod's", () => {
+  it("does not create Vercel projects: it adds variables for every preview branch to prod's, with staging's secrets", () => {
     expect(ofType("vercel:index/project:Project")).toHaveLength(0);
+    expect(ofType("vercel:index/firewallConfig:FirewallConfig")).toHaveLength(0);
     const vars = ofType("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
     expect(vars.length).toBeGreaterThan(20);
-    for (const v of vars) {
-      expect(v.inputs.targets, v.name).toEqual(["preview"]);
-      expect(v.inputs.gitBranch, v.name).toBe("develop");
+    for (const v of vars) expect(v.inputs.targets, v.name).toEqual(["preview"]);
+    // Secrets go to every preview and never to production: previews get staging's values.
+    for (const v of vars.filter((x) => x.inputs.sensitive)) {
+      expect(v.inputs.gitBranch, v.name).toBeUndefined();
+      expect(v.secretPaths, v.name).toContain("value");
     }
     const nextauth = vars.find((v) => v.inputs.key === "NEXTAUTH_SECRET")!;
     expect(nextauth.inputs.projectId).toBe("prj_careersy-wingman");
     expect(nextauth.inputs.sensitive).toBe(true);
+    expect(nextauth.inputs.value).toBe("mock-password-voyager-secrets-nextauth-secret".padEnd(48, "x"));
+  });
+
+  it("overrides only develop's public URL, NEXTAUTH_URL and OAuth callback host (seeds 003, 004, 000)", () => {
+    const vars = ofType("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
+    const onDevelop = vars.filter((v) => v.inputs.gitBranch !== undefined);
+    expect(onDevelop.map((v) => `${v.inputs.projectId} ${v.inputs.key}=${v.inputs.value} @${v.inputs.gitBranch}`).sort()).toEqual([
+      "prj_appstoagents-ara NEXT_PUBLIC_APP_URL=https://ara-staging.example.com @develop",
+      "prj_ask-dahlia NEXT_PUBLIC_APP_URL=https://dahlia-staging.example.com @develop",
+      // NextAuth builds the Google/LinkedIn callbacks from it: <NEXTAUTH_URL>/api/auth/callback/*.
+      "prj_careersy-wingman NEXTAUTH_URL=https://voyager-staging.example.com @develop",
+    ]);
+    // Other previews have no stable host: no all-previews value that would point them at develop's.
+    expect(vars.filter((v) => ["NEXTAUTH_URL", "NEXT_PUBLIC_APP_URL"].includes(v.inputs.key) && !v.inputs.gitBranch)).toHaveLength(0);
+    // Domains still belong to develop alone.
+    for (const d of ofType("vercel:index/projectDomain:ProjectDomain")) expect(d.inputs.gitBranch, d.name).toBe("develop");
+  });
+
+  it("keeps previews behind Vercel Authentication except Voyager's, with a probe bypass where they stay protected", () => {
+    const bypasses = ofType("vercel:index/projectProtectionBypass:ProjectProtectionBypass");
+    expect(bypasses.map((b) => b.inputs.projectId).sort()).toEqual(["prj_appstoagents-ara", "prj_ask-dahlia"]);
+    for (const b of bypasses) expect(b.inputs.note).toBe("app-platform health probes (staging)");
+  });
+
+  it("Upstash: ARA keeps UPSTASH_REDIS_URL, ARA and Voyager get the REST URL and token Redis.fromEnv() reads, as secrets", () => {
+    const vars = ofType("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
+    const keysOf = (project: string) => vars.filter((v) => v.inputs.projectId === project && v.inputs.sensitive).map((v) => v.inputs.key);
+    expect(keysOf("prj_appstoagents-ara")).toEqual(expect.arrayContaining(["UPSTASH_REDIS_URL", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"]));
+    expect(keysOf("prj_careersy-wingman")).toEqual(expect.arrayContaining(["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"]));
+  });
+
+  it("leaves the optional monitoring variables out when unset, and never sets NODE_ENV", () => {
+    const keys = ofType("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable").map((v) => v.inputs.key);
+    for (const k of ["SENTRY_DSN", "POSTHOG_API_KEY", "VERCEL_ANALYTICS_ID", "NEXT_PUBLIC_SENTRY_DSN", "NODE_ENV"]) expect(keys).not.toContain(k);
+  });
+
+  it("points every Vercel host at Vercel's recommendation for it (vercel.getDomainConfig), by project name", () => {
+    const asked = rec.calls.filter((c) => c.token === "vercel:index/getDomainConfig:getDomainConfig").map((c) => `${c.inputs.projectIdOrName} ${c.inputs.domain}`);
+    expect(asked.sort()).toEqual([
+      "appstoagents-ara ara-staging.example.com",
+      "ask-dahlia dahlia-staging.example.com",
+      "careersy-wingman voyager-staging.example.com",
+    ]);
+    const dns = ofType("cloudflare:index/dnsRecord:DnsRecord");
+    for (const host of ["ara-staging.example.com", "dahlia-staging.example.com", "voyager-staging.example.com"]) {
+      expect(dns.find((r) => r.inputs.name === host)!.inputs).toMatchObject({ type: "CNAME", content: "cname.vercel-dns-0.com", proxied: false });
+    }
   });
 
   it("puts every host one label below the zone with a -staging suffix", () => {
