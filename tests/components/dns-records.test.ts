@@ -5,6 +5,7 @@ import { installRecordingMocks, valueOf } from "../helpers/mocks";
 const rec = installRecordingMocks({ stack: "staging" });
 
 import { PlatformContext } from "../../components/context";
+import { PLAIN_CONFIG_KEYS } from "../../infra/config-keys";
 import {
   DEFAULT_ALLOWED_CNAME_TARGETS,
   DnsRecords,
@@ -184,6 +185,8 @@ describe("names", () => {
     expect(recordSuffix({ name: "example.com", type: "A" }, "example.com")).toBe("apex-a");
     expect(recordSuffix({ name: "*.preview", type: "CNAME" }, "example.com")).toBe("wildcard-preview-cname");
     expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual(["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"]);
+    // The stack's config key defaults to the same list (one allow-list, POLICIES.md 53).
+    expect(PLAIN_CONFIG_KEYS.find((k) => k.key === "dnsAllowedCnameTargets")!.default).toEqual(DEFAULT_ALLOWED_CNAME_TARGETS);
   });
 });
 
