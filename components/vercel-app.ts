@@ -458,7 +458,9 @@ export class VercelApp extends pulumi.ComponentResource {
       variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, comment }, args));
     }
     for (const [key, value] of Object.entries(args.branchEnv ?? {})) {
-      variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args));
+      variables.push(
+        this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args, !(key in (args.env ?? {}))),
+      );
     }
     for (const [key, value] of Object.entries(args.secretEnv ?? {})) {
       variables.push(this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, comment }, args));
@@ -554,6 +556,7 @@ export class VercelApp extends pulumi.ComponentResource {
     key: string,
     v: { projectId: pulumi.Input<string>; value: pulumi.Input<string>; sensitive: boolean; gitBranch?: string; comment: string },
     args: VercelAppArgs,
+    aliasPlainName = false,
   ): vercel.ProjectEnvironmentVariable {
     const suffix = v.gitBranch ? `-${v.gitBranch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}` : "";
     const base: vercel.ProjectEnvironmentVariableArgs = {
@@ -567,6 +570,11 @@ export class VercelApp extends pulumi.ComponentResource {
     };
     return new vercel.ProjectEnvironmentVariable(`${name}-env-${kebabEnvKey(key)}${suffix}`, args.transform?.envVar?.(base, key) ?? base, {
       parent: this,
+      // Staging used to set every variable on the branch under the plain name: a branch override
+      // (whose key has no all-previews value) keeps that resource, updated in place, so Vercel never
+      // sees the same key, target and branch twice, which it refuses: a replacement would be
+      // created before the old one is deleted.
+      aliases: suffix && aliasPlainName ? [{ name: `${name}-env-${kebabEnvKey(key)}` }] : undefined,
     });
   }
 

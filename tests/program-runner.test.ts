@@ -29,6 +29,17 @@ it("the secret check finds a plain sentinel and accepts one under a secret marke
   expect(plainSentinels({ a: "x-SENTINEL-1", b: secret("SENTINEL-2"), c: [{ d: "SENTINEL-3" }] })).toEqual(["a", "c[0].d"]);
 });
 
+it("staging keeps develop's override as the resource that held it on develop before (an alias), so Vercel never sees it twice", () => {
+  const r = results.staging;
+  const overrides = r.resources.filter((x) => x.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable" && x.name.endsWith("-develop"));
+  expect(overrides.map((x) => x.name).sort()).toEqual([
+    "ara-web-env-next-public-app-url-develop",
+    "ask-dahlia-ui-env-next-public-app-url-develop",
+    "voyager-web-env-nextauth-url-develop",
+  ]);
+  for (const x of overrides) expect(x.aliases, x.name).toContainEqual({ spec: expect.objectContaining({ name: x.name.replace(/-develop$/, "") }) });
+});
+
 describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
   it("runs to completion without errors", () => {
     const r = results[stack];

@@ -23,7 +23,9 @@
  *   `bucketName`, `jurisdiction` (the lifecycle's `rules` too).
  * - Vercel (terraform-provider-vercel): environment variable `projectId`, `teamId`, `key`;
  *   project domain `projectId`, `teamId`, `domain`; project `teamId`; deployment every input but
- *   `deleteOnDestroy` (`resource_deployment.go`: `RequiresReplace` on each attribute).
+ *   `deleteOnDestroy` (`resource_deployment.go`: `RequiresReplace` on each attribute); firewall
+ *   config `projectId`, `teamId` (`RequiresReplace` / `RequiresReplaceIfConfigured` in
+ *   resource_firewall_config.go).
  * - random (terraform-provider-random): every input of the random resources (`*`).
  * - time (terraform-provider-time): `time_rotating` `triggers` and `rfc3339`.
  *
@@ -86,6 +88,7 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "vercel:index/deployment:Deployment": [
     "projectId", "teamId", "ref", "production", "meta", "environment", "files", "pathPrefix", "projectSettings", "customEnvironmentId",
   ],
+  "vercel:index/firewallConfig:FirewallConfig": ["projectId", "teamId"],
 
   // random, time
   "random:index/randomPassword:RandomPassword": RANDOM,
