@@ -115,6 +115,11 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["pull secrets not a list", { imagePullSecrets: "ghcr-pull" }, "app-platform:imagePullSecrets"],
   ["pull secret named twice", { imagePullSecrets: '["ghcr-pull","ghcr-pull"]' }, "app-platform:imagePullSecrets", "must not repeat a name"],
   ["unknown preStop hook", { preStopHook: "shell" }, "app-platform:preStopHook"],
+  ["public previews of an unknown product", { vercelPublicPreviews: '["netlify-ui"]' }, "app-platform:vercelPublicPreviews"],
+  ["firewall path without a slash", { vercelFirewallPathPrefix: "api" }, "app-platform:vercelFirewallPathPrefix"],
+  ["firewall window above Enterprise's hour", { vercelFirewallMaxWindowSeconds: "7200" }, "app-platform:vercelFirewallMaxWindowSeconds"],
+  ["CNAME allow-list with a URL", { dnsAllowedCnameTargets: '["https://cname.vercel-dns.com"]' }, "app-platform:dnsAllowedCnameTargets"],
+  ["Sentry DSN that is not one", { voyagerSentryDsn: "not-a-dsn" }, "app-platform:voyagerSentryDsn"],
   ["a typo'd key", { replicasCodebookAPI: "3" }, "app-platform:replicasCodebookAPI", "did you mean `replicasCodebookApi`"],
   // monitoring wiring (issue 9): malformed labels, addresses, modules and URLs fail before any resource
   ["selector label without a value separator", { prometheusSelectorLabels: '["release"]' }, "app-platform:prometheusSelectorLabels"],
