@@ -126,9 +126,9 @@ export interface VercelAppArgs {
    */
   readonly manageProject?: boolean;
   /**
-   * Staging only: bind the preview variables and domains to this branch (seed 003: `develop`).
-   * Unset means every non-production branch is a preview (seed 004).
-   * @default undefined
+   * Staging only: the stable staging branch (seed 003: `develop`). Its domains and `branchEnv` are
+   * bound to it; `env` and `secretEnv` apply to every preview branch either way (seeds 003, 004).
+   * @default undefined (no staging domains, no branch overrides)
    */
   readonly previewBranch?: string;
   /**
