@@ -292,9 +292,25 @@ export function readBackupScript(): string {
   return readFileSync(PG_BACKUP_SCRIPT_PATH, "utf8");
 }
 
-/** R2's S3 secret access key for an API token: the lower-case sha256 hex of the token value. */
+/**
+ * R2's S3 secret access key for an API token: the lower-case sha256 hex of the token value.
+ * Refuses an empty value: Cloudflare's provider has returned an empty token value after a refresh
+ * (cloudflare/terraform-provider-cloudflare#5273, #5967), and the sha256 of "" is a well-formed
+ * key that would only fail the first upload, hours later.
+ */
 export function r2SecretAccessKey(tokenValue: string): string {
+  if (!tokenValue) throw new Error(emptyR2TokenMessage("the API token"));
   return createHash("sha256").update(tokenValue).digest("hex");
+}
+
+/** What to do when the provider hands back an empty R2 token value. */
+export function emptyR2TokenMessage(token: string): string {
+  return (
+    `${token} has an empty \`value\`, so its R2 secret access key cannot be derived. Cloudflare's provider ` +
+    "returns an empty value after a refresh (cloudflare/terraform-provider-cloudflare#5273, #5967); the " +
+    "backup job would get an unusable key. Fix: replace the token so the provider returns a new value, " +
+    "e.g. `pulumi up --replace <token URN>` (the token's URN is in `pulumi stack --show-urns`)"
+  );
 }
 
 /** The Cloudflare token resource naming one R2 bucket. */
@@ -305,16 +321,39 @@ export function r2BucketResource(accountId: string, jurisdiction: string, bucket
 /**
  * The IAM policy of the S3 uploader: put objects under the prefix only, and have S3 encrypt them
  * with the bucket's KMS key (no read, list, delete or retention changes).
+ *
+ * With `multipart` (export jobs, whose SDKs switch to multipart uploads for large files) also what
+ * a multipart upload to an SSE-KMS bucket needs (AWS: "Multipart upload API and permissions"):
+ * `kms:Decrypt` (S3 decrypts the data key to encrypt each part and to complete the upload),
+ * `s3:AbortMultipartUpload` and `s3:ListMultipartUploadParts`, still on `<bucket>/<prefix>*` only.
+ * Create, UploadPart and Complete are authorised by `s3:PutObject`.
  */
-export function s3BackupWriterPolicy(bucketArn: string, prefix: string, kmsKeyArn: string, region: string): string {
+export function s3BackupWriterPolicy(
+  bucketArn: string,
+  prefix: string,
+  kmsKeyArn: string,
+  region: string,
+  options: { readonly multipart?: boolean } = {},
+): string {
+  const objects = `${bucketArn}/${prefix}*`;
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      { Sid: "PutBackups", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/${prefix}*` },
+      { Sid: "PutBackups", Effect: "Allow", Action: "s3:PutObject", Resource: objects },
+      ...(options.multipart
+        ? [
+            {
+              Sid: "MultipartBackups",
+              Effect: "Allow",
+              Action: ["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+              Resource: objects,
+            },
+          ]
+        : []),
       {
         Sid: "EncryptThroughS3",
         Effect: "Allow",
-        Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+        Action: options.multipart ? ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"] : ["kms:GenerateDataKey", "kms:Encrypt"],
         Resource: kmsKeyArn,
         Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
       },
@@ -525,7 +564,9 @@ export class BackupJob extends pulumi.ComponentResource {
         user: user.name,
         policy: pulumi
           .all([bucket.arn as pulumi.Input<string>, bucket.kmsKeyArn as pulumi.Input<string>, bucket.region])
-          .apply(([arn, key, region]) => s3BackupWriterPolicy(arn, prefix, key, region)),
+          // Export jobs upload with an SDK, which goes multipart for large files; the pg_dump
+          // script sends one signed PUT (up to 5 GiB).
+          .apply(([arn, key, region]) => s3BackupWriterPolicy(arn, prefix, key, region, { multipart: this.args.exportTask !== undefined })),
       }),
       { parent: this },
     );
@@ -555,8 +596,14 @@ export class BackupJob extends pulumi.ComponentResource {
     );
     return {
       accessKeyId: pulumi.secret(token.id),
-      // The provider always returns the value on create; an empty key would fail the upload loudly.
-      secretAccessKey: pulumi.secret(token.value.apply((v) => (v ? r2SecretAccessKey(v) : ""))),
+      // An empty value (the provider after a refresh, #5273/#5967) fails the preview/update on the
+      // token itself rather than reaching the Secret. Unknown during a create's preview: no check.
+      secretAccessKey: pulumi.secret(
+        token.value.apply((v) => {
+          if (!v) throw new pulumi.ResourceError(emptyR2TokenMessage(`Cloudflare API token "${this.baseName}-token"`), token);
+          return r2SecretAccessKey(v);
+        }),
+      ),
     };
   }
 
