@@ -98,6 +98,11 @@ export interface PlatformSettings {
   readonly clusterIssuer: string;
   /** AWS region of S3 buckets. */
   readonly awsRegion: string;
+  /**
+   * Unique last part of S3 bucket names (S3 names are global): the stack's `s3BucketSuffix`, or
+   * the AWS account id. @default none
+   */
+  readonly s3BucketSuffix?: pulumi.Input<string>;
   /** Cloudflare account of R2 buckets. */
   readonly cloudflareAccountId: string;
   /** Image of the backup job, pinned. */
@@ -575,7 +580,9 @@ export class ApplicationStack extends pulumi.ComponentResource {
         context: this.context,
         kind: b.kind,
         retention: b.retention,
-        ...(b.kind === "r2" ? { accountId: platform.cloudflareAccountId } : { region: platform.awsRegion }),
+        ...(b.kind === "r2"
+          ? { accountId: platform.cloudflareAccountId }
+          : { region: platform.awsRegion, bucketNameSuffix: platform.s3BucketSuffix }),
       },
       { parent: this },
     );

@@ -72,6 +72,15 @@ export interface BackupBucketArgs {
    */
   readonly bucketName?: string;
   /**
+   * S3 only: a unique last part appended as `-<suffix>`. S3 bucket names are global across every
+   * AWS account, so `codebook-prod-backups` alone fails with BucketAlreadyExists in all accounts
+   * but the first; the program passes the stack's `s3BucketSuffix` or the AWS account id. Checked
+   * against S3's naming rules with the rest of the name (when it resolves, if it is an output).
+   * @default none (the name as given)
+   * @example "123456789012"
+   */
+  readonly bucketNameSuffix?: pulumi.Input<string>;
+  /**
    * Per-prefix expiry; at least one rule, prefixes unique, ending in `/` and not nested in one
    * another (one object, one rule).
    * @example [{ prefix: "daily/", retention: Retention.days(30) }, { prefix: "weekly/", retention: Retention.days(90) }]
@@ -171,13 +180,31 @@ export function defaultBucketName(context: PlatformContext): string {
   return `${context.product}-${context.environment}-backups`;
 }
 
-/** Why `name` is not a valid bucket name, or `undefined` when it is. */
+/** `<name>-<suffix>`: the S3 bucket name with its unique part (or `name` when there is none). */
+export function s3BucketName(name: string, suffix: string | undefined): string {
+  return suffix ? `${name}-${suffix}` : name;
+}
+
+/** Prefixes and suffixes S3 reserves (general purpose bucket naming rules). */
+const RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"];
+
+/**
+ * Why `name` is not a valid bucket name, or `undefined` when it is: S3's rules for general purpose
+ * buckets (3-63 characters; lower-case letters, digits, hyphens; starting and ending with a letter
+ * or digit; reserved prefixes and suffixes), without dots (virtual-host TLS) so R2 accepts it too.
+ */
 export function bucketNameProblem(name: string): string | undefined {
-  if (!BUCKET_NAME.test(name)) {
-    return `use 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit (e.g. "codebook-prod-backups")`;
+  if (name.length < 3 || name.length > 63) {
+    return `it has ${name.length} characters; use 3-63`;
   }
-  if (name.startsWith("xn--") || name.startsWith("sthree-") || name.endsWith("-s3alias") || name.endsWith("--ol-s3")) {
-    return `the prefixes "xn--", "sthree-" and the suffixes "-s3alias", "--ol-s3" are reserved by S3; choose another name`;
+  if (!BUCKET_NAME.test(name)) {
+    return `use 3-63 lower-case letters, digits and hyphens (no dots), starting and ending with a letter or digit (e.g. "codebook-prod-backups")`;
+  }
+  const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  const suffix = RESERVED_SUFFIXES.find((p) => name.endsWith(p));
+  if (prefix || suffix) {
+    return `the prefixes ${RESERVED_PREFIXES.map((p) => `"${p}"`).join(", ")} and the suffixes ${RESERVED_SUFFIXES.map((p) => `"${p}"`).join(", ")} are reserved by S3; choose another name`;
   }
   return undefined;
 }
@@ -207,6 +234,11 @@ export function validateBackupBucketArgs(name: string, args: BackupBucketArgs): 
   const bucketName = args.bucketName ?? defaultBucketName(args.context);
   const nameProblem = bucketNameProblem(bucketName);
   if (nameProblem) problems.push(`\`bucketName\` "${bucketName}" is not a valid bucket name; ${nameProblem}`);
+  if (kind === "s3" && typeof args.bucketNameSuffix === "string" && !nameProblem) {
+    const full = s3BucketName(bucketName, args.bucketNameSuffix);
+    const problem = args.bucketNameSuffix === "" ? "the suffix is empty; omit it or give one" : bucketNameProblem(full);
+    if (problem) problems.push(`\`bucketNameSuffix\` "${args.bucketNameSuffix}" makes the bucket name "${full}", which is not valid; ${problem}`);
+  }
 
   const rules = args.retention ?? [];
   if (rules.length === 0) {
@@ -259,6 +291,9 @@ export function validateBackupBucketArgs(name: string, args: BackupBucketArgs): 
     }
     if (args.region !== undefined) {
       problems.push("`region` applies to S3 only; use `location` to place an R2 bucket");
+    }
+    if (args.bucketNameSuffix !== undefined) {
+      problems.push("`bucketNameSuffix` applies to S3 only (R2 names are per account); remove it");
     }
   }
   if (kind === "s3") {
@@ -362,9 +397,20 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
       mode: args.objectLock?.mode ?? BACKUP_BUCKET_DEFAULTS.objectLockMode,
       retention: args.objectLock?.retention ?? shortestRetention(args.retention),
     };
-    const bucketName = args.bucketName ?? defaultBucketName(args.context);
+    const baseBucketName = args.bucketName ?? defaultBucketName(args.context);
 
     if (args.kind === "s3") {
+      const bucketName = pulumi.output(args.bucketNameSuffix).apply((suffix) => {
+        const full = s3BucketName(baseBucketName, suffix);
+        const problem = bucketNameProblem(full);
+        if (problem) {
+          throw new pulumi.ResourceError(
+            `${COMPONENT} "${name}": \`bucketNameSuffix\` "${suffix}" makes the bucket name "${full}", which is not valid; ${problem}`,
+            this,
+          );
+        }
+        return full;
+      });
       const key = this.createKey(bucketName);
       this.createKeyAlias(bucketName, key);
       const bucket = this.createBucket(bucketName);
@@ -387,7 +433,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     } else {
       const jurisdiction = args.jurisdiction ?? BACKUP_BUCKET_DEFAULTS.jurisdiction;
       const accountId = pulumi.output(args.accountId as pulumi.Input<string>);
-      const bucket = this.createR2Bucket(bucketName, accountId, jurisdiction);
+      const bucket = this.createR2Bucket(baseBucketName, accountId, jurisdiction);
       this.createR2Lifecycle(bucket, accountId, jurisdiction);
       this.createR2Lock(bucket, accountId, jurisdiction);
       this.bucketName = bucket.name;
@@ -422,11 +468,11 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
 
   // ---- S3 ------------------------------------------------------------------------------------
 
-  private createKey(bucketName: string): aws.kms.Key {
+  private createKey(bucketName: pulumi.Output<string>): aws.kms.Key {
     return new aws.kms.Key(
       `${this.baseName}-key`,
       this.transformed(this.args.transform?.key, {
-        description: `Encrypts the objects of the backup bucket ${bucketName}`,
+        description: pulumi.interpolate`Encrypts the objects of the backup bucket ${bucketName}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         region: this.args.region,
@@ -436,15 +482,15 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     );
   }
 
-  private createKeyAlias(bucketName: string, key: aws.kms.Key): aws.kms.Alias {
+  private createKeyAlias(bucketName: pulumi.Output<string>, key: aws.kms.Key): aws.kms.Alias {
     return new aws.kms.Alias(
       `${this.baseName}-key-alias`,
-      { name: `alias/${bucketName}`, targetKeyId: key.arn, region: this.args.region },
+      { name: pulumi.interpolate`alias/${bucketName}`, targetKeyId: key.arn, region: this.args.region },
       this.opts("key-alias"),
     );
   }
 
-  private createBucket(bucketName: string): aws.s3.Bucket {
+  private createBucket(bucketName: pulumi.Output<string>): aws.s3.Bucket {
     return new aws.s3.Bucket(
       `${this.baseName}-bucket`,
       this.transformed(this.args.transform?.bucket, {

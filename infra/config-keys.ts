@@ -189,6 +189,18 @@ export const PLAIN_CONFIG_KEYS = [
     example: "us-east-1",
   }),
   key({
+    key: "s3BucketSuffix",
+    type: "string",
+    description:
+      "Unique last part of every S3 bucket name (`<product>-<env>-backups-<suffix>`; S3 names are global). Empty uses the AWS account id (`aws.getCallerIdentity`).",
+    default: "",
+    form: "empty, or lower-case letters, digits and hyphens (no dots), starting and ending with a letter or digit, short enough that every bucket name stays within 63 characters",
+    schema: z
+      .string()
+      .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)?$/, "must be empty or lower-case letters, digits and hyphens, no dots, starting and ending with a letter or digit"),
+    example: "acme-7f3k",
+  }),
+  key({
     key: "cloudflareAccountId",
     type: "string",
     description: "Cloudflare account that owns the R2 buckets.",

@@ -3,12 +3,14 @@
  * `index.ts` so tests can run it under Pulumi's mocks and read its outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { ApplicationStack, PlatformSettings, validateApplicationStackArgs } from "../components/application-stack";
 import { BlackboxModulesConfig, BlackboxHttpModule } from "../components/blackbox-modules";
+import { bucketNameProblem, defaultBucketName, s3BucketName } from "../components/backup-bucket";
 import { CATALOG, ProductEnvironment } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
-import { StackConfig, parseStackConfig } from "./config";
+import { ConfigError, StackConfig, parseStackConfig } from "./config";
 import { allSecretKeys, checkSecrets, readProductSecrets } from "./secrets";
 import { createProviders } from "./providers";
 
@@ -43,7 +45,35 @@ export function loadConfig(): StackConfig {
   const stack = pulumi.getStack();
   const cfg = parseStackConfig(raw, stack, new Set(allSecretKeys().map((s) => s.key)));
   checkSecrets(raw, stack, cfg.products, isConfigSecret);
+  checkS3BucketNames(cfg);
   return cfg;
+}
+
+/** Stands for the AWS account id (always 12 digits) when `s3BucketSuffix` is empty. */
+export const AWS_ACCOUNT_ID_SHAPE = "123456789012";
+
+/**
+ * The S3 bucket names the enabled products will get, with `s3BucketSuffix` (or a 12-digit account
+ * id in its place), each checked against S3's naming rules before anything is registered; an
+ * invalid one is a `ConfigError` naming the key.
+ */
+export function checkS3BucketNames(cfg: StackConfig): void {
+  const env = productEnvironment(cfg);
+  const suffix = cfg.s3BucketSuffix || AWS_ACCOUNT_ID_SHAPE;
+  const problems: string[] = [];
+  for (const id of cfg.products) {
+    const spec = CATALOG[id].build(env);
+    if (spec.backups?.kind !== "s3") continue;
+    const name = s3BucketName(defaultBucketName({ product: spec.id, environment: cfg.environment, owner: cfg.owner }), suffix);
+    const problem = bucketNameProblem(name);
+    if (problem) {
+      const what = cfg.s3BucketSuffix ? `is "${cfg.s3BucketSuffix}"` : "is empty (the 12-digit AWS account id is used)";
+      problems.push(
+        `\`${CONFIG_NAMESPACE}:s3BucketSuffix\` ${what}, which makes the S3 bucket name "${name}" of ${id} invalid: ${problem}. Fix: \`pulumi config set --stack ${cfg.stack} s3BucketSuffix <shorter lower-case letters, digits, hyphens>\``,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems, cfg.stack);
 }
 
 /** Builds the product environment (hosts, config) handed to the product definitions. */
@@ -93,6 +123,9 @@ export function platformFor(cfg: StackConfig): StackPlatform {
       monitoringNamespace: cfg.monitoringNamespace,
       clusterIssuer: cfg.clusterIssuer,
       awsRegion: cfg.awsRegion,
+      // S3 names are global: a stack-chosen suffix, else the account id (unique to the account).
+      s3BucketSuffix:
+        cfg.s3BucketSuffix || aws.getCallerIdentityOutput({}, { provider: providers.aws }).accountId,
       cloudflareAccountId: cfg.cloudflareAccountId,
       backupImage: splitImage(cfg.backupImage),
       runbookBaseUrl: cfg.runbookBaseUrl,

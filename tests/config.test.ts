@@ -120,6 +120,9 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["firewall window above Enterprise's hour", { vercelFirewallMaxWindowSeconds: "7200" }, "app-platform:vercelFirewallMaxWindowSeconds"],
   ["CNAME allow-list with a URL", { dnsAllowedCnameTargets: '["https://cname.vercel-dns.com"]' }, "app-platform:dnsAllowedCnameTargets"],
   ["Sentry DSN that is not one", { voyagerSentryDsn: "not-a-dsn" }, "app-platform:voyagerSentryDsn"],
+  ["S3 bucket suffix with a dot", { s3BucketSuffix: "acme.io" }, "app-platform:s3BucketSuffix"],
+  ["S3 bucket suffix in upper case", { s3BucketSuffix: "Acme" }, "app-platform:s3BucketSuffix"],
+  ["S3 bucket suffix ending in a hyphen", { s3BucketSuffix: "acme-" }, "app-platform:s3BucketSuffix"],
   ["a typo'd key", { replicasCodebookAPI: "3" }, "app-platform:replicasCodebookAPI", "did you mean `replicasCodebookApi`"],
   // monitoring wiring (issue 9): malformed labels, addresses, modules and URLs fail before any resource
   ["selector label without a value separator", { prometheusSelectorLabels: '["release"]' }, "app-platform:prometheusSelectorLabels"],

@@ -272,7 +272,8 @@ describe("prod stack", () => {
     // Protection is a resource option the mocks cannot see; the components compute it from the
     // context, and their tests cover that. Here: every backup bucket exists under a prod context.
     const buckets = ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.bucket).sort();
-    expect(buckets).toEqual(["ask-dahlia-prod-backups", "codebook-prod-backups", "voyager-prod-backups"]);
+    // S3 names are global: each carries the account id (s3BucketSuffix unset), issue 11.
+    expect(buckets).toEqual(["ask-dahlia-prod-backups-123456789012", "codebook-prod-backups-123456789012", "voyager-prod-backups-123456789012"]);
     for (const b of ofType("aws:s3/bucket:Bucket")) expect(b.inputs.objectLockEnabled).toBe(true);
   });
 

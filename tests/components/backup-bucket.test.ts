@@ -466,3 +466,35 @@ describe("validateBackupBucketArgs", () => {
     expect(rec.resources.filter((r) => r.custom)).toEqual([]);
   });
 });
+
+describe("S3 bucket names are global: the unique suffix (issue 11)", () => {
+  it("appends `bucketNameSuffix` to the S3 bucket, its KMS alias and outputs", async () => {
+    const b = new BackupBucket("backups", s3Args({ bucketNameSuffix: "123456789012" }));
+    await rec.settle();
+    expect(rec.one(T.bucket).inputs.bucket).toBe("codebook-staging-backups-123456789012");
+    expect(rec.one(T.alias).inputs.name).toBe("alias/codebook-staging-backups-123456789012");
+    expect(await valueOf(b.bucketName)).toBe("codebook-staging-backups-123456789012");
+  });
+
+  it("takes an output suffix (the account id) and checks it when it resolves", async () => {
+    const b = new BackupBucket("backups", s3Args({ bucketNameSuffix: pulumi.output("210987654321") }));
+    await rec.settle();
+    expect(await valueOf(b.bucketName)).toBe("codebook-staging-backups-210987654321");
+  });
+
+  it.each([
+    ["a dot", "acme.io", "no dots"],
+    ["upper case", "ACME", "lower-case"],
+    ["a name over 63 characters", "x".repeat(40), "it has 65 characters; use 3-63"],
+    ["a reserved suffix", "x--ol-s3", "reserved by S3"],
+    ["an empty suffix", "", "the suffix is empty"],
+  ])("rejects a suffix with %s, naming `bucketNameSuffix`", (_, bucketNameSuffix, why) => {
+    const p = problemsOf(s3Args({ bucketNameSuffix }));
+    expect(p).toContain(`\`bucketNameSuffix\` "${bucketNameSuffix}" makes the bucket name`);
+    expect(p).toContain(why);
+  });
+
+  it("R2 names are per account: a suffix is refused there", () => {
+    expect(problemsOf(r2Args({ bucketNameSuffix: "x" }))).toContain("`bucketNameSuffix` applies to S3 only");
+  });
+});

@@ -139,6 +139,8 @@ export function installRecordingMocks(
         state.result = pulumi.secret(`mock-password-${args.name}`.padEnd(args.inputs.length ?? 32, "x"));
       }
       if (args.type === "time:index/rotating:Rotating") state.rfc3339 ??= "2026-01-01T00:00:00Z";
+      // The provider returns a created token's value; an empty one fails the backup job (issue 11).
+      if (args.type === "cloudflare:index/apiToken:ApiToken") state.value ??= pulumi.secret(`mock-token-value-${args.name}`);
       return { id, state };
     },
     call(args: pulumi.runtime.MockCallArgs) {

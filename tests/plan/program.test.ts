@@ -58,7 +58,7 @@ describe("plan of prod", () => {
     expect(doc.resources.length).toBeGreaterThan(200);
     const bucket = doc.resources.find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "codebook-backups-bucket")!;
     expect(bucket).toMatchObject({ protect: true, parent: expect.stringContaining("BackupBucket::codebook-backups"), provider: "urn:pulumi:prod::app-platform::pulumi:providers:aws::aws" });
-    expect(bucket.inputs.bucket).toBe("codebook-prod-backups");
+    expect(bucket.inputs.bucket).toBe("codebook-prod-backups-123456789012");
     const secretRes = doc.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "codebook-api-secrets")!;
     expect(secretRes.inputs.stringData).toBe("[secret]");
     expect(secretRes.secrets?.stringData).toMatch(/^sha256:/);
