@@ -288,6 +288,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
    * (a Pulumi secret), for health probes to send as `x-vercel-protection-bypass`. Not exported.
    */
   readonly vercelProtectionBypass: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Vercel projects this stack looked up that do not exist yet (staging before prod), sorted. */
+  readonly pendingVercelProjects: pulumi.Output<string[]>;
 
   private readonly context: PlatformContext;
   private readonly namespaceResource: k8s.core.v1.Namespace;
@@ -315,6 +317,9 @@ export class ApplicationStack extends pulumi.ComponentResource {
     this.vercelProtectionBypass = Object.fromEntries(
       apps.flatMap((app, i) => (app.protectionBypassSecret ? [[spec.webApps[i].name, app.protectionBypassSecret]] : [])),
     );
+    this.pendingVercelProjects = pulumi
+      .all(apps.map((app, i) => app.projectPending.apply((pending) => (pending ? [spec.webApps[i].projectName] : []))))
+      .apply((lists) => lists.flat().sort());
     const dns = this.createDns(name, spec, platform);
     this.hosts = dns ? [...dns.hostnames] : [];
     spec.dataBuckets.forEach((b) => this.createDataBucket(name, b.name, platform));
@@ -389,6 +394,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
       backupBucketName: this.backupBucketName,
       vercelProjectIds: this.vercelProjectIds,
       scrapeJobs: this.scrapeJobs,
+      pendingVercelProjects: this.pendingVercelProjects,
     });
   }
 

@@ -6,7 +6,9 @@
  * the production variables and domains; the staging stack only looks it up by name
  * (`vercel.getProjectOutput`) and adds its `preview` variables and domains, optionally bound to a
  * branch (seed 003: staging is the preview of `develop`; seed 004: every non-main branch is a
- * preview). So the prod stack must be deployed first.
+ * preview). On a fresh account, and whenever a new app is added, the project does not exist yet
+ * when staging deploys first (deploy.yml): staging then skips that app's variables and domains
+ * with a warning and lists it in `projectPending`, and the workflow runs staging again after prod.
  *
  * Secrets reach Vercel only as `sensitive: true` variables whose value is a Pulumi secret, and
  * never target `development` (Vercel refuses sensitive development variables); public-prefixed
@@ -219,6 +221,16 @@ export const SECRET_VALUE_PATTERN =
 
 /** Default production branch (seeds 003 and 004). */
 export const DEFAULT_PRODUCTION_BRANCH = "main";
+
+/**
+ * Whether a failed `vercel.getProject` means "no such project". The provider reports Vercel's 404
+ * as `Could not read project <team> <name>, unexpected error: not_found - Project not found`
+ * (terraform-provider-vercel `data_source_project.go`, `client.APIError`: `<code> - <message>`).
+ */
+export function isVercelProjectNotFound(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /\bnot_found\b|Project not found/i.test(message);
+}
 
 /** Whether the variable name looks like it holds a secret. */
 export function isSecretLookingName(key: string): boolean {
@@ -441,6 +453,11 @@ export class VercelApp extends pulumi.ComponentResource {
    * secret). Probes send it as the `x-vercel-protection-bypass` header to reach protected previews.
    */
   readonly protectionBypassSecret?: pulumi.Output<string>;
+  /**
+   * True when the project was looked up (staging) and does not exist yet, so this stack set no
+   * variables or domains; the next run after prod creates the project adds them.
+   */
+  readonly projectPending: pulumi.Output<boolean>;
 
   constructor(name: string, args: VercelAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:vercel:${COMPONENT}`, name, {}, opts);
@@ -450,39 +467,56 @@ export class VercelApp extends pulumi.ComponentResource {
     const gitBranch = isProd(args.context) ? undefined : args.previewBranch;
     const comment = `managed by app-platform; owner=${args.context.owner}; product=${args.context.product}`;
 
-    const projectId = manageProject ? this.createProject(name, args).id : this.lookupProject(args);
-
-    // Staging: every preview branch gets the variables (no git branch); `branchEnv` only the staging branch.
-    const variables: vercel.ProjectEnvironmentVariable[] = [];
-    for (const [key, value] of Object.entries(args.env ?? {})) {
-      variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, comment }, args));
-    }
-    for (const [key, value] of Object.entries(args.branchEnv ?? {})) {
-      variables.push(
-        this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args, !(key in (args.env ?? {}))),
-      );
-    }
-    for (const [key, value] of Object.entries(args.secretEnv ?? {})) {
-      variables.push(this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, comment }, args));
-    }
-    if (args.redeploy) this.createRedeploy(name, projectId, variables, args);
-    for (const spec of args.domains ?? []) {
-      this.createDomain(name, spec, projectId, gitBranch, args);
-    }
-    if (manageProject && args.rateLimit) this.createFirewall(name, projectId, args);
     const protectedPreviews = (args.previewProtection ?? "vercel-authentication") === "vercel-authentication";
-    if (!isProd(args.context) && protectedPreviews) {
-      this.protectionBypassSecret = pulumi.secret(this.createBypass(name, projectId, args).secret);
-    }
+    const wantsBypass = !isProd(args.context) && protectedPreviews;
+    // Everything that needs the project; on staging it waits for the lookup (see below).
+    const createChildren = (projectId: pulumi.Input<string>): pulumi.Output<string> | undefined => {
+      // Staging: every preview branch gets the variables (no git branch); `branchEnv` only the staging branch.
+      const variables: vercel.ProjectEnvironmentVariable[] = [];
+      for (const [key, value] of Object.entries(args.env ?? {})) {
+        variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, comment }, args));
+      }
+      for (const [key, value] of Object.entries(args.branchEnv ?? {})) {
+        variables.push(
+          this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args, !(key in (args.env ?? {}))),
+        );
+      }
+      for (const [key, value] of Object.entries(args.secretEnv ?? {})) {
+        variables.push(this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, comment }, args));
+      }
+      if (args.redeploy) this.createRedeploy(name, projectId, variables, args);
+      for (const spec of args.domains ?? []) {
+        this.createDomain(name, spec, projectId, gitBranch, args);
+      }
+      return wantsBypass ? pulumi.secret(this.createBypass(name, projectId, args).secret) : undefined;
+    };
 
-    this.projectId = projectId;
+    if (manageProject) {
+      this.projectId = this.createProject(name, args).id;
+      this.projectPending = pulumi.output(false);
+      const bypass = createChildren(this.projectId);
+      if (args.rateLimit) this.createFirewall(name, this.projectId, args);
+      if (bypass) this.protectionBypassSecret = bypass;
+    } else {
+      // The children are registered once the lookup answers. That happens while this component's
+      // outputs (which wait for it) are being registered, so the engine waits for them too.
+      const found = this.lookupProject(args).then((project) => ({ project, bypass: project ? createChildren(project.id) : undefined }));
+      this.projectId = pulumi.output(found.then((f) => f.project?.id ?? ""));
+      this.projectPending = pulumi.output(found.then((f) => f.project === undefined));
+      if (wantsBypass) this.protectionBypassSecret = pulumi.secret(pulumi.output(found.then((f) => f.bypass ?? pulumi.output(""))));
+    }
     this.projectName = args.project.name;
     this.domains = Object.freeze((args.domains ?? []).map((d) => d.domain));
     this.envKeys = Object.freeze(
       [...new Set([...Object.keys(args.env ?? {}), ...Object.keys(args.branchEnv ?? {}), ...Object.keys(args.secretEnv ?? {})])].sort(),
     );
 
-    this.registerOutputs({ projectId: this.projectId, domains: this.domains, envKeys: this.envKeys });
+    this.registerOutputs({
+      projectId: this.projectId,
+      projectPending: this.projectPending,
+      domains: this.domains,
+      envKeys: this.envKeys,
+    });
   }
 
   private createProject(name: string, args: VercelAppArgs): vercel.Project {
@@ -547,8 +581,23 @@ export class VercelApp extends pulumi.ComponentResource {
     return new vercel.ProjectProtectionBypass(`${name}-probe-bypass`, args.transform?.bypass?.(base) ?? base, { parent: this });
   }
 
-  private lookupProject(args: VercelAppArgs): pulumi.Output<string> {
-    return vercel.getProjectOutput({ name: args.project.name }, { parent: this }).id;
+  /**
+   * The project by name, or `undefined` (with a warning) when it does not exist yet; any other
+   * failure of the lookup (token, team, network) still fails the run.
+   */
+  private lookupProject(args: VercelAppArgs): Promise<{ id: string } | undefined> {
+    const name = args.project.name;
+    return vercel.getProject({ name }, { parent: this }).then(
+      (p) => ({ id: p.id }),
+      (err: unknown) => {
+        if (!isVercelProjectNotFound(err)) throw err;
+        pulumi.log.warn(
+          `Vercel project "${name}" does not exist yet; the prod stack creates it. This ${args.context.environment} run sets none of its variables or domains; the next run after prod adds them (deploy.yml runs staging again).`,
+          this,
+        );
+        return undefined;
+      },
+    );
   }
 
   private createEnvVar(

@@ -20,6 +20,19 @@ export interface ProductOutputs {
   readonly hosts: readonly string[];
   readonly backupBucket?: pulumi.Output<string>;
   readonly vercelProjects: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Vercel projects this stack looked up that do not exist yet (see `pendingVercelProjects`). */
+  readonly pendingVercelProjects: pulumi.Output<string[]>;
+}
+
+/**
+ * Every Vercel project the stack looked up but found missing, sorted: staging before prod on a
+ * fresh account or after a new web app was added. Exported as the stack output
+ * `pendingVercelProjects`; deploy.yml runs staging again after prod when it is not empty.
+ */
+export function pendingVercelProjects(products: Readonly<Record<string, ProductOutputs>>): pulumi.Output<string[]> {
+  return pulumi
+    .all(Object.values(products).map((p) => p.pendingVercelProjects))
+    .apply((lists) => lists.flat().sort());
 }
 
 /**
@@ -172,6 +185,7 @@ export function run(): Record<string, ProductOutputs> {
       hosts: product.hosts,
       backupBucket: product.backupBucketName,
       vercelProjects: product.vercelProjectIds,
+      pendingVercelProjects: product.pendingVercelProjects,
     };
   }
   if (Object.keys(modules).length > 0) {

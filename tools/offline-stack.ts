@@ -177,6 +177,8 @@ export interface OfflineStackOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Called with each registration as it arrives (the plan streams them to the policy pack). */
   readonly onResource?: (res: RegisteredResource) => void;
+  /** Answers replacing `invokeAnswers`' for the same tokens, e.g. a lookup that finds nothing. */
+  readonly invokeOverrides?: InvokeTable;
 }
 
 export interface OfflineStackRun {
@@ -242,7 +244,7 @@ export async function runOfflineStack(options: OfflineStackOptions): Promise<Off
     stack: options.stack,
     config,
     secretKeys,
-    invokes: invokeAnswers(project, config),
+    invokes: { ...invokeAnswers(project, config), ...(options.invokeOverrides ?? {}) },
     transpileOnly: true,
     timeoutMs: options.timeoutMs ?? 120_000,
     env: options.env,

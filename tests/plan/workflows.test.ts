@@ -89,15 +89,15 @@ describe("what the workflows do", () => {
     expect(content).toMatch(/comment-on-pr: true/);
   });
 
-  it("deploy.yml: push to main, up on staging, then prod behind the prod environment", async () => {
+  it("deploy.yml: push to main, up on staging, then prod behind the prod environment, then staging again if it skipped projects", async () => {
     const { template, content } = await load("deploy.yml");
     expect(Object.keys(template!.events)).toEqual(["push"]);
-    expect(jobIds(template)).toEqual(["staging", "prod"]);
+    expect(jobIds(template)).toEqual(["staging", "prod", "staging-after-prod"]);
     const prod = template!.jobs.find((j) => j.id.value === "prod")!;
     expect(prod.needs?.map((n) => n.value)).toEqual(["staging"]);
     expect(content).toMatch(/environment: prod/);
-    expect(content.match(/command: up/g)).toHaveLength(2);
-    expect(content.match(/policyPacks: policies/g)).toHaveLength(2);
+    expect(content.match(/command: up/g)).toHaveLength(3);
+    expect(content.match(/policyPacks: policies/g)).toHaveLength(3);
   });
 
   it("drift.yml: scheduled refresh in preview-only mode that expects no changes, on both stacks", async () => {
