@@ -21,8 +21,8 @@ export interface SecretConfigKey {
 
 /** Secrets the platform itself needs, independent of products. */
 export const PLATFORM_SECRET_KEYS: readonly SecretConfigKey[] = [
-  { key: "cloudflareApiToken", description: "Cloudflare API token with DNS edit on the zone and R2 edit on the account.", owner: "platform", optional: false },
-  { key: "vercelApiToken", description: "Vercel API token of the team that owns the projects.", owner: "platform", optional: false },
+  { key: "cloudflareApiToken", description: "Cloudflare user API token with Zone → Zone → Read and Zone → DNS → Edit on the zone, Account → Workers R2 Storage → Edit, and User → API Tokens → Edit (the backup jobs' R2 tokens); see docs/credentials.md.", owner: "platform", optional: false },
+  { key: "vercelApiToken", description: "Vercel access token scoped to the team that owns the projects, of a Member or Owner; see docs/credentials.md.", owner: "platform", optional: false },
   { key: "kubeconfig", description: "Kubeconfig (file contents) of the target cluster; unset uses the ambient kubeconfig.", owner: "platform", optional: true },
   { key: "alertPagerRoutingKey", description: "Pager (PagerDuty Events v2) routing key that receives `critical` alerts.", owner: "platform", optional: false },
   { key: "alertChatWebhookUrl", description: "Chat (Slack) incoming-webhook URL that receives `warning` alerts.", owner: "platform", optional: false },

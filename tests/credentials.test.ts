@@ -1,0 +1,92 @@
+/**
+ * The credentials table (issue 11): docs/credentials.md and docs/aws-deployer-policy.json are
+ * generated from what the staging and prod plans register and look up, and stay in sync; a
+ * resource type or lookup the table does not cover fails here, naming it.
+ */
+import * as fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { RunResult } from "../tools/harness";
+import {
+  awsDeployerPolicy,
+  bucketPattern,
+  credentialUsage,
+  renderAwsDeployerPolicy,
+  renderCredentialsMarkdown,
+  requireCovered,
+  uncovered,
+} from "../tools/credentials";
+import { AWS_POLICY_DOC, CREDENTIALS_DOC } from "../scripts/credentials-docs";
+import { COMMITTED_STACKS } from "../tools/stack-run";
+import { committedStackRun } from "./helpers/stack-runs";
+
+async function usage() {
+  return credentialUsage(await Promise.all(COMMITTED_STACKS.map((s) => committedStackRun(s))));
+}
+
+describe("the credentials table", () => {
+  it("covers every resource type and lookup the stacks use", async () => {
+    const u = await usage();
+    expect(u.types.length).toBeGreaterThan(20);
+    expect(u.invokes).toContain("cloudflare:index/getZone:getZone");
+    expect(uncovered(u)).toEqual([]);
+  });
+
+  it("docs/credentials.md and docs/aws-deployer-policy.json are generated from the plans (npm run credentials-docs)", async () => {
+    const u = await usage();
+    expect(fs.readFileSync(CREDENTIALS_DOC, "utf8")).toBe(renderCredentialsMarkdown(u));
+    expect(fs.readFileSync(AWS_POLICY_DOC, "utf8")).toBe(renderAwsDeployerPolicy(u));
+  });
+
+  it("the Cloudflare token needs zone read for the zone lookup and API Tokens edit for the backup jobs' tokens", async () => {
+    const doc = renderCredentialsMarkdown(await usage());
+    const cloudflare = doc.slice(doc.indexOf("## Cloudflare"), doc.indexOf("## Vercel"));
+    for (const p of ["Zone → Zone → Read", "User → API Tokens → Edit", "Zone → DNS → Edit", "Account → Workers R2 Storage → Edit"]) {
+      expect(cloudflare).toContain(`- ${p}`);
+    }
+    expect(cloudflare).toMatch(/lookup `cloudflare:index\/getZone:getZone` \| Zone → Zone → Read/);
+    expect(cloudflare).toMatch(/resource `cloudflare:index\/apiToken:ApiToken` \| User → API Tokens → Edit/);
+  });
+
+  it("the AWS deployer policy grants the actions of the AWS types, on the backup buckets by name pattern", async () => {
+    const u = await usage();
+    const policy = awsDeployerPolicy(u) as { Statement: { Sid: string; Action: string[]; Resource: string | string[] }[] };
+    const s3 = policy.Statement.find((s) => s.Sid === "BackupBuckets")!;
+    expect(s3.Action).toContain("s3:CreateBucket");
+    expect(s3.Action).toContain("s3:PutBucketObjectLockConfiguration");
+    expect(s3.Action).not.toContain("s3:*");
+    expect(s3.Resource).toContain("arn:aws:s3:::codebook-prod-backups-*");
+    expect(s3.Resource).toContain("arn:aws:s3:::codebook-staging-backups-*");
+    expect((s3.Resource as string[]).every((r) => /^arn:aws:s3:::[a-z-]+-(staging|prod)-backups-\*$/.test(r))).toBe(true);
+    const iam = policy.Statement.find((s) => s.Sid === "BackupWriterUsers")!;
+    expect(iam.Resource).toBe("arn:aws:iam::*:user/app-platform/backup/*");
+    expect(JSON.stringify(policy)).not.toMatch(/"Action":\s*"\*"|"[a-z0-9]+:\*"/);
+    expect(bucketPattern("codebook-prod-backups-123456789012")).toBe("codebook-prod-backups-*");
+  });
+});
+
+describe("the gate fails when it should", () => {
+  const fake = (types: string[], invokes: string[]): Pick<RunResult, "resources" | "invokes"> =>
+    ({
+      resources: types.map((type) => ({ type, custom: true, inputs: {} })),
+      invokes: invokes.map((token) => ({ kind: "invoke", token, args: {}, answered: true })),
+    }) as unknown as Pick<RunResult, "resources" | "invokes">;
+
+  it("a resource type or lookup without an entry is reported and stops the generation", () => {
+    const u = credentialUsage([fake(["cloudflare:index/r2ManagedDomain:R2ManagedDomain", "cloudflare:index/dnsRecord:DnsRecord"], ["vercel:index/getDomainConfig:getDomainConfig"])]);
+    expect(uncovered(u)).toEqual([
+      "resource cloudflare:index/r2ManagedDomain:R2ManagedDomain",
+      "lookup vercel:index/getDomainConfig:getDomainConfig",
+    ]);
+    expect(() => requireCovered(u)).toThrow(/resource cloudflare:index\/r2ManagedDomain:R2ManagedDomain[\s\S]*RESOURCE_GRANTS or INVOKE_GRANTS/);
+    expect(() => renderCredentialsMarkdown(u)).toThrow(/does not cover/);
+  });
+
+  it("Kubernetes types are covered by their own token (RBAC group and plural), providers are not resources", () => {
+    const u = credentialUsage([fake(["kubernetes:monitoring.coreos.com/v1:Probe", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "pulumi:providers:aws"], [])]);
+    expect(uncovered(u)).toEqual([]);
+    const doc = renderCredentialsMarkdown(u);
+    expect(doc).toContain("- monitoring.coreos.com probes: get, list, watch, create, update, patch, delete");
+    expect(doc).toContain("- networking.k8s.io networkpolicies:");
+    expect(doc).not.toContain("pulumi:providers");
+  });
+});

@@ -1,0 +1,339 @@
+/**
+ * What each credential of the stacks must be allowed to do, generated from what the program
+ * registers and looks up (issue 11). The plan (tools/offline-stack.ts) records every resource type
+ * and every invoke; each has an entry here with the provider's own permission names (Cloudflare
+ * token permission groups, AWS IAM actions, Vercel team roles); Kubernetes RBAC rules are derived
+ * from the type token itself. A type or lookup without an entry is "uncovered" and fails the test
+ * that keeps docs/credentials.md and docs/aws-deployer-policy.json in sync
+ * (`npm run credentials-docs` regenerates them).
+ *
+ * Sources: Cloudflare "API token permissions" and "API token templates" (developers.cloudflare.com
+ * /fundamentals/api/reference/); AWS Service Authorization Reference (S3, KMS, IAM) and the AWS
+ * provider's API calls per resource (create, read on refresh, update, delete); Vercel "Access Roles".
+ */
+import type { RunResult } from "./harness";
+
+export type CredentialProvider = "aws" | "cloudflare" | "vercel" | "kubernetes" | "none";
+
+/** What one resource type or lookup needs from its provider's credential. */
+export interface Grant {
+  readonly provider: CredentialProvider;
+  /** The provider's permission names: Cloudflare permission groups, IAM actions, a Vercel role. */
+  readonly permissions: readonly string[];
+  /** What the permissions must cover, e.g. "the stack's zone". */
+  readonly scope: string;
+}
+
+/** The credential each provider's grants belong to (stack config key or ambient source). */
+export const CREDENTIALS: Readonly<Record<Exclude<CredentialProvider, "none">, string>> = {
+  cloudflare: "`cloudflareApiToken` (a Cloudflare user API token)",
+  vercel: "`vercelApiToken` (a Vercel access token)",
+  aws: "the deployer's AWS credentials (`AWS_PROFILE`, environment, or the CI role `AWS_ROLE_ARN`)",
+  kubernetes: "`kubeconfig` (or the ambient kubeconfig) and its context's user",
+};
+
+/** Cloudflare permission groups: dashboard path, and the API's permission group name. */
+const CF = {
+  dnsEdit: "Zone → DNS → Edit (`DNS Write`)",
+  zoneRead: "Zone → Zone → Read (`Zone Read`)",
+  r2Edit: "Account → Workers R2 Storage → Edit (`Workers R2 Storage Write`)",
+  tokensEdit: "User → API Tokens → Edit (`API Tokens Write`)",
+};
+
+/** AWS IAM actions the AWS provider calls for each resource (create, refresh, update, delete). */
+const S3_BUCKET_READ = [
+  "s3:ListBucket",
+  "s3:GetBucketLocation",
+  "s3:GetBucketTagging",
+  "s3:GetBucketAcl",
+  "s3:GetBucketCORS",
+  "s3:GetBucketWebsite",
+  "s3:GetBucketVersioning",
+  "s3:GetAccelerateConfiguration",
+  "s3:GetBucketRequestPayment",
+  "s3:GetBucketLogging",
+  "s3:GetLifecycleConfiguration",
+  "s3:GetReplicationConfiguration",
+  "s3:GetEncryptionConfiguration",
+  "s3:GetBucketObjectLockConfiguration",
+  "s3:GetBucketPolicy",
+  "s3:GetBucketOwnershipControls",
+  "s3:GetBucketPublicAccessBlock",
+];
+const KMS_KEY_MANAGE = [
+  "kms:DescribeKey",
+  "kms:GetKeyPolicy",
+  "kms:PutKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:EnableKeyRotation",
+  "kms:DisableKeyRotation",
+  "kms:ListResourceTags",
+  "kms:UntagResource",
+  "kms:UpdateKeyDescription",
+  "kms:ScheduleKeyDeletion",
+];
+
+/** Every resource type the stacks may register, by type token. */
+export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
+  "cloudflare:index/dnsRecord:DnsRecord": { provider: "cloudflare", permissions: [CF.dnsEdit], scope: "the stack's zone (`domain`)" },
+  "cloudflare:index/r2Bucket:R2Bucket": { provider: "cloudflare", permissions: [CF.r2Edit], scope: "the account `cloudflareAccountId`" },
+  "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle": { provider: "cloudflare", permissions: [CF.r2Edit], scope: "the account `cloudflareAccountId`" },
+  "cloudflare:index/r2BucketLock:R2BucketLock": { provider: "cloudflare", permissions: [CF.r2Edit], scope: "the account `cloudflareAccountId`" },
+  "cloudflare:index/apiToken:ApiToken": {
+    provider: "cloudflare",
+    permissions: [CF.tokensEdit],
+    scope: "the token's own user (one child token per R2 backup job, bucket-scoped)",
+  },
+  "vercel:index/project:Project": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
+  "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner"],
+    scope: "the team `vercelTeam` (the Developer role cannot change Production variables)",
+  },
+  "vercel:index/projectDomain:ProjectDomain": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
+  "aws:kms/key:Key": { provider: "aws", permissions: ["kms:CreateKey", "kms:TagResource", ...KMS_KEY_MANAGE], scope: "backup bucket keys" },
+  "aws:kms/alias:Alias": {
+    provider: "aws",
+    permissions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases"],
+    scope: "backup bucket key aliases and their keys",
+  },
+  "aws:s3/bucket:Bucket": {
+    provider: "aws",
+    // Creating with object lock enabled also puts versioning and the lock configuration.
+    permissions: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration", ...S3_BUCKET_READ],
+    scope: "backup buckets",
+  },
+  "aws:s3/bucketVersioning:BucketVersioning": { provider: "aws", permissions: ["s3:PutBucketVersioning", "s3:GetBucketVersioning"], scope: "backup buckets" },
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+    provider: "aws",
+    permissions: ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"],
+    scope: "backup buckets",
+  },
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+    provider: "aws",
+    permissions: ["s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"],
+    scope: "backup buckets",
+  },
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": {
+    provider: "aws",
+    permissions: ["s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"],
+    scope: "backup buckets",
+  },
+  "aws:s3/bucketPolicy:BucketPolicy": {
+    provider: "aws",
+    permissions: ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"],
+    scope: "backup buckets",
+  },
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+    provider: "aws",
+    permissions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
+    scope: "backup buckets",
+  },
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": {
+    provider: "aws",
+    permissions: ["s3:PutBucketObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration"],
+    scope: "backup buckets",
+  },
+  "aws:iam/user:User": {
+    provider: "aws",
+    permissions: ["iam:CreateUser", "iam:GetUser", "iam:DeleteUser", "iam:TagUser", "iam:UntagUser", "iam:ListGroupsForUser"],
+    scope: "backup writer users (path `/app-platform/backup/`)",
+  },
+  "aws:iam/userPolicy:UserPolicy": {
+    provider: "aws",
+    permissions: ["iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy", "iam:ListUserPolicies"],
+    scope: "backup writer users (path `/app-platform/backup/`)",
+  },
+  "aws:iam/accessKey:AccessKey": {
+    provider: "aws",
+    permissions: ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:DeleteAccessKey"],
+    scope: "backup writer users (path `/app-platform/backup/`)",
+  },
+  // Local providers: no credential.
+  "random:index/randomPassword:RandomPassword": { provider: "none", permissions: [], scope: "generated locally" },
+  "time:index/rotating:Rotating": { provider: "none", permissions: [], scope: "computed locally" },
+};
+
+/** Every lookup (invoke) the stacks may make, by token. */
+export const INVOKE_GRANTS: Readonly<Record<string, Grant>> = {
+  "cloudflare:index/getZone:getZone": { provider: "cloudflare", permissions: [CF.zoneRead], scope: "the stack's zone (`domain`)" },
+  "vercel:index/getProject:getProject": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
+  // STS answers GetCallerIdentity for any valid credential; no IAM permission applies.
+  "aws:index/getCallerIdentity:getCallerIdentity": { provider: "aws", permissions: [], scope: "none needed (always allowed)" },
+  "aws:index/getRegion:getRegion": { provider: "aws", permissions: [], scope: "none needed (answered locally)" },
+  "aws:index/getPartition:getPartition": { provider: "aws", permissions: [], scope: "none needed (answered locally)" },
+};
+
+/** `NetworkPolicy` → `networkpolicies`, `Ingress` → `ingresses`, `Probe` → `probes`. */
+function plural(kind: string): string {
+  const k = kind.toLowerCase();
+  if (k.endsWith("y")) return `${k.slice(0, -1)}ies`;
+  if (k.endsWith("s")) return `${k}es`;
+  return `${k}s`;
+}
+
+/** The RBAC rule a Kubernetes type token needs: `kubernetes:apps/v1:Deployment` → apps, deployments. */
+export function kubernetesGrant(type: string): Grant | undefined {
+  const m = /^kubernetes:([^:]+)\/([^:/]+):(\w+)$/.exec(type);
+  if (!m) return undefined;
+  const group = m[1] === "core" ? '"" (core)' : m[1];
+  return {
+    provider: "kubernetes",
+    permissions: [`${group} ${plural(m[3])}: get, list, watch, create, update, patch, delete`],
+    scope: m[3] === "Namespace" ? "cluster" : "the products' namespaces",
+  };
+}
+
+/** The grant of a resource type, from the table or derived (Kubernetes). */
+export function resourceGrant(type: string): Grant | undefined {
+  return RESOURCE_GRANTS[type] ?? kubernetesGrant(type);
+}
+
+/** What the stacks register and look up: custom resource types (no providers) and invoke tokens. */
+export interface CredentialUsage {
+  readonly types: readonly string[];
+  readonly invokes: readonly string[];
+  /** S3 bucket names the stacks create (for the deployer policy's resources). */
+  readonly s3Buckets: readonly string[];
+}
+
+/** Collects the usage of one or more stack runs. */
+export function credentialUsage(runs: readonly Pick<RunResult, "resources" | "invokes">[]): CredentialUsage {
+  const types = new Set<string>();
+  const invokes = new Set<string>();
+  const buckets = new Set<string>();
+  for (const run of runs) {
+    for (const r of run.resources) {
+      if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
+      types.add(r.type);
+      if (r.type === "aws:s3/bucket:Bucket" && typeof r.inputs.bucket === "string") buckets.add(r.inputs.bucket);
+    }
+    for (const i of run.invokes) if (i.token !== "pulumi:pulumi:getResource") invokes.add(i.token);
+  }
+  return { types: [...types].sort(), invokes: [...invokes].sort(), s3Buckets: [...buckets].sort() };
+}
+
+/** Types and lookups the tables do not cover, as `resource <token>` / `lookup <token>`. */
+export function uncovered(usage: CredentialUsage): string[] {
+  return [
+    ...usage.types.filter((t) => !resourceGrant(t)).map((t) => `resource ${t}`),
+    ...usage.invokes.filter((t) => !INVOKE_GRANTS[t]).map((t) => `lookup ${t}`),
+  ];
+}
+
+/** Throws listing every uncovered type or lookup, with where to add it. */
+export function requireCovered(usage: CredentialUsage): void {
+  const missing = uncovered(usage);
+  if (missing.length > 0) {
+    throw new Error(
+      `The credentials table does not cover what the stacks use:\n${missing.map((m) => `  - ${m}`).join("\n")}\n` +
+        "Add each to RESOURCE_GRANTS or INVOKE_GRANTS in tools/credentials.ts with the provider's permission names, then run `npm run credentials-docs`.",
+    );
+  }
+}
+
+/** The account-independent ARN pattern of a bucket: its unique last part (account id or suffix) → `*`. */
+export function bucketPattern(name: string): string {
+  return name.replace(/-[a-z0-9]+$/, "-*");
+}
+
+/**
+ * A least-privilege IAM policy for whoever runs `pulumi up` (the CI role `AWS_ROLE_ARN` or a
+ * person): exactly the actions of the AWS types the stacks use, on backup buckets (by name
+ * pattern), keys tagged `app-platform/backup`, their aliases, and the backup writer users' path.
+ */
+export function awsDeployerPolicy(usage: CredentialUsage): object {
+  const actions = (pred: (a: string) => boolean) =>
+    [...new Set(usage.types.flatMap((t) => (resourceGrant(t)?.provider === "aws" ? resourceGrant(t)!.permissions : [])))]
+      .filter(pred)
+      .sort();
+  const buckets = [...new Set(usage.s3Buckets.map(bucketPattern))].sort().map((p) => `arn:aws:s3:::${p}`);
+  const statements: object[] = [];
+  const s3 = actions((a) => a.startsWith("s3:"));
+  if (s3.length) statements.push({ Sid: "BackupBuckets", Effect: "Allow", Action: s3, Resource: buckets });
+  const kmsCreate = actions((a) => a === "kms:CreateKey" || a === "kms:TagResource");
+  if (kmsCreate.length) {
+    statements.push({
+      Sid: "CreateTaggedBackupKeys",
+      Effect: "Allow",
+      Action: kmsCreate,
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestTag/app-platform/backup": "true" } },
+    });
+  }
+  const kmsKey = actions((a) => a.startsWith("kms:") && !["kms:CreateKey", "kms:TagResource", "kms:ListAliases"].includes(a) && !a.includes("Alias"));
+  if (kmsKey.length) {
+    statements.push({
+      Sid: "ManageBackupKeys",
+      Effect: "Allow",
+      Action: kmsKey,
+      Resource: "arn:aws:kms:*:*:key/*",
+      Condition: { StringEquals: { "aws:ResourceTag/app-platform/backup": "true" } },
+    });
+  }
+  const alias = actions((a) => a.startsWith("kms:") && a.includes("Alias") && a !== "kms:ListAliases");
+  if (alias.length) {
+    statements.push({
+      Sid: "BackupKeyAliases",
+      Effect: "Allow",
+      Action: alias,
+      Resource: [...buckets.map((b) => b.replace("arn:aws:s3:::", "arn:aws:kms:*:*:alias/")), "arn:aws:kms:*:*:key/*"],
+    });
+  }
+  if (actions((a) => a === "kms:ListAliases").length) {
+    statements.push({ Sid: "ListAliases", Effect: "Allow", Action: ["kms:ListAliases"], Resource: "*" });
+  }
+  const iam = actions((a) => a.startsWith("iam:"));
+  if (iam.length) {
+    statements.push({ Sid: "BackupWriterUsers", Effect: "Allow", Action: iam, Resource: "arn:aws:iam::*:user/app-platform/backup/*" });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|");
+
+/** docs/credentials.md: per credential, the permissions and what needs each. */
+export function renderCredentialsMarkdown(usage: CredentialUsage): string {
+  requireCovered(usage);
+  const lines: string[] = [
+    "# Credentials and their permissions",
+    "",
+    "<!-- Generated by `npm run credentials-docs` from what the staging and prod plans register and look up",
+    "     (tools/credentials.ts); a test fails when this file and the program disagree. -->",
+    "",
+    "Every credential the stacks use, the permissions it needs, and the resource types and lookups",
+    "that need them. Give each credential exactly these and nothing more.",
+    "",
+  ];
+  const rows = [
+    ...usage.types.map((t) => ({ what: `resource \`${t}\``, grant: resourceGrant(t)! })),
+    ...usage.invokes.map((t) => ({ what: `lookup \`${t}\``, grant: INVOKE_GRANTS[t] })),
+  ];
+  for (const provider of ["cloudflare", "vercel", "aws", "kubernetes"] as const) {
+    const own = rows.filter((r) => r.grant.provider === provider);
+    if (own.length === 0) continue;
+    lines.push(`## ${provider === "aws" ? "AWS" : provider[0].toUpperCase() + provider.slice(1)}: ${CREDENTIALS[provider]}`, "");
+    const perms = [...new Set(own.flatMap((r) => r.grant.permissions))].sort();
+    if (provider === "aws") {
+      lines.push("Apply [`aws-deployer-policy.json`](aws-deployer-policy.json) (generated with this file) to the deployer role or user.", "");
+    } else {
+      lines.push("Permissions:", "", ...perms.map((p) => `- ${p}`), "");
+    }
+    lines.push("| needed by | permissions | on |", "|---|---|---|");
+    for (const r of own) {
+      lines.push(`| ${r.what} | ${cell(r.grant.permissions.join(", ") || "none")} | ${cell(r.grant.scope)} |`);
+    }
+    lines.push("");
+  }
+  const local = rows.filter((r) => r.grant.provider === "none");
+  if (local.length) {
+    lines.push("## No credential", "", ...local.map((r) => `- ${r.what}: ${r.grant.scope}`), "");
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** docs/aws-deployer-policy.json, formatted. */
+export function renderAwsDeployerPolicy(usage: CredentialUsage): string {
+  requireCovered(usage);
+  return `${JSON.stringify(awsDeployerPolicy(usage), null, 2)}\n`;
+}
