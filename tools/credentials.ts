@@ -90,6 +90,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
     permissions: ["team role Member or Owner"],
     scope: "the team `vercelTeam` (the Developer role cannot change Production variables)",
   },
+  "vercel:index/deployment:Deployment": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner"],
+    scope: "the team `vercelTeam` (redeploys after a variable changes; Developers cannot deploy to Production)",
+  },
   "vercel:index/projectDomain:ProjectDomain": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
   "aws:kms/key:Key": { provider: "aws", permissions: ["kms:CreateKey", "kms:TagResource", ...KMS_KEY_MANAGE], scope: "backup bucket keys" },
   "aws:kms/alias:Alias": {
