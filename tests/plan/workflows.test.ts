@@ -91,7 +91,7 @@ describe("what the workflows do", () => {
 
   it("deploy.yml: push to main, up on staging, then prod behind the prod environment, then staging again if it skipped projects", async () => {
     const { template, content } = await load("deploy.yml");
-    expect(Object.keys(template!.events)).toEqual(["push"]);
+    expect(Object.keys(template!.events)).toContain("push");
     expect(jobIds(template)).toEqual(["staging", "prod", "staging-after-prod"]);
     const prod = template!.jobs.find((j) => j.id.value === "prod")!;
     expect(prod.needs?.map((n) => n.value)).toEqual(["staging"]);
