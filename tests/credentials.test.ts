@@ -72,10 +72,10 @@ describe("the gate fails when it should", () => {
     }) as unknown as Pick<RunResult, "resources" | "invokes">;
 
   it("a resource type or lookup without an entry is reported and stops the generation", () => {
-    const u = credentialUsage([fake(["cloudflare:index/r2ManagedDomain:R2ManagedDomain", "cloudflare:index/dnsRecord:DnsRecord"], ["vercel:index/getDomainConfig:getDomainConfig"])]);
+    const u = credentialUsage([fake(["cloudflare:index/r2ManagedDomain:R2ManagedDomain", "cloudflare:index/dnsRecord:DnsRecord"], ["vercel:index/getEdgeConfig:getEdgeConfig"])]);
     expect(uncovered(u)).toEqual([
       "resource cloudflare:index/r2ManagedDomain:R2ManagedDomain",
-      "lookup vercel:index/getDomainConfig:getDomainConfig",
+      "lookup vercel:index/getEdgeConfig:getEdgeConfig",
     ]);
     expect(() => requireCovered(u)).toThrow(/resource cloudflare:index\/r2ManagedDomain:R2ManagedDomain[\s\S]*RESOURCE_GRANTS or INVOKE_GRANTS/);
     expect(() => renderCredentialsMarkdown(u)).toThrow(/does not cover/);

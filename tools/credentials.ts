@@ -96,6 +96,16 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
     scope: "the team `vercelTeam` (redeploys after a variable changes; Developers cannot deploy to Production)",
   },
   "vercel:index/projectDomain:ProjectDomain": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
+  "vercel:index/firewallConfig:FirewallConfig": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner (Vercel WAF custom rules)"],
+    scope: "the team `vercelTeam` (prod: the rate limits of seeds 003 and 004)",
+  },
+  "vercel:index/projectProtectionBypass:ProjectProtectionBypass": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner (Deployment Protection settings)"],
+    scope: "the team `vercelTeam` (staging: the health probes' automation bypass)",
+  },
   "aws:kms/key:Key": { provider: "aws", permissions: ["kms:CreateKey", "kms:TagResource", ...KMS_KEY_MANAGE], scope: "backup bucket keys" },
   "aws:kms/alias:Alias": {
     provider: "aws",
@@ -163,6 +173,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
 export const INVOKE_GRANTS: Readonly<Record<string, Grant>> = {
   "cloudflare:index/getZone:getZone": { provider: "cloudflare", permissions: [CF.zoneRead], scope: "the stack's zone (`domain`)" },
   "vercel:index/getProject:getProject": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
+  "vercel:index/getDomainConfig:getDomainConfig": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner (reads a project domain's recommended DNS values)"],
+    scope: "the team `vercelTeam`",
+  },
   // STS answers GetCallerIdentity for any valid credential; no IAM permission applies.
   "aws:index/getCallerIdentity:getCallerIdentity": { provider: "aws", permissions: [], scope: "none needed (always allowed)" },
   "aws:index/getRegion:getRegion": { provider: "aws", permissions: [], scope: "none needed (answered locally)" },

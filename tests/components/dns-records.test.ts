@@ -109,8 +109,12 @@ describe("DnsRecords resources", () => {
 
 describe("content looked up at run time (Vercel's recommendation)", () => {
   const fqdns = new Set(["appstoagents.com", "www.appstoagents.com"]);
-  const check = (type: "A" | "CNAME", value: string) =>
-    (checkedContent("ara-dns", "`records[1]` (X y)", { type, content: pulumi.output(value) }, fqdns, DEFAULT_ALLOWED_CNAME_TARGETS) as any).promise();
+  const check = (type: "A" | "CNAME", value: string) => {
+    const out = checkedContent("ara-dns", "`records[1]` (X y)", { type, content: pulumi.output(value) }, fqdns, DEFAULT_ALLOWED_CNAME_TARGETS) as any;
+    // A failed apply rejects each promise an Output carries: await the value, observe the rest.
+    for (const p of [out.isKnown, out.isSecret, out.allResources?.()]) p?.catch?.(() => undefined);
+    return out.promise();
+  };
 
   it("publishes a good value, normalised", async () => {
     expect(await check("A", "76.76.21.21")).toBe("76.76.21.21");

@@ -76,6 +76,8 @@ describe("VercelApp on staging before prod created the project", () => {
       "vercel:index/projectDomain:ProjectDomain voyager-web-domain-wingman-staging-example-com",
       "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable voyager-web-env-nextauth-secret",
       "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable voyager-web-env-nextauth-url",
+      // Previews stay behind a Vercel login here, so the probes get their bypass too.
+      "vercel:index/projectProtectionBypass:ProjectProtectionBypass voyager-web-probe-bypass",
     ]);
     for (const c of children) expect(c.inputs.projectId).toBe("prj_careersy-wingman");
     expect(warnings).toEqual([]);

@@ -68,6 +68,8 @@ const DEFAULT_INVOKES: InvokeAnswers = {
     name: args?.filter?.name ?? "example.com",
   }),
   // Vercel's per-domain DNS recommendation, the values the offline plan answers too.
+  // The project prod created, as Vercel answers a lookup by name.
+  "vercel:index/getProject:getProject": (args) => ({ ...args, id: `prj_${args?.name}` }),
   "vercel:index/getDomainConfig:getDomainConfig": (args) => ({
     id: `${args?.projectIdOrName}/${args?.domain}`,
     domain: args?.domain,
