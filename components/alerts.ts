@@ -94,7 +94,7 @@ export interface AlertOptions {
   readonly severity?: Severity;
   /** How long the condition must hold. @default per builder and severity, from the seeds */
   readonly for?: Duration;
-  /** Base of the runbook URL; the alert's kebab-case name is appended. @default "https://runbooks.example.com/app-platform" */
+  /** Base of the runbook URL; `/<AlertName>.md` is appended (the file name in docs/runbooks). @default "https://runbooks.example.com/app-platform" */
   readonly runbookBaseUrl?: string;
   /** Extra labels on the alert (e.g. `team`). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
@@ -102,6 +102,15 @@ export interface AlertOptions {
 
 /** Placeholder runbook site; stacks pass their real one as `runbookBaseUrl`. */
 export const DEFAULT_RUNBOOK_BASE_URL = "https://runbooks.example.com/app-platform";
+
+/**
+ * The runbook URL of alert `name`: `<base>/<AlertName>.md`, the path of its runbook under
+ * docs/runbooks, so the default base (the repository's GitHub blob view) opens the file and any
+ * other site publishing that folder keeps the same names.
+ */
+export function runbookUrl(base: string, name: string): string {
+  return `${base.replace(/\/+$/, "")}/${name}.md`;
+}
 
 /** Window of every `rate()` in the builders (seed 001 §1.4 example uses `[5m]`). */
 export const RATE_WINDOW = "5m";
@@ -481,7 +490,7 @@ function buildSpec<T>(opts: AlertOptions, defaults: BuilderDefaults<T>, tier: Ti
     severity: parts.severity,
     summary: parts.summary,
     description: parts.description,
-    runbookUrl: `${base}/${kebabCase(name)}`,
+    runbookUrl: runbookUrl(base, name),
     ...(opts.labels && Object.keys(opts.labels).length > 0 ? { labels: { ...opts.labels } } : {}),
   };
   throwIfInvalid(`alerts.${parts.builder}`, name, [...parts.problems, ...validateAlertSpec(spec)]);

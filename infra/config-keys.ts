@@ -56,6 +56,17 @@ const PRODUCT_JOB = /^[a-z][-a-z]*=[A-Za-z0-9_.:-]+$/;
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 const ipv4 = z.ipv4();
 
+/** Name of this repository on the git host; the runbooks are published from its `docs/runbooks`. */
+export const PLATFORM_REPOSITORY = "app-platform";
+
+/**
+ * Where the runbooks in `docs/runbooks/<AlertName>.md` are published: the GitHub blob view of
+ * this repository's main branch under `gitOrganization`. `runbookBaseUrl` defaults to it.
+ */
+export function defaultRunbookBaseUrl(gitOrganization: string): string {
+  return `https://github.com/${gitOrganization}/${PLATFORM_REPOSITORY}/blob/main/docs/runbooks`;
+}
+
 /** Declares a key, keeping its name and schema types so `StackConfig` can be derived from the table. */
 function key<const K extends string, S extends z.ZodType>(k: PlainConfigKey<K, S>): PlainConfigKey<K, S> {
   return k;
@@ -272,10 +283,12 @@ export const PLAIN_CONFIG_KEYS = [
   key({
     key: "runbookBaseUrl",
     type: "string",
-    description: "Base https URL of the runbooks every alert links to (`<base>/<AlertName>`).",
-    form: "an https:// URL",
-    schema: httpsUrl,
-    example: "https://runbooks.example.com/app-platform",
+    description:
+      "Base https URL of the runbooks every alert links to (`<base>/<AlertName>.md`); empty means the repository's own `docs/runbooks` on GitHub, `https://github.com/<gitOrganization>/app-platform/blob/main/docs/runbooks`.",
+    default: "",
+    form: "an https:// URL (the folder holding `<AlertName>.md`), or empty for the repository's docs/runbooks",
+    schema: z.union([z.literal(""), httpsUrl]),
+    example: "https://github.com/example-org/app-platform/blob/main/docs/runbooks",
   }),
   key({
     key: "askDahliaSecUserAgent",

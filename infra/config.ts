@@ -6,7 +6,7 @@
  * the key, the expected form and the fix.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, PLAIN_CONFIG_KEYS, PlainConfigKey, PlainConfigValues } from "./config-keys";
+import { CONFIG_NAMESPACE, PLAIN_CONFIG_KEYS, PlainConfigKey, PlainConfigValues, defaultRunbookBaseUrl } from "./config-keys";
 import type { Environment } from "../components/context";
 
 /**
@@ -108,6 +108,11 @@ export function parseStackConfig(
       continue;
     }
     out[k.key] = parsed.data;
+  }
+
+  // An empty `runbookBaseUrl` means the runbooks published from this repository (docs/runbooks).
+  if (out.runbookBaseUrl === "" && typeof out.gitOrganization === "string") {
+    out.runbookBaseUrl = defaultRunbookBaseUrl(out.gitOrganization);
   }
 
   // Cross-key checks, once every key is individually valid.

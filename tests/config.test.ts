@@ -55,6 +55,20 @@ describe("committed stacks", () => {
   });
 });
 
+describe("runbookBaseUrl", () => {
+  it("defaults to the repository's docs/runbooks on GitHub under gitOrganization", () => {
+    const cfg = parseStackConfig(with_(stagingRaw, { runbookBaseUrl: undefined, gitOrganization: "acme" }), "staging", SECRET_KEYS);
+    expect(cfg.runbookBaseUrl).toBe("https://github.com/acme/app-platform/blob/main/docs/runbooks");
+    const empty = parseStackConfig(with_(stagingRaw, { runbookBaseUrl: "", gitOrganization: "acme" }), "staging", SECRET_KEYS);
+    expect(empty.runbookBaseUrl).toBe("https://github.com/acme/app-platform/blob/main/docs/runbooks");
+  });
+
+  it("keeps a runbook site the stack sets", () => {
+    const cfg = parseStackConfig(with_(stagingRaw, { runbookBaseUrl: "https://wiki.example.org/runbooks" }), "staging", SECRET_KEYS);
+    expect(cfg.runbookBaseUrl).toBe("https://wiki.example.org/runbooks");
+  });
+});
+
 describe("Pulumi.yaml and README stay generated from the code", () => {
   it("Pulumi.yaml declares exactly the keys the program reads", () => {
     const declared = Object.keys(project.config).map((k) => k.replace(/^app-platform:/, "")).sort();

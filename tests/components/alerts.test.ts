@@ -44,7 +44,7 @@ const base: AlertSpec = {
   severity: "critical",
   summary: "High error rate",
   description: "Error rate is {{ $value }}",
-  runbookUrl: "https://runbooks.example.com/app-platform/high-error-rate",
+  runbookUrl: "https://runbooks.example.com/app-platform/HighErrorRate.md",
 };
 
 function thrown(fn: () => unknown): string {
@@ -85,7 +85,7 @@ describe("builders", () => {
     );
     expect(a.summary).toBe("5xx error rate above 5% (job=codebook-api)");
     expect(a.description).toContain("{{ $value | humanizePercentage }}");
-    expect(a.runbookUrl).toBe(`${RB}/high-error-rate`);
+    expect(a.runbookUrl).toBe(`${RB}/HighErrorRate.md`);
     expect(a.labels).toBeUndefined();
   });
 
@@ -94,7 +94,7 @@ describe("builders", () => {
     expect(a.name).toBe("HighErrorRateWarning");
     expect(a.expr.endsWith("> 0.02")).toBe(true);
     expect(a.for.toPrometheus()).toBe("10m");
-    expect(a.runbookUrl).toBe(`${RB}/high-error-rate-warning`);
+    expect(a.runbookUrl).toBe(`${RB}/HighErrorRateWarning.md`);
   });
 
   it("common options override name, for, labels and the runbook base", () => {
@@ -110,7 +110,7 @@ describe("builders", () => {
     expect(a.expr.endsWith("> 0.1")).toBe(true);
     expect(a.for.toPrometheus()).toBe("15m");
     expect(a.labels).toEqual({ team: "platform" });
-    expect(a.runbookUrl).toBe("https://wiki.example.org/runbooks/api-errors");
+    expect(a.runbookUrl).toBe("https://wiki.example.org/runbooks/ApiErrors.md");
   });
 
   it("latencyP95 uses the histogram with the threshold in seconds", () => {
@@ -161,7 +161,7 @@ describe("builders", () => {
     expect(probe.name).toBe("SupabaseDown");
     expect(probe.expr).toBe('probe_success{dependency="supabase"} == 0');
     expect(probe.severity).toBe("critical");
-    expect(probe.runbookUrl).toBe(`${RB}/supabase-down`);
+    expect(probe.runbookUrl).toBe(`${RB}/SupabaseDown.md`);
     const up = dependencyDown({ dependency: "worker-api", source: "up" });
     expect(up.name).toBe("WorkerApiDown");
     expect(up.expr).toBe('up{job="worker-api"} == 0');
@@ -233,7 +233,7 @@ describe("builders", () => {
     expect(a.name).toBe("CodebookDbBackupStale");
     expect(a.expr).toBe(`(time() - ${series} > 86400) or ((time() - ${created} > 86400) unless on(cronjob, namespace) ${series})`);
     expect(a.severity).toBe("critical");
-    expect(a.runbookUrl).toBe(`${RB}/codebook-db-backup-stale`);
+    expect(a.runbookUrl).toBe(`${RB}/CodebookDbBackupStale.md`);
     const weekly = backupStale({ cronJob: "pinecone-export", namespace: "codebook", rpo: Duration.days(8) });
     expect(weekly.name).toBe("PineconeExportBackupStale");
     expect(weekly.expr).toContain("> 691200)");
@@ -340,7 +340,7 @@ describe("builder option errors", () => {
       "`for` must be at least 1m for critical alerts, got 30s",
     );
     expect(thrown(() => errorRate({ selector: api, runbookBaseUrl: "http://wiki" }))).toContain(
-      '`runbookUrl` must be an https:// URL, got "http://wiki/high-error-rate"',
+      '`runbookUrl` must be an https:// URL, got "http://wiki/HighErrorRate.md"',
     );
     expect(thrown(() => errorRate({ selector: api, name: "high_errors" }))).toContain("`name` must be PascalCase");
   });
@@ -424,7 +424,7 @@ describe("toPrometheusRuleGroups and renderRuleFile", () => {
             annotations: {
               summary: groups[0].rules[0].summary,
               description: groups[0].rules[0].description,
-              runbook_url: `${RB}/high-error-rate`,
+              runbook_url: `${RB}/HighErrorRate.md`,
             },
           },
           {
