@@ -3,6 +3,7 @@
  * its namespace, secrets, Kubernetes services, Vercel apps, DNS records, data and backup
  * buckets, backup jobs and alert rules. Providers come from the resource options.
  */
+import { ProductDashboard } from "./dashboard";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
@@ -127,6 +128,8 @@ export interface PlatformSettings {
    * every PrometheusRule, ServiceMonitor, Probe and AlertmanagerConfig (`prometheusSelectorLabels`).
    */
   readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  /** Label of the product dashboard's ConfigMap for the Grafana sidecar (`grafanaDashboardLabel`). @default { key: "grafana_dashboard", value: "1" } */
+  readonly grafanaDashboardLabel?: { readonly key: string; readonly value: string };
   /** The blackbox_exporter every Probe goes through, and the module of health probes. */
   readonly blackbox: { readonly address: string; readonly module: string };
   /** How each product database gets its postgres_exporter. */
@@ -271,6 +274,8 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
 }
 
 export class ApplicationStack extends pulumi.ComponentResource {
+  /** The product's Grafana dashboard (a ConfigMap in the monitoring namespace). */
+  public readonly dashboard: ProductDashboard;
   /** The product's Kubernetes namespace. */
   readonly namespace: pulumi.Output<string>;
   /** Every public host of the product. */
@@ -386,7 +391,25 @@ export class ApplicationStack extends pulumi.ComponentResource {
         targetAbsent({ selector: j.selector, runbookBaseUrl: rb, labels: { scrape_job: String(j.selector.job) } }),
       ],
     }));
-    this.createAlertRules(name, [...spec.alerts(sources), ...probeGroups, ...targetGroups, ...backupGroups], platform);
+    const alertGroups = [...spec.alerts(sources), ...probeGroups, ...targetGroups, ...backupGroups];
+    this.createAlertRules(name, alertGroups, platform);
+    // One dashboard per product from the same selectors and alert specs (issue 9 "Dashboards").
+    this.dashboard = new ProductDashboard(
+      `${name}-dashboard`,
+      {
+        product: spec.id,
+        environment: args.environment,
+        namespace: platform.monitoringNamespace,
+        sidecarLabel: platform.grafanaDashboardLabel,
+        workloads: workloadSelectors,
+        probes: mapValues(health, (probe) => probes!.selector(probe)),
+        database: exporter?.selector,
+        backups: (spec.backups?.jobs ?? []).map((j) => ({ cronJob: backupJobName(name, j.name), namespace: ns })),
+        alerts: alertGroups.flatMap((g) => g.rules),
+        labels: recommendedLabels(this.context, `${spec.id}-dashboard`, "dashboard"),
+      },
+      { parent: this },
+    );
 
     this.registerOutputs({
       namespace: this.namespace,

@@ -452,6 +452,19 @@ export const PLAIN_CONFIG_KEYS = [
     schema: positiveInt(50),
     example: "2",
   }),
+  key({
+    key: "grafanaDashboardLabel",
+    type: "string",
+    description:
+      "Label (`key=value`) on each product's dashboard ConfigMap that the Grafana sidecar loads dashboards by (kube-prometheus-stack: `grafana.sidecar.dashboards.label`/`labelValue`); the ConfigMaps go to `monitoringNamespace`, which the sidecar watches by default.",
+    default: "grafana_dashboard=1",
+    form: "`key=value` with a Kubernetes label key and value",
+    schema: z
+      .string()
+      .regex(LABEL_PAIR, "must be `key=value` with a Kubernetes label key and value")
+      .transform((s) => ({ key: s.slice(0, s.indexOf("=")), value: s.slice(s.indexOf("=") + 1) })),
+    example: "grafana_dashboard=1",
+  }),
   // ---- monitoring wiring (issue 9) ------------------------------------------------------------
   key({
     key: "prometheusSelectorLabels",

@@ -148,6 +148,7 @@ export function platformFor(cfg: StackConfig): StackPlatform {
         chatWebhookUrl: config.requireSecret("alertChatWebhookUrl"),
       },
       prometheusSelectorLabels: cfg.prometheusSelectorLabels,
+      grafanaDashboardLabel: cfg.grafanaDashboardLabel,
       blackbox: { address: cfg.blackboxExporterAddress, module: cfg.blackboxModule },
       postgresExporter:
         cfg.postgresExporter === "external"

@@ -1,0 +1,114 @@
+/**
+ * Product dashboards on both committed stacks: one ConfigMap per product in the monitoring
+ * namespace, labelled for the Grafana sidecar, holding a dashboard whose panel queries read only
+ * series the stack's alerts read (same metric names, same selectors), with each alert's threshold
+ * drawn on its panel. The dead-alert checker (branch `deadcheck`) is not on main yet: this is a
+ * stand-in series-source check against the stack's own alert expressions.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { plain, type RegisteredResource } from "../tools/harness";
+import { exportRuleFiles } from "../tools/export-rules";
+import { alertThreshold, buildDashboard, dashboardPanels } from "../components/dashboard";
+import { errorRate, latencyP95 } from "../components/alerts";
+import { Duration } from "../components/values";
+import { committedStackRun } from "./helpers/stack-runs";
+
+const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+const SERIES = /([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}/g;
+
+/** `metric{sorted matchers without status}` of every selector in `expr`. */
+function series(expr: string): { metric: string; selector: string }[] {
+  return [...expr.matchAll(SERIES)].map((m) => ({
+    metric: m[1],
+    selector: m[2].split(/,(?=[a-zA-Z_]+=)/).filter((x) => !x.startsWith("status=")).sort().join(","),
+  }));
+}
+
+/** Panel queries reading a metric or selector no alert of the stack reads. */
+export function unsourcedQueries(queries: readonly string[], alertExprs: readonly string[]): string[] {
+  const read = alertExprs.flatMap(series);
+  const metrics = new Set(read.map((s) => s.metric));
+  const selectors = new Set(read.map((s) => s.selector));
+  const problems: string[] = [];
+  for (const q of queries) {
+    const found = series(q);
+    if (found.length === 0) problems.push(`${q}: reads no selected series`);
+    for (const s of found) {
+      if (!metrics.has(s.metric)) problems.push(`${q}: metric ${s.metric} is read by no alert`);
+      if (!selectors.has(s.selector)) problems.push(`${q}: selector {${s.selector}} is read by no alert`);
+    }
+  }
+  return problems;
+}
+
+interface Dash {
+  panels: { title: string; targets: { expr: string }[]; fieldConfig: { defaults: { thresholds: { steps: { value: number | null }[] } } } }[];
+}
+const runs: Record<string, { dashboards: { cm: Record<string, any>; json: Dash }[]; exprs: string[] }> = {};
+
+beforeAll(async () => {
+  for (const stack of ["staging", "prod"]) {
+    const run = await committedStackRun(stack);
+    expect(run.ok, run.stderr).toBe(true);
+    const cms = run.resources.filter((r: RegisteredResource) => r.type === CONFIGMAP).map((r) => plain<Record<string, any>>(r.inputs));
+    const dashboards = cms
+      .filter((c) => c.metadata?.labels?.grafana_dashboard === "1")
+      .map((cm) => ({ cm, json: JSON.parse(Object.values(cm.data as Record<string, string>)[0]) as Dash }));
+    const exprs = exportRuleFiles(run.resources).flatMap((f) => f.groups.flatMap((g) => g.rules.map((r) => r.expr)));
+    runs[stack] = { dashboards, exprs };
+  }
+}, 120_000);
+
+describe.each(["staging", "prod"])("dashboards of the %s stack", (stack) => {
+  it("one ConfigMap per product in the monitoring namespace, labelled for the Grafana sidecar", () => {
+    const d = runs[stack].dashboards;
+    expect(d.map((x) => x.cm.metadata.name).sort()).toEqual(
+      ["ara", "ask-dahlia", "chat-api", "codebook", "voyager"].map((p) => `${p}-${stack}-dashboard`),
+    );
+    for (const x of d) expect(x.cm.metadata.namespace).toBe("monitoring");
+  });
+
+  it("every panel query reads only series the stack's alerts read", () => {
+    const queries = runs[stack].dashboards.flatMap((x) => x.json.panels.flatMap((p) => p.targets.map((t) => t.expr)));
+    expect(queries.length).toBeGreaterThan(20);
+    expect(unsourcedQueries(queries, runs[stack].exprs)).toEqual([]);
+  });
+
+  it("draws the alerts' thresholds on their panels (Codebook: 5% and 2% errors, p95 5s, backup RPO 1d)", () => {
+    const codebook = runs[stack].dashboards.find((x) => x.cm.metadata.name === `codebook-${stack}-dashboard`)!.json;
+    const steps = (title: string) =>
+      codebook.panels.find((p) => p.title === title)!.fieldConfig.defaults.thresholds.steps.map((s) => s.value).filter((v) => v !== null);
+    expect(steps("api: error rate (5xx)").sort()).toEqual([0.02, 0.05]);
+    expect(steps("api: p95 latency")).toEqual([5]);
+    expect(steps("codebook-backup-daily: backup age")).toEqual([86400]);
+    expect(steps("DB connections (share of max_connections)")).toEqual([1]);
+  });
+});
+
+describe("dashboard pieces fail where they must", () => {
+  it("a panel query on a metric or selector no alert reads is reported", () => {
+    const alerts = ['up{job="a",namespace="n"} == 0'];
+    expect(unsourcedQueries(['up{job="a",namespace="n"}'], alerts)).toEqual([]);
+    expect(unsourcedQueries(['http_requests_total{job="a",namespace="n"}'], alerts).join("\n")).toContain("metric http_requests_total");
+    expect(unsourcedQueries(['up{job="b",namespace="n"}'], alerts).join("\n")).toContain('selector {job="b",namespace="n"}');
+    expect(unsourcedQueries(["vector(1)"], alerts).join("\n")).toContain("reads no selected series");
+  });
+
+  it("thresholds come from the alert specs: changing an alert moves its panel's line", () => {
+    const sel = { namespace: "n", job: "api" };
+    const args = (t: number) => ({
+      product: "p",
+      environment: "staging",
+      workloads: { api: sel },
+      alerts: [errorRate({ selector: sel, threshold: t }), latencyP95({ selector: sel, threshold: Duration.seconds(3) })],
+    });
+    const panel = (t: number, title: string) => dashboardPanels(args(t)).find((p) => p.title === title)!;
+    expect(panel(0.05, "api: error rate (5xx)").thresholds.map((x) => x.value)).toEqual([0.05]);
+    expect(panel(0.1, "api: error rate (5xx)").thresholds.map((x) => x.value)).toEqual([0.1]);
+    expect(panel(0.1, "api: p95 latency").thresholds.map((x) => x.value)).toEqual([3]);
+    expect(panel(0.1, "api: request rate").thresholds).toEqual([]);
+    expect(alertThreshold('up{job="a"} == 0')).toBeUndefined();
+    const json = buildDashboard(args(0.05)) as unknown as Dash;
+    expect(json.panels.length).toBe(3);
+  });
+});
