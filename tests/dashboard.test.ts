@@ -2,8 +2,8 @@
  * Product dashboards on both committed stacks: one ConfigMap per product in the monitoring
  * namespace, labelled for the Grafana sidecar, holding a dashboard whose panel queries read only
  * series the stack's alerts read (same metric names, same selectors), with each alert's threshold
- * drawn on its panel. The dead-alert checker (branch `deadcheck`) is not on main yet: this is a
- * stand-in series-source check against the stack's own alert expressions.
+ * drawn on its panel. Each panel query also passes the dead-alert check's `checkExpression`
+ * against the stack's series sources (the same check the alerts pass).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { plain, type RegisteredResource } from "../tools/harness";
@@ -12,6 +12,8 @@ import { alertThreshold, buildDashboard, dashboardPanels } from "../components/d
 import { errorRate, latencyP95 } from "../components/alerts";
 import { Duration } from "../components/values";
 import { committedStackRun } from "./helpers/stack-runs";
+import { DEFAULT_SELECTOR_LABELS, checkExpression, seriesSources, type SeriesSource, type SourceResource } from "../policies/lib/series-sources";
+import { sourceResources } from "../tools/plan/alert-sources";
 
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 const SERIES = /([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}/g;
@@ -44,7 +46,10 @@ export function unsourcedQueries(queries: readonly string[], alertExprs: readonl
 interface Dash {
   panels: { title: string; targets: { expr: string }[]; fieldConfig: { defaults: { thresholds: { steps: { value: number | null }[] } } } }[];
 }
-const runs: Record<string, { dashboards: { cm: Record<string, any>; json: Dash }[]; exprs: string[] }> = {};
+const runs: Record<
+  string,
+  { dashboards: { cm: Record<string, any>; json: Dash }[]; exprs: string[]; resources: SourceResource[]; sources: SeriesSource[] }
+> = {};
 
 beforeAll(async () => {
   for (const stack of ["staging", "prod"]) {
@@ -55,7 +60,10 @@ beforeAll(async () => {
       .filter((c) => c.metadata?.labels?.grafana_dashboard === "1")
       .map((cm) => ({ cm, json: JSON.parse(Object.values(cm.data as Record<string, string>)[0]) as Dash }));
     const exprs = exportRuleFiles(run.resources).flatMap((f) => f.groups.flatMap((g) => g.rules.map((r) => r.expr)));
-    runs[stack] = { dashboards, exprs };
+    const resources = sourceResources(run.resources);
+    // The committed stacks keep the default `prometheusSelectorLabels` (release=kube-prometheus-stack).
+    const sources = seriesSources(resources, { selectorLabels: DEFAULT_SELECTOR_LABELS });
+    runs[stack] = { dashboards, exprs, resources, sources };
   }
 }, 120_000);
 
@@ -72,6 +80,17 @@ describe.each(["staging", "prod"])("dashboards of the %s stack", (stack) => {
     const queries = runs[stack].dashboards.flatMap((x) => x.json.panels.flatMap((p) => p.targets.map((t) => t.expr)));
     expect(queries.length).toBeGreaterThan(20);
     expect(unsourcedQueries(queries, runs[stack].exprs)).toEqual([]);
+  });
+
+  it("every panel query passes the dead-alert check's series-source check (checkExpression)", () => {
+    const { dashboards, sources, resources } = runs[stack];
+    const problems = dashboards.flatMap((x) =>
+      x.json.panels.flatMap((p) => p.targets.flatMap((t) => checkExpression(t.expr, sources, resources).map((pr) => `${x.cm.metadata.name} "${p.title}": ${pr.selector}`))),
+    );
+    expect(problems).toEqual([]);
+    // The same check fails a panel reading a job the stack does not scrape.
+    const ns = `codebook-${stack}`;
+    expect(checkExpression(`sum(rate(http_requests_total{namespace="${ns}",job="codebook-nope"}[5m]))`, sources, resources).length).toBe(1);
   });
 
   it("draws the alerts' thresholds on their panels (Codebook: 5% and 2% errors, p95 5s, backup RPO 1d)", () => {
