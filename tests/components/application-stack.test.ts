@@ -117,6 +117,7 @@ describe("ApplicationStack", () => {
       "app-platform:kubernetes:Service chat-api-api",
       "app-platform:monitoring:AlertRules chat-api-alerts",
       "app-platform:monitoring:BlackboxProbes chat-api-probes",
+      "app-platform:monitoring:ProductDashboard chat-api-dashboard",
       "app-platform:product:ApplicationStack chat-api",
       "app-platform:secrets:SecretSet chat-api-secrets",
     ]);

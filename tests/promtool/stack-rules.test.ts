@@ -108,7 +108,7 @@ describe("a malformed rule file fails promtool", () => {
 // `promtool test rules` against the real exported prod rule files
 // ---------------------------------------------------------------------------------------------
 
-const RUNBOOKS = "https://runbooks.example.com/app-platform"; // Pulumi.prod.yaml runbookBaseUrl
+const RUNBOOKS = "https://github.com/example-org/app-platform/blob/main/docs/runbooks"; // runbookBaseUrl default from Pulumi.prod.yaml gitOrganization
 
 /** Writes a promtool unit-test suite for one exported prod rule file and runs it. */
 function testRules(ruleFile: string, tests: object[], suiteName: string) {
@@ -127,7 +127,7 @@ const codebookErrorRate = (ratio: string, description: string) => ({
   exp_annotations: {
     summary: "5xx error rate above 5% (namespace=codebook-prod, job=codebook-api)",
     description: `${ratio} of requests to namespace=codebook-prod, job=codebook-api failed with a 5xx status over the last 5m (threshold 5%).${description}`,
-    runbook_url: `${RUNBOOKS}/high-error-rate`,
+    runbook_url: `${RUNBOOKS}/HighErrorRate.md`,
   },
 });
 
@@ -167,7 +167,7 @@ const sse = (threshold: number, severity: string, value: number, alert: string) 
   exp_annotations: {
     summary: `More than ${threshold} open SSE connections on one instance (namespace=chat-api-prod, job=chat-api-api)`,
     description: `10.0.0.1:8000 holds ${value} open SSE connections (threshold ${threshold}); scale out before streams are refused.`,
-    runbook_url: `${RUNBOOKS}/${alert}`,
+    runbook_url: `${RUNBOOKS}/${alert}.md`,
   },
 });
 
@@ -184,12 +184,12 @@ const CHAT_SSE_TESTS = [
     input_series: [sseSeries("10.0.0.1:8000", 201)],
     alert_rule_test: [
       { eval_time: "4m", alertname: "TooManySseConnections", exp_alerts: [] },
-      { eval_time: "6m", alertname: "TooManySseConnections", exp_alerts: [sse(200, "critical", 201, "too-many-sse-connections")] },
+      { eval_time: "6m", alertname: "TooManySseConnections", exp_alerts: [sse(200, "critical", 201, "TooManySseConnections")] },
       { eval_time: "9m", alertname: "TooManySseConnectionsWarning", exp_alerts: [] },
       {
         eval_time: "11m",
         alertname: "TooManySseConnectionsWarning",
-        exp_alerts: [sse(150, "warning", 201, "too-many-sse-connections-warning")],
+        exp_alerts: [sse(150, "warning", 201, "TooManySseConnectionsWarning")],
       },
     ],
   },
@@ -202,7 +202,7 @@ const CHAT_SSE_TESTS = [
       {
         eval_time: "20m",
         alertname: "TooManySseConnectionsWarning",
-        exp_alerts: [sse(150, "warning", 200, "too-many-sse-connections-warning")],
+        exp_alerts: [sse(150, "warning", 200, "TooManySseConnectionsWarning")],
       },
     ],
   },
@@ -213,7 +213,7 @@ const backupStale = (age: string, extra: Record<string, string>) => ({
   exp_annotations: {
     summary: "Backup codebook-prod/codebook-backup-daily has not succeeded within its RPO of 1d",
     description: `CronJob codebook-prod/codebook-backup-daily has no successful run for ${age} (since its last success, or since it was created when it never succeeded), beyond the RPO of 1d.`,
-    runbook_url: `${RUNBOOKS}/codebook-backup-daily-backup-stale`,
+    runbook_url: `${RUNBOOKS}/CodebookBackupDailyBackupStale.md`,
   },
 });
 
@@ -316,7 +316,7 @@ describe("promtool test rules on the real prod rule files", () => {
                 exp_annotations: {
                   summary: `More than 5% of health probes fail (namespace=ara-prod, job=${job})`,
                   description: "9.091% of the blackbox probes of https://example.com/api/health failed over the last 5m (threshold 5%).",
-                  runbook_url: `${RUNBOOKS}/probe-failure-rate-high`,
+                  runbook_url: `${RUNBOOKS}/ProbeFailureRateHigh.md`,
                 },
               },
             ],
@@ -330,7 +330,7 @@ describe("promtool test rules on the real prod rule files", () => {
                 exp_annotations: {
                   summary: `p95 probe latency above 2s (namespace=ara-prod, job=${job})`,
                   description: "The 95th percentile response time of https://example.com/api/health, measured by the blackbox probe over 5m, is 2.5s (threshold 2s).",
-                  runbook_url: `${RUNBOOKS}/probe-latency-high`,
+                  runbook_url: `${RUNBOOKS}/ProbeLatencyHigh.md`,
                 },
               },
             ],
@@ -344,7 +344,7 @@ describe("promtool test rules on the real prod rule files", () => {
               exp_annotations: {
                 summary: `No scrape target for namespace=ara-prod, job=${missing}`,
                 description: `Prometheus has no target for namespace=ara-prod, job=${missing} (absent = 1): its ServiceMonitor or Probe is not selected (check the selector labels), or the exporter is gone. Alerts on these series cannot fire.`,
-                runbook_url: `${RUNBOOKS}/target-missing`,
+                runbook_url: `${RUNBOOKS}/TargetMissing.md`,
               },
             })),
           },
