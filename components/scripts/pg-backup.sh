@@ -134,7 +134,9 @@ pg_restore --list "$dump" >/dev/null || die "dump verification failed: pg_restor
 bytes=$(($(wc -c <"$dump") + 0))
 [ "$bytes" -gt 0 ] || die "dump verification failed: $dump is empty"
 
-# 3. Upload. Content-MD5 is required by object-lock buckets; the payload hash is signed.
+# 3. Upload. Content-MD5 is required by object-lock buckets; the payload hash is signed. The
+#    SHA-256 is also stored as user metadata, so pg-restore-verify.sh can prove the object intact
+#    later (an S3 ETag is not the MD5 under SSE-KMS).
 md5=$(openssl dgst -md5 -binary "$dump" | openssl base64 -A)
 [ -n "$md5" ] || die "openssl could not compute the MD5 of $dump"
 sha256=$(openssl dgst -sha256 -r "$dump")
@@ -145,6 +147,7 @@ set -- --silent --show-error --retry 3 --connect-timeout 30 \
   --aws-sigv4 "aws:amz:${S3_REGION}:s3" \
   --header "Content-MD5: $md5" \
   --header "x-amz-content-sha256: $sha256" \
+  --header "x-amz-meta-sha256: $sha256" \
   --header "Content-Type: application/octet-stream" \
   --upload-file "$dump" --output "$response" --write-out '%{http_code}'
 if [ -n "${S3_SSE:-}" ]; then

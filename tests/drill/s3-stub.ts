@@ -3,10 +3,12 @@
  * 127.0.0.1, with AWS Signature V4 checked against one known key pair, the signed payload hash
  * (`x-amz-content-sha256`) and `Content-MD5` (required on PUT, as on object-lock buckets) checked
  * against the body, and objects written atomically (temp file + rename, only after every check
- * passed), so a failed upload never leaves anything under its key. Test infrastructure only.
+ * passed), so a failed upload never leaves anything under its key. User metadata (`x-amz-meta-*`)
+ * is kept beside the object and returned on GET; `GET /<bucket>?list-type=2` answers
+ * ListObjectsV2 (prefix, continuation token, pages of `pageSize`). Test infrastructure only.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { IncomingMessage, Server, ServerResponse, createServer } from "node:http";
 import { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -19,6 +21,8 @@ export interface S3StubOptions {
   readonly secretAccessKey: string;
   /** Signing region the requests must use. */
   readonly region: string;
+  /** Keys per ListObjectsV2 page (S3's is 1000; small values exercise paging). @default 1000 */
+  readonly pageSize?: number;
 }
 
 /** One answered request, for assertions. */
@@ -38,6 +42,8 @@ export interface S3Stub {
   close(): Promise<void>;
 }
 
+/** Suffix of the file that holds an object's user metadata. */
+const META_SUFFIX = ".meta-json";
 const EMPTY_SHA256 = createHash("sha256").update("").digest("hex");
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const MAX_SKEW_MS = 15 * 60 * 1000; // S3 rejects requests more than 15 minutes off
@@ -104,6 +110,8 @@ async function putObject(req: IncomingMessage, file: string, payloadHash: string
     if (payloadHash !== "UNSIGNED-PAYLOAD" && sha.digest("hex") !== payloadHash) {
       throw new S3Error(400, "XAmzContentSHA256Mismatch", "x-amz-content-sha256 does not match the body");
     }
+    const meta = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith("x-amz-meta-")));
+    writeFileSync(`${file}${META_SUFFIX}`, JSON.stringify(meta));
     renameSync(tmp, file);
   } finally {
     rmSync(tmp, { force: true });
@@ -116,7 +124,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: S3StubOption
   const key = decodeURIComponent(rest.join("/"));
   const payloadHash = verifySignature(req, url, o);
   if (!o.buckets.includes(bucket)) throw new S3Error(404, "NoSuchBucket", `bucket ${bucket}`);
-  if (!key) throw new S3Error(400, "InvalidRequest", "this stub only serves objects: /<bucket>/<key>");
+  if (!key && req.method === "GET" && url.searchParams.get("list-type") === "2") {
+    if (payloadHash !== EMPTY_SHA256) throw new S3Error(400, "XAmzContentSHA256Mismatch", "GET has an empty body");
+    res.writeHead(200, { "Content-Type": "application/xml" }).end(listObjects(o, bucket, url.searchParams));
+    return;
+  }
+  if (!key) throw new S3Error(400, "InvalidRequest", "this stub only serves objects and ListObjectsV2: /<bucket>/<key>, /<bucket>?list-type=2");
   const file = join(o.root, bucket, encodeURIComponent(key));
   if (req.method === "PUT") {
     await putObject(req, file, payloadHash);
@@ -124,11 +137,41 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: S3StubOption
   } else if (req.method === "GET") {
     if (payloadHash !== EMPTY_SHA256) throw new S3Error(400, "XAmzContentSHA256Mismatch", "GET has an empty body");
     if (!existsSync(file)) throw new S3Error(404, "NoSuchKey", `key ${key}`);
-    res.writeHead(200, { "Content-Type": "application/octet-stream" });
+    const meta = existsSync(`${file}${META_SUFFIX}`) ? (JSON.parse(readFileSync(`${file}${META_SUFFIX}`, "utf8")) as Record<string, string>) : {};
+    res.writeHead(200, { "Content-Type": "application/octet-stream", ...meta });
     await new Promise<void>((resolve, reject) => createReadStream(file).on("error", reject).on("end", resolve).pipe(res));
   } else {
     throw new S3Error(405, "MethodNotAllowed", `${req.method} is not supported by this stub`);
   }
+}
+
+const storedKeys = (o: S3StubOptions, bucket: string): string[] =>
+  readdirSync(join(o.root, bucket))
+    .filter((f) => !f.includes(".tmp-") && !f.endsWith(META_SUFFIX))
+    .map(decodeURIComponent)
+    .sort();
+
+const xmlEscape = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** ListObjectsV2: keys under `prefix` in UTF-8 order, `pageSize` a page; the token is base64 of the last key. */
+function listObjects(o: S3StubOptions, bucket: string, q: URLSearchParams): string {
+  const prefix = q.get("prefix") ?? "";
+  const token = q.get("continuation-token");
+  const after = token === null ? "" : Buffer.from(token, "base64").toString("utf8");
+  const max = Math.min(Number(q.get("max-keys") ?? 1000), o.pageSize ?? 1000);
+  const matching = storedKeys(o, bucket).filter((k) => k.startsWith(prefix) && k > after);
+  const page = matching.slice(0, max);
+  const truncated = matching.length > page.length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
+    `<Name>${bucket}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys>`,
+    `<IsTruncated>${truncated}</IsTruncated>`,
+    ...(token !== null ? [`<ContinuationToken>${xmlEscape(token)}</ContinuationToken>`] : []),
+    ...(truncated ? [`<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString("base64")}</NextContinuationToken>`] : []),
+    ...page.map((k) => `<Contents><Key>${xmlEscape(k)}</Key><StorageClass>STANDARD</StorageClass></Contents>`),
+    "</ListBucketResult>",
+  ].join("");
 }
 
 /** Starts the stub on 127.0.0.1 (a free port unless `port` is given). */
@@ -153,7 +196,7 @@ export async function startS3Stub(o: S3StubOptions, port = 0): Promise<S3Stub> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    keys: (bucket) => readdirSync(join(o.root, bucket)).filter((f) => !f.includes(".tmp-")).map(decodeURIComponent).sort(),
+    keys: (bucket) => storedKeys(o, bucket),
     close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
 }
