@@ -24,6 +24,8 @@ import { VercelApp } from "./vercel-app";
 import { DnsRecords, DnsRecordSpec } from "./dns-records";
 import { BackupBucket } from "./backup-bucket";
 import { BackupJob } from "./backup-job";
+import { RestoreVerification } from "./restore-verification";
+import { DatabaseMaintenance } from "./database-maintenance";
 import { AlertRules } from "./alert-rules";
 import {
   AlertGroup,
@@ -160,6 +162,11 @@ export function backupJobName(productName: string, job: string): string {
   return `${productName}-backup-${job}`;
 }
 
+/** The restore verification's component name, which is also its CronJob's name. */
+export function restoreVerificationName(productName: string, job: string): string {
+  return `${productName}-restore-verify-${job}`;
+}
+
 /** DNS records for a product: API hosts → the ingress, Vercel hosts → Vercel's recommendation (apex A, else CNAME). */
 export function productDnsRecords(
   spec: ProductSpec,
@@ -244,6 +251,15 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
   spec.workloads.forEach((w) => check(`workloads.${w.name}`, w.secretEnv, w.env));
   spec.webApps.forEach((a) => check(`webApps.${a.name}`, a.secretEnv, a.env));
   spec.backups?.jobs.forEach((j) => j.export && check(`backups.jobs.${j.name}.export`, j.export.secretEnv));
+  const verify = spec.backups?.restoreVerification;
+  if (verify) {
+    const job = spec.backups!.jobs.find((j) => j.name === verify.job);
+    if (!job) problems.push(`\`backups.restoreVerification.job\` is \`${verify.job}\`, which is not one of \`backups.jobs\``);
+    else if (job.export) problems.push(`\`backups.restoreVerification.job\` \`${verify.job}\` is an export, not a pg_dump; verify a dump job`);
+  }
+  if (spec.databaseMaintenance && !declared.has(spec.databaseMaintenance.databaseSecret)) {
+    problems.push(`\`databaseMaintenance.databaseSecret\` is \`${spec.databaseMaintenance.databaseSecret}\`, which the product does not declare`);
+  }
   if (spec.backups && !declared.has(spec.backups.databaseSecret)) {
     problems.push(`\`backups.databaseSecret\` is \`${spec.backups.databaseSecret}\`, which the product does not declare`);
   }
@@ -336,6 +352,14 @@ export class ApplicationStack extends pulumi.ComponentResource {
         this.createBackupJob(name, job, bucket, spec, platform);
         backupGroups.push(backupFreshnessGroup(name, spec.id, ns, job, platform.runbookBaseUrl));
       }
+      if (spec.backups.restoreVerification) {
+        const verification = this.createRestoreVerification(name, spec.backups, bucket, platform);
+        backupGroups.push({
+          name: `${spec.id}-restore-verification`,
+          // Same mechanism as the backup freshness alert: the CronJob's last success.
+          rules: [verification.staleAlert({ namespace: namespaceName(spec.id, args.environment), runbookBaseUrl: platform.runbookBaseUrl })],
+        });
+      }
     }
 
     // Monitoring: every source first, then the alerts that read them.
@@ -410,6 +434,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (spec.databaseMaintenance) this.createDatabaseMaintenance(name, spec.databaseMaintenance, platform);
 
     this.registerOutputs({
       namespace: this.namespace,
@@ -723,6 +748,54 @@ export class ApplicationStack extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.namespaceResource] },
           );
     return { probes, modules, health, headers, dependencies };
+  }
+
+  /** seed 001 §4.4, seeds 000 and 004: the newest dump of one job restored and checked on a schedule. */
+  private createRestoreVerification(
+    name: string,
+    backups: NonNullable<ProductSpec["backups"]>,
+    bucket: BackupBucket,
+    platform: PlatformSettings,
+  ): RestoreVerification {
+    const v = backups.restoreVerification!;
+    const job = backups.jobs.find((j) => j.name === v.job)!;
+    return new RestoreVerification(
+      restoreVerificationName(name, v.job),
+      {
+        context: this.context,
+        namespace: this.namespace,
+        bucket,
+        prefix: job.prefix,
+        schedule: v.schedule,
+        expectedTables: v.expectedTables,
+        restoreSchemas: v.restoreSchemas,
+        image: platform.backupImage,
+      },
+      { parent: this },
+    );
+  }
+
+  /** seeds 000, 001 §7.1, 004: VACUUM (ANALYZE) monthly, vector REINDEX quarterly, first Saturday 02:00-06:00 UTC. */
+  private createDatabaseMaintenance(
+    name: string,
+    m: NonNullable<ProductSpec["databaseMaintenance"]>,
+    platform: PlatformSettings,
+  ): DatabaseMaintenance {
+    return new DatabaseMaintenance(
+      `${name}-db-maintenance`,
+      {
+        context: this.context,
+        namespace: this.namespace,
+        databaseUrl: this.secretSet.get(m.databaseSecret),
+        image: platform.backupImage,
+        tasks: {
+          ...(m.vacuum ? { vacuum: { months: "*" } } : {}),
+          // Quarterly: the first Saturday of January, April, July and October.
+          ...(m.reindexVectorIndexes ? { reindex: { months: "1,4,7,10" } } : {}),
+        },
+      },
+      { parent: this },
+    );
   }
 
   private createAlertRules(name: string, groups: AlertGroup[], platform: PlatformSettings): AlertRules | undefined {

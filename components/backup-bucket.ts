@@ -87,8 +87,12 @@ export interface BackupBucketArgs {
    */
   readonly retention: ReadonlyArray<BackupRetentionRule>;
   /**
-   * S3 only: how long a version stays after it was overwritten or its object expired.
-   * @default Retention.days(30)
+   * S3 only: how long a version stays after it was overwritten or its object expired. On this
+   * versioned, locked bucket an expiration only adds a delete marker; the data goes when the
+   * noncurrent version expires, so a prefix's data lives about retention + this (+ S3's rounding
+   * to midnight UTC, twice). Short, so each prefix's data is gone close to its stated age (issue
+   * 10): the object lock, not this window, keeps early-deleted versions for the lock period.
+   * @default Retention.days(1)
    */
   readonly noncurrentVersionRetention?: Retention;
   /**
@@ -142,7 +146,7 @@ export interface BackupBucketArgs {
 
 /** Defaults of the optional arguments (the same values as their `@default`s). */
 export const BACKUP_BUCKET_DEFAULTS = {
-  noncurrentVersionRetention: Retention.days(30),
+  noncurrentVersionRetention: Retention.days(1),
   abortIncompleteMultipartUpload: Duration.days(7),
   objectLockMode: "GOVERNANCE" as const,
   jurisdiction: "default" as const,

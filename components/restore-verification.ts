@@ -28,7 +28,9 @@ import { AlertSpec, backupStale } from "./alerts";
 import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron, r2BucketResource, r2SecretAccessKey } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, resourceTags, throwIfInvalid } from "./context";
-import { Duration } from "./values";
+import { Duration, RESTORE_TABLE } from "./values";
+
+export { RESTORE_TABLE };
 
 const COMPONENT = "RestoreVerification";
 
@@ -180,7 +182,6 @@ export function restoreVerificationStaleAfter(schedule: string, activeDeadline: 
   return longest ? Duration.seconds(longest.toSeconds() + activeDeadline.toSeconds() + grace.toSeconds()) : undefined;
 }
 
-const TABLE = /^([a-z_][a-z0-9_$]*\.)?[a-z_][a-z0-9_$]*$/i;
 const SCHEMA = /^[a-z_][a-z0-9_$]*$/i;
 
 /** Every problem with the arguments, checked synchronously; throws one `ValidationError`. */
@@ -203,7 +204,7 @@ export function validateRestoreVerificationArgs(name: string, args: RestoreVerif
     problems.push(`\`schedule\` "${args.schedule}" never fires, or fires on one day only; give a recurring schedule`);
   }
   for (const t of args.expectedTables ?? d.expectedTables) {
-    if (!TABLE.test(t)) problems.push(`\`expectedTables\` entry "${t}" is not a plain \`table\` or \`schema.table\` name (letters, digits, _ and $)`);
+    if (!RESTORE_TABLE.test(t)) problems.push(`\`expectedTables\` entry "${t}" is not a \`table\` or \`schema.table\` name (lower-case letters, digits, _ and $, or a double-quoted identifier)`);
   }
   for (const s of args.restoreSchemas ?? d.restoreSchemas) {
     if (!SCHEMA.test(s)) problems.push(`\`restoreSchemas\` entry "${s}" is not a plain schema name (letters, digits, _ and $)`);

@@ -72,3 +72,9 @@ export class Retention {
     return `${this.days}d`;
   }
 }
+
+/**
+ * A table name for the restore check (components/restore-verification.ts): `table` or
+ * `schema.table`, each part a plain lower-case identifier or a double-quoted one (`"User"`).
+ */
+export const RESTORE_TABLE = /^(([a-z_][a-z0-9_$]*|"[^"]+")\.)?([a-z_][a-z0-9_$]*|"[^"]+")$/;

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { PRE_STOP_HOOKS } from "../components/context";
+import { RESTORE_TABLE } from "../components/values";
 
 export const PRODUCT_IDS = ["ask-dahlia", "codebook", "chat-api", "voyager", "ara"] as const;
 export type ProductId = (typeof PRODUCT_IDS)[number];
@@ -321,6 +322,46 @@ export const PLAIN_CONFIG_KEYS = [
     form: "a non-empty list of https:// origins without paths",
     schema: z.array(z.string().regex(/^https:\/\/[^\s/]+$/, "must be an https:// origin without a path")).min(1),
     example: '["https://app.example.com"]',
+  }),
+  key({
+    key: "askDahliaRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of Ask Dahlia requires, each present with rows after restoring the newest backup (seed 000 names none); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: [],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["documents"]',
+  }),
+  key({
+    key: "codebookRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of Codebook requires, each present with rows after restoring the newest backup (seed 001 §6 names `codebook_items` and `llm_usage`); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: ["codebook_items", "llm_usage"],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["codebook_items", "llm_usage"]',
+  }),
+  key({
+    key: "voyagerRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of Voyager requires, each present with rows after restoring the newest backup (seed 003 names no tables, only Prisma models); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: [],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["public.\"User\""]',
+  }),
+  key({
+    key: "araRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of ARA requires, each present with rows after restoring the newest backup (seed 004 ANALYZEs `audit_sessions`, `chat_messages`, `audit_answers`); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: ["audit_sessions", "chat_messages", "audit_answers"],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["audit_sessions"]',
   }),
   key({
     key: "voyagerGoogleClientId",

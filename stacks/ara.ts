@@ -105,7 +105,16 @@ export const ara: ProductDefinition = {
         databaseSecret: "DATABASE_URL",
         // Twice a day: 12 h of margin under the 24 h RPO (README "Backup freshness").
         jobs: [{ name: "daily", prefix: "daily/", schedule: "0 2,14 * * *", rpo: Duration.hours(24) }],
+        // seed 004 "Regular Maintenance Tasks, Weekly: Backup verification": Mondays.
+        restoreVerification: {
+          job: "daily",
+          schedule: "30 5 * * 1",
+          expectedTables: config.araRestoreCheckTables,
+          restoreSchemas: ["public"],
+        },
       },
+      // seed 004 "Monthly: Database maintenance (VACUUM, ANALYZE)".
+      databaseMaintenance: { databaseSecret: "DATABASE_URL", vacuum: true, reindexVectorIndexes: false },
       dataBuckets: [{ name: reportsBucket, kind: "r2", nameEnv: "CLOUDFLARE_R2_BUCKET_NAME" }],
       // postgres_exporter of ARA's database.
       database: { secret: "DATABASE_URL" },

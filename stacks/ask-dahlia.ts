@@ -105,7 +105,17 @@ export const askDahlia: ProductDefinition = {
           { name: "daily", prefix: "daily/", schedule: "15 2,14 * * *", rpo: Duration.hours(24) },
           { name: "weekly", prefix: "weekly/", schedule: "45 2 * * 0", rpo: Duration.days(8) },
         ],
+        // seed 000 "Maintenance Schedule, Weekly: Verify backup integrity": Mondays, after the
+        // daily dump of 02:15.
+        restoreVerification: {
+          job: "daily",
+          schedule: "30 5 * * 1",
+          expectedTables: config.askDahliaRestoreCheckTables,
+          restoreSchemas: ["public"],
+        },
       },
+      // seed 000 "Index Optimization": monthly VACUUM ANALYZE, quarterly reindex of vector indices.
+      databaseMaintenance: { databaseSecret: "DATABASE_URL", vacuum: true, reindexVectorIndexes: true },
       dataBuckets: [],
       // postgres_exporter of the pgvector database.
       database: { secret: "DATABASE_URL" },

@@ -96,7 +96,19 @@ export const codebook: ProductDefinition = {
             },
           },
         ],
+        // seed 001 §4.4 "Monthly: Perform test restore of database backup, verify data
+        // integrity, document time to restore": the 2nd of each month, after the 03:00 dump.
+        // Supabase dumps hold platform schemas whose extensions no image has: restore `public`.
+        restoreVerification: {
+          job: "daily",
+          schedule: "0 5 2 * *",
+          expectedTables: config.codebookRestoreCheckTables,
+          restoreSchemas: ["public"],
+        },
       },
+      // seed 001 §7.1: "Run database maintenance (VACUUM, REINDEX)" monthly; its vectors live in
+      // Pinecone, so there is no vector index to rebuild.
+      databaseMaintenance: { databaseSecret: "DATABASE_URL", vacuum: true, reindexVectorIndexes: false },
       dataBuckets: [],
       // postgres_exporter of the Codebook database (Supabase Postgres).
       database: { secret: "DATABASE_URL" },

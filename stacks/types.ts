@@ -176,6 +176,33 @@ export interface BackupSpec {
       readonly secretEnv: SecretRefs;
     };
   }>;
+  /** Scheduled restore verification of one dump job. @default none */
+  readonly restoreVerification?: RestoreVerificationSpec;
+}
+
+/**
+ * Scheduled restore verification of one backup job's prefix: the newest dump restored into a
+ * throwaway PostgreSQL and checked (seed 001 §4.4 monthly; seeds 000 and 004 weekly).
+ */
+export interface RestoreVerificationSpec {
+  /** The backup job (a `pg_dump` job, not an export) whose prefix is verified. */
+  readonly job: string;
+  /** Cron, UTC; after that job's run. */
+  readonly schedule: string;
+  /** Tables that must be present with rows (`table`, `schema.table`); empty: any table with rows. */
+  readonly expectedTables: readonly string[];
+  /** Schemas to restore (e.g. `["public"]`); empty: the whole dump. */
+  readonly restoreSchemas: readonly string[];
+}
+
+/** Database maintenance in the maintenance window (seed 001 §7.1: first Saturday, 02:00-06:00 UTC). */
+export interface DatabaseMaintenanceSpec {
+  /** The secret holding the `DATABASE_URL` to maintain. */
+  readonly databaseSecret: string;
+  /** Monthly `VACUUM (ANALYZE)` (seeds 000, 001 §7.1, 004). */
+  readonly vacuum: boolean;
+  /** Quarterly `REINDEX INDEX CONCURRENTLY` of the pgvector indexes (seed 000). */
+  readonly reindexVectorIndexes: boolean;
 }
 
 /** A private data bucket the product itself uses (not a backup). */
@@ -197,6 +224,8 @@ export interface ProductSpec {
   readonly workloads: readonly WorkloadSpec[];
   readonly webApps: readonly WebAppSpec[];
   readonly backups?: BackupSpec;
+  /** Scheduled VACUUM / vector REINDEX of the product's database. @default none */
+  readonly databaseMaintenance?: DatabaseMaintenanceSpec;
   readonly dataBuckets: readonly DataBucketSpec[];
   /** The product database, watched by a postgres_exporter (or an external one). */
   readonly database?: DatabaseSpec;

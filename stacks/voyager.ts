@@ -83,6 +83,13 @@ export const voyager: ProductDefinition = {
         databaseSecret: "DATABASE_URL",
         // Twice a day: 12 h of margin under the 24 h RPO (README "Backup freshness").
         jobs: [{ name: "daily", prefix: "daily/", schedule: "30 1,13 * * *", rpo: Duration.hours(24) }],
+        // seed 003 asks for backups but names no test cadence; weekly, as seeds 000 and 004.
+        restoreVerification: {
+          job: "daily",
+          schedule: "30 5 * * 1",
+          expectedTables: config.voyagerRestoreCheckTables,
+          restoreSchemas: ["public"],
+        },
       },
       dataBuckets: [],
       // postgres_exporter of the Neon database, in the product's namespace.

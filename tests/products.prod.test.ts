@@ -70,7 +70,13 @@ describe("prod stack", () => {
     const days = Object.fromEntries(lifecycle.inputs.rules.map((r: any) => [r.filter.prefix, r.expiration.days]));
     expect(days).toMatchObject({ "daily/": 30, "weekly/": 90, "logs/app/": 30, "logs/error/": 90, "logs/debug/": 7, "logs/audit/": 2555 });
     const jobs = ofType("kubernetes:batch/v1:CronJob").filter((r) => r.name.startsWith("codebook-"));
-    expect(jobs.map((j) => j.inputs.metadata.name).sort()).toEqual(["codebook-backup-daily", "codebook-backup-pinecone", "codebook-backup-weekly"]);
+    expect(jobs.map((j) => j.inputs.metadata.name).sort()).toEqual([
+      "codebook-backup-daily",
+      "codebook-backup-pinecone",
+      "codebook-backup-weekly",
+      "codebook-db-maintenance-vacuum",
+      "codebook-restore-verify-daily",
+    ]);
     expect(jobs.every((j) => j.inputs.spec.concurrencyPolicy === "Forbid")).toBe(true);
   });
 

@@ -176,7 +176,7 @@ describe("BackupBucket on S3", () => {
     ]);
     for (const r of rules) {
       expect(r.status).toBe("Enabled");
-      expect(r.noncurrentVersionExpiration).toEqual({ noncurrentDays: 30 });
+      expect(r.noncurrentVersionExpiration).toEqual({ noncurrentDays: 1 });
       expect(r.abortIncompleteMultipartUpload).toEqual({ daysAfterInitiation: 7 });
       expect(r.transitions).toBeUndefined();
     }

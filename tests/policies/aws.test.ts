@@ -121,7 +121,16 @@ describe("aws-configure-bucket-lifecycle", () => {
     });
     it("flags expiry before the declared retention (tag)", async () => {
         await expectViolation(rule, rule0((r) => (r.expiration.days = 7)), /expires objects after 7 days, before the declared retention of 30 days/);
-        await expectViolation(rule, rule0((r) => (r.noncurrentVersionExpiration.noncurrentDays = 1)), /deletes noncurrent versions after 1 days/);
+    });
+    it("lets noncurrent versions go early only where the object lock covers the retention", async () => {
+        // The fixture locks every version for 30 days, its declared retention: 1 day is enough.
+        await expectClean(rule, rule0((r) => (r.noncurrentVersionExpiration.noncurrentDays = 1)));
+        const oneDay = rule0((r) => (r.noncurrentVersionExpiration.noncurrentDays = 1));
+        const lockOf = (set: Fixture[], days?: number) =>
+            days === undefined ? set.filter((f) => !isType("BucketObjectLockConfiguration")(f)) : set.map((f) => (isType("BucketObjectLockConfiguration")(f) ? edit(f, (p) => (p.rule.defaultRetention.days = days)) : f));
+        await expectViolation(rule, lockOf(oneDay, 7), /deletes noncurrent versions after 1 days and the object lock keeps versions 7 days, so an overwritten or deleted version can go before the declared retention of 30 days/);
+        await expectViolation(rule, lockOf(oneDay), /object lock keeps versions 0 days/);
+        await expectClean(rule, lockOf(rule0(() => undefined), undefined)); // 30 noncurrent days alone still suffice
     });
     it("takes the retention from config when the bucket has no tag", async () => {
         const untagged = s3BackupSet(edit(s3Bucket(), (p) => delete p.tags["retention-days"]));
