@@ -1,0 +1,16 @@
+/** Issue 10 "Data" on the prod stack (the checks live in tests/helpers/data-checks.ts). */
+import { beforeAll, describe } from "vitest";
+import { setUpStack } from "./helpers/program";
+import type { RecordedResource } from "./helpers/mocks";
+import { dataChecks } from "./helpers/data-checks";
+
+const rec = setUpStack("prod");
+let resources: RecordedResource[] = [];
+
+beforeAll(async () => {
+  const { run } = await import("../infra/program");
+  run();
+  resources = [...(await rec.settle())];
+});
+
+describe("prod stack: restore verification, maintenance, retention", () => dataChecks("prod", () => resources));
