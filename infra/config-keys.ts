@@ -273,7 +273,7 @@ export const PLAIN_CONFIG_KEYS = [
     key: "backupImage",
     type: "string",
     description:
-      "Pinned image (repository:tag) of the Postgres backup job, built from components/scripts/pg-backup.Dockerfile (pg_dump, curl, openssl).",
+      "Pinned image (repository:tag) of the Postgres backup, restore-verification and maintenance jobs, built from components/scripts/pg-backup.Dockerfile (pg_dump, server binaries, pgvector, curl, openssl).",
     form: "`repository:tag` with a pinned tag, built from components/scripts/pg-backup.Dockerfile",
     schema: z
       .string()
