@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupImage, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./backup-job";
+import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
 import { Duration } from "./values";
 
@@ -178,7 +178,7 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
   }
 
   private labels(name: string): Record<string, string> {
-    return { ...recommendedLabels(this.args.context, name, "db-maintenance"), [DB_MAINTENANCE_LABEL]: "true" };
+    return { ...recommendedLabels(this.args.context, name, "db-maintenance"), [DB_MAINTENANCE_LABEL]: "true", [BACKUP_LABEL]: "false" };
   }
 
   private metadata(name: string): k8s.types.input.meta.v1.ObjectMeta {

@@ -26,7 +26,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertSpec, backupStale } from "./alerts";
 import { BackupBucketRef } from "./backup-bucket";
-import { BackupImage, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron, r2BucketResource, r2SecretAccessKey } from "./backup-job";
+import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron, r2BucketResource, r2SecretAccessKey } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, resourceTags, throwIfInvalid } from "./context";
 import { Duration, RESTORE_TABLE } from "./values";
 
@@ -273,7 +273,8 @@ export class RestoreVerification extends pulumi.ComponentResource {
     this.prefix = args.prefix;
     this.staleAfter = restoreVerificationStaleAfter(args.schedule, args.activeDeadline ?? d.activeDeadline, args.staleGrace ?? d.staleGrace)!;
     this.selectorLabels = restoreVerificationSelectorLabels(args.context, name);
-    this.labels = { ...recommendedLabels(args.context, name, "restore-verification"), [RESTORE_VERIFICATION_LABEL]: "true" };
+    // The backup marker "false": this job reads backups, it makes none (policies/lib/backups.ts).
+    this.labels = { ...recommendedLabels(args.context, name, "restore-verification"), [RESTORE_VERIFICATION_LABEL]: "true", [BACKUP_LABEL]: "false" };
 
     const credentials = args.bucket.kind === "s3" ? this.createS3Credentials() : this.createR2Credentials();
     const serviceAccount = this.createServiceAccount();
