@@ -20,6 +20,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
+import { commonPodSpec, dnsEgressRule } from "./pod-spec";
 import { Duration } from "./values";
 
 const COMPONENT = "DatabaseMaintenance";
@@ -236,16 +237,9 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
             template: {
               metadata: { labels },
               spec: {
-                serviceAccountName: serviceAccount.metadata.name,
-                automountServiceAccountToken: false,
+                ...commonPodSpec(a.context, { serviceAccountName: serviceAccount.metadata.name, runAsUser: BACKUP_UID }),
                 enableServiceLinks: false,
                 restartPolicy: "Never",
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: BACKUP_UID,
-                  runAsGroup: BACKUP_UID,
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
                 containers: [
                   {
                     name: `db-${task}`,
@@ -299,7 +293,7 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
         policyTypes: ["Ingress", "Egress"],
         ingress: [],
         egress: [
-          { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+          dnsEgressRule(),
           { ports: [{ protocol: "TCP", port }] },
         ],
       },

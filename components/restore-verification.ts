@@ -28,6 +28,7 @@ import { AlertSpec, backupStale } from "./alerts";
 import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron, r2BucketResource, r2SecretAccessKey } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, resourceTags, throwIfInvalid } from "./context";
+import { commonPodSpec, dnsEgressRule } from "./pod-spec";
 import { Duration, RESTORE_TABLE } from "./values";
 
 export { RESTORE_TABLE };
@@ -413,17 +414,9 @@ export class RestoreVerification extends pulumi.ComponentResource {
               template: {
                 metadata: { labels: this.labels },
                 spec: {
-                  serviceAccountName: serviceAccount.metadata.name,
-                  automountServiceAccountToken: false,
+                  ...commonPodSpec(a.context, { serviceAccountName: serviceAccount.metadata.name, runAsUser: BACKUP_UID }),
                   enableServiceLinks: false,
                   restartPolicy: "Never",
-                  securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser: BACKUP_UID,
-                    runAsGroup: BACKUP_UID,
-                    fsGroup: BACKUP_UID,
-                    seccompProfile: { type: "RuntimeDefault" },
-                  },
                   containers: [
                     {
                       name: "restore-verify",
@@ -486,7 +479,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
           ingress: [],
           // DNS and the bucket's HTTPS endpoint only: the throwaway server needs no network.
           egress: [
-            { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+            dnsEgressRule(),
             { ports: [{ protocol: "TCP", port: 443 }] },
           ],
         },
