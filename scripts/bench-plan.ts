@@ -3,17 +3,25 @@
  *
  *   npx ts-node --transpile-only scripts/bench-plan.ts [--runs 3] [--sizes 5,50,200] [--skip-synthetic]
  *
- * It measures, each as the median of `--runs` runs (peak memory: the maximum):
+ * Every program here is loaded as the Node.js language host loads it for this Pulumi.yaml
+ * (`runtime.options.tsconfig` → tsconfig.pulumi.json: swc, no type check); temporary programs get
+ * a copy of that tsconfig. It measures, each as the median of `--runs` runs (peak memory: the
+ * maximum), wall time and CPU time (user + system of the processes started, from /proc: on a
+ * shared machine the CPU figure is the steadier one):
  * 1. the import floor — a program that only imports the SDKs the project uses, run through the
  *    same Pulumi runner and recording engine (and, for reference, a bare `node` that imports them);
- * 2. the plan of the committed stacks, staging and prod: the CLI's wall time and the peak memory
+ * 2. prod as `pulumi up` loads it, through the same runner: before the runtime tsconfig (the
+ *    language host's environment without `PULUMI_NODEJS_TSCONFIG_PATH`: ts-node type-checks) and
+ *    after it (the environment for this Pulumi.yaml);
+ * 3. the plan of the committed stacks, staging and prod: the CLI's wall time and the peak memory
  *    of its whole process tree (CLI, program, policy pack), sampled from /proc;
- * 3. what the SDK and the pack cost however lean the program: the same floor program registering as
+ * 4. what the SDK and the pack cost however lean the program: the same floor program registering as
  *    many bare ConfigMaps as prod has resources (the SDK's per-registration work: serialising,
  *    gRPC, and the stack trace it captures for every promise, mapped through source maps by the
  *    runner's source-map-support), and the policy pack's start-up as the engine loads it
- *    (ts-node, type-checked: `run-policy-pack` hard-codes `typeCheck: true`);
- * 4. the plan of synthetic catalogs of 5, 50 and 200 products — the five products cloned under new
+ *    (ts-node, type-checked: `run-policy-pack` hard-codes `typeCheck: true`), also with `noCheck`
+ *    in a copy of the pack's tsconfig;
+ * 5. the plan of synthetic catalogs of 5, 50 and 200 products — the five products cloned under new
  *    ids in a temporary program outside the repository (stacks/ is untouched) — and the cost per
  *    resource, which should stay flat.
  */
@@ -24,6 +32,10 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "tools/plan/cli.ts");
+/** The runtime tsconfig Pulumi.yaml names; temporary programs get a copy beside their Pulumi.yaml. */
+const RUNTIME_TSCONFIG = "tsconfig.pulumi.json";
+/** The language host's environment, less what the runtime tsconfig changed (the "before" of issue 12). */
+const BEFORE_RUNTIME_TSCONFIG = { PULUMI_NODEJS_TSCONFIG_PATH: undefined };
 
 interface Args {
   runs: number;
@@ -75,8 +87,21 @@ function treeRss(root: number): number {
   return total;
 }
 
+/** CPU time (user + system) of this process's finished children, in ms, from /proc (0 where /proc is missing). */
+function childrenCpuMs(): number {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[13]) + Number(f[14])) * 1000) / 100; // cutime + cstime, in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
 interface Sample {
   readonly wallMs: number;
+  /** CPU time of the whole process tree, once it has exited. */
+  readonly cpuMs: number;
   readonly peakBytes: number;
   readonly exitCode: number;
   readonly stdout: string;
@@ -87,6 +112,7 @@ interface Sample {
 function measure(cmd: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
+    const cpuBefore = childrenCpuMs();
     const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
@@ -98,7 +124,14 @@ function measure(cmd: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv
     }, 20);
     child.on("close", (code) => {
       clearInterval(timer);
-      resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakBytes: peak, exitCode: code ?? -1, stdout, stderr });
+      resolve({
+        wallMs: Number(process.hrtime.bigint() - started) / 1e6,
+        cpuMs: childrenCpuMs() - cpuBefore,
+        peakBytes: peak,
+        exitCode: code ?? -1,
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -111,7 +144,12 @@ function median(xs: readonly number[]): number {
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;
 
-/** A temporary Pulumi project beside the repository's node_modules. */
+/** Pulumi.yaml of a temporary program: loaded through its copy of the runtime tsconfig. */
+function benchPulumiYaml(name: string): string {
+  return `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n    tsconfig: ${RUNTIME_TSCONFIG}\nmain: index.ts\n`;
+}
+
+/** A temporary Pulumi project beside the repository's node_modules, with a copy of the runtime tsconfig. */
 function tempProject(name: string, files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
@@ -119,6 +157,7 @@ function tempProject(name: string, files: Record<string, string>): string {
     path.join(dir, "tsconfig.json"),
     JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true, skipLibCheck: true, types: ["node"] }, files: ["index.ts"] }, null, 2),
   );
+  fs.copyFileSync(path.join(ROOT, RUNTIME_TSCONFIG), path.join(dir, RUNTIME_TSCONFIG));
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true }));
   for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
   return dir;
@@ -172,19 +211,65 @@ for (let i = 0; i < COUNT; i++) {
 `;
 }
 
-/** Runs `snippet` in a fresh `node` (ts-node) and returns the `ms <n>` it prints; throws with its stderr if it fails. */
-async function timedSnippet(what: string, snippet: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const s = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", snippet], ROOT, env);
-  const ms = /ms (\d+)/.exec(s.stdout)?.[1];
-  if (s.exitCode !== 0 || ms === undefined) throw new Error(`${what} failed:\n${s.stderr}`);
-  return Number(ms);
+interface Timed {
+  readonly ms: number;
+  /** CPU time of what the snippet timed (the processes it started and waited for). */
+  readonly cpuMs: number;
 }
 
-/** A snippet that runs the project in `dir` through the harness (Pulumi's runner) and prints `ms <its duration>`; fails unless it registered `resources`, when given. */
+/**
+ * Defines `cpuMs()` (CPU time of the snippet's finished children, from /proc) and `report(ms, cpuMs)`
+ * for a snippet: it prints `ms <n> cpu <n>`.
+ */
+const SNIPPET_PRELUDE = `const cpuMs = () => { try { const s = require("fs").readFileSync("/proc/self/stat", "utf8"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return (Number(f[13]) + Number(f[14])) * 10; } catch { return 0; } };
+const report = (ms, cpu) => console.log("ms", Math.round(ms), "cpu", Math.round(cpu));
+`;
+
+/** Runs `snippet` in a fresh `node` (ts-node) and returns the `ms <n> cpu <n>` it prints; throws with its stderr if it fails. */
+async function timedSnippet(what: string, snippet: string, env: NodeJS.ProcessEnv): Promise<Timed> {
+  const s = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", SNIPPET_PRELUDE + snippet], ROOT, env);
+  const m = /ms (\d+) cpu (\d+)/.exec(s.stdout);
+  if (s.exitCode !== 0 || !m) throw new Error(`${what} failed:\n${s.stderr}`);
+  return { ms: Number(m[1]), cpuMs: Number(m[2]) };
+}
+
+/**
+ * A snippet that runs the project in `dir` through the harness (Pulumi's runner, the language
+ * host's environment for its Pulumi.yaml) and reports the program's duration and CPU time; fails
+ * unless it registered `resources`, when given.
+ */
 function runnerSnippet(dir: string, resources?: number): string {
   const count = resources === undefined ? "" : ` || r.resources.length !== ${resources}`;
-  return `require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(dir)}, stack: "bench", transpileOnly: true }).then((r) => { if (!r.ok${count}) { console.error(r.stderr); process.exit(1); } console.log("ms", r.durationMs); })`;
+  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(dir)}, stack: "bench" }).then((r) => { if (!r.ok${count}) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
 }
+
+/**
+ * A snippet that runs a committed stack as `pulumi up` loads it (tools/offline-stack: placeholders
+ * for secrets, the language host's environment for Pulumi.yaml, plus `env`).
+ */
+function stackSnippet(stack: string, env: Record<string, string | undefined> = {}): string {
+  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/offline-stack"))}).runOfflineStack({ projectDir: ${JSON.stringify(ROOT)}, stack: ${JSON.stringify(stack)}, env: ${JSON.stringify(env)} }).then(({ result: r }) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
+}
+
+/** A snippet that starts the policy pack in `packDir` as the engine does and reports its start-up (CPU: until it stopped). */
+function packSnippet(packDir: string): string {
+  return `const c0 = cpuMs(); const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod", packDir: ${JSON.stringify(packDir)} }).then(async (p) => { const ms = Date.now() - t; await p.stop(); await new Promise((r) => setTimeout(r, 200)); report(ms, cpuMs() - c0); })`;
+}
+
+/** A copy of the policy pack whose tsconfig adds `noCheck: true` (the runner spreads it into ts-node's options). */
+function noCheckPack(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-pack-nocheck-"));
+  fs.cpSync(path.join(ROOT, "policies"), dir, { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const file = path.join(dir, "tsconfig.json");
+  const text = fs.readFileSync(file, "utf8");
+  if (!/"sourceMap": true\n/.test(text)) throw new Error("policies/tsconfig.json changed shape; update noCheckPack");
+  fs.writeFileSync(file, text.replace(/"sourceMap": true\n/, '"sourceMap": true,\n    "noCheck": true\n'));
+  return dir;
+}
+
+const medianOf = (xs: readonly Timed[]): Timed => ({ ms: median(xs.map((x) => x.ms)), cpuMs: median(xs.map((x) => x.cpuMs)) });
+const both = (t: Timed) => `${secs(t.ms)} wall, ${secs(t.cpuMs)} CPU`;
 
 function planArgs(extra: string[]): string[] {
   return ["-r", "ts-node/register/transpile-only", CLI, "-q", "--timings", ...extra];
@@ -203,30 +288,49 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-out-"));
   const cleanup: string[] = [out];
-  const env = { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") };
+  // The user's own switches would change how the runner loads TypeScript: measure without them.
+  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") };
+  for (const key of ["PULUMI_NODEJS_TRANSPILE_ONLY", "TS_NODE_TYPE_CHECK", "TS_NODE_TRANSPILE_ONLY"]) delete env[key];
   console.log(`bench-plan: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}, Node ${process.version}, ${args.runs} run(s) each\n`);
 
   try {
     // 1. The floor.
-    const floorDir = tempProject("bench-floor", {
-      "Pulumi.yaml": "name: bench-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n",
-      "index.ts": SDK_IMPORTS,
-    });
+    const floorDir = tempProject("bench-floor", { "Pulumi.yaml": benchPulumiYaml("bench-floor"), "index.ts": SDK_IMPORTS });
     cleanup.push(floorDir);
-    const runnerFloor: number[] = [];
+    const runnerFloor: Timed[] = [];
     const bareFloor: number[] = [];
     for (let i = 0; i < args.runs; i++) {
       runnerFloor.push(await timedSnippet("floor program", runnerSnippet(floorDir), env));
       const bare = await measure(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(floorDir, "index.ts")], floorDir, env);
       bareFloor.push(bare.wallMs);
     }
-    const floor = median(runnerFloor);
-    console.log(`import floor (runner + engine, SDK imports only): ${secs(floor)}   [bare node + ts-node importing the SDKs: ${secs(median(bareFloor))}]`);
+    const floorT = medianOf(runnerFloor);
+    const floor = floorT.ms;
+    console.log(`import floor (runner + engine, SDK imports only): ${both(floorT)}   [bare node + ts-node importing the SDKs: ${secs(median(bareFloor))}]`);
 
-    // 2. The committed stacks.
+    // 2. prod as `pulumi up` loads it, before and after the runtime tsconfig (alternating runs).
+    const before: Timed[] = [];
+    const after: Timed[] = [];
+    for (let i = 0; i < args.runs; i++) {
+      before.push(await timedSnippet("prod before the runtime tsconfig", stackSnippet("prod", BEFORE_RUNTIME_TSCONFIG), env));
+      after.push(await timedSnippet("prod with the runtime tsconfig", stackSnippet("prod"), env));
+    }
+    const b = medianOf(before);
+    const a = medianOf(after);
+    const third = (x: number, y: number) => (x <= y / 3 ? "met" : "missed");
+    console.log(`\nprod as pulumi up loads it — before the runtime tsconfig (type-checked): ${both(b)}`);
+    console.log(`prod as pulumi up loads it — with tsconfig.pulumi.json (swc, no type check): ${both(a)}`);
+    console.log(
+      `  after/before: ${(a.ms / b.ms).toFixed(2)} wall, ${(a.cpuMs / b.cpuMs).toFixed(2)} CPU (target ≤ 0.33: ${third(a.ms, b.ms)} on wall, ${third(a.cpuMs, b.cpuMs)} on CPU); ` +
+        `${(a.ms / floor).toFixed(1)}× the floor`,
+    );
+
+    // 3. The committed stacks.
     const perStack: Record<string, { wall: number; peak: number; resources: number }> = {};
+    console.log("");
     for (const stack of ["staging", "prod"]) {
       const walls: number[] = [];
+      const cpus: number[] = [];
       const peaks: number[] = [];
       const programs: number[] = [];
       const policies: number[] = [];
@@ -234,6 +338,7 @@ async function main(): Promise<void> {
         const s = await measure(process.execPath, planArgs(["--stack", stack, "--out", out]), ROOT, env);
         if (s.exitCode === 2) throw new Error(`plan of ${stack} failed:\n${s.stderr}`);
         walls.push(s.wallMs);
+        cpus.push(s.cpuMs);
         peaks.push(s.peakBytes);
         const t = timingsOf(s.stderr);
         if (t.programMs !== undefined) programs.push(t.programMs);
@@ -242,39 +347,54 @@ async function main(): Promise<void> {
       const resources = resourceCount(path.join(out, `${stack}.json`));
       perStack[stack] = { wall: median(walls), peak: Math.max(...peaks), resources };
       console.log(
-        `plan ${stack.padEnd(7)}: ${secs(median(walls))} wall (program ${secs(median(programs))}, policy after it ${secs(median(policies))}), ` +
+        `plan ${stack.padEnd(7)}: ${secs(median(walls))} wall, ${secs(median(cpus))} CPU (program ${secs(median(programs))}, policy after it ${secs(median(policies))}), ` +
           `peak ${mib(Math.max(...peaks))} (process tree), ${resources} resources — ${(median(walls) / floor).toFixed(1)}× the floor`,
       );
     }
+    const prodPlan = perStack.prod.wall;
+    console.log(
+      `  plan prod target (≤ 5 s, or ≤ 5× the floor): ${prodPlan <= 5000 || prodPlan <= 5 * floor ? "met" : "missed"} ` +
+        `(${secs(prodPlan)}; 5× the floor is ${secs(5 * floor)})`,
+    );
 
-    // 3. What any program of this size pays: bare registrations, and the pack's start-up.
+    // 4. What any program of this size pays: bare registrations, and the pack's start-up.
     const registrations = perStack.prod.resources - 1; // the stack itself is registered by the runner
     const regDir = tempProject("bench-registrations", {
-      "Pulumi.yaml": "name: bench-registrations\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n",
+      "Pulumi.yaml": benchPulumiYaml("bench-registrations"),
       "index.ts": `${SDK_IMPORTS}
 for (let i = 0; i < ${registrations}; i++) new k8s.core.v1.ConfigMap(\`cm-\${i}\`, { metadata: { name: \`cm-\${i}\` }, data: { key: "value" } });
 `,
     });
     cleanup.push(regDir);
-    const regWalls: number[] = [];
-    const packStarts: number[] = [];
+    const packNoCheck = noCheckPack();
+    cleanup.push(packNoCheck);
+    const regRuns: Timed[] = [];
+    const packStarts: Timed[] = [];
+    const packNoCheckStarts: Timed[] = [];
     for (let i = 0; i < args.runs; i++) {
-      regWalls.push(await timedSnippet("registration program", runnerSnippet(regDir, registrations + 1), env));
-      const packSnippet = `const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod" }).then(async (p) => { console.log("ms", Date.now() - t); await p.stop(); })`;
-      packStarts.push(await timedSnippet("policy pack start-up", packSnippet, env));
+      regRuns.push(await timedSnippet("registration program", runnerSnippet(regDir, registrations + 1), env));
+      packStarts.push(await timedSnippet("policy pack start-up", packSnippet(path.join(ROOT, "policies")), env));
+      packNoCheckStarts.push(await timedSnippet("policy pack start-up (noCheck)", packSnippet(packNoCheck), env));
     }
+    const reg = medianOf(regRuns);
+    const pack = medianOf(packStarts);
+    const packNc = medianOf(packNoCheckStarts);
     console.log(
-      `\n${registrations} bare ConfigMaps through the same runner: ${secs(median(regWalls))} — ${(median(regWalls) / floor).toFixed(1)}× the floor ` +
-        `(${((median(regWalls) - floor) / registrations).toFixed(1)} ms per registration in the SDK)`,
+      `\n${registrations} bare ConfigMaps through the same runner: ${both(reg)} — ${(reg.ms / floor).toFixed(1)}× the floor ` +
+        `(${((reg.ms - floor) / registrations).toFixed(1)} ms per registration in the SDK)`,
     );
-    console.log(`policy pack start-up, type-checked as the engine loads it: ${secs(median(packStarts))} — ${(median(packStarts) / floor).toFixed(1)}× the floor`);
+    console.log(`policy pack start-up, type-checked as the engine loads it: ${both(pack)} — ${(pack.ms / floor).toFixed(1)}× the floor`);
+    console.log(`policy pack start-up with noCheck in its tsconfig: ${both(packNc)} (${secs(pack.cpuMs - packNc.cpuMs)} CPU less)`);
 
-    // 4. Synthetic catalogs.
+    // 5. Synthetic catalogs.
     if (args.synthetic) {
       console.log("");
       const rows: Array<{ products: number; resources: number; wall: number; program: number; peak: number }> = [];
       for (const count of args.sizes) {
-        const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: index.ts");
+        const pulumiYaml = fs
+          .readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")
+          .replace(/^main: .*$/m, "main: index.ts")
+          .replace(/^( {4}tsconfig: ).*$/m, `$1${RUNTIME_TSCONFIG}`);
         const dir = tempProject(`bench-catalog-${count}`, {
           "Pulumi.yaml": pulumiYaml,
           "Pulumi.staging.yaml": fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8"),

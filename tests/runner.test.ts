@@ -64,8 +64,7 @@ function run(configOverrides: Record<string, string>, timeoutMs?: number): Promi
     invokes: {
       "cloudflare:index/getZone:getZone": (args) => ({ zoneId: ZONE_ID, id: ZONE_ID, name: args.filter?.name }),
     },
-    // Type checking the fixture adds ~4 s per run and is tsc's job (`npx tsc --noEmit -p .`).
-    transpileOnly: true,
+    // Loaded as Pulumi.yaml says (its tsconfig.pulumi.json: no type check), as for the real program.
     timeoutMs,
   });
 }
@@ -307,7 +306,7 @@ describe("project and stack files", () => {
     const project = readProject(FIXTURE);
     expect(project.name).toBe("runner-fixture");
     expect(project.main).toBe("index.ts");
-    expect(project.runtimeOptions).toEqual({ typescript: true, tsconfig: undefined, nodeargs: undefined });
+    expect(project.runtimeOptions).toEqual({ typescript: true, tsconfig: "tsconfig.pulumi.json", nodeargs: undefined });
     expect(project.config["runner-fixture:apiKey"]).toMatchObject({ secret: true, required: true });
     expect(project.config["runner-fixture:replicas"]).toMatchObject({ value: 2, secret: false, required: false });
   });

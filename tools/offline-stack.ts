@@ -245,7 +245,6 @@ export async function runOfflineStack(options: OfflineStackOptions): Promise<Off
     config,
     secretKeys,
     invokes: { ...invokeAnswers(project, config), ...(options.invokeOverrides ?? {}) },
-    transpileOnly: true,
     timeoutMs: options.timeoutMs ?? 120_000,
     env: options.env,
     onResource: options.onResource,

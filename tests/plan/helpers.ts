@@ -42,6 +42,20 @@ export function tempDir(prefix: string): string {
 
 const FIXTURE_TSCONFIG = fs.readFileSync(path.join(PLAN_FIXTURE, "tsconfig.json"), "utf8");
 
+/** The runtime tsconfig Pulumi.yaml names (`runtime.options.tsconfig`), at the repository root. */
+export const RUNTIME_TSCONFIG = "tsconfig.pulumi.json";
+
+/**
+ * The repository's Pulumi.yaml for a program at the root of another directory: `main: index.ts`,
+ * and the runtime tsconfig beside it (copy `RUNTIME_TSCONFIG` there), so the runner loads it as it
+ * loads the real program.
+ */
+export function relocatedProjectYaml(): string {
+  const yaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+  if (!/^ {4}tsconfig: \.\.\/tsconfig\.pulumi\.json$/m.test(yaml)) throw new Error("Pulumi.yaml no longer names ../tsconfig.pulumi.json; update relocatedProjectYaml");
+  return yaml.replace(/^main: .*$/m, "main: index.ts").replace(/^( {4}tsconfig: ).*$/m, `$1${RUNTIME_TSCONFIG}`);
+}
+
 /**
  * A git repository whose committed program is the app-platform program (`main` re-exports
  * infra/index.ts, beside copies of Pulumi.yaml and the stack files: same URNs) and whose working
@@ -49,8 +63,8 @@ const FIXTURE_TSCONFIG = fs.readFileSync(path.join(PLAN_FIXTURE, "tsconfig.json"
  */
 export function makeVariantRepo(): { dir: string; git: (...args: string[]) => string } {
   const dir = tempDir("plan-variant");
-  const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: index.ts");
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), pulumiYaml);
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), relocatedProjectYaml());
+  fs.copyFileSync(path.join(ROOT, RUNTIME_TSCONFIG), path.join(dir, RUNTIME_TSCONFIG));
   for (const stack of ["staging", "prod"]) fs.copyFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), path.join(dir, `Pulumi.${stack}.yaml`));
   const reexport = (file: string) => `export * from ${JSON.stringify(path.join(ROOT, file))};\n`;
   fs.writeFileSync(path.join(dir, "index.ts"), reexport("infra/index"));

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import type { WorkflowTemplate } from "@actions/workflow-parser";
 
 type Parser = typeof import("@actions/workflow-parser");
@@ -98,6 +99,26 @@ describe("what the workflows do", () => {
     expect(content).toMatch(/environment: prod/);
     expect(content.match(/command: up/g)).toHaveLength(3);
     expect(content.match(/policyPacks: policies/g)).toHaveLength(3);
+  });
+
+  it("every job that runs the program (preview, up, the plan) type-checks first: the runner no longer does (tsconfig.pulumi.json)", () => {
+    const runsProgram = (step: Record<string, any>) => // eslint-disable-line @typescript-eslint/no-explicit-any
+      (String(step.uses ?? "").startsWith("pulumi/actions@") && ["preview", "up"].includes(step.with?.command)) ||
+      /\bpulumi (preview|up)\b|npm run plan\b/.test(String(step.run ?? ""));
+    const typeChecks = (step: Record<string, any>) => /^npm (run typecheck|test)\b/.test(String(step.run ?? "")); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const checked: string[] = [];
+    for (const file of files) {
+      const doc = parseYaml(fs.readFileSync(path.join(DIR, file), "utf8")) as { jobs: Record<string, { steps?: Record<string, any>[] }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (const [id, job] of Object.entries(doc.jobs)) {
+        const steps = job.steps ?? [];
+        const first = steps.findIndex(runsProgram);
+        if (first < 0) continue;
+        checked.push(`${file}:${id}`);
+        expect(steps.slice(0, first).some(typeChecks), `${file} job ${id} runs the program before any type check`).toBe(true);
+      }
+    }
+    // The jobs that run the program; the check above must have seen each.
+    expect(checked.sort()).toEqual(["deploy.yml:prod", "deploy.yml:staging", "plan.yml:plan", "preview.yml:preview"]);
   });
 
   it("drift.yml: scheduled refresh in preview-only mode that expects no changes, on both stacks", async () => {

@@ -13,8 +13,10 @@
  *   `PULUMI_CONFIG_SECRET_KEYS` (JSON array of `<ns>:<name>`), `PULUMI_NODEJS_TYPESCRIPT=true`
  *   unless `runtime.options.typescript: false`, `PULUMI_NODEJS_TSCONFIG_PATH` from
  *   `runtime.options.tsconfig` (relative to the program's working directory), `nodeargs` before
- *   the runner path. `PULUMI_NODEJS_TRANSPILE_ONLY` is the user's switch; set `transpileOnly` to
- *   force it either way.
+ *   the runner path (`languageHostEnv`). Everything else is inherited from this process's
+ *   environment, as the host passes its own on: there is no override of how the runner loads
+ *   TypeScript, so the program loads here exactly as `pulumi preview` and `pulumi up` load it
+ *   (`PULUMI_NODEJS_TRANSPILE_ONLY` / `TS_NODE_TYPE_CHECK` work only as the user's own switches).
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -52,8 +54,6 @@ export interface RunProgramOptions {
   readonly timeoutMs?: number;
   /** `--parallel`; @default 16 */
   readonly parallel?: number;
-  /** Force `PULUMI_NODEJS_TRANSPILE_ONLY` (skip ts-node type checking) on or off; @default inherited from the environment */
-  readonly transpileOnly?: boolean;
   /** Extra environment for the program (`undefined` removes a variable). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Record debug-severity engine logs too; @default false */
@@ -96,6 +96,21 @@ export function resolveProgram(rootDir: string, main: string | undefined): { pwd
     : { pwd: path.dirname(target), entryPoint: path.basename(target) };
 }
 
+/**
+ * The variables pulumi-language-nodejs adds to its own environment for a project's
+ * `runtime.options` (`execNodejs` in sdk/nodejs/cmd/pulumi-language-nodejs): `PULUMI_NODEJS_TYPESCRIPT`
+ * unless `typescript: false`, and `PULUMI_NODEJS_TSCONFIG_PATH` as written in Pulumi.yaml (the
+ * runner resolves it from the program's directory). Nothing about type checking: the runner
+ * decides that from the tsconfig (`noCheck`, or ts-node's `transpileOnly` / `swc`) unless the
+ * user sets `PULUMI_NODEJS_TRANSPILE_ONLY` themselves.
+ */
+export function languageHostEnv(runtimeOptions: PulumiProject["runtimeOptions"]): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (runtimeOptions.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
+  if (runtimeOptions.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = runtimeOptions.tsconfig;
+  return env;
+}
+
 /** Runs the program once and records everything it registered; never throws for a program failure. */
 export async function runProgram(options: RunProgramOptions): Promise<RunResult> {
   const started = Date.now();
@@ -121,9 +136,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunResult>
   const env: Record<string, string | undefined> = { ...process.env };
   env.PULUMI_CONFIG = JSON.stringify(config);
   env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(secretKeys);
-  if (runtimeOptions.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
-  if (runtimeOptions.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = runtimeOptions.tsconfig;
-  if (options.transpileOnly !== undefined) env.PULUMI_NODEJS_TRANSPILE_ONLY = String(options.transpileOnly);
+  Object.assign(env, languageHostEnv(runtimeOptions));
   Object.assign(env, options.env ?? {});
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
 
