@@ -240,7 +240,7 @@ async function timedSnippet(what: string, snippet: string, env: NodeJS.ProcessEn
  */
 function runnerSnippet(dir: string, resources?: number): string {
   const count = resources === undefined ? "" : ` || r.resources.length !== ${resources}`;
-  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(dir)}, stack: "bench" }).then((r) => { if (!r.ok${count}) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
+  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(dir)}, stack: "bench", timeoutMs: 900_000 }).then((r) => { if (!r.ok${count}) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
 }
 
 /**
@@ -248,12 +248,12 @@ function runnerSnippet(dir: string, resources?: number): string {
  * for secrets, the language host's environment for Pulumi.yaml, plus `env`).
  */
 function stackSnippet(stack: string, env: Record<string, string | undefined> = {}): string {
-  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/offline-stack"))}).runOfflineStack({ projectDir: ${JSON.stringify(ROOT)}, stack: ${JSON.stringify(stack)}, env: ${JSON.stringify(env)} }).then(({ result: r }) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
+  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/offline-stack"))}).runOfflineStack({ projectDir: ${JSON.stringify(ROOT)}, stack: ${JSON.stringify(stack)}, env: ${JSON.stringify(env)}, timeoutMs: 900_000 }).then(({ result: r }) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
 }
 
 /** A snippet that starts the policy pack in `packDir` as the engine does and reports its start-up (CPU: until it stopped). */
 function packSnippet(packDir: string): string {
-  return `const c0 = cpuMs(); const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod", packDir: ${JSON.stringify(packDir)} }).then(async (p) => { const ms = Date.now() - t; await p.stop(); await new Promise((r) => setTimeout(r, 200)); report(ms, cpuMs() - c0); })`;
+  return `const c0 = cpuMs(); const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod", packDir: ${JSON.stringify(packDir)}, startTimeoutMs: 900_000 }).then(async (p) => { const ms = Date.now() - t; await p.stop(); await new Promise((r) => setTimeout(r, 200)); report(ms, cpuMs() - c0); })`;
 }
 
 /** A copy of the policy pack whose tsconfig adds `noCheck: true` (the runner spreads it into ts-node's options). */
@@ -335,7 +335,7 @@ async function main(): Promise<void> {
       const programs: number[] = [];
       const policies: number[] = [];
       for (let i = 0; i < args.runs; i++) {
-        const s = await measure(process.execPath, planArgs(["--stack", stack, "--out", out]), ROOT, env);
+        const s = await measure(process.execPath, planArgs(["--stack", stack, "--out", out, "--timeout", "900"]), ROOT, env);
         if (s.exitCode === 2) throw new Error(`plan of ${stack} failed:\n${s.stderr}`);
         walls.push(s.wallMs);
         cpus.push(s.cpuMs);
