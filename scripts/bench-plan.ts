@@ -248,7 +248,8 @@ function runnerSnippet(dir: string, resources?: number): string {
  * for secrets, the language host's environment for Pulumi.yaml, plus `env`).
  */
 function stackSnippet(stack: string, env: Record<string, string | undefined> = {}): string {
-  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/offline-stack"))}).runOfflineStack({ projectDir: ${JSON.stringify(ROOT)}, stack: ${JSON.stringify(stack)}, env: ${JSON.stringify(env)}, timeoutMs: 900_000 }).then(({ result: r }) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
+  // JSON has no `undefined`: a removed variable travels as null and becomes `undefined` again.
+  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/offline-stack"))}).runOfflineStack({ projectDir: ${JSON.stringify(ROOT)}, stack: ${JSON.stringify(stack)}, env: Object.fromEntries(Object.entries(${JSON.stringify(env, (_k, v) => (v === undefined ? null : v))}).map(([k, v]) => [k, v === null ? undefined : v])), timeoutMs: 900_000 }).then(({ result: r }) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
 }
 
 /** A snippet that starts the policy pack in `packDir` as the engine does and reports its start-up (CPU: until it stopped). */

@@ -20,7 +20,7 @@ export const COMMITTED_STACKS = ["staging", "prod"] as const;
 export type CommittedStack = (typeof COMMITTED_STACKS)[number];
 
 export interface CommittedStackRunOptions {
-  /** Kill the program after this long. @default 90_000 */
+  /** Kill the program after this long (generous: a 2-core machine under load takes minutes). @default 300_000 */
   readonly timeoutMs?: number;
 }
 
@@ -30,7 +30,7 @@ export interface CommittedStackRunOptions {
  * `result.ok` (or use `requireOk`).
  */
 export async function runCommittedStack(stack: string, options: CommittedStackRunOptions = {}): Promise<RunResult> {
-  const run = await runOfflineStack({ projectDir: PROJECT_ROOT, stack, timeoutMs: options.timeoutMs ?? 90_000 });
+  const run = await runOfflineStack({ projectDir: PROJECT_ROOT, stack, timeoutMs: options.timeoutMs ?? 300_000 });
   return run.result;
 }
 
