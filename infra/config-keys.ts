@@ -55,6 +55,15 @@ const MODULE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
 /** `product=job`: a product id and a Prometheus label value. */
 const PRODUCT_JOB = /^[a-z][-a-z]*=[A-Za-z0-9_.:-]+$/;
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
+/** An OpenAI model id (`gpt-4o`, `gpt-3.5-turbo`, `o3-mini`, fine-tunes `ft:...`). */
+const openaiModel = z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,127}$/, "must be an OpenAI model id such as gpt-4o");
+/** An Anthropic model id (`claude-3-5-sonnet-20240620`, `claude-sonnet-4-20250514`). */
+const anthropicModel = z.string().regex(/^claude-[a-z0-9][a-z0-9.-]{0,127}$/, "must be an Anthropic model id such as claude-sonnet-4-20250514");
+/**
+ * A downstream service's base URL, or empty (unset). Loopback and unset URLs are refused on prod by
+ * `parseStackConfig` (seed 002's `localhost` defaults are for development only).
+ */
+const serviceUrl = z.string().regex(/^$|^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an http:// or https:// base URL, or empty");
 const ipv4 = z.ipv4();
 
 /** Name of this repository on the git host; the runbooks are published from its `docs/runbooks`. */
@@ -299,6 +308,45 @@ export const PLAIN_CONFIG_KEYS = [
     schema: z.string().regex(/^.+ <[^@\s]+@[^@\s]+>$/, "must look like `Company Name Contact <email@example.com>`"),
     example: "Example Corp Ops <ops@example.com>",
   }),
+  // seed 000 "Provider Integration Management": default and fallback models, "configure in
+  // environment variables" (the seed names no variables; the worker gets OPENAI_MODEL,
+  // OPENAI_FALLBACK_MODEL, ANTHROPIC_MODEL, ANTHROPIC_FALLBACK_MODEL).
+  key({
+    key: "askDahliaOpenaiModel",
+    type: "string",
+    description: "OpenAI model of the Ask Dahlia worker (`OPENAI_MODEL`; seed 000: `gpt-4o`).",
+    default: "gpt-4o",
+    form: "an OpenAI model id such as `gpt-4o`",
+    schema: openaiModel,
+    example: "gpt-4o",
+  }),
+  key({
+    key: "askDahliaOpenaiFallbackModel",
+    type: "string",
+    description: "OpenAI fallback model of the Ask Dahlia worker (`OPENAI_FALLBACK_MODEL`; seed 000: `gpt-3.5-turbo`).",
+    default: "gpt-3.5-turbo",
+    form: "an OpenAI model id other than `askDahliaOpenaiModel`",
+    schema: openaiModel,
+    example: "gpt-3.5-turbo",
+  }),
+  key({
+    key: "askDahliaAnthropicModel",
+    type: "string",
+    description: "Anthropic model of the Ask Dahlia worker (`ANTHROPIC_MODEL`; seed 000: `claude-3-5-sonnet-20240620`).",
+    default: "claude-3-5-sonnet-20240620",
+    form: "an Anthropic model id such as `claude-3-5-sonnet-20240620`",
+    schema: anthropicModel,
+    example: "claude-3-5-sonnet-20240620",
+  }),
+  key({
+    key: "askDahliaAnthropicFallbackModel",
+    type: "string",
+    description: "Anthropic fallback model of the Ask Dahlia worker (`ANTHROPIC_FALLBACK_MODEL`; seed 000: `claude-3-haiku-20240307`).",
+    default: "claude-3-haiku-20240307",
+    form: "an Anthropic model id other than `askDahliaAnthropicModel`",
+    schema: anthropicModel,
+    example: "claude-3-haiku-20240307",
+  }),
   key({
     key: "chatApiSupabaseUrl",
     type: "string",
@@ -362,6 +410,46 @@ export const PLAIN_CONFIG_KEYS = [
     default: ["audit_sessions", "chat_messages", "audit_answers"],
     schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
     example: '["audit_sessions"]',
+  }),
+  key({
+    key: "chatApiDefaultModel",
+    type: "string",
+    description:
+      "Claude model of the Chat API (seed 002 `DEFAULT_MODEL`, default `claude-sonnet-4-20250514`); set per stack so an upgrade goes to staging first (seed 002 \"Model Upgrade Procedures\").",
+    default: "claude-sonnet-4-20250514",
+    form: "an Anthropic model id such as `claude-sonnet-4-20250514`",
+    schema: anthropicModel,
+    example: "claude-sonnet-4-20250514",
+  }),
+  // seed 002 env table: the downstream services' base URLs default to http://localhost:8001-8003,
+  // development values; a pod has nothing listening there.
+  key({
+    key: "chatApiMapperApiUrl",
+    type: "string",
+    description: "Base URL of mapper-api that the Chat API calls (seed 002 `MAPPER_API_URL`); required on prod, never loopback.",
+    default: "",
+    form: "an http:// or https:// base URL such as `https://mapper-api.example.com`",
+    schema: serviceUrl,
+    example: "https://mapper-api.example.com",
+  }),
+  key({
+    key: "chatApiCalendarApiUrl",
+    type: "string",
+    description: "Base URL of calendar-api that the Chat API calls (seed 002 `CALENDAR_API_URL`); required on prod, never loopback.",
+    default: "",
+    form: "an http:// or https:// base URL such as `https://calendar-api.example.com`",
+    schema: serviceUrl,
+    example: "https://calendar-api.example.com",
+  }),
+  key({
+    key: "chatApiWorkoutIngestorApiUrl",
+    type: "string",
+    description:
+      "Base URL of workout-ingestor-api that the Chat API calls (seed 002 `WORKOUT_INGESTOR_API_URL`); required on prod, never loopback.",
+    default: "",
+    form: "an http:// or https:// base URL such as `https://workout-ingestor-api.example.com`",
+    schema: serviceUrl,
+    example: "https://workout-ingestor-api.example.com",
   }),
   key({
     key: "voyagerGoogleClientId",

@@ -33,6 +33,36 @@ export interface StackConfig extends PlainConfigValues {
   readonly environment: Environment;
 }
 
+/**
+ * The Chat API's downstream services (seed 002 env table): config key → the variable it sets and
+ * the seed's development default, which reaches nothing inside a pod.
+ */
+export const CHAT_API_DOWNSTREAM_URLS = [
+  { key: "chatApiMapperApiUrl", variable: "MAPPER_API_URL", seedDefault: "http://localhost:8001" },
+  { key: "chatApiCalendarApiUrl", variable: "CALENDAR_API_URL", seedDefault: "http://localhost:8002" },
+  { key: "chatApiWorkoutIngestorApiUrl", variable: "WORKOUT_INGESTOR_API_URL", seedDefault: "http://localhost:8003" },
+] as const;
+
+/** True when a URL's host is the local machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0): inside a pod, the pod itself. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  host = host.replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === "0.0.0.0" ||
+    host === "::1" ||
+    host === "::" ||
+    /^::ffff:(127\.|7f)/.test(host)
+  );
+}
+
 /** Raw config as the runtime gives it: `app-platform:<key>` (or bare `<key>`) → string. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
 
@@ -130,6 +160,33 @@ export function parseStackConfig(
             `\`${CONFIG_NAMESPACE}:${k}\` is ${out[k]}; prod needs at least 2 replicas for availability (POLICIES.md 22). Fix: \`pulumi config set --stack ${stack} ${k} 2\``,
           );
         }
+      }
+    }
+    if (env === "prod") {
+      // seed 002: the downstream URLs default to localhost, where nothing listens in a prod pod.
+      for (const u of CHAT_API_DOWNSTREAM_URLS) {
+        const value = out[u.key] as string;
+        const example = PLAIN_CONFIG_KEYS.find((k) => k.key === u.key)!.example;
+        if (value === "") {
+          problems.push(
+            `\`${CONFIG_NAMESPACE}:${u.key}\` is not set; prod needs the real base URL of ${u.variable} (seed 002's default ${u.seedDefault} reaches nothing in a pod). Fix: \`pulumi config set --stack ${stack} ${u.key} ${example}\``,
+          );
+        } else if (isLoopbackUrl(value)) {
+          problems.push(
+            `\`${CONFIG_NAMESPACE}:${u.key}\` is ${JSON.stringify(value)}, a loopback address; in a prod pod nothing listens there. Expected the service's real base URL for ${u.variable}. Fix: \`pulumi config set --stack ${stack} ${u.key} ${example}\``,
+          );
+        }
+      }
+    }
+    // seed 000: a fallback model is the one to use when the default fails; the same model is no fallback.
+    for (const [model, fallback] of [
+      ["askDahliaOpenaiModel", "askDahliaOpenaiFallbackModel"],
+      ["askDahliaAnthropicModel", "askDahliaAnthropicFallbackModel"],
+    ] as const) {
+      if (out[model] === out[fallback]) {
+        problems.push(
+          `\`${CONFIG_NAMESPACE}:${fallback}\` is ${JSON.stringify(out[fallback])}, the same as \`${model}\`; a fallback must be another model (seed 000). Fix: \`pulumi config set --stack ${stack} ${fallback} <another model>\``,
+        );
       }
     }
     if (out.voyagerStripeEnabled === true && out.voyagerStripePriceId === "") {

@@ -5,6 +5,7 @@
 import { errorRate, latencyP95 } from "../components/alerts";
 import { Probe } from "../components/probe";
 import { Duration, Retention } from "../components/values";
+import { logLevelFor } from "./logging";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 
 const providedSecrets: readonly ProvidedSecret[] = [
@@ -51,7 +52,19 @@ export const askDahlia: ProductDefinition = {
           replicas: config.replicasAskDahliaWorker,
           // seed 000 "Horizontal Scaling: deploy multiple worker instances".
           autoscaling: { minReplicas: config.replicasAskDahliaWorker, maxReplicas: 6, targetCpuUtilization: 70 },
-          env: { NODE_ENV: "production", PORT: String(WORKER_PORT), SEC_USER_AGENT: config.askDahliaSecUserAgent },
+          env: {
+            NODE_ENV: "production",
+            PORT: String(WORKER_PORT),
+            SEC_USER_AGENT: config.askDahliaSecUserAgent,
+            // seed 000 "Provider Integration Management": default and fallback model per provider,
+            // "configure in environment variables" (variable names are the platform's; the seed gives none).
+            OPENAI_MODEL: config.askDahliaOpenaiModel,
+            OPENAI_FALLBACK_MODEL: config.askDahliaOpenaiFallbackModel,
+            ANTHROPIC_MODEL: config.askDahliaAnthropicModel,
+            ANTHROPIC_FALLBACK_MODEL: config.askDahliaAnthropicFallbackModel,
+            // seed 001 §2.1, the platform's log levels: INFO in production, DEBUG elsewhere.
+            LOG_LEVEL: logLevelFor(environment),
+          },
           secretEnv: {
             WORKER_API_SECRET: "WORKER_API_SECRET",
             DATABASE_URL: "DATABASE_URL",

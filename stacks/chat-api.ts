@@ -5,6 +5,8 @@
 import { errorRate, latencyP95, sseConnections } from "../components/alerts";
 import { Probe } from "../components/probe";
 import { Duration } from "../components/values";
+import { CHAT_API_DOWNSTREAM_URLS, type StackConfig } from "../infra/config";
+import { logLevelFor } from "./logging";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 
 const providedSecrets: readonly ProvidedSecret[] = [
@@ -14,6 +16,28 @@ const providedSecrets: readonly ProvidedSecret[] = [
   { name: "HELICONE_API_KEY", description: "Helicone API key for LLM observability (seed 002, optional).", optional: true },
   { name: "SENTRY_DSN", description: "Sentry DSN for error tracking (seed 002, optional).", optional: true },
 ];
+
+/** The TCP port a base URL is reached on: its own, else the scheme's. */
+export function urlPort(url: string): number {
+  const u = new URL(url);
+  return u.port ? Number(u.port) : u.protocol === "http:" ? 80 : 443;
+}
+
+/**
+ * The downstream URLs of the stack config (seed 002 `MAPPER_API_URL`, `CALENDAR_API_URL`,
+ * `WORKOUT_INGESTOR_API_URL`) as env, and the ports other than 443 they need in the egress policy.
+ */
+function downstreamServices(config: StackConfig): { env: Record<string, string>; egressPorts: number[] } {
+  const env: Record<string, string> = {};
+  const ports = new Set<number>();
+  for (const u of CHAT_API_DOWNSTREAM_URLS) {
+    const value = config[u.key];
+    if (value === "") continue;
+    env[u.variable] = value;
+    if (urlPort(value) !== 443) ports.add(urlPort(value));
+  }
+  return { env, egressPorts: [...ports].sort((a, b) => a - b) };
+}
 
 /** seed 002 names no port; the FastAPI server (uvicorn) listens on 8000. */
 const PORT = 8000;
@@ -25,6 +49,7 @@ export const chatApi: ProductDefinition = {
   build({ environment, config, host }) {
     const apiHost = host("chat-api");
     const runbookBaseUrl = config.runbookBaseUrl;
+    const downstream = downstreamServices(config);
     return {
       id: "chat-api",
       displayName: "Chat API",
@@ -51,11 +76,14 @@ export const chatApi: ProductDefinition = {
             HELICONE_ENABLED: "false",
             RATE_LIMIT_FREE: "50",
             RATE_LIMIT_PAID: "500",
-            DEFAULT_MODEL: "claude-sonnet-4-20250514",
-            MAPPER_API_URL: "http://localhost:8001",
-            CALENDAR_API_URL: "http://localhost:8002",
-            WORKOUT_INGESTOR_API_URL: "http://localhost:8003",
+            // seed 002 "Model Upgrade Procedures": DEFAULT_MODEL changes on staging first, then prod.
+            DEFAULT_MODEL: config.chatApiDefaultModel,
+            // seed 002: the downstream services; prod must set them (infra/config.ts), an unset URL
+            // leaves the variable out (the app's own development default then applies).
+            ...downstream.env,
             FUNCTION_TIMEOUT_SECONDS: "30.0",
+            // seed 001 §2.1, the platform's log levels: INFO in production, DEBUG elsewhere.
+            LOG_LEVEL: logLevelFor(environment),
           },
           secretEnv: {
             SUPABASE_SERVICE_ROLE_KEY: "SUPABASE_SERVICE_ROLE_KEY",
@@ -66,6 +94,8 @@ export const chatApi: ProductDefinition = {
             SENTRY_DSN: "SENTRY_DSN",
           },
           metricsPath: "/metrics",
+          // The NetworkPolicy opens 443; a downstream URL on another port needs it opened too.
+          ...(downstream.egressPorts.length > 0 ? { extraEgressPorts: downstream.egressPorts } : {}),
           // seed 002 "Graceful Shutdown": SIGTERM, 30 s before SIGKILL; the app drains SSE for up to 5 s.
           terminationGracePeriod: Duration.seconds(30),
           preStopSleep: Duration.seconds(5),

@@ -13,6 +13,7 @@ import {
 } from "../components/alerts";
 import { Probe } from "../components/probe";
 import { Duration, Retention } from "../components/values";
+import { logLevelFor } from "./logging";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 
 const providedSecrets: readonly ProvidedSecret[] = [
@@ -47,7 +48,8 @@ export const codebook: ProductDefinition = {
           // seed 001 §3.1: requests 512Mi/500m, limits 1Gi/1000m.
           resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } },
           replicas: config.replicasCodebookApi, // seed 001 §3.1: 3
-          env: { NODE_ENV: "production", PORT: "8000" },
+          // seed 001 §2.1: INFO in production, DEBUG elsewhere.
+          env: { NODE_ENV: "production", PORT: "8000", LOG_LEVEL: logLevelFor(environment) },
           secretEnv: {
             SUPABASE_URL: "SUPABASE_URL",
             DATABASE_URL: "DATABASE_URL",

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, RawConfig, parseStackConfig } from "../infra/config";
+import { CHAT_API_DOWNSTREAM_URLS, ConfigError, RawConfig, isLoopbackUrl, parseStackConfig } from "../infra/config";
 import { PLAIN_CONFIG_KEYS } from "../infra/config-keys";
 import { allSecretKeys, checkSecrets, secretKeysFor } from "../infra/secrets";
 import { pulumiYamlConfig, renderPulumiYaml, renderReadme } from "../scripts/config-docs";
@@ -152,6 +152,12 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["unknown exporter mode", { postgresExporter: "sidecar" }, "app-platform:postgresExporter"],
   ["exporter job of an unknown product", { postgresExporterJobs: '["netlify=pg"]' }, "app-platform:postgresExporterJobs"],
   ["exporter image unpinned", { postgresExporterImage: "quay.io/prometheuscommunity/postgres-exporter:latest" }, "app-platform:postgresExporterImage"],
+  ["OpenAI model with spaces", { askDahliaOpenaiModel: "GPT 4o" }, "app-platform:askDahliaOpenaiModel"],
+  ["Anthropic fallback that is not a Claude id", { askDahliaAnthropicFallbackModel: "gpt-4o" }, "app-platform:askDahliaAnthropicFallbackModel"],
+  ["OpenAI fallback equal to the default", { askDahliaOpenaiFallbackModel: "gpt-4o" }, "app-platform:askDahliaOpenaiFallbackModel", "a fallback must be another model"],
+  ["Chat API model that is not a Claude id", { chatApiDefaultModel: "sonnet" }, "app-platform:chatApiDefaultModel"],
+  ["downstream URL without a scheme", { chatApiMapperApiUrl: "mapper-api.example.com" }, "app-platform:chatApiMapperApiUrl"],
+  ["downstream URL over ftp", { chatApiCalendarApiUrl: "ftp://calendar.example.com" }, "app-platform:chatApiCalendarApiUrl"],
 ];
 
 describe("malformed stack config", () => {
@@ -173,6 +179,77 @@ describe("malformed stack config", () => {
     const problems = problemsOf(with_(prodRaw, { replicasAskDahliaWorker: "1" }), "prod");
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain("`app-platform:replicasAskDahliaWorker` is 1; prod needs at least 2");
+  });
+
+  // seed 002: MAPPER/CALENDAR/WORKOUT_INGESTOR_API_URL default to localhost:8001-8003 (development).
+  describe.each([
+    ["chatApiMapperApiUrl", "MAPPER_API_URL", "http://localhost:8001"],
+    ["chatApiCalendarApiUrl", "CALENDAR_API_URL", "http://127.0.0.1:8002"],
+    ["chatApiWorkoutIngestorApiUrl", "WORKOUT_INGESTOR_API_URL", "http://[::1]:8003"],
+  ])("prod and %s (seed 002 %s)", (key, variable, loopback) => {
+    it("refuses it unset, naming the key and the variable", () => {
+      for (const changes of [{ [key]: undefined }, { [key]: "" }]) {
+        const problems = problemsOf(with_(prodRaw, changes), "prod");
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toContain(`\`app-platform:${key}\` is not set; prod needs the real base URL of ${variable}`);
+        expect(problems[0]).toContain(`Fix: \`pulumi config set --stack prod ${key} https://`);
+      }
+    });
+
+    it("refuses a loopback URL, naming the key", () => {
+      const problems = problemsOf(with_(prodRaw, { [key]: loopback }), "prod");
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`\`app-platform:${key}\` is "${loopback}", a loopback address`);
+    });
+
+    it("staging may leave it unset or point it at a loopback address", () => {
+      expect(problemsOf(with_(stagingRaw, { [key]: undefined }), "staging")).toEqual([]);
+      expect(problemsOf(with_(stagingRaw, { [key]: loopback }), "staging")).toEqual([]);
+    });
+  });
+
+  it("the committed prod stack sets every downstream URL, none of them loopback", () => {
+    const prod = parseStackConfig(prodRaw, "prod", SECRET_KEYS);
+    for (const u of CHAT_API_DOWNSTREAM_URLS) {
+      expect(prod[u.key], u.key).toMatch(/^https?:\/\//);
+      expect(isLoopbackUrl(prod[u.key]), u.key).toBe(false);
+    }
+  });
+
+  it.each([
+    ["http://localhost:8001", true],
+    ["http://LOCALHOST.:8001/", true],
+    ["http://api.localhost", true],
+    ["http://127.0.0.1", true],
+    ["http://127.1.2.3:9000/x", true],
+    ["http://0.0.0.0:8002", true],
+    ["http://[::1]:8003", true],
+    ["http://[::ffff:127.0.0.1]", true],
+    ["https://mapper-api.example.com", false],
+    ["http://mapper-api.mapper-prod.svc.cluster.local:8001", false],
+    ["http://10.0.0.5:8001", false],
+    ["https://localhost-proxy.example.com", false],
+  ])("isLoopbackUrl(%s) is %s", (url, loopback) => {
+    expect(isLoopbackUrl(url)).toBe(loopback);
+  });
+
+  it("Ask Dahlia's models default to seed 000's, and the Chat API's to seed 002's", () => {
+    const keys = ["askDahliaOpenaiModel", "askDahliaOpenaiFallbackModel", "askDahliaAnthropicModel", "askDahliaAnthropicFallbackModel", "chatApiDefaultModel"];
+    const unset = Object.fromEntries(keys.map((k) => [k, undefined]));
+    for (const [raw, stack] of [[stagingRaw, "staging"], [prodRaw, "prod"]] as const) {
+      const cfg = parseStackConfig(with_(raw, unset), stack, SECRET_KEYS);
+      expect(cfg.askDahliaOpenaiModel).toBe("gpt-4o");
+      expect(cfg.askDahliaOpenaiFallbackModel).toBe("gpt-3.5-turbo");
+      expect(cfg.askDahliaAnthropicModel).toBe("claude-3-5-sonnet-20240620");
+      expect(cfg.askDahliaAnthropicFallbackModel).toBe("claude-3-haiku-20240307");
+      expect(cfg.chatApiDefaultModel).toBe("claude-sonnet-4-20250514");
+    }
+  });
+
+  it("each stack file sets the Chat API's DEFAULT_MODEL itself, so an upgrade can go to staging alone (seed 002)", () => {
+    for (const raw of [stagingRaw, prodRaw]) expect(raw["app-platform:chatApiDefaultModel"]).toBe("claude-sonnet-4-20250514");
+    const upgraded = parseStackConfig(with_(stagingRaw, { chatApiDefaultModel: "claude-sonnet-4-5-20250929" }), "staging", SECRET_KEYS);
+    expect(upgraded.chatApiDefaultModel).toBe("claude-sonnet-4-5-20250929");
   });
 
   it("lists every problem at once, not just the first", () => {
