@@ -72,7 +72,9 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
     expect(types("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(7);
     expect(types("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(12);
     expect(types("kubernetes:core/v1:ConfigMap").filter((x) => x.name.startsWith("blackbox-modules-"))).toHaveLength(1);
-    expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(7); // ask-dahlia 2, codebook 3 (incl. Pinecone export), voyager 1, ara 1
+    // Backups: ask-dahlia 2, codebook 3 (incl. Pinecone export), voyager 1, ara 1; a restore check per
+    // dumped database (4); maintenance: VACUUM for ask-dahlia, codebook, ara and ask-dahlia's REINDEX (4).
+    expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(15);
     expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(5);
     expect(types("aws:s3/bucket:Bucket")).toHaveLength(3);
     expect(types("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(2);

@@ -118,7 +118,7 @@ describe("what the workflows do", () => {
       }
     }
     // The jobs that run the program; the check above must have seen each.
-    expect(checked.sort()).toEqual(["deploy.yml:prod", "deploy.yml:staging", "plan.yml:plan", "preview.yml:preview"]);
+    expect(checked.sort()).toEqual(["deploy.yml:prod", "deploy.yml:staging", "deploy.yml:staging-after-prod", "plan.yml:plan", "preview.yml:preview"]);
   });
 
   it("drift.yml: scheduled refresh in preview-only mode that expects no changes, on both stacks", async () => {
