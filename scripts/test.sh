@@ -2,7 +2,8 @@
 # `npm test`: everything CI checks, on a machine that has only what this repository installs.
 #   1. system tools the tests use for real, installed with apt-get when missing and we are root:
 #      promtool (Debian's `prometheus`) for the alert rules; a PostgreSQL server, its client tools,
-#      curl, openssl and busybox for the backup drill; blackbox_exporter for the probe modules;
+#      curl, openssl and busybox for the backup drill; Prometheus, Alertmanager (and amtool), the
+#      blackbox exporter (probe modules, end-to-end suite) and the postgres exporter (tests/e2e/);
 #   2. the TypeScript type check;
 #   3. Pulumi.yaml and the README config reference generated from the code;
 #   4. the vitest suites, closing with a plain "N passed, N failed" line.
@@ -24,15 +25,37 @@ apt_install() {
       apt-get update -qq >/dev/null
       APT_UPDATED=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-    # Debian's postgresql package starts a `main` cluster; the drill runs its own, so stop it.
+    # Debian's packages start their services on install (prometheus on :9090, alertmanager on
+    # :9093, the exporters on :9115/:9187, postgresql's `main` cluster on :5432). The tests run
+    # their own on free loopback ports, so forbid the starts while installing (policy-rc.d, the
+    # Debian mechanism invoke-rc.d honours, unless the image already has one) ...
+    local policy=/usr/sbin/policy-rc.d own_policy=
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    fi
+    local status=0
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null || status=$?
+    [ -n "$own_policy" ] && rm -f "$policy"
+    # ... and stop whatever started anyway (systemd, when the machine runs it, ignores policy-rc.d).
     if command -v pg_lsclusters >/dev/null 2>&1; then
       pg_lsclusters --no-header 2>/dev/null | awk '$4 == "online" { print $1, $2 }' |
         while read -r version cluster; do pg_ctlcluster "$version" "$cluster" stop || true; done
     fi
+    local pkg
+    for pkg in "$@"; do
+      case $pkg in prometheus | prometheus-alertmanager | prometheus-blackbox-exporter | prometheus-postgres-exporter) ;; *) continue ;; esac
+      if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        systemctl disable --now "$pkg" >/dev/null 2>&1 || true
+      elif [ -x "/etc/init.d/$pkg" ] && "/etc/init.d/$pkg" status >/dev/null 2>&1; then
+        "/etc/init.d/$pkg" stop >/dev/null 2>&1 || true
+      fi
+    done
+    [ "$status" = 0 ] || echo "test: apt-get install $* failed (exit $status)" >&2
   fi
   have "$cmd" || {
-    echo "test: $cmd is missing and could not be installed; install Debian's $* (or put $cmd on PATH) and rerun" >&2
+    echo "test: $cmd is missing and could not be installed. Install it with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends $*" >&2
+    echo "(Debian/Ubuntu; or put $cmd on PATH) and rerun." >&2
     exit 1
   }
 }
@@ -43,7 +66,11 @@ apt_install pg_dump postgresql-client
 apt_install curl curl
 apt_install openssl openssl
 apt_install busybox busybox
+apt_install prometheus prometheus
+apt_install prometheus-alertmanager prometheus-alertmanager
+apt_install amtool prometheus-alertmanager
 apt_install prometheus-blackbox-exporter prometheus-blackbox-exporter
+apt_install prometheus-postgres-exporter prometheus-postgres-exporter
 
 echo "test: type check"
 npx tsc --noEmit -p .
