@@ -22,7 +22,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { ensurePostgresTools, PostgresServer, startPostgres } from "../drill/postgres";
 import { renderAlertmanagerConfig, RenderedAlertmanagerConfig, SecretReader, stackSecretReader } from "./alertmanager-config";
 import { e2eBinaries } from "./binaries";
@@ -57,6 +57,29 @@ function containerFor(workload: K8sObject | undefined, portName: string, svc: K8
   const containers = (workload?.spec?.template?.spec?.containers ?? []) as { name: string; ports?: { name?: string }[] }[];
   const target = ((svc.spec?.ports ?? []) as { name?: string; targetPort?: unknown }[]).find((p) => p.name === portName)?.targetPort;
   return (containers.find((c) => (c.ports ?? []).some((p) => p.name === target)) ?? containers[0])?.name ?? svc.metadata.name;
+}
+
+/**
+ * The blackbox_exporter configuration for `probes`: the stack's `blackbox.yml` ConfigMap when it
+ * has one (every module a Probe names must be there), else `{ prober: http }` per module name.
+ * Every http module gets `tls_config.ca_file: caFile`.
+ */
+export function blackboxConfigFor(objects: readonly K8sObject[], probes: readonly K8sObject[], caFile: string): { modules: Record<string, any> } {
+  const shipped = objects.find((o) => o.kind === "ConfigMap" && typeof o.data?.["blackbox.yml"] === "string");
+  const modules: Record<string, any> = shipped ? (parse(shipped.data!["blackbox.yml"]) as { modules: Record<string, any> }).modules : {};
+  for (const p of probes) {
+    const m = String(p.spec?.module);
+    if (modules[m]) continue;
+    if (shipped) throw new Error(`Probe ${p.metadata.namespace}/${p.metadata.name} names module "${m}", which ConfigMap ${shipped.metadata.namespace}/${shipped.metadata.name} does not define`);
+    modules[m] = { prober: "http", timeout: "2s", http: { preferred_ip_protocol: "ip4", valid_status_codes: [] } };
+  }
+  if (Object.keys(modules).length === 0) modules.http_2xx = { prober: "http", http: { preferred_ip_protocol: "ip4" } };
+  for (const m of Object.values(modules)) {
+    if (m.prober === "http") m.http = { ...(m.http ?? {}), tls_config: { ...(m.http?.tls_config ?? {}), ca_file: caFile } };
+    // The e2e scrape interval is 1s; a module timeout above it would outlive the scrape.
+    m.timeout = "900ms";
+  }
+  return { modules };
 }
 
 export interface E2eEnvironmentOptions {
@@ -204,16 +227,10 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
     for (const c of derived.scrapeConfigs) delete c.scrape_timeout;
     writeTargetFiles(derived, join(dir, "targets"));
 
-    // blackbox_exporter: the modules the selected Probes name, trusting the test CA -------------
-    const modules = [...new Set(probes.map((p) => String(p.spec?.module)))];
-    const blackboxConfig = {
-      modules: Object.fromEntries(
-        (modules.length ? modules : ["http_2xx"]).map((m) => [
-          m,
-          { prober: "http", timeout: "2s", http: { preferred_ip_protocol: "ip4", valid_status_codes: [], tls_config: { ca_file: ca.certFile } } },
-        ]),
-      ),
-    };
+    // blackbox_exporter: the stack's own modules (its `blackbox.yml` ConfigMap) when it has them,
+    // else a plain `http` module per name the Probes use; each trusts the test CA (in place of the
+    // system trust store) -------------------------------------------------------------------------
+    const blackboxConfig = blackboxConfigFor(objects, probes, ca.certFile);
     writeFileSync(join(dir, "blackbox.yml"), stringify(blackboxConfig));
     const blackbox = startServer("blackbox_exporter", bin.blackbox, [`--config.file=${join(dir, "blackbox.yml")}`, `--web.listen-address=127.0.0.1:${blackboxPort}`, "--log.level=warn"], join(dir, "blackbox.log"));
     cleanups.push(() => blackbox.stop());

@@ -1,11 +1,13 @@
 /**
- * A stand-in for a product's pod: serves the metrics contract the alert builders read
- * (components/alerts.ts `METRICS`) on `/metrics` and a health endpoint on every path ending in
- * `health`, over HTTP (what the ServiceMonitor scrapes) and optionally HTTPS with a given
- * certificate (what a blackbox Probe checks). It can be told to fail:
+ * A stand-in for a product's pod or public host: serves the metrics contract the alert builders
+ * read (components/alerts.ts `METRICS`) on `/metrics`, a health endpoint on every path ending in
+ * `health`, a Statuspage `status.json` (what dependency probes read) and otherwise a page, each with
+ * the seed's security headers (seed 004 "Security Headers"), over HTTP (what the ServiceMonitor
+ * scrapes) and optionally HTTPS with a given certificate (what a blackbox Probe checks). It can be
+ * told to fail:
  *
  * - `errorRatio`: the share of the requests counted since the last scrape that answered 5xx;
- * - `healthy = false`: health endpoints answer 503;
+ * - `healthy = false`: health endpoints and pages answer 503, `status.json` reports a major outage;
  * - `down()`: stops listening (connection refused), `up()` listens again on the same ports.
  *
  * Every scrape counts 100 more requests, so rates exist from the second scrape on.
@@ -43,6 +45,14 @@ export interface FixtureApp {
 }
 
 const REQUESTS_PER_SCRAPE = 100;
+/** seed 004 "Security Headers" (vercel.json), sent on every page as the deployed apps do. */
+const SECURITY_HEADERS = {
+  "strict-transport-security": "max-age=31536000; includeSubDomains; preload",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "strict-origin-when-cross-origin",
+  "content-security-policy": "default-src 'self'",
+};
 /** Buckets of the duration histogram (Prometheus client defaults). */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -92,10 +102,11 @@ export async function startFixtureApp(options: FixtureOptions = {}): Promise<Fix
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metrics());
-    } else if (/health$/.test(path)) {
-      res.writeHead(state.healthy ? 200 : 503, { "content-type": "text/plain" }).end(state.healthy ? "ok\n" : "unhealthy\n");
+    } else if (/status\.json$/.test(path)) {
+      const indicator = state.healthy ? "none" : "major";
+      res.writeHead(200, { "content-type": "application/json", ...SECURITY_HEADERS }).end(JSON.stringify({ status: { indicator, description: indicator } }));
     } else {
-      res.writeHead(404).end();
+      res.writeHead(state.healthy ? 200 : 503, { "content-type": "text/plain", ...SECURITY_HEADERS }).end(state.healthy ? "ok\n" : "unhealthy\n");
     }
   };
 
