@@ -14,8 +14,9 @@
  *   its PagerDuty and Slack receivers pointed at loopback webhook receivers (./webhook.ts).
  *
  * Timing: the run shortens what would make it take minutes, in its own copies only. Every rule's
- * `for` becomes `E2E_FOR` and groups are evaluated every `E2E_INTERVAL`; scrapes happen every
- * `E2E_INTERVAL`; Alertmanager's `group_wait`/`group_interval` become 1s/2s. Thresholds, selectors,
+ * `for` becomes `E2E_FOR` and groups are evaluated every `E2E_INTERVAL`; targets are scraped every
+ * `E2E_SCRAPE_INTERVAL`; blackbox module timeouts shrink to fit that; Alertmanager's
+ * `group_wait`/`group_interval` become 1s/2s. Thresholds, selectors,
  * labels, annotations and the routing tree are the stack's own; `promtool test rules`
  * (tests/promtool/) covers the real `for` durations.
  */
@@ -32,8 +33,10 @@ import { freePort, httpGet, ServerProcess, startServer, waitFor, waitReady } fro
 import { createTestCa, TestCa } from "./tls";
 import { startWebhookReceiver, WebhookReceiver } from "./webhook";
 
-/** Scrape and rule-evaluation interval of the e2e run. */
+/** Rule-evaluation interval of the e2e run. */
 export const E2E_INTERVAL = "1s";
+/** Scrape interval (and timeout) of the e2e run: room for postgres_exporter's queries on a busy machine. */
+export const E2E_SCRAPE_INTERVAL = "2s";
 /** `for` of every alert in the e2e run's copies of the rules. */
 export const E2E_FOR = "1s";
 /** Days a healthy stand-in certificate is valid; the TLS alert threshold is 30 days (seeds). */
@@ -76,8 +79,8 @@ export function blackboxConfigFor(objects: readonly K8sObject[], probes: readonl
   if (Object.keys(modules).length === 0) modules.http_2xx = { prober: "http", http: { preferred_ip_protocol: "ip4" } };
   for (const m of Object.values(modules)) {
     if (m.prober === "http") m.http = { ...(m.http ?? {}), tls_config: { ...(m.http?.tls_config ?? {}), ca_file: caFile } };
-    // The e2e scrape interval is 1s; a module timeout above it would outlive the scrape.
-    m.timeout = "900ms";
+    // The e2e scrape timeout is 2s (blackbox keeps 0.5s of it); a longer module timeout would outlive the scrape.
+    m.timeout = "1500ms";
   }
   return { modules };
 }
@@ -222,7 +225,7 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
         return /^[a-z]+:\/\//.test(target) ? `${url.protocol}//${address}${url.pathname}${url.search}` : address;
       },
     };
-    const deriveOptions = { targetDir: join(dir, "targets"), intervalOverride: E2E_INTERVAL };
+    const deriveOptions = { targetDir: join(dir, "targets"), intervalOverride: E2E_SCRAPE_INTERVAL };
     const derived = deriveScrapeConfig(objects, options.selection, standIns, deriveOptions);
     for (const c of derived.scrapeConfigs) delete c.scrape_timeout;
     writeTargetFiles(derived, join(dir, "targets"));
@@ -271,7 +274,7 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
     }
     const promPort = await freePort();
     const prometheusConfig = {
-      global: { scrape_interval: E2E_INTERVAL, scrape_timeout: E2E_INTERVAL, evaluation_interval: E2E_INTERVAL },
+      global: { scrape_interval: E2E_SCRAPE_INTERVAL, scrape_timeout: E2E_SCRAPE_INTERVAL, evaluation_interval: E2E_INTERVAL },
       rule_files: [join(dir, "rules", "*.yaml")],
       alerting: { alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
       scrape_configs: derived.scrapeConfigs,

@@ -6,8 +6,9 @@
  * AlertmanagerConfig routes) with its labels and the `runbook_url` of the stack's rule.
  *
  * TIMING IS SHORTENED in this run's own copies: every rule's `for` is 1s and rules are evaluated
- * (and targets scraped) every second; Alertmanager's group_wait/group_interval are 1s/2s. The
- * thresholds, expressions, labels and routing are the stack's. The real `for` durations are
+ * every second, targets are scraped every 2 seconds (blackbox module timeouts shortened to fit);
+ * Alertmanager's group_wait/group_interval are 1s/2s. The thresholds, expressions, labels and
+ * routing are the stack's. The real `for` durations are
  * covered by `promtool test rules` (tests/promtool/).
  *
  * Every wait is a bounded poll of the loopback receiver (or of Prometheus), never a fixed sleep.
@@ -165,7 +166,7 @@ function matchesLabels(actual: Record<string, string>, expected: Record<string, 
 }
 
 /** Waits until the PromQL `expr` returns at least one series (bounded). */
-async function waitForSeries(expr: string, timeoutMs = 20_000): Promise<void> {
+async function waitForSeries(expr: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(`series for ${expr}`, async () => ((await env!.query(expr)).length > 0 ? true : undefined), { timeoutMs });
 }
 
@@ -292,8 +293,10 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     const max = Number((await env!.query(`pg_settings_max_connections{job="${job}"}`))[0].value[1]);
     // The exporter holds one connection; open enough to pass 80 % of max_connections.
     const holders = openConnections(Math.floor(max * 0.8) + 1);
+    // The alert aggregates `by (instance)`: the exporter's target.
+    const instance = (await env!.query(`up{job="${job}"}`))[0].metric.instance;
     try {
-      await expectDelivered("DatabaseConnectionsHigh", "voyager-prod", "chat", { job });
+      await expectDelivered("DatabaseConnectionsHigh", "voyager-prod", "chat", { instance });
     } finally {
       holders.close();
     }
