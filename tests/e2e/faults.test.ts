@@ -222,6 +222,41 @@ describe(`${STACK}: what the operator-derived configuration scrapes`, () => {
 // ---------------------------------------------------------------------------------------------
 
 describe(`${STACK}: faults reach the right receiver`, () => {
+  it("5xx below both thresholds (1 %) raises nothing, once the rules have evaluated it", async () => {
+    const app = env!.services.get("codebook-prod/codebook-api")!;
+    const warning = rule("HighErrorRateWarning", "codebook-prod");
+    // The warning's expression without its comparison: the ratio the rule sees.
+    const ratio = warning.expr.replace(/\s*>\s*[0-9.]+\s*$/, "");
+    expect(ratio).not.toBe(warning.expr);
+    app.state.errorRatio = 0.01;
+    try {
+      const seen = await waitFor(
+        "a non-zero 5xx ratio",
+        async () => {
+          const r = await env!.query(`(${ratio}) > 0`);
+          return r.length > 0 ? Number(r[0].value[1]) : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(seen).toBeLessThan(0.02);
+      const observedAt = Date.now();
+      // Two evaluations of the group after the ratio was visible (each second): a breach would be pending by now.
+      await waitFor(
+        "two evaluations of codebook's rules",
+        async () => {
+          const groups = JSON.parse((await httpGet(`${env!.prometheusUrl}/api/v1/rules?type=alert`)).body).data.groups as { rules: { name: string; lastEvaluation: string }[] }[];
+          const last = groups.flatMap((g) => g.rules).find((r) => r.name === "HighErrorRateWarning")?.lastEvaluation;
+          return last && Date.parse(last) > observedAt + 2_000 ? true : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
+      const alerts = JSON.parse((await httpGet(`${env!.prometheusUrl}/api/v1/alerts`)).body).data.alerts as { labels: Record<string, string> }[];
+      expect(alerts.filter((a) => /^HighErrorRate/.test(a.labels.alertname) && a.labels.namespace === "codebook-prod")).toEqual([]);
+    } finally {
+      app.state.errorRatio = 0;
+    }
+  });
+
   it("the app answers 5xx above the threshold: HighErrorRate pages, HighErrorRateWarning goes to chat", async () => {
     const app = env!.services.get("codebook-prod/codebook-api")!;
     app.state.errorRatio = 0.5;
