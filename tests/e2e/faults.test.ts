@@ -117,12 +117,12 @@ function slackHas(d: Delivery, alert: string): boolean {
 }
 
 /**
- * Waits (bounded) until `alert` of `namespace` reaches `receiver` ("pager" = PagerDuty, "chat" =
- * Slack) firing, then checks its labels (severity, namespace, and `labels`), its runbook URL, and
- * that it never went to the other receiver.
+ * Waits (bounded) until rule `r` fires and reaches `receiver` ("pager" = PagerDuty, "chat" =
+ * Slack), then checks the alert's labels (alertname, severity, namespace, and `labels`), its runbook
+ * URL, and that it never went to the other receiver.
  */
-async function expectDelivered(alert: string, namespace: string, receiver: "pager" | "chat", labels: Record<string, string> = {}): Promise<void> {
-  const r = rule(alert, namespace);
+async function expectDelivered(r: RuleRef, receiver: "pager" | "chat", labels: Record<string, string> = {}): Promise<void> {
+  const { alert, namespace } = r;
   const name = receiverName(namespace, receiver);
   const expectedLabels = { alertname: alert, namespace, severity: receiver === "pager" ? "critical" : "warning", ...labels };
   expect(r.severity, `${alert} severity in the stack`).toBe(expectedLabels.severity);
@@ -170,6 +170,18 @@ async function waitForSeries(expr: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(`series for ${expr}`, async () => ((await env!.query(expr)).length > 0 ? true : undefined), { timeoutMs });
 }
 
+/** Waits (bounded) until every rule group has been evaluated after `time` (ms since the epoch). */
+async function waitForEvaluations(time: number): Promise<void> {
+  await waitFor(
+    `every rule group evaluated after ${new Date(time).toISOString()}`,
+    async () => {
+      const groups = JSON.parse((await httpGet(`${env!.prometheusUrl}/api/v1/rules`)).body).data.groups as { lastEvaluation: string }[];
+      return groups.length > 0 && groups.every((g) => Date.parse(g.lastEvaluation) > time) ? true : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
+}
+
 /** Alerts Prometheus has firing right now. */
 async function firing(): Promise<{ labels: Record<string, string>; state: string }[]> {
   const r = JSON.parse((await httpGet(`${env!.prometheusUrl}/api/v1/alerts`)).body);
@@ -209,7 +221,8 @@ describe(`${STACK}: what the operator-derived configuration scrapes`, () => {
   });
 
   it("nothing fires while every stand-in is healthy, except alerts that need a cluster prerequisite", async () => {
-    await waitForSeries('up{job="codebook-api"}');
+    // Alerts raised before the first scrapes (absent `up`) resolve at the next evaluations.
+    await waitForEvaluations(Date.now() + 2_000);
     const names = (await firing()).map((a) => `${a.labels.alertname}{namespace=${a.labels.namespace}}`);
     // kube-state-metrics and node_exporter are cluster prerequisites the e2e run does not stand in for.
     const allowed = /BackupStale|Absent|KubeStateMetrics|NodeExporter/;
@@ -239,17 +252,8 @@ describe(`${STACK}: faults reach the right receiver`, () => {
         { timeoutMs: 30_000 },
       );
       expect(seen).toBeLessThan(0.02);
-      const observedAt = Date.now();
-      // Two evaluations of the group after the ratio was visible (each second): a breach would be pending by now.
-      await waitFor(
-        "two evaluations of codebook's rules",
-        async () => {
-          const groups = JSON.parse((await httpGet(`${env!.prometheusUrl}/api/v1/rules?type=alert`)).body).data.groups as { rules: { name: string; lastEvaluation: string }[] }[];
-          const last = groups.flatMap((g) => g.rules).find((r) => r.name === "HighErrorRateWarning")?.lastEvaluation;
-          return last && Date.parse(last) > observedAt + 2_000 ? true : undefined;
-        },
-        { timeoutMs: 20_000 },
-      );
+      // Evaluations after the ratio was visible (each second): a breach would be pending or firing by then.
+      await waitForEvaluations(Date.now() + 2_000);
       const alerts = JSON.parse((await httpGet(`${env!.prometheusUrl}/api/v1/alerts`)).body).data.alerts as { labels: Record<string, string> }[];
       expect(alerts.filter((a) => /^HighErrorRate/.test(a.labels.alertname) && a.labels.namespace === "codebook-prod")).toEqual([]);
     } finally {
@@ -261,8 +265,8 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     const app = env!.services.get("codebook-prod/codebook-api")!;
     app.state.errorRatio = 0.5;
     try {
-      await expectDelivered("HighErrorRate", "codebook-prod", "pager");
-      await expectDelivered("HighErrorRateWarning", "codebook-prod", "chat");
+      await expectDelivered(rule("HighErrorRate", "codebook-prod"), "pager");
+      await expectDelivered(rule("HighErrorRateWarning", "codebook-prod"), "chat");
     } finally {
       app.state.errorRatio = 0;
     }
@@ -274,7 +278,7 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     expect(down.map((r) => r.alert), "an up == 0 alert for ask-dahlia-worker").not.toEqual([]);
     await app.down();
     try {
-      await expectDelivered(down[0].alert, "ask-dahlia-prod", "pager", { job: "ask-dahlia-worker" });
+      await expectDelivered(down[0], "pager", { job: "ask-dahlia-worker" });
     } finally {
       await app.up();
     }
@@ -285,7 +289,7 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     expect(absent.map((r) => r.alert), "an absent(up{job=\"codebook-api\"}) alert").not.toEqual([]);
     env!.setServiceEndpoints("codebook-prod", "codebook-api", false);
     try {
-      await expectDelivered(absent[0].alert, "codebook-prod", absent[0].severity === "critical" ? "pager" : "chat");
+      await expectDelivered(absent[0], "pager", { job: "codebook-api" });
     } finally {
       env!.setServiceEndpoints("codebook-prod", "codebook-api", true);
     }
@@ -304,7 +308,7 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     expect(alert, `an alert on probe_success of ${target} (job ${job})`).toBeDefined();
     env!.hosts.get(host)!.state.healthy = false;
     try {
-      await expectDelivered(alert!.alert, alert!.namespace, alert!.severity === "critical" ? "pager" : "chat", { instance: target! });
+      await expectDelivered(alert!, "pager", { instance: target! });
     } finally {
       env!.hosts.get(host)!.state.healthy = true;
     }
@@ -318,7 +322,9 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     const cert = env!.ca.issue(host, 7);
     app.setCertificate(cert);
     await waitForSeries(`probe_ssl_earliest_cert_expiry{instance="${target}"} < ${Math.ceil(cert.notAfter.getTime() / 1000) + 1}`);
-    await expectDelivered("TlsCertificateExpiringSoon", "codebook-prod", "chat", { instance: target! });
+    const tls = rulesMatching("codebook-prod", /probe_ssl_earliest_cert_expiry/).filter((r) => r.expr.includes(`job="${probeJobOf(target!)}"`) || r.expr.includes(`instance="${target}"`));
+    expect(tls.map((r) => r.alert), `a certificate-expiry alert on ${target}`).toEqual(["TlsCertificateExpiringSoon"]);
+    await expectDelivered(tls[0], "chat", { instance: target! });
   });
 
   it("PostgreSQL connections above 80 %: DatabaseConnectionsHigh goes to chat", async () => {
@@ -331,7 +337,7 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     // The alert aggregates `by (instance)`: the exporter's target.
     const instance = (await env!.query(`up{job="${job}"}`))[0].metric.instance;
     try {
-      await expectDelivered("DatabaseConnectionsHigh", "voyager-prod", "chat", { instance });
+      await expectDelivered(high, "chat", { instance });
     } finally {
       holders.close();
     }
@@ -346,7 +352,7 @@ describe(`${STACK}: faults reach the right receiver`, () => {
     expect(stop.status, stop.stderr).toBe(0);
     const r = down[0];
     const job = /job="([^"]+)"/.exec(r.expr)?.[1];
-    await expectDelivered(r.alert, r.namespace, r.severity === "critical" ? "pager" : "chat", job ? { job } : {});
+    await expectDelivered(r, "pager", job ? { job } : {});
   });
 });
 
