@@ -14,8 +14,11 @@
  * Every wait is a bounded poll of the loopback receiver (or of Prometheus), never a fixed sleep.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireOk } from "../../tools/stack-run";
+import { PROJECT_ROOT, requireOk } from "../../tools/stack-run";
 import { committedStackRun } from "../helpers/stack-runs";
 import { E2eEnvironment, startE2eEnvironment } from "./environment";
 import { K8sObject, k8sObjects, kubePrometheusStackSelection, PrometheusSelection } from "./operator";
@@ -27,10 +30,23 @@ const STACK = "prod";
 const DELIVERY_TIMEOUT_MS = 45_000;
 
 /**
- * The Prometheus the stack is configured for (kube-prometheus-stack's selectors, the stacks'
- * documented default). Selection is modelled, not assumed: objects without the labels are not loaded.
+ * The cluster's Prometheus and Alertmanager, as the stack declares them: kube-prometheus-stack's
+ * selectors (`release: kube-prometheus-stack`), or the labels the stack's `prometheusSelectorLabels`
+ * says the cluster's `Prometheus` resource selects. Selection is modelled, not assumed: objects
+ * without the labels are not loaded.
  */
-const SELECTION: PrometheusSelection = kubePrometheusStackSelection();
+const SELECTION: PrometheusSelection = clusterSelection(STACK);
+
+function clusterSelection(stack: string): PrometheusSelection {
+  const file = join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+  const config = (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+  const declared = config["app-platform:prometheusSelectorLabels"];
+  if (declared === undefined) return kubePrometheusStackSelection();
+  if (!Array.isArray(declared)) throw new Error(`${file}: app-platform:prometheusSelectorLabels is not a list`);
+  const matchLabels = Object.fromEntries(declared.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+  const s = { matchLabels };
+  return { serviceMonitorSelector: s, podMonitorSelector: s, probeSelector: s, ruleSelector: s, alertmanagerConfigSelector: s };
+}
 
 /** A ServiceMonitor (and its Service) without the selector labels, added to the stack's objects: it must not be scraped. */
 const UNSELECTED: K8sObject[] = [
