@@ -250,7 +250,7 @@ describe(`${STACK}: what the operator-derived configuration scrapes`, () => {
 // Faults
 // ---------------------------------------------------------------------------------------------
 
-describe(`${STACK}: faults reach the right receiver`, () => {
+describe(`${STACK}: faults reach the right receiver`, { timeout: 120_000 }, () => {
   it("5xx below both thresholds (1 %) raises nothing, once the rules have evaluated it", async () => {
     const app = env!.services.get("codebook-prod/codebook-api")!;
     const warning = rule("HighErrorRateWarning", "codebook-prod");
