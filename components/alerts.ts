@@ -121,6 +121,8 @@ export const METRICS = {
   httpRequests: "http_requests_total",
   /** Histogram of request durations in seconds (Prometheus client default name). */
   httpDurationBucket: "http_request_duration_seconds_bucket",
+  /** postgres_exporter: 1 when the exporter's last connection to the database succeeded. */
+  pgUp: "pg_up",
   /** postgres_exporter: connections by `datname`/`state`. */
   pgActivity: "pg_stat_activity_count",
   /** postgres_exporter: the server's `max_connections` setting. */
@@ -1204,6 +1206,42 @@ export function targetDown(opts: TargetOptions): AlertSpec {
     expr: `${METRICS.up}${renderSelector(opts.selector)} == 0`,
     summary: `Scrape target down (${describeSelector(opts.selector)})`,
     description: `Prometheus cannot scrape {{ $labels.instance }} of ${describeSelector(opts.selector)} (up = {{ $value }}); every alert on its series is blind until it answers.`,
+    problems,
+  });
+}
+
+/** Options of `databaseDown`. */
+export interface DatabaseDownOptions extends AlertOptions {
+  /** The postgres_exporter's series; from the `PostgresExporter` that owns them. @example { namespace: "codebook-prod", job: "codebook-postgres" } */
+  readonly selector: SeriesSelector;
+}
+
+/**
+ * Defaults of `databaseDown`: the database refuses the exporter's connections (seed 002 "Database
+ * Connection Failures", which take the API down) — it pages, after 5 m (seed 001 §1.4's critical
+ * convention).
+ */
+export const DATABASE_DOWN_DEFAULTS: BuilderDefaults<number> = {
+  name: "DatabaseDown",
+  severity: "critical",
+  tiers: { critical: { threshold: 0, for: Duration.minutes(5) } },
+};
+
+/**
+ * `pg_up{<selector>} == 0`: postgres_exporter answers its scrape (`up` stays 1) but cannot reach the
+ * database. Without this a stopped database is silent: its other series (connections, settings)
+ * simply vanish.
+ */
+export function databaseDown(opts: DatabaseDownOptions): AlertSpec {
+  const { severity, tier } = tierFor(DATABASE_DOWN_DEFAULTS, opts);
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  return buildSpec(opts, DATABASE_DOWN_DEFAULTS, tier, {
+    builder: "databaseDown",
+    severity,
+    expr: `${METRICS.pgUp}${renderSelector(opts.selector)} == ${tier.threshold}`,
+    summary: `Database unreachable (${describeSelector(opts.selector)})`,
+    description: `postgres_exporter {{ $labels.instance }} cannot connect to the database of ${describeSelector(opts.selector)} (pg_up = {{ $value }}): check the database's status page and the connection string.`,
     problems,
   });
 }

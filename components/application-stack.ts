@@ -36,6 +36,7 @@ import {
   endpointDown,
   securityHeadersMissing,
   targetAbsent,
+  databaseDown,
   targetDown,
   tlsCertificateExpiring,
 } from "./alerts";
@@ -413,6 +414,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
       rules: [
         targetDown({ selector: j.selector, runbookBaseUrl: rb, labels: { scrape_job: String(j.selector.job) } }),
         targetAbsent({ selector: j.selector, runbookBaseUrl: rb, labels: { scrape_job: String(j.selector.job) } }),
+        // The exporter answers while its database is down; only pg_up tells.
+        ...(j.kind === "exporter" ? [databaseDown({ selector: j.selector, runbookBaseUrl: rb, labels: { scrape_job: String(j.selector.job) } })] : []),
       ],
     }));
     const alertGroups = [...spec.alerts(sources), ...probeGroups, ...targetGroups, ...backupGroups];
