@@ -90,9 +90,10 @@ describe("plan of prod", () => {
     expect(t).toMatch(/├─ codebook \(app-platform:product:ApplicationStack\)/);
     expect(t).toMatch(/│ {2}├─ codebook-api \(app-platform:kubernetes:Service\) {2}Deployment 1 · /);
     expect(t).toMatch(/Resources:\n {4}\d+ resources of \d+ types\n/);
-    expect(t).toMatch(/ {4}\s*3 kubernetes:apps\/v1:Deployment\n/);
+    // Three product workloads and a postgres_exporter per product database (4).
+    expect(t).toMatch(/ {4}\s*7 kubernetes:apps\/v1:Deployment\n/);
     expect(t).toMatch(/Policy violations \(app-platform@[^)]*\): \d+ mandatory, \d+ advisory/);
-    expect(t).toMatch(/Secret flow: ok — 33 secret config values traced/);
+    expect(t).toMatch(/Secret flow: ok — 39 secret config values traced/);
     expect(t).not.toMatch(/\u001b\[/); // no colours off a terminal
     // The progress line, one line per phase off a terminal.
     expect(runs.text.stderr).toMatch(/prod: running program\nprod: policy pack\n/);
