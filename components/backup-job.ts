@@ -30,7 +30,7 @@ import {
   resourceTags,
   throwIfInvalid,
 } from "./context";
-import { commonPodSpec, dnsEgressRule } from "./pod-spec";
+import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
 import { Duration } from "./values";
 
 const COMPONENT = "BackupJob";
@@ -703,14 +703,7 @@ export class BackupJob extends pulumi.ComponentResource {
                         fromSecret("AWS_SECRET_ACCESS_KEY"),
                       ],
                       resources: a.resources ?? d.resources,
-                      securityContext: {
-                        privileged: false,
-                        allowPrivilegeEscalation: false,
-                        readOnlyRootFilesystem: true,
-                        runAsNonRoot: true,
-                        runAsUser: BACKUP_UID,
-                        capabilities: { drop: ["ALL"] },
-                      },
+                      securityContext: restrictedContainerSecurityContext(BACKUP_UID),
                       volumeMounts: [
                         ...(script ? [{ name: "scripts", mountPath: "/scripts", readOnly: true }] : []),
                         { name: "tmp", mountPath: "/tmp" },

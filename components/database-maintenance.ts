@@ -20,7 +20,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { commonPodSpec, dnsEgressRule } from "./pod-spec";
+import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
 import { Duration } from "./values";
 
 const COMPONENT = "DatabaseMaintenance";
@@ -257,14 +257,7 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
                       { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "DATABASE_URL" } } },
                     ],
                     resources: a.resources ?? d.resources,
-                    securityContext: {
-                      privileged: false,
-                      allowPrivilegeEscalation: false,
-                      readOnlyRootFilesystem: true,
-                      runAsNonRoot: true,
-                      runAsUser: BACKUP_UID,
-                      capabilities: { drop: ["ALL"] },
-                    },
+                    securityContext: restrictedContainerSecurityContext(BACKUP_UID),
                     volumeMounts: [
                       { name: "scripts", mountPath: "/scripts", readOnly: true },
                       { name: "tmp", mountPath: "/tmp" },

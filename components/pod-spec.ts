@@ -86,3 +86,19 @@ export function dnsEgressRule(): k8s.types.input.networking.v1.NetworkPolicyEgre
     ],
   };
 }
+
+/**
+ * The container security context of the stack's jobs (backup, restore check, maintenance): Pod
+ * Security "restricted" — not privileged, no escalation, read-only root filesystem (scratch space
+ * is a `/tmp` emptyDir), non-root `runAsUser`, every capability dropped.
+ */
+export function restrictedContainerSecurityContext(runAsUser: number): k8s.types.input.core.v1.SecurityContext {
+  return {
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser,
+    capabilities: { drop: ["ALL"] },
+  };
+}

@@ -28,7 +28,7 @@ import { AlertSpec, backupStale } from "./alerts";
 import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron, r2BucketResource, r2SecretAccessKey } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, resourceTags, throwIfInvalid } from "./context";
-import { commonPodSpec, dnsEgressRule } from "./pod-spec";
+import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
 import { Duration, RESTORE_TABLE } from "./values";
 
 export { RESTORE_TABLE };
@@ -438,14 +438,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
                         fromSecret("AWS_SECRET_ACCESS_KEY"),
                       ],
                       resources: a.resources ?? d.resources,
-                      securityContext: {
-                        privileged: false,
-                        allowPrivilegeEscalation: false,
-                        readOnlyRootFilesystem: true,
-                        runAsNonRoot: true,
-                        runAsUser: BACKUP_UID,
-                        capabilities: { drop: ["ALL"] },
-                      },
+                      securityContext: restrictedContainerSecurityContext(BACKUP_UID),
                       // The root filesystem stays read-only: the object, the throwaway cluster's
                       // data directory and its socket all live in the /tmp emptyDir.
                       volumeMounts: [
