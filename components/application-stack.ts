@@ -53,38 +53,68 @@ import {
 import { PostgresExporter } from "./postgres-exporter";
 import { ScrapeJob, alertSources } from "./series-sources";
 import { cronIntervals, parseCron } from "./backup-job";
-import type { ProductSpec, SecretRefs } from "../stacks/types";
+import type { ProductSpec, SecretRefs, WebAppSpec } from "../stacks/types";
 
 /**
  * Where a Vercel host's DNS record points: the zone apex gets an A record to `ipv4`, every other
  * host a CNAME to `cname`. Seed 004 writes `@ → 76.76.19.61` and `www → …cdn.vercel-dns.com`, seed
- * 003 `cname.vercel-dns.com`, Vercel's docs `76.76.21.21` and `cname.vercel-dns-0.com`, and the
- * values can differ per project, so the program asks Vercel (`vercelDnsTarget`), never a literal.
+ * 003 `cname.vercel-dns.com`, Vercel's docs `76.76.21.21` and `cname.vercel-dns-0.com`, and today's
+ * answer is per project (`216.150.1.1`, `<hash>.vercel-dns-016.com`), so the program asks Vercel
+ * (`vercelDnsTarget`), never a literal.
  */
 export interface VercelDnsTarget {
   readonly ipv4: pulumi.Input<string>;
   readonly cname: pulumi.Input<string>;
+  /** True while the project does not exist yet (staging before prod): no record this run. */
+  readonly pending?: pulumi.Input<boolean>;
 }
 
-/** Looks up Vercel's recommendation for one host of one project. */
-export type VercelDnsLookup = (projectName: string, host: string) => VercelDnsTarget;
+/** Looks up Vercel's recommendation for one host of one web app. */
+export type VercelDnsLookup = (app: WebAppSpec, host: string) => VercelDnsTarget;
+
+/** The Vercel project a host belongs to, as `vercelDnsTarget` needs it. */
+export interface VercelDnsProject {
+  /** The project's name, for messages. */
+  readonly name: string;
+  /**
+   * The project's id: the created project's (prod; unknown at a first preview, so the lookup waits
+   * for the project to exist) or the looked-up one's (staging; `""` while it does not exist).
+   */
+  readonly id: pulumi.Input<string>;
+}
 
 /**
  * Vercel's recommended DNS values for `host` on the project (`vercel.getDomainConfig`:
- * `recommendedIpv4s`, `recommendedCname`, rank 1). The project is named, not referenced by id, so
- * the values are known at preview (and the offline plan answers them, as it answers the zone).
+ * `recommendedIpv4s`, `recommendedCname`, rank 1). The project is referenced by id, never by name:
+ * a lookup by name fails while the project does not exist, which is every first deploy (prod
+ * creates it in the same run; staging may run before prod, deploy.yml). With an empty id (a
+ * pending project) nothing is looked up.
  */
-export function vercelDnsTarget(projectName: string, host: string, opts: pulumi.InvokeOutputOptions): VercelDnsTarget {
-  const config = vercel.getDomainConfigOutput({ domain: host, projectIdOrName: projectName }, opts);
+export function vercelDnsTarget(project: VercelDnsProject, host: string, opts: pulumi.InvokeOutputOptions): VercelDnsTarget {
+  const config = pulumi
+    .output(project.id)
+    .apply(
+      (id): pulumi.Output<vercel.GetDomainConfigResult | undefined> =>
+        id === "" ? pulumi.output(undefined) : vercel.getDomainConfigOutput({ domain: host, projectIdOrName: id }, opts),
+    );
   return {
-    ipv4: config.recommendedIpv4s.apply((ips) => {
+    // No config: a pending project, whose record is not registered (`pending`); nothing to check.
+    ipv4: config.apply((c) => {
+      if (c === undefined) return "";
+      const ips = c.recommendedIpv4s;
       // One A record per name: the first of Vercel's first-ranked addresses.
       if (!ips || ips.length === 0) {
-        throw new Error(`Vercel recommends no IPv4 address for ${host} (project ${projectName}); check the domain in the project's settings`);
+        throw new Error(`Vercel recommends no IPv4 address for ${host} (project ${project.name}); check the domain in the project's settings`);
       }
       return ips[0];
     }),
-    cname: config.recommendedCname,
+    cname: config.apply((c) => {
+      if (c === undefined) return "";
+      if (!c.recommendedCname) {
+        throw new Error(`Vercel recommends no CNAME target for ${host} (project ${project.name}); check the domain in the project's settings`);
+      }
+      return c.recommendedCname;
+    }),
   };
 }
 
@@ -183,12 +213,13 @@ export function productDnsRecords(
   }
   for (const app of spec.webApps) {
     for (const { host } of app.domains) {
-      const target = lookup(app.projectName, host);
+      const target = lookup(app, host);
+      const pending = target.pending !== undefined ? { pending: target.pending } : {};
       // Vercel terminates TLS itself and asks that its records are not proxied.
       records.push(
         host === platform.zoneName
-          ? { name: host, type: "A", content: target.ipv4, proxied: false }
-          : { name: host, type: "CNAME", content: target.cname, proxied: false },
+          ? { name: host, type: "A", content: target.ipv4, proxied: false, ...pending }
+          : { name: host, type: "CNAME", content: target.cname, proxied: false, ...pending },
       );
     }
   }
@@ -342,7 +373,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
     this.pendingVercelProjects = pulumi
       .all(apps.map((app, i) => app.projectPending.apply((pending) => (pending ? [spec.webApps[i].projectName] : []))))
       .apply((lists) => lists.flat().sort());
-    const dns = this.createDns(name, spec, platform);
+    const dns = this.createDns(name, spec, platform, apps);
     this.hosts = dns ? [...dns.hostnames] : [];
     spec.dataBuckets.forEach((b) => this.createDataBucket(name, b.name, platform));
     const backupGroups: AlertGroup[] = [];
@@ -604,8 +635,13 @@ export class ApplicationStack extends pulumi.ComponentResource {
     );
   }
 
-  private createDns(name: string, spec: ProductSpec, platform: PlatformSettings): DnsRecords | undefined {
-    const records = productDnsRecords(spec, platform, (project, host) => vercelDnsTarget(project, host, { parent: this }));
+  private createDns(name: string, spec: ProductSpec, platform: PlatformSettings, apps: readonly VercelApp[]): DnsRecords | undefined {
+    const records = productDnsRecords(spec, platform, (app, host) => {
+      const web = apps[spec.webApps.indexOf(app)];
+      const target = vercelDnsTarget({ name: web.projectName, id: web.projectId }, host, { parent: this });
+      // A looked-up project may not exist yet: its records wait for the run after prod, like its variables.
+      return web.managesProject ? target : { ...target, pending: web.projectPending };
+    });
     if (records.length === 0) return undefined;
     return new DnsRecords(
       `${name}-dns`,

@@ -12,6 +12,7 @@ import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PlatformContext, TYPE_PREFIX, throwIfInvalid } from "./context";
+import { VERCEL_CNAME_TARGETS } from "../policies/lib/vercel-dns";
 
 const COMPONENT = "DnsRecords";
 
@@ -41,6 +42,13 @@ export interface DnsRecordSpec {
    * @default 1
    */
   readonly ttl?: number;
+  /**
+   * The record's target does not exist yet when this resolves `true` (staging before prod created
+   * a Vercel project): the record is then not registered in this run, and the next run adds it.
+   * Must be known at preview (a lookup's answer), as the record is registered once it resolves.
+   * @default the record is always registered
+   */
+  readonly pending?: pulumi.Input<boolean>;
 }
 
 export interface DnsRecordsArgs {
@@ -55,7 +63,7 @@ export interface DnsRecordsArgs {
   /**
    * Hosts a CNAME may point at: exact hostnames, or `*.suffix` for any host under `suffix`.
    * A CNAME may also point at another record of this set. POLICIES.md 53.
-   * @default ["cname.vercel-dns.com", "*.vercel-dns.com"]
+   * @default DEFAULT_ALLOWED_CNAME_TARGETS (Vercel's targets)
    */
   readonly allowedCnameTargets?: ReadonlyArray<string>;
   /** Adjust a child's arguments without forking the component. */
@@ -66,11 +74,12 @@ export interface DnsRecordsArgs {
 }
 
 /**
- * Default CNAME allow-list: Vercel's targets (seed 003 `cname.vercel-dns.com`, seed 004
- * `*.cdn.vercel-dns.com`, Vercel's docs `cname.vercel-dns-0.com`). Vercel may recommend another
- * per project (`vercel.getDomainConfig`); add it here and to policy 53's `allowedCnameTargets`.
+ * Default CNAME allow-list: Vercel's targets (policies/lib/vercel-dns.ts, the same list policy 53
+ * starts from): seed 003 `cname.vercel-dns.com`, seed 004 `*.cdn.vercel-dns.com`, Vercel's docs
+ * `cname.vercel-dns-0.com`, and the per-project `*.vercel-dns-016.com` hosts `vercel.getDomainConfig`
+ * recommends today.
  */
-export const DEFAULT_ALLOWED_CNAME_TARGETS: readonly string[] = ["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"];
+export const DEFAULT_ALLOWED_CNAME_TARGETS: readonly string[] = VERCEL_CNAME_TARGETS;
 
 /** Cloudflare's "automatic" TTL, the default and the only value allowed on proxied records. */
 export const AUTOMATIC_TTL = 1;
@@ -360,7 +369,7 @@ export function validateDnsRecordsArgs(name: string, args: DnsRecordsArgs): void
 export class DnsRecords extends pulumi.ComponentResource {
   /** The fully qualified names of the records, in declaration order, without duplicates. */
   readonly hostnames: readonly string[];
-  /** Cloudflare record ids, in declaration order. */
+  /** Cloudflare record ids, in declaration order (`""` for a record skipped as `pending`). */
   readonly recordIds: readonly pulumi.Output<string>[];
 
   constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -370,10 +379,16 @@ export class DnsRecords extends pulumi.ComponentResource {
     const comment = ownerComment(args.context);
     const fqdns = new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)));
     const allowed = args.allowedCnameTargets ?? DEFAULT_ALLOWED_CNAME_TARGETS;
-    const records = args.records.map((spec, i) => this.createRecord(name, spec, comment, args, i, fqdns, allowed));
+    const recordIds = args.records.map((spec, i) => {
+      if (spec.pending === undefined) return this.createRecord(name, spec, comment, args, i, fqdns, allowed).id;
+      // Registered once the answer is in (known at preview: a lookup), and only when the target exists.
+      return pulumi
+        .output(spec.pending)
+        .apply((pending) => (pending ? pulumi.output("") : this.createRecord(name, spec, comment, args, i, fqdns, allowed).id));
+    });
 
     this.hostnames = Object.freeze([...new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)))]);
-    this.recordIds = Object.freeze(records.map((r) => r.id));
+    this.recordIds = Object.freeze(recordIds);
 
     this.registerOutputs({ hostnames: this.hostnames, recordIds: this.recordIds });
   }

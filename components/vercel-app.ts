@@ -442,7 +442,7 @@ export function rateLimitRuleName(projectName: string): string {
 export class VercelApp extends pulumi.ComponentResource {
   /** The Vercel project id (created in prod, looked up in staging). */
   readonly projectId: pulumi.Output<string>;
-  /** The Vercel project's name, as `vercel.getDomainConfig` and lookups take it. */
+  /** The Vercel project's name (lookups by name on staging; messages). */
   readonly projectName: string;
   /** The domains this stack attached. */
   readonly domains: readonly string[];
@@ -453,6 +453,8 @@ export class VercelApp extends pulumi.ComponentResource {
    * secret). Probes send it as the `x-vercel-protection-bypass` header to reach protected previews.
    */
   readonly protectionBypassSecret?: pulumi.Output<string>;
+  /** Whether this stack creates the project (prod) rather than looking it up by name (staging). */
+  readonly managesProject: boolean;
   /**
    * True when the project was looked up (staging) and does not exist yet, so this stack set no
    * variables or domains; the next run after prod creates the project adds them.
@@ -505,6 +507,7 @@ export class VercelApp extends pulumi.ComponentResource {
       this.projectPending = pulumi.output(found.then((f) => f.project === undefined));
       if (wantsBypass) this.protectionBypassSecret = pulumi.secret(pulumi.output(found.then((f) => f.bypass ?? pulumi.output(""))));
     }
+    this.managesProject = manageProject;
     this.projectName = args.project.name;
     this.domains = Object.freeze((args.domains ?? []).map((d) => d.domain));
     this.envKeys = Object.freeze(

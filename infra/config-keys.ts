@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { PRE_STOP_HOOKS } from "../components/context";
 import { RESTORE_TABLE } from "../components/values";
+import { VERCEL_CNAME_TARGETS } from "../policies/lib/vercel-dns";
 
 export const PRODUCT_IDS = ["ask-dahlia", "codebook", "chat-api", "voyager", "ara"] as const;
 export type ProductId = (typeof PRODUCT_IDS)[number];
@@ -547,7 +548,7 @@ export const PLAIN_CONFIG_KEYS = [
     type: "array",
     description:
       "Hosts a DNS CNAME may point at (`*.zone` for any host below zone; POLICIES.md 53). Vercel's per-project recommendation must be on it; keep policy 53's `allowedCnameTargets` the same.",
-    default: ["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"],
+    default: [...VERCEL_CNAME_TARGETS],
     form: "a non-empty list of host names or `*.zone` patterns",
     schema: z
       .array(z.string().regex(/^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case host name or *.zone"))

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
+import { placeholderVercelDns } from "../tools/offline-stack";
 
 const rec = setUpStack("prod");
 let resources: RecordedResource[] = [];
@@ -146,11 +147,15 @@ describe("prod stack", () => {
     const daily = lifecycle.inputs.rules.find((r: any) => r.conditions.prefix === "daily/");
     expect(daily.deleteObjectsTransition.condition.maxAge).toBe(30 * 86_400);
     const dns = ofType("cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.name.startsWith("ara-"));
-    // getDomainConfig's answer (tests/helpers/mocks.ts, as the offline plan gives it), not seed 004's literals.
+    // getDomainConfig's answer for the created project (tests/helpers/mocks.ts, as the offline plan
+    // gives it, in today's per-project form), not seed 004's literals; the trailing dot is dropped.
+    const vercelDns = placeholderVercelDns("ara-web-project-id");
+    const cname = vercelDns.recommendedCname.replace(/\.$/, "");
+    expect(cname).toMatch(/^[0-9a-f]{16}\.vercel-dns-016\.com$/);
     expect(dns.map((r) => `${r.inputs.name} ${r.inputs.type} ${r.inputs.content} proxied=${r.inputs.proxied}`).sort()).toEqual([
-      "app.example.com CNAME cname.vercel-dns-0.com proxied=false",
-      "example.com A 76.76.21.21 proxied=false",
-      "www.example.com CNAME cname.vercel-dns-0.com proxied=false",
+      `app.example.com CNAME ${cname} proxied=false`,
+      `example.com A ${vercelDns.recommendedIpv4s[0]} proxied=false`,
+      `www.example.com CNAME ${cname} proxied=false`,
     ]);
     expect(ofType("cloudflare:index/r2ManagedDomain:R2ManagedDomain")).toHaveLength(0);
     expect(ofType("cloudflare:index/r2CustomDomain:R2CustomDomain")).toHaveLength(0);
@@ -164,7 +169,7 @@ describe("prod stack", () => {
     )!;
     expect(secret.inputs).toMatchObject({ key: "NEXTAUTH_SECRET", sensitive: true, targets: ["production"] });
     const cname = ofType("cloudflare:index/dnsRecord:DnsRecord").find((r) => r.inputs.name === "voyager.example.com")!;
-    expect(cname.inputs).toMatchObject({ type: "CNAME", content: "cname.vercel-dns-0.com" });
+    expect(cname.inputs).toMatchObject({ type: "CNAME", content: placeholderVercelDns(`${project.name}-id`).recommendedCname.replace(/\.$/, "") });
   });
 
   it("ARA (seed 004): the app. host NEXT_PUBLIC_APP_URL names, apex and www redirecting to it", () => {
@@ -179,8 +184,11 @@ describe("prod stack", () => {
     expect(url.gitBranch).toBeUndefined();
   });
 
-  it("every Vercel host's record comes from vercel.getDomainConfig for its project", () => {
-    const asked = rec.calls.filter((c) => c.token === "vercel:index/getDomainConfig:getDomainConfig").map((c) => `${c.inputs.projectIdOrName} ${c.inputs.domain}`);
+  it("every Vercel host's record comes from vercel.getDomainConfig for the project this stack creates, by its id (never by name)", () => {
+    const ids = Object.fromEntries(ofType("vercel:index/project:Project").map((p) => [`${p.name}-id`, p.inputs.name]));
+    const asked = rec.calls
+      .filter((c) => c.token === "vercel:index/getDomainConfig:getDomainConfig")
+      .map((c) => `${ids[c.inputs.projectIdOrName] ?? `not a created project's id: ${c.inputs.projectIdOrName}`} ${c.inputs.domain}`);
     expect(asked.sort()).toEqual([
       "appstoagents-ara app.example.com",
       "appstoagents-ara example.com",

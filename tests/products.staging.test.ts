@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
+import { placeholderVercelDns } from "../tools/offline-stack";
 
 const rec = setUpStack("staging", ["kubeconfig", "chatApiHeliconeApiKey", "chatApiSentryDsn", "araSentryDsn", "araPosthogApiKey"]);
 let resources: RecordedResource[] = [];
@@ -81,16 +82,18 @@ describe("staging stack", () => {
     for (const k of ["SENTRY_DSN", "POSTHOG_API_KEY", "VERCEL_ANALYTICS_ID", "NEXT_PUBLIC_SENTRY_DSN", "NODE_ENV"]) expect(keys).not.toContain(k);
   });
 
-  it("points every Vercel host at Vercel's recommendation for it (vercel.getDomainConfig), by project name", () => {
+  it("points every Vercel host at Vercel's recommendation for it (vercel.getDomainConfig), by the looked-up project's id", () => {
     const asked = rec.calls.filter((c) => c.token === "vercel:index/getDomainConfig:getDomainConfig").map((c) => `${c.inputs.projectIdOrName} ${c.inputs.domain}`);
+    // tests/helpers/mocks.ts answers getProject with `prj_<name>`, as Vercel answers with the project's id.
     expect(asked.sort()).toEqual([
-      "appstoagents-ara ara-staging.example.com",
-      "ask-dahlia dahlia-staging.example.com",
-      "careersy-wingman voyager-staging.example.com",
+      "prj_appstoagents-ara ara-staging.example.com",
+      "prj_ask-dahlia dahlia-staging.example.com",
+      "prj_careersy-wingman voyager-staging.example.com",
     ]);
     const dns = ofType("cloudflare:index/dnsRecord:DnsRecord");
-    for (const host of ["ara-staging.example.com", "dahlia-staging.example.com", "voyager-staging.example.com"]) {
-      expect(dns.find((r) => r.inputs.name === host)!.inputs).toMatchObject({ type: "CNAME", content: "cname.vercel-dns-0.com", proxied: false });
+    for (const [host, project] of [["ara-staging.example.com", "appstoagents-ara"], ["dahlia-staging.example.com", "ask-dahlia"], ["voyager-staging.example.com", "careersy-wingman"]]) {
+      const content = placeholderVercelDns(`prj_${project}`).recommendedCname.replace(/\.$/, "");
+      expect(dns.find((r) => r.inputs.name === host)!.inputs).toMatchObject({ type: "CNAME", content, proxied: false });
     }
   });
 

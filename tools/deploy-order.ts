@@ -1,8 +1,9 @@
 /**
  * Does a deploy workflow work on a fresh account? Which stack creates and which looks up which
- * Vercel project comes from the program's own runs (registrations of `vercel:index/project:Project`
- * and `vercel:index/getProject:getProject` invokes), never from a hand-written list; the workflow's
- * jobs, their `needs` and the stack each one deploys come from the workflow file.
+ * Vercel project comes from the program's own runs (registrations of `vercel:index/project:Project`,
+ * and every Vercel invoke that names a project: `getProject`'s `name`, `getDomainConfig`'s
+ * `projectIdOrName` when it is a name rather than an id), never from a hand-written list; the
+ * workflow's jobs, their `needs` and the stack each one deploys come from the workflow file.
  *
  * The simulation: a job sees the projects that existed before plus those created by the jobs it
  * (transitively) needs — jobs that do not need each other may run in any order or in parallel. A
@@ -14,6 +15,26 @@ import type { RunResult } from "./harness";
 /** The token of Vercel's project lookup and of the project resource. */
 export const VERCEL_GET_PROJECT = "vercel:index/getProject:getProject";
 export const VERCEL_PROJECT = "vercel:index/project:Project";
+/** Vercel's per-domain DNS recommendation; it fails for a project (named or by id) that does not exist. */
+export const VERCEL_GET_DOMAIN_CONFIG = "vercel:index/getDomainConfig:getDomainConfig";
+
+/** Vercel project ids start with `prj_`; anything else a lookup passes is a project name. */
+export function isVercelProjectId(value: string): boolean {
+  return /^prj_/.test(value);
+}
+
+/** The project names a run's Vercel invokes look up by name (a lookup by id needs a project found or created before). */
+export function projectsLookedUpByName(run: Pick<RunResult, "invokes">): Set<string> {
+  const names = new Set<string>();
+  for (const i of run.invokes) {
+    const args = i.args as { name?: unknown; projectIdOrName?: unknown };
+    if (i.token === VERCEL_GET_PROJECT && typeof args.name === "string") names.add(args.name);
+    if (i.token === VERCEL_GET_DOMAIN_CONFIG && typeof args.projectIdOrName === "string" && !isVercelProjectId(args.projectIdOrName)) {
+      names.add(args.projectIdOrName);
+    }
+  }
+  return names;
+}
 
 /** One job of a deploy workflow: the stack it runs `pulumi up` on, and what it needs. */
 export interface DeployJob {
@@ -49,7 +70,7 @@ export function deployJobs(doc: unknown): DeployJob[] {
 export interface StackProjectFacts {
   /** Projects the stack creates (`vercel.Project` names). */
   readonly creates: ReadonlySet<string>;
-  /** Projects the stack looks up by name. */
+  /** Projects the stack looks up by name (`getProject`, or `getDomainConfig` with a name). */
   readonly looksUp: ReadonlySet<string>;
   /** Whether a run with none of the looked-up projects in the account still succeeds. */
   readonly tolerant: boolean;
@@ -61,10 +82,7 @@ export interface StackProjectFacts {
  */
 export function stackProjectFacts(withProjects: RunResult, withoutProjects: RunResult): StackProjectFacts {
   const creates = new Set(withProjects.resources.filter((r) => r.type === VERCEL_PROJECT).map((r) => String(r.inputs.name)));
-  const looksUp = new Set(
-    withProjects.invokes.filter((i) => i.token === VERCEL_GET_PROJECT).map((i) => String((i.args as { name?: unknown }).name)),
-  );
-  return { creates, looksUp, tolerant: withoutProjects.ok };
+  return { creates, looksUp: projectsLookedUpByName(withProjects), tolerant: withoutProjects.ok };
 }
 
 export interface DeploySimulation {
@@ -111,6 +129,13 @@ export function simulateDeploy(
     for (const a of before) {
       const s = jobs.get(a)?.stack;
       if (s) for (const p of facts[s]?.creates ?? []) available.add(p);
+    }
+    // A lookup runs at preview, before this job's own `up` creates anything: a project the stack
+    // creates itself is not there for its own lookup on the first deploy.
+    for (const p of [...f.looksUp].filter((p) => f.creates.has(p) && !available.has(p)).sort()) {
+      problems.push(
+        `job \`${job.id}\` (stack \`${job.stack}\`) looks up Vercel project "${p}" by name, which the same stack creates: on the first deploy the lookup runs before the project exists and fails; reference the created project's id instead`,
+      );
     }
     for (const p of f.creates) available.add(p);
     const absent = [...f.looksUp].filter((p) => !available.has(p)).sort();

@@ -93,17 +93,22 @@ function hexId(seed: string): string {
   let out = "";
   for (let lane = 0; lane < 4; lane++) {
     let h = 0x811c9dc5 ^ lane;
-    for (const ch of `${lane}:${seed}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    for (const ch of `${seed}#${lane}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
     out += h.toString(16).padStart(8, "0");
   }
   return out;
 }
 
 /**
- * What the plan answers for Vercel's per-domain DNS recommendation (`vercel getDomainConfig`):
- * the values Vercel's docs give (a real project may get others; see `dnsAllowedCnameTargets`).
+ * What the plan answers for Vercel's per-domain DNS recommendation (`vercel getDomainConfig`), in
+ * the shape Vercel answers today (`GET /v6/domains/{domain}/config`, rank 1): the apex addresses
+ * `216.150.1.1` and `216.150.16.1`, and a per-project CNAME target `<16 hex>.vercel-dns-016.com.`,
+ * trailing dot included, derived from the project asked for. So the plan and the tests exercise
+ * what a real account returns: a target the allow-list must accept, and a dot the record must drop.
  */
-export const PLACEHOLDER_VERCEL_DNS = { recommendedIpv4s: ["76.76.21.21"], recommendedCname: "cname.vercel-dns-0.com" } as const;
+export function placeholderVercelDns(projectIdOrName: string): { recommendedIpv4s: string[]; recommendedCname: string } {
+  return { recommendedIpv4s: ["216.150.1.1", "216.150.16.1"], recommendedCname: `${hexId(`vercel:${projectIdOrName}`).slice(0, 16)}.vercel-dns-016.com.` };
+}
 
 /** The AWS account id the plan reports for the caller (the documentation example account). */
 export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
@@ -113,7 +118,7 @@ export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
  * - `cloudflare getZone` (zone by name): a fixed zone id, the name asked for, and the account from
  *   `cloudflareAccountId`;
  * - `vercel getProject` (project by name): `prj_<name>`, in the config's `vercelTeam`;
- * - `vercel getDomainConfig` (DNS values for a host): `PLACEHOLDER_VERCEL_DNS`, whatever the host;
+ * - `vercel getDomainConfig` (DNS values for a host): `placeholderVercelDns(projectIdOrName)`;
  * - `aws getCallerIdentity`: account `123456789012`, an `app-platform-plan` user;
  * - `aws getRegion` / `getPartition`: the region asked for, else `awsRegion` / `aws:region`.
  */
@@ -142,8 +147,7 @@ export function invokeAnswers(project: PulumiProject, config: Readonly<Record<st
       id: `${args.projectIdOrName}/${args.domain}`,
       domain: args.domain,
       projectIdOrName: args.projectIdOrName,
-      recommendedIpv4s: [...PLACEHOLDER_VERCEL_DNS.recommendedIpv4s],
-      recommendedCname: PLACEHOLDER_VERCEL_DNS.recommendedCname,
+      ...placeholderVercelDns(String(args.projectIdOrName)),
       ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
     }),
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({

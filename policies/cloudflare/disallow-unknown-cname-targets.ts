@@ -1,12 +1,13 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { DnsRecord } from "../lib/resource-types";
 import { readConfig, stringList } from "../lib/config";
+import { VERCEL_CNAME_TARGETS } from "../lib/vercel-dns";
 
 const DEFAULTS = {
-    // seed 003: custom domains point at Vercel through cname.vercel-dns.com; Vercel's docs (and
-    // `vercel.getDomainConfig`) recommend cname.vercel-dns-0.com. Keep in step with the program's
-    // `dnsAllowedCnameTargets`.
-    allowedCnameTargets: ["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"],
+    // Vercel's targets, the same list the program's `dnsAllowedCnameTargets` defaults to
+    // (lib/vercel-dns.ts): seed 003's cname.vercel-dns.com, Vercel's docs' cname.vercel-dns-0.com
+    // and the per-project *.vercel-dns-016.com hosts `vercel.getDomainConfig` recommends.
+    allowedCnameTargets: [...VERCEL_CNAME_TARGETS],
 };
 
 function normalise(host: string): string {

@@ -10,7 +10,7 @@ import { parseStackConfig } from "../../infra/config";
 import { allSecretKeys } from "../../infra/secrets";
 import { productEnvironment } from "../../infra/program";
 import { stackConfigWithSecrets } from "../helpers/program";
-import type { ProductSpec } from "../../stacks/types";
+import type { ProductSpec, WebAppSpec } from "../../stacks/types";
 
 const rec = installRecordingMocks({ stack: "staging" });
 beforeEach(() => rec.reset());
@@ -82,8 +82,8 @@ describe("validateApplicationStackArgs", () => {
 describe("productDnsRecords", () => {
   it("points API hosts at the ingress and Vercel hosts at Vercel's recommendation for each host, none proxied", () => {
     const asked: string[] = [];
-    const lookup = (project: string, host: string) => {
-      asked.push(`${project} ${host}`);
+    const lookup = (app: WebAppSpec, host: string) => {
+      asked.push(`${app.projectName} ${host}`);
       return { ipv4: `ipv4-of-${host}`, cname: `cname-of-${host}` };
     };
     const prodEnv = productEnvironment({ ...cfg, environment: "prod" });

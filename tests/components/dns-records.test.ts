@@ -119,6 +119,8 @@ describe("content looked up at run time (Vercel's recommendation)", () => {
   it("publishes a good value, normalised", async () => {
     expect(await check("A", "76.76.21.21")).toBe("76.76.21.21");
     expect(await check("CNAME", "CNAME.vercel-dns-0.com.")).toBe("cname.vercel-dns-0.com");
+    // What GET /v6/domains/{domain}/config ranks first today: a per-project host, trailing dot included.
+    expect(await check("CNAME", "7e8e70c7b54787ba.vercel-dns-016.com.")).toBe("7e8e70c7b54787ba.vercel-dns-016.com");
   });
 
   it("fails the record when the value breaks POLICIES.md 53 or 54", async () => {
@@ -126,6 +128,18 @@ describe("content looked up at run time (Vercel's recommendation)", () => {
     await expect(check("CNAME", "abc.vercel-dns-017.com")).rejects.toThrow(
       "CNAME target `abc.vercel-dns-017.com` is not in `allowedCnameTargets`",
     );
+  });
+
+  it("registers a `pending` record only once its target exists (staging before prod created the project)", async () => {
+    new DnsRecords(
+      "ara-dns",
+      withRecords([
+        { name: "app", type: "CNAME", content: pulumi.output("cname.vercel-dns-0.com"), proxied: false, pending: pulumi.output(true) },
+        { name: "www", type: "CNAME", content: pulumi.output("cname.vercel-dns-0.com"), proxied: false, pending: pulumi.output(false) },
+      ]),
+    );
+    await rec.settle();
+    expect(rec.ofType(RECORD).map((r) => r.inputs.name)).toEqual(["www.appstoagents.com"]);
   });
 
   it("creates records whose content is an output", async () => {
@@ -188,7 +202,7 @@ describe("names", () => {
     expect(qualifyRecordName("www.example.com.", "example.com")).toBe("www.example.com");
     expect(recordSuffix({ name: "example.com", type: "A" }, "example.com")).toBe("apex-a");
     expect(recordSuffix({ name: "*.preview", type: "CNAME" }, "example.com")).toBe("wildcard-preview-cname");
-    expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual(["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com"]);
+    expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual(["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com", "*.vercel-dns-016.com"]);
     // The stack's config key defaults to the same list (one allow-list, POLICIES.md 53).
     expect(PLAIN_CONFIG_KEYS.find((k) => k.key === "dnsAllowedCnameTargets")!.default).toEqual(DEFAULT_ALLOWED_CNAME_TARGETS);
   });
@@ -230,7 +244,7 @@ describe("validateDnsRecordsArgs", () => {
 
   it("rejects a CNAME to an unknown host", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("myapp.herokuapp.com")]))).toThrow(
-      "`records[0]` (CNAME app): CNAME target `myapp.herokuapp.com` is not in `allowedCnameTargets` (cname.vercel-dns.com, *.vercel-dns.com, cname.vercel-dns-0.com)",
+      "`records[0]` (CNAME app): CNAME target `myapp.herokuapp.com` is not in `allowedCnameTargets` (cname.vercel-dns.com, *.vercel-dns.com, cname.vercel-dns-0.com, *.vercel-dns-016.com)",
     );
     // the suffix rule matches whole labels only
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("evilvercel-dns.com")]))).toThrow("CNAME target `evilvercel-dns.com`");

@@ -17,7 +17,7 @@
  * (the monitor is told with `keepSecrets`), so tests can prove secretness end to end.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PLACEHOLDER_VERCEL_DNS } from "../../tools/offline-stack";
+import { placeholderVercelDns } from "../../tools/offline-stack";
 
 export interface RecordedResource {
   /** Full Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
@@ -74,8 +74,7 @@ const DEFAULT_INVOKES: InvokeAnswers = {
     id: `${args?.projectIdOrName}/${args?.domain}`,
     domain: args?.domain,
     projectIdOrName: args?.projectIdOrName,
-    recommendedIpv4s: [...PLACEHOLDER_VERCEL_DNS.recommendedIpv4s],
-    recommendedCname: PLACEHOLDER_VERCEL_DNS.recommendedCname,
+    ...placeholderVercelDns(String(args?.projectIdOrName)),
   }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: "123456789012",

@@ -15,6 +15,7 @@ import { PROJECT_ROOT } from "../../tools/stack-run";
 import {
   DeployJob,
   StackProjectFacts,
+  VERCEL_GET_DOMAIN_CONFIG,
   VERCEL_GET_PROJECT,
   deployJobs,
   simulateDeploy,
@@ -29,6 +30,10 @@ const STACKS = ["staging", "prod"] as const;
 const notFound = (args: Record<string, any>) => {
   throw new Error(`Could not read project  ${args.name}, unexpected error: not_found - Project not found`);
 };
+/** On an account without projects, the DNS recommendation for any project (by name or id) fails the same way. */
+const noDomainConfig = (args: Record<string, any>) => {
+  throw new Error(`Could not read domain config for ${args.domain}, unexpected error: not_found - Project ${args.projectIdOrName} not found`);
+};
 
 const jobs: DeployJob[] = deployJobs(parse(fs.readFileSync(WORKFLOW, "utf8")));
 const facts: Record<string, StackProjectFacts> = {};
@@ -39,7 +44,11 @@ beforeAll(async () => {
     STACKS.map(async (stack) => {
       const [full, none] = await Promise.all([
         committedStackRun(stack),
-        runOfflineStack({ projectDir: PROJECT_ROOT, stack, invokeOverrides: { [VERCEL_GET_PROJECT]: notFound } }).then((r) => r.result),
+        runOfflineStack({
+          projectDir: PROJECT_ROOT,
+          stack,
+          invokeOverrides: { [VERCEL_GET_PROJECT]: notFound, [VERCEL_GET_DOMAIN_CONFIG]: noDomainConfig },
+        }).then((r) => r.result),
       ]);
       facts[stack] = stackProjectFacts(full, none);
       empty[stack] = none;
@@ -56,7 +65,7 @@ describe("which stack creates and which looks up each Vercel project (from the p
     expect(facts.staging.creates.size).toBe(0);
   });
 
-  it("staging without the projects still succeeds, skips them with a warning, and reports them in `pendingVercelProjects`", () => {
+  it("staging without the projects still succeeds, skips them with a warning, and reports them in `pendingVercelProjects`", async () => {
     const run = empty.staging;
     expect(run.ok, run.stderr).toBe(true);
     expect(facts.staging.tolerant).toBe(true);
@@ -66,6 +75,25 @@ describe("which stack creates and which looks up each Vercel project (from the p
     // Nothing of a missing project is registered: no variable or domain with an empty project id.
     const vercelChildren = run.resources.filter((r) => r.type.startsWith("vercel:index/project"));
     expect(vercelChildren.map((r) => r.type)).toEqual([]);
+    // Nor its DNS records, nor a DNS lookup for it; the API hosts' records stay.
+    expect(run.invokes.filter((i) => i.token === VERCEL_GET_DOMAIN_CONFIG)).toEqual([]);
+    const vercelHosts = (await committedStackRun("staging")).invokes
+      .filter((i) => i.token === VERCEL_GET_DOMAIN_CONFIG)
+      .map((i) => String((i.args as { domain?: unknown }).domain));
+    expect(vercelHosts.length).toBeGreaterThan(0);
+    const names = run.resources.filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord").map((r) => String(r.inputs.name));
+    expect(names.length).toBeGreaterThan(0); // the API hosts' records
+    expect(names.filter((n) => vercelHosts.includes(n))).toEqual([]);
+  });
+
+  it("no stack names a Vercel project in a DNS lookup: staging asks by the looked-up id, prod by the created project's id", async () => {
+    for (const stack of STACKS) {
+      const asked = (await committedStackRun(stack)).invokes.filter((i) => i.token === VERCEL_GET_DOMAIN_CONFIG);
+      for (const i of asked) expect(String((i.args as { projectIdOrName?: unknown }).projectIdOrName)).toMatch(/^prj_/);
+      // prod's ids are unknown until `up` creates the projects, so its preview asks nothing yet.
+      if (stack === "prod") expect(asked).toEqual([]);
+      else expect(asked.length).toBeGreaterThan(0);
+    }
   });
 
   it("with every project present nothing is pending", async () => {
@@ -137,6 +165,15 @@ describe("the gate fails when it should", () => {
     const parallel = jobs.map((j) => (j.id === "staging-after-prod" ? { ...j, needs: ["staging"] } : j));
     const sim = simulateDeploy(parallel, facts, new Set());
     expect(sim.problems.join("\n")).toMatch(/ends the run without/);
+  });
+
+  it("a stack that looks a project up by name which it creates itself fails its first deploy (the old DNS lookup)", () => {
+    const byName = { ...facts, prod: { ...facts.prod, looksUp: new Set(facts.prod.creates) } };
+    const sim = simulateDeploy(jobs, byName, new Set());
+    expect(sim.problems.length).toBe(facts.prod.creates.size);
+    expect(sim.problems[0]).toMatch(/^job `prod` \(stack `prod`\) looks up Vercel project ".+" by name, which the same stack creates/);
+    // Once the projects exist (every later deploy) the same lookup works.
+    expect(simulateDeploy(jobs, byName, allProjects()).problems).toEqual([]);
   });
 
   it("prod first, then staging, would also work with a strict staging (the other fix the issue allows)", () => {

@@ -118,6 +118,8 @@ describe("cloudflare-disallow-unknown-cname-targets", () => {
     it("passes cname.vercel-dns.com", () => expectClean(rule, cnameRecord()));
     // What vercel.getDomainConfig recommends per Vercel's docs, and what the offline plan answers.
     it("passes cname.vercel-dns-0.com by default", () => expectClean(rule, edit(cnameRecord(), (p) => (p.content = "cname.vercel-dns-0.com"))));
+    it("passes the per-project *.vercel-dns-016.com target Vercel recommends today", () =>
+        expectClean(rule, edit(cnameRecord(), (p) => (p.content = "7e8e70c7b54787ba.vercel-dns-016.com"))));
     it("flags an unknown target", () => expectViolation(rule, edit(cnameRecord(), (p) => (p.content = "old-app.herokuapp.com")), /points at "old-app.herokuapp.com", which is not on the allow-list/));
     it("uses the configured allow-list", async () => {
         await expectClean(rule, edit(cnameRecord(), (p) => (p.content = "ara.pages.dev")), { ...PROD, config: { [rule.name]: { allowedCnameTargets: ["*.pages.dev"] } } });
