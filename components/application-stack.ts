@@ -42,13 +42,16 @@ import {
 } from "./alerts";
 import { BlackboxProbes, BlackboxProbeSpec } from "./blackbox-probes";
 import {
-  BlackboxHttpModule,
+  BlackboxModuleInput,
   SEED_SECURITY_HEADERS,
   STATUSPAGE_MODULE,
+  appModuleName,
   healthModule,
   securityHeadersModule,
   securityHeadersModuleName,
   statuspageModule,
+  vercelBypassModuleName,
+  withVercelProtectionBypass,
 } from "./blackbox-modules";
 import { PostgresExporter } from "./postgres-exporter";
 import { ScrapeJob, alertSources } from "./series-sources";
@@ -332,13 +335,17 @@ export class ApplicationStack extends pulumi.ComponentResource {
   readonly backupBucketName?: pulumi.Output<string>;
   /** Vercel project ids by app name. */
   readonly vercelProjectIds: Readonly<Record<string, pulumi.Output<string>>>;
-  /** Every blackbox_exporter module this product's Probes name, by module name (for `BlackboxModulesConfig`). */
-  readonly blackboxModules: Readonly<Record<string, BlackboxHttpModule>>;
+  /**
+   * Every blackbox_exporter module this product's Probes name, by module name (for
+   * `BlackboxModulesConfig`). Staging's modules of protected Vercel apps carry the bypass secret.
+   */
+  readonly blackboxModules: Readonly<Record<string, BlackboxModuleInput>>;
   /** Every scrape job this product defines (ServiceMonitors, exporter, Probes), each with a target-down and a target-missing alert. */
   readonly scrapeJobs: readonly ScrapeJob[];
   /**
    * Staging, per Vercel app whose previews stay protected: the project's automation-bypass secret
-   * (a Pulumi secret), for health probes to send as `x-vercel-protection-bypass`. Not exported.
+   * (a Pulumi secret). The app's health and security-headers probes name modules of their own
+   * that send it as `x-vercel-protection-bypass` (`createProbes`). Not exported.
    */
   readonly vercelProtectionBypass: Readonly<Record<string, pulumi.Output<string>>>;
   /** Vercel projects this stack looked up that do not exist yet (staging before prod), sorted. */
@@ -396,7 +403,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
 
     // Monitoring: every source first, then the alerts that read them.
     const exporter = this.createDatabaseExporter(name, spec, ns, platform);
-    const { probes, modules, health, headers, dependencies } = this.createProbes(name, spec, ns, platform);
+    const { probes, modules, health, headers, dependencies } = this.createProbes(name, spec, ns, platform, this.vercelProtectionBypass);
     this.blackboxModules = modules;
     const workloadSelectors: Record<string, SeriesSelector> = {};
     spec.workloads.forEach((w, i) => {
@@ -741,27 +748,50 @@ export class ApplicationStack extends pulumi.ComponentResource {
    * One Probe per public endpoint owner (health path on every host: uptime, TLS expiry), one per
    * web app for its security headers (its own module), one per external dependency (status
    * page). Returns the probe names per owner and the modules they name.
+   *
+   * A web app in `bypass` (staging, previews behind Vercel Deployment Protection) gets its own
+   * variants of both modules, `<product>_<app>_<module>_vercel_bypass`, sending the project's
+   * automation-bypass secret as `x-vercel-protection-bypass`; without it Vercel answers 401, the
+   * health probe pages for nothing and the headers probe never sees the app's headers.
    */
-  private createProbes(name: string, spec: ProductSpec, ns: string, platform: PlatformSettings) {
+  private createProbes(
+    name: string,
+    spec: ProductSpec,
+    ns: string,
+    platform: PlatformSettings,
+    bypass: Readonly<Record<string, pulumi.Output<string>>>,
+  ) {
     const specs: BlackboxProbeSpec[] = [];
-    const modules: Record<string, BlackboxHttpModule> = {};
+    const modules: Record<string, BlackboxModuleInput> = {};
     const health: Record<string, string> = {};
     const headers: Record<string, string> = {};
     const dependencies: Record<string, string> = {};
-    const healthProbe = (owner: string, urls: string[]) => {
-      modules[platform.blackbox.module] = healthModule();
+    const healthProbe = (owner: string, urls: string[], module: { name: string; spec: BlackboxModuleInput }) => {
+      modules[module.name] = module.spec;
       health[owner] = `${owner}-health`;
-      specs.push({ name: health[owner], module: platform.blackbox.module, targets: urls });
+      specs.push({ name: health[owner], module: module.name, targets: urls });
     };
+    const sharedHealth = { name: platform.blackbox.module, spec: healthModule() };
     for (const w of spec.workloads) {
-      if (w.publicHost) healthProbe(w.name, [`https://${w.publicHost}${w.healthPath}`]);
+      if (w.publicHost) healthProbe(w.name, [`https://${w.publicHost}${w.healthPath}`], sharedHealth);
     }
     for (const a of spec.webApps) {
+      const owner = `${spec.id}-${a.name}`;
+      // While prod has not created the project yet the secret is "" (VercelApp); staging then
+      // attaches no domain either, and the next staging run after prod fills both in.
+      const secret = bypass[a.name];
       // Every host, redirecting ones too (the module follows the 308): each has its own certificate.
-      healthProbe(a.name, a.domains.map((d) => `https://${d.host}${a.healthPath}`));
+      healthProbe(
+        a.name,
+        a.domains.map((d) => `https://${d.host}${a.healthPath}`),
+        secret
+          ? { name: vercelBypassModuleName(appModuleName(owner, platform.blackbox.module)), spec: withVercelProtectionBypass<pulumi.Input<string>>(healthModule(), secret) }
+          : sharedHealth,
+      );
       // issue 10 "Security headers": a module per app, named once here and used by its Probe.
-      const module = securityHeadersModuleName(`${spec.id}-${a.name}`);
-      modules[module] = securityHeadersModule(a.securityHeaders ?? SEED_SECURITY_HEADERS);
+      const headersModule = securityHeadersModule(a.securityHeaders ?? SEED_SECURITY_HEADERS);
+      const module = secret ? vercelBypassModuleName(securityHeadersModuleName(owner)) : securityHeadersModuleName(owner);
+      modules[module] = secret ? withVercelProtectionBypass<pulumi.Input<string>>(headersModule, secret) : headersModule;
       headers[a.name] = `${a.name}-headers`;
       // The headers come from the app itself: probe the canonical host, not a redirect.
       const canonical = a.domains.find((d) => d.redirectTo === undefined) ?? a.domains[0];

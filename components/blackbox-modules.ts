@@ -2,11 +2,20 @@
  * The blackbox_exporter modules the platform's `Probe`s name, produced from one source: each
  * module is built here (a typed value), the ApplicationStack that owns a probe produces the module
  * name once and uses it on its `Probe`, and `BlackboxModulesConfig` renders every module into the
- * exporter's configuration file (`blackbox.yml`), a ConfigMap in the monitoring namespace that the
- * cluster's blackbox_exporter mounts (README "Monitoring").
+ * exporter's configuration file (`blackbox.yaml`), a Kubernetes `Secret` in the monitoring
+ * namespace that the cluster's blackbox_exporter mounts (README "The blackbox_exporter's modules").
+ *
+ * A module may send request headers (`http.headers`) whose values are Pulumi outputs: the staging
+ * probes of Vercel previews behind Deployment Protection send the project's automation-bypass
+ * secret as `x-vercel-protection-bypass` (issue 10, "Deployment protection"). blackbox_exporter
+ * 0.23 (Debian's, which the tests run) reads request headers only as literal `headers:` values in
+ * its configuration file (prometheus/common's `http_headers` with `secrets`/`files` is not in it),
+ * so the secret is in the file, and the whole file is a Pulumi secret and a Kubernetes `Secret`.
+ * Never a ConfigMap, a Probe or a URL (Vercel's `?x-vercel-protection-bypass=` query form would put
+ * it in the Probe's target and in every series' `instance` label).
  *
  * Module format: https://github.com/prometheus/blackbox_exporter/blob/master/CONFIGURATION.md
- * (`prober: http`, `http.valid_status_codes`, `fail_if_header_not_matches`,
+ * (`prober: http`, `http.valid_status_codes`, `http.headers`, `fail_if_header_not_matches`,
  * `fail_if_body_not_matches_regexp`). `tests/blackbox/` runs the real exporter on the output.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -23,8 +32,12 @@ export interface HeaderMatcher {
   readonly allow_missing?: boolean;
 }
 
-/** An HTTP module as blackbox_exporter reads it (the subset the platform uses). */
-export interface BlackboxHttpModule {
+/**
+ * An HTTP module as blackbox_exporter reads it (the subset the platform uses). `V` is the type of
+ * the request-header values: `string` once rendered, `pulumi.Input<string>` while one is still a
+ * Pulumi output (`BlackboxModuleInput`, e.g. Vercel's bypass secret).
+ */
+export interface BlackboxHttpModule<V = string> {
   readonly prober: "http";
   /** Probe timeout, e.g. `10s`. */
   readonly timeout: string;
@@ -37,9 +50,13 @@ export interface BlackboxHttpModule {
     readonly fail_if_not_ssl?: boolean;
     readonly fail_if_header_not_matches?: readonly HeaderMatcher[];
     readonly fail_if_body_not_matches_regexp?: readonly string[];
-    readonly headers?: Readonly<Record<string, string>>;
+    /** Request headers sent with every probe, header name → value. */
+    readonly headers?: Readonly<Record<string, V>>;
   };
 }
+
+/** A module as its owner hands it over: request-header values may be Pulumi outputs (secrets). */
+export type BlackboxModuleInput = BlackboxHttpModule<pulumi.Input<string>>;
 
 /** blackbox_exporter module names: letters, digits, `_` and `-`. */
 export const MODULE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
@@ -117,16 +134,53 @@ export function securityHeadersModule(headers: SecurityHeaders = SEED_SECURITY_H
   };
 }
 
+/** The name of an app's own module `module`: `<owner>_<module>`, the owner's separators as `_`. */
+export function appModuleName(owner: string, module: string): string {
+  return `${owner.replace(/[^A-Za-z0-9]+/g, "_")}_${module}`;
+}
+
 /** The name of an app's security-headers module, produced once by the app's owner. */
 export function securityHeadersModuleName(owner: string): string {
-  return `${owner.replace(/[^A-Za-z0-9]+/g, "_")}_security_headers`;
+  return appModuleName(owner, "security_headers");
+}
+
+/**
+ * The header Vercel reads the automation-bypass secret from (Protection Bypass for Automation:
+ * https://vercel.com/docs/deployment-protection/methods-to-bypass-deployment-protection/protection-bypass-automation).
+ */
+export const VERCEL_PROTECTION_BYPASS_HEADER = "x-vercel-protection-bypass";
+
+/** `module` sending `headers` with every probe (added to any it already sends). Pure. */
+export function withRequestHeaders<V>(module: BlackboxHttpModule<V>, headers: Readonly<Record<string, V>>): BlackboxHttpModule<V> {
+  return { ...module, http: { ...module.http, headers: { ...(module.http.headers ?? {}), ...headers } } };
+}
+
+/**
+ * `module` reaching a Vercel deployment behind Deployment Protection: it sends the project's
+ * automation-bypass `secret` as `x-vercel-protection-bypass` (a header, never the query form).
+ */
+export function withVercelProtectionBypass<V>(module: BlackboxHttpModule<V>, secret: V): BlackboxHttpModule<V> {
+  return withRequestHeaders(module, { [VERCEL_PROTECTION_BYPASS_HEADER]: secret });
+}
+
+/**
+ * The name of the variant of an app's own module (`appModuleName`, `securityHeadersModuleName`)
+ * that sends the Vercel bypass, produced once by the app's owner: `<module>_vercel_bypass`, e.g.
+ * `ara_web_http_2xx_vercel_bypass`, `ara_web_security_headers_vercel_bypass`. The suffix shows on
+ * the Probe which probes send it.
+ */
+export function vercelBypassModuleName(appModule: string): string {
+  return `${appModule}_vercel_bypass`;
 }
 
 /** Problems with a module set (names, header names, regular expressions that RE2 also accepts). */
-export function blackboxModuleProblems(modules: Readonly<Record<string, BlackboxHttpModule>>): string[] {
+export function blackboxModuleProblems(modules: Readonly<Record<string, BlackboxHttpModule<unknown>>>): string[] {
   const problems: string[] = [];
   for (const [name, m] of Object.entries(modules)) {
     if (!MODULE_NAME.test(name)) problems.push(`module name "${name}" must be letters, digits, "_" and "-" (at most 63)`);
+    for (const header of Object.keys(m.http.headers ?? {})) {
+      if (!/^[A-Za-z0-9-]+$/.test(header)) problems.push(`module "${name}": request header "${header}" is not an HTTP header name`);
+    }
     for (const h of m.http.fail_if_header_not_matches ?? []) {
       if (!/^[A-Za-z0-9-]+$/.test(h.header)) problems.push(`module "${name}": header "${h.header}" is not an HTTP header name`);
       try {
@@ -146,30 +200,65 @@ export function renderBlackboxConfig(modules: Readonly<Record<string, BlackboxHt
   return stringify({ modules: sorted }, { lineWidth: 0 });
 }
 
-/** The ConfigMap key holding the rendered file. */
-export const BLACKBOX_CONFIG_KEY = "blackbox.yml";
+/** Whether any module sends request headers (on this platform: credentials such as Vercel's bypass). */
+export function sendsRequestHeaders(modules: Readonly<Record<string, BlackboxHttpModule<unknown>>>): boolean {
+  return Object.values(modules).some((m) => Object.keys(m.http.headers ?? {}).length > 0);
+}
+
+/**
+ * The rendered file once every request-header value is known. Built with `pulumi.all`, so it is
+ * a Pulumi secret when any header value is one; and marked secret whenever a module sends request
+ * headers at all (they carry credentials here), so a plain-string credential cannot slip out.
+ */
+export function renderBlackboxConfigOutput(modules: Readonly<Record<string, BlackboxModuleInput>>): pulumi.Output<string> {
+  throwIfInvalid("BlackboxModules", "config", blackboxModuleProblems(modules));
+  const entries = Object.entries(modules);
+  const rendered = pulumi
+    .all(entries.map(([, m]) => pulumi.all({ ...(m.http.headers ?? {}) })))
+    .apply((headers) =>
+      renderBlackboxConfig(
+        Object.fromEntries(entries.map(([name, m], i) => [name, m.http.headers ? { ...m, http: { ...m.http, headers: headers[i] } } : (m as BlackboxHttpModule)])),
+      ),
+    );
+  return sendsRequestHeaders(modules) ? pulumi.secret(rendered) : rendered;
+}
+
+/**
+ * The Secret key holding the rendered file: `blackbox.yaml`, the key the prometheus-community
+ * `prometheus-blackbox-exporter` chart reads from `configExistingSecretName` (it mounts the Secret
+ * at `/config` and passes `--config.file=/config/blackbox.yaml`).
+ */
+export const BLACKBOX_CONFIG_KEY = "blackbox.yaml";
 
 export interface BlackboxModulesConfigArgs {
   /** Environment and owner, for labels. */
   readonly context: PlatformContext;
   /** Namespace of the blackbox_exporter (the monitoring namespace). @example "monitoring" */
   readonly namespace: string;
-  /** Every module the stack's Probes name, by module name. */
-  readonly modules: Readonly<Record<string, BlackboxHttpModule>>;
+  /** Every module the stack's Probes name, by module name (request-header values may be secrets). */
+  readonly modules: Readonly<Record<string, BlackboxModuleInput>>;
 }
 
 /**
- * The blackbox_exporter configuration as a ConfigMap (`<name>`, key `blackbox.yml`) in the
- * monitoring namespace. The exporter must load it (see README "Monitoring"): every module a
- * Probe names is defined here and nowhere else.
+ * The blackbox_exporter configuration as a Kubernetes `Secret` (`<name>`, key `blackbox.yaml`) in
+ * the monitoring namespace. The exporter must load it (README "The blackbox_exporter's modules"):
+ * every module a Probe names is defined here and nowhere else.
+ *
+ * A `Secret` on both stacks, although only staging's carries a secret (the Vercel bypass of
+ * protected previews): the cluster's exporter is configured once, the same way for every stack,
+ * and a stack that gains a protected app (or a prod app whose previews become protected) needs no
+ * change to the exporter's chart values. Switching the kind with the content would leave the
+ * exporter mounting an object that is gone. The price: @pulumi/kubernetes marks every Secret's
+ * `stringData` secret, so prod's preview shows the file as `[secret]` too; module changes are
+ * reviewed in code, and `moduleNames` stays a plain output.
  */
 export class BlackboxModulesConfig extends pulumi.ComponentResource {
-  /** The rendered `blackbox.yml`. */
-  readonly config: string;
+  /** The rendered `blackbox.yaml` (a Pulumi secret when a module sends request headers; not exported). */
+  readonly config: pulumi.Output<string>;
   /** The module names defined. */
   readonly moduleNames: readonly string[];
-  /** Name of the ConfigMap. */
-  readonly configMapName: pulumi.Output<string>;
+  /** Name of the Secret (what the chart's `configExistingSecretName` names). */
+  readonly secretName: pulumi.Output<string>;
 
   constructor(name: string, args: BlackboxModulesConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:monitoring:BlackboxModules`, name, {}, opts);
@@ -178,17 +267,18 @@ export class BlackboxModulesConfig extends pulumi.ComponentResource {
     if (!isDnsLabel(args.namespace)) problems.push(`\`namespace\` "${args.namespace}" must be a namespace name`);
     if (Object.keys(args.modules).length === 0) problems.push("`modules` must define at least one module");
     throwIfInvalid("BlackboxModulesConfig", name, problems);
-    this.config = renderBlackboxConfig(args.modules);
+    this.config = renderBlackboxConfigOutput(args.modules);
     this.moduleNames = Object.keys(args.modules).sort();
-    const cm = new k8s.core.v1.ConfigMap(
+    const secret = new k8s.core.v1.Secret(
       name,
       {
         metadata: { name, namespace: args.namespace, labels: recommendedLabels(args.context, name, "blackbox-config") },
-        data: { [BLACKBOX_CONFIG_KEY]: this.config },
+        type: "Opaque",
+        stringData: { [BLACKBOX_CONFIG_KEY]: this.config },
       },
       { parent: this },
     );
-    this.configMapName = cm.metadata.name;
-    this.registerOutputs({ configMapName: this.configMapName, moduleNames: this.moduleNames });
+    this.secretName = secret.metadata.name;
+    this.registerOutputs({ secretName: this.secretName, moduleNames: this.moduleNames });
   }
 }

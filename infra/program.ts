@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { ApplicationStack, PlatformSettings, validateApplicationStackArgs } from "../components/application-stack";
-import { BlackboxModulesConfig, BlackboxHttpModule } from "../components/blackbox-modules";
+import { BlackboxModulesConfig, BlackboxModuleInput } from "../components/blackbox-modules";
 import { bucketNameProblem, defaultBucketName, s3BucketName } from "../components/backup-bucket";
 import { CATALOG, ProductEnvironment } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
@@ -177,7 +177,7 @@ export function run(): Record<string, ProductOutputs> {
     },
   }));
   for (const p of products) validateApplicationStackArgs(p.id, p.args);
-  const modules: Record<string, BlackboxHttpModule> = {};
+  const modules: Record<string, BlackboxModuleInput> = {};
   for (const { id, args } of products) {
     const product = new ApplicationStack(id, args, { providers });
     Object.assign(modules, product.blackboxModules);
@@ -190,7 +190,8 @@ export function run(): Record<string, ProductOutputs> {
     };
   }
   if (Object.keys(modules).length > 0) {
-    // The blackbox_exporter's configuration: every module the Probes above name (README "Monitoring").
+    // The blackbox_exporter's configuration, a Secret (staging's modules carry the Vercel bypass):
+    // every module the Probes above name (README "The blackbox_exporter's modules").
     new BlackboxModulesConfig(
       `blackbox-modules-${cfg.environment}`,
       { context: { environment: cfg.environment, product: "platform", owner: cfg.owner }, namespace: cfg.monitoringNamespace, modules },

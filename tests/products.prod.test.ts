@@ -7,6 +7,7 @@ import { ROOT, findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
 import { placeholderVercelDns } from "../tools/offline-stack";
+import { probeModules, shippedModules } from "./helpers/blackbox";
 
 const rec = setUpStack("prod");
 let resources: RecordedResource[] = [];
@@ -203,6 +204,23 @@ describe("prod stack", () => {
     expect(auth).toEqual({ "appstoagents-ara": "standardProtectionNew", "ask-dahlia": "standardProtectionNew", "careersy-wingman": "none" });
     // Production custom domains are public under every choice: prod needs no bypass.
     expect(ofType("vercel:index/projectProtectionBypass:ProjectProtectionBypass")).toHaveLength(0);
+  });
+
+  it("probes production hosts without the bypass; the module file is still a Secret (one contract with staging)", () => {
+    const probes = probeModules(resources);
+    expect(probes["ara-probes-web-health"]).toBe("http_2xx");
+    expect(probes["ara-probes-web-headers"]).toBe("ara_web_security_headers");
+    expect(probes["ask-dahlia-probes-ui-health"]).toBe("http_2xx");
+    expect(probes["ask-dahlia-probes-ui-headers"]).toBe("ask_dahlia_ui_security_headers");
+    for (const [name, module] of Object.entries(probes)) expect(module, name).not.toMatch(/vercel_bypass/);
+    const shipped = shippedModules(resources);
+    for (const [name, module] of Object.entries(probes)) expect(shipped.modules[module], `${name} → ${module}`).toBeDefined();
+    for (const [name, m] of Object.entries(shipped.modules)) expect(m.http?.headers, name).toBeUndefined();
+    // Same object kind and key as staging (one contract for the exporter's chart values).
+    expect(shipped.secret.inputs.metadata).toMatchObject({ name: "blackbox-modules-prod", namespace: "monitoring" });
+    // @pulumi/kubernetes marks every Secret's stringData secret, whatever it holds.
+    expect(shipped.isPulumiSecret).toBe(true);
+    expect(ofType("kubernetes:core/v1:ConfigMap").filter((c) => c.name.startsWith("blackbox-modules-"))).toHaveLength(0);
   });
 
   it("ARA runs its functions in iad1 and sfo1 (seed 004)", () => {

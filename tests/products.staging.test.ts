@@ -7,6 +7,7 @@ import { findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/progra
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
 import { placeholderVercelDns } from "../tools/offline-stack";
+import { probeModules, shippedModules } from "./helpers/blackbox";
 
 const rec = setUpStack("staging", ["kubeconfig", "chatApiHeliconeApiKey", "chatApiSentryDsn", "araSentryDsn", "araPosthogApiKey"]);
 let resources: RecordedResource[] = [];
@@ -68,6 +69,54 @@ describe("staging stack", () => {
     const bypasses = ofType("vercel:index/projectProtectionBypass:ProjectProtectionBypass");
     expect(bypasses.map((b) => b.inputs.projectId).sort()).toEqual(["prj_appstoagents-ara", "prj_ask-dahlia"]);
     for (const b of bypasses) expect(b.inputs.note).toBe("app-platform health probes (staging)");
+  });
+
+  it("probes protected previews with the bypass: ARA's and Ask Dahlia's Probes name their own modules, which send the project's secret", () => {
+    const probes = probeModules(resources);
+    // Protected previews (issue 10 "Deployment protection"): health and security headers both send it.
+    expect(probes["ara-probes-web-health"]).toBe("ara_web_http_2xx_vercel_bypass");
+    expect(probes["ara-probes-web-headers"]).toBe("ara_web_security_headers_vercel_bypass");
+    expect(probes["ask-dahlia-probes-ui-health"]).toBe("ask_dahlia_ui_http_2xx_vercel_bypass");
+    expect(probes["ask-dahlia-probes-ui-headers"]).toBe("ask_dahlia_ui_security_headers_vercel_bypass");
+    // Voyager's previews are public, and Kubernetes workloads are never behind Vercel: no bypass.
+    const others = Object.entries(probes).filter(([name]) => !/^(ara-probes-web|ask-dahlia-probes-ui)-/.test(name));
+    expect(others.length).toBeGreaterThan(0);
+    for (const [name, module] of others) expect(module, name).not.toMatch(/vercel_bypass/);
+    expect(probes["voyager-probes-web-health"]).toBe("http_2xx");
+
+    const { modules } = shippedModules(resources);
+    // Every module a Probe names is in the exporter's file (one source of truth).
+    for (const [name, module] of Object.entries(probes)) expect(modules[module], `${name} → ${module}`).toBeDefined();
+    // The header value is each project's own ProjectProtectionBypass secret (the mock provider's output).
+    const bypasses = ofType("vercel:index/projectProtectionBypass:ProjectProtectionBypass");
+    const bypassOf = (projectId: string) => `mock-bypass-${bypasses.find((b) => b.inputs.projectId === projectId)!.name}`;
+    const sent = (module: string) => modules[module].http.headers?.["x-vercel-protection-bypass"];
+    expect(sent("ara_web_http_2xx_vercel_bypass")).toBe(bypassOf("prj_appstoagents-ara"));
+    expect(sent("ara_web_security_headers_vercel_bypass")).toBe(bypassOf("prj_appstoagents-ara"));
+    expect(sent("ask_dahlia_ui_http_2xx_vercel_bypass")).toBe(bypassOf("prj_ask-dahlia"));
+    expect(sent("ask_dahlia_ui_security_headers_vercel_bypass")).toBe(bypassOf("prj_ask-dahlia"));
+    expect(bypassOf("prj_appstoagents-ara")).not.toBe(bypassOf("prj_ask-dahlia"));
+    // The variants are the shared modules plus the header, nothing else.
+    const { headers: _h, ...health } = modules.ara_web_http_2xx_vercel_bypass.http;
+    expect(health).toEqual(modules.http_2xx.http);
+    for (const [name, m] of Object.entries(modules)) {
+      if (!name.endsWith("_vercel_bypass")) expect(m.http?.headers, name).toBeUndefined();
+    }
+  });
+
+  it("ships the bypass only in the module Secret, as a Pulumi secret: never in a ConfigMap, a Probe, a URL or an output", () => {
+    const shipped = shippedModules(resources);
+    expect(shipped.isPulumiSecret).toBe(true);
+    expect(ofType("kubernetes:core/v1:ConfigMap").filter((c) => c.name.startsWith("blackbox-modules-"))).toHaveLength(0);
+    const hits = findValue(resources, "mock-bypass-");
+    expect(hits.map((h) => `${h.resource.type} ${h.resource.name} ${h.path}`)).toEqual([
+      "kubernetes:core/v1:Secret blackbox-modules-staging stringData.blackbox.yaml",
+    ]);
+    for (const h of hits) expect(isUnderSecret(h.resource, h.path), h.path).toBe(true);
+    // Probe targets never carry it in the query form either.
+    for (const p of ofType("kubernetes:monitoring.coreos.com/v1:Probe")) {
+      for (const t of p.inputs.spec.targets.staticConfig.static) expect(t, p.name).not.toMatch(/x-vercel-protection-bypass/i);
+    }
   });
 
   it("Upstash: ARA keeps UPSTASH_REDIS_URL, ARA and Voyager get the REST URL and token Redis.fromEnv() reads, as secrets", () => {

@@ -5,7 +5,11 @@
  * - the security-headers module (issue 10, seed 004 headers) passes with every header and fails
  *   with `probe_failed_due_to_regex 1` when one is missing or wrong (which the alert reads);
  * - the health module passes on 2xx, fails on 5xx;
- * - the Statuspage module fails on a major outage and passes when operational.
+ * - the Statuspage module fails on a major outage and passes when operational;
+ * - issue 10 "Deployment protection": behind a stand-in for Vercel's protection (401 unless
+ *   `x-vercel-protection-bypass` carries the project's secret), the bypass variants of the health
+ *   and security-headers modules pass; the same modules without the header fail (the fixture that
+ *   must fail), and so does a wrong secret.
  * `scripts/test.sh` installs the exporter; both servers stop in afterAll (and by a timer).
  */
 import { spawn, spawnSync, ChildProcess } from "node:child_process";
@@ -18,11 +22,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   SEED_SECURITY_HEADERS,
   STATUSPAGE_MODULE,
+  VERCEL_PROTECTION_BYPASS_HEADER,
+  appModuleName,
   healthModule,
   renderBlackboxConfig,
   securityHeadersModule,
   securityHeadersModuleName,
   statuspageModule,
+  vercelBypassModuleName,
+  withVercelProtectionBypass,
 } from "../../components/blackbox-modules";
 
 const EXPORTER = "/usr/bin/prometheus-blackbox-exporter";
@@ -39,10 +47,19 @@ const SEED_004_HEADERS: Record<string, string> = {
 };
 
 const HEADERS_MODULE = securityHeadersModuleName("ara-web");
+/** The project's automation-bypass secret (Vercel generates 32 characters). */
+const BYPASS = "0123456789abcdefghijklmnopqrstuv";
+/** The modules the staging stack gives a protected app (ApplicationStack.createProbes). */
+const BYPASS_HEALTH = vercelBypassModuleName(appModuleName("ara-web", "http_2xx"));
+const BYPASS_HEADERS = vercelBypassModuleName(HEADERS_MODULE);
+const WRONG_BYPASS = "wrong_bypass";
 const MODULES = {
   http_2xx: healthModule(),
   [STATUSPAGE_MODULE]: statuspageModule(),
   [HEADERS_MODULE]: securityHeadersModule(SEED_SECURITY_HEADERS),
+  [BYPASS_HEALTH]: withVercelProtectionBypass(healthModule(), BYPASS),
+  [BYPASS_HEADERS]: withVercelProtectionBypass(securityHeadersModule(SEED_SECURITY_HEADERS), BYPASS),
+  [WRONG_BYPASS]: withVercelProtectionBypass(healthModule(), "not-the-project-secret-000000000"),
 };
 
 let work: string;
@@ -52,9 +69,21 @@ let exporter: ChildProcess | undefined;
 let exporterBase: string;
 let killer: NodeJS.Timeout;
 
-/** The loopback app: `/headers?drop=X&set=X:value` answers with the seed's headers, adjusted. */
+/**
+ * The loopback app: `/headers?drop=X&set=X:value` answers with the seed's headers, adjusted.
+ * Under `/protected/` it stands in for a Vercel preview behind Deployment Protection: 401 without
+ * the app's headers unless `x-vercel-protection-bypass` is the project's secret, else the same app.
+ */
 function handle(req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  let url = new URL(req.url ?? "/", "http://127.0.0.1");
+  if (url.pathname.startsWith("/protected/")) {
+    if (req.headers[VERCEL_PROTECTION_BYPASS_HEADER] !== BYPASS) {
+      res.writeHead(401, { "Content-Type": "text/html" });
+      res.end("<html>Authentication Required</html>");
+      return;
+    }
+    url = new URL(`${url.pathname.slice("/protected".length)}${url.search}`, url);
+  }
   if (url.pathname === "/headers") {
     const headers = { ...SEED_004_HEADERS };
     for (const drop of url.searchParams.getAll("drop")) delete headers[drop];
@@ -177,6 +206,37 @@ describe("security-headers module (seed 004 headers)", () => {
     const m = await probe(HEADERS_MODULE, `/headers?${new URLSearchParams({ [key]: value })}`);
     expect(m.probe_success).toBe(0);
     expect(m.probe_failed_due_to_regex).toBe(1);
+  });
+});
+
+describe("protected Vercel previews (issue 10, deployment protection)", () => {
+  it("the health module with the bypass passes; without it the preview answers 401 and the probe fails", async () => {
+    const ok = await probe(BYPASS_HEALTH, "/protected/health");
+    expect(ok.probe_success).toBe(1);
+    expect(ok.probe_http_status_code).toBe(200);
+    const without = await probe("http_2xx", "/protected/health");
+    expect(without.probe_success).toBe(0);
+    expect(without.probe_http_status_code).toBe(401);
+    const wrong = await probe(WRONG_BYPASS, "/protected/health");
+    expect(wrong.probe_success).toBe(0);
+    expect(wrong.probe_http_status_code).toBe(401);
+    // Still a health probe: a failing app fails it.
+    expect((await probe(BYPASS_HEALTH, "/protected/health?status=503")).probe_success).toBe(0);
+  });
+
+  it("the security-headers module with the bypass checks the app's headers; without it they are never checked", async () => {
+    const ok = await probe(BYPASS_HEADERS, "/protected/headers");
+    expect(ok.probe_success).toBe(1);
+    expect(ok.probe_failed_due_to_regex).toBe(0);
+    const missing = await probe(BYPASS_HEADERS, `/protected/headers?${new URLSearchParams({ drop: "X-Frame-Options" })}`);
+    expect(missing.probe_success).toBe(0);
+    expect(missing.probe_failed_due_to_regex).toBe(1);
+    // Without the header: 401, and the exporter never reaches the header check, so the
+    // SecurityHeadersMissing alert (probe_failed_due_to_regex) could not fire.
+    const without = await probe(HEADERS_MODULE, "/protected/headers");
+    expect(without.probe_success).toBe(0);
+    expect(without.probe_http_status_code).toBe(401);
+    expect(without.probe_failed_due_to_regex ?? 0).toBe(0);
   });
 });
 

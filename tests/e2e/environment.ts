@@ -24,6 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { BLACKBOX_CONFIG_KEY } from "../../components/blackbox-modules";
 import { ensurePostgresTools, PostgresServer, startPostgres } from "../drill/postgres";
 import { renderAlertmanagerConfig, RenderedAlertmanagerConfig, SecretReader, stackSecretReader } from "./alertmanager-config";
 import { e2eBinaries } from "./binaries";
@@ -62,18 +63,28 @@ function containerFor(workload: K8sObject | undefined, portName: string, svc: K8
   return (containers.find((c) => (c.ports ?? []).some((p) => p.name === target)) ?? containers[0])?.name ?? svc.metadata.name;
 }
 
+/** The stack's `blackbox.yaml` from its module Secret (`stringData`, else base64 `data`), if it has one. */
+function shippedBlackboxConfig(objects: readonly K8sObject[]): { object: K8sObject; text: string } | undefined {
+  for (const o of objects) {
+    if (o.kind !== "Secret") continue;
+    const text = o.stringData?.[BLACKBOX_CONFIG_KEY] ?? (o.data?.[BLACKBOX_CONFIG_KEY] !== undefined ? Buffer.from(o.data[BLACKBOX_CONFIG_KEY], "base64").toString("utf8") : undefined);
+    if (typeof text === "string") return { object: o, text };
+  }
+  return undefined;
+}
+
 /**
- * The blackbox_exporter configuration for `probes`: the stack's `blackbox.yml` ConfigMap when it
+ * The blackbox_exporter configuration for `probes`: the stack's `blackbox.yaml` Secret when it
  * has one (every module a Probe names must be there), else `{ prober: http }` per module name.
  * Every http module gets `tls_config.ca_file: caFile`.
  */
 export function blackboxConfigFor(objects: readonly K8sObject[], probes: readonly K8sObject[], caFile: string): { modules: Record<string, any> } {
-  const shipped = objects.find((o) => o.kind === "ConfigMap" && typeof o.data?.["blackbox.yml"] === "string");
-  const modules: Record<string, any> = shipped ? (parse(shipped.data!["blackbox.yml"]) as { modules: Record<string, any> }).modules : {};
+  const shipped = shippedBlackboxConfig(objects);
+  const modules: Record<string, any> = shipped ? (parse(shipped.text) as { modules: Record<string, any> }).modules : {};
   for (const p of probes) {
     const m = String(p.spec?.module);
     if (modules[m]) continue;
-    if (shipped) throw new Error(`Probe ${p.metadata.namespace}/${p.metadata.name} names module "${m}", which ConfigMap ${shipped.metadata.namespace}/${shipped.metadata.name} does not define`);
+    if (shipped) throw new Error(`Probe ${p.metadata.namespace}/${p.metadata.name} names module "${m}", which Secret ${shipped.object.metadata.namespace}/${shipped.object.metadata.name} does not define`);
     modules[m] = { prober: "http", timeout: "2s", http: { preferred_ip_protocol: "ip4", valid_status_codes: [] } };
   }
   if (Object.keys(modules).length === 0) modules.http_2xx = { prober: "http", http: { preferred_ip_protocol: "ip4" } };
@@ -230,7 +241,7 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
     for (const c of derived.scrapeConfigs) delete c.scrape_timeout;
     writeTargetFiles(derived, join(dir, "targets"));
 
-    // blackbox_exporter: the stack's own modules (its `blackbox.yml` ConfigMap) when it has them,
+    // blackbox_exporter: the stack's own modules (its `blackbox.yaml` Secret) when it has them,
     // else a plain `http` module per name the Probes use; each trusts the test CA (in place of the
     // system trust store) -------------------------------------------------------------------------
     const blackboxConfig = blackboxConfigFor(objects, probes, ca.certFile);

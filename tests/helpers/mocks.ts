@@ -142,6 +142,8 @@ export function installRecordingMocks(
       if (args.type === "time:index/rotating:Rotating") state.rfc3339 ??= "2026-01-01T00:00:00Z";
       // The provider returns a created token's value; an empty one fails the backup job (issue 11).
       if (args.type === "cloudflare:index/apiToken:ApiToken") state.value ??= pulumi.secret(`mock-token-value-${args.name}`);
+      // Vercel generates a project's automation-bypass secret; the provider marks it secret.
+      if (args.type === "vercel:index/projectProtectionBypass:ProjectProtectionBypass") state.secret ??= pulumi.secret(`mock-bypass-${args.name}`);
       return { id, state };
     },
     call(args: pulumi.runtime.MockCallArgs) {
