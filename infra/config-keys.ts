@@ -624,7 +624,7 @@ export const PLAIN_CONFIG_KEYS = [
     key: "blackboxModule",
     type: "string",
     description:
-      "blackbox_exporter module the health and TLS probes use (an HTTP GET that expects 2xx); the rendered module ConfigMap defines it.",
+      "blackbox_exporter module the health and TLS probes use (an HTTP GET that expects 2xx); the rendered module Secret (`blackbox-modules-<environment>`) defines it; protected Vercel previews on staging get their own `<product>_<app>_<module>_vercel_bypass` variant.",
     default: "http_2xx",
     form: "a module name (letters, digits, `_`, `-`)",
     schema: z.string().regex(MODULE_NAME, "must be a blackbox module name (letters, digits, _ and -)"),
