@@ -626,8 +626,10 @@ export const PLAIN_CONFIG_KEYS = [
     description:
       "blackbox_exporter module the health and TLS probes use (an HTTP GET that expects 2xx); the rendered module Secret (`blackbox-modules-<environment>`) defines it; protected Vercel previews on staging get their own `<product>_<app>_<module>_vercel_bypass` variant.",
     default: "http_2xx",
-    form: "a module name (letters, digits, `_`, `-`)",
-    schema: z.string().regex(MODULE_NAME, "must be a blackbox module name (letters, digits, _ and -)"),
+    // The per-app variant `<product>_<app>_<module>_vercel_bypass` (ask_dahlia_ui_…, 13 + 1 + 14
+    // characters around it) must stay a module name (at most 63): 32 leaves room for every product.
+    form: "a module name of at most 32 characters (letters, digits, `_`, `-`)",
+    schema: z.string().regex(MODULE_NAME, "must be a blackbox module name (letters, digits, _ and -)").max(32, "must be at most 32 characters"),
     example: "http_2xx",
   }),
   key({

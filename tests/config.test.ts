@@ -11,6 +11,9 @@ import { PLAIN_CONFIG_KEYS } from "../infra/config-keys";
 import { allSecretKeys, checkSecrets, secretKeysFor } from "../infra/secrets";
 import { pulumiYamlConfig, renderPulumiYaml, renderReadme } from "../scripts/config-docs";
 import { readProject, readStackConfig } from "../tools/harness/project";
+import { MODULE_NAME, appModuleName, vercelBypassModuleName } from "../components/blackbox-modules";
+import { CATALOG } from "../stacks";
+import { productEnvironment } from "../infra/program";
 
 const ROOT = path.resolve(__dirname, "..");
 const project = readProject(ROOT);
@@ -147,6 +150,7 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["blackbox address with a scheme", { blackboxExporterAddress: "http://blackbox:9115" }, "app-platform:blackboxExporterAddress"],
   ["blackbox address without a port", { blackboxExporterAddress: "blackbox.monitoring.svc" }, "app-platform:blackboxExporterAddress"],
   ["blackbox module with a space", { blackboxModule: "http 2xx" }, "app-platform:blackboxModule"],
+  ["blackbox module too long for its per-app bypass variants", { blackboxModule: "m".repeat(33) }, "app-platform:blackboxModule"],
   ["status URL over http", { supabaseStatusUrl: "http://status.supabase.com/api/v2/status.json" }, "app-platform:supabaseStatusUrl"],
   ["status URL not a URL", { openaiStatusUrl: "status.openai.com" }, "app-platform:openaiStatusUrl"],
   ["unknown exporter mode", { postgresExporter: "sidecar" }, "app-platform:postgresExporter"],
@@ -293,6 +297,15 @@ describe("secret config", () => {
 });
 
 describe("monitoring settings", () => {
+  it("the longest `blackboxModule` the key accepts still gives every web app a valid bypass module name", () => {
+    const longest = "m".repeat(32);
+    expect(parseStackConfig(with_(stagingRaw, { blackboxModule: longest }), "staging", new Set(allSecretKeys().map((s) => s.key))).blackboxModule).toBe(longest);
+    const env = productEnvironment(parseStackConfig(stagingRaw, "staging", new Set(allSecretKeys().map((s) => s.key))));
+    const apps = Object.values(CATALOG).flatMap((p) => p.build(env).webApps.map((a) => `${p.build(env).id}-${a.name}`));
+    expect(apps.length).toBeGreaterThan(0);
+    for (const owner of apps) expect(vercelBypassModuleName(appModuleName(owner, longest))).toMatch(MODULE_NAME);
+  });
+
   it("parse `key=value` selector labels into a label map and `product=job` exporter jobs into a map, with documented defaults", () => {
     const defaults = parseStackConfig(stagingRaw, "staging", new Set(allSecretKeys().map((s) => s.key)));
     expect(defaults.prometheusSelectorLabels).toEqual({ release: "kube-prometheus-stack" });
