@@ -14,7 +14,6 @@
  * The schedule is checked against the RPO at construction (POLICIES.md 29): the longest gap
  * between two runs of the cron expression must not exceed `rpo`.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -22,12 +21,14 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupBucketRef } from "./backup-bucket";
+import { PrefixCredentials, r2PrefixCredentials, s3PrefixCredentials } from "./prefix-credentials";
+// Shared with the restore verification; exported here as before.
+export { emptyR2TokenMessage, r2BucketResource, r2SecretAccessKey } from "./prefix-credentials";
 import {
   PlatformContext,
   TYPE_PREFIX,
   isDnsLabel,
   recommendedLabels,
-  resourceTags,
   throwIfInvalid,
 } from "./context";
 import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
@@ -293,32 +294,6 @@ export function readBackupScript(): string {
 }
 
 /**
- * R2's S3 secret access key for an API token: the lower-case sha256 hex of the token value.
- * Refuses an empty value: Cloudflare's provider has returned an empty token value after a refresh
- * (cloudflare/terraform-provider-cloudflare#5273, #5967), and the sha256 of "" is a well-formed
- * key that would only fail the first upload, hours later.
- */
-export function r2SecretAccessKey(tokenValue: string): string {
-  if (!tokenValue) throw new Error(emptyR2TokenMessage("the API token"));
-  return createHash("sha256").update(tokenValue).digest("hex");
-}
-
-/** What to do when the provider hands back an empty R2 token value. */
-export function emptyR2TokenMessage(token: string): string {
-  return (
-    `${token} has an empty \`value\`, so its R2 secret access key cannot be derived. Cloudflare's provider ` +
-    "returns an empty value after a refresh (cloudflare/terraform-provider-cloudflare#5273, #5967); the " +
-    "backup job would get an unusable key. Fix: replace the token so the provider returns a new value, " +
-    "e.g. `pulumi up --replace <token URN>` (the token's URN is in `pulumi stack --show-urns`)"
-  );
-}
-
-/** The Cloudflare token resource naming one R2 bucket. */
-export function r2BucketResource(accountId: string, jurisdiction: string, bucketName: string): string {
-  return `com.cloudflare.edge.r2.bucket.${accountId}_${jurisdiction}_${bucketName}`;
-}
-
-/**
  * The IAM policy of the S3 uploader: put objects under the prefix only, and have S3 encrypt them
  * with the bucket's KMS key (no read, list, delete or retention changes).
  *
@@ -483,10 +458,6 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
   throwIfInvalid(COMPONENT, name, problems);
 }
 
-interface UploadCredentials {
-  readonly accessKeyId: pulumi.Output<string>;
-  readonly secretAccessKey: pulumi.Output<string>;
-}
 
 /** A CronJob that dumps a PostgreSQL database into a backup bucket prefix on a schedule. */
 export class BackupJob extends pulumi.ComponentResource {
@@ -547,64 +518,29 @@ export class BackupJob extends pulumi.ComponentResource {
 
   // ---- credentials ---------------------------------------------------------------------------
 
-  private createS3Credentials(): UploadCredentials {
-    const { bucket, context, prefix } = this.args;
-    const user = new aws.iam.User(
-      `${this.baseName}-user`,
-      {
-        name: `${this.baseName}-${context.environment}`,
-        path: "/app-platform/backup/",
-        tags: resourceTags(context, { [BACKUP_LABEL]: "true" }),
-      },
-      { parent: this },
-    );
-    new aws.iam.UserPolicy(
-      `${this.baseName}-user-policy`,
-      this.transformed(this.args.transform?.userPolicy, {
-        user: user.name,
-        policy: pulumi
-          .all([bucket.arn as pulumi.Input<string>, bucket.kmsKeyArn as pulumi.Input<string>, bucket.region])
-          // Export jobs upload with an SDK, which goes multipart for large files; the pg_dump
-          // script sends one signed PUT (up to 5 GiB).
-          .apply(([arn, key, region]) => s3BackupWriterPolicy(arn, prefix, key, region, { multipart: this.args.exportTask !== undefined })),
-      }),
-      { parent: this },
-    );
-    const key = new aws.iam.AccessKey(`${this.baseName}-access-key`, { user: user.name }, { parent: this });
-    return { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
+  private createS3Credentials(): PrefixCredentials {
+    const { context, prefix } = this.args;
+    return s3PrefixCredentials(this, this.baseName, {
+      bucket: this.args.bucket,
+      context,
+      userName: `${this.baseName}-${context.environment}`,
+      iamPath: "/app-platform/backup/",
+      tags: { [BACKUP_LABEL]: "true" },
+      // Export jobs upload with an SDK, which goes multipart for large files; the pg_dump
+      // script sends one signed PUT (up to 5 GiB).
+      policy: (arn, key, region) => s3BackupWriterPolicy(arn, prefix, key, region, { multipart: this.args.exportTask !== undefined }),
+      transformUserPolicy: this.args.transform?.userPolicy,
+    });
   }
 
-  private createR2Credentials(): UploadCredentials {
+  private createR2Credentials(): PrefixCredentials {
     const { bucket, context, prefix } = this.args;
-    const jurisdiction = bucket.jurisdiction ?? "default";
-    const groupId = this.args.r2PermissionGroupId ?? BACKUP_JOB_DEFAULTS.r2PermissionGroupId;
-    const token = new cloudflare.ApiToken(
-      `${this.baseName}-token`,
-      this.transformed(this.args.transform?.apiToken, {
-        name: pulumi.interpolate`${context.product}-${context.environment} backup writer ${bucket.bucketName}/${prefix}`,
-        policies: [
-          {
-            effect: "allow",
-            permissionGroups: [{ id: groupId }],
-            resources: pulumi
-              .all([bucket.accountId as pulumi.Input<string>, bucket.bucketName])
-              .apply(([account, name]) => JSON.stringify({ [r2BucketResource(account, jurisdiction, name)]: "*" })),
-          },
-        ],
-      }),
-      { parent: this },
-    );
-    return {
-      accessKeyId: pulumi.secret(token.id),
-      // An empty value (the provider after a refresh, #5273/#5967) fails the preview/update on the
-      // token itself rather than reaching the Secret. Unknown during a create's preview: no check.
-      secretAccessKey: pulumi.secret(
-        token.value.apply((v) => {
-          if (!v) throw new pulumi.ResourceError(emptyR2TokenMessage(`Cloudflare API token "${this.baseName}-token"`), token);
-          return r2SecretAccessKey(v);
-        }),
-      ),
-    };
+    return r2PrefixCredentials(this, this.baseName, {
+      bucket,
+      tokenName: pulumi.interpolate`${context.product}-${context.environment} backup writer ${bucket.bucketName}/${prefix}`,
+      permissionGroupId: this.args.r2PermissionGroupId ?? BACKUP_JOB_DEFAULTS.r2PermissionGroupId,
+      transformApiToken: this.args.transform?.apiToken,
+    });
   }
 
   // ---- Kubernetes ----------------------------------------------------------------------------
@@ -617,7 +553,7 @@ export class BackupJob extends pulumi.ComponentResource {
     );
   }
 
-  private createSecret(credentials: UploadCredentials): k8s.core.v1.Secret {
+  private createSecret(credentials: PrefixCredentials): k8s.core.v1.Secret {
     return new k8s.core.v1.Secret(
       `${this.baseName}-credentials`,
       {

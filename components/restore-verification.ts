@@ -26,8 +26,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertSpec, backupStale } from "./alerts";
 import { BackupBucketRef } from "./backup-bucket";
-import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron, r2BucketResource, r2SecretAccessKey } from "./backup-job";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, resourceTags, throwIfInvalid } from "./context";
+import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./backup-job";
+import { PrefixCredentials, r2PrefixCredentials, s3PrefixCredentials } from "./prefix-credentials";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
 import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
 import { Duration, RESTORE_TABLE } from "./values";
 
@@ -239,10 +240,6 @@ export function validateRestoreVerificationArgs(name: string, args: RestoreVerif
   throwIfInvalid(COMPONENT, name, problems);
 }
 
-interface ReadCredentials {
-  readonly accessKeyId: pulumi.Output<string>;
-  readonly secretAccessKey: pulumi.Output<string>;
-}
 
 /** A CronJob that restores the newest backup of a prefix into a throwaway PostgreSQL and checks it. */
 export class RestoreVerification extends pulumi.ComponentResource {
@@ -309,56 +306,27 @@ export class RestoreVerification extends pulumi.ComponentResource {
 
   // ---- credentials (read-only) ---------------------------------------------------------------
 
-  private createS3Credentials(): ReadCredentials {
-    const { bucket, context, prefix } = this.args;
-    const user = new aws.iam.User(
-      `${this.baseName}-user`,
-      {
-        name: `${this.baseName}-${context.environment}`,
-        path: "/app-platform/restore-verification/",
-        tags: resourceTags(context, { [RESTORE_VERIFICATION_LABEL]: "true" }),
-      },
-      { parent: this },
-    );
-    new aws.iam.UserPolicy(
-      `${this.baseName}-user-policy`,
-      this.transformed(this.args.transform?.userPolicy, {
-        user: user.name,
-        policy: pulumi
-          .all([bucket.arn as pulumi.Input<string>, bucket.kmsKeyArn as pulumi.Input<string>, bucket.region])
-          .apply(([arn, key, region]) => s3BackupReaderPolicy(arn, prefix, key, region)),
-      }),
-      { parent: this },
-    );
-    const key = new aws.iam.AccessKey(`${this.baseName}-access-key`, { user: user.name }, { parent: this });
-    return { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
+  private createS3Credentials(): PrefixCredentials {
+    const { context, prefix } = this.args;
+    return s3PrefixCredentials(this, this.baseName, {
+      bucket: this.args.bucket,
+      context,
+      userName: `${this.baseName}-${context.environment}`,
+      iamPath: "/app-platform/restore-verification/",
+      tags: { [RESTORE_VERIFICATION_LABEL]: "true" },
+      policy: (arn, key, region) => s3BackupReaderPolicy(arn, prefix, key, region),
+      transformUserPolicy: this.args.transform?.userPolicy,
+    });
   }
 
-  private createR2Credentials(): ReadCredentials {
+  private createR2Credentials(): PrefixCredentials {
     const { bucket, context, prefix } = this.args;
-    const jurisdiction = bucket.jurisdiction ?? "default";
-    const groupId = this.args.r2PermissionGroupId ?? RESTORE_VERIFICATION_DEFAULTS.r2PermissionGroupId;
-    const token = new cloudflare.ApiToken(
-      `${this.baseName}-token`,
-      this.transformed(this.args.transform?.apiToken, {
-        name: pulumi.interpolate`${context.product}-${context.environment} restore verification reader ${bucket.bucketName}/${prefix}`,
-        policies: [
-          {
-            effect: "allow",
-            permissionGroups: [{ id: groupId }],
-            resources: pulumi
-              .all([bucket.accountId as pulumi.Input<string>, bucket.bucketName])
-              .apply(([account, name]) => JSON.stringify({ [r2BucketResource(account, jurisdiction, name)]: "*" })),
-          },
-        ],
-      }),
-      { parent: this },
-    );
-    return {
-      accessKeyId: pulumi.secret(token.id),
-      // An empty value would make every request fail loudly with 403 (and the job alert).
-      secretAccessKey: pulumi.secret(token.value.apply((v) => (v ? r2SecretAccessKey(v) : ""))),
-    };
+    return r2PrefixCredentials(this, this.baseName, {
+      bucket,
+      tokenName: pulumi.interpolate`${context.product}-${context.environment} restore verification reader ${bucket.bucketName}/${prefix}`,
+      permissionGroupId: this.args.r2PermissionGroupId ?? RESTORE_VERIFICATION_DEFAULTS.r2PermissionGroupId,
+      transformApiToken: this.args.transform?.apiToken,
+    });
   }
 
   // ---- Kubernetes ----------------------------------------------------------------------------
@@ -371,7 +339,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
     );
   }
 
-  private createSecret(credentials: ReadCredentials): k8s.core.v1.Secret {
+  private createSecret(credentials: PrefixCredentials): k8s.core.v1.Secret {
     return new k8s.core.v1.Secret(
       `${this.baseName}-credentials`,
       {

@@ -27,6 +27,7 @@ monitor.mocks = {
 import { BackupBucketRef } from "../../components/backup-bucket";
 import { BackupJob, BackupJobArgs, emptyR2TokenMessage, r2SecretAccessKey, s3BackupWriterPolicy } from "../../components/backup-job";
 import { PlatformContext } from "../../components/context";
+import { RestoreVerification } from "../../components/restore-verification";
 import { Duration, Retention } from "../../components/values";
 
 const staging: PlatformContext = { environment: "staging", product: "codebook", owner: "platform-team" };
@@ -197,6 +198,30 @@ describe("empty R2 token value", () => {
     const secrets = rec.ofType("kubernetes:core/v1:Secret");
     for (const s of secrets) expect(s.inputs.stringData?.AWS_SECRET_ACCESS_KEY).toBeTruthy();
     expect(secrets).toHaveLength(0);
+  });
+
+  it("the restore verification's reader token is guarded the same way (one credential path, components/prefix-credentials.ts)", async () => {
+    tokenValue = "";
+    const errors: unknown[] = [];
+    const onRejection = (e: unknown) => errors.push(e);
+    process.on("unhandledRejection", onRejection);
+    try {
+      new RestoreVerification("ara-restore-verify-daily", {
+        context: { ...staging, product: "ara" },
+        namespace: "ara-staging",
+        bucket: R2_BUCKET,
+        prefix: "daily/",
+        schedule: "0 5 * * 0",
+        image: { repository: "ghcr.io/example/pg-backup", tag: "17.6-2" },
+      });
+      await rec.settle();
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
+    const messages = errors.map((e) => (e instanceof Error ? e.message : String(e)));
+    expect(messages.some((m) => m.includes('Cloudflare API token "ara-restore-verify-daily-token" has an empty `value`'))).toBe(true);
+    expect(rec.ofType("kubernetes:core/v1:Secret")).toHaveLength(0);
   });
 
   it("a non-empty value still becomes the sha256 key in the Secret", async () => {
