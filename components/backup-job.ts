@@ -40,6 +40,8 @@ const COMPONENT = "BackupJob";
 export const PG_BACKUP_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-backup.sh");
 /** Key of the script in the ConfigMap, and its file name under `/scripts`. */
 export const PG_BACKUP_SCRIPT_KEY = "pg-backup.sh";
+/** The DATABASE_URL helper pg-backup.sh and db-maintenance.sh source from their own directory (shipped beside each). */
+export const PG_URL_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-url.sh");
 /** Label on every backup job object, for policies and dashboards. */
 export const BACKUP_LABEL = "app-platform/backup";
 /** CronJob annotation with the RPO in seconds, for the freshness alert and policy 29. */
@@ -573,7 +575,7 @@ export class BackupJob extends pulumi.ComponentResource {
   private createScriptConfigMap(): k8s.core.v1.ConfigMap {
     return new k8s.core.v1.ConfigMap(
       `${this.baseName}-script`,
-      { metadata: this.metadata("-script"), data: { [PG_BACKUP_SCRIPT_KEY]: readBackupScript() } },
+      { metadata: this.metadata("-script"), data: { [PG_BACKUP_SCRIPT_KEY]: readBackupScript(), [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8") } },
       { parent: this },
     );
   }

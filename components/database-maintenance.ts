@@ -29,6 +29,8 @@ const SCRIPTS = path.join(__dirname, "scripts");
 /** The shell wrapper (window guard, password handling) and the SQL files, shipped in one ConfigMap. */
 export const DB_MAINTENANCE_FILES = {
   script: path.join(SCRIPTS, "db-maintenance.sh"),
+  /** Sourced by the script (the DATABASE_URL password → PGPASSWORD); shared with pg-backup.sh. */
+  pgUrl: path.join(SCRIPTS, "pg-url.sh"),
   vacuum: path.join(SCRIPTS, "db-vacuum.sql"),
   reindex: path.join(SCRIPTS, "db-reindex.sql"),
 } as const;

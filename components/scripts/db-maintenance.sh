@@ -72,53 +72,11 @@ fi
 remaining=$(((end_hour - hour) * 3600 - minute * 60 - second))
 [ "$remaining" -ge 60 ] || die "less than a minute of the maintenance window is left; not running $MAINTENANCE_SQL"
 
-# Percent-decodes $1 (RFC 3986) into $decoded, as libpq does for a URI's parts. Each byte goes
-# through a command substitution, which would drop a decoded newline: the `x` after it keeps it.
-pct_decode() {
-  rest=$1
-  decoded=''
-  while [ -n "$rest" ]; do
-    case "$rest" in
-      %[0-9A-Fa-f][0-9A-Fa-f]*)
-        hex=${rest#%}
-        hex=${hex%"${hex#??}"}
-        # shellcheck disable=SC2059 # the format is the escape for one byte, e.g. \100
-        byte=$(printf "\\$(printf '%03o' "0x$hex")x")
-        decoded=$decoded${byte%x}
-        rest=${rest#%??}
-        ;;
-      *)
-        decoded=$decoded${rest%"${rest#?}"}
-        rest=${rest#?}
-        ;;
-    esac
-  done
-}
-
-# DATABASE_URL without its password, which goes to PGPASSWORD instead. The user
-# info is found as libpq finds it: up to the first `@` before the first `/` after `://`.
-dbname=$DATABASE_URL
-case "$DATABASE_URL" in
-  postgres://* | postgresql://*)
-    scheme=${DATABASE_URL%%://*}
-    after=${DATABASE_URL#*://}
-    authority=${after%%/*}
-    case "$authority" in
-      *@*)
-        userinfo=${authority%%@*}
-        case "$userinfo" in
-          *:*)
-            pct_decode "${userinfo#*:}"
-            PGPASSWORD=$decoded
-            export PGPASSWORD
-            user=${userinfo%%:*}
-            dbname="$scheme://$user@${after#*@}"
-            ;;
-        esac
-        ;;
-    esac
-    ;;
-esac
+# DATABASE_URL without its password, which goes to PGPASSWORD instead: $dbname (pg-url.sh).
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source=pg-url.sh
+. "$here/pg-url.sh"
+split_database_url "$DATABASE_URL"
 
 # 2. Run the SQL with the rest of the window as its statement timeout.
 note "running $MAINTENANCE_SQL until $(date -u -d "@$((now + remaining))" +%H:%M) UTC at the latest (lock_timeout $LOCK_TIMEOUT)"

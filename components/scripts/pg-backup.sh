@@ -49,53 +49,11 @@ for tool in pg_dump pg_restore curl openssl date; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed in this image"
 done
 
-# Percent-decodes $1 (RFC 3986) into $decoded, as libpq does for a URI's parts. Each byte goes
-# through a command substitution, which would drop a decoded newline: the `x` after it keeps it.
-pct_decode() {
-  rest=$1
-  decoded=''
-  while [ -n "$rest" ]; do
-    case "$rest" in
-      %[0-9A-Fa-f][0-9A-Fa-f]*)
-        hex=${rest#%}
-        hex=${hex%"${hex#??}"}
-        # shellcheck disable=SC2059 # the format is the escape for one byte, e.g. \100
-        byte=$(printf "\\$(printf '%03o' "0x$hex")x")
-        decoded=$decoded${byte%x}
-        rest=${rest#%??}
-        ;;
-      *)
-        decoded=$decoded${rest%"${rest#?}"}
-        rest=${rest#?}
-        ;;
-    esac
-  done
-}
-
-# DATABASE_URL without its password, which goes to PGPASSWORD instead (see the header). The user
-# info is found as libpq finds it: up to the first `@` before the first `/` after `://`.
-dbname=$DATABASE_URL
-case "$DATABASE_URL" in
-  postgres://* | postgresql://*)
-    scheme=${DATABASE_URL%%://*}
-    after=${DATABASE_URL#*://}
-    authority=${after%%/*}
-    case "$authority" in
-      *@*)
-        userinfo=${authority%%@*}
-        case "$userinfo" in
-          *:*)
-            pct_decode "${userinfo#*:}"
-            PGPASSWORD=$decoded
-            export PGPASSWORD
-            user=${userinfo%%:*}
-            dbname="$scheme://$user@${after#*@}"
-            ;;
-        esac
-        ;;
-    esac
-    ;;
-esac
+# DATABASE_URL without its password, which goes to PGPASSWORD instead: $dbname (pg-url.sh).
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source=pg-url.sh
+. "$here/pg-url.sh"
+split_database_url "$DATABASE_URL"
 case "$AWS_ACCESS_KEY_ID$AWS_SECRET_ACCESS_KEY" in
   *[\"\\]* | *'
 '*) die "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must not contain quotes, backslashes or newlines" ;;

@@ -25,6 +25,7 @@ import { BackupBucket, BackupBucketRef } from "../../components/backup-bucket";
 import {
   BackupJob,
   BackupJobArgs,
+  PG_URL_SCRIPT_PATH,
   R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP,
   cronIntervals,
   parseCron,
@@ -198,7 +199,8 @@ describe("BackupJob on S3", () => {
     await rec.settle();
     const cm = rec.one(T.configMap).inputs;
     expect(cm.metadata).toMatchObject({ name: "job-script", namespace: "codebook" });
-    expect(Object.keys(cm.data)).toEqual(["pg-backup.sh"]);
+    expect(Object.keys(cm.data)).toEqual(["pg-backup.sh", "pg-url.sh"]);
+    expect(cm.data["pg-url.sh"]).toBe(readFileSync(PG_URL_SCRIPT_PATH, "utf8"));
     expect(cm.data["pg-backup.sh"]).toBe(SCRIPT);
     expect(SCRIPT).toMatch(/^#!\/bin\/sh\n/);
     const spec = podSpec();
