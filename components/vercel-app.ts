@@ -34,8 +34,13 @@ import { PlatformContext, TYPE_PREFIX, isProd, throwIfInvalid } from "./context"
 
 const COMPONENT = "App";
 
-/** Vercel framework presets we use or expect to. */
+/**
+ * Vercel framework presets we use or expect to; `"other"` is Vercel's "Other" (no preset, the
+ * project's `framework` left unset): Vercel runs the install and build commands and serves
+ * `outputDirectory` as it is, e.g. a Next.js static export (`output: 'export'`) in `out`.
+ */
 export type VercelFramework =
+  | "other"
   | "nextjs"
   | "astro"
   | "vite"
@@ -64,7 +69,11 @@ export interface VercelProjectSpec {
   readonly productionBranch?: string;
   /** Build command. @default detected by Vercel */
   readonly buildCommand?: string;
-  /** Output directory. @default detected by Vercel */
+  /**
+   * Output directory. Not with the `nextjs` preset: its builder looks for `routes-manifest.json`
+   * there and fails every build (vercel/vercel#4368); serve a static export with `"other"`.
+   * @default detected by Vercel
+   */
   readonly outputDirectory?: string;
   /** Install command. @default detected by Vercel */
   readonly installCommand?: string;
@@ -293,6 +302,11 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
   }
   if (!GIT_BRANCH.test(productionBranch)) {
     problems.push(`\`project.productionBranch\` "${productionBranch}" is not a valid git branch name`);
+  }
+  if (p.framework === "nextjs" && p.outputDirectory !== undefined) {
+    problems.push(
+      `\`project.outputDirectory\` "${p.outputDirectory}" with the \`nextjs\` preset: Vercel's Next.js builder then looks for routes-manifest.json in it and fails every build (vercel/vercel#4368); for a static export (\`output: 'export'\`) set \`framework: "other"\` with the output directory, otherwise leave \`outputDirectory\` unset`,
+    );
   }
 
   if (args.previewBranch !== undefined) {
@@ -526,7 +540,8 @@ export class VercelApp extends pulumi.ComponentResource {
     const p = args.project;
     const base: vercel.ProjectArgs = {
       name: p.name,
-      framework: p.framework,
+      // "other" is Vercel's "Other": no preset.
+      framework: p.framework === "other" ? undefined : p.framework,
       rootDirectory: p.rootDirectory,
       gitRepository: p.gitRepository && {
         type: p.gitRepository.type,

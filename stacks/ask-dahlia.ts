@@ -83,7 +83,9 @@ export const askDahlia: ProductDefinition = {
         {
           name: "ui",
           projectName: "ask-dahlia",
-          framework: "nextjs",
+          // A static export served as built: Vercel's Next.js preset with an output directory fails
+          // every build looking for routes-manifest.json in `out` (vercel/vercel#4368).
+          framework: "other",
           repository: `${config.gitOrganization}/ask-dahlia`,
           rootDirectory: "ask-dahlia", // seed 000 build: `cd ask-dahlia && bun run build`
           // seed 000 "Build Preparation" / "Deployment Settings": bun, and a static export

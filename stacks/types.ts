@@ -102,7 +102,8 @@ export interface WebAppSpec {
   readonly name: string;
   /** Vercel project name. */
   readonly projectName: string;
-  readonly framework: "nextjs" | "astro";
+  /** Vercel preset; `"other"` serves `outputDirectory` as built (a static export). */
+  readonly framework: "nextjs" | "astro" | "other";
   /** `owner/repo` on GitHub. */
   readonly repository: string;
   readonly rootDirectory?: string;

@@ -242,10 +242,11 @@ describe("prod stack", () => {
     expect(voyagerRule.action.rateLimit).toEqual({ algo: "fixed_window", limit: 10, window: 10, keys: ["ip"], action: "rate_limit" });
   });
 
-  it("Ask Dahlia's UI builds as seed 000 says: bun install, bun run build, static export in out", () => {
+  it("Ask Dahlia's UI builds as seed 000 says: bun install, bun run build, static export in out (served as built: no preset)", () => {
     const ui = ofType("vercel:index/project:Project").find((p) => p.inputs.name === "ask-dahlia")!;
+    // Vercel's Next.js preset with an output directory fails every build (vercel/vercel#4368).
+    expect(ui.inputs.framework).toBeUndefined();
     expect(ui.inputs).toMatchObject({
-      framework: "nextjs",
       rootDirectory: "ask-dahlia",
       installCommand: "bun install",
       buildCommand: "bun run build",

@@ -364,6 +364,17 @@ describe("VercelApp redeploy", () => {
     expect(forceNewPaths(DEPLOYMENT)).toContain("meta");
   });
 
+  it("refuses an output directory with the nextjs preset (every build would fail), and serves a static export with \"other\"", async () => {
+    const exported = (framework: "nextjs" | "other") =>
+      voyager(prod, { project: { name: "ask-dahlia", framework, outputDirectory: "out", gitRepository: { type: "github", repo: "acme/ask-dahlia" } } });
+    expect(() => validateVercelAppArgs("w", exported("nextjs"))).toThrow(/`project.outputDirectory` "out" with the `nextjs` preset.*vercel\/vercel#4368/);
+    new VercelApp("ask-dahlia-ui", exported("other"));
+    await rec.settle();
+    const project = rec.ofType("vercel:index/project:Project")[0].inputs;
+    expect(project.outputDirectory).toBe("out");
+    expect(project.framework).toBeUndefined(); // Vercel's "Other": no preset
+  });
+
   it("rejects a redeploy on staging without a preview branch, and a malformed version", () => {
     expect(() => validateVercelAppArgs("w", voyager(staging, { redeploy: { version: "2026-10-01" } }))).toThrow(
       "`redeploy` is set on staging without `previewBranch`",
