@@ -636,6 +636,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
           ...a.rateLimit,
           pathPrefix: platform.vercelFirewall?.pathPrefix ?? "/api/",
           maxWindowSeconds: platform.vercelFirewall?.maxWindowSeconds,
+          // The health probes (createProbes) GET it on every host each scrape interval from one IP.
+          exemptPaths: [a.healthPath],
         },
       },
       { parent: this },

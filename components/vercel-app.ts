@@ -105,6 +105,14 @@ export interface VercelRateLimitSpec {
   readonly maxWindowSeconds?: number;
   /** Where the numbers come from, for the rule's description, e.g. `seed 004`. */
   readonly source?: string;
+  /**
+   * Exact paths under `pathPrefix` the rule does not count, e.g. the health endpoint the platform's
+   * blackbox probes GET every scrape interval from one exporter IP (ARA: 3 hosts × 2 a minute would
+   * exhaust 16 per 600 s at once, and the probes would see 429 and page). The app's own limiter
+   * still applies to them.
+   * @default none
+   */
+  readonly exemptPaths?: readonly string[];
 }
 
 /** Vercel's rate-limit window bounds (seconds): 10 s minimum; 10 minutes below Enterprise, 1 hour on it. */
@@ -350,6 +358,9 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
       problems.push(`\`rateLimit.windowSeconds\` is ${rl.windowSeconds}; Vercel's shortest window is ${MIN_RATE_LIMIT_WINDOW} s — use a whole number of seconds of at least ${MIN_RATE_LIMIT_WINDOW}`);
     }
     if (!/^\/[^\s]*$/.test(rl.pathPrefix)) problems.push(`\`rateLimit.pathPrefix\` "${rl.pathPrefix}" must be a path starting with \`/\` (e.g. \`/api/\`)`);
+    for (const e of rl.exemptPaths ?? []) {
+      if (!/^\/[^\s]*$/.test(e)) problems.push(`\`rateLimit.exemptPaths\` entry "${e}" must be a path starting with \`/\` (e.g. \`/api/health\`)`);
+    }
   }
 
   const checkName = (where: string, key: string) => {
@@ -577,7 +588,15 @@ export class VercelApp extends pulumi.ComponentResource {
               (windowSeconds !== rl.windowSeconds ? `, enforced as ${limit} per ${windowSeconds} s (plan's longest window)` : "") +
               "; managed by app-platform",
             active: true,
-            conditionGroups: [{ conditions: [{ type: "path", op: "pre", value: rl.pathPrefix }] }],
+            // One group: all its conditions must match, so exempt paths are negated equalities.
+            conditionGroups: [
+              {
+                conditions: [
+                  { type: "path", op: "pre", value: rl.pathPrefix },
+                  ...(rl.exemptPaths ?? []).map((path) => ({ type: "path", op: "eq", value: path, neg: true })),
+                ],
+              },
+            ],
             action: {
               action: "rate_limit",
               // `rate_limit` answers 429 Too Many Requests, as the seeds' own limiters do.

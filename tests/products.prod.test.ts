@@ -7,7 +7,7 @@ import { ROOT, findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
 import { placeholderVercelDns } from "../tools/offline-stack";
-import { probeModules, shippedModules } from "./helpers/blackbox";
+import { firewallRuleCounts, probeModules, probeTargets, shippedModules } from "./helpers/blackbox";
 
 const rec = setUpStack("prod");
 let resources: RecordedResource[] = [];
@@ -223,6 +223,25 @@ describe("prod stack", () => {
     expect(ofType("kubernetes:core/v1:ConfigMap").filter((c) => c.name.startsWith("blackbox-modules-"))).toHaveLength(0);
   });
 
+  it("no Firewall rate limit counts the platform's own probes: each probe of a rate-limited project's host GETs an uncounted path", () => {
+    const hostsOf = (projectId: string) =>
+      ofType("vercel:index/projectDomain:ProjectDomain").filter((d) => d.inputs.projectId === projectId).map((d) => d.inputs.domain as string);
+    let checked = 0;
+    for (const fw of ofType("vercel:index/firewallConfig:FirewallConfig")) {
+      const hosts = hostsOf(fw.inputs.projectId);
+      expect(hosts.length, fw.name).toBeGreaterThan(0);
+      for (const { probe, url } of probeTargets(resources).filter((t) => hosts.includes(t.url.hostname))) {
+        checked++;
+        // One exporter IP, every scrape interval, on every host: a counted path would get 429 and page.
+        for (const rule of fw.inputs.rules.rules) expect(firewallRuleCounts(rule, url.pathname), `${probe} ${url}`).toBe(false);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3); // ARA's three hosts at least
+    // The check can fail: ARA's rule without the exemption counts its health probe.
+    const ara = ofType("vercel:index/firewallConfig:FirewallConfig").find((f) => f.inputs.projectId === "ara-web-project-id")!.inputs.rules.rules[0];
+    expect(firewallRuleCounts({ conditionGroups: [{ conditions: [ara.conditionGroups[0].conditions[0]] }] }, "/api/health")).toBe(true);
+  });
+
   it("ARA runs its functions in iad1 and sfo1 (seed 004)", () => {
     const ara = ofType("vercel:index/project:Project").find((p) => p.inputs.name === "appstoagents-ara")!;
     expect(ara.inputs.resourceConfig).toEqual({ functionDefaultRegions: ["iad1", "sfo1"] });
@@ -235,7 +254,10 @@ describe("prod stack", () => {
     );
     expect(Object.keys(rules).sort()).toEqual(["ara-web-project-id", "voyager-web-project-id"]);
     const [ara] = rules["ara-web-project-id"];
-    expect(ara.conditionGroups).toEqual([{ conditions: [{ type: "path", op: "pre", value: "/api/" }] }]);
+    // The health endpoint the platform's probes GET is not counted (see the next test).
+    expect(ara.conditionGroups).toEqual([
+      { conditions: [{ type: "path", op: "pre", value: "/api/" }, { type: "path", op: "eq", value: "/api/health", neg: true }] },
+    ]);
     expect(ara.action).toEqual({ action: "rate_limit", rateLimit: { algo: "fixed_window", limit: 16, window: 600, keys: ["ip"], action: "rate_limit" } });
     expect(ara.description).toContain("100 requests per 3600 s per IP on /api/ (seed 004)");
     const [voyagerRule] = rules["voyager-web-project-id"];

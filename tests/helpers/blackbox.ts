@@ -29,3 +29,27 @@ export function shippedModules(resources: readonly RecordedResource[]): {
 export function probeModules(resources: readonly RecordedResource[]): Record<string, string> {
   return Object.fromEntries(resources.filter((r) => r.type === PROBE).map((r) => [r.name, r.inputs.spec.module as string]));
 }
+
+/**
+ * Whether a Vercel Firewall rule counts a request for `path`: some condition group whose
+ * conditions all match (`pre` prefix, `eq` equality, each possibly negated by `neg`). Only the
+ * path conditions the platform writes are understood; anything else throws, so a new condition
+ * kind cannot pass unread.
+ */
+export function firewallRuleCounts(rule: { conditionGroups: Array<{ conditions: Array<{ type: string; op: string; value?: string; neg?: boolean }> }> }, path: string): boolean {
+  return rule.conditionGroups.some((g) =>
+    g.conditions.every((c) => {
+      if (c.type !== "path") throw new Error(`firewall condition type ${c.type} not understood by this check`);
+      const hit = c.op === "pre" ? path.startsWith(c.value ?? "") : c.op === "eq" ? path === c.value : undefined;
+      if (hit === undefined) throw new Error(`firewall condition op ${c.op} not understood by this check`);
+      return c.neg ? !hit : hit;
+    }),
+  );
+}
+
+/** Every Probe target URL, with the Probe's name. */
+export function probeTargets(resources: readonly RecordedResource[]): Array<{ probe: string; url: URL }> {
+  return resources
+    .filter((r) => r.type === PROBE)
+    .flatMap((r) => ((r.inputs.spec.targets?.staticConfig?.static ?? []) as string[]).map((t) => ({ probe: r.name, url: new URL(t) })));
+}
