@@ -14,6 +14,7 @@ import {
   renderCredentialsMarkdown,
   requireCovered,
   uncovered,
+  KMS_AFTER_CREATE,
 } from "../tools/credentials";
 import { AWS_POLICY_DOC, CREDENTIALS_DOC } from "../scripts/credentials-docs";
 import { COMMITTED_STACKS } from "../tools/stack-run";
@@ -57,10 +58,54 @@ describe("the credentials table", () => {
     expect(s3.Resource).toContain("arn:aws:s3:::codebook-prod-backups-*");
     expect(s3.Resource).toContain("arn:aws:s3:::codebook-staging-backups-*");
     expect((s3.Resource as string[]).every((r) => /^arn:aws:s3:::[a-z-]+-(staging|prod)-backups-\*$/.test(r))).toBe(true);
-    const iam = policy.Statement.find((s) => s.Sid === "BackupWriterUsers")!;
-    expect(iam.Resource).toBe("arn:aws:iam::*:user/app-platform/backup/*");
+    const iam = policy.Statement.find((s) => s.Sid === "BackupJobUsers")!;
+    expect(iam.Resource).toEqual(["arn:aws:iam::*:user/app-platform/backup/*", "arn:aws:iam::*:user/app-platform/restore-verification/*"]);
     expect(JSON.stringify(policy)).not.toMatch(/"Action":\s*"\*"|"[a-z0-9]+:\*"/);
     expect(bucketPattern("codebook-prod-backups-123456789012")).toBe("codebook-prod-backups-*");
+  });
+});
+
+describe("the AWS deployer policy allows what the stacks create (as IAM would evaluate its resources)", () => {
+  /** IAM's ARN matching: `*` any run of characters, `?` one. */
+  const arnMatches = (pattern: string, arn: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(arn);
+  const allows = (policy: any, action: string, arn: string) =>
+    policy.Statement.some(
+      (s: any) => !s.Condition && s.Action.includes(action) && [s.Resource].flat().some((r: string) => arnMatches(r, arn)),
+    );
+
+  it("every IAM user either stack registers can be created, with its path", async () => {
+    const runs = await Promise.all(COMMITTED_STACKS.map((s) => committedStackRun(s)));
+    const policy = awsDeployerPolicy(credentialUsage(runs));
+    const users = runs.flatMap((r) => r.resources.filter((x) => x.type === "aws:iam/user:User"));
+    expect(users.length).toBeGreaterThan(3);
+    for (const u of users) {
+      const arn = `arn:aws:iam::123456789012:user${u.inputs.path ?? "/"}${u.inputs.name}`;
+      for (const a of ["iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey"]) expect(allows(policy, a, arn), `${a} on ${arn}`).toBe(true);
+    }
+    // The check can fail: the old policy (backup writers' path only) refuses the restore readers.
+    const old = { Statement: [{ Action: ["iam:CreateUser"], Resource: "arn:aws:iam::*:user/app-platform/backup/*" }] };
+    expect(users.some((u) => !allows(old, "iam:CreateUser", `arn:aws:iam::123456789012:user${u.inputs.path}${u.inputs.name}`))).toBe(true);
+  });
+
+  it("what the provider calls right after CreateKey is not tag-conditioned (tags take up to 5 minutes to count); what weakens a key is", async () => {
+    const policy = awsDeployerPolicy(await usage()) as any;
+    const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    for (const a of KMS_AFTER_CREATE) expect(allows(policy, a, key), a).toBe(true);
+    for (const a of ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKeyRotation"]) {
+      expect(allows(policy, a, key), `${a} without the tag condition`).toBe(false);
+      const s = policy.Statement.find((x: any) => x.Action.includes(a));
+      expect(s.Condition).toEqual({ StringEquals: { "aws:ResourceTag/app-platform/backup": "true" } });
+    }
+  });
+
+  it("the Kubernetes user may read what pulumi-kubernetes' await logic watches, in the monitoring namespace too", async () => {
+    const doc = renderCredentialsMarkdown(await usage());
+    const k8s = doc.slice(doc.indexOf("## Kubernetes"));
+    for (const p of ["apps replicasets: get, list, watch", '"" (core) pods: get, list, watch', '"" (core) endpoints: get, list, watch']) {
+      expect(k8s).toContain(`- ${p}`);
+    }
+    expect(k8s).toMatch(/resource `kubernetes:core\/v1:Secret` \| .* \| the products' namespaces and `monitoringNamespace` \|/);
   });
 });
 

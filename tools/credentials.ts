@@ -152,17 +152,17 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
   "aws:iam/user:User": {
     provider: "aws",
     permissions: ["iam:CreateUser", "iam:GetUser", "iam:DeleteUser", "iam:TagUser", "iam:UntagUser", "iam:ListGroupsForUser"],
-    scope: "backup writer users (path `/app-platform/backup/`)",
+    scope: "backup writer and restore-check reader users (their IAM paths, `/app-platform/backup/` and `/app-platform/restore-verification/`)",
   },
   "aws:iam/userPolicy:UserPolicy": {
     provider: "aws",
     permissions: ["iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy", "iam:ListUserPolicies"],
-    scope: "backup writer users (path `/app-platform/backup/`)",
+    scope: "backup writer and restore-check reader users (their IAM paths, `/app-platform/backup/` and `/app-platform/restore-verification/`)",
   },
   "aws:iam/accessKey:AccessKey": {
     provider: "aws",
     permissions: ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:DeleteAccessKey"],
-    scope: "backup writer users (path `/app-platform/backup/`)",
+    scope: "backup writer and restore-check reader users (their IAM paths, `/app-platform/backup/` and `/app-platform/restore-verification/`)",
   },
   // Local providers: no credential.
   "random:index/randomPassword:RandomPassword": { provider: "none", permissions: [], scope: "generated locally" },
@@ -192,6 +192,17 @@ function plural(kind: string): string {
   return `${k}s`;
 }
 
+/**
+ * What pulumi-kubernetes' await logic reads to decide a kind is ready (it waits for a Deployment's
+ * ReplicaSet and Pods, a Service's Endpoints and Pods, an Ingress's Endpoints and Services); without
+ * these a least-privilege deploy hangs or fails after the object is created (pulumi-kubernetes#1206).
+ */
+export const KUBERNETES_AWAIT_READS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['apps replicasets: get, list, watch', '"" (core) pods: get, list, watch'],
+  Service: ['"" (core) endpoints: get, list, watch', '"" (core) pods: get, list, watch'],
+  Ingress: ['"" (core) endpoints: get, list, watch', '"" (core) services: get, list, watch'],
+};
+
 /** The RBAC rule a Kubernetes type token needs: `kubernetes:apps/v1:Deployment` → apps, deployments. */
 export function kubernetesGrant(type: string): Grant | undefined {
   const m = /^kubernetes:([^:]+)\/([^:/]+):(\w+)$/.exec(type);
@@ -199,8 +210,9 @@ export function kubernetesGrant(type: string): Grant | undefined {
   const group = m[1] === "core" ? '"" (core)' : m[1];
   return {
     provider: "kubernetes",
-    permissions: [`${group} ${plural(m[3])}: get, list, watch, create, update, patch, delete`],
-    scope: m[3] === "Namespace" ? "cluster" : "the products' namespaces",
+    permissions: [`${group} ${plural(m[3])}: get, list, watch, create, update, patch, delete`, ...(KUBERNETES_AWAIT_READS[m[3]] ?? [])],
+    // Dashboards, the blackbox module Secret and the alert routing live in the monitoring namespace.
+    scope: m[3] === "Namespace" ? "cluster" : "the products' namespaces and `monitoringNamespace`",
   };
 }
 
@@ -215,6 +227,8 @@ export interface CredentialUsage {
   readonly invokes: readonly string[];
   /** S3 bucket names the stacks create (for the deployer policy's resources). */
   readonly s3Buckets: readonly string[];
+  /** IAM paths of the users the stacks create (for the deployer policy's resources). */
+  readonly iamUserPaths: readonly string[];
 }
 
 /** Collects the usage of one or more stack runs. */
@@ -222,15 +236,17 @@ export function credentialUsage(runs: readonly Pick<RunResult, "resources" | "in
   const types = new Set<string>();
   const invokes = new Set<string>();
   const buckets = new Set<string>();
+  const userPaths = new Set<string>();
   for (const run of runs) {
     for (const r of run.resources) {
       if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
       types.add(r.type);
       if (r.type === "aws:s3/bucket:Bucket" && typeof r.inputs.bucket === "string") buckets.add(r.inputs.bucket);
+      if (r.type === "aws:iam/user:User") userPaths.add(typeof r.inputs.path === "string" ? r.inputs.path : "/");
     }
     for (const i of run.invokes) if (i.token !== "pulumi:pulumi:getResource") invokes.add(i.token);
   }
-  return { types: [...types].sort(), invokes: [...invokes].sort(), s3Buckets: [...buckets].sort() };
+  return { types: [...types].sort(), invokes: [...invokes].sort(), s3Buckets: [...buckets].sort(), iamUserPaths: [...userPaths].sort() };
 }
 
 /** Types and lookups the tables do not cover, as `resource <token>` / `lookup <token>`. */
@@ -252,6 +268,18 @@ export function requireCovered(usage: CredentialUsage): void {
   }
 }
 
+/**
+ * KMS calls the provider makes on a key right after creating it (read back, enable rotation):
+ * not tag-conditioned, see `awsDeployerPolicy`.
+ */
+export const KMS_AFTER_CREATE: readonly string[] = [
+  "kms:DescribeKey",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:EnableKeyRotation",
+  "kms:ListResourceTags",
+];
+
 /** The account-independent ARN pattern of a bucket: its unique last part (account id or suffix) → `*`. */
 export function bucketPattern(name: string): string {
   return name.replace(/-[a-z0-9]+$/, "-*");
@@ -260,7 +288,8 @@ export function bucketPattern(name: string): string {
 /**
  * A least-privilege IAM policy for whoever runs `pulumi up` (the CI role `AWS_ROLE_ARN` or a
  * person): exactly the actions of the AWS types the stacks use, on backup buckets (by name
- * pattern), keys tagged `app-platform/backup`, their aliases, and the backup writer users' path.
+ * pattern), keys tagged `app-platform/backup` (reads and rotation on any key: see below), their
+ * aliases, and the IAM paths of the job users the stacks register.
  */
 export function awsDeployerPolicy(usage: CredentialUsage): object {
   const actions = (pred: (a: string) => boolean) =>
@@ -282,11 +311,20 @@ export function awsDeployerPolicy(usage: CredentialUsage): object {
     });
   }
   const kmsKey = actions((a) => a.startsWith("kms:") && !["kms:CreateKey", "kms:TagResource", "kms:ListAliases"].includes(a) && !a.includes("Alias"));
-  if (kmsKey.length) {
+  // AWS: a tag change "might take up to five minutes to affect authorization" (KMS ABAC). The
+  // provider reads the new key and enables its rotation right after CreateKey, before its tag
+  // counts, so those calls cannot be tag-conditioned; they are reads or harmless. Everything that
+  // weakens or removes a key stays limited to keys tagged app-platform/backup.
+  const right = kmsKey.filter((a) => KMS_AFTER_CREATE.includes(a));
+  const tagged = kmsKey.filter((a) => !KMS_AFTER_CREATE.includes(a));
+  if (right.length) {
+    statements.push({ Sid: "ReadNewBackupKeys", Effect: "Allow", Action: right, Resource: "arn:aws:kms:*:*:key/*" });
+  }
+  if (tagged.length) {
     statements.push({
       Sid: "ManageBackupKeys",
       Effect: "Allow",
-      Action: kmsKey,
+      Action: tagged,
       Resource: "arn:aws:kms:*:*:key/*",
       Condition: { StringEquals: { "aws:ResourceTag/app-platform/backup": "true" } },
     });
@@ -305,7 +343,9 @@ export function awsDeployerPolicy(usage: CredentialUsage): object {
   }
   const iam = actions((a) => a.startsWith("iam:"));
   if (iam.length) {
-    statements.push({ Sid: "BackupWriterUsers", Effect: "Allow", Action: iam, Resource: "arn:aws:iam::*:user/app-platform/backup/*" });
+    // The IAM paths of the users the stacks register (backup writers, restore-check readers).
+    const users = usage.iamUserPaths.map((p) => `arn:aws:iam::*:user${p}*`);
+    statements.push({ Sid: "BackupJobUsers", Effect: "Allow", Action: iam, Resource: users.length === 1 ? users[0] : users });
   }
   return { Version: "2012-10-17", Statement: statements };
 }
