@@ -487,6 +487,17 @@ export class ApplicationStack extends pulumi.ComponentResource {
     });
   }
 
+  /**
+   * A component's `dependsOn` does not reach its children (the SDK sends each child's own
+   * dependencies only), so components that take the namespace as a plain name get this
+   * transformation, which runs for every child too: each waits for the namespace, and a first
+   * `up` cannot create them before it exists.
+   */
+  private readonly afterNamespace: pulumi.ResourceTransformation = (a) => ({
+    props: a.props,
+    opts: pulumi.mergeOptions(a.opts, { dependsOn: [this.namespaceResource] }),
+  });
+
   private createNamespace(name: string): k8s.core.v1.Namespace {
     const ctx = this.context;
     return new k8s.core.v1.Namespace(
@@ -742,7 +753,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
                 selectorLabels: platform.prometheusSelectorLabels,
               },
       },
-      { parent: this, dependsOn: [this.namespaceResource] },
+      { parent: this, dependsOn: [this.namespaceResource], transformations: [this.afterNamespace] },
     );
   }
 
@@ -816,7 +827,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
               probes: specs,
               selectorLabels: platform.prometheusSelectorLabels,
             },
-            { parent: this, dependsOn: [this.namespaceResource] },
+            { parent: this, dependsOn: [this.namespaceResource], transformations: [this.afterNamespace] },
           );
     return { probes, modules, health, headers, dependencies };
   }
@@ -881,7 +892,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
         ruleSelectorLabels: platform.prometheusSelectorLabels,
         alertmanagerConfigSelectorLabels: platform.prometheusSelectorLabels,
       },
-      { parent: this, dependsOn: [this.namespaceResource] },
+      { parent: this, dependsOn: [this.namespaceResource], transformations: [this.afterNamespace] },
     );
   }
 }

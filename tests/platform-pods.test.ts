@@ -58,3 +58,23 @@ describe("prod with imagePullSecrets and preStopHook set", () => {
     for (const h of hooks) expect(h).toEqual({ exec: { command: ["sleep", "5"] } });
   });
 });
+
+describe("first up on an empty cluster", () => {
+  // A component's `dependsOn` does not reach its children; only dependencies the SDK sends for
+  // each object order the engine's creates. Before the fix 59 of prod's 160 objects could be
+  // created before their namespace existed.
+  it.each(["prod", "staging"])("%s: every object in a product namespace waits for that Namespace", async (stack) => {
+    const { committedStackRun } = await import("./helpers/stack-runs");
+    const run = await committedStackRun(stack);
+    const nsUrn = new Map(
+      run.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace").map((x) => [String((x.inputs as any).metadata.name), x.urn]),
+    );
+    expect(nsUrn.size).toBeGreaterThan(0);
+    const inNamespaces = run.resources.filter((x) => x.type.startsWith("kubernetes:") && nsUrn.has((x.inputs as any)?.metadata?.namespace));
+    expect(inNamespaces.length).toBeGreaterThan(50);
+    const missing = inNamespaces
+      .filter((x) => !new Set([...x.dependencies, ...Object.values(x.propertyDependencies).flat()]).has(nsUrn.get((x.inputs as any).metadata.namespace)!))
+      .map((x) => `${x.type} ${x.name}`);
+    expect(missing).toEqual([]);
+  });
+});
