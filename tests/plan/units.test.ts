@@ -163,6 +163,29 @@ describe("secret flow", () => {
     expect(r.redact(`x ${Buffer.from(`key=${value}`).toString("base64")} y`)).toBe("x [secret] y");
     expect(r.redact("nothing here")).toBe("nothing here");
   });
+
+  it("redacts adjacent and overlapping hits without leaving a fragment", () => {
+    const other = placeholderSecret("otherKey");
+    const two = new Map([...placeholders, [other, "app:otherKey"]]);
+    const r = new Redactor(two);
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    // Two plain hits that touch stay two.
+    expect(r.redact(`[${value}${other}]`)).toBe("[[secret][secret]]");
+    // Two encodings in one base64 run, with padding: the run is one hit.
+    expect(r.redact(`x ${b64(`${value}:${other}`)} y`)).toBe("x [secret] y");
+    // Padding ends a run: two encodings back to back are two runs, each redacted whole.
+    expect(b64(value)).toMatch(/=$/);
+    expect(r.redact(`${b64(value)}${b64(`xy${other}`)}`)).toBe("[secret][secret]");
+    // A base64 run that starts inside a plain hit (the placeholder ends in base64 characters) and
+    // one that runs into the next plain hit: one span each time, nothing of either left.
+    expect(r.redact(`${value}${b64(other)}-`)).toBe("[secret]-");
+    expect(r.redact(`${b64(`${other}!`).replace(/=+$/, "")}${value}`)).toBe("[secret]");
+    // Placeholders that overlap each other: both found, one span.
+    const overlapping = new Map([["abcdefghijklmnopqrst", "app:a"], ["klmnopqrstuvwxyz0123", "app:b"]]);
+    expect(new Redactor(overlapping).redact("<abcdefghijklmnopqrstuvwxyz0123>")).toBe("<[secret]>");
+    const run = { resources: [], logs: [{ severity: "info" as const, message: "abcdefghijklmnopqrstuvwxyz0123" }], stdout: "", stderr: "" };
+    expect(findSecretLeaks(run, overlapping).map((f) => `${f.key}:${f.encoding}`)).toEqual(["app:a:plain", "app:b:plain"]);
+  });
 });
 
 describe("plan document", () => {

@@ -57,24 +57,49 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** A matcher over many needles: one regular expression, longest first. */
+/** One place a needle occurs in a text. */
+interface Occurrence {
+  readonly start: number;
+  readonly needle: Needle;
+}
+
+/**
+ * Finds needles in text, overlapping occurrences included. One regular expression (an alternation
+ * of the needles) finds the next position where any needle starts, and the search resumes one
+ * character later, so no occurrence hides inside another; the needles starting there are then
+ * compared directly. Linear in the text for a fixed set of needles. A text shorter than the
+ * shortest needle is skipped without a search: most property values are short.
+ */
 class Matcher {
   private readonly re: RegExp | undefined;
-  private readonly byText: Map<string, Needle>;
+  private readonly needles: readonly Needle[];
+  private readonly minLength: number;
 
   constructor(needles: readonly Needle[]) {
-    this.byText = new Map(needles.map((n) => [n.text, n]));
-    const texts = [...this.byText.keys()].sort((a, b) => b.length - a.length);
-    this.re = texts.length > 0 ? new RegExp(texts.map(escapeRegExp).join("|"), "g") : undefined;
+    const byText = new Map(needles.map((n) => [n.text, n]));
+    this.needles = [...byText.values()].sort((a, b) => b.text.length - a.text.length);
+    this.minLength = Math.min(...this.needles.map((n) => n.text.length));
+    this.re = this.needles.length > 0 ? new RegExp(this.needles.map((n) => escapeRegExp(n.text)).join("|"), "g") : undefined;
   }
 
-  find(text: string): Needle[] {
-    if (!this.re) return [];
-    const hits: Needle[] = [];
-    for (const m of text.matchAll(this.re)) {
-      const n = this.byText.get(m[0]);
-      if (n && !hits.includes(n)) hits.push(n);
+  /** Every occurrence of every needle, by start position (longest needle first at one position). */
+  occurrences(text: string): Occurrence[] {
+    const re = this.re;
+    if (!re || text.length < this.minLength) return [];
+    const found: Occurrence[] = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const start = m.index;
+      for (const needle of this.needles) if (text.startsWith(needle.text, start)) found.push({ start, needle });
+      re.lastIndex = start + 1;
     }
+    return found;
+  }
+
+  /** The distinct needles in text, in order of first occurrence. */
+  find(text: string): Needle[] {
+    const hits: Needle[] = [];
+    for (const { needle } of this.occurrences(text)) if (!hits.includes(needle)) hits.push(needle);
     return hits;
   }
 }
@@ -147,20 +172,57 @@ export function findSecretLeaks(
     );
 }
 
-/** Replaces every placeholder (plain or base64) in text with `[secret]`: policy messages, logs, leaked values. */
+/** `A-Z a-z 0-9 + /`: the characters of a base64 run. */
+function isBase64Char(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+}
+
+/**
+ * Replaces every placeholder (plain or base64) in text with `[secret]`: policy messages, logs,
+ * leaked values. A base64 hit takes the whole base64 run around it and its `=` padding, so no
+ * fragment of the encoding is left; hits that overlap become one `[secret]`. Linear in the text:
+ * the needles are found by `Matcher`, then each base64 hit is widened over its neighbours.
+ */
 export class Redactor {
-  private readonly re: RegExp | undefined;
+  private readonly matcher: Matcher;
 
   constructor(placeholders: ReadonlyMap<string, string>) {
-    const needles = needlesFor(placeholders).sort((a, b) => b.text.length - a.text.length);
-    // A base64 hit takes the whole base64 run around it, so no fragment of the encoding is left.
-    const parts = needles.map((n) => (n.encoding === "base64" ? `[A-Za-z0-9+/]*${escapeRegExp(n.text)}[A-Za-z0-9+/]*=*` : escapeRegExp(n.text)));
-    this.re = parts.length > 0 ? new RegExp([...new Set(parts)].join("|"), "g") : undefined;
+    this.matcher = new Matcher(needlesFor(placeholders));
   }
 
   redact(text: string): string {
-    if (!this.re) return text;
-    this.re.lastIndex = 0;
-    return this.re.test(text) ? text.replace(this.re, "[secret]") : text;
+    const hits = this.matcher.occurrences(text);
+    if (hits.length === 0) return text;
+    // The spans [from, to) to replace; a base64 hit widened to its run. Hits come by start, so a
+    // hit inside the run just widened takes that run again (each run is walked once). Widening
+    // can reach back past earlier hits, so the spans are sorted before merging.
+    let run: [number, number, number] = [-1, -1, -1]; // from, end of its base64 characters, end with padding
+    const spans = hits.map(({ start, needle }): [number, number] => {
+      if (needle.encoding === "plain") return [start, start + needle.text.length];
+      if (start >= run[0] && start < run[1]) return [run[0], run[2]];
+      let from = start;
+      let to = start + needle.text.length;
+      while (from > 0 && isBase64Char(text.charCodeAt(from - 1))) from--;
+      while (to < text.length && isBase64Char(text.charCodeAt(to))) to++;
+      const chars = to;
+      while (to < text.length && text.charCodeAt(to) === 61 /* = */) to++;
+      run = [from, chars, to];
+      return [from, to];
+    });
+    spans.sort((x, y) => x[0] - y[0]);
+    // Overlapping spans become one, so no fragment survives between them; touching ones stay two.
+    const merged: Array<[number, number]> = [];
+    for (const span of spans) {
+      const last = merged[merged.length - 1];
+      if (last && span[0] < last[1]) last[1] = Math.max(last[1], span[1]);
+      else merged.push(span);
+    }
+    let out = "";
+    let at = 0;
+    for (const [from, to] of merged) {
+      out += `${text.slice(at, from)}[secret]`;
+      at = to;
+    }
+    return out + text.slice(at);
   }
 }
