@@ -4,10 +4,12 @@
  * server then reports "can't run policy during preview" (advisory) for the whole rule. Stack
  * rules read through `known()` instead so one unknown bucket name does not hide every finding.
  */
-import * as policy from "@pulumi/policy";
+// The module that defines the class (the package index re-exports it): the index would load the
+// whole policy server and Pulumi SDK into everything that reads values, such as the plan's CLI.
+import * as proxy from "@pulumi/policy/proxy";
 
 /** `@pulumi/policy` exports this class at runtime; its 1.21 typings omit it. */
-const UnknownValueError = (policy as unknown as { UnknownValueError: new (...args: unknown[]) => Error })
+const UnknownValueError = (proxy as unknown as { UnknownValueError: new (...args: unknown[]) => Error })
     .UnknownValueError;
 
 /** Marks a value that is unknown during preview. */
