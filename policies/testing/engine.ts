@@ -72,6 +72,27 @@ function toStruct(value: Record<string, unknown>): Struct {
     return Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Record<string, JavaScriptValue>);
 }
 
+/**
+ * Properties converted to their gRPC form once per properties object, for a caller that sends the
+ * same resources, unchanged, to `Analyze` and then `AnalyzeStack` (the plan): each resource's
+ * inputs are converted once instead of twice, and a provider's inputs once instead of once for
+ * every resource it manages. Only for objects nobody changes after their first call.
+ */
+export class PropertyStructs {
+    private readonly structs = new WeakMap<object, Struct>();
+
+    of(props: Record<string, unknown>): Struct {
+        let struct = this.structs.get(props);
+        if (!struct) {
+            struct = toStruct(props);
+            this.structs.set(props, struct);
+        }
+        return struct;
+    }
+}
+
+const convertEachTime = { of: toStruct };
+
 function resultOf(resp: analyzerpb.AnalyzeResponse): AnalysisResult {
     const violations: Violation[] = resp.getDiagnosticsList().map((d) => ({
         policyName: d.getPolicyname(),
@@ -95,13 +116,13 @@ function optionsProto(r: TestResource): analyzerpb.AnalyzerResourceOptions {
     return opts;
 }
 
-function providerProto(r: TestResource): analyzerpb.AnalyzerProviderResource | undefined {
+function providerProto(r: TestResource, structs: Pick<PropertyStructs, "of">): analyzerpb.AnalyzerProviderResource | undefined {
     if (!r.provider) return undefined;
     const p = new analyzerpb.AnalyzerProviderResource();
     p.setType(r.provider.type);
     p.setName(r.provider.name);
     p.setUrn(r.provider.urn);
-    p.setProperties(toStruct(r.provider.props));
+    p.setProperties(structs.of(r.provider.props));
     return p;
 }
 
@@ -109,13 +130,17 @@ function providerProto(r: TestResource): analyzerpb.AnalyzerProviderResource | u
  * Sets what the engine says about every resource (URN, type, name, properties, options,
  * provider) on either message that carries it: `AnalyzeRequest` or `AnalyzerResource`.
  */
-function describeResource<M extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(msg: M, r: TestResource): M {
+function describeResource<M extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(
+    msg: M,
+    r: TestResource,
+    structs: Pick<PropertyStructs, "of">,
+): M {
     msg.setUrn(urnOf(r));
     msg.setType(r.type);
     msg.setName(r.name);
-    msg.setProperties(toStruct(r.props));
+    msg.setProperties(structs.of(r.props));
     msg.setOptions(optionsProto(r));
-    const provider = providerProto(r);
+    const provider = providerProto(r, structs);
     if (provider) msg.setProvider(provider);
     return msg;
 }
@@ -284,16 +309,18 @@ export class PolicyPackProcess {
         return info;
     }
 
-    async analyze(r: TestResource): Promise<AnalysisResult> {
-        const req = describeResource(new analyzerpb.AnalyzeRequest(), r);
+    /** `Analyze` one resource; `structs` converts its properties (default: afresh each call). */
+    async analyze(r: TestResource, structs?: PropertyStructs): Promise<AnalysisResult> {
+        const req = describeResource(new analyzerpb.AnalyzeRequest(), r, structs ?? convertEachTime);
         return resultOf(await this.call(this.client.analyze, req, "Analyze"));
     }
 
-    async analyzeStack(resources: readonly TestResource[]): Promise<AnalysisResult> {
+    /** `AnalyzeStack` over every resource; `structs` converts their properties (default: afresh each call). */
+    async analyzeStack(resources: readonly TestResource[], structs?: PropertyStructs): Promise<AnalysisResult> {
         const req = new analyzerpb.AnalyzeStackRequest();
         req.setResourcesList(
             resources.map((r) => {
-                const ar = describeResource(new analyzerpb.AnalyzerResource(), r);
+                const ar = describeResource(new analyzerpb.AnalyzerResource(), r, structs ?? convertEachTime);
                 if (r.parent) ar.setParent(r.parent);
                 ar.setDependenciesList([...(r.dependencies ?? [])]);
                 for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {

@@ -144,8 +144,9 @@ export interface RecorderOptions {
   /** Also record debug-severity engine logs (the SDK sends many); default false. */
   readonly includeDebugLogs?: boolean;
   /**
-   * Called with each registration (and read) as it is recorded, before the program gets its
-   * answer — where the engine would call its analyzers. Must not throw.
+   * Called with each registration (and read) once it is recorded, in order, right after its
+   * answer was handed to gRPC (the program waits on the answer, so work done here does not delay
+   * it). Must not throw.
    */
   readonly onResource?: (res: RegisteredResource) => void;
 }
@@ -201,15 +202,27 @@ function toStruct(value: unknown): Struct {
   return Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})));
 }
 
-/** Marks the named top-level outputs secret, as the engine does for `additionalSecretOutputs`. */
+/** Marks the named top-level outputs secret, as the engine does for `additionalSecretOutputs`; `state` itself when none changes. */
 function withSecretOutputs(state: WireObject, keys: readonly string[]): WireObject {
-  if (keys.length === 0) return state;
-  const out: WireObject = { ...state };
+  let out: WireObject | undefined;
   for (const key of keys) {
-    const v = out[key];
-    if (v !== undefined && !isSecret(v)) out[key] = secret(v);
+    const v = state[key];
+    if (v !== undefined && !isSecret(v)) {
+      out ??= { ...state };
+      out[key] = secret(v);
+    }
   }
-  return out;
+  return out ?? state;
+}
+
+/**
+ * The state a registration answers with: its inputs, with `additionalSecretOutputs` marked. When
+ * no marker is added that is the request's own Struct, sent back as it came (no conversion on the
+ * path every registration waits on).
+ */
+function stateStruct(request: Struct | undefined, inputs: WireObject, secretOutputs: readonly string[]): Struct {
+  const state = withSecretOutputs(inputs, secretOutputs);
+  return state === inputs ? (request ?? new Struct()) : toStruct(state);
 }
 
 function aliasOf(alias: import("@pulumi/pulumi/proto/alias_pb").Alias): RecordedAlias {
@@ -274,7 +287,10 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     }
     byUrn.set(res.urn, res);
     resources.push(res);
-    options.onResource?.(res);
+    // After the answer is on its way: the program waits on the answer, not on what a caller does
+    // with the registration (the plan builds and sends an Analyze call). Order is kept (FIFO).
+    const onResource = options.onResource;
+    if (onResource) setImmediate(() => onResource(res));
   };
 
   const answer = async (kind: InvokeCall["kind"], token: string, args: WireObject, provider: string): Promise<WireObject> => {
@@ -317,7 +333,8 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       const name = req.getName();
       const parent = req.getParent() || undefined;
       const custom = req.getCustom();
-      const inputs = toWire(req.getObject());
+      const object = req.getObject();
+      const inputs = toWire(object);
       const propertyDependencies: Record<string, string[]> = {};
       for (const [key, deps] of req.getPropertydependenciesMap().entries()) propertyDependencies[key] = deps.getUrnsList();
       const providers: Record<string, string> = {};
@@ -366,13 +383,14 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       return new resourceproto.RegisterResourceResponse()
         .setUrn(res.urn)
         .setId(id)
-        .setObject(toStruct(withSecretOutputs(inputs, res.additionalSecretOutputs)))
+        .setObject(stateStruct(object, inputs, res.additionalSecretOutputs))
         .setResult(resourceproto.Result.SUCCESS);
     }),
 
     readResource: unary((req: resourceproto.ReadResourceRequest) => {
       const parent = req.getParent() || undefined;
-      const inputs = toWire(req.getProperties());
+      const properties = req.getProperties();
+      const inputs = toWire(properties);
       const res: RegisteredResource = {
         urn: resourceUrn(stack, project, req.getType(), req.getName(), parent),
         type: req.getType(),
@@ -400,7 +418,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       record(res);
       return new resourceproto.ReadResourceResponse()
         .setUrn(res.urn)
-        .setProperties(toStruct(withSecretOutputs(inputs, res.additionalSecretOutputs)));
+        .setProperties(stateStruct(properties, inputs, res.additionalSecretOutputs));
     }),
 
     registerResourceOutputs: unary((req: resourceproto.RegisterResourceOutputsRequest) => {

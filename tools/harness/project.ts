@@ -69,8 +69,25 @@ export class StackConfigError extends Error {
 
 const DECLARATION_KEYS = new Set(["type", "description", "default", "value", "secret", "items"]);
 
+/**
+ * Parsed YAML by path, with the text it was parsed from: a plan reads Pulumi.yaml (22 kB here)
+ * four times and its stack file twice before the program starts, and parsing is what costs. A
+ * file whose text changed is parsed again; callers get a copy.
+ */
+const parsed = new Map<string, { readonly text: string; readonly doc: unknown }>();
+
+function parseYamlFile(file: string): unknown {
+  const text = fs.readFileSync(file, "utf8");
+  let entry = parsed.get(file);
+  if (entry?.text !== text) {
+    entry = { text, doc: parse(text) };
+    parsed.set(file, entry);
+  }
+  return structuredClone(entry.doc);
+}
+
 function readYaml(file: string): Record<string, any> {
-  const doc: unknown = parse(fs.readFileSync(file, "utf8"));
+  const doc: unknown = parseYamlFile(file);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new StackConfigError(`${file}: expected a mapping at the top level`);
   return doc as Record<string, any>;

@@ -21,7 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
 import { reconcileConfig } from "../../policies/testing/config";
-import { PolicyPackProcess, type AnalyzerInfo } from "../../policies/testing/engine";
+import { PolicyPackProcess, PropertyStructs, type AnalyzerInfo } from "../../policies/testing/engine";
 import type { TestResource, Violation } from "../../policies/testing/types";
 import type { RegisteredResource } from "../harness";
 
@@ -200,6 +200,8 @@ export class PolicyStep {
 export class PolicyAnalysis {
   /** Every resource added, and how the engine describes it to the pack (for Analyze, then AnalyzeStack). */
   private readonly byUrn = new Map<string, { readonly registered: RegisteredResource; readonly described: TestResource }>();
+  /** Each resource's inputs in gRPC form, built for its `Analyze` and sent again in `AnalyzeStack` (recorded inputs never change). */
+  private readonly structs = new PropertyStructs();
   private readonly tasks: Promise<void>[] = [];
   private readonly found: PlanViolation[] = [];
   private readonly waiting: Array<() => void> = [];
@@ -235,7 +237,7 @@ export class PolicyAnalysis {
     const described = analyzerResource(r, (urn) => this.byUrn.get(urn)?.registered);
     this.byUrn.set(r.urn, { registered: r, described });
     const task = this.pack
-      .then(({ pack, concurrency }) => this.limited(concurrency, async () => (this.abandoned ? undefined : pack.analyze(described))))
+      .then(({ pack, concurrency }) => this.limited(concurrency, async () => (this.abandoned ? undefined : pack.analyze(described, this.structs))))
       .then((result) => {
         if (!result) return;
         for (const v of result.violations) this.record(v, described.urn);
@@ -258,7 +260,7 @@ export class PolicyAnalysis {
     const { pack, info, config } = await this.pack;
     await Promise.all(this.tasks);
     if (this.failure) throw this.failure;
-    const stack = await pack.analyzeStack(resources.map((r) => this.byUrn.get(r.urn)!.described));
+    const stack = await pack.analyzeStack(resources.map((r) => this.byUrn.get(r.urn)!.described), this.structs);
     for (const v of stack.violations) this.record(v);
     // The levels the engine configured: declared levels overlaid by the policy pack config.
     const reconciled = reconcileConfig(info.policies as unknown as Parameters<typeof reconcileConfig>[0], config);
