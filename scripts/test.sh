@@ -77,7 +77,7 @@ echo "test: type check"
 npx tsc --noEmit -p .
 
 echo "test: generated config docs"
-npx ts-node --transpile-only scripts/config-docs.ts --check
+npx ts-node --swc scripts/config-docs.ts --check
 
 # Prints "vitest: N passed, N failed" from vitest's JSON reports (several runs add up).
 summary() {

@@ -18,12 +18,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** `npm run plan -- <args>`, as a child process (ts-node, transpile only). */
+/** ts-node's command, which `npm run plan` runs (it finds tsconfig.json from the script's directory, whatever the cwd). */
+const TS_NODE_BIN = require.resolve("ts-node/dist/bin.js");
+
+/**
+ * `npm run plan -- <args>` (`ts-node --swc tools/plan/cli.ts`), as a child process. No `TS_NODE_*`
+ * variable: the processes the CLI starts inherit its environment, and `TS_NODE_PROJECT` would make
+ * the policy pack's ts-node read another tsconfig than the engine's run does.
+ */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CLI, ...args], {
+    const child = spawn(process.execPath, [TS_NODE_BIN, "--swc", CLI, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"), NO_COLOR: "1", ...options.env },
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
