@@ -1,7 +1,7 @@
 /**
  * Benchmark of the offline plan (`npm run plan`). Not a test: it prints figures for the README.
  *
- *   npx ts-node --transpile-only scripts/bench-plan.ts [--runs 3] [--sizes 5,50,200] [--skip-synthetic]
+ *   npm run bench:plan -- [--runs 3] [--sizes 5,50,200] [--skip-synthetic]
  *
  * Every program here is loaded as the Node.js language host loads it for this Pulumi.yaml
  * (`runtime.options.tsconfig` → tsconfig.pulumi.json: swc, no type check); temporary programs get
@@ -13,8 +13,13 @@
  * 2. prod as `pulumi up` loads it, through the same runner: before the runtime tsconfig (the
  *    language host's environment without `PULUMI_NODEJS_TSCONFIG_PATH`: ts-node type-checks) and
  *    after it (the environment for this Pulumi.yaml);
- * 3. the plan of the committed stacks, staging and prod: the CLI's wall time and the peak memory
- *    of its whole process tree (CLI, program, policy pack), sampled from /proc;
+ * 3. the plan of the committed stacks, staging and prod, started as `npm run plan` starts it
+ *    (`ts-node --swc tools/plan/cli.ts`, without npm's own start): wall and CPU time, the peak
+ *    memory of its whole process tree (CLI, program, policy pack), sampled from /proc, and from the
+ *    CLI's `--timings` the program, the policy step after it, and what lies outside the plan of
+ *    the stack (the CLI's start-up and report); prod also with `--no-policy` (the program without
+ *    the pack's start-up beside it on the same cores), and CPU time / cores, the wall time below
+ *    which no plan can go on this machine while it does the same work;
  * 4. what the SDK and the pack cost however lean the program: the same floor program registering as
  *    many bare ConfigMaps as prod has resources (the SDK's per-registration work: serialising,
  *    gRPC, and the stack trace it captures for every promise, mapped through source maps by the
@@ -32,6 +37,8 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "tools/plan/cli.ts");
+/** ts-node's command, which `npm run plan` runs. */
+const TS_NODE_BIN = require.resolve("ts-node/dist/bin.js");
 /** The runtime tsconfig Pulumi.yaml names; temporary programs get a copy beside their Pulumi.yaml. */
 const RUNTIME_TSCONFIG = "tsconfig.pulumi.json";
 /** The language host's environment, less what the runtime tsconfig changed (the "before" of issue 12). */
@@ -272,13 +279,14 @@ function noCheckPack(): string {
 const medianOf = (xs: readonly Timed[]): Timed => ({ ms: median(xs.map((x) => x.ms)), cpuMs: median(xs.map((x) => x.cpuMs)) });
 const both = (t: Timed) => `${secs(t.ms)} wall, ${secs(t.cpuMs)} CPU`;
 
+/** The plan CLI as `npm run plan` starts it (package.json `plan`: `ts-node --swc tools/plan/cli.ts`). */
 function planArgs(extra: string[]): string[] {
-  return ["-r", "ts-node/register/transpile-only", CLI, "-q", "--timings", ...extra];
+  return [TS_NODE_BIN, "--swc", CLI, "-q", "--timings", ...extra];
 }
 
-function timingsOf(stderr: string): { programMs?: number; policyMs?: number } {
-  const m = /timings: program (\d+) ms, policy (\d+) ms/.exec(stderr);
-  return m ? { programMs: Number(m[1]), policyMs: Number(m[2]) } : {};
+function timingsOf(stderr: string): { programMs?: number; policyMs?: number; totalMs?: number } {
+  const m = /timings: program (\d+) ms, policy (\d+) ms, total (\d+) ms/.exec(stderr);
+  return m ? { programMs: Number(m[1]), policyMs: Number(m[2]), totalMs: Number(m[3]) } : {};
 }
 
 function resourceCount(planFile: string): number {
@@ -289,9 +297,12 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-out-"));
   const cleanup: string[] = [out];
-  // The user's own switches would change how the runner loads TypeScript: measure without them.
-  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") };
-  for (const key of ["PULUMI_NODEJS_TRANSPILE_ONLY", "TS_NODE_TYPE_CHECK", "TS_NODE_TRANSPILE_ONLY"]) delete env[key];
+  // The user's own switches would change how the runner and the pack load TypeScript: measure
+  // without them. No TS_NODE_PROJECT either: every process inherits it, and the pack's ts-node
+  // (which names no project) would read it instead of policies/tsconfig.json.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_")) delete env[key];
+  delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
   console.log(`bench-plan: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}, Node ${process.version}, ${args.runs} run(s) each\n`);
 
   try {
@@ -326,29 +337,39 @@ async function main(): Promise<void> {
         `${(a.ms / floor).toFixed(1)}× the floor`,
     );
 
-    // 3. The committed stacks.
+    // 3. The committed stacks (prod also without the pack).
     const perStack: Record<string, { wall: number; peak: number; resources: number }> = {};
+    const cores = os.cpus().length;
     console.log("");
-    for (const stack of ["staging", "prod"]) {
+    const runs: Array<{ stack: string; label: string; extra: string[] }> = [
+      { stack: "staging", label: "plan staging", extra: [] },
+      { stack: "prod", label: "plan prod", extra: [] },
+      { stack: "prod", label: "plan prod --no-policy", extra: ["--no-policy"] },
+    ];
+    for (const { stack, label, extra } of runs) {
       const walls: number[] = [];
       const cpus: number[] = [];
       const peaks: number[] = [];
       const programs: number[] = [];
       const policies: number[] = [];
+      const outside: number[] = [];
       for (let i = 0; i < args.runs; i++) {
-        const s = await measure(process.execPath, planArgs(["--stack", stack, "--out", out, "--timeout", "900"]), ROOT, env);
-        if (s.exitCode === 2) throw new Error(`plan of ${stack} failed:\n${s.stderr}`);
+        const s = await measure(process.execPath, planArgs(["--stack", stack, "--out", out, "--timeout", "900", ...extra]), ROOT, env);
+        if (s.exitCode === 2) throw new Error(`${label} failed:\n${s.stderr}`);
         walls.push(s.wallMs);
         cpus.push(s.cpuMs);
         peaks.push(s.peakBytes);
         const t = timingsOf(s.stderr);
         if (t.programMs !== undefined) programs.push(t.programMs);
         if (t.policyMs !== undefined) policies.push(t.policyMs);
+        if (t.totalMs !== undefined) outside.push(s.wallMs - t.totalMs);
       }
       const resources = resourceCount(path.join(out, `${stack}.json`));
-      perStack[stack] = { wall: median(walls), peak: Math.max(...peaks), resources };
+      if (extra.length === 0) perStack[stack] = { wall: median(walls), peak: Math.max(...peaks), resources };
       console.log(
-        `plan ${stack.padEnd(7)}: ${secs(median(walls))} wall, ${secs(median(cpus))} CPU (program ${secs(median(programs))}, policy after it ${secs(median(policies))}), ` +
+        `${label.padEnd(21)}: ${secs(median(walls))} wall, ${secs(median(cpus))} CPU (/${cores} cores: ${secs(median(cpus) / cores)}); ` +
+          `program ${secs(median(programs))}${extra.length === 0 ? `, policy after it ${secs(median(policies))}` : ""}, ` +
+          `outside the stack's plan (CLI start-up, report) ${secs(median(outside))}; ` +
           `peak ${mib(Math.max(...peaks))} (process tree), ${resources} resources — ${(median(walls) / floor).toFixed(1)}× the floor`,
       );
     }
