@@ -18,14 +18,15 @@
  *    memory of its whole process tree (CLI, program, policy pack), sampled from /proc, and from the
  *    CLI's `--timings` the program, the policy step after it, and what lies outside the plan of
  *    the stack (the CLI's start-up and report); prod also with `--no-policy` (the program without
- *    the pack's start-up beside it on the same cores), and CPU time / cores, the wall time below
- *    which no plan can go on this machine while it does the same work;
+ *    the pack's start-up beside it on the same cores) and with `--typecheck-pack` (the pack started
+ *    type-checked, as the engine starts it, instead of transpiled), and CPU time / cores, the wall
+ *    time below which no plan can go on this machine while it does the same work;
  * 4. what the SDK and the pack cost however lean the program: the same floor program registering as
  *    many bare ConfigMaps as prod has resources (the SDK's per-registration work: serialising,
  *    gRPC, and the stack trace it captures for every promise, mapped through source maps by the
  *    runner's source-map-support), and the policy pack's start-up as the engine loads it
  *    (ts-node, type-checked: `run-policy-pack` hard-codes `typeCheck: true`), also with `noCheck`
- *    in a copy of the pack's tsconfig;
+ *    in a copy of the pack's tsconfig, and transpiled with swc as the plan starts it;
  * 5. the plan of synthetic catalogs of 5, 50 and 200 products — the five products cloned under new
  *    ids in a temporary program outside the repository (stacks/ is untouched) — and the cost per
  *    resource, which should stay flat.
@@ -260,8 +261,8 @@ function stackSnippet(stack: string, env: Record<string, string | undefined> = {
 }
 
 /** A snippet that starts the policy pack in `packDir` as the engine does and reports its start-up (CPU: until it stopped). */
-function packSnippet(packDir: string): string {
-  return `const c0 = cpuMs(); const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod", packDir: ${JSON.stringify(packDir)}, startTimeoutMs: 900_000 }).then(async (p) => { const ms = Date.now() - t; await p.stop(); await new Promise((r) => setTimeout(r, 200)); report(ms, cpuMs() - c0); })`;
+function packSnippet(packDir: string, typeCheck = true): string {
+  return `const c0 = cpuMs(); const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod", packDir: ${JSON.stringify(packDir)}, startTimeoutMs: 900_000, typeCheck: ${typeCheck} }).then(async (p) => { const ms = Date.now() - t; await p.stop(); await new Promise((r) => setTimeout(r, 200)); report(ms, cpuMs() - c0); })`;
 }
 
 /** A copy of the policy pack whose tsconfig adds `noCheck: true` (the runner spreads it into ts-node's options). */
@@ -337,7 +338,7 @@ async function main(): Promise<void> {
         `${(a.ms / floor).toFixed(1)}× the floor`,
     );
 
-    // 3. The committed stacks (prod also without the pack).
+    // 3. The committed stacks (prod also without the pack, and with the pack type-checked).
     const perStack: Record<string, { wall: number; peak: number; resources: number }> = {};
     const cores = os.cpus().length;
     console.log("");
@@ -345,6 +346,7 @@ async function main(): Promise<void> {
       { stack: "staging", label: "plan staging", extra: [] },
       { stack: "prod", label: "plan prod", extra: [] },
       { stack: "prod", label: "plan prod --no-policy", extra: ["--no-policy"] },
+      { stack: "prod", label: "plan prod --typecheck-pack", extra: ["--typecheck-pack"] },
     ];
     for (const { stack, label, extra } of runs) {
       const walls: number[] = [];
@@ -367,8 +369,8 @@ async function main(): Promise<void> {
       const resources = resourceCount(path.join(out, `${stack}.json`));
       if (extra.length === 0) perStack[stack] = { wall: median(walls), peak: Math.max(...peaks), resources };
       console.log(
-        `${label.padEnd(21)}: ${secs(median(walls))} wall, ${secs(median(cpus))} CPU (/${cores} cores: ${secs(median(cpus) / cores)}); ` +
-          `program ${secs(median(programs))}${extra.length === 0 ? `, policy after it ${secs(median(policies))}` : ""}, ` +
+        `${label.padEnd(26)}: ${secs(median(walls))} wall, ${secs(median(cpus))} CPU (/${cores} cores: ${secs(median(cpus) / cores)}); ` +
+          `program ${secs(median(programs))}${extra.includes("--no-policy") ? "" : `, policy after it ${secs(median(policies))}`}, ` +
           `outside the stack's plan (CLI start-up, report) ${secs(median(outside))}; ` +
           `peak ${mib(Math.max(...peaks))} (process tree), ${resources} resources — ${(median(walls) / floor).toFixed(1)}× the floor`,
       );
@@ -393,20 +395,27 @@ for (let i = 0; i < ${registrations}; i++) new k8s.core.v1.ConfigMap(\`cm-\${i}\
     const regRuns: Timed[] = [];
     const packStarts: Timed[] = [];
     const packNoCheckStarts: Timed[] = [];
+    const packTranspiledStarts: Timed[] = [];
     for (let i = 0; i < args.runs; i++) {
       regRuns.push(await timedSnippet("registration program", runnerSnippet(regDir, registrations + 1), env));
       packStarts.push(await timedSnippet("policy pack start-up", packSnippet(path.join(ROOT, "policies")), env));
       packNoCheckStarts.push(await timedSnippet("policy pack start-up (noCheck)", packSnippet(packNoCheck), env));
+      packTranspiledStarts.push(await timedSnippet("policy pack start-up (transpiled)", packSnippet(path.join(ROOT, "policies"), false), env));
     }
     const reg = medianOf(regRuns);
     const pack = medianOf(packStarts);
     const packNc = medianOf(packNoCheckStarts);
+    const packSwc = medianOf(packTranspiledStarts);
     console.log(
       `\n${registrations} bare ConfigMaps through the same runner: ${both(reg)} — ${(reg.ms / floor).toFixed(1)}× the floor ` +
         `(${((reg.ms - floor) / registrations).toFixed(1)} ms per registration in the SDK)`,
     );
     console.log(`policy pack start-up, type-checked as the engine loads it: ${both(pack)} — ${(pack.ms / floor).toFixed(1)}× the floor`);
     console.log(`policy pack start-up with noCheck in its tsconfig: ${both(packNc)} (${secs(pack.cpuMs - packNc.cpuMs)} CPU less)`);
+    console.log(
+      `policy pack start-up transpiled with swc (the plan's default, typeCheck: false): ${both(packSwc)} ` +
+        `(${secs(pack.cpuMs - packSwc.cpuMs)} CPU less) — ${(packSwc.ms / floor).toFixed(1)}× the floor`,
+    );
 
     // 5. Synthetic catalogs.
     if (args.synthetic) {

@@ -39,7 +39,18 @@ export interface StartOptions {
     readonly stack?: string;
     /** @default "app-platform" */
     readonly project?: string;
+    /**
+     * Type-check the pack while loading it, as the engine's runner does (`run-policy-pack`
+     * hard-codes ts-node's `typeCheck: true`). `false` preloads `transpile-only.js`, which makes
+     * that same runner transpile the pack with swc instead: the same pack and protocol without the
+     * ~5 s type check, for callers behind the `npm run typecheck` gate (the offline plan).
+     * @default true
+     */
+    readonly typeCheck?: boolean;
 }
+
+/** The preload that switches the runner's ts-node registration to swc (`StartOptions.typeCheck: false`). */
+export const TRANSPILE_ONLY_PRELOAD = path.join(__dirname, "transpile-only.js");
 
 export interface AnalyzerPolicyInfo {
     readonly name: string;
@@ -186,7 +197,8 @@ export class PolicyPackProcess {
             PULUMI_DRY_RUN: "true",
         };
         const engineAddress = "127.0.0.1:0";
-        const child = spawn(process.execPath, [runner, engineAddress, "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
+        const preload = options.typeCheck === false ? ["-r", TRANSPILE_ONLY_PRELOAD] : [];
+        const child = spawn(process.execPath, [...preload, runner, engineAddress, "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
         let port: number;

@@ -25,7 +25,9 @@ beforeAll(async () => {
   [runs.text, runs.broken, runs.diff] = await Promise.all([
     runCli(["--stack", "prod", "--out", path.join(out, "a")]),
     runCli(["--stack", "staging", "--out", path.join(out, "g"), "--config", "ingressAddress=10.0.0.5x", "--no-policy", "-q"]),
-    runCli(["--project", variant.dir, "--stack", "prod", "--config", "replicasCodebookApi=4", "--diff", "HEAD", "--out", path.join(out, "c"), "--json", "-q"]),
+    // --typecheck-pack: this run starts the pack type-checked, as the engine does; the first
+    // transpiles it (the plan's default). Their prod plans must not differ by a byte.
+    runCli(["--project", variant.dir, "--stack", "prod", "--config", "replicasCodebookApi=4", "--diff", "HEAD", "--out", path.join(out, "c"), "--json", "-q", "--typecheck-pack"]),
   ]);
 }, 180_000);
 
@@ -41,11 +43,13 @@ describe("plan of prod", () => {
     expect(runs.text.code).toBe(doc.summary.violations.mandatory > 0 || doc.summary.secretFlow > 0 || doc.summary.deadAlerts > 0 ? 1 : 0);
   });
 
-  it("writes a deterministic plan file: two runs are byte-identical, even from another checkout of the program", () => {
-    // The second run: the diff's base, the same program planned in a git worktree under /tmp.
+  it("writes a deterministic plan file: two runs are byte-identical, even from another checkout and with the pack type-checked", () => {
+    // The second run: the diff's base, the same program planned in a git worktree under /tmp,
+    // with the pack started as the engine starts it (--typecheck-pack) instead of transpiled.
     const a = fs.readFileSync(path.join(out, "a", "prod.json"));
     const b = fs.readFileSync(path.join(out, "c", "base", "prod.json"));
     expect(a.length).toBeGreaterThan(100_000);
+    expect(JSON.parse(a.toString()).policy.violations.length).toBeGreaterThan(0);
     expect(a.equals(b)).toBe(true);
   });
 

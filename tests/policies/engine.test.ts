@@ -2,6 +2,7 @@
  * Path 2: the real pack entry (`policies/index.ts`) run as the Pulumi engine runs it, over gRPC,
  * and compared with path 1 (in-process) on the same resources.
  */
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rules } from "../../policies/rules";
 import { analyzeResource, analyzeStack } from "../../policies/testing/in-process";
@@ -116,6 +117,26 @@ describe("the pack as the engine runs it", () => {
         expect(viaEngine.flatMap((r) => r.violations)).toEqual([]);
     });
 
+});
+
+describe("the pack's loader", () => {
+    // A pack that runs but does not type-check (tests/fixtures/type-error-pack/index.ts:6).
+    const typeErrorPack = path.join(__dirname, "../fixtures/type-error-pack");
+
+    it("type-checks as the engine's runner does: a type error stops the pack, naming the file, line and code", async () => {
+        await expect(PolicyPackProcess.start({ packDir: typeErrorPack })).rejects.toThrow(/index\.ts[(:]6[,:][\s\S]*TS2322|TS2322[\s\S]*index\.ts[(:]6/);
+    }, 60_000);
+
+    it("typeCheck: false (the plan's default) makes the same runner transpile the pack: it starts and serves its rule", async () => {
+        const transpiled = await PolicyPackProcess.start({ packDir: typeErrorPack, typeCheck: false });
+        try {
+            const served = await transpiled.getAnalyzerInfo();
+            expect(served.name).toBe("type-error-fixture");
+            expect(served.policies.map((p) => p.name)).toEqual(["always-passes"]);
+        } finally {
+            await transpiled.stop();
+        }
+    }, 60_000);
 });
 
 describe("process handling", () => {

@@ -58,6 +58,13 @@ export interface PolicyStepOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Parallel `Analyze` calls in flight. @default 8 */
   readonly concurrency?: number;
+  /**
+   * Start the pack type-checked, exactly as the engine's runner does (`--typecheck-pack`). By
+   * default the plan has the same runner transpile it with swc (`StartOptions.typeCheck`): the
+   * same pack and protocol without ~5 s of start-up, behind the `npm run typecheck` gate.
+   * @default false
+   */
+  readonly typeCheckPack?: boolean;
 }
 
 const LEVEL_ORDER: Record<string, number> = { mandatory: 0, remediate: 1, advisory: 2, disabled: 3 };
@@ -153,7 +160,12 @@ export class PolicyStep {
     if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
       throw new Error(`no policy pack in ${packDir} (PulumiPolicy.yaml missing); pass --policy-pack <dir> or --no-policy`);
     }
-    const pack = await PolicyPackProcess.start({ packDir, stack: options.stack, project: options.project });
+    const pack = await PolicyPackProcess.start({
+      packDir,
+      stack: options.stack,
+      project: options.project,
+      typeCheck: options.typeCheckPack === true,
+    });
     return new PolicyStep(pack, options);
   }
 

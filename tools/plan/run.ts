@@ -22,7 +22,9 @@ export interface PlanStackOptions {
    * `false` skips the policy step. With a `pool`, the pack process comes from (and stays in) the
    * pool, so plans of the same stack share it; otherwise the plan starts and stops its own.
    */
-  readonly policy: false | { readonly packDir?: string; readonly config?: PolicyPackConfig; readonly pool?: PolicyPool };
+  readonly policy:
+    | false
+    | { readonly packDir?: string; readonly config?: PolicyPackConfig; readonly pool?: PolicyPool; readonly typeCheckPack?: boolean };
   readonly timeoutMs?: number;
   /** Reports phases: `program`, `policy n/total`, `done`. */
   readonly onPhase?: (phase: string, detail?: string) => void;
@@ -117,7 +119,7 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
       .then((project) =>
         policy.pool
           ? policy.pool.get(options.stack, project, config)
-          : PolicyStep.start({ stack: options.stack, project, packDir: policy.packDir, config }),
+          : PolicyStep.start({ stack: options.stack, project, packDir: policy.packDir, config, typeCheckPack: policy.typeCheckPack }),
       )
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     // Fed as the program registers, as the engine calls its analyzers on each registration.
