@@ -355,6 +355,50 @@ describe("promtool test rules on the real prod rule files", () => {
     expect(r.code, r.output).toBe(0);
   });
 
+  it("ARA (Vercel): SecurityHeadersMissing warns when the headers probe fails on its header check for 10m, not on other failures", () => {
+    // seed 004 "Security Headers": the blackbox module's fail_if_header_not_matches sets
+    // probe_failed_due_to_regex to 1 (tests/blackbox/modules.test.ts runs the real exporter).
+    const job = "ara-probes-web-headers";
+    const instance = "https://example.com/";
+    const series = (metric: string, values: string) => ({ series: `${metric}{namespace="ara-prod",job="${job}",instance="${instance}"}`, values });
+    const warning = {
+      exp_labels: { severity: "warning", endpoint: "web", namespace: "ara-prod", job, instance },
+      exp_annotations: {
+        summary: `Security headers missing or wrong (namespace=ara-prod, job=${job})`,
+        description: `${instance} answers (probe_failed_due_to_regex = 1) without one of the required security headers (HSTS with preload, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, CSP) or with a wrong value; check the app's vercel.json "headers".`,
+        runbook_url: `${RUNBOOKS}/SecurityHeadersMissing.md`,
+      },
+    };
+    const tests = [
+      {
+        name: "a header goes missing at 2m: pending for 10m, warning from 12m",
+        interval: "30s",
+        input_series: [series("probe_failed_due_to_regex", "0 0 0 0 1x40"), series("probe_success", "1 1 1 1 0x40"), series("up", "1x44")],
+        alert_rule_test: [
+          { eval_time: "11m", alertname: "SecurityHeadersMissing", exp_alerts: [] },
+          { eval_time: "13m", alertname: "SecurityHeadersMissing", exp_alerts: [warning] },
+        ],
+      },
+      {
+        name: "the headers come back: the warning clears",
+        interval: "30s",
+        input_series: [series("probe_failed_due_to_regex", "1x28 0x16"), series("up", "1x44")],
+        alert_rule_test: [
+          { eval_time: "13m", alertname: "SecurityHeadersMissing", exp_alerts: [warning] },
+          { eval_time: "20m", alertname: "SecurityHeadersMissing", exp_alerts: [] },
+        ],
+      },
+      {
+        name: "the app is down (connection refused, 5xx): not a header problem",
+        interval: "30s",
+        input_series: [series("probe_failed_due_to_regex", "0x44"), series("probe_success", "0x44"), series("up", "1x44")],
+        alert_rule_test: [{ eval_time: "20m", alertname: "SecurityHeadersMissing", exp_alerts: [] }],
+      },
+    ];
+    const r = testRules("ara-prod-ara-alerts-rules.yaml", tests, "ara-headers");
+    expect(r.code, r.output).toBe(0);
+  });
+
   it("fails a suite whose expectation is wrong (4.9 % expected to page)", () => {
     const wrong = [{ ...CODEBOOK_ERROR_RATE_TESTS[1], alert_rule_test: [{ eval_time: "20m", alertname: "HighErrorRate", exp_alerts: [codebookErrorRate("4.9%", "")] }] }];
     const r = testRules(CODEBOOK, wrong, "wrong-expectation");
