@@ -59,6 +59,12 @@ import { cronIntervals, parseCron } from "./backup-job";
 import type { ProductSpec, SecretRefs, WebAppSpec } from "../stacks/types";
 
 /**
+ * The name of each product namespace's pull Secret when the stack sets `imagePullDockerConfigJson`
+ * (`KubernetesPlatformSettings.registryCredentials`).
+ */
+export const REGISTRY_SECRET_NAME = "app-platform-registry";
+
+/**
  * Where a Vercel host's DNS record points: the zone apex gets an A record to `ipv4`, every other
  * host a CNAME to `cname`. Seed 004 writes `@ → 76.76.19.61` and `www → …cdn.vercel-dns.com`, seed
  * 003 `cname.vercel-dns.com`, Vercel's docs `76.76.21.21` and `cname.vercel-dns-0.com`, and today's
@@ -368,6 +374,18 @@ export class ApplicationStack extends pulumi.ComponentResource {
 
     this.namespaceResource = this.createNamespace(name);
     this.namespace = this.namespaceResource.metadata.name;
+    const { registryCredentials, ...kubernetes } = platform.kubernetes ?? {};
+    if (registryCredentials !== undefined) {
+      // Every pod template names the Secret through its output, so each pod-making object waits for it.
+      const registry = this.createRegistrySecret(name, registryCredentials);
+      const names = kubernetes.imagePullSecrets ?? [];
+      this.context = {
+        ...this.context,
+        kubernetes: { ...kubernetes, imagePullSecrets: [...names.filter((n) => n !== REGISTRY_SECRET_NAME), registry.metadata.name] },
+      };
+    } else {
+      this.context = { ...this.context, kubernetes };
+    }
     const ns = namespaceName(spec.id, args.environment);
     this.secretSet = this.createSecretSet(name, args);
     const workloads = spec.workloads.map((w) => this.createWorkload(name, w, platform));
@@ -497,6 +515,24 @@ export class ApplicationStack extends pulumi.ComponentResource {
     props: a.props,
     opts: pulumi.mergeOptions(a.opts, { dependsOn: [this.namespaceResource] }),
   });
+
+  /** The namespace's `kubernetes.io/dockerconfigjson` Secret from `imagePullDockerConfigJson`. */
+  private createRegistrySecret(name: string, credentials: pulumi.Input<string>): k8s.core.v1.Secret {
+    const ctx = this.context;
+    return new k8s.core.v1.Secret(
+      `${name}-registry`,
+      {
+        metadata: {
+          name: REGISTRY_SECRET_NAME,
+          namespace: this.namespace,
+          labels: recommendedLabels(ctx, ctx.product, "registry-credentials"),
+        },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: { ".dockerconfigjson": pulumi.secret(credentials) },
+      },
+      { parent: this },
+    );
+  }
 
   private createNamespace(name: string): k8s.core.v1.Namespace {
     const ctx = this.context;

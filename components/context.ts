@@ -5,6 +5,8 @@
  * the application stack by `infra/`.
  */
 
+import type * as pulumi from "@pulumi/pulumi";
+
 /** The two stacks of this project. */
 export const ENVIRONMENTS = ["staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -23,7 +25,15 @@ export interface KubernetesPlatformSettings {
    * credentials of a private registry; listed as `imagePullSecrets` on every pod spec.
    * @default []
    */
-  readonly imagePullSecrets?: readonly string[];
+  readonly imagePullSecrets?: readonly pulumi.Input<string>[];
+  /**
+   * A Docker config (`{"auths": {...}}`, a Pulumi secret) from the secret config key
+   * `imagePullDockerConfigJson`. When set, each product's `ApplicationStack` creates a
+   * `kubernetes.io/dockerconfigjson` Secret with it in its namespace (`REGISTRY_SECRET_NAME`) and
+   * adds that Secret, as an output, to `imagePullSecrets`: every pod waits for it.
+   * @default undefined (no Secret is created)
+   */
+  readonly registryCredentials?: pulumi.Input<string>;
   /**
    * `sleep`: the native `lifecycle.preStop.sleep` action (Kubernetes 1.30 or later; works on
    * distroless images). `exec`: run `sleep` inside the container, for older clusters (the image

@@ -31,7 +31,7 @@ export type CommonPodSpec = Pick<
 >;
 
 /** The pull secrets of the stack as `imagePullSecrets` entries; undefined when there are none. */
-export function imagePullSecretsOf(context: Pick<PlatformContext, "kubernetes">): { name: string }[] | undefined {
+export function imagePullSecretsOf(context: Pick<PlatformContext, "kubernetes">): { name: pulumi.Input<string> }[] | undefined {
   const names = context.kubernetes?.imagePullSecrets ?? [];
   return names.length > 0 ? names.map((name) => ({ name })) : undefined;
 }

@@ -13,6 +13,7 @@ import { CONFIG_NAMESPACE } from "./config-keys";
 import { ConfigError, StackConfig, parseStackConfig } from "./config";
 import { allSecretKeys, checkSecrets, readProductSecrets } from "./secrets";
 import { createProviders } from "./providers";
+import { REGISTRY_CREDENTIALS_KEY, checkRegistryCredentials } from "./registry-credentials";
 
 /** Non-secret facts about one product, exported as stack outputs for people and scripts. */
 export interface ProductOutputs {
@@ -58,6 +59,7 @@ export function loadConfig(): StackConfig {
   const stack = pulumi.getStack();
   const cfg = parseStackConfig(raw, stack, new Set(allSecretKeys().map((s) => s.key)));
   checkSecrets(raw, stack, cfg.products, isConfigSecret);
+  checkRegistryCredentials(raw, stack, cfg.imageRegistry);
   checkS3BucketNames(cfg);
   return cfg;
 }
@@ -117,6 +119,7 @@ export interface StackPlatform {
 export function platformFor(cfg: StackConfig): StackPlatform {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   const kubeconfigSet = Boolean(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:kubeconfig`));
+  const registryCredentialsSet = Boolean(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${REGISTRY_CREDENTIALS_KEY}`));
   const providers = createProviders(cfg, {
     kubeconfig: kubeconfigSet ? config.requireSecret("kubeconfig") : undefined,
     cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
@@ -142,7 +145,11 @@ export function platformFor(cfg: StackConfig): StackPlatform {
       cloudflareAccountId: cfg.cloudflareAccountId,
       backupImage: splitImage(cfg.backupImage),
       runbookBaseUrl: cfg.runbookBaseUrl,
-      kubernetes: { imagePullSecrets: cfg.imagePullSecrets, preStopHook: cfg.preStopHook },
+      kubernetes: {
+        imagePullSecrets: cfg.imagePullSecrets,
+        preStopHook: cfg.preStopHook,
+        registryCredentials: registryCredentialsSet ? config.requireSecret(REGISTRY_CREDENTIALS_KEY) : undefined,
+      },
       alertRouting: {
         pagerKey: config.requireSecret("alertPagerRoutingKey"),
         chatWebhookUrl: config.requireSecret("alertChatWebhookUrl"),

@@ -25,6 +25,13 @@ export const PLATFORM_SECRET_KEYS: readonly SecretConfigKey[] = [
   { key: "vercelApiToken", description: "Vercel access token scoped to the team that owns the projects, of a Member or Owner; see docs/credentials.md.", owner: "platform", optional: false },
   { key: "kubeconfig", description: "Kubeconfig (file contents) of the target cluster; unset uses the ambient kubeconfig.", owner: "platform", optional: true },
   { key: "alertPagerRoutingKey", description: "Pager (PagerDuty Events v2) routing key that receives `critical` alerts.", owner: "platform", optional: false },
+  {
+    key: "imagePullDockerConfigJson",
+    description:
+      "Docker config JSON (`{\"auths\": {\"<registry>\": {\"auth\": \"<base64 of user:token>\"}}}`, what `kubectl create secret docker-registry` stores) for the private registry of `imageRegistry`; when set, every product namespace gets a `kubernetes.io/dockerconfigjson` Secret `app-platform-registry` that every pod pulls with. Unset: no Secret (public images, or `imagePullSecrets` names existing ones).",
+    owner: "platform",
+    optional: true,
+  },
   { key: "alertChatWebhookUrl", description: "Chat (Slack) incoming-webhook URL that receives `warning` alerts.", owner: "platform", optional: false },
 ];
 

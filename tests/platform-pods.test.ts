@@ -2,12 +2,16 @@
  * Cluster-wide pod settings reach every pod the program makes: the prod stack, run through the
  * real program under mocks with `imagePullSecrets` and `preStopHook` set, has the pull secrets on
  * every pod template (Deployments, CronJobs and any other workload kind added later) and the
- * configured preStop style on every container that has a preStop hook.
+ * configured preStop style on every container that has a preStop hook. With
+ * `imagePullDockerConfigJson` set, the recorded plans of both stacks (the real runner) give each
+ * product namespace its own pull Secret, created before every pod that names it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { setUpStack, stackConfigWithSecrets } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
+import { REGISTRY_SECRET_NAME } from "../components/application-stack";
+import { isSecret } from "../tools/harness/properties";
 
 const rec = setUpStack("prod");
 let resources: RecordedResource[] = [];
@@ -43,7 +47,8 @@ describe("prod with imagePullSecrets and preStopHook set", () => {
     expect(kinds).toContain("kubernetes:batch/v1:CronJob");
     for (const r of withPods) {
       for (const spec of podSpecs(r)) {
-        expect(spec.imagePullSecrets, `${r.type} ${r.name}`).toEqual([{ name: "ghcr-pull" }, { name: "ecr-pull" }]);
+        // The configured names, then the namespace's own Secret from imagePullDockerConfigJson (set to a sentinel config).
+        expect(spec.imagePullSecrets, `${r.type} ${r.name}`).toEqual([{ name: "ghcr-pull" }, { name: "ecr-pull" }, { name: REGISTRY_SECRET_NAME }]);
       }
     }
   });
@@ -76,5 +81,33 @@ describe("first up on an empty cluster", () => {
       .filter((x) => !new Set([...x.dependencies, ...Object.values(x.propertyDependencies).flat()]).has(nsUrn.get((x.inputs as any).metadata.namespace)!))
       .map((x) => `${x.type} ${x.name}`);
     expect(missing).toEqual([]);
+  });
+});
+
+describe("imagePullDockerConfigJson: a pull Secret in every product namespace, before any pod", () => {
+  it.each(["prod", "staging"])("%s: one kubernetes.io/dockerconfigjson Secret per namespace, secret, named by every pod template, which waits for it", async (stack) => {
+    const { committedStackRun } = await import("./helpers/stack-runs");
+    const run = await committedStackRun(stack);
+    const namespaces = run.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace").map((x) => String((x.inputs as any).metadata.name));
+    const pullSecrets = run.resources.filter((x) => x.type === "kubernetes:core/v1:Secret" && (x.inputs as any).type === "kubernetes.io/dockerconfigjson");
+    expect(pullSecrets.map((x) => (x.inputs as any).metadata.namespace).sort()).toEqual([...namespaces].sort());
+    const secretUrn = new Map(pullSecrets.map((x) => [String((x.inputs as any).metadata.namespace), x.urn]));
+    for (const x of pullSecrets) {
+      expect((x.inputs as any).metadata.name).toBe(REGISTRY_SECRET_NAME);
+      // The Docker config reaches the engine as a Pulumi secret (it is stored encrypted in state).
+      expect(isSecret((x.inputs as any).stringData), x.name).toBe(true);
+    }
+    const podMakers = run.resources.filter((x) => x.type.startsWith("kubernetes:") && podSpecs({ type: x.type, inputs: x.inputs } as RecordedResource).length > 0);
+    expect(podMakers.length).toBeGreaterThan(10);
+    const problems: string[] = [];
+    for (const x of podMakers) {
+      const ns = String((x.inputs as any).metadata.namespace);
+      for (const spec of podSpecs({ type: x.type, inputs: x.inputs } as RecordedResource)) {
+        if (!(spec.imagePullSecrets ?? []).some((s: { name: string }) => s.name === REGISTRY_SECRET_NAME)) problems.push(`${x.name}: not in imagePullSecrets`);
+      }
+      const deps = new Set([...x.dependencies, ...Object.values(x.propertyDependencies).flat()]);
+      if (!deps.has(secretUrn.get(ns)!)) problems.push(`${x.name}: does not wait for ${ns}'s pull Secret`);
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -36,4 +36,25 @@ describe("program start-up", () => {
     await rec.settle();
     expect(rec.resources).toHaveLength(0);
   });
+
+  it("refuses an unusable imagePullDockerConfigJson before any resource exists, naming the key and the fix, never the value", async () => {
+    const { values, secretKeys } = stackConfigWithSecrets("prod");
+    const token = "ghp_VerySecretToken123";
+    values["app-platform:imagePullDockerConfigJson"] = JSON.stringify({ auths: { "registry.gitlab.com": { username: "bot", password: token } } });
+    pulumi.runtime.setAllConfig(values, secretKeys);
+    const { run } = await import("../infra/program");
+    let message = "";
+    try {
+      run();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toContain("`app-platform:imagePullDockerConfigJson` has credentials for \"registry.gitlab.com\" but not for ghcr.io");
+    expect(message).toContain("--docker-server=ghcr.io");
+    expect(message).toContain("pulumi config set --secret --stack prod imagePullDockerConfigJson");
+    expect(message).not.toContain(token);
+    await rec.settle();
+    expect(rec.resources).toHaveLength(0);
+  });
 });

@@ -30,6 +30,7 @@ import {
   type RegisteredResource,
   type RunResult,
 } from "./harness";
+import { imageRegistryHost } from "../infra/registry-host";
 
 /**
  * The placeholder a secret key is set to: unique per key and easy to search for (`SENTINEL-`),
@@ -72,6 +73,29 @@ export function declaredSecretKeys(project: PulumiProject): SecretKeySpec[] {
 export function placeholderFor(project: string, key: string): string {
   const short = key.startsWith(`${project}:`) ? key.slice(project.length + 1) : key;
   return placeholderSecret(short.replace(/[^A-Za-z0-9]+/g, "-"));
+}
+
+/** A Docker config for the registry of `imageRegistry` whose password is `plain`, as one line of JSON. */
+export function dockerConfigPlaceholder(imageRegistry: string, plain: string): string {
+  const host = imageRegistryHost(imageRegistry);
+  return JSON.stringify({ auths: { [host]: { auth: Buffer.from(`placeholder:${plain}`).toString("base64") } } });
+}
+
+/**
+ * Placeholders the program parses get the shape it checks, with the plain placeholder inside so
+ * it stays unique and searchable: `imagePullDockerConfigJson` becomes a Docker config for the
+ * stack's `imageRegistry` whose password is the placeholder (infra/registry-credentials.ts). The
+ * shaped value replaces the plain one in `config` and in `placeholders` (value → key).
+ */
+export function shapePlaceholders(project: string, config: Record<string, string>, placeholders: Map<string, string>): void {
+  const key = `${project}:imagePullDockerConfigJson`;
+  const plain = placeholderFor(project, key);
+  if (config[key] !== plain) return;
+  const shaped = dockerConfigPlaceholder(config[`${project}:imageRegistry`] ?? "", plain);
+  config[key] = shaped;
+  const short = placeholders.get(plain) ?? "imagePullDockerConfigJson";
+  placeholders.delete(plain);
+  placeholders.set(shaped, short);
 }
 
 /** The stack file's path, as the CLI finds it (`stackConfigDir`). */
@@ -234,6 +258,7 @@ export async function runOfflineStack(options: OfflineStackOptions): Promise<Off
       secretOverrides,
       configOverrides: options.configOverrides,
     }));
+    shapePlaceholders(project.name, config, placeholders);
   } catch (err) {
     // Reading Pulumi.yaml / the stack file is config: report the message (it names the file), no trace.
     if (err instanceof StackConfigError || err instanceof PlanConfigError) throw new PlanConfigError(err.message);

@@ -7,7 +7,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { allSecretKeys } from "../../infra/secrets";
 import { readProject, readStackConfig } from "../../tools/harness/project";
-import { placeholderSecret } from "../../tools/offline-stack";
+import { dockerConfigPlaceholder, placeholderSecret } from "../../tools/offline-stack";
+import { REGISTRY_CREDENTIALS_KEY } from "../../infra/registry-credentials";
 import { RecordedResource, RecordingMocks, installRecordingMocks } from "./mocks";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -29,7 +30,9 @@ export function stackConfigWithSecrets(stack: string, omitSecrets: readonly stri
       values[full] = ""; // what the CLI passes for an unset key declared with default ""
       continue;
     }
-    values[full] = sentinel(s.key);
+    // The Docker config is parsed at start-up: a valid one for the stack's registry, the sentinel as its password.
+    values[full] =
+      s.key === REGISTRY_CREDENTIALS_KEY ? dockerConfigPlaceholder(values["app-platform:imageRegistry"] ?? "", sentinel(s.key)) : sentinel(s.key);
     secretKeys.push(full);
   }
   return { values, secretKeys };

@@ -97,7 +97,7 @@ describe("plan of prod", () => {
     // Three product workloads and a postgres_exporter per product database (4).
     expect(t).toMatch(/ {4}\s*7 kubernetes:apps\/v1:Deployment\n/);
     expect(t).toMatch(/Policy violations \(app-platform@[^)]*\): \d+ mandatory, \d+ advisory/);
-    expect(t).toMatch(/Secret flow: ok — 39 secret config values traced/);
+    expect(t).toMatch(/Secret flow: ok — 40 secret config values traced/);
     expect(t).not.toMatch(/\u001b\[/); // no colours off a terminal
     // The progress line, one line per phase off a terminal.
     expect(runs.text.stderr).toMatch(/prod: running program\nprod: policy pack\n/);
