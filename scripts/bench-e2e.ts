@@ -38,7 +38,7 @@ function main(): number {
     for (let run = 1; run <= runs; run++) {
       const out = join(dir, `report-${run}.json`);
       const t0 = process.hrtime.bigint();
-      const r = spawnSync("npx", ["vitest", "run", "tests/e2e", "--reporter=json", `--outputFile=${out}`], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+      const r = spawnSync("npx", ["vitest", "run", "tests/e2e", "--maxWorkers=1", "--reporter=json", `--outputFile=${out}`], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       walls.push(wall);
       const report = JSON.parse(readFileSync(out, "utf8")) as Report;

@@ -112,7 +112,7 @@ status=$?
 # The end-to-end suite (real Prometheus, Alertmanager and exporters; `npm run test:e2e`) runs on
 # its own, so its timing-based waits never share the CPU with the other suites.
 echo "test: vitest tests/e2e (end-to-end alerting with the real programs)"
-npx vitest run tests/e2e --reporter=default --reporter=json --outputFile="$report_e2e"
+npx vitest run tests/e2e --maxWorkers=1 --reporter=default --reporter=json --outputFile="$report_e2e"
 status_e2e=$?
 set -e
 summary "$report" "$report_e2e"
