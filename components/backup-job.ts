@@ -21,7 +21,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupBucketRef } from "./backup-bucket";
-import { PrefixCredentials, r2PrefixCredentials, s3PrefixCredentials } from "./prefix-credentials";
+import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 // Shared with the restore verification; exported here as before.
 export { emptyR2TokenMessage, r2BucketResource, r2SecretAccessKey } from "./prefix-credentials";
 import {
@@ -31,7 +31,7 @@ import {
   recommendedLabels,
   throwIfInvalid,
 } from "./context";
-import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
+import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
 import { Duration } from "./values";
 
 const COMPONENT = "BackupJob";
@@ -491,7 +491,7 @@ export class BackupJob extends pulumi.ComponentResource {
     this.selectorLabels = backupSelectorLabels(args.context, name);
     this.labels = { ...recommendedLabels(args.context, name, "backup"), [BACKUP_LABEL]: "true" };
 
-    const credentials = args.bucket.kind === "s3" ? this.createS3Credentials() : this.createR2Credentials();
+    const credentials = this.createCredentials();
     const serviceAccount = this.createServiceAccount();
     const secret = this.createSecret(credentials);
     const script = args.exportTask ? undefined : this.createScriptConfigMap();
@@ -520,64 +520,45 @@ export class BackupJob extends pulumi.ComponentResource {
 
   // ---- credentials ---------------------------------------------------------------------------
 
-  private createS3Credentials(): PrefixCredentials {
-    const { context, prefix } = this.args;
-    return s3PrefixCredentials(this, this.baseName, {
+  private createCredentials(): PrefixCredentials {
+    const { prefix } = this.args;
+    return bucketPrefixCredentials(this, this.baseName, {
       bucket: this.args.bucket,
-      context,
-      userName: `${this.baseName}-${context.environment}`,
-      iamPath: "/app-platform/backup/",
-      tags: { [BACKUP_LABEL]: "true" },
-      // Export jobs upload with an SDK, which goes multipart for large files; the pg_dump
-      // script sends one signed PUT (up to 5 GiB).
-      policy: (arn, key, region) => s3BackupWriterPolicy(arn, prefix, key, region, { multipart: this.args.exportTask !== undefined }),
-      transformUserPolicy: this.args.transform?.userPolicy,
-    });
-  }
-
-  private createR2Credentials(): PrefixCredentials {
-    const { bucket, context, prefix } = this.args;
-    return r2PrefixCredentials(this, this.baseName, {
-      bucket,
-      tokenName: pulumi.interpolate`${context.product}-${context.environment} backup writer ${bucket.bucketName}/${prefix}`,
-      permissionGroupId: this.args.r2PermissionGroupId ?? BACKUP_JOB_DEFAULTS.r2PermissionGroupId,
-      transformApiToken: this.args.transform?.apiToken,
+      context: this.args.context,
+      prefix,
+      role: "backup writer",
+      s3: {
+        iamPath: "/app-platform/backup/",
+        tags: { [BACKUP_LABEL]: "true" },
+        // Export jobs upload with an SDK, which goes multipart for large files; the pg_dump
+        // script sends one signed PUT (up to 5 GiB).
+        policy: (arn, key, region) => s3BackupWriterPolicy(arn, prefix, key, region, { multipart: this.args.exportTask !== undefined }),
+      },
+      r2PermissionGroupId: this.args.r2PermissionGroupId ?? BACKUP_JOB_DEFAULTS.r2PermissionGroupId,
+      transform: this.args.transform,
     });
   }
 
   // ---- Kubernetes ----------------------------------------------------------------------------
 
   private createServiceAccount(): k8s.core.v1.ServiceAccount {
-    return new k8s.core.v1.ServiceAccount(
-      `${this.baseName}-sa`,
-      { metadata: this.metadata(), automountServiceAccountToken: false },
-      { parent: this },
-    );
+    return jobServiceAccount(this, `${this.baseName}-sa`, this.metadata());
   }
 
   private createSecret(credentials: PrefixCredentials): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(
-      `${this.baseName}-credentials`,
-      {
-        metadata: this.metadata("-credentials"),
-        type: "Opaque",
-        stringData: {
-          ...(this.args.databaseUrl !== undefined ? { DATABASE_URL: pulumi.secret(this.args.databaseUrl) } : {}),
-          ...Object.fromEntries(Object.entries(this.args.exportTask?.secretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        },
-      },
-      { parent: this },
-    );
+    return jobSecret(this, `${this.baseName}-credentials`, this.metadata("-credentials"), {
+      ...(this.args.databaseUrl !== undefined ? { DATABASE_URL: pulumi.secret(this.args.databaseUrl) } : {}),
+      ...Object.fromEntries(Object.entries(this.args.exportTask?.secretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    });
   }
 
   private createScriptConfigMap(): k8s.core.v1.ConfigMap {
-    return new k8s.core.v1.ConfigMap(
-      `${this.baseName}-script`,
-      { metadata: this.metadata("-script"), data: { [PG_BACKUP_SCRIPT_KEY]: readBackupScript(), [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8") } },
-      { parent: this },
-    );
+    return scriptsConfigMap(this, `${this.baseName}-script`, this.metadata("-script"), {
+      [PG_BACKUP_SCRIPT_KEY]: readBackupScript(),
+      [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8"),
+    });
   }
 
   private createCronJob(
@@ -588,11 +569,7 @@ export class BackupJob extends pulumi.ComponentResource {
     const a = this.args;
     const d = BACKUP_JOB_DEFAULTS;
     const task = a.exportTask;
-    const image = task ? task.image : (a.image ?? d.image);
-    const fromSecret = (key: string) => ({
-      name: key,
-      valueFrom: { secretKeyRef: { name: secret.metadata.name, key } },
-    });
+    const fromSecret = (key: string) => secretEnv(secret.metadata.name, key);
     return new k8s.batch.v1.CronJob(
       `${this.baseName}-cronjob`,
       this.transformed(a.transform?.cronJob, {
@@ -600,63 +577,43 @@ export class BackupJob extends pulumi.ComponentResource {
           ...this.metadata(),
           annotations: { [RPO_ANNOTATION]: String(a.rpo.toSeconds()), "app-platform/backup-prefix": a.prefix },
         },
-        spec: {
+        spec: scriptCronJobSpec({
+          context: a.context,
           schedule: a.schedule,
-          timeZone: "Etc/UTC",
-          concurrencyPolicy: "Forbid",
           startingDeadlineSeconds: (a.startingDeadline ?? d.startingDeadline).toSeconds(),
           successfulJobsHistoryLimit: a.successfulJobsHistoryLimit ?? d.successfulJobsHistoryLimit,
           failedJobsHistoryLimit: a.failedJobsHistoryLimit ?? d.failedJobsHistoryLimit,
-          jobTemplate: {
-            metadata: { labels: this.labels },
-            spec: {
-              activeDeadlineSeconds: (a.activeDeadline ?? d.activeDeadline).toSeconds(),
-              backoffLimit: a.backoffLimit ?? d.backoffLimit,
-              template: {
-                metadata: { labels: this.labels },
-                spec: {
-                  ...commonPodSpec(a.context, { serviceAccountName: serviceAccount.metadata.name, runAsUser: BACKUP_UID }),
-                  enableServiceLinks: false,
-                  restartPolicy: "Never",
-                  containers: [
-                    {
-                      name: task ? "export" : "pg-backup",
-                      image: `${image.repository}:${image.tag}`,
-                      imagePullPolicy: "IfNotPresent",
-                      command: task ? [...task.command] : ["/bin/sh", `/scripts/${PG_BACKUP_SCRIPT_KEY}`],
-                      env: [
-                        { name: "S3_ENDPOINT", value: a.bucket.endpoint },
-                        { name: "S3_BUCKET", value: a.bucket.bucketName },
-                        { name: "S3_REGION", value: a.bucket.region },
-                        { name: "BACKUP_PREFIX", value: a.prefix },
-                        { name: "PRODUCT", value: a.context.product },
-                        { name: "BACKUP_TMPDIR", value: "/tmp" },
-                        ...(task
-                          ? [
-                              ...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })),
-                              ...Object.keys(task.secretEnv ?? {}).map(fromSecret),
-                            ]
-                          : [fromSecret("DATABASE_URL")]),
-                        fromSecret("AWS_ACCESS_KEY_ID"),
-                        fromSecret("AWS_SECRET_ACCESS_KEY"),
-                      ],
-                      resources: a.resources ?? d.resources,
-                      securityContext: restrictedContainerSecurityContext(BACKUP_UID),
-                      volumeMounts: [
-                        ...(script ? [{ name: "scripts", mountPath: "/scripts", readOnly: true }] : []),
-                        { name: "tmp", mountPath: "/tmp" },
-                      ],
-                    },
-                  ],
-                  volumes: [
-                    ...(script ? [{ name: "scripts", configMap: { name: script.metadata.name, defaultMode: 0o444 } }] : []),
-                    { name: "tmp", emptyDir: { sizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit } },
-                  ],
-                },
-              },
-            },
+          activeDeadlineSeconds: (a.activeDeadline ?? d.activeDeadline).toSeconds(),
+          backoffLimit: a.backoffLimit ?? d.backoffLimit,
+          labels: this.labels,
+          serviceAccountName: serviceAccount.metadata.name,
+          runAsUser: BACKUP_UID,
+          container: {
+            name: task ? "export" : "pg-backup",
+            image: task ? task.image : (a.image ?? d.image),
+            command: task ? [...task.command] : ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`],
+            env: [
+              { name: "S3_ENDPOINT", value: a.bucket.endpoint },
+              { name: "S3_BUCKET", value: a.bucket.bucketName },
+              { name: "S3_REGION", value: a.bucket.region },
+              { name: "BACKUP_PREFIX", value: a.prefix },
+              { name: "PRODUCT", value: a.context.product },
+              { name: "BACKUP_TMPDIR", value: "/tmp" },
+              ...(task
+                ? [
+                    ...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })),
+                    ...Object.keys(task.secretEnv ?? {}).map(fromSecret),
+                  ]
+                : [fromSecret("DATABASE_URL")]),
+              fromSecret("AWS_ACCESS_KEY_ID"),
+              fromSecret("AWS_SECRET_ACCESS_KEY"),
+            ],
+            resources: a.resources ?? d.resources,
           },
-        },
+          // An export task brings its own image and command; only pg_dump runs our script.
+          scriptsConfigMap: script?.metadata.name,
+          tmpSizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit,
+        }),
       }),
       { parent: this },
     );
@@ -668,18 +625,11 @@ export class BackupJob extends pulumi.ComponentResource {
       `${this.baseName}-network-policy`,
       this.transformed(this.args.transform?.networkPolicy, {
         metadata: this.metadata(),
-        spec: {
-          podSelector: { matchLabels: this.selectorLabels },
-          policyTypes: ["Ingress", "Egress"],
-          ingress: [],
-          egress: [
-            dnsEgressRule(),
-            // A dump reaches the database and the bucket; an export its service and the bucket.
-            ...(this.args.exportTask
-              ? (this.args.exportTask.egressPorts ?? [443]).map((p) => ({ ports: [{ protocol: "TCP", port: p }] }))
-              : [{ ports: [{ protocol: "TCP", port }] }, { ports: [{ protocol: "TCP", port: 443 }] }]),
-          ],
-        },
+        // A dump reaches the database and the bucket; an export its service and the bucket.
+        spec: scriptJobNetworkPolicySpec(
+          this.selectorLabels,
+          this.args.exportTask ? (this.args.exportTask.egressPorts ?? [443]).map(tcpEgress) : [tcpEgress(port), tcpEgress(443)],
+        ),
       }),
       { parent: this },
     );

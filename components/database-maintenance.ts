@@ -20,7 +20,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./backup-job";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
+import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
 import { Duration } from "./values";
 
 const COMPONENT = "DatabaseMaintenance";
@@ -189,24 +189,18 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
   }
 
   private createServiceAccount(): k8s.core.v1.ServiceAccount {
-    return new k8s.core.v1.ServiceAccount(
-      `${this.baseName}-sa`,
-      { metadata: this.metadata(this.baseName), automountServiceAccountToken: false },
-      { parent: this },
-    );
+    return jobServiceAccount(this, `${this.baseName}-sa`, this.metadata(this.baseName));
   }
 
   private createSecret(): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(
-      `${this.baseName}-credentials`,
-      { metadata: this.metadata(`${this.baseName}-credentials`), type: "Opaque", stringData: { DATABASE_URL: pulumi.secret(this.args.databaseUrl) } },
-      { parent: this },
-    );
+    return jobSecret(this, `${this.baseName}-credentials`, this.metadata(`${this.baseName}-credentials`), {
+      DATABASE_URL: pulumi.secret(this.args.databaseUrl),
+    });
   }
 
   private createFilesConfigMap(): k8s.core.v1.ConfigMap {
     const data = Object.fromEntries(Object.values(DB_MAINTENANCE_FILES).map((f) => [path.basename(f), readFileSync(f, "utf8")]));
-    return new k8s.core.v1.ConfigMap(`${this.baseName}-scripts`, { metadata: this.metadata(`${this.baseName}-scripts`), data }, { parent: this });
+    return scriptsConfigMap(this, `${this.baseName}-scripts`, this.metadata(`${this.baseName}-scripts`), data);
   }
 
   private createCronJob(
@@ -223,58 +217,37 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
     const labels = { ...this.labels(this.baseName), "app-platform/db-maintenance-task": task };
     const args: k8s.batch.v1.CronJobArgs = {
       metadata: { ...this.metadata(name), labels },
-      spec: {
+      spec: scriptCronJobSpec({
+        context: a.context,
         schedule: this.schedules[task]!,
-        timeZone: "Etc/UTC",
-        concurrencyPolicy: "Forbid",
         startingDeadlineSeconds: d.startingDeadline.toSeconds(),
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels },
-          spec: {
-            // Never past the window's end; the SQL's statement_timeout ends it on time as well.
-            activeDeadlineSeconds: (w.endHour - w.startHour) * 3600,
-            backoffLimit: 0,
-            template: {
-              metadata: { labels },
-              spec: {
-                ...commonPodSpec(a.context, { serviceAccountName: serviceAccount.metadata.name, runAsUser: BACKUP_UID }),
-                enableServiceLinks: false,
-                restartPolicy: "Never",
-                containers: [
-                  {
-                    name: `db-${task}`,
-                    image: `${a.image.repository}:${a.image.tag}`,
-                    imagePullPolicy: "IfNotPresent",
-                    command: ["/bin/sh", `/scripts/${path.basename(DB_MAINTENANCE_FILES.script)}`],
-                    env: [
-                      { name: "MAINTENANCE_SQL", value: `/scripts/${path.basename(DB_MAINTENANCE_FILES[task])}` },
-                      { name: "LOCK_TIMEOUT", value: `${(a.lockTimeout ?? d.lockTimeout).toSeconds()}s` },
-                      { name: "ACCESS_METHODS", value: (a.vectorAccessMethods ?? d.vectorAccessMethods).join(",") },
-                      { name: "WINDOW_WEEKDAY", value: String(w.weekday) },
-                      { name: "WINDOW_START_HOUR", value: String(w.startHour) },
-                      { name: "WINDOW_END_HOUR", value: String(w.endHour) },
-                      { name: "HOME", value: "/tmp" },
-                      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "DATABASE_URL" } } },
-                    ],
-                    resources: a.resources ?? d.resources,
-                    securityContext: restrictedContainerSecurityContext(BACKUP_UID),
-                    volumeMounts: [
-                      { name: "scripts", mountPath: "/scripts", readOnly: true },
-                      { name: "tmp", mountPath: "/tmp" },
-                    ],
-                  },
-                ],
-                volumes: [
-                  { name: "scripts", configMap: { name: files.metadata.name, defaultMode: 0o444 } },
-                  { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                ],
-              },
-            },
-          },
+        // Never past the window's end; the SQL's statement_timeout ends it on time as well.
+        activeDeadlineSeconds: (w.endHour - w.startHour) * 3600,
+        backoffLimit: 0,
+        labels,
+        serviceAccountName: serviceAccount.metadata.name,
+        runAsUser: BACKUP_UID,
+        container: {
+          name: `db-${task}`,
+          image: a.image,
+          command: ["/bin/sh", `${SCRIPTS_DIR}/${path.basename(DB_MAINTENANCE_FILES.script)}`],
+          env: [
+            { name: "MAINTENANCE_SQL", value: `${SCRIPTS_DIR}/${path.basename(DB_MAINTENANCE_FILES[task])}` },
+            { name: "LOCK_TIMEOUT", value: `${(a.lockTimeout ?? d.lockTimeout).toSeconds()}s` },
+            { name: "ACCESS_METHODS", value: (a.vectorAccessMethods ?? d.vectorAccessMethods).join(",") },
+            { name: "WINDOW_WEEKDAY", value: String(w.weekday) },
+            { name: "WINDOW_START_HOUR", value: String(w.startHour) },
+            { name: "WINDOW_END_HOUR", value: String(w.endHour) },
+            { name: "HOME", value: "/tmp" },
+            secretEnv(secret.metadata.name, "DATABASE_URL"),
+          ],
+          resources: a.resources ?? d.resources,
         },
-      },
+        scriptsConfigMap: files.metadata.name,
+        tmpSizeLimit: "64Mi",
+      }),
     };
     return new k8s.batch.v1.CronJob(`${name}-cronjob`, a.transform?.cronJob ? a.transform.cronJob(task, args) : args, { parent: this });
   }
@@ -283,15 +256,7 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
     const port = this.args.databasePort ?? DATABASE_MAINTENANCE_DEFAULTS.databasePort;
     const args: k8s.networking.v1.NetworkPolicyArgs = {
       metadata: this.metadata(this.baseName),
-      spec: {
-        podSelector: { matchLabels: maintenanceSelectorLabels(this.args.context, this.baseName) },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [],
-        egress: [
-          dnsEgressRule(),
-          { ports: [{ protocol: "TCP", port }] },
-        ],
-      },
+      spec: scriptJobNetworkPolicySpec(maintenanceSelectorLabels(this.args.context, this.baseName), [tcpEgress(port)]),
     };
     return new k8s.networking.v1.NetworkPolicy(
       `${this.baseName}-network-policy`,

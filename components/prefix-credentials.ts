@@ -123,3 +123,43 @@ export function r2PrefixCredentials(parent: pulumi.Resource, baseName: string, a
     ),
   };
 }
+
+/** Arguments of {@link bucketPrefixCredentials}. */
+export interface BucketPrefixCredentialsArgs {
+  readonly bucket: BackupBucketRef;
+  readonly context: PlatformContext;
+  /** The prefix the credentials are for (named in the R2 token). */
+  readonly prefix: string;
+  /** What the credentials do, as the R2 token's name says it, e.g. `backup writer`. */
+  readonly role: string;
+  /** On S3: the IAM user's path, its tags and its inline policy. */
+  readonly s3: Pick<S3PrefixCredentialsArgs, "iamPath" | "tags" | "policy">;
+  /** On R2: the permission group the token grants on the bucket. */
+  readonly r2PermissionGroupId: string;
+  readonly transform?: {
+    readonly userPolicy?: Transform<aws.iam.UserPolicyArgs>;
+    readonly apiToken?: Transform<cloudflare.ApiTokenArgs>;
+  };
+}
+
+/**
+ * A job's credentials on its bucket, whichever kind it is: on S3 the IAM user
+ * `<baseName>-<environment>`, on R2 the token `<product>-<environment> <role> <bucket>/<prefix>`.
+ */
+export function bucketPrefixCredentials(parent: pulumi.Resource, baseName: string, args: BucketPrefixCredentialsArgs): PrefixCredentials {
+  const { bucket, context } = args;
+  return bucket.kind === "s3"
+    ? s3PrefixCredentials(parent, baseName, {
+        bucket,
+        context,
+        userName: `${baseName}-${context.environment}`,
+        ...args.s3,
+        transformUserPolicy: args.transform?.userPolicy,
+      })
+    : r2PrefixCredentials(parent, baseName, {
+        bucket,
+        tokenName: pulumi.interpolate`${context.product}-${context.environment} ${args.role} ${bucket.bucketName}/${args.prefix}`,
+        permissionGroupId: args.r2PermissionGroupId,
+        transformApiToken: args.transform?.apiToken,
+      });
+}

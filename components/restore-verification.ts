@@ -27,9 +27,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertSpec, backupStale } from "./alerts";
 import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./backup-job";
-import { PrefixCredentials, r2PrefixCredentials, s3PrefixCredentials } from "./prefix-credentials";
+import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
+import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
 import { Duration, RESTORE_TABLE } from "./values";
 
 export { RESTORE_TABLE };
@@ -274,7 +274,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
     // The backup marker "false": this job reads backups, it makes none (policies/lib/backups.ts).
     this.labels = { ...recommendedLabels(args.context, name, "restore-verification"), [RESTORE_VERIFICATION_LABEL]: "true", [BACKUP_LABEL]: "false" };
 
-    const credentials = args.bucket.kind === "s3" ? this.createS3Credentials() : this.createR2Credentials();
+    const credentials = this.createCredentials();
     const serviceAccount = this.createServiceAccount();
     const secret = this.createSecret(credentials);
     const script = this.createScriptConfigMap();
@@ -306,124 +306,82 @@ export class RestoreVerification extends pulumi.ComponentResource {
 
   // ---- credentials (read-only) ---------------------------------------------------------------
 
-  private createS3Credentials(): PrefixCredentials {
-    const { context, prefix } = this.args;
-    return s3PrefixCredentials(this, this.baseName, {
+  private createCredentials(): PrefixCredentials {
+    const { prefix } = this.args;
+    return bucketPrefixCredentials(this, this.baseName, {
       bucket: this.args.bucket,
-      context,
-      userName: `${this.baseName}-${context.environment}`,
-      iamPath: "/app-platform/restore-verification/",
-      tags: { [RESTORE_VERIFICATION_LABEL]: "true" },
-      policy: (arn, key, region) => s3BackupReaderPolicy(arn, prefix, key, region),
-      transformUserPolicy: this.args.transform?.userPolicy,
-    });
-  }
-
-  private createR2Credentials(): PrefixCredentials {
-    const { bucket, context, prefix } = this.args;
-    return r2PrefixCredentials(this, this.baseName, {
-      bucket,
-      tokenName: pulumi.interpolate`${context.product}-${context.environment} restore verification reader ${bucket.bucketName}/${prefix}`,
-      permissionGroupId: this.args.r2PermissionGroupId ?? RESTORE_VERIFICATION_DEFAULTS.r2PermissionGroupId,
-      transformApiToken: this.args.transform?.apiToken,
+      context: this.args.context,
+      prefix,
+      role: "restore verification reader",
+      s3: {
+        iamPath: "/app-platform/restore-verification/",
+        tags: { [RESTORE_VERIFICATION_LABEL]: "true" },
+        policy: (arn, key, region) => s3BackupReaderPolicy(arn, prefix, key, region),
+      },
+      r2PermissionGroupId: this.args.r2PermissionGroupId ?? RESTORE_VERIFICATION_DEFAULTS.r2PermissionGroupId,
+      transform: this.args.transform,
     });
   }
 
   // ---- Kubernetes ----------------------------------------------------------------------------
 
   private createServiceAccount(): k8s.core.v1.ServiceAccount {
-    return new k8s.core.v1.ServiceAccount(
-      `${this.baseName}-sa`,
-      { metadata: this.metadata(), automountServiceAccountToken: false },
-      { parent: this },
-    );
+    return jobServiceAccount(this, `${this.baseName}-sa`, this.metadata());
   }
 
   private createSecret(credentials: PrefixCredentials): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(
-      `${this.baseName}-credentials`,
-      {
-        metadata: this.metadata("-credentials"),
-        type: "Opaque",
-        stringData: { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-      },
-      { parent: this },
-    );
+    return jobSecret(this, `${this.baseName}-credentials`, this.metadata("-credentials"), {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    });
   }
 
   private createScriptConfigMap(): k8s.core.v1.ConfigMap {
-    return new k8s.core.v1.ConfigMap(
-      `${this.baseName}-script`,
-      { metadata: this.metadata("-script"), data: { [RESTORE_VERIFY_SCRIPT_KEY]: readRestoreVerifyScript() } },
-      { parent: this },
-    );
+    return scriptsConfigMap(this, `${this.baseName}-script`, this.metadata("-script"), { [RESTORE_VERIFY_SCRIPT_KEY]: readRestoreVerifyScript() });
   }
 
   private createCronJob(serviceAccount: k8s.core.v1.ServiceAccount, secret: k8s.core.v1.Secret, script: k8s.core.v1.ConfigMap): k8s.batch.v1.CronJob {
     const a = this.args;
     const d = RESTORE_VERIFICATION_DEFAULTS;
-    const fromSecret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: secret.metadata.name, key } } });
     return new k8s.batch.v1.CronJob(
       `${this.baseName}-cronjob`,
       this.transformed(a.transform?.cronJob, {
         metadata: { ...this.metadata(), annotations: { "app-platform/verifies-prefix": a.prefix } },
-        spec: {
+        spec: scriptCronJobSpec({
+          context: a.context,
           schedule: a.schedule,
-          timeZone: "Etc/UTC",
-          concurrencyPolicy: "Forbid",
           startingDeadlineSeconds: (a.startingDeadline ?? d.startingDeadline).toSeconds(),
           successfulJobsHistoryLimit: a.successfulJobsHistoryLimit ?? d.successfulJobsHistoryLimit,
           failedJobsHistoryLimit: a.failedJobsHistoryLimit ?? d.failedJobsHistoryLimit,
-          jobTemplate: {
-            metadata: { labels: this.labels },
-            spec: {
-              activeDeadlineSeconds: (a.activeDeadline ?? d.activeDeadline).toSeconds(),
-              backoffLimit: a.backoffLimit ?? d.backoffLimit,
-              template: {
-                metadata: { labels: this.labels },
-                spec: {
-                  ...commonPodSpec(a.context, { serviceAccountName: serviceAccount.metadata.name, runAsUser: BACKUP_UID }),
-                  enableServiceLinks: false,
-                  restartPolicy: "Never",
-                  containers: [
-                    {
-                      name: "restore-verify",
-                      image: `${a.image.repository}:${a.image.tag}`,
-                      imagePullPolicy: "IfNotPresent",
-                      command: ["/bin/sh", `/scripts/${RESTORE_VERIFY_SCRIPT_KEY}`],
-                      env: [
-                        { name: "S3_ENDPOINT", value: a.bucket.endpoint },
-                        { name: "S3_BUCKET", value: a.bucket.bucketName },
-                        { name: "S3_REGION", value: a.bucket.region },
-                        { name: "BACKUP_PREFIX", value: a.prefix },
-                        { name: "PRODUCT", value: a.context.product },
-                        { name: "EXPECTED_TABLES", value: (a.expectedTables ?? d.expectedTables).join(",") },
-                        { name: "RESTORE_SCHEMAS", value: (a.restoreSchemas ?? d.restoreSchemas).join(",") },
-                        ...(a.maxBackupAge ? [{ name: "MAX_BACKUP_AGE_HOURS", value: String(a.maxBackupAge.toSeconds() / 3600) }] : []),
-                        { name: "VERIFY_TMPDIR", value: "/tmp" },
-                        { name: "HOME", value: "/tmp" },
-                        fromSecret("AWS_ACCESS_KEY_ID"),
-                        fromSecret("AWS_SECRET_ACCESS_KEY"),
-                      ],
-                      resources: a.resources ?? d.resources,
-                      securityContext: restrictedContainerSecurityContext(BACKUP_UID),
-                      // The root filesystem stays read-only: the object, the throwaway cluster's
-                      // data directory and its socket all live in the /tmp emptyDir.
-                      volumeMounts: [
-                        { name: "scripts", mountPath: "/scripts", readOnly: true },
-                        { name: "tmp", mountPath: "/tmp" },
-                      ],
-                    },
-                  ],
-                  volumes: [
-                    { name: "scripts", configMap: { name: script.metadata.name, defaultMode: 0o444 } },
-                    { name: "tmp", emptyDir: { sizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit } },
-                  ],
-                },
-              },
-            },
+          activeDeadlineSeconds: (a.activeDeadline ?? d.activeDeadline).toSeconds(),
+          backoffLimit: a.backoffLimit ?? d.backoffLimit,
+          labels: this.labels,
+          serviceAccountName: serviceAccount.metadata.name,
+          runAsUser: BACKUP_UID,
+          container: {
+            name: "restore-verify",
+            image: a.image,
+            command: ["/bin/sh", `${SCRIPTS_DIR}/${RESTORE_VERIFY_SCRIPT_KEY}`],
+            env: [
+              { name: "S3_ENDPOINT", value: a.bucket.endpoint },
+              { name: "S3_BUCKET", value: a.bucket.bucketName },
+              { name: "S3_REGION", value: a.bucket.region },
+              { name: "BACKUP_PREFIX", value: a.prefix },
+              { name: "PRODUCT", value: a.context.product },
+              { name: "EXPECTED_TABLES", value: (a.expectedTables ?? d.expectedTables).join(",") },
+              { name: "RESTORE_SCHEMAS", value: (a.restoreSchemas ?? d.restoreSchemas).join(",") },
+              ...(a.maxBackupAge ? [{ name: "MAX_BACKUP_AGE_HOURS", value: String(a.maxBackupAge.toSeconds() / 3600) }] : []),
+              // The object, the throwaway cluster's data directory and its socket live in /tmp.
+              { name: "VERIFY_TMPDIR", value: "/tmp" },
+              { name: "HOME", value: "/tmp" },
+              secretEnv(secret.metadata.name, "AWS_ACCESS_KEY_ID"),
+              secretEnv(secret.metadata.name, "AWS_SECRET_ACCESS_KEY"),
+            ],
+            resources: a.resources ?? d.resources,
           },
-        },
+          scriptsConfigMap: script.metadata.name,
+          tmpSizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit,
+        }),
       }),
       { parent: this },
     );
@@ -434,16 +392,8 @@ export class RestoreVerification extends pulumi.ComponentResource {
       `${this.baseName}-network-policy`,
       this.transformed(this.args.transform?.networkPolicy, {
         metadata: this.metadata(),
-        spec: {
-          podSelector: { matchLabels: this.selectorLabels },
-          policyTypes: ["Ingress", "Egress"],
-          ingress: [],
-          // DNS and the bucket's HTTPS endpoint only: the throwaway server needs no network.
-          egress: [
-            dnsEgressRule(),
-            { ports: [{ protocol: "TCP", port: 443 }] },
-          ],
-        },
+        // DNS and the bucket's HTTPS endpoint only: the throwaway server needs no network.
+        spec: scriptJobNetworkPolicySpec(this.selectorLabels, [tcpEgress(443)]),
       }),
       { parent: this },
     );

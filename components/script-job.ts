@@ -1,0 +1,164 @@
+/**
+ * The Kubernetes scaffolding the platform's script jobs share — `BackupJob`,
+ * `RestoreVerification` and `DatabaseMaintenance` — built once here, so that a hardening rule
+ * (no service-account token, read-only root, deny-all ingress) cannot drift between them:
+ *
+ * - a ServiceAccount of its own, whose token is never mounted;
+ * - an Opaque Secret holding the job's credentials, read by the container through `secretKeyRef`
+ *   (never as a plain env value);
+ * - a ConfigMap of the job's scripts, mounted read-only at `/scripts`;
+ * - a CronJob spec: UTC schedule, `Forbid` concurrency, one container running as `runAsUser` with
+ *   the restricted security context on a read-only root filesystem, `restartPolicy: Never`, no
+ *   service links, and a size-limited `/tmp` emptyDir for everything it writes;
+ * - a NetworkPolicy spec: no ingress, DNS plus the job's own egress.
+ *
+ * Pure helpers: each component keeps its own names, labels, credentials, env and transforms.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "./context";
+import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
+
+/** Where the scripts ConfigMap is mounted in the container. */
+export const SCRIPTS_DIR = "/scripts";
+
+/** The image a script job runs. */
+export interface ScriptJobImage {
+  /** Repository without tag. */
+  readonly repository: string;
+  /** A pinned tag (never `latest`). */
+  readonly tag: string;
+}
+
+/** The job's one container: what differs between the script jobs. */
+export interface ScriptJobContainer {
+  /** Container name. */
+  readonly name: string;
+  readonly image: ScriptJobImage;
+  readonly command: pulumi.Input<string>[];
+  /** Environment, in order; secrets through {@link secretEnv}. */
+  readonly env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[];
+  readonly resources: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+}
+
+/** Arguments of {@link scriptCronJobSpec}. */
+export interface ScriptCronJobSpecArgs {
+  /** The stack's platform context (pull secrets reach the pod through `commonPodSpec`). */
+  readonly context: PlatformContext;
+  /** Cron schedule, evaluated in UTC (`timeZone: Etc/UTC`). */
+  readonly schedule: pulumi.Input<string>;
+  readonly startingDeadlineSeconds: number;
+  readonly successfulJobsHistoryLimit: number;
+  readonly failedJobsHistoryLimit: number;
+  /** How long one run may take before Kubernetes stops it. */
+  readonly activeDeadlineSeconds: number;
+  readonly backoffLimit: number;
+  /** Labels of the Job template and its pods. */
+  readonly labels: Record<string, string>;
+  /** The job's ServiceAccount ({@link jobServiceAccount}). */
+  readonly serviceAccountName: pulumi.Input<string>;
+  /** UID (and GID) of the container's processes. */
+  readonly runAsUser: number;
+  readonly container: ScriptJobContainer;
+  /** Name of the scripts ConfigMap, mounted read-only at {@link SCRIPTS_DIR}; none when undefined. */
+  readonly scriptsConfigMap?: pulumi.Input<string>;
+  /** Size limit of the `/tmp` emptyDir (the root filesystem is read-only). */
+  readonly tmpSizeLimit: pulumi.Input<string>;
+}
+
+/** An env var read from a key of the job's Secret. */
+export function secretEnv(secretName: pulumi.Input<string>, key: string): k8s.types.input.core.v1.EnvVar {
+  return { name: key, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+/** A NetworkPolicy egress rule to one TCP port, any destination. */
+export function tcpEgress(port: pulumi.Input<number>): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+  return { ports: [{ protocol: "TCP", port }] };
+}
+
+/** The job's ServiceAccount: its token is never mounted. */
+export function jobServiceAccount(parent: pulumi.Resource, name: string, metadata: k8s.types.input.meta.v1.ObjectMeta): k8s.core.v1.ServiceAccount {
+  return new k8s.core.v1.ServiceAccount(name, { metadata, automountServiceAccountToken: false }, { parent });
+}
+
+/** The job's credentials as an Opaque Secret; every value should already be a Pulumi secret. */
+export function jobSecret(
+  parent: pulumi.Resource,
+  name: string,
+  metadata: k8s.types.input.meta.v1.ObjectMeta,
+  stringData: Record<string, pulumi.Input<string>>,
+): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(name, { metadata, type: "Opaque", stringData }, { parent });
+}
+
+/** The job's scripts, by file name. */
+export function scriptsConfigMap(
+  parent: pulumi.Resource,
+  name: string,
+  metadata: k8s.types.input.meta.v1.ObjectMeta,
+  data: Record<string, string>,
+): k8s.core.v1.ConfigMap {
+  return new k8s.core.v1.ConfigMap(name, { metadata, data }, { parent });
+}
+
+/** The CronJob spec of a script job (see the module comment for what it fixes). */
+export function scriptCronJobSpec(a: ScriptCronJobSpecArgs): k8s.types.input.batch.v1.CronJobSpec {
+  const c = a.container;
+  const scripts = a.scriptsConfigMap;
+  return {
+    schedule: a.schedule,
+    timeZone: "Etc/UTC",
+    concurrencyPolicy: "Forbid",
+    startingDeadlineSeconds: a.startingDeadlineSeconds,
+    successfulJobsHistoryLimit: a.successfulJobsHistoryLimit,
+    failedJobsHistoryLimit: a.failedJobsHistoryLimit,
+    jobTemplate: {
+      metadata: { labels: a.labels },
+      spec: {
+        activeDeadlineSeconds: a.activeDeadlineSeconds,
+        backoffLimit: a.backoffLimit,
+        template: {
+          metadata: { labels: a.labels },
+          spec: {
+            ...commonPodSpec(a.context, { serviceAccountName: a.serviceAccountName, runAsUser: a.runAsUser }),
+            enableServiceLinks: false,
+            restartPolicy: "Never",
+            containers: [
+              {
+                name: c.name,
+                image: `${c.image.repository}:${c.image.tag}`,
+                imagePullPolicy: "IfNotPresent",
+                command: c.command,
+                env: c.env,
+                resources: c.resources,
+                securityContext: restrictedContainerSecurityContext(a.runAsUser),
+                // The root filesystem is read-only: everything the job writes lives in /tmp.
+                volumeMounts: [
+                  ...(scripts !== undefined ? [{ name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true }] : []),
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
+              },
+            ],
+            volumes: [
+              ...(scripts !== undefined ? [{ name: "scripts", configMap: { name: scripts, defaultMode: 0o444 } }] : []),
+              { name: "tmp", emptyDir: { sizeLimit: a.tmpSizeLimit } },
+            ],
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The NetworkPolicy spec of a script job: no ingress; DNS, then `egress`. */
+export function scriptJobNetworkPolicySpec(
+  podLabels: Record<string, string>,
+  egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[],
+): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: podLabels },
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [],
+    egress: [dnsEgressRule(), ...egress],
+  };
+}
