@@ -63,7 +63,7 @@ describe("skipUnreadPromiseStacks", () => {
   });
 
   it("changes nothing when no formatter is installed (plain Node.js), and wraps only once", () => {
-    Error.prepareStackTrace = undefined;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
     expect(skipUnreadPromiseStacks({})).toBe(false);
     expect(Error.prepareStackTrace).toBeUndefined();
     Error.prepareStackTrace = fakeMapped;
