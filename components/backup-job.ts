@@ -31,7 +31,7 @@ import {
   recommendedLabels,
   throwIfInvalid,
 } from "./context";
-import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
+import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
 import { Duration } from "./values";
 
 const COMPONENT = "BackupJob";
@@ -580,11 +580,7 @@ export class BackupJob extends pulumi.ComponentResource {
         spec: scriptCronJobSpec({
           context: a.context,
           schedule: a.schedule,
-          startingDeadlineSeconds: (a.startingDeadline ?? d.startingDeadline).toSeconds(),
-          successfulJobsHistoryLimit: a.successfulJobsHistoryLimit ?? d.successfulJobsHistoryLimit,
-          failedJobsHistoryLimit: a.failedJobsHistoryLimit ?? d.failedJobsHistoryLimit,
-          activeDeadlineSeconds: (a.activeDeadline ?? d.activeDeadline).toSeconds(),
-          backoffLimit: a.backoffLimit ?? d.backoffLimit,
+          ...runLimits(a, d),
           labels: this.labels,
           serviceAccountName: serviceAccount.metadata.name,
           runAsUser: BACKUP_UID,
@@ -593,11 +589,7 @@ export class BackupJob extends pulumi.ComponentResource {
             image: task ? task.image : (a.image ?? d.image),
             command: task ? [...task.command] : ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`],
             env: [
-              { name: "S3_ENDPOINT", value: a.bucket.endpoint },
-              { name: "S3_BUCKET", value: a.bucket.bucketName },
-              { name: "S3_REGION", value: a.bucket.region },
-              { name: "BACKUP_PREFIX", value: a.prefix },
-              { name: "PRODUCT", value: a.context.product },
+              ...bucketPrefixEnv(a.bucket, a.prefix, a.context.product),
               { name: "BACKUP_TMPDIR", value: "/tmp" },
               ...(task
                 ? [

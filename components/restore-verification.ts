@@ -29,7 +29,7 @@ import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./backup-job";
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
+import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
 import { Duration, RESTORE_TABLE } from "./values";
 
 export { RESTORE_TABLE };
@@ -350,11 +350,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
         spec: scriptCronJobSpec({
           context: a.context,
           schedule: a.schedule,
-          startingDeadlineSeconds: (a.startingDeadline ?? d.startingDeadline).toSeconds(),
-          successfulJobsHistoryLimit: a.successfulJobsHistoryLimit ?? d.successfulJobsHistoryLimit,
-          failedJobsHistoryLimit: a.failedJobsHistoryLimit ?? d.failedJobsHistoryLimit,
-          activeDeadlineSeconds: (a.activeDeadline ?? d.activeDeadline).toSeconds(),
-          backoffLimit: a.backoffLimit ?? d.backoffLimit,
+          ...runLimits(a, d),
           labels: this.labels,
           serviceAccountName: serviceAccount.metadata.name,
           runAsUser: BACKUP_UID,
@@ -363,11 +359,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
             image: a.image,
             command: ["/bin/sh", `${SCRIPTS_DIR}/${RESTORE_VERIFY_SCRIPT_KEY}`],
             env: [
-              { name: "S3_ENDPOINT", value: a.bucket.endpoint },
-              { name: "S3_BUCKET", value: a.bucket.bucketName },
-              { name: "S3_REGION", value: a.bucket.region },
-              { name: "BACKUP_PREFIX", value: a.prefix },
-              { name: "PRODUCT", value: a.context.product },
+              ...bucketPrefixEnv(a.bucket, a.prefix, a.context.product),
               { name: "EXPECTED_TABLES", value: (a.expectedTables ?? d.expectedTables).join(",") },
               { name: "RESTORE_SCHEMAS", value: (a.restoreSchemas ?? d.restoreSchemas).join(",") },
               ...(a.maxBackupAge ? [{ name: "MAX_BACKUP_AGE_HOURS", value: String(a.maxBackupAge.toSeconds() / 3600) }] : []),

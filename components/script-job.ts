@@ -16,8 +16,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { BackupBucketRef } from "./backup-bucket";
 import type { PlatformContext } from "./context";
 import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
+import type { Duration } from "./values";
 
 /** Where the scripts ConfigMap is mounted in the container. */
 export const SCRIPTS_DIR = "/scripts";
@@ -64,6 +66,46 @@ export interface ScriptCronJobSpecArgs {
   readonly scriptsConfigMap?: pulumi.Input<string>;
   /** Size limit of the `/tmp` emptyDir (the root filesystem is read-only). */
   readonly tmpSizeLimit: pulumi.Input<string>;
+}
+
+/** How a job's runs are bounded and kept: optional component arguments, each with a default. */
+export interface ScriptJobRunLimits {
+  /** How late a missed run may still start. */
+  readonly startingDeadline?: Duration;
+  readonly successfulJobsHistoryLimit?: number;
+  readonly failedJobsHistoryLimit?: number;
+  /** How long one run may take. */
+  readonly activeDeadline?: Duration;
+  /** Retries of a failed run. */
+  readonly backoffLimit?: number;
+}
+
+/** The {@link ScriptCronJobSpecArgs} fields of `limits`, each falling back to `defaults`. */
+export function runLimits(
+  limits: ScriptJobRunLimits,
+  defaults: Required<ScriptJobRunLimits>,
+): Pick<ScriptCronJobSpecArgs, "startingDeadlineSeconds" | "successfulJobsHistoryLimit" | "failedJobsHistoryLimit" | "activeDeadlineSeconds" | "backoffLimit"> {
+  return {
+    startingDeadlineSeconds: (limits.startingDeadline ?? defaults.startingDeadline).toSeconds(),
+    successfulJobsHistoryLimit: limits.successfulJobsHistoryLimit ?? defaults.successfulJobsHistoryLimit,
+    failedJobsHistoryLimit: limits.failedJobsHistoryLimit ?? defaults.failedJobsHistoryLimit,
+    activeDeadlineSeconds: (limits.activeDeadline ?? defaults.activeDeadline).toSeconds(),
+    backoffLimit: limits.backoffLimit ?? defaults.backoffLimit,
+  };
+}
+
+/**
+ * Where the job's objects are: what `scripts/pg-backup.sh`, `scripts/pg-restore-verify.sh` and the
+ * export tasks read (`S3_ENDPOINT`, `S3_BUCKET`, `S3_REGION`, `BACKUP_PREFIX`, `PRODUCT`).
+ */
+export function bucketPrefixEnv(bucket: BackupBucketRef, prefix: string, product: string): k8s.types.input.core.v1.EnvVar[] {
+  return [
+    { name: "S3_ENDPOINT", value: bucket.endpoint },
+    { name: "S3_BUCKET", value: bucket.bucketName },
+    { name: "S3_REGION", value: bucket.region },
+    { name: "BACKUP_PREFIX", value: prefix },
+    { name: "PRODUCT", value: product },
+  ];
 }
 
 /** An env var read from a key of the job's Secret. */
