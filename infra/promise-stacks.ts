@@ -6,11 +6,11 @@
  * promise, four or more per resource output, and prints it only in its promise-leak report when
  * `PULUMI_DEBUG_PROMISE_LEAKS` is set. Under `pulumi up` ts-node has installed
  * `@cspotcode/source-map-support`, whose `Error.prepareStackTrace` maps every frame of every such
- * stack through the SDK's source maps: about 1 s of prod's ~6.5 s program time on this project's
- * 2-core machine (README, "The plan's speed").
+ * stack through the SDK's source maps: about 1 s of prod's program time on this project's 2-core
+ * machine (`npm run bench:plan`, README "The offline plan").
  *
- * {@link skipUnreadPromiseStacks} wraps the installed `Error.prepareStackTrace`: a stack captured
- * directly in `debuggablePromise` gets V8's own unmapped format (the same frames, JavaScript
+ * {@link skipUnreadPromiseStacks} wraps the installed `Error.prepareStackTrace`: the bare
+ * `new Error()` that `debuggablePromise` creates for its stack gets V8's own unmapped format (the same frames, JavaScript
  * positions); every other stack — thrown errors, the resource source positions the SDK sends the
  * engine — is still formatted, and source-mapped, by the original. With `PULUMI_DEBUG_PROMISE_LEAKS`
  * set, or when nothing is installed (plain Node.js), it changes nothing.
@@ -28,6 +28,15 @@ function unmapped(error: Error, frames: readonly NodeJS.CallSite[]): string {
   return `${error}${frames.map((f) => `\n    at ${f}`).join("")}`;
 }
 
+/** The SDK's probe: a bare `Error` without a message, created directly in `debuggablePromise`. */
+function isPromiseStackProbe(error: Error, frames: readonly NodeJS.CallSite[]): boolean {
+  return (
+    frames[0]?.getFunctionName() === SDK_PROMISE_STACK_FUNCTION &&
+    Object.getPrototypeOf(error) === Error.prototype &&
+    error.message === ""
+  );
+}
+
 /**
  * Installs the shortcut; returns whether it did. Idempotent: a second call keeps the first
  * wrapper.
@@ -37,7 +46,7 @@ export function skipUnreadPromiseStacks(env: NodeJS.ProcessEnv = process.env): b
   if (!original || original[WRAPPED] || env.PULUMI_DEBUG_PROMISE_LEAKS) return false;
   const wrapper = Object.assign(
     function prepareStackTrace(error: Error, frames: NodeJS.CallSite[]): unknown {
-      if (frames[0]?.getFunctionName() === SDK_PROMISE_STACK_FUNCTION) return unmapped(error, frames);
+      if (isPromiseStackProbe(error, frames)) return unmapped(error, frames);
       return original(error, frames);
     },
     { [WRAPPED]: true as const },

@@ -55,6 +55,26 @@ describe("skipUnreadPromiseStacks", () => {
     expect(mappedCalls).toBe(1);
   });
 
+  it("still maps an error thrown inside debuggablePromise (only its bare probe is left unmapped)", () => {
+    skipUnreadPromiseStacks({});
+    // A function of that name that fails, as the SDK's would on a value without `then`.
+    const thrown = (function debuggablePromise(): Error {
+      try {
+        (undefined as unknown as { then(): void }).then();
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error("unreachable");
+    })();
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(thrown.stack).toContain("at MAPPED");
+    const withMessage = (function debuggablePromise(): Error {
+      return new Error("failed");
+    })();
+    expect(withMessage.stack).toContain("at MAPPED");
+    expect(mappedCalls).toBe(2);
+  });
+
   it("changes nothing under PULUMI_DEBUG_PROMISE_LEAKS, where the SDK prints those stacks", async () => {
     expect(skipUnreadPromiseStacks({ PULUMI_DEBUG_PROMISE_LEAKS: "1" })).toBe(false);
     expect(Error.prepareStackTrace).toBe(fakeMapped);

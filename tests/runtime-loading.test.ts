@@ -39,6 +39,7 @@ const NO_USER_SWITCHES = {
   TS_NODE_TYPE_CHECK: undefined,
   TS_NODE_TRANSPILE_ONLY: undefined,
   TS_NODE_COMPILER_OPTIONS: undefined,
+  PULUMI_DEBUG_PROMISE_LEAKS: undefined,
 } as const;
 
 function readTsconfig(file: string): { extends?: string; compilerOptions?: Record<string, unknown>; "ts-node"?: Record<string, unknown> } {
@@ -134,6 +135,11 @@ export class Broken extends pulumi.ComponentResource {
 `;
 const BROKEN_INDEX = `import * as pulumi from "@pulumi/pulumi";
 import { Broken } from "../components/broken";
+import { skipUnreadPromiseStacks } from "./promise-stacks";
+
+// As infra/index.ts: the runner's source-mapping formatter must be there to wrap, and the
+// component's exception below must still be mapped with the wrapper in place.
+if (!skipUnreadPromiseStacks()) throw new Error("promise-stacks: nothing to wrap");
 
 export const before = new pulumi.ComponentResource("fixture:index:Fine", "before").urn;
 const notANumber: number = "a string"; // TYPE ERROR
@@ -150,6 +156,7 @@ function brokenProject(): string {
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   fs.writeFileSync(path.join(dir, "components/broken.ts"), BROKEN_COMPONENT);
   fs.writeFileSync(path.join(dir, "infra/index.ts"), BROKEN_INDEX);
+  fs.copyFileSync(path.join(ROOT, "infra/promise-stacks.ts"), path.join(dir, "infra/promise-stacks.ts"));
   return dir;
 }
 
