@@ -12,7 +12,9 @@
  *   service links, and a size-limited `/tmp` emptyDir for everything it writes;
  * - a NetworkPolicy spec: no ingress, DNS plus the job's own egress.
  *
- * Pure helpers: each component keeps its own names, labels, credentials, env and transforms.
+ * Plain functions, no component of their own: the resource helpers register their resource under
+ * the calling component, and each component keeps its own names, labels, credentials, env and
+ * transforms.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

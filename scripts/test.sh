@@ -100,7 +100,12 @@ set +e
 if [ $# -gt 0 ]; then
   # Only what was asked for: `npm test -- tests/x.test.ts`.
   echo "test: vitest $*"
-  npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@"
+  # The end-to-end suite's bounded waits run alone, one file at a time, as in the full run below.
+  workers=()
+  for arg in "$@"; do
+    case $arg in tests/e2e* | ./tests/e2e*) workers=(--maxWorkers=1) ;; esac
+  done
+  npx vitest run "${workers[@]}" --reporter=default --reporter=json --outputFile="$report" "$@"
   status=$?
   set -e
   summary "$report"
