@@ -6,7 +6,7 @@ import { skipUnreadPromiseStacks } from "./promise-stacks";
 import { pendingVercelProjects as pendingProjectsOf, run } from "./program";
 
 // Before any resource: the SDK's per-promise stack traces, read only under
-// PULUMI_DEBUG_PROMISE_LEAKS, are not source-mapped (~1 s of prod's program time).
+// PULUMI_DEBUG_PROMISE_LEAKS, are not source-mapped (up to ~1 s of prod's program time).
 skipUnreadPromiseStacks();
 
 export const products = run();

@@ -6,7 +6,7 @@
  * promise, four or more per resource output, and prints it only in its promise-leak report when
  * `PULUMI_DEBUG_PROMISE_LEAKS` is set. Under `pulumi up` ts-node has installed
  * `@cspotcode/source-map-support`, whose `Error.prepareStackTrace` maps every frame of every such
- * stack through the SDK's source maps: about 1 s of prod's program time on this project's 2-core
+ * stack through the SDK's source maps: up to about 1 s of prod's program time on this project's 2-core
  * machine (`npm run bench:plan`, README "The offline plan").
  *
  * {@link skipUnreadPromiseStacks} wraps the installed `Error.prepareStackTrace`: the bare
