@@ -31,7 +31,8 @@ import {
   recommendedLabels,
   throwIfInvalid,
 } from "./context";
-import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
+import { secretEnv, tcpEgress } from "./pod-spec";
+import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
 import { Duration } from "./values";
 
 const COMPONENT = "BackupJob";

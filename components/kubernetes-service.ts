@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
-import { commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle } from "./pod-spec";
+import { commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle, secretEnv } from "./pod-spec";
 import { Probe, isPort } from "./probe";
 import { Duration } from "./values";
 
@@ -376,7 +376,7 @@ export class KubernetesService extends pulumi.ComponentResource {
       ports: [{ name: HTTP_PORT_NAME, containerPort: a.port, protocol: "TCP" }],
       envFrom: configMap ? [{ configMapRef: { name: configMap.metadata.name } }] : undefined,
       env: secret
-        ? secretNames.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secret.metadata.name, key } } }))
+        ? secretNames.map((key) => secretEnv(secret.metadata.name, key))
         : undefined,
       resources: resourceRequirements(a.resources),
       livenessProbe: a.liveness.toKubernetes(),

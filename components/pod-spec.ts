@@ -87,6 +87,16 @@ export function dnsEgressRule(): k8s.types.input.networking.v1.NetworkPolicyEgre
   };
 }
 
+/** A NetworkPolicy egress rule to one TCP port, any destination. */
+export function tcpEgress(port: pulumi.Input<number | string>): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+  return { ports: [{ protocol: "TCP", port }] };
+}
+
+/** A container env var read from the key of the same name in a Secret. */
+export function secretEnv(secretName: pulumi.Input<string>, key: string): k8s.types.input.core.v1.EnvVar {
+  return { name: key, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
 /**
  * The container security context of the stack's jobs (backup, restore check, maintenance): Pod
  * Security "restricted" — not privileged, no escalation, read-only root filesystem (scratch space

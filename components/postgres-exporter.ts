@@ -12,7 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { commonPodSpec, dnsEgressRule } from "./pod-spec";
+import { commonPodSpec, dnsEgressRule, secretEnv, tcpEgress } from "./pod-spec";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
 import type { SeriesSelector } from "./alerts";
 import { isPort } from "./probe";
@@ -155,7 +155,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
                   imagePullPolicy: "IfNotPresent",
                   args: [`--web.listen-address=:${POSTGRES_EXPORTER_PORT}`, "--collector.stat_statements"],
                   ports: [{ name: METRICS_PORT_NAME, containerPort: POSTGRES_EXPORTER_PORT, protocol: "TCP" }],
-                  env: [{ name: DSN_ENV, valueFrom: { secretKeyRef: { name: secret.metadata.name, key: DSN_ENV } } }],
+                  env: [secretEnv(secret.metadata.name, DSN_ENV)],
                   resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
                   livenessProbe: { httpGet: { path: "/", port: METRICS_PORT_NAME }, periodSeconds: 30, timeoutSeconds: 5 },
                   readinessProbe: { httpGet: { path: "/", port: METRICS_PORT_NAME }, periodSeconds: 10, timeoutSeconds: 5 },
@@ -225,7 +225,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
           egress: [
             dnsEgressRule(),
             // The database is outside the cluster (Supabase, Neon, a managed Postgres): any address, its port only.
-            { ports: [{ protocol: "TCP", port: e.databasePort ?? d.databasePort }] },
+            tcpEgress(e.databasePort ?? d.databasePort),
           ],
         },
       },

@@ -29,7 +29,8 @@ import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./backup-job";
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap, secretEnv, tcpEgress } from "./script-job";
+import { secretEnv, tcpEgress } from "./pod-spec";
+import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
 import { Duration, RESTORE_TABLE } from "./values";
 
 export { RESTORE_TABLE };

@@ -19,6 +19,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupBucketRef } from "./backup-bucket";
+import type { BackupImage } from "./backup-job";
 import type { PlatformContext } from "./context";
 import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
 import type { Duration } from "./values";
@@ -26,21 +27,13 @@ import type { Duration } from "./values";
 /** Where the scripts ConfigMap is mounted in the container. */
 export const SCRIPTS_DIR = "/scripts";
 
-/** The image a script job runs. */
-export interface ScriptJobImage {
-  /** Repository without tag. */
-  readonly repository: string;
-  /** A pinned tag (never `latest`). */
-  readonly tag: string;
-}
-
 /** The job's one container: what differs between the script jobs. */
 export interface ScriptJobContainer {
   /** Container name. */
   readonly name: string;
-  readonly image: ScriptJobImage;
+  readonly image: BackupImage;
   readonly command: pulumi.Input<string>[];
-  /** Environment, in order; secrets through {@link secretEnv}. */
+  /** Environment, in order; secrets through `secretEnv` (pod-spec.ts). */
   readonly env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[];
   readonly resources: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
 }
@@ -108,16 +101,6 @@ export function bucketPrefixEnv(bucket: BackupBucketRef, prefix: string, product
     { name: "BACKUP_PREFIX", value: prefix },
     { name: "PRODUCT", value: product },
   ];
-}
-
-/** An env var read from a key of the job's Secret. */
-export function secretEnv(secretName: pulumi.Input<string>, key: string): k8s.types.input.core.v1.EnvVar {
-  return { name: key, valueFrom: { secretKeyRef: { name: secretName, key } } };
-}
-
-/** A NetworkPolicy egress rule to one TCP port, any destination. */
-export function tcpEgress(port: pulumi.Input<number>): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
-  return { ports: [{ protocol: "TCP", port }] };
 }
 
 /** The job's ServiceAccount: its token is never mounted. */

@@ -6,14 +6,15 @@
  * promise, four or more per resource output, and prints it only in its promise-leak report when
  * `PULUMI_DEBUG_PROMISE_LEAKS` is set. Under `pulumi up` ts-node has installed
  * `@cspotcode/source-map-support`, whose `Error.prepareStackTrace` maps every frame of every such
- * stack through the SDK's source maps: up to about 1 s of prod's program time on this project's 2-core
- * machine (`npm run bench:plan`, README "The offline plan").
+ * stack through the SDK's source maps: up to about 1 s of prod's program time on this project's
+ * 2-core machine (`npm run bench:plan`, README "The offline plan").
  *
  * {@link skipUnreadPromiseStacks} wraps the installed `Error.prepareStackTrace`: the bare
- * `new Error()` that `debuggablePromise` creates for its stack gets V8's own unmapped format (the same frames, JavaScript
- * positions); every other stack — thrown errors, the resource source positions the SDK sends the
- * engine — is still formatted, and source-mapped, by the original. With `PULUMI_DEBUG_PROMISE_LEAKS`
- * set, or when nothing is installed (plain Node.js), it changes nothing.
+ * `new Error()` that `debuggablePromise` creates for its stack gets V8's own unmapped format (the
+ * same frames, JavaScript positions); every other stack — thrown errors, the resource source
+ * positions the SDK sends the engine — is still formatted, and source-mapped, by the original.
+ * With `PULUMI_DEBUG_PROMISE_LEAKS` set, or when nothing is installed (plain Node.js), it changes
+ * nothing.
  */
 
 /** The SDK function whose `new Error().stack` is only read under `PULUMI_DEBUG_PROMISE_LEAKS`. */
