@@ -3,7 +3,7 @@
  * its namespace, secrets, Kubernetes services, Vercel apps, DNS records, data and backup
  * buckets, backup jobs and alert rules. Providers come from the resource options.
  */
-import { ProductDashboard } from "./dashboard";
+import { ProductDashboard } from "./monitoring/dashboard";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
@@ -18,15 +18,15 @@ import {
   recommendedLabels,
   throwIfInvalid,
 } from "./context";
-import { SecretSet, previousKey } from "./secret-set";
-import { KubernetesService } from "./kubernetes-service";
-import { VercelApp } from "./vercel-app";
-import { DnsRecords, DnsRecordSpec } from "./dns-records";
-import { BackupBucket } from "./backup-bucket";
-import { BackupJob } from "./backup-job";
-import { RestoreVerification } from "./restore-verification";
-import { DatabaseMaintenance } from "./database-maintenance";
-import { AlertRules } from "./alert-rules";
+import { SecretSet, previousKey } from "./secrets/secret-set";
+import { KubernetesService } from "./workloads/kubernetes-service";
+import { VercelApp } from "./web/vercel-app";
+import { DnsRecords, DnsRecordSpec } from "./web/dns-records";
+import { BackupBucket } from "./data/backup-bucket";
+import { BackupJob } from "./data/backup-job";
+import { RestoreVerification } from "./data/restore-verification";
+import { DatabaseMaintenance } from "./data/database-maintenance";
+import { AlertRules } from "./monitoring/alert-rules";
 import {
   AlertGroup,
   AlertSpec,
@@ -39,8 +39,8 @@ import {
   databaseDown,
   targetDown,
   tlsCertificateExpiring,
-} from "./alerts";
-import { BlackboxProbes, BlackboxProbeSpec } from "./blackbox-probes";
+} from "./monitoring/alerts";
+import { BlackboxProbes, BlackboxProbeSpec } from "./monitoring/blackbox-probes";
 import {
   BlackboxModuleInput,
   SEED_SECURITY_HEADERS,
@@ -52,10 +52,10 @@ import {
   statuspageModule,
   vercelBypassModuleName,
   withVercelProtectionBypass,
-} from "./blackbox-modules";
-import { PostgresExporter } from "./postgres-exporter";
-import { ScrapeJob, alertSources } from "./series-sources";
-import { cronIntervals, parseCron } from "./backup-job";
+} from "./monitoring/blackbox-modules";
+import { PostgresExporter } from "./monitoring/postgres-exporter";
+import { ScrapeJob, alertSources } from "./monitoring/series-sources";
+import { cronIntervals, parseCron } from "./data/backup-job";
 import type { ProductSpec, SecretRefs, WebAppSpec } from "../stacks/types";
 
 /**
@@ -156,7 +156,7 @@ export interface PlatformSettings {
   readonly alertRouting: { readonly pagerKey: pulumi.Input<string>; readonly chatWebhookUrl: pulumi.Input<string> };
   /**
    * Cluster-wide pod settings (pull secrets, preStop hook); they travel in every component's
-   * `context` and reach pod specs through `components/pod-spec.ts`.
+   * `context` and reach pod specs through `components/workloads/pod-spec.ts`.
    * @default {}
    */
   readonly kubernetes?: KubernetesPlatformSettings;

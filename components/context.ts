@@ -14,7 +14,7 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** Prefix of every component type token: `app-platform:<module>:<Name>`. */
 export const TYPE_PREFIX = "app-platform";
 
-/** How a container waits in `preStop` before it gets SIGTERM (see `components/pod-spec.ts`). */
+/** How a container waits in `preStop` before it gets SIGTERM (see `components/workloads/pod-spec.ts`). */
 export const PRE_STOP_HOOKS = ["sleep", "exec"] as const;
 export type PreStopHook = (typeof PRE_STOP_HOOKS)[number];
 
@@ -55,7 +55,7 @@ export interface PlatformContext {
   readonly owner: string;
   /**
    * Cluster-wide pod settings (pull secrets, preStop hook); read them through
-   * `components/pod-spec.ts`, never directly.
+   * `components/workloads/pod-spec.ts`, never directly.
    * @default {}
    */
   readonly kubernetes?: KubernetesPlatformSettings;

@@ -74,7 +74,7 @@ export class Retention {
 }
 
 /**
- * A table name for the restore check (components/restore-verification.ts): `table` or
+ * A table name for the restore check (components/data/restore-verification.ts): `table` or
  * `schema.table`, each part a plain lower-case identifier or a double-quoted one (`"User"`).
  */
 export const RESTORE_TABLE = /^(([a-z_][a-z0-9_$]*|"[^"]+")\.)?([a-z_][a-z0-9_$]*|"[^"]+")$/;

@@ -283,8 +283,8 @@ export const PLAIN_CONFIG_KEYS = [
     key: "backupImage",
     type: "string",
     description:
-      "Pinned image (repository:tag) of the Postgres backup, restore-verification and maintenance jobs, built from components/scripts/pg-backup.Dockerfile (pg_dump, server binaries, pgvector, curl, openssl).",
-    form: "`repository:tag` with a pinned tag, built from components/scripts/pg-backup.Dockerfile",
+      "Pinned image (repository:tag) of the Postgres backup, restore-verification and maintenance jobs, built from components/data/scripts/pg-backup.Dockerfile (pg_dump, server binaries, pgvector, curl, openssl).",
+    form: "`repository:tag` with a pinned tag, built from components/data/scripts/pg-backup.Dockerfile",
     schema: z
       .string()
       .regex(/^[^\s:]+(:[0-9]+)?(\/[^\s:]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be repository:tag")

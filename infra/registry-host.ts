@@ -1,6 +1,6 @@
 /**
  * Registry hosts of image references, for `imagePullDockerConfigJson` (infra/registry-credentials.ts)
- * and the offline plan's placeholder of it (tools/offline-stack.ts). No imports: the plan CLI
+ * and the offline plan's placeholder of it (tools/engine/offline-stack.ts). No imports: the plan CLI
  * loads it without the Pulumi SDK.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Backup/restore benchmark (seed 001 §4.4: "document time to restore", "measure actual RTO vs.
  * target"): seeds databases of the given sizes on a throwaway PostgreSQL (durable settings, fsync
- * on), runs the backup job's script (components/scripts/pg-backup.sh) into the local SigV4 S3 stub,
+ * on), runs the backup job's script (components/data/scripts/pg-backup.sh) into the local SigV4 S3 stub,
  * downloads and restores each dump, checks it is identical, and prints the timings with an
  * extrapolation against the RTO (4 h), the job's activeDeadline and its /tmp size limit.
  *
@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { BACKUP_JOB_DEFAULTS } from "../components/backup-job";
+import { BACKUP_JOB_DEFAULTS } from "../components/data/backup-job";
 import { Duration } from "../components/values";
 import { BackupEnv, downloadObject, restoreDump, runBackupScript } from "../tests/drill/backup-run";
 import { PostgresServer, ensurePostgresTools, startPostgres } from "../tests/drill/postgres";

@@ -251,21 +251,21 @@ async function timedSnippet(what: string, snippet: string, env: NodeJS.ProcessEn
  */
 function runnerSnippet(dir: string, resources?: number): string {
   const count = resources === undefined ? "" : ` || r.resources.length !== ${resources}`;
-  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/harness"))}).runStack({ projectDir: ${JSON.stringify(dir)}, stack: "bench", timeoutMs: 900_000 }).then((r) => { if (!r.ok${count}) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
+  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/engine/harness"))}).runStack({ projectDir: ${JSON.stringify(dir)}, stack: "bench", timeoutMs: 900_000 }).then((r) => { if (!r.ok${count}) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
 }
 
 /**
- * A snippet that runs a committed stack as `pulumi up` loads it (tools/offline-stack: placeholders
+ * A snippet that runs a committed stack as `pulumi up` loads it (tools/engine/offline-stack: placeholders
  * for secrets, the language host's environment for Pulumi.yaml, plus `env`).
  */
 function stackSnippet(stack: string, env: Record<string, string | undefined> = {}): string {
   // JSON has no `undefined`: a removed variable travels as null and becomes `undefined` again.
-  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/offline-stack"))}).runOfflineStack({ projectDir: ${JSON.stringify(ROOT)}, stack: ${JSON.stringify(stack)}, env: Object.fromEntries(Object.entries(${JSON.stringify(env, (_k, v) => (v === undefined ? null : v))}).map(([k, v]) => [k, v === null ? undefined : v])), timeoutMs: 900_000 }).then(({ result: r }) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
+  return `const c0 = cpuMs(); require(${JSON.stringify(path.join(ROOT, "tools/engine/offline-stack"))}).runOfflineStack({ projectDir: ${JSON.stringify(ROOT)}, stack: ${JSON.stringify(stack)}, env: Object.fromEntries(Object.entries(${JSON.stringify(env, (_k, v) => (v === undefined ? null : v))}).map(([k, v]) => [k, v === null ? undefined : v])), timeoutMs: 900_000 }).then(({ result: r }) => { if (!r.ok) { console.error(r.stderr); process.exit(1); } report(r.durationMs, cpuMs() - c0); })`;
 }
 
 /** A snippet that starts the policy pack in `packDir` as the engine does and reports its start-up (CPU: until it stopped). */
 function packSnippet(packDir: string, typeCheck = true): string {
-  return `const c0 = cpuMs(); const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "policies/testing/engine"))}).PolicyPackProcess.start({ stack: "prod", packDir: ${JSON.stringify(packDir)}, startTimeoutMs: 900_000, typeCheck: ${typeCheck} }).then(async (p) => { const ms = Date.now() - t; await p.stop(); await new Promise((r) => setTimeout(r, 200)); report(ms, cpuMs() - c0); })`;
+  return `const c0 = cpuMs(); const t = Date.now(); require(${JSON.stringify(path.join(ROOT, "tools/engine/pack/engine"))}).PolicyPackProcess.start({ stack: "prod", packDir: ${JSON.stringify(packDir)}, startTimeoutMs: 900_000, typeCheck: ${typeCheck} }).then(async (p) => { const ms = Date.now() - t; await p.stop(); await new Promise((r) => setTimeout(r, 200)); report(ms, cpuMs() - c0); })`;
 }
 
 /** A copy of the policy pack whose tsconfig adds `noCheck: true` (the runner spreads it into ts-node's options). */

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { credentialUsage, renderAwsDeployerPolicy, renderCredentialsMarkdown } from "../tools/credentials";
-import { COMMITTED_STACKS, PROJECT_ROOT, requireOk, runCommittedStack } from "../tools/stack-run";
+import { COMMITTED_STACKS, PROJECT_ROOT, requireOk, runCommittedStack } from "../tools/engine/stack-run";
 
 export const CREDENTIALS_DOC = path.join(PROJECT_ROOT, "docs", "credentials.md");
 export const AWS_POLICY_DOC = path.join(PROJECT_ROOT, "docs", "aws-deployer-policy.json");

@@ -2,7 +2,7 @@
  * ARA (seed 004): an Astro app on Vercel (production and preview targets), a private R2 bucket for
  * reports, daily database backups to R2 kept 30 days, and the zone apex.
  */
-import { dbConnectionsHigh, probeFailureRate, probeLatencyHigh } from "../components/alerts";
+import { dbConnectionsHigh, probeFailureRate, probeLatencyHigh } from "../components/monitoring/alerts";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret, WebAppDomain } from "./types";
 

@@ -2,8 +2,8 @@
  * Ask Dahlia (seed 000): the Express worker API on Kubernetes (seed: Render web service) and the
  * Next.js UI on Vercel (seed: Netlify static export), sharing one generated HMAC secret.
  */
-import { errorRate, latencyP95 } from "../components/alerts";
-import { Probe } from "../components/probe";
+import { errorRate, latencyP95 } from "../components/monitoring/alerts";
+import { Probe } from "../components/workloads/probe";
 import { Duration, Retention } from "../components/values";
 import { logLevelFor } from "./logging";
 import type { ProductDefinition, ProvidedSecret } from "./types";

@@ -2,8 +2,8 @@
  * Chat API (seed 002): a streaming (SSE) API on Kubernetes (seed: Render web service) backed by
  * Supabase, which keeps its own backups.
  */
-import { errorRate, latencyP95, sseConnections } from "../components/alerts";
-import { Probe } from "../components/probe";
+import { errorRate, latencyP95, sseConnections } from "../components/monitoring/alerts";
+import { Probe } from "../components/workloads/probe";
 import { Duration } from "../components/values";
 import { CHAT_API_DOWNSTREAM_URLS, type StackConfig } from "../infra/config";
 import { logLevelFor } from "./logging";

@@ -10,8 +10,8 @@ import {
   latencyP95,
   llmErrorRate,
   tokenQuota,
-} from "../components/alerts";
-import { Probe } from "../components/probe";
+} from "../components/monitoring/alerts";
+import { Probe } from "../components/workloads/probe";
 import { Duration, Retention } from "../components/values";
 import { logLevelFor } from "./logging";
 import type { ProductDefinition, ProvidedSecret } from "./types";

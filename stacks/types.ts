@@ -4,9 +4,9 @@
  * a `ProductSpec` into resources; the product files in this folder only describe.
  */
 import type { Environment } from "../components/context";
-import type { Probe } from "../components/probe";
-import type { AlertDefinitions } from "../components/series-sources";
-import type { SecurityHeaders } from "../components/blackbox-modules";
+import type { Probe } from "../components/workloads/probe";
+import type { AlertDefinitions } from "../components/monitoring/series-sources";
+import type { SecurityHeaders } from "../components/monitoring/blackbox-modules";
 import { Duration, Retention } from "../components/values";
 import type { StackConfig } from "../infra/config";
 import type { ProductId } from "../infra/config-keys";
@@ -126,7 +126,7 @@ export interface WebAppSpec {
   readonly secretEnv: SecretRefs;
   /** Hosts served by this app. */
   readonly domains: readonly WebAppDomain[];
-  /** Who may open previews (see `components/vercel-app.ts`). @default "vercel-authentication" */
+  /** Who may open previews (see `components/web/vercel-app.ts`). @default "vercel-authentication" */
   readonly previewProtection?: "vercel-authentication" | "none";
   /** Default function regions of the project. @default Vercel's default */
   readonly functionRegions?: readonly string[];

@@ -2,7 +2,7 @@
  * Voyager (seed 003): a Next.js app on Vercel — production on `main`, staging the preview of
  * `develop` — with Neon Postgres backed up daily.
  */
-import { dbConnectionsHigh, slowQueries } from "../components/alerts";
+import { dbConnectionsHigh, slowQueries } from "../components/monitoring/alerts";
 import { Duration, Retention } from "../components/values";
 import type { ProductDefinition, ProvidedSecret } from "./types";
 

@@ -10,8 +10,8 @@ import { CHAT_API_DOWNSTREAM_URLS, ConfigError, RawConfig, isLoopbackUrl, parseS
 import { PLAIN_CONFIG_KEYS } from "../infra/config-keys";
 import { allSecretKeys, checkSecrets, secretKeysFor } from "../infra/secrets";
 import { pulumiYamlConfig, renderPulumiYaml, renderReadme } from "../scripts/config-docs";
-import { readProject, readStackConfig } from "../tools/harness/project";
-import { MODULE_NAME, appModuleName, vercelBypassModuleName } from "../components/blackbox-modules";
+import { readProject, readStackConfig } from "../tools/engine/harness/project";
+import { MODULE_NAME, appModuleName, vercelBypassModuleName } from "../components/monitoring/blackbox-modules";
 import { CATALOG } from "../stacks";
 import { productEnvironment } from "../infra/program";
 

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../tools/harness";
+import type { RunResult } from "../tools/engine/harness";
 import {
   awsDeployerPolicy,
   bucketPattern,
@@ -17,7 +17,7 @@ import {
   KMS_AFTER_CREATE,
 } from "../tools/credentials";
 import { AWS_POLICY_DOC, CREDENTIALS_DOC } from "../scripts/credentials-docs";
-import { COMMITTED_STACKS } from "../tools/stack-run";
+import { COMMITTED_STACKS } from "../tools/engine/stack-run";
 import { committedStackRun } from "./helpers/stack-runs";
 
 async function usage() {

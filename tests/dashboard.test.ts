@@ -6,10 +6,10 @@
  * against the stack's series sources (the same check the alerts pass).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { plain, type RegisteredResource } from "../tools/harness";
+import { plain, type RegisteredResource } from "../tools/engine/harness";
 import { exportRuleFiles } from "../tools/export-rules";
-import { alertThreshold, buildDashboard, dashboardPanels } from "../components/dashboard";
-import { errorRate, latencyP95 } from "../components/alerts";
+import { alertThreshold, buildDashboard, dashboardPanels } from "../components/monitoring/dashboard";
+import { errorRate, latencyP95 } from "../components/monitoring/alerts";
 import { Duration } from "../components/values";
 import { committedStackRun } from "./helpers/stack-runs";
 import { DEFAULT_SELECTOR_LABELS, checkExpression, seriesSources, type SeriesSource, type SourceResource } from "../policies/lib/series-sources";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { TestProject } from "vitest/node";
-import { COMMITTED_STACKS, runCommittedStack } from "../tools/stack-run";
+import { COMMITTED_STACKS, runCommittedStack } from "../tools/engine/stack-run";
 
 declare module "vitest" {
   export interface ProvidedContext {

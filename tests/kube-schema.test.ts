@@ -4,7 +4,7 @@
  * tools/kube-schema.ts; malformed objects and unknown kinds fail. One harness run per stack.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { plain, RegisteredResource, secret, UNKNOWN, unknownPaths, WireObject } from "../tools/harness";
+import { plain, RegisteredResource, secret, UNKNOWN, unknownPaths, WireObject } from "../tools/engine/harness";
 import {
   apiVersionKindOfType,
   kubernetesManifests,
@@ -13,7 +13,7 @@ import {
   validateManifest,
   validateRegisteredManifests,
 } from "../tools/kube-schema";
-import { requireOk } from "../tools/stack-run";
+import { requireOk } from "../tools/engine/stack-run";
 import { committedStackRun } from "./helpers/stack-runs";
 import { registeredResource } from "./helpers/registered";
 

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { setUpStack, stackConfigWithSecrets } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
 import { REGISTRY_SECRET_NAME } from "../components/application-stack";
-import { isSecret } from "../tools/harness/properties";
+import { isSecret } from "../tools/engine/harness/properties";
 
 const rec = setUpStack("prod");
 let resources: RecordedResource[] = [];

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
-import { placeholderVercelDns } from "../tools/offline-stack";
+import { placeholderVercelDns } from "../tools/engine/offline-stack";
 import { firewallRuleCounts, probeModules, probeTargets, shippedModules } from "./helpers/blackbox";
 
 const rec = setUpStack("prod");
@@ -294,7 +294,7 @@ describe("prod stack", () => {
   });
 
   it("ask-dahlia: one generated HMAC secret feeds both the worker Secret and the Vercel UI, its previous value beside it", () => {
-    // Two slots take turns (components/secret-set.ts): one is current, the other last quarter's value.
+    // Two slots take turns (components/secrets/secret-set.ts): one is current, the other last quarter's value.
     const slots = ["even", "odd"].map((s) => byName(`ask-dahlia-secrets-worker-api-secret-${s}`));
     for (const password of slots) {
       expect(password.type).toBe("random:index/randomPassword:RandomPassword");

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
-import { placeholderVercelDns } from "../tools/offline-stack";
+import { placeholderVercelDns } from "../tools/engine/offline-stack";
 import { probeModules, shippedModules } from "./helpers/blackbox";
 
 const rec = setUpStack("staging", ["kubeconfig", "chatApiHeliconeApiKey", "chatApiSentryDsn", "araSentryDsn", "araPosthogApiKey"]);

@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig } from "../infra/config";
 import { allSecretKeys } from "../infra/secrets";
 import { chatApi } from "../stacks/chat-api";
-import { plain, readProject, readStackConfig, type RegisteredResource, type RunResult } from "../tools/harness";
-import { PROJECT_ROOT } from "../tools/stack-run";
+import { plain, readProject, readStackConfig, type RegisteredResource, type RunResult } from "../tools/engine/harness";
+import { PROJECT_ROOT } from "../tools/engine/stack-run";
 import { committedStackRun } from "./helpers/stack-runs";
 
 const STACKS = { staging: { env: "staging", logLevel: "DEBUG", hostSuffix: "-staging" }, prod: { env: "prod", logLevel: "INFO", hostSuffix: "" } } as const;

@@ -4,7 +4,7 @@
  * monitor on 127.0.0.1. Proves the program loads unchanged and registers every product.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { RunResult, isSecret, plain, secret } from "../tools/harness";
+import { RunResult, isSecret, plain, secret } from "../tools/engine/harness";
 import { committedStackRun } from "./helpers/stack-runs";
 
 const results: Record<string, RunResult> = {};

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRunbookBaseUrl } from "../infra/config-keys";
 import { parseStackConfig } from "../infra/config";
 import { allSecretKeys } from "../infra/secrets";
-import { readProject, readStackConfig } from "../tools/harness/project";
+import { readProject, readStackConfig } from "../tools/engine/harness/project";
 import { exportRuleFiles } from "../tools/export-rules";
 import { RUNBOOK_DIR, checkRunbooks, type AlertRef } from "../tools/runbooks";
 import { committedStackRun } from "./helpers/stack-runs";

@@ -1,5 +1,5 @@
 /**
- * The offline runner harness (tools/harness): runs tests/fixtures/runner-program through Pulumi's
+ * The offline runner harness (tools/engine/harness): runs tests/fixtures/runner-program through Pulumi's
  * own Node.js runner against the recording engine, as `pulumi preview` would.
  *
  * The runner is started three times in all, concurrently in `beforeAll` (a preview, a program that
@@ -32,7 +32,7 @@ import {
   unknownPaths,
   valueAt,
   type RunResult,
-} from "../tools/harness";
+} from "../tools/engine/harness";
 
 const FIXTURE = path.join(__dirname, "fixtures", "runner-program");
 const API_KEY = "s3cr3t-key";

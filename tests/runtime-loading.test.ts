@@ -14,8 +14,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { languageHostEnv, readProject, resolveProgram, runProgram, type RunResult } from "../tools/harness";
-import { runOfflineStack } from "../tools/offline-stack";
+import { languageHostEnv, readProject, resolveProgram, runProgram, type RunResult } from "../tools/engine/harness";
+import { runOfflineStack } from "../tools/engine/offline-stack";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNTIME_TSCONFIG = path.join(ROOT, "tsconfig.pulumi.json");

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, RawConfig, parseStackConfig } from "../infra/config";
 import { allSecretKeys } from "../infra/secrets";
 import { checkS3BucketNames } from "../infra/program";
-import { readProject, readStackConfig } from "../tools/harness/project";
-import { PLACEHOLDER_AWS_ACCOUNT } from "../tools/offline-stack";
+import { readProject, readStackConfig } from "../tools/engine/harness/project";
+import { PLACEHOLDER_AWS_ACCOUNT } from "../tools/engine/offline-stack";
 import { committedStackRun } from "./helpers/stack-runs";
 
 const ROOT = path.resolve(__dirname, "..");

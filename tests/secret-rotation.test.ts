@@ -5,11 +5,11 @@
  * read a rotating secret are redeployed when its period changes, and the data key never rotates.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { plain, type RegisteredResource } from "../tools/harness";
-import { requireOk } from "../tools/stack-run";
+import { plain, type RegisteredResource } from "../tools/engine/harness";
+import { requireOk } from "../tools/engine/stack-run";
 import { committedStackRun } from "./helpers/stack-runs";
-import { rotationPeriod, rotationPeriodStart } from "../components/secret-set";
-import { REDEPLOY_META_KEY } from "../components/vercel-app";
+import { rotationPeriod, rotationPeriodStart } from "../components/secrets/secret-set";
+import { REDEPLOY_META_KEY } from "../components/web/vercel-app";
 
 const STACKS = ["staging", "prod"] as const;
 const resources = {} as Record<(typeof STACKS)[number], readonly RegisteredResource[]>;

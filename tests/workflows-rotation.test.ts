@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseCron, type CronSchedule } from "../components/backup-job";
-import { ROTATION_DEFAULTS, rotationPeriod, rotationPeriodStart } from "../components/secret-set";
+import { parseCron, type CronSchedule } from "../components/data/backup-job";
+import { ROTATION_DEFAULTS, rotationPeriod, rotationPeriodStart } from "../components/secrets/secret-set";
 
 const ROOT = path.resolve(__dirname, "..");
 const workflow = (name: string) => parse(fs.readFileSync(path.join(ROOT, ".github/workflows", name), "utf8"));

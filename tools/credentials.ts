@@ -1,6 +1,6 @@
 /**
  * What each credential of the stacks must be allowed to do, generated from what the program
- * registers and looks up (issue 11). The plan (tools/offline-stack.ts) records every resource type
+ * registers and looks up (issue 11). The plan (tools/engine/offline-stack.ts) records every resource type
  * and every invoke; each has an entry here with the provider's own permission names (Cloudflare
  * token permission groups, AWS IAM actions, Vercel team roles); Kubernetes RBAC rules are derived
  * from the type token itself. A type or lookup without an entry is "uncovered" and fails the test
@@ -11,7 +11,7 @@
  * /fundamentals/api/reference/); AWS Service Authorization Reference (S3, KMS, IAM) and the AWS
  * provider's API calls per resource (create, read on refresh, update, delete); Vercel "Access Roles".
  */
-import type { RunResult } from "./harness";
+import type { RunResult } from "./engine/harness";
 
 export type CredentialProvider = "aws" | "cloudflare" | "vercel" | "kubernetes" | "none";
 

@@ -10,7 +10,7 @@
  * job whose stack fails when a looked-up project is missing ("strict") fails; a stack that tolerates
  * it ("tolerant") skips those apps and must get them in a later job of the same workflow run.
  */
-import type { RunResult } from "./harness";
+import type { RunResult } from "./engine/harness";
 
 /** The token of Vercel's project lookup and of the project resource. */
 export const VERCEL_GET_PROJECT = "vercel:index/getProject:getProject";

@@ -4,15 +4,15 @@
  * so `promtool check rules` / `promtool test rules` can run on exactly what the cluster would get.
  *
  * `exportRuleFiles()` is pure: it reads the resources the harness recorded. The CLI runs a
- * committed stack through the harness (tools/stack-run.ts) and writes the files:
+ * committed stack through the harness (tools/engine/stack-run.ts) and writes the files:
  *
  *   npx ts-node tools/export-rules.ts --stack prod --out build/rules
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderRuleFile, type PrometheusRuleGroup } from "../components/alerts";
-import { plain, secretPaths, unknownPaths, type RegisteredResource } from "./harness";
-import { COMMITTED_STACKS, PROJECT_ROOT, requireOk, runCommittedStack } from "./stack-run";
+import { renderRuleFile, type PrometheusRuleGroup } from "../components/monitoring/alerts";
+import { plain, secretPaths, unknownPaths, type RegisteredResource } from "./engine/harness";
+import { COMMITTED_STACKS, PROJECT_ROOT, requireOk, runCommittedStack } from "./engine/stack-run";
 
 /** Type token of the Prometheus Operator's rule resource. */
 export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";

@@ -14,7 +14,7 @@
  * (on by default since Node 20.19, the project's minimum) from their absolute file paths, since
  * their `exports` maps offer only the `import` condition.
  *
- * Wire values from the harness (tools/harness/properties.ts) are accepted as they are:
+ * Wire values from the harness (tools/engine/harness/properties.ts) are accepted as they are:
  * - secrets are read through (`plain()`), so a secret is validated like any value;
  * - an unknown (`UNKNOWN`, a value only known after `up`, e.g. a Secret's `stringData` built from
  *   generated passwords during a preview) is assumed to be whatever the schema wants there:
@@ -28,7 +28,7 @@
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { isUnknown, plain, type RegisteredResource } from "./harness";
+import { isUnknown, plain, type RegisteredResource } from "./engine/harness";
 
 /** The schema packages, searched in this order. */
 export const SCHEMA_PACKAGES = ["kubernetes-models", "@kubernetes-models/prometheus-operator"] as const;

@@ -1,5 +1,5 @@
 /**
- * The blackbox_exporter modules the Probes name (components/blackbox-modules.ts), run by the real
+ * The blackbox_exporter modules the Probes name (components/monitoring/blackbox-modules.ts), run by the real
  * Debian `prometheus-blackbox-exporter` on 127.0.0.1 against a loopback server:
  * - the rendered `blackbox.yml` passes the exporter's own `--config.check`, and a broken one fails;
  * - the security-headers module (issue 10, seed 004 headers) passes with every header and fails
@@ -31,7 +31,7 @@ import {
   statuspageModule,
   vercelBypassModuleName,
   withVercelProtectionBypass,
-} from "../../components/blackbox-modules";
+} from "../../components/monitoring/blackbox-modules";
 
 const EXPORTER = "/usr/bin/prometheus-blackbox-exporter";
 const INSTALL = "apt-get install -y --no-install-recommends prometheus-blackbox-exporter";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { AlertRules, AlertRulesArgs, validateAlertRulesArgs } from "../../components/alert-rules";
-import { AlertGroup, errorRate, sseConnections, toPrometheusRuleGroups } from "../../components/alerts";
+import { AlertRules, AlertRulesArgs, validateAlertRulesArgs } from "../../components/monitoring/alert-rules";
+import { AlertGroup, errorRate, sseConnections, toPrometheusRuleGroups } from "../../components/monitoring/alerts";
 import { PlatformContext, ValidationError } from "../../components/context";
 import { Duration } from "../../components/values";
 import { installRecordingMocks, valueOf } from "../helpers/mocks";

@@ -29,7 +29,7 @@ import {
   toPrometheusRuleGroups,
   validateAlertGroups,
   validateAlertSpec,
-} from "../../components/alerts";
+} from "../../components/monitoring/alerts";
 import { ValidationError } from "../../components/context";
 import { Duration } from "../../components/values";
 

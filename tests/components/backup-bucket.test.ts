@@ -12,7 +12,7 @@ import {
   backupBucketResourceOptions,
   r2Endpoint,
   validateBackupBucketArgs,
-} from "../../components/backup-bucket";
+} from "../../components/data/backup-bucket";
 import { PlatformContext } from "../../components/context";
 import { Duration, Retention } from "../../components/values";
 

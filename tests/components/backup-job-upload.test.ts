@@ -24,10 +24,10 @@ monitor.mocks = {
   },
 };
 
-import { BackupBucketRef } from "../../components/backup-bucket";
-import { BackupJob, BackupJobArgs, emptyR2TokenMessage, r2SecretAccessKey, s3BackupWriterPolicy } from "../../components/backup-job";
+import { BackupBucketRef } from "../../components/data/backup-bucket";
+import { BackupJob, BackupJobArgs, emptyR2TokenMessage, r2SecretAccessKey, s3BackupWriterPolicy } from "../../components/data/backup-job";
 import { PlatformContext } from "../../components/context";
-import { RestoreVerification } from "../../components/restore-verification";
+import { RestoreVerification } from "../../components/data/restore-verification";
 import { Duration, Retention } from "../../components/values";
 
 const staging: PlatformContext = { environment: "staging", product: "codebook", owner: "platform-team" };
@@ -200,7 +200,7 @@ describe("empty R2 token value", () => {
     expect(secrets).toHaveLength(0);
   });
 
-  it("the restore verification's reader token is guarded the same way (one credential path, components/prefix-credentials.ts)", async () => {
+  it("the restore verification's reader token is guarded the same way (one credential path, components/data/prefix-credentials.ts)", async () => {
     tokenValue = "";
     const errors: unknown[] = [];
     const onRejection = (e: unknown) => errors.push(e);

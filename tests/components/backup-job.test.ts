@@ -21,7 +21,7 @@ monitor.mocks = {
   },
 };
 
-import { BackupBucket, BackupBucketRef } from "../../components/backup-bucket";
+import { BackupBucket, BackupBucketRef } from "../../components/data/backup-bucket";
 import {
   BackupJob,
   BackupJobArgs,
@@ -31,7 +31,7 @@ import {
   parseCron,
   r2SecretAccessKey,
   validateBackupJobArgs,
-} from "../../components/backup-job";
+} from "../../components/data/backup-job";
 import { PlatformContext } from "../../components/context";
 import { Duration, Retention } from "../../components/values";
 
@@ -39,7 +39,7 @@ const staging: PlatformContext = { environment: "staging", product: "codebook", 
 const prod: PlatformContext = { ...staging, environment: "prod" };
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const DB_URL = "postgresql://backup:pw@db.internal:5432/codebook";
-const SCRIPT = readFileSync(path.join(__dirname, "../../components/scripts/pg-backup.sh"), "utf8");
+const SCRIPT = readFileSync(path.join(__dirname, "../../components/data/scripts/pg-backup.sh"), "utf8");
 
 const RETENTION = [
   { prefix: "daily/", retention: Retention.days(30) },

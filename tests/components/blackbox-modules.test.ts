@@ -21,7 +21,7 @@ import {
   securityHeadersModuleName,
   vercelBypassModuleName,
   withVercelProtectionBypass,
-} from "../../components/blackbox-modules";
+} from "../../components/monitoring/blackbox-modules";
 
 const rec = installRecordingMocks({ stack: "staging" });
 beforeEach(() => rec.reset());

@@ -4,8 +4,8 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { installRecordingMocks } from "../helpers/mocks";
-import { BlackboxProbes, BlackboxProbesArgs, blackboxProbesProblems } from "../../components/blackbox-probes";
-import { PostgresExporter, PostgresExporterArgs, postgresExporterProblems } from "../../components/postgres-exporter";
+import { BlackboxProbes, BlackboxProbesArgs, blackboxProbesProblems } from "../../components/monitoring/blackbox-probes";
+import { PostgresExporter, PostgresExporterArgs, postgresExporterProblems } from "../../components/monitoring/postgres-exporter";
 import { Duration } from "../../components/values";
 
 const rec = installRecordingMocks({ stack: "prod" });

@@ -8,7 +8,7 @@ import { installRecordingMocks } from "../helpers/mocks";
 
 const rec = installRecordingMocks({ stack: "staging" });
 
-import { BackupBucketRef } from "../../components/backup-bucket";
+import { BackupBucketRef } from "../../components/data/backup-bucket";
 import { PlatformContext, ValidationError } from "../../components/context";
 import {
   RESTORE_VERIFY_SCRIPT_PATH,
@@ -17,7 +17,7 @@ import {
   restoreVerificationStaleAfter,
   s3BackupReaderPolicy,
   validateRestoreVerificationArgs,
-} from "../../components/restore-verification";
+} from "../../components/data/restore-verification";
 import {
   DATABASE_MAINTENANCE_DEFAULTS,
   DB_MAINTENANCE_FILES,
@@ -25,7 +25,7 @@ import {
   DatabaseMaintenanceArgs,
   inMaintenanceWindow,
   validateDatabaseMaintenanceArgs,
-} from "../../components/database-maintenance";
+} from "../../components/data/database-maintenance";
 import { Duration, Retention } from "../../components/values";
 
 const context: PlatformContext = { environment: "staging", product: "codebook", owner: "platform-team" };

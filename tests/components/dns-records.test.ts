@@ -16,7 +16,7 @@ import {
   qualifyRecordName,
   recordSuffix,
   validateDnsRecordsArgs,
-} from "../../components/dns-records";
+} from "../../components/web/dns-records";
 
 const context: PlatformContext = { environment: "prod", product: "ara", owner: "platform-team" };
 const ZONE_ID = "0123456789abcdef0123456789abcdef";

@@ -13,8 +13,8 @@ import {
   parseQuantity,
   secretChecksum,
   validateKubernetesServiceArgs,
-} from "../../components/kubernetes-service";
-import { Probe } from "../../components/probe";
+} from "../../components/workloads/kubernetes-service";
+import { Probe } from "../../components/workloads/probe";
 import { Duration } from "../../components/values";
 
 const rec = installRecordingMocks({ stack: "staging" });

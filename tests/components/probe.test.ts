@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../components/context";
-import { Probe } from "../../components/probe";
+import { Probe } from "../../components/workloads/probe";
 import { Duration } from "../../components/values";
 
 describe("Probe.httpGet", () => {

@@ -16,7 +16,7 @@ import {
   rotationPeriodStart,
   slotPeriod,
   validateSecretSetArgs,
-} from "../../components/secret-set";
+} from "../../components/secrets/secret-set";
 import { ANY_INPUT, forceNewPaths } from "../../tools/plan/replacements";
 
 const context: PlatformContext = { environment: "staging", product: "dahlia", owner: "platform-team" };

@@ -28,7 +28,7 @@ const rec = installRecordingMocks({
 });
 
 import { PlatformContext } from "../../components/context";
-import { VercelApp, VercelAppArgs, isVercelProjectNotFound } from "../../components/vercel-app";
+import { VercelApp, VercelAppArgs, isVercelProjectNotFound } from "../../components/web/vercel-app";
 
 const staging: PlatformContext = { environment: "staging", product: "voyager", owner: "platform-team" };
 const voyager = (): VercelAppArgs => ({

@@ -19,7 +19,7 @@ import {
   isSecretLookingName,
   looksLikeSecretValue,
   validateVercelAppArgs,
-} from "../../components/vercel-app";
+} from "../../components/web/vercel-app";
 
 const PROJECT = "vercel:index/project:Project";
 const ENV = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";

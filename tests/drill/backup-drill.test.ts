@@ -1,6 +1,6 @@
 /**
  * Backup and restore drill (seed 001 §4.4: "Perform test restore of database backup, verify data
- * integrity"): the backup job's own script, components/scripts/pg-backup.sh, dumps a real
+ * integrity"): the backup job's own script, components/data/scripts/pg-backup.sh, dumps a real
  * PostgreSQL and uploads to a SigV4-verifying S3 endpoint; the object is downloaded, restored
  * into a fresh database and compared table by table. Then the faults the script promises to
  * survive: each exits non-zero with `pg-backup: error:` and leaves no object behind.
@@ -25,7 +25,7 @@ const REGION = "us-east-1";
 const ACCESS_KEY_ID = "AKIADRILLTEST0000001";
 const SECRET_ACCESS_KEY = randomBytes(30).toString("base64");
 const CHUNKS = 4000;
-/** Objects the job writes: `<prefix><product>-<UTC timestamp>.dump` (components/scripts/pg-backup.sh). */
+/** Objects the job writes: `<prefix><product>-<UTC timestamp>.dump` (components/data/scripts/pg-backup.sh). */
 const KEY = /^(daily|weekly)\/codebook-\d{8}T\d{6}Z\.dump$/;
 
 let tools: PostgresTools;

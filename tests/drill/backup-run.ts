@@ -1,5 +1,5 @@
 /**
- * Runs the backup job's own script (components/scripts/pg-backup.sh, the file the CronJob mounts)
+ * Runs the backup job's own script (components/data/scripts/pg-backup.sh, the file the CronJob mounts)
  * the way the container does, downloads what it uploaded, restores it, and produces a full disk
  * on demand. Shared by tests/drill/backup-drill.test.ts and scripts/bench-drill.ts.
  */
@@ -7,10 +7,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PG_BACKUP_SCRIPT_PATH } from "../../components/data/backup-job";
 import { PostgresServer } from "./postgres";
 
-/** The script under test; the same path `PG_BACKUP_SCRIPT_PATH` in components/backup-job.ts names. */
-export const BACKUP_SCRIPT = join(__dirname, "..", "..", "components", "scripts", "pg-backup.sh");
+/** The script under test: the file the backup component mounts. */
+export const BACKUP_SCRIPT = PG_BACKUP_SCRIPT_PATH;
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** SHA-256 of an empty body, the signed payload hash of a GET. */
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -49,7 +50,7 @@ function busyboxApplets(): string {
   return dir;
 }
 
-/** The job's environment (components/backup-job.ts passes exactly these variables). */
+/** The job's environment (components/data/backup-job.ts passes exactly these variables). */
 export interface BackupEnv {
   readonly DATABASE_URL: string;
   readonly AWS_ACCESS_KEY_ID: string;

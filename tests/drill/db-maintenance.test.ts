@@ -1,6 +1,6 @@
 /**
  * Database maintenance against a real PostgreSQL: the DatabaseMaintenance CronJobs' own wrapper
- * (components/scripts/db-maintenance.sh) and SQL files (db-vacuum.sql, db-reindex.sql), run as the
+ * (components/data/scripts/db-maintenance.sh) and SQL files (db-vacuum.sql, db-reindex.sql), run as the
  * container runs them (dash and busybox ash), at chosen instants (MAINTENANCE_NOW):
  * - the window guard: over a whole year of the CronJob's firing days, the SQL runs exactly on the
  *   first Saturday of each month (seed 001 §7.1), and refuses outside 02:00-06:00 UTC;
@@ -20,8 +20,8 @@ import {
   DB_MAINTENANCE_FILES,
   inMaintenanceWindow,
   maintenanceSchedule,
-} from "../../components/database-maintenance";
-import { parseCron } from "../../components/backup-job";
+} from "../../components/data/database-maintenance";
+import { parseCron } from "../../components/data/backup-job";
 
 const DATABASE = "dahlia";
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

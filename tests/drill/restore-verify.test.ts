@@ -1,6 +1,6 @@
 /**
  * Restore-verification drill (seed 001 §4.4 monthly test restore; seeds 000 and 004 weekly backup
- * integrity check): the RestoreVerification job's own script, components/scripts/pg-restore-verify.sh,
+ * integrity check): the RestoreVerification job's own script, components/data/scripts/pg-restore-verify.sh,
  * lists a SigV4-checking S3 endpoint, downloads the newest backup pg-backup.sh wrote, restores it
  * into a throwaway PostgreSQL it starts itself (Debian's server binaries, as the image's), and
  * checks tables and rows. A good backup passes; a truncated, corrupted, missing, stale or
@@ -18,7 +18,7 @@ import { BackupEnv, DrillShell, ProcessResult, runBackupScript, spawnAsync } fro
 import { PostgresServer, PostgresTools, ensurePostgresTools, startPostgres } from "./postgres";
 import { S3Stub, startS3Stub } from "./s3-stub";
 import { createDrillSchema, insertDrillRows } from "./seed";
-import { RESTORE_VERIFY_SCRIPT_PATH } from "../../components/restore-verification";
+import { RESTORE_VERIFY_SCRIPT_PATH } from "../../components/data/restore-verification";
 
 const DATABASE = "codebook";
 const BUCKET = "codebook-prod-backups";

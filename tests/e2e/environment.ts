@@ -24,7 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { BLACKBOX_CONFIG_KEY } from "../../components/blackbox-modules";
+import { BLACKBOX_CONFIG_KEY } from "../../components/monitoring/blackbox-modules";
 import { ensurePostgresTools, PostgresServer, startPostgres } from "../drill/postgres";
 import { renderAlertmanagerConfig, RenderedAlertmanagerConfig, SecretReader, stackSecretReader } from "./alertmanager-config";
 import { e2eBinaries } from "./binaries";

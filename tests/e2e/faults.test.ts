@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT, requireOk } from "../../tools/stack-run";
+import { PROJECT_ROOT, requireOk } from "../../tools/engine/stack-run";
 import { committedStackRun } from "../helpers/stack-runs";
 import { E2eEnvironment, startE2eEnvironment } from "./environment";
 import { K8sObject, k8sObjects, kubePrometheusStackSelection, PrometheusSelection } from "./operator";

@@ -23,7 +23,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { plain, type RegisteredResource } from "../../tools/harness";
+import { plain, type RegisteredResource } from "../../tools/engine/harness";
 
 // ---------------------------------------------------------------------------------------------
 // Kubernetes objects and label selectors

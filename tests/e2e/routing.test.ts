@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { requireOk } from "../../tools/stack-run";
+import { requireOk } from "../../tools/engine/stack-run";
 import { committedStackRun } from "../helpers/stack-runs";
 import { renderAlertmanagerConfig, RenderedAlertmanagerConfig, stackSecretReader } from "./alertmanager-config";
 import { e2eBinaries } from "./binaries";

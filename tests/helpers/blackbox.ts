@@ -3,7 +3,7 @@
  * read from the resources recorded under mocks, for the products tests.
  */
 import { parse } from "yaml";
-import { BLACKBOX_CONFIG_KEY } from "../../components/blackbox-modules";
+import { BLACKBOX_CONFIG_KEY } from "../../components/monitoring/blackbox-modules";
 import type { RecordedResource } from "./mocks";
 
 const SECRET = "kubernetes:core/v1:Secret";

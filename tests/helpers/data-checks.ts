@@ -5,9 +5,9 @@
  */
 import { expect, it } from "vitest";
 import type { RecordedResource } from "./mocks";
-import { parseCron } from "../../components/backup-job";
-import { R2_BUCKET_ITEM_READ_PERMISSION_GROUP } from "../../components/restore-verification";
-import { inMaintenanceWindow, DATABASE_MAINTENANCE_DEFAULTS } from "../../components/database-maintenance";
+import { parseCron } from "../../components/data/backup-job";
+import { R2_BUCKET_ITEM_READ_PERMISSION_GROUP } from "../../components/data/restore-verification";
+import { inMaintenanceWindow, DATABASE_MAINTENANCE_DEFAULTS } from "../../components/data/database-maintenance";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";

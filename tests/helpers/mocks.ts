@@ -17,7 +17,7 @@
  * (the monitor is told with `keepSecrets`), so tests can prove secretness end to end.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { placeholderVercelDns } from "../../tools/offline-stack";
+import { placeholderVercelDns } from "../../tools/engine/offline-stack";
 
 export interface RecordedResource {
   /** Full Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */

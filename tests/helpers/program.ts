@@ -6,8 +6,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { allSecretKeys } from "../../infra/secrets";
-import { readProject, readStackConfig } from "../../tools/harness/project";
-import { dockerConfigPlaceholder, placeholderSecret } from "../../tools/offline-stack";
+import { readProject, readStackConfig } from "../../tools/engine/harness/project";
+import { dockerConfigPlaceholder, placeholderSecret } from "../../tools/engine/offline-stack";
 import { REGISTRY_CREDENTIALS_KEY } from "../../infra/registry-credentials";
 import { RecordedResource, RecordingMocks, installRecordingMocks } from "./mocks";
 

@@ -2,7 +2,7 @@
  * A `RegisteredResource` as the runner harness records it, with every option at its default, for
  * tests of code that reads recorded resources (rule export, schema checks, the plan).
  */
-import type { RegisteredResource } from "../../tools/harness";
+import type { RegisteredResource } from "../../tools/engine/harness";
 
 export function registeredResource(
   partial: Partial<RegisteredResource> & Pick<RegisteredResource, "type" | "name">,

@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import { inject } from "vitest";
-import type { RunResult } from "../../tools/harness";
-import { runCommittedStack } from "../../tools/stack-run";
+import type { RunResult } from "../../tools/engine/harness";
+import { runCommittedStack } from "../../tools/engine/stack-run";
 
 let cache: Record<string, RunResult> | undefined;
 

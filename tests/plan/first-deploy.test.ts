@@ -9,9 +9,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { RunResult } from "../../tools/harness";
-import { runOfflineStack } from "../../tools/offline-stack";
-import { PROJECT_ROOT } from "../../tools/stack-run";
+import type { RunResult } from "../../tools/engine/harness";
+import { runOfflineStack } from "../../tools/engine/offline-stack";
+import { PROJECT_ROOT } from "../../tools/engine/stack-run";
 import {
   DeployJob,
   StackProjectFacts,

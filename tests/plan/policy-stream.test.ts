@@ -5,9 +5,9 @@
  * through its analyzer server is exercised by the plan tests (fixture.test.ts, program.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import type { RegisteredResource } from "../../tools/harness";
+import type { RegisteredResource } from "../../tools/engine/harness";
 import { PolicyAnalysis, PolicyStep, type PackProcess, type ReadyPack } from "../../tools/plan/policy";
-import type { AnalysisResult, TestResource } from "../../policies/testing/types";
+import type { AnalysisResult, TestResource } from "../../tools/engine/pack/types";
 import { registeredResource } from "../helpers/registered";
 
 const INFO = {

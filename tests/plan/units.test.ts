@@ -7,13 +7,13 @@
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { allSecretKeys } from "../../infra/secrets";
-import { readProject, secret, UNKNOWN, type RegisteredResource, type RunResult } from "../../tools/harness";
-import { placeholderSecret } from "../../tools/stack-run";
+import { readProject, secret, UNKNOWN, type RegisteredResource, type RunResult } from "../../tools/engine/harness";
+import { placeholderSecret } from "../../tools/engine/stack-run";
 import { main } from "../../tools/plan/cli";
 import { diffPlans, diffValues, replaceReasons, type StackDiff } from "../../tools/plan/diff";
 import { canonicalJson, planDocument, planFileText, type PlanDocument, type PlanResource } from "../../tools/plan/json";
 import { COMMENT_MARKER, code, renderMarkdown, type StackSection } from "../../tools/plan/markdown";
-import { declaredSecretKeys, invokeAnswers, placeholderFor } from "../../tools/offline-stack";
+import { declaredSecretKeys, invokeAnswers, placeholderFor } from "../../tools/engine/offline-stack";
 import { forceNewPaths } from "../../tools/plan/replacements";
 import { programErrorMessage, type PlanSuccess } from "../../tools/plan/run";
 import { findSecretLeaks, needlesFor, Redactor } from "../../tools/plan/secret-flow";

@@ -9,7 +9,7 @@ import { missingAlertSeriesSource } from "../../policies/stack/missing-alert-ser
 import { checkExpression, findDeadAlerts, seriesSources, type SourceResource } from "../../policies/lib/series-sources";
 import { CLUSTER_PREREQUISITES } from "../../policies/lib/cluster-prerequisites";
 import { UNKNOWN } from "../../policies/lib/values";
-import { UNKNOWN_STRING } from "../../policies/testing/types";
+import { UNKNOWN_STRING } from "../../tools/engine/pack/types";
 import { DEAD_KINDS, EXPECTED, monitoredStack, type MonitoredObject } from "../fixtures/dead-alert-program/monitored";
 import { expectClean, expectNotApplicable, expectViolation, violations, type Fixture } from "./helpers";
 

@@ -9,7 +9,7 @@ import { enforceBucketSecureTransport } from "../../policies/aws/enforce-bucket-
 import { enableBucketAccessLogging } from "../../policies/aws/enable-bucket-access-logging";
 import { enableBackupReplication } from "../../policies/aws/enable-backup-replication";
 import { enableKmsKeyRotation } from "../../policies/aws/enable-kms-key-rotation";
-import { UNKNOWN_STRING, urnOf } from "../../policies/testing/types";
+import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
 import { deployment, kmsKey, s3BackupSet, s3Bucket, r2Bucket } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, type Fixture } from "./helpers";
 

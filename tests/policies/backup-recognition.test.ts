@@ -19,7 +19,7 @@ import { missingBackupFreshnessAlert } from "../../policies/stack/missing-backup
 import { enforceBackupBucketProtection } from "../../policies/stack/enforce-backup-bucket-protection";
 import { isBackupCronJob, nameSaysBackup } from "../../policies/lib/backups";
 import { K8S } from "../../policies/lib/kubernetes";
-import { urnOf } from "../../policies/testing/types";
+import { urnOf } from "../../tools/engine/pack/types";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, type Fixture } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -15,7 +15,7 @@ import { configureExplicitTargets } from "../../policies/vercel/configure-explic
 import { configurePasswordStrength } from "../../policies/random/configure-password-strength";
 import { disallowRandomStringSecrets } from "../../policies/random/disallow-random-string-secrets";
 import { isSecretName } from "../../policies/lib/secrets";
-import { UNKNOWN_STRING, urnOf } from "../../policies/testing/types";
+import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
 import { aRecord, cnameRecord, deployment, r2BackupSet, r2Bucket, r2Cors, R2_CONFIG, randomPassword, randomString, s3Bucket, vercelVariable, vercelVariables } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, type Fixture } from "./helpers";
 

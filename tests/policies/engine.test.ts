@@ -5,12 +5,12 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rules } from "../../policies/rules";
-import { analyzeResource, analyzeStack } from "../../policies/testing/in-process";
-import { PolicyPackProcess, type AnalyzerInfo } from "../../policies/testing/engine";
-import type { AnalysisResult, RunOptions } from "../../policies/testing/types";
+import { analyzeResource, analyzeStack } from "../../tools/engine/pack/in-process";
+import { PolicyPackProcess, type AnalyzerInfo } from "../../tools/engine/pack/engine";
+import type { AnalysisResult, RunOptions } from "../../tools/engine/pack/types";
 import { compliantStack, insecureFixtures } from "./scenarios";
 import { deployment, vercelVariable } from "./fixtures";
-import { secretValue, UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../policies/testing/types";
+import { secretValue, UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../tools/engine/pack/types";
 import type { Fixture } from "./helpers";
 import { monitoredStack } from "../fixtures/dead-alert-program/monitored";
 

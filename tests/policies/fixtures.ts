@@ -4,7 +4,7 @@
  * seed 004 ARA R2 backups kept 30 d). Each test copies one with `edit()` and changes one thing.
  */
 import { K8S } from "../../policies/lib/kubernetes";
-import { urnOf } from "../../policies/testing/types";
+import { urnOf } from "../../tools/engine/pack/types";
 import type { Fixture } from "./helpers";
 
 export const NS = "codebook";

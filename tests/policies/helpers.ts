@@ -5,8 +5,8 @@
 import { expect } from "vitest";
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import type { AppPolicy } from "../../policies/lib/rule";
-import { analyzeResource, analyzeStack } from "../../policies/testing/in-process";
-import type { AnalysisResult, RunOptions, TestResource, Violation } from "../../policies/testing/types";
+import { analyzeResource, analyzeStack } from "../../tools/engine/pack/in-process";
+import type { AnalysisResult, RunOptions, TestResource, Violation } from "../../tools/engine/pack/types";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** A test resource whose props tests may edit freely. */

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { rules } from "../../policies/rules";
-import { analyzeResource, analyzeStack } from "../../policies/testing/in-process";
-import type { RunOptions, Violation } from "../../policies/testing/types";
+import { analyzeResource, analyzeStack } from "../../tools/engine/pack/in-process";
+import type { RunOptions, Violation } from "../../tools/engine/pack/types";
 import { compliantStack, EXPECTED_INSECURE, insecureFixtures } from "./scenarios";
 import { PROD, STAGING, type Fixture } from "./helpers";
 

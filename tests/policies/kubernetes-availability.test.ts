@@ -12,7 +12,7 @@ import { disallowExposedServiceTypes } from "../../policies/kubernetes/disallow-
 import { disallowSshAndExternalIps } from "../../policies/kubernetes/disallow-ssh-and-external-ips";
 import { disallowSecretsInConfigmaps } from "../../policies/kubernetes/disallow-secrets-in-configmaps";
 import { maxIntervalSeconds, parseCron } from "../../policies/lib/cron";
-import { UNKNOWN_STRING, urnOf } from "../../policies/testing/types";
+import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
 import { backupCronJob, configMap, plainCronJob, deployment, hpa, networkPolicy, podDisruptionBudget, service } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING } from "./helpers";
 

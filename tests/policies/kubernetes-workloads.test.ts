@@ -19,7 +19,7 @@ import { disallowSecretEnvLiterals } from "../../policies/kubernetes/disallow-se
 import { missingRecommendedLabels } from "../../policies/kubernetes/missing-recommended-labels";
 import { disallowBarePods } from "../../policies/kubernetes/disallow-bare-pods";
 import { disallowDeprecatedApiVersions } from "../../policies/kubernetes/disallow-deprecated-api-versions";
-import { UNKNOWN_STRING } from "../../policies/testing/types";
+import { UNKNOWN_STRING } from "../../tools/engine/pack/types";
 import { backupCronJob, configMap, deployment, pod, service } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING, violations } from "./helpers";
 

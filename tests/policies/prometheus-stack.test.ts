@@ -8,7 +8,7 @@ import { missingBackupFreshnessAlert } from "../../policies/stack/missing-backup
 import { enforceBackupBucketProtection } from "../../policies/stack/enforce-backup-bucket-protection";
 import { parsePromql, thresholds, selectsLabelValue } from "../../policies/lib/promql";
 import { isProdStack } from "../../policies/lib/environment";
-import { secretValue } from "../../policies/testing/types";
+import { secretValue } from "../../tools/engine/pack/types";
 import { backupCronJob, configMap, deployment, plainCronJob, prometheusRule, r2Bucket, s3Bucket, vercelVariable, vercelVariables } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING, type Fixture } from "./helpers";
 

@@ -4,7 +4,7 @@ import { README, renderPrerequisitesTable, renderRulesTable, ROOT_README, withPr
 import { CLUSTER_PREREQUISITES, EXPORTERS } from "../../policies/lib/cluster-prerequisites";
 import { notImplemented, registry, rules } from "../../policies/rules";
 import { AREAS, VERBS } from "../../policies/lib/rule";
-import { checkConfig } from "../../policies/testing/config";
+import { checkConfig } from "../../tools/engine/pack/config";
 
 describe("the rules registry", () => {
     it("covers every POLICIES.md rule but 33 exactly once; rules beyond it say where they come from", () => {

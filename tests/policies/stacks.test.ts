@@ -5,10 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { rules } from "../../policies/rules";
-import { analyzeResource, analyzeStack } from "../../policies/testing/in-process";
-import type { TestResource, Violation } from "../../policies/testing/types";
+import { analyzeResource, analyzeStack } from "../../tools/engine/pack/in-process";
+import type { TestResource, Violation } from "../../tools/engine/pack/types";
 import { committedStackRun } from "../helpers/stack-runs";
-import { toTestResources } from "../../tools/policy-input";
+import { toTestResources } from "../../tools/engine/policy-input";
 
 const found: Record<string, Violation[]> = {};
 

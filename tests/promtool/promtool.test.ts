@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderRuleFile } from "../../components/alerts";
+import { renderRuleFile } from "../../components/monitoring/alerts";
 import { findPromtool, runPromtool } from "../helpers/promtool";
 import { productRuleGroups, renderProductRuleFile } from "./product-alerts";
 

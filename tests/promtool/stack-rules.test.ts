@@ -1,6 +1,6 @@
 /**
  * The Prometheus rules the stacks really deploy: both committed stacks run once each through
- * Pulumi's own runner (tools/stack-run.ts), every `PrometheusRule` is exported as a plain rule file
+ * Pulumi's own runner (tools/engine/stack-run.ts), every `PrometheusRule` is exported as a plain rule file
  * (tools/export-rules.ts), and `promtool` checks them. Unlike ./promtool.test.ts (representative
  * rules from the builders), these are the exact rules, selectors and runbook URLs of the stacks.
  */
@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { exportRuleFiles, PROMETHEUS_RULE_TYPE, RuleFile, writeRuleFiles } from "../../tools/export-rules";
-import { plain, RegisteredResource, secret, UNKNOWN, WireObject, WireValue } from "../../tools/harness";
-import { requireOk } from "../../tools/stack-run";
+import { plain, RegisteredResource, secret, UNKNOWN, WireObject, WireValue } from "../../tools/engine/harness";
+import { requireOk } from "../../tools/engine/stack-run";
 import { committedStackRun } from "../helpers/stack-runs";
 import { findPromtool, runPromtool } from "../helpers/promtool";
 import { registeredResource } from "../helpers/registered";

@@ -11,8 +11,8 @@
  */
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { PLAIN_CONFIG_KEYS } from "../../infra/config-keys";
-import { readProject, readStackConfig, type RegisteredResource } from "../harness";
-import { isUnknown, plain } from "../harness/properties";
+import { readProject, readStackConfig, type RegisteredResource } from "../engine/harness";
+import { isUnknown, plain } from "../engine/harness/properties";
 import { DEFAULT_SELECTOR_LABELS, findDeadAlerts, SOURCE_TYPES, type DeadAlert, type SourceResource } from "../../policies/lib/series-sources";
 import { UNKNOWN } from "../../policies/lib/values";
 

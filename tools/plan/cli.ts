@@ -232,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (base?.kind === "files") {
-    const { readProject } = await import("../harness");
+    const { readProject } = await import("../engine/harness");
     let project: string;
     try {
       project = readProject(a.project).name;

@@ -23,7 +23,7 @@ import {
   ROOT_STACK_TYPE,
   type RegisteredResource,
   type RunResult,
-} from "../harness";
+} from "../engine/harness";
 import type { PolicyResults } from "./policy";
 import { providerUrn } from "./policy";
 import type { Redactor, SecretFlowFinding } from "./secret-flow";

@@ -2,7 +2,7 @@
  * The plan's policy step: the CrossGuard pack (`policies/index.ts`) run through its own analyzer
  * server over gRPC, as the engine runs it during `pulumi preview --policy-pack policies`.
  *
- * The process and the gRPC calls are the policy helper's client (policies/testing/engine.ts,
+ * The process and the gRPC calls are the policy helper's client (tools/engine/pack/engine.ts,
  * `PolicyPackProcess`: it spawns `@pulumi/pulumi/cmd/run-policy-pack` in the pack folder, then
  * Handshake, ConfigureStack, GetAnalyzerInfo, Configure). This module only decides what the
  * engine would send:
@@ -20,10 +20,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
-import { reconcileConfig } from "../../policies/testing/config";
-import { PolicyPackProcess, PropertyStructs, type AnalyzerInfo } from "../../policies/testing/engine";
-import type { TestResource, Violation } from "../../policies/testing/types";
-import type { RegisteredResource } from "../harness";
+import { reconcileConfig } from "../engine/pack/config";
+import { PolicyPackProcess, PropertyStructs, type AnalyzerInfo } from "../engine/pack/engine";
+import type { TestResource, Violation } from "../engine/pack/types";
+import type { RegisteredResource } from "../engine/harness";
 
 /** The pack of this repository. */
 export const DEFAULT_PACK_DIR = path.resolve(__dirname, "../../policies");

@@ -7,9 +7,9 @@
  */
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { readProject, type LogEntry, type RunResult } from "../harness";
+import { readProject, type LogEntry, type RunResult } from "../engine/harness";
 import { planDocument, type PlanDocument } from "./json";
-import { runOfflineStack, PlanConfigError, type OfflineStackRun } from "../offline-stack";
+import { runOfflineStack, PlanConfigError, type OfflineStackRun } from "../engine/offline-stack";
 import { PolicyStep, type PolicyAnalysis, type PolicyPool, type PolicyResults } from "./policy";
 import { findSecretLeaks, Redactor } from "./secret-flow";
 import { findRunDeadAlerts, packConfigWithSelectors, selectorLabelsFor, type SelectorLabels } from "./alert-sources";
@@ -85,7 +85,7 @@ export function programErrorMessage(result: RunResult, projectDir: string): stri
   const unanswered = result.invokes.filter((i) => !i.answered).map((i) => i.token);
   const message = [...new Set(lines.map((l) => l.trimEnd()))].join("\n").trim();
   const extra = unanswered.length > 0
-    ? `\nthe offline plan has no answer for ${[...new Set(unanswered)].join(", ")}; add one to invokeAnswers() in tools/offline-stack.ts`
+    ? `\nthe offline plan has no answer for ${[...new Set(unanswered)].join(", ")}; add one to invokeAnswers() in tools/engine/offline-stack.ts`
     : "";
   return `${message}${hint ? `\n${hint}` : ""}${extra}`.trim();
 }

@@ -13,7 +13,7 @@
  * secret) are unknown during a preview and cross the wire as the unknown sentinel, secret marker
  * or not; only a real `up` has their values.
  */
-import { isSecret, type RegisteredResource, type RunResult, type WireValue } from "../harness";
+import { isSecret, type RegisteredResource, type RunResult, type WireValue } from "../engine/harness";
 
 /** One place a secret value reached without its secret marker. */
 export interface SecretFlowFinding {

@@ -1,11 +1,11 @@
 /**
  * Alert rules for one product: a Prometheus Operator `PrometheusRule` holding typed alert groups
- * (components/alerts.ts) and, when routing is given, an `AlertmanagerConfig` that pages for
+ * (components/monitoring/alerts.ts) and, when routing is given, an `AlertmanagerConfig` that pages for
  * `critical`, posts to chat for `warning` and drops `info`, with its two credentials in a `Secret`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsLabel, PlatformContext, recommendedLabels, throwIfInvalid, TYPE_PREFIX } from "./context";
+import { isDnsLabel, PlatformContext, recommendedLabels, throwIfInvalid, TYPE_PREFIX } from "../context";
 import { AlertGroup, PrometheusRuleGroup, toPrometheusRuleGroups, validateAlertGroups } from "./alerts";
 
 /** Where alerts go. Both credentials are secrets and reach the cluster only through a `Secret`. */
@@ -29,7 +29,7 @@ export interface AlertRulesArgs {
    * @example "codebook"
    */
   readonly namespace: string;
-  /** The alert groups (builders in components/alerts.ts). @example [{ name: "codebook-api", rules: [errorRate({ selector: { job: "codebook-api" } })] }] */
+  /** The alert groups (builders in components/monitoring/alerts.ts). @example [{ name: "codebook-api", rules: [errorRate({ selector: { job: "codebook-api" } })] }] */
   readonly groups: ReadonlyArray<AlertGroup>;
   /** Alert routing to a pager and a chat channel; without it the rules only reach the cluster's default Alertmanager route. @default undefined */
   readonly routing?: AlertRoutingArgs;
@@ -89,7 +89,7 @@ export function validateAlertRulesArgs(name: string, args: AlertRulesArgs): void
     problems.push(`\`namespace\` must be the product's namespace (a DNS label, not "default"), got "${args.namespace}"`);
   }
   if (args.groups.length === 0) {
-    problems.push("`groups` must contain at least one group of alerts; build them with components/alerts.ts");
+    problems.push("`groups` must contain at least one group of alerts; build them with components/monitoring/alerts.ts");
   }
   problems.push(...validateAlertGroups(args.groups));
   if (args.ruleSelectorLabels !== undefined) {

@@ -12,10 +12,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { commonPodSpec, dnsEgressRule, secretEnv, tcpEgress } from "./pod-spec";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
+import { commonPodSpec, dnsEgressRule, secretEnv, tcpEgress } from "../workloads/pod-spec";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "../context";
 import type { SeriesSelector } from "./alerts";
-import { isPort } from "./probe";
+import { isPort } from "../workloads/probe";
 
 /** postgres_exporter's default listen port (`--web.listen-address=:9187`). */
 export const POSTGRES_EXPORTER_PORT = 9187;

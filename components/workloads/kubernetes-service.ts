@@ -10,10 +10,10 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "./context";
+import { PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "../context";
 import { commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle, secretEnv } from "./pod-spec";
 import { Probe, isPort } from "./probe";
-import { Duration } from "./values";
+import { Duration } from "../values";
 
 /** Type token of this component. */
 export const KUBERNETES_SERVICE_TYPE = `${TYPE_PREFIX}:kubernetes:Service`;

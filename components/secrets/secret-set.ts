@@ -26,7 +26,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PlatformContext, TYPE_PREFIX, ValidationError, isProd, throwIfInvalid } from "./context";
+import { PlatformContext, TYPE_PREFIX, ValidationError, isProd, throwIfInvalid } from "../context";
 
 const COMPONENT = "SecretSet";
 

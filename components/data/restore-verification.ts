@@ -24,14 +24,14 @@ import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertSpec, backupStale } from "./alerts";
+import { AlertSpec, backupStale } from "../monitoring/alerts";
 import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./backup-job";
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { secretEnv, tcpEgress } from "./pod-spec";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
+import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
-import { Duration, RESTORE_TABLE } from "./values";
+import { Duration, RESTORE_TABLE } from "../values";
 
 export { RESTORE_TABLE };
 
@@ -82,7 +82,7 @@ export interface RestoreVerificationArgs {
   /**
    * Image with curl ≥ 7.75, openssl, psql, pg_restore and the server binaries (initdb, pg_ctl,
    * postgres) plus every extension the dumps use (pgvector): the image built from
-   * `components/scripts/pg-backup.Dockerfile`, running as uid 70.
+   * `components/data/scripts/pg-backup.Dockerfile`, running as uid 70.
    */
   readonly image: BackupImage;
   /** Kill a run after this long (Job `activeDeadlineSeconds`). @default Duration.hours(2) */
@@ -218,7 +218,7 @@ export function validateRestoreVerificationArgs(name: string, args: RestoreVerif
   }
   const image = args.image;
   if (!image || !image.repository || !image.tag || image.tag === "latest" || image.tag.startsWith("latest@")) {
-    problems.push("`image` must be a repository and a pinned tag (never `latest`), built from components/scripts/pg-backup.Dockerfile (POLICIES.md 14)");
+    problems.push("`image` must be a repository and a pinned tag (never `latest`), built from components/data/scripts/pg-backup.Dockerfile (POLICIES.md 14)");
   }
   const deadline = args.activeDeadline ?? d.activeDeadline;
   if (!Number.isInteger(deadline.toSeconds()) || deadline.toSeconds() < 60) {

@@ -10,10 +10,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
 import type { SeriesSelector } from "./alerts";
 import { MODULE_NAME } from "./blackbox-modules";
-import { Duration } from "./values";
+import { Duration } from "../values";
 
 /** Where the exporter is. */
 export interface BlackboxProber {
@@ -29,7 +29,7 @@ export interface BlackboxProber {
 export interface BlackboxProbeSpec {
   /** Short name, unique in the component; the Probe and its job are `<component>-<name>`. @example "api-health" */
   readonly name: string;
-  /** blackbox_exporter module (from components/blackbox-modules.ts). @example "http_2xx" */
+  /** blackbox_exporter module (from components/monitoring/blackbox-modules.ts). @example "http_2xx" */
   readonly module: string;
   /** Absolute http(s) URLs to probe. @example ["https://codebook-api.example.com/health"] */
   readonly targets: readonly string[];

@@ -30,7 +30,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
-import { PlatformContext, TYPE_PREFIX, isProd, throwIfInvalid } from "./context";
+import { PlatformContext, TYPE_PREFIX, isProd, throwIfInvalid } from "../context";
 
 const COMPONENT = "App";
 

@@ -1,7 +1,7 @@
 /**
  * Typed Prometheus alert rules: an `AlertSpec` value, one builder per alert the seeds name, pure
  * validation, and the conversion to the plain Prometheus rule-group shape that both the
- * `PrometheusRule` custom resource (components/alert-rules.ts) and `promtool` consume.
+ * `PrometheusRule` custom resource (components/monitoring/alert-rules.ts) and `promtool` consume.
  *
  * Every builder takes a typed options object, documents the metric names it reads, and defaults
  * its thresholds from the seeds (cited beside each default). Where a seed names a threshold but no
@@ -17,8 +17,8 @@
  * - kube-state-metrics: `kube_cronjob_status_last_successful_time`.
  */
 import { stringify } from "yaml";
-import { throwIfInvalid } from "./context";
-import { Duration } from "./values";
+import { throwIfInvalid } from "../context";
+import { Duration } from "../values";
 
 // ---------------------------------------------------------------------------------------------
 // Types

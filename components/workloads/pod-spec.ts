@@ -10,7 +10,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformContext, PreStopHook } from "./context";
+import type { PlatformContext, PreStopHook } from "../context";
 
 /** Who the pod runs as. */
 export interface PodIdentity {

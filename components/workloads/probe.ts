@@ -5,8 +5,8 @@
  * the preview diff shows exactly what the kubelet will do and two probes compare by value.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { throwIfInvalid } from "./context";
-import { Duration } from "./values";
+import { throwIfInvalid } from "../context";
+import { Duration } from "../values";
 
 /** Options shared by every probe kind. Defaults are the Kubernetes API defaults. */
 export interface ProbeOptions {

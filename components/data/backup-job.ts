@@ -30,10 +30,10 @@ import {
   isDnsLabel,
   recommendedLabels,
   throwIfInvalid,
-} from "./context";
-import { secretEnv, tcpEgress } from "./pod-spec";
+} from "../context";
+import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
-import { Duration } from "./values";
+import { Duration } from "../values";
 
 const COMPONENT = "BackupJob";
 

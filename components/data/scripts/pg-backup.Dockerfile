@@ -1,7 +1,7 @@
 # The image of the backup, restore-verification and maintenance jobs: PostgreSQL's client tools
 # and server binaries, plus what pg-backup.sh uploads with and pgvector for the restore check.
 # Build and push it under the stack's `backupImage` (a pinned tag), e.g.
-#   docker build -f components/scripts/pg-backup.Dockerfile -t ghcr.io/example-org/pg-backup:17.6-2 .
+#   docker build -f components/data/scripts/pg-backup.Dockerfile -t ghcr.io/example-org/pg-backup:17.6-2 .
 # Use the PostgreSQL major version of the newest database you back up: pg_dump can dump older
 # servers, not newer ones, and pg-restore-verify.sh restores into this same major version.
 

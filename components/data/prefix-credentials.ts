@@ -13,7 +13,7 @@ import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupBucketRef } from "./backup-bucket";
-import { PlatformContext, resourceTags } from "./context";
+import { PlatformContext, resourceTags } from "../context";
 
 /** An access key pair as the job's Secret carries it (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`); both Pulumi secrets. */
 export interface PrefixCredentials {

@@ -21,8 +21,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { Duration } from "./values";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
+import { Duration } from "../values";
 
 /** One `fail_if_header_not_matches` entry: the header must be present and match `regexp` (Go RE2). */
 export interface HeaderMatcher {

@@ -1,8 +1,8 @@
 /**
  * Runs a stack the way `pulumi preview` would, with nothing the CLI would get from elsewhere: no
  * decryption key, no credentials, no provider plugins. The one offline runner of the project: the
- * plan (tools/plan), the tests and the tools (tools/stack-run.ts for the committed stacks) all use
- * it. Built on tools/harness (Pulumi's own Node.js runner against a recording monitor), for any
+ * plan (tools/plan), the tests and the tools (tools/engine/stack-run.ts for the committed stacks) all use
+ * it. Built on tools/engine/harness (Pulumi's own Node.js runner against a recording monitor), for any
  * project directory — a git worktree of another commit, a test fixture — because the plan of a
  * base commit must use that commit's own Pulumi.yaml:
  *
@@ -30,7 +30,7 @@ import {
   type RegisteredResource,
   type RunResult,
 } from "./harness";
-import { imageRegistryHost } from "../infra/registry-host";
+import { imageRegistryHost } from "../../infra/registry-host";
 
 /**
  * The placeholder a secret key is set to: unique per key and easy to search for (`SENTINEL-`),

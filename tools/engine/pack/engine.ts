@@ -26,7 +26,7 @@ import { reconcileConfig } from "./config";
 import { TEST_PROJECT, TEST_STACK, urnOf, type AnalysisResult, type RunOptions, type TestResource, type Violation } from "./types";
 
 /** The pack folder of this repository. */
-export const PACK_DIR = path.resolve(__dirname, "..");
+export const PACK_DIR = path.resolve(__dirname, "../../../policies");
 
 export interface StartOptions {
     /** @default the pack of this repository (`policies/`) */

@@ -1,10 +1,10 @@
 /**
  * Turns resources recorded by the runner harness into the shape the policy pack's analyzers take
- * (`policies/testing/types.ts`), the way the engine describes them: inputs with secret and unknown
+ * (`tools/engine/pack/types.ts`), the way the engine describes them: inputs with secret and unknown
  * markers, URN, parent, dependencies, protect flag and the resource's provider.
  */
 import type { RegisteredResource } from "./harness";
-import type { TestResource } from "../policies/testing/types";
+import type { TestResource } from "./pack/types";
 
 /** `urn::id` provider reference → the provider's URN. */
 function providerUrn(ref: string | undefined): string | undefined {

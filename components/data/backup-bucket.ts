@@ -16,8 +16,8 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, TYPE_PREFIX, dataProtection, resourceTags, throwIfInvalid } from "./context";
-import { Duration, Retention } from "./values";
+import { PlatformContext, TYPE_PREFIX, dataProtection, resourceTags, throwIfInvalid } from "../context";
+import { Duration, Retention } from "../values";
 
 const COMPONENT = "BackupBucket";
 

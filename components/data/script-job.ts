@@ -20,9 +20,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupBucketRef } from "./backup-bucket";
 import type { BackupImage } from "./backup-job";
-import type { PlatformContext } from "./context";
-import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "./pod-spec";
-import type { Duration } from "./values";
+import type { PlatformContext } from "../context";
+import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "../workloads/pod-spec";
+import type { Duration } from "../values";
 
 /** Where the scripts ConfigMap is mounted in the container. */
 export const SCRIPTS_DIR = "/scripts";

@@ -1,6 +1,6 @@
 /**
  * Runs one of the committed stacks (`Pulumi.<stack>.yaml`) offline, the way `pulumi preview`
- * would, through the project's one offline runner (tools/offline-stack.ts): every secret key
+ * would, through the project's one offline runner (tools/engine/offline-stack.ts): every secret key
  * Pulumi.yaml declares is set, encrypted, to a placeholder that names it (`placeholderSecret`),
  * and the provider lookups answer deterministically from the stack config.
  *
@@ -13,7 +13,7 @@ import { runOfflineStack } from "./offline-stack";
 export { placeholderSecret, PLACEHOLDER_ZONE_ID } from "./offline-stack";
 
 /** The project root: the directory holding Pulumi.yaml and the stack files. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
 /** The committed stacks (one `Pulumi.<stack>.yaml` each). */
 export const COMMITTED_STACKS = ["staging", "prod"] as const;

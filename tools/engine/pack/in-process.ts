@@ -36,7 +36,7 @@ const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
 
 /** As served by `index.ts`; the version is the pack's package.json one, as `PolicyPack` reads it. */
 export const PACK_NAME = "app-platform";
-export const PACK_VERSION: string = (require("../package.json") as { version: string }).version; // eslint-disable-line @typescript-eslint/no-require-imports
+export const PACK_VERSION: string = (require("../../../policies/package.json") as { version: string }).version; // eslint-disable-line @typescript-eslint/no-require-imports
 
 class NotApplicableError extends Error {
     constructor(readonly reason?: string) {

@@ -19,10 +19,10 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./backup-job";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "./context";
-import { secretEnv, tcpEgress } from "./pod-spec";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
+import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
-import { Duration } from "./values";
+import { Duration } from "../values";
 
 const COMPONENT = "DatabaseMaintenance";
 
@@ -58,7 +58,7 @@ export interface DatabaseMaintenanceArgs {
   readonly namespace: pulumi.Input<string>;
   /** libpq URI of the database (kept a secret, delivered only through a Secret). */
   readonly databaseUrl: pulumi.Input<string>;
-  /** Image with psql (the backup image, components/scripts/pg-backup.Dockerfile), running as uid 70. */
+  /** Image with psql (the backup image, components/data/scripts/pg-backup.Dockerfile), running as uid 70. */
   readonly image: BackupImage;
   /**
    * The tasks and the months they run in (the window's first weekday of each of those months).

@@ -11,8 +11,8 @@
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import { PlatformContext, TYPE_PREFIX, throwIfInvalid } from "./context";
-import { VERCEL_CNAME_TARGETS } from "../policies/lib/vercel-dns";
+import { PlatformContext, TYPE_PREFIX, throwIfInvalid } from "../context";
+import { VERCEL_CNAME_TARGETS } from "../../policies/lib/vercel-dns";
 
 const COMPONENT = "DnsRecords";
 
