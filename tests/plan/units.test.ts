@@ -231,7 +231,7 @@ describe("program error messages", () => {
 
   it("names an unanswered invoke and where to answer it", () => {
     const r = { ...failed("invoke failed"), invokes: [{ kind: "invoke", token: "aws:index/getAmi:getAmi", args: {}, answered: false }] } as unknown as RunResult;
-    expect(programErrorMessage(r, "/x")).toMatch(/no answer for aws:index\/getAmi:getAmi; add one to invokeAnswers\(\) in tools\/offline-stack\.ts/);
+    expect(programErrorMessage(r, "/x")).toMatch(/no answer for aws:index\/getAmi:getAmi; add one to invokeAnswers\(\) in tools\/engine\/offline-stack\.ts/);
   });
 });
 
