@@ -129,6 +129,18 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * A function that adjusts a child's args before it is created (SST-style `transform`): every
+ * component's `transform` option holds one per child, and the component applies it with
+ * `transform()`.
+ */
+export type Transform<T, Extra extends unknown[] = []> = (args: T, ...extra: Extra) => T;
+
+/** `args` adjusted by the caller's `t` (given `extra`, e.g. the list item), or `args` itself when there is none. */
+export function transform<T, Extra extends unknown[] = []>(t: Transform<T, Extra> | undefined, args: T, ...extra: Extra): T {
+  return t ? t(args, ...extra) : args;
+}
+
 /** Throws one `ValidationError` listing every problem, or returns when there are none. */
 export function throwIfInvalid(component: string, name: string, problems: string[]): void {
   if (problems.length === 0) return;

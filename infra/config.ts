@@ -8,6 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, PLAIN_CONFIG_KEYS, PlainConfigKey, PlainConfigValues, defaultRunbookBaseUrl } from "./config-keys";
 import type { Environment } from "../components/context";
+import type { ConfigKeyFacts } from "../components/config-key";
+import { CATALOG, type ProductId } from "../stacks";
 
 /**
  * Thrown when stack config is invalid; the message is meant for the person running `pulumi`.
@@ -31,36 +33,6 @@ export interface StackConfig extends PlainConfigValues {
   readonly stack: string;
   /** Narrowed from the key's schema. */
   readonly environment: Environment;
-}
-
-/**
- * The Chat API's downstream services (seed 002 env table): config key → the variable it sets and
- * the seed's development default, which reaches nothing inside a pod.
- */
-export const CHAT_API_DOWNSTREAM_URLS = [
-  { key: "chatApiMapperApiUrl", variable: "MAPPER_API_URL", seedDefault: "http://localhost:8001" },
-  { key: "chatApiCalendarApiUrl", variable: "CALENDAR_API_URL", seedDefault: "http://localhost:8002" },
-  { key: "chatApiWorkoutIngestorApiUrl", variable: "WORKOUT_INGESTOR_API_URL", seedDefault: "http://localhost:8003" },
-] as const;
-
-/** True when a URL's host is the local machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0): inside a pod, the pod itself. */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  host = host.replace(/^\[|\]$/g, "").replace(/\.$/, "");
-  return (
-    host === "localhost" ||
-    host.endsWith(".localhost") ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-    host === "0.0.0.0" ||
-    host === "::1" ||
-    host === "::" ||
-    /^::ffff:(127\.|7f)/.test(host)
-  );
 }
 
 /** Raw config as the runtime gives it: `app-platform:<key>` (or bare `<key>`) → string. */
@@ -153,46 +125,23 @@ export function parseStackConfig(
         `\`${CONFIG_NAMESPACE}:environment\` is "${env}" but the stack is "${stack}"; a stack named after an environment must use it. Fix: \`pulumi config set --stack ${stack} environment ${stack}\``,
       );
     }
-    if (env === "prod") {
-      for (const k of ["replicasAskDahliaWorker", "replicasCodebookApi", "replicasChatApi"]) {
-        if ((out[k] as number) < 2) {
-          problems.push(
-            `\`${CONFIG_NAMESPACE}:${k}\` is ${out[k]}; prod needs at least 2 replicas for availability (POLICIES.md 22). Fix: \`pulumi config set --stack ${stack} ${k} 2\``,
-          );
-        }
-      }
-    }
-    if (env === "prod") {
-      // seed 002: the downstream URLs default to localhost, where nothing listens in a prod pod.
-      for (const u of CHAT_API_DOWNSTREAM_URLS) {
-        const value = out[u.key] as string;
-        const example = PLAIN_CONFIG_KEYS.find((k) => k.key === u.key)!.example;
-        if (value === "") {
-          problems.push(
-            `\`${CONFIG_NAMESPACE}:${u.key}\` is not set; prod needs the real base URL of ${u.variable} (seed 002's default ${u.seedDefault} reaches nothing in a pod). Fix: \`pulumi config set --stack ${stack} ${u.key} ${example}\``,
-          );
-        } else if (isLoopbackUrl(value)) {
-          problems.push(
-            `\`${CONFIG_NAMESPACE}:${u.key}\` is ${JSON.stringify(value)}, a loopback address; in a prod pod nothing listens there. Expected the service's real base URL for ${u.variable}. Fix: \`pulumi config set --stack ${stack} ${u.key} ${example}\``,
-          );
-        }
-      }
-    }
-    // seed 000: a fallback model is the one to use when the default fails; the same model is no fallback.
-    for (const [model, fallback] of [
-      ["askDahliaOpenaiModel", "askDahliaOpenaiFallbackModel"],
-      ["askDahliaAnthropicModel", "askDahliaAnthropicFallbackModel"],
-    ] as const) {
-      if (out[model] === out[fallback]) {
+    const facts: ConfigKeyFacts = { environment: env as Environment };
+    // Each key's own check (e.g. prod's replica floor), which travels with the key.
+    for (const k of PLAIN_CONFIG_KEYS) {
+      const found = k.check?.(out[k.key], facts);
+      if (found) {
         problems.push(
-          `\`${CONFIG_NAMESPACE}:${fallback}\` is ${JSON.stringify(out[fallback])}, the same as \`${model}\`; a fallback must be another model (seed 000). Fix: \`pulumi config set --stack ${stack} ${fallback} <another model>\``,
+          `\`${CONFIG_NAMESPACE}:${k.key}\` is ${JSON.stringify(out[k.key])}; ${found.problem}. Fix: \`pulumi config set --stack ${stack} ${k.key} ${found.fix}\``,
         );
       }
     }
-    if (out.voyagerStripeEnabled === true && out.voyagerStripePriceId === "") {
-      problems.push(
-        `\`${CONFIG_NAMESPACE}:voyagerStripePriceId\` is empty but \`voyagerStripeEnabled\` is true; expected a Stripe price id. Fix: \`pulumi config set --stack ${stack} voyagerStripePriceId price_...\` or set voyagerStripeEnabled false`,
-      );
+    // Each enabled product's cross-key checks (its `checks` in stacks/<product>.ts).
+    for (const id of out.products as readonly ProductId[]) {
+      for (const p of CATALOG[id].checks?.(out as never, facts) ?? []) {
+        problems.push(
+          `\`${CONFIG_NAMESPACE}:${p.key}\` ${p.problem}. Fix: \`pulumi config set --stack ${stack} ${p.key} ${p.fix}\`${p.alternative ? ` or ${p.alternative}` : ""}`,
+        );
+      }
     }
   }
 

@@ -5,10 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
-import { ApplicationStack, PlatformSettings, validateApplicationStackArgs } from "../components/application-stack";
+import { ApplicationStack } from "../components/application-stack";
+import type { PlatformSettings } from "../components/product-scope";
+import { validateApplicationStackArgs } from "../components/product-validation";
 import { BlackboxModulesConfig, BlackboxModuleInput } from "../components/monitoring/blackbox-modules";
 import { bucketNameProblem, defaultBucketName, s3BucketName } from "../components/data/backup-bucket";
-import { CATALOG, ProductEnvironment } from "../stacks";
+import { buildProduct, type ProductEnvironment } from "../components/product-spec";
+import { CATALOG } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
 import { ConfigError, StackConfig, parseStackConfig } from "./config";
 import { allSecretKeys, checkSecrets, readProductSecrets } from "./secrets";
@@ -77,7 +80,7 @@ export function checkS3BucketNames(cfg: StackConfig): void {
   const suffix = cfg.s3BucketSuffix || AWS_ACCOUNT_ID_SHAPE;
   const problems: string[] = [];
   for (const id of cfg.products) {
-    const spec = CATALOG[id].build(env);
+    const spec = buildProduct(CATALOG[id], env);
     if (spec.backups?.kind !== "s3") continue;
     const name = s3BucketName(defaultBucketName({ product: spec.id, environment: cfg.environment, owner: cfg.owner }), suffix);
     const problem = bucketNameProblem(name);
@@ -92,7 +95,7 @@ export function checkS3BucketNames(cfg: StackConfig): void {
 }
 
 /** Builds the product environment (hosts, config) handed to the product definitions. */
-export function productEnvironment(cfg: StackConfig): ProductEnvironment {
+export function productEnvironment(cfg: StackConfig): ProductEnvironment<StackConfig> {
   return {
     environment: cfg.environment,
     config: cfg,
@@ -109,7 +112,7 @@ export function splitImage(image: string): { repository: string; tag: string } {
 /** What every product of a stack shares: its environment, explicit providers and platform settings. */
 export interface StackPlatform {
   readonly config: pulumi.Config;
-  readonly env: ProductEnvironment;
+  readonly env: ProductEnvironment<StackConfig>;
   /** Handed to each product as its `providers` resource option. */
   readonly providers: pulumi.ProviderResource[];
   readonly platform: PlatformSettings;
@@ -178,7 +181,7 @@ export function run(): Record<string, ProductOutputs> {
     args: {
       environment: cfg.environment,
       owner: cfg.owner,
-      spec: CATALOG[id].build(env),
+      spec: buildProduct(CATALOG[id], env),
       providedSecrets: readProductSecrets(id, config),
       platform,
     },

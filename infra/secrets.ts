@@ -4,9 +4,10 @@
  * them as Pulumi secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, PRODUCT_IDS, ProductId } from "./config-keys";
+import { CONFIG_NAMESPACE } from "./config-keys";
 import { ConfigError, RawConfig } from "./config";
-import { CATALOG, secretConfigKey } from "../stacks";
+import { CATALOG, PRODUCT_IDS, type ProductId } from "../stacks";
+import { secretConfigKey } from "../components/product-spec";
 
 export interface SecretConfigKey {
   /** Key within the `app-platform` namespace. */

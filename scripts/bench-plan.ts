@@ -194,6 +194,7 @@ function syntheticProgram(count: number): string {
   return `
 import { ApplicationStack } from ${rel("components/application-stack")};
 import { CATALOG } from ${rel("stacks")};
+import { buildProduct } from ${rel("components/product-spec")};
 import { PRODUCT_IDS } from ${rel("infra/config-keys")};
 import { loadConfig, platformFor } from ${rel("infra/program")};
 import { readProductSecrets } from ${rel("infra/secrets")};
@@ -206,7 +207,7 @@ for (let i = 0; i < COUNT; i++) {
   const base = PRODUCT_IDS[i % PRODUCT_IDS.length];
   const id = i < PRODUCT_IDS.length ? base : \`\${base}-\${i}\`;
   const suffix = (s: string) => (i < PRODUCT_IDS.length ? s : \`\${s}-\${i}\`);
-  const spec = CATALOG[base].build({ ...env, host: (label) => env.host(suffix(label)) });
+  const spec = buildProduct(CATALOG[base], { ...env, host: (label) => env.host(suffix(label)) });
   new ApplicationStack(
     id,
     {

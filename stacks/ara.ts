@@ -2,9 +2,11 @@
  * ARA (seed 004): an Astro app on Vercel (production and preview targets), a private R2 bucket for
  * reports, daily database backups to R2 kept 30 days, and the zone apex.
  */
+import { z } from "zod";
+import { configKey } from "../components/config-key";
 import { dbConnectionsHigh, probeFailureRate, probeLatencyHigh } from "../components/monitoring/alerts";
-import { Duration, Retention } from "../components/values";
-import type { ProductDefinition, ProvidedSecret, WebAppDomain } from "./types";
+import { Duration, Retention, RESTORE_TABLE } from "../components/values";
+import { defineProduct, type ProvidedSecret, type WebAppDomain } from "../components/product-spec";
 
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "DATABASE_URL", description: "Postgres (pgvector) connection string of ARA (seed 004)." },
@@ -25,10 +27,43 @@ const providedSecrets: readonly ProvidedSecret[] = [
 /** seed 004 "Performance Optimization": functions run in `iad1` and `sfo1`. */
 export const ARA_FUNCTION_REGIONS = ["iad1", "sfo1"] as const;
 
-export const ara: ProductDefinition = {
+/** The plain config keys only ara reads (Pulumi.yaml and the README reference are generated from them). */
+const configKeys = [
+  configKey({
+    key: "araClerkPublishableKey",
+    type: "string",
+    description: "Clerk publishable key of ARA (seed 004 `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`; public by design).",
+    form: "a Clerk publishable key `pk_test_...` or `pk_live_...`",
+    schema: z.string().regex(/^pk_(test|live)_[A-Za-z0-9$=._-]+$/, "must be a Clerk publishable key pk_..."),
+    example: "pk_test_abc",
+  }),
+  configKey({
+    key: "araVercelAnalyticsId",
+    type: "string",
+    description: "Vercel Analytics id of ARA (seed 004 `VERCEL_ANALYTICS_ID`); empty leaves it unset.",
+    default: "",
+    form: "the analytics id from the Vercel dashboard, or empty",
+    schema: z.string().regex(/^[A-Za-z0-9_-]*$/, "must be letters, digits, `_` or `-`"),
+    example: "abc123",
+  }),
+  configKey({
+    key: "araRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of ARA requires, each present with rows after restoring the newest backup (seed 004 ANALYZEs `audit_sessions`, `chat_messages`, `audit_answers`); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: ["audit_sessions", "chat_messages", "audit_answers"],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["audit_sessions"]',
+  }),
+] as const;
+
+export const ara = defineProduct({
   id: "ara",
   displayName: "ARA",
+  seed: "seed 004",
   providedSecrets,
+  configKeys,
   build({ environment, config, host }) {
     // seed 004 "Domain & SSL Setup": the app lives on `app.` (what NEXT_PUBLIC_APP_URL names); prod
     // also owns the zone apex and `www`, which redirect to it. Staging is one preview host.
@@ -40,10 +75,6 @@ export const ara: ProductDefinition = {
     const reportsBucket = `ara-${environment}-reports`; // seed 004: `ara-prod-reports`
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
-      id: "ara",
-      displayName: "ARA",
-      seed: "seed 004",
-      providedSecrets,
       generatedSecrets: [
         // seed 004: ENCRYPTION_KEY is a 32-character key.
         // It encrypts stored data: replacing it would make that data unreadable, so it never rotates
@@ -138,4 +169,4 @@ export const ara: ProductDefinition = {
       },
     };
   },
-};
+});

@@ -2,11 +2,14 @@
  * Ask Dahlia (seed 000): the Express worker API on Kubernetes (seed: Render web service) and the
  * Next.js UI on Vercel (seed: Netlify static export), sharing one generated HMAC secret.
  */
+import { z } from "zod";
+import { configKey, anthropicModel, imageTag, openaiModel, positiveInt } from "../components/config-key";
+import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
 import { errorRate, latencyP95 } from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
-import { Duration, Retention } from "../components/values";
+import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
-import type { ProductDefinition, ProvidedSecret } from "./types";
+import { defineProduct, type ProvidedSecret } from "../components/product-spec";
 
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "DATABASE_URL", description: "Postgres (pgvector) connection string of Ask Dahlia (seed 000)." },
@@ -19,19 +22,110 @@ const providedSecrets: readonly ProvidedSecret[] = [
 /** The worker's port: seed 000 names none; the image listens on 8080. */
 const WORKER_PORT = 8080;
 
-export const askDahlia: ProductDefinition = {
+/** The plain config keys only ask-dahlia reads (Pulumi.yaml and the README reference are generated from them). */
+const configKeys = [
+  configKey({
+    key: "askDahliaWorkerImageTag",
+    type: "string",
+    description: "Pinned image tag of the Ask Dahlia worker API.",
+    form: "a pinned image tag (not `latest`)",
+    schema: imageTag,
+    example: "1.4.2",
+  }),
+  configKey({
+    key: "replicasAskDahliaWorker",
+    type: "integer",
+    description: "Replicas of the Ask Dahlia worker API (prod needs at least 2).",
+    default: 2,
+    form: "a whole number from 1 to 50",
+    schema: positiveInt(50),
+    check: replicasConfigCheck,
+    example: "2",
+  }),
+  configKey({
+    key: "askDahliaSecUserAgent",
+    type: "string",
+    description: "SEC EDGAR user agent of the Ask Dahlia worker, `Company Name Contact <email>` (seed 000).",
+    form: "`Company Name Contact <email@example.com>`",
+    schema: z.string().regex(/^.+ <[^@\s]+@[^@\s]+>$/, "must look like `Company Name Contact <email@example.com>`"),
+    example: "Example Corp Ops <ops@example.com>",
+  }),
+  // seed 000 "Provider Integration Management": default and fallback models, "configure in
+  // environment variables" (the seed names no variables; the worker gets OPENAI_MODEL,
+  // OPENAI_FALLBACK_MODEL, ANTHROPIC_MODEL, ANTHROPIC_FALLBACK_MODEL).
+  configKey({
+    key: "askDahliaOpenaiModel",
+    type: "string",
+    description: "OpenAI model of the Ask Dahlia worker (`OPENAI_MODEL`; seed 000: `gpt-4o`).",
+    default: "gpt-4o",
+    form: "an OpenAI model id such as `gpt-4o`",
+    schema: openaiModel,
+    example: "gpt-4o",
+  }),
+  configKey({
+    key: "askDahliaOpenaiFallbackModel",
+    type: "string",
+    description: "OpenAI fallback model of the Ask Dahlia worker (`OPENAI_FALLBACK_MODEL`; seed 000: `gpt-3.5-turbo`).",
+    default: "gpt-3.5-turbo",
+    form: "an OpenAI model id other than `askDahliaOpenaiModel`",
+    schema: openaiModel,
+    example: "gpt-3.5-turbo",
+  }),
+  configKey({
+    key: "askDahliaAnthropicModel",
+    type: "string",
+    description: "Anthropic model of the Ask Dahlia worker (`ANTHROPIC_MODEL`; seed 000: `claude-3-5-sonnet-20240620`).",
+    default: "claude-3-5-sonnet-20240620",
+    form: "an Anthropic model id such as `claude-3-5-sonnet-20240620`",
+    schema: anthropicModel,
+    example: "claude-3-5-sonnet-20240620",
+  }),
+  configKey({
+    key: "askDahliaAnthropicFallbackModel",
+    type: "string",
+    description: "Anthropic fallback model of the Ask Dahlia worker (`ANTHROPIC_FALLBACK_MODEL`; seed 000: `claude-3-haiku-20240307`).",
+    default: "claude-3-haiku-20240307",
+    form: "an Anthropic model id other than `askDahliaAnthropicModel`",
+    schema: anthropicModel,
+    example: "claude-3-haiku-20240307",
+  }),
+  configKey({
+    key: "askDahliaRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of Ask Dahlia requires, each present with rows after restoring the newest backup (seed 000 names none); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: [],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["documents"]',
+  }),
+] as const;
+
+export const askDahlia = defineProduct({
   id: "ask-dahlia",
   displayName: "Ask Dahlia",
+  seed: "seed 000",
   providedSecrets,
+  configKeys,
+  checks(config) {
+    // seed 000: a fallback model is the one to use when the default fails; the same model is no fallback.
+    const pairs = [
+      ["askDahliaOpenaiModel", "askDahliaOpenaiFallbackModel"],
+      ["askDahliaAnthropicModel", "askDahliaAnthropicFallbackModel"],
+    ] as const;
+    return pairs
+      .filter(([model, fallback]) => config[model] === config[fallback])
+      .map(([model, fallback]) => ({
+        key: fallback,
+        problem: `is ${JSON.stringify(config[fallback])}, the same as \`${model}\`; a fallback must be another model (seed 000)`,
+        fix: "<another model>",
+      }));
+  },
   build({ environment, config, host }) {
     const workerHost = host("dahlia-api");
     const uiHost = host("dahlia");
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
-      id: "ask-dahlia",
-      displayName: "Ask Dahlia",
-      seed: "seed 000",
-      providedSecrets,
       generatedSecrets: [
         // seed 000: "Shared secret for HMAC authentication", the same on UI and worker.
         // Shared by the UI (signs) and the worker (verifies): both get WORKER_API_SECRET_PREVIOUS
@@ -151,4 +245,4 @@ export const askDahlia: ProductDefinition = {
       },
     };
   },
-};
+});

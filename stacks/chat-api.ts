@@ -2,12 +2,14 @@
  * Chat API (seed 002): a streaming (SSE) API on Kubernetes (seed: Render web service) backed by
  * Supabase, which keeps its own backups.
  */
+import { z } from "zod";
+import { configKey, isLoopbackUrl, anthropicModel, dnsName, httpsUrl, imageTag, positiveInt, serviceUrl } from "../components/config-key";
+import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
 import { errorRate, latencyP95, sseConnections } from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
 import { Duration } from "../components/values";
-import { CHAT_API_DOWNSTREAM_URLS, type StackConfig } from "../infra/config";
 import { logLevelFor } from "./logging";
-import type { ProductDefinition, ProvidedSecret } from "./types";
+import { defineProduct, type ProvidedSecret } from "../components/product-spec";
 
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "SUPABASE_SERVICE_ROLE_KEY", description: "Supabase service role key (seed 002)." },
@@ -24,10 +26,22 @@ export function urlPort(url: string): number {
 }
 
 /**
+ * The Chat API's downstream services (seed 002 env table): config key → the variable it sets and
+ * the seed's development default, which reaches nothing inside a pod.
+ */
+export const CHAT_API_DOWNSTREAM_URLS = [
+  { key: "chatApiMapperApiUrl", variable: "MAPPER_API_URL", seedDefault: "http://localhost:8001" },
+  { key: "chatApiCalendarApiUrl", variable: "CALENDAR_API_URL", seedDefault: "http://localhost:8002" },
+  { key: "chatApiWorkoutIngestorApiUrl", variable: "WORKOUT_INGESTOR_API_URL", seedDefault: "http://localhost:8003" },
+] as const;
+
+type DownstreamConfig = { readonly [K in (typeof CHAT_API_DOWNSTREAM_URLS)[number]["key"]]: string };
+
+/**
  * The downstream URLs of the stack config (seed 002 `MAPPER_API_URL`, `CALENDAR_API_URL`,
  * `WORKOUT_INGESTOR_API_URL`) as env, and the ports other than 443 they need in the egress policy.
  */
-function downstreamServices(config: StackConfig): { env: Record<string, string>; egressPorts: number[] } {
+function downstreamServices(config: DownstreamConfig): { env: Record<string, string>; egressPorts: number[] } {
   const env: Record<string, string> = {};
   const ports = new Set<number>();
   for (const u of CHAT_API_DOWNSTREAM_URLS) {
@@ -42,19 +56,118 @@ function downstreamServices(config: StackConfig): { env: Record<string, string>;
 /** seed 002 names no port; the FastAPI server (uvicorn) listens on 8000. */
 const PORT = 8000;
 
-export const chatApi: ProductDefinition = {
+/** The plain config keys only chat-api reads (Pulumi.yaml and the README reference are generated from them). */
+const configKeys = [
+  configKey({
+    key: "chatApiImageTag",
+    type: "string",
+    description: "Pinned image tag of the Chat API.",
+    form: "a pinned image tag (not `latest`)",
+    schema: imageTag,
+    example: "2.0.1",
+  }),
+  configKey({
+    key: "replicasChatApi",
+    type: "integer",
+    description: "Replicas of the Chat API (prod needs at least 2; SSE clients are pinned by session affinity).",
+    default: 2,
+    form: "a whole number from 1 to 50",
+    schema: positiveInt(50),
+    check: replicasConfigCheck,
+    example: "2",
+  }),
+  configKey({
+    key: "chatApiSupabaseUrl",
+    type: "string",
+    description: "Supabase project URL of the Chat API (seed 002 `SUPABASE_URL`).",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://abcd.supabase.co",
+  }),
+  configKey({
+    key: "chatApiClerkDomain",
+    type: "string",
+    description: "Clerk domain the Chat API validates JWTs against (seed 002 `CLERK_DOMAIN`).",
+    form: "a DNS name",
+    schema: dnsName,
+    example: "clerk.example.com",
+  }),
+  configKey({
+    key: "chatApiAllowedOrigins",
+    type: "array",
+    description: "Browser origins allowed to call the Chat API (seed 002 `ALLOWED_ORIGINS`, required).",
+    form: "a non-empty list of https:// origins without paths",
+    schema: z.array(z.string().regex(/^https:\/\/[^\s/]+$/, "must be an https:// origin without a path")).min(1),
+    example: '["https://app.example.com"]',
+  }),
+  configKey({
+    key: "chatApiDefaultModel",
+    type: "string",
+    description:
+      "Claude model of the Chat API (seed 002 `DEFAULT_MODEL`, default `claude-sonnet-4-20250514`); set per stack so an upgrade goes to staging first (seed 002 \"Model Upgrade Procedures\").",
+    default: "claude-sonnet-4-20250514",
+    form: "an Anthropic model id such as `claude-sonnet-4-20250514`",
+    schema: anthropicModel,
+    example: "claude-sonnet-4-20250514",
+  }),
+  // seed 002 env table: the downstream services' base URLs default to http://localhost:8001-8003,
+  // development values; a pod has nothing listening there.
+  configKey({
+    key: "chatApiMapperApiUrl",
+    type: "string",
+    description: "Base URL of mapper-api that the Chat API calls (seed 002 `MAPPER_API_URL`); required on prod, never loopback.",
+    default: "",
+    form: "an http:// or https:// base URL such as `https://mapper-api.example.com`",
+    schema: serviceUrl,
+    example: "https://mapper-api.example.com",
+  }),
+  configKey({
+    key: "chatApiCalendarApiUrl",
+    type: "string",
+    description: "Base URL of calendar-api that the Chat API calls (seed 002 `CALENDAR_API_URL`); required on prod, never loopback.",
+    default: "",
+    form: "an http:// or https:// base URL such as `https://calendar-api.example.com`",
+    schema: serviceUrl,
+    example: "https://calendar-api.example.com",
+  }),
+  configKey({
+    key: "chatApiWorkoutIngestorApiUrl",
+    type: "string",
+    description:
+      "Base URL of workout-ingestor-api that the Chat API calls (seed 002 `WORKOUT_INGESTOR_API_URL`); required on prod, never loopback.",
+    default: "",
+    form: "an http:// or https:// base URL such as `https://workout-ingestor-api.example.com`",
+    schema: serviceUrl,
+    example: "https://workout-ingestor-api.example.com",
+  }),
+] as const;
+
+export const chatApi = defineProduct({
   id: "chat-api",
   displayName: "Chat API",
+  seed: "seed 002",
   providedSecrets,
+  configKeys,
+  checks(config, { environment }) {
+    if (environment !== "prod") return [];
+    // seed 002: the downstream URLs default to localhost, where nothing listens in a prod pod.
+    return CHAT_API_DOWNSTREAM_URLS.flatMap((u) => {
+      const value = config[u.key];
+      const example = configKeys.find((k) => k.key === u.key)!.example;
+      if (value === "") {
+        return [{ key: u.key, problem: `is not set; prod needs the real base URL of ${u.variable} (seed 002's default ${u.seedDefault} reaches nothing in a pod)`, fix: example }];
+      }
+      if (isLoopbackUrl(value)) {
+        return [{ key: u.key, problem: `is ${JSON.stringify(value)}, a loopback address; in a prod pod nothing listens there. Expected the service's real base URL for ${u.variable}`, fix: example }];
+      }
+      return [];
+    });
+  },
   build({ environment, config, host }) {
     const apiHost = host("chat-api");
     const runbookBaseUrl = config.runbookBaseUrl;
     const downstream = downstreamServices(config);
     return {
-      id: "chat-api",
-      displayName: "Chat API",
-      seed: "seed 002",
-      providedSecrets,
       generatedSecrets: [{ name: "INTERNAL_API_KEY", description: "Service-to-service auth key (seed 002, required)." }],
       workloads: [
         {
@@ -78,7 +191,7 @@ export const chatApi: ProductDefinition = {
             RATE_LIMIT_PAID: "500",
             // seed 002 "Model Upgrade Procedures": DEFAULT_MODEL changes on staging first, then prod.
             DEFAULT_MODEL: config.chatApiDefaultModel,
-            // seed 002: the downstream services; prod must set them (infra/config.ts), an unset URL
+            // seed 002: the downstream services; prod must set them (`checks` above), an unset URL
             // leaves the variable out (the app's own development default then applies).
             ...downstream.env,
             FUNCTION_TIMEOUT_SECONDS: "30.0",
@@ -126,4 +239,4 @@ export const chatApi: ProductDefinition = {
       },
     };
   },
-};
+});

@@ -2,6 +2,9 @@
  * Construction Codebook (seed 001): the backend API on Kubernetes, Postgres backups and the log
  * archive in S3, and the full alert list of seed 001 §1.4.
  */
+import { z } from "zod";
+import { configKey, httpsUrl, imageTag, positiveInt } from "../components/config-key";
+import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
 import {
   dbPoolExhausted,
   diskSpaceLow,
@@ -12,9 +15,9 @@ import {
   tokenQuota,
 } from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
-import { Duration, Retention } from "../components/values";
+import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
-import type { ProductDefinition, ProvidedSecret } from "./types";
+import { defineProduct, type ProvidedSecret } from "../components/product-spec";
 
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "SUPABASE_URL", description: "Supabase project URL; seed 001 §3.1 delivers it through a secretKeyRef." },
@@ -23,18 +26,75 @@ const providedSecrets: readonly ProvidedSecret[] = [
   { name: "OPENAI_API_KEY", description: "LLM provider key of the Codebook backend (seed 001 §6.1)." },
 ];
 
-export const codebook: ProductDefinition = {
+/** The plain config keys only codebook reads (Pulumi.yaml and the README reference are generated from them). */
+const configKeys = [
+  configKey({
+    key: "codebookApiImageTag",
+    type: "string",
+    description: "Pinned image tag of the Construction Codebook backend API.",
+    form: "a pinned image tag (not `latest`)",
+    schema: imageTag,
+    example: "1.2.3",
+  }),
+  configKey({
+    key: "replicasCodebookApi",
+    type: "integer",
+    description: "Replicas of the Codebook backend API (seed 001 §3.1: 3).",
+    default: 3,
+    form: "a whole number from 1 to 50",
+    schema: positiveInt(50),
+    check: replicasConfigCheck,
+    example: "3",
+  }),
+  configKey({
+    key: "codebookRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of Codebook requires, each present with rows after restoring the newest backup (seed 001 §6 names `codebook_items` and `llm_usage`); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: ["codebook_items", "llm_usage"],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["codebook_items", "llm_usage"]',
+  }),
+  configKey({
+    key: "supabaseStatusUrl",
+    type: "string",
+    description: "Status API probed for Supabase (seed 001 §1.4 \"Any external service down\"); a Statuspage `status.json`.",
+    default: "https://status.supabase.com/api/v2/status.json",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://status.supabase.com/api/v2/status.json",
+  }),
+  configKey({
+    key: "pineconeStatusUrl",
+    type: "string",
+    description: "Status API probed for Pinecone (seed 001 §1.4); a Statuspage `status.json`.",
+    default: "https://status.pinecone.io/api/v2/status.json",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://status.pinecone.io/api/v2/status.json",
+  }),
+  configKey({
+    key: "openaiStatusUrl",
+    type: "string",
+    description: "Status API probed for the LLM provider OpenAI (seed 001 §1.4 \"LLM\", §6.1); a Statuspage-compatible `status.json`.",
+    default: "https://status.openai.com/api/v2/status.json",
+    form: "an https:// URL",
+    schema: httpsUrl,
+    example: "https://status.openai.com/api/v2/status.json",
+  }),
+] as const;
+
+export const codebook = defineProduct({
   id: "codebook",
   displayName: "Construction Codebook",
+  seed: "seed 001",
   providedSecrets,
+  configKeys,
   build({ environment, config, host }) {
     const apiHost = host("codebook-api");
     const runbookBaseUrl = config.runbookBaseUrl;
     return {
-      id: "codebook",
-      displayName: "Construction Codebook",
-      seed: "seed 001",
-      providedSecrets,
       generatedSecrets: [],
       workloads: [
         {
@@ -144,4 +204,4 @@ export const codebook: ProductDefinition = {
       },
     };
   },
-};
+});

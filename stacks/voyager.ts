@@ -2,9 +2,11 @@
  * Voyager (seed 003): a Next.js app on Vercel — production on `main`, staging the preview of
  * `develop` — with Neon Postgres backed up daily.
  */
+import { z } from "zod";
+import { configKey } from "../components/config-key";
 import { dbConnectionsHigh, slowQueries } from "../components/monitoring/alerts";
-import { Duration, Retention } from "../components/values";
-import type { ProductDefinition, ProvidedSecret } from "./types";
+import { Duration, Retention, RESTORE_TABLE } from "../components/values";
+import { defineProduct, type ProvidedSecret } from "../components/product-spec";
 
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "DATABASE_URL", description: "Neon Postgres connection string (seed 003)." },
@@ -19,19 +21,85 @@ const providedSecrets: readonly ProvidedSecret[] = [
   { name: "UPSTASH_REDIS_REST_TOKEN", description: "Upstash Redis REST token of the rate limiter (seed 003 `Redis.fromEnv()`)." },
 ];
 
-export const voyager: ProductDefinition = {
+/** The plain config keys only voyager reads (Pulumi.yaml and the README reference are generated from them). */
+const configKeys = [
+  configKey({
+    key: "voyagerGoogleClientId",
+    type: "string",
+    description: "Google OAuth client id of Voyager (seed 003 `GOOGLE_CLIENT_ID`; not a secret).",
+    form: "a Google OAuth client id",
+    schema: z.string().min(1),
+    example: "1234-abc.apps.googleusercontent.com",
+  }),
+  configKey({
+    key: "voyagerLinkedinClientId",
+    type: "string",
+    description: "LinkedIn OAuth client id of Voyager (seed 003 `LINKEDIN_CLIENT_ID`; not a secret).",
+    form: "a LinkedIn client id",
+    schema: z.string().min(1),
+    example: "86abcdefgh",
+  }),
+  configKey({
+    key: "voyagerStripeEnabled",
+    type: "boolean",
+    description: "Whether Voyager's optional Stripe integration is configured (seed 003); needs the Stripe secrets.",
+    default: false,
+    form: "`true` or `false`",
+    schema: z.boolean(),
+    example: "false",
+  }),
+  configKey({
+    key: "voyagerStripePriceId",
+    type: "string",
+    description: "Stripe price id of Voyager's subscription (seed 003 `STRIPE_PRICE_ID`), when Stripe is enabled.",
+    default: "",
+    form: "a Stripe price id `price_...`, or empty",
+    schema: z.string().regex(/^$|^price_[A-Za-z0-9]+$/, "must be a Stripe price id such as price_123"),
+    example: "price_123",
+  }),
+  configKey({
+    key: "voyagerSentryDsn",
+    type: "string",
+    description: "Sentry DSN of Voyager's browser SDK (seed 003 `NEXT_PUBLIC_SENTRY_DSN`; public by design, bundled into the browser); empty leaves it unset.",
+    default: "",
+    form: "a Sentry DSN `https://<key>@<host>/<project>`, or empty",
+    schema: z.string().regex(/^$|^https:\/\/[A-Za-z0-9]+@[^\s/]+\/[0-9]+$/, "must be a Sentry DSN such as https://abc@o1.ingest.sentry.io/1"),
+    example: "https://abc123@o1.ingest.sentry.io/42",
+  }),
+  configKey({
+    key: "voyagerRestoreCheckTables",
+    type: "array",
+    description:
+      "Tables the scheduled restore verification of Voyager requires, each present with rows after restoring the newest backup (seed 003 names no tables, only Prisma models); empty: any table with rows.",
+    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    default: [],
+    schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
+    example: '["public.\"User\""]',
+  }),
+] as const;
+
+export const voyager = defineProduct({
   id: "voyager",
   displayName: "Voyager",
+  seed: "seed 003",
   providedSecrets,
+  configKeys,
+  checks(config) {
+    if (!config.voyagerStripeEnabled || config.voyagerStripePriceId !== "") return [];
+    return [
+      {
+        key: "voyagerStripePriceId",
+        problem: "is empty but `voyagerStripeEnabled` is true; expected a Stripe price id",
+        fix: "price_...",
+        alternative: "set voyagerStripeEnabled false",
+      },
+    ];
+  },
   build({ environment, config, host }) {
     const appHost = host("voyager");
     const runbookBaseUrl = config.runbookBaseUrl;
     const stripe = config.voyagerStripeEnabled;
     return {
-      id: "voyager",
-      displayName: "Voyager",
-      seed: "seed 003",
-      providedSecrets,
       generatedSecrets: [{ name: "NEXTAUTH_SECRET", description: "NextAuth signing secret, rotated periodically (seed 003)." }],
       workloads: [],
       webApps: [
@@ -109,4 +177,4 @@ export const voyager: ProductDefinition = {
       },
     };
   },
-};
+});

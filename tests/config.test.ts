@@ -6,7 +6,10 @@
 import * as path from "node:path";
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CHAT_API_DOWNSTREAM_URLS, ConfigError, RawConfig, isLoopbackUrl, parseStackConfig } from "../infra/config";
+import { ConfigError, RawConfig, parseStackConfig } from "../infra/config";
+import { CHAT_API_DOWNSTREAM_URLS } from "../stacks/chat-api";
+import { isLoopbackUrl } from "../components/config-key";
+import { buildProduct } from "../components/product-spec";
 import { PLAIN_CONFIG_KEYS } from "../infra/config-keys";
 import { allSecretKeys, checkSecrets, secretKeysFor } from "../infra/secrets";
 import { pulumiYamlConfig, renderPulumiYaml, renderReadme } from "../scripts/config-docs";
@@ -301,7 +304,7 @@ describe("monitoring settings", () => {
     const longest = "m".repeat(32);
     expect(parseStackConfig(with_(stagingRaw, { blackboxModule: longest }), "staging", new Set(allSecretKeys().map((s) => s.key))).blackboxModule).toBe(longest);
     const env = productEnvironment(parseStackConfig(stagingRaw, "staging", new Set(allSecretKeys().map((s) => s.key))));
-    const apps = Object.values(CATALOG).flatMap((p) => p.build(env).webApps.map((a) => `${p.build(env).id}-${a.name}`));
+    const apps = Object.values(CATALOG).flatMap((p) => buildProduct(p, env).webApps.map((a) => `${p.id}-${a.name}`));
     expect(apps.length).toBeGreaterThan(0);
     for (const owner of apps) expect(vercelBypassModuleName(appModuleName(owner, longest))).toMatch(MODULE_NAME);
   });

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { setUpStack, stackConfigWithSecrets } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
-import { REGISTRY_SECRET_NAME } from "../components/application-stack";
+import { REGISTRY_SECRET_NAME } from "../components/workloads/product-workloads";
 import { isSecret } from "../tools/engine/harness/properties";
 
 const rec = setUpStack("prod");

@@ -16,7 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, TYPE_PREFIX, dataProtection, resourceTags, throwIfInvalid } from "../context";
+import { PlatformContext, TYPE_PREFIX, Transform, dataProtection, resourceTags, throwIfInvalid, transform } from "../context";
 import { Duration, Retention } from "../values";
 
 const COMPONENT = "BackupBucket";
@@ -57,8 +57,6 @@ export interface BackupObjectLock {
    */
   readonly retention?: Retention;
 }
-
-type Transform<T> = (args: T) => T;
 
 export interface BackupBucketArgs {
   /** Environment, product and owner; prod protects the data-bearing children. */
@@ -466,16 +464,13 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     return resourceTags(this.args.context, { "app-platform/backup": "true" });
   }
 
-  private transformed<T>(transform: Transform<T> | undefined, args: T): T {
-    return transform ? transform(args) : args;
-  }
 
   // ---- S3 ------------------------------------------------------------------------------------
 
   private createKey(bucketName: pulumi.Output<string>): aws.kms.Key {
     return new aws.kms.Key(
       `${this.baseName}-key`,
-      this.transformed(this.args.transform?.key, {
+      transform(this.args.transform?.key, {
         description: pulumi.interpolate`Encrypts the objects of the backup bucket ${bucketName}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
@@ -497,7 +492,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
   private createBucket(bucketName: pulumi.Output<string>): aws.s3.Bucket {
     return new aws.s3.Bucket(
       `${this.baseName}-bucket`,
-      this.transformed(this.args.transform?.bucket, {
+      transform(this.args.transform?.bucket, {
         bucket: bucketName,
         objectLockEnabled: true,
         forceDestroy: false,
@@ -559,7 +554,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
   private createPolicy(bucket: aws.s3.Bucket): aws.s3.BucketPolicy {
     return new aws.s3.BucketPolicy(
       `${this.baseName}-policy`,
-      this.transformed(this.args.transform?.policy, {
+      transform(this.args.transform?.policy, {
         bucket: bucket.bucket,
         region: this.args.region,
         policy: bucket.arn.apply(tlsOnlyPolicy),
@@ -577,7 +572,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     const archive = this.args.archiveTransition;
     return new aws.s3.BucketLifecycleConfiguration(
       `${this.baseName}-lifecycle`,
-      this.transformed(this.args.transform?.lifecycle, {
+      transform(this.args.transform?.lifecycle, {
         bucket: bucket.bucket,
         region: this.args.region,
         rules: this.retention.map((rule) => ({
@@ -603,7 +598,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
   ): aws.s3.BucketObjectLockConfiguration {
     return new aws.s3.BucketObjectLockConfiguration(
       `${this.baseName}-object-lock`,
-      this.transformed(this.args.transform?.objectLock, {
+      transform(this.args.transform?.objectLock, {
         bucket: bucket.bucket,
         region: this.args.region,
         objectLockEnabled: "Enabled",
@@ -622,7 +617,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
   ): cloudflare.R2Bucket {
     return new cloudflare.R2Bucket(
       `${this.baseName}-bucket`,
-      this.transformed(this.args.transform?.r2Bucket, {
+      transform(this.args.transform?.r2Bucket, {
         accountId,
         name: bucketName,
         jurisdiction,
@@ -641,7 +636,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     const abort = this.args.abortIncompleteMultipartUpload ?? BACKUP_BUCKET_DEFAULTS.abortIncompleteMultipartUpload;
     return new cloudflare.R2BucketLifecycle(
       `${this.baseName}-lifecycle`,
-      this.transformed(this.args.transform?.r2Lifecycle, {
+      transform(this.args.transform?.r2Lifecycle, {
         accountId,
         bucketName: bucket.name,
         jurisdiction,
@@ -664,7 +659,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
   ): cloudflare.R2BucketLock {
     return new cloudflare.R2BucketLock(
       `${this.baseName}-lock`,
-      this.transformed(this.args.transform?.r2Lock, {
+      transform(this.args.transform?.r2Lock, {
         accountId,
         bucketName: bucket.name,
         jurisdiction,

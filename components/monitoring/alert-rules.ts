@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsLabel, PlatformContext, recommendedLabels, throwIfInvalid, TYPE_PREFIX } from "../context";
+import { isDnsLabel, PlatformContext, recommendedLabels, throwIfInvalid, Transform, transform, TYPE_PREFIX } from "../context";
 import { AlertGroup, PrometheusRuleGroup, toPrometheusRuleGroups, validateAlertGroups } from "./alerts";
 
 /** Where alerts go. Both credentials are secrets and reach the cluster only through a `Secret`. */
@@ -43,9 +43,9 @@ export interface AlertRulesArgs {
   readonly alertmanagerConfigSelectorLabels?: Readonly<Record<string, string>>;
   /** Adjust a child's arguments without forking the component. @default {} */
   readonly transform?: {
-    readonly prometheusRule?: (args: k8s.apiextensions.CustomResourceArgs) => k8s.apiextensions.CustomResourceArgs;
-    readonly receiversSecret?: (args: k8s.core.v1.SecretArgs) => k8s.core.v1.SecretArgs;
-    readonly alertmanagerConfig?: (args: k8s.apiextensions.CustomResourceArgs) => k8s.apiextensions.CustomResourceArgs;
+    readonly prometheusRule?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    readonly receiversSecret?: Transform<k8s.core.v1.SecretArgs>;
+    readonly alertmanagerConfig?: Transform<k8s.apiextensions.CustomResourceArgs>;
   };
 }
 
@@ -160,7 +160,7 @@ export class AlertRules extends pulumi.ComponentResource {
       },
       spec: { groups: this.ruleGroups },
     };
-    const final = a.transform.prometheusRule ? a.transform.prometheusRule(args) : args;
+    const final = transform(a.transform.prometheusRule, args);
     return new k8s.apiextensions.CustomResource(`${name}-rules`, final, { parent: this });
   }
 
@@ -178,7 +178,7 @@ export class AlertRules extends pulumi.ComponentResource {
         [RECEIVER_SECRET_KEYS.chatWebhookUrl]: pulumi.secret(routing.chatWebhookUrl),
       },
     };
-    const final = a.transform.receiversSecret ? a.transform.receiversSecret(args) : args;
+    const final = transform(a.transform.receiversSecret, args);
     return new k8s.core.v1.Secret(`${name}-receivers`, final, { parent: this });
   }
 
@@ -249,7 +249,7 @@ export class AlertRules extends pulumi.ComponentResource {
         ],
       },
     };
-    const final = a.transform.alertmanagerConfig ? a.transform.alertmanagerConfig(args) : args;
+    const final = transform(a.transform.alertmanagerConfig, args);
     return new k8s.apiextensions.CustomResource(`${name}-routing`, final, { parent: this });
   }
 }

@@ -11,7 +11,7 @@
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import { PlatformContext, TYPE_PREFIX, throwIfInvalid } from "../context";
+import { PlatformContext, TYPE_PREFIX, Transform, throwIfInvalid, transform } from "../context";
 import { VERCEL_CNAME_TARGETS } from "../../policies/lib/vercel-dns";
 
 const COMPONENT = "DnsRecords";
@@ -69,7 +69,7 @@ export interface DnsRecordsArgs {
   /** Adjust a child's arguments without forking the component. */
   readonly transform?: {
     /** Each `cloudflare.DnsRecord`, with the spec it comes from. */
-    readonly record?: (args: cloudflare.DnsRecordArgs, spec: DnsRecordSpec) => cloudflare.DnsRecordArgs;
+    readonly record?: Transform<cloudflare.DnsRecordArgs, [spec: DnsRecordSpec]>;
   };
 }
 
@@ -413,7 +413,7 @@ export class DnsRecords extends pulumi.ComponentResource {
       proxied: spec.proxied,
       comment,
     };
-    const final = args.transform?.record?.(base, spec) ?? base;
+    const final = transform(args.transform?.record, base, spec);
     return new cloudflare.DnsRecord(`${name}-${recordSuffix(spec, args.zoneName)}`, final, { parent: this });
   }
 }

@@ -30,7 +30,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
-import { PlatformContext, TYPE_PREFIX, isProd, throwIfInvalid } from "../context";
+import { PlatformContext, TYPE_PREFIX, Transform, isProd, throwIfInvalid, transform } from "../context";
 
 const COMPONENT = "App";
 
@@ -206,17 +206,17 @@ export interface VercelAppArgs {
   /** Adjust a child's arguments without forking the component. */
   readonly transform?: {
     /** The `vercel.FirewallConfig` (project owner only). */
-    readonly firewall?: (args: vercel.FirewallConfigArgs) => vercel.FirewallConfigArgs;
+    readonly firewall?: Transform<vercel.FirewallConfigArgs>;
     /** The `vercel.ProjectProtectionBypass` (staging, protected previews only). */
-    readonly bypass?: (args: vercel.ProjectProtectionBypassArgs) => vercel.ProjectProtectionBypassArgs;
+    readonly bypass?: Transform<vercel.ProjectProtectionBypassArgs>;
     /** The `vercel.Project` (prod only). */
-    readonly project?: (args: vercel.ProjectArgs) => vercel.ProjectArgs;
+    readonly project?: Transform<vercel.ProjectArgs>;
     /** Each `vercel.ProjectEnvironmentVariable`. */
-    readonly envVar?: (args: vercel.ProjectEnvironmentVariableArgs, key: string) => vercel.ProjectEnvironmentVariableArgs;
+    readonly envVar?: Transform<vercel.ProjectEnvironmentVariableArgs, [key: string]>;
     /** Each `vercel.ProjectDomain`. */
-    readonly domain?: (args: vercel.ProjectDomainArgs, spec: VercelDomainSpec) => vercel.ProjectDomainArgs;
+    readonly domain?: Transform<vercel.ProjectDomainArgs, [spec: VercelDomainSpec]>;
     /** The redeploying `vercel.Deployment`. */
-    readonly deployment?: (args: vercel.DeploymentArgs) => vercel.DeploymentArgs;
+    readonly deployment?: Transform<vercel.DeploymentArgs>;
   };
 }
 
@@ -569,7 +569,7 @@ export class VercelApp extends pulumi.ComponentResource {
       // `serverlessFunctionRegion` is deprecated in provider 5.x in favour of this list.
       resourceConfig: args.functionRegions ? { functionDefaultRegions: [...args.functionRegions] } : undefined,
     };
-    return new vercel.Project(`${name}-project`, args.transform?.project?.(base) ?? base, { parent: this });
+    return new vercel.Project(`${name}-project`, transform(args.transform?.project, base), { parent: this });
   }
 
   private createFirewall(name: string, projectId: pulumi.Input<string>, args: VercelAppArgs): vercel.FirewallConfig {
@@ -606,7 +606,7 @@ export class VercelApp extends pulumi.ComponentResource {
         ],
       },
     };
-    return new vercel.FirewallConfig(`${name}-firewall`, args.transform?.firewall?.(base) ?? base, { parent: this });
+    return new vercel.FirewallConfig(`${name}-firewall`, transform(args.transform?.firewall, base), { parent: this });
   }
 
   private createBypass(name: string, projectId: pulumi.Input<string>, args: VercelAppArgs): vercel.ProjectProtectionBypass {
@@ -615,7 +615,7 @@ export class VercelApp extends pulumi.ComponentResource {
       // Vercel generates the 32-character secret; the provider marks it secret.
       note: `app-platform health probes (${args.context.environment})`,
     };
-    return new vercel.ProjectProtectionBypass(`${name}-probe-bypass`, args.transform?.bypass?.(base) ?? base, { parent: this });
+    return new vercel.ProjectProtectionBypass(`${name}-probe-bypass`, transform(args.transform?.bypass, base), { parent: this });
   }
 
   /**
@@ -654,7 +654,7 @@ export class VercelApp extends pulumi.ComponentResource {
       gitBranch: v.gitBranch,
       comment: v.comment,
     };
-    return new vercel.ProjectEnvironmentVariable(`${name}-env-${kebabEnvKey(key)}${suffix}`, args.transform?.envVar?.(base, key) ?? base, {
+    return new vercel.ProjectEnvironmentVariable(`${name}-env-${kebabEnvKey(key)}${suffix}`, transform(args.transform?.envVar, base, key), {
       parent: this,
       // Staging used to set every variable on the branch under the plain name: a branch override
       // (whose key has no all-previews value) keeps that resource, updated in place, so Vercel never
@@ -681,7 +681,7 @@ export class VercelApp extends pulumi.ComponentResource {
       // (terraform-provider-vercel `RequiresReplace`); the old one is kept, as Vercel keeps every deployment.
       meta: { [REDEPLOY_META_KEY]: args.redeploy!.version },
     };
-    return new vercel.Deployment(`${name}-redeploy`, args.transform?.deployment?.(base) ?? base, {
+    return new vercel.Deployment(`${name}-redeploy`, transform(args.transform?.deployment, base), {
       parent: this,
       dependsOn: [...variables, ...(args.redeploy!.after ?? [])],
     });
@@ -702,7 +702,7 @@ export class VercelApp extends pulumi.ComponentResource {
       // Permanent, method-preserving redirect.
       redirectStatusCode: spec.redirectTo ? 308 : undefined,
     };
-    return new vercel.ProjectDomain(`${name}-domain-${domainSuffix(spec.domain)}`, args.transform?.domain?.(base, spec) ?? base, {
+    return new vercel.ProjectDomain(`${name}-domain-${domainSuffix(spec.domain)}`, transform(args.transform?.domain, base, spec), {
       parent: this,
     });
   }

@@ -10,7 +10,8 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "../context";
+import type { ConfigKeyFacts, ConfigKeyProblem } from "../config-key";
+import { Environment, PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, Transform, isDnsLabel, isProd, recommendedLabels, throwIfInvalid, transform } from "../context";
 import { commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle, secretEnv } from "./pod-spec";
 import { Probe, isPort } from "./probe";
 import { Duration } from "../values";
@@ -44,8 +45,28 @@ export const SECRET_LOOKING_VALUE: readonly RegExp[] = [
   /:\/\/[^/\s:@]+:[^/\s@]+@/,
 ];
 
-/** A function that adjusts a child's args before it is created (SST-style `transform`). */
-export type Transform<T> = (args: T) => T;
+/**
+ * The fewest replicas a prod workload runs: one pod is a single point of failure. The policy
+ * `kubernetes-configure-replicas` gates the same floor on every Deployment.
+ */
+export const MIN_PROD_REPLICAS = 2;
+
+/**
+ * The one rule for replica counts: why `replicas` pods are too few in `environment`, or undefined.
+ * Used by `KubernetesService`'s validation and, through `replicasConfigCheck`, by every config key
+ * that sets a replica count.
+ */
+export function prodReplicasProblem(environment: Environment, replicas: number): string | undefined {
+  return environment === "prod" && replicas < MIN_PROD_REPLICAS
+    ? `prod needs at least ${MIN_PROD_REPLICAS} replicas for availability (policy \`kubernetes-configure-replicas\`)`
+    : undefined;
+}
+
+/** The `check` of a config key that sets a replica count (`configKey({ ..., check: replicasConfigCheck })`). */
+export function replicasConfigCheck(replicas: number, facts: ConfigKeyFacts): ConfigKeyProblem | undefined {
+  const problem = prodReplicasProblem(facts.environment, replicas);
+  return problem ? { problem, fix: String(MIN_PROD_REPLICAS) } : undefined;
+}
 
 /** The container image; the tag is pinned (never `latest`) and a digest may pin it further. */
 export interface ImageRef {
@@ -184,6 +205,12 @@ export interface KubernetesServiceArgs {
   readonly extraEgressPorts?: number[];
   /** A public HTTPS entry point. */
   readonly ingress?: ServiceIngress;
+  /**
+   * Pin each client to one pod, for long-lived streams (SSE): the Service's `sessionAffinity:
+   * ClientIP`, and on the ingress (ingress-nginx) a cookie affinity, a one-hour read timeout and no
+   * response buffering, so the proxy neither cuts nor holds back a stream. @default false
+   */
+  readonly sessionAffinity?: boolean;
   /** Adjust a child's args before it is created. */
   readonly transform?: {
     readonly serviceAccount?: Transform<k8s.core.v1.ServiceAccountArgs>;
@@ -329,7 +356,7 @@ export class KubernetesService extends pulumi.ComponentResource {
       metadata: this.metadata(name),
       automountServiceAccountToken: false,
     };
-    return new k8s.core.v1.ServiceAccount(`${name}-service-account`, apply(this.args.transform.serviceAccount, args), {
+    return new k8s.core.v1.ServiceAccount(`${name}-service-account`, transform(this.args.transform.serviceAccount, args), {
       parent: this,
     });
   }
@@ -340,7 +367,7 @@ export class KubernetesService extends pulumi.ComponentResource {
       metadata: this.metadata(`${name}-config`),
       data: sortedRecord(this.args.env),
     };
-    return new k8s.core.v1.ConfigMap(`${name}-config`, apply(this.args.transform.configMap, args), { parent: this });
+    return new k8s.core.v1.ConfigMap(`${name}-config`, transform(this.args.transform.configMap, args), { parent: this });
   }
 
   private createSecret(name: string): k8s.core.v1.Secret | undefined {
@@ -353,7 +380,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, pulumi.secret(v)]),
       ),
     };
-    return new k8s.core.v1.Secret(`${name}-secrets`, apply(this.args.transform.secret, args), { parent: this });
+    return new k8s.core.v1.Secret(`${name}-secrets`, transform(this.args.transform.secret, args), { parent: this });
   }
 
   private createDeployment(
@@ -431,7 +458,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         },
       },
     };
-    return new k8s.apps.v1.Deployment(`${name}-deployment`, apply(a.transform.deployment, args), { parent: this });
+    return new k8s.apps.v1.Deployment(`${name}-deployment`, transform(a.transform.deployment, args), { parent: this });
   }
 
   /** One replica per node where possible (hard), spread over zones (soft). */
@@ -457,9 +484,10 @@ export class KubernetesService extends pulumi.ComponentResource {
         type: "ClusterIP",
         selector: this.selectorLabels,
         ports: [{ name: HTTP_PORT_NAME, port: this.args.servicePort, targetPort: HTTP_PORT_NAME, protocol: "TCP" }],
+        ...(this.args.sessionAffinity ? { sessionAffinity: "ClientIP" } : {}),
       },
     };
-    return new k8s.core.v1.Service(`${name}-service`, apply(this.args.transform.service, args), { parent: this });
+    return new k8s.core.v1.Service(`${name}-service`, transform(this.args.transform.service, args), { parent: this });
   }
 
   private createPodDisruptionBudget(name: string): k8s.policy.v1.PodDisruptionBudget | undefined {
@@ -474,7 +502,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         unhealthyPodEvictionPolicy: "AlwaysAllow",
       },
     };
-    return new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, apply(this.args.transform.podDisruptionBudget, args), {
+    return new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, transform(this.args.transform.podDisruptionBudget, args), {
       parent: this,
     });
   }
@@ -496,7 +524,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         ],
       },
     };
-    return new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, apply(this.args.transform.autoscaler, args), {
+    return new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, transform(this.args.transform.autoscaler, args), {
       parent: this,
     });
   }
@@ -530,8 +558,8 @@ export class KubernetesService extends pulumi.ComponentResource {
     };
     const t = a.transform.networkPolicy;
     return [
-      new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, apply(t, denyArgs), { parent: this }),
-      new k8s.networking.v1.NetworkPolicy(`${name}-allow`, apply(t, allowArgs), { parent: this }),
+      new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, transform(t, denyArgs), { parent: this }),
+      new k8s.networking.v1.NetworkPolicy(`${name}-allow`, transform(t, allowArgs), { parent: this }),
     ];
   }
 
@@ -547,7 +575,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         endpoints: [{ port: HTTP_PORT_NAME, path, scheme: "http" }],
       },
     };
-    return new k8s.apiextensions.CustomResource(`${name}-service-monitor`, apply(this.args.transform.serviceMonitor, args), {
+    return new k8s.apiextensions.CustomResource(`${name}-service-monitor`, transform(this.args.transform.serviceMonitor, args), {
       parent: this,
     });
   }
@@ -558,7 +586,10 @@ export class KubernetesService extends pulumi.ComponentResource {
     const args: k8s.networking.v1.IngressArgs = {
       metadata: {
         ...this.metadata(`${name}-ingress`),
-        annotations: { "cert-manager.io/cluster-issuer": ing.clusterIssuer },
+        annotations: {
+          "cert-manager.io/cluster-issuer": ing.clusterIssuer,
+          ...(this.args.sessionAffinity ? STREAMING_INGRESS_ANNOTATIONS : {}),
+        },
       },
       spec: {
         ingressClassName: ing.className,
@@ -579,7 +610,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         ],
       },
     };
-    return new k8s.networking.v1.Ingress(`${name}-ingress`, apply(this.args.transform.ingress, args), { parent: this });
+    return new k8s.networking.v1.Ingress(`${name}-ingress`, transform(this.args.transform.ingress, args), { parent: this });
   }
 }
 
@@ -634,9 +665,12 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function apply<T>(transform: Transform<T> | undefined, args: T): T {
-  return transform ? transform(args) : args;
-}
+/** ingress-nginx annotations of a `sessionAffinity` service: sticky clients, streams neither cut at 60 s nor buffered. */
+const STREAMING_INGRESS_ANNOTATIONS = {
+  "nginx.ingress.kubernetes.io/affinity": "cookie",
+  "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
+  "nginx.ingress.kubernetes.io/proxy-buffering": "off",
+} as const;
 
 function resourceRequirements(r: ServiceResources): k8s.types.input.core.v1.ResourceRequirements {
   const pick = (q: { cpu?: string; memory?: string; ephemeralStorage?: string }) => {
@@ -791,15 +825,15 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
   // Replicas and autoscaling
   if (!Number.isInteger(a.replicas) || (a.replicas as number) < 1) {
     p.push(`\`replicas\` must be a whole number >= 1, got ${JSON.stringify(a.replicas)}.`);
-  } else if (prod && (a.replicas as number) < 2) {
-    p.push(`\`replicas\` must be at least 2 in prod (one pod is a single point of failure), got ${a.replicas}; set replicas: 2 or more.`);
+  } else if (prodReplicasProblem(prod ? "prod" : "staging", a.replicas as number)) {
+    p.push(`\`replicas\` must be at least ${MIN_PROD_REPLICAS} in prod (one pod is a single point of failure), got ${a.replicas}; set replicas: ${MIN_PROD_REPLICAS} or more.`);
   }
   const hpa = a.autoscaling;
   if (hpa) {
     if (!Number.isInteger(hpa.minReplicas) || hpa.minReplicas < 1) {
       p.push(`\`autoscaling.minReplicas\` must be a whole number >= 1, got ${JSON.stringify(hpa.minReplicas)}.`);
-    } else if (prod && hpa.minReplicas < 2) {
-      p.push(`\`autoscaling.minReplicas\` must be at least 2 in prod, got ${hpa.minReplicas}.`);
+    } else if (prodReplicasProblem(prod ? "prod" : "staging", hpa.minReplicas)) {
+      p.push(`\`autoscaling.minReplicas\` must be at least ${MIN_PROD_REPLICAS} in prod, got ${hpa.minReplicas}.`);
     }
     if (!Number.isInteger(hpa.maxReplicas) || hpa.maxReplicas < hpa.minReplicas) {
       p.push(`\`autoscaling.maxReplicas\` must be a whole number >= \`autoscaling.minReplicas\` (${hpa.minReplicas}), got ${JSON.stringify(hpa.maxReplicas)}.`);

@@ -4,13 +4,15 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { installRecordingMocks } from "../helpers/mocks";
-import { ApplicationStack, ApplicationStackArgs, productDnsRecords, validateApplicationStackArgs } from "../../components/application-stack";
+import { ApplicationStack } from "../../components/application-stack";
+import { type ApplicationStackArgs, validateApplicationStackArgs } from "../../components/product-validation";
+import { productDnsRecords } from "../../components/web/product-web";
 import { CATALOG } from "../../stacks";
 import { parseStackConfig } from "../../infra/config";
 import { allSecretKeys } from "../../infra/secrets";
 import { productEnvironment } from "../../infra/program";
 import { stackConfigWithSecrets } from "../helpers/program";
-import type { ProductSpec, WebAppSpec } from "../../stacks/types";
+import { buildProduct, type ProductSpec, type WebAppSpec } from "../../components/product-spec";
 
 const rec = installRecordingMocks({ stack: "staging" });
 beforeEach(() => rec.reset());
@@ -38,12 +40,12 @@ const secretsOf = (spec: ProductSpec) =>
   Object.fromEntries(spec.providedSecrets.filter((s) => !s.optional).map((s) => [s.name, `v-${s.name}`]));
 
 describe("validateApplicationStackArgs", () => {
-  const voyager = CATALOG.voyager.build(env);
+  const voyager = buildProduct(CATALOG.voyager, env);
   const base: ApplicationStackArgs = { environment: "staging", spec: voyager, providedSecrets: secretsOf(voyager), platform };
 
   it("accepts every product of the catalog", () => {
     for (const def of Object.values(CATALOG)) {
-      const spec = def.build(env);
+      const spec = buildProduct(def, env);
       expect(() => validateApplicationStackArgs(spec.id, { ...base, spec, providedSecrets: secretsOf(spec) })).not.toThrow();
     }
   });
@@ -66,7 +68,7 @@ describe("validateApplicationStackArgs", () => {
   });
 
   it("refuses an app that already sets the _PREVIOUS variable of a secret that keeps its previous value", () => {
-    const dahlia = CATALOG["ask-dahlia"].build(env);
+    const dahlia = buildProduct(CATALOG["ask-dahlia"], env);
     const ui = { ...dahlia.webApps[0], secretEnv: { ...dahlia.webApps[0].secretEnv, WORKER_API_SECRET_PREVIOUS: "JWT_SECRET" } };
     expect(() =>
       validateApplicationStackArgs("ask-dahlia", { ...base, spec: { ...dahlia, webApps: [ui] }, providedSecrets: secretsOf(dahlia) }),
@@ -88,12 +90,12 @@ describe("productDnsRecords", () => {
     };
     const prodEnv = productEnvironment({ ...cfg, environment: "prod" });
     // seed 004: the app host, the apex (A: a CNAME cannot sit there) and www.
-    expect(productDnsRecords(CATALOG.ara.build(prodEnv), platform, lookup)).toEqual([
+    expect(productDnsRecords(buildProduct(CATALOG.ara, prodEnv), platform, lookup)).toEqual([
       { name: "app.example.com", type: "CNAME", content: "cname-of-app.example.com", proxied: false },
       { name: "example.com", type: "A", content: "ipv4-of-example.com", proxied: false },
       { name: "www.example.com", type: "CNAME", content: "cname-of-www.example.com", proxied: false },
     ]);
-    expect(productDnsRecords(CATALOG["ask-dahlia"].build(env), platform, lookup)).toEqual([
+    expect(productDnsRecords(buildProduct(CATALOG["ask-dahlia"], env), platform, lookup)).toEqual([
       { name: "dahlia-api-staging.example.com", type: "A", content: "34.149.100.10", proxied: false },
       { name: "dahlia-staging.example.com", type: "CNAME", content: "cname-of-dahlia-staging.example.com", proxied: false },
     ]);
@@ -108,7 +110,7 @@ describe("productDnsRecords", () => {
 
 describe("ApplicationStack", () => {
   it("builds Chat API's children: namespace, secrets, service, DNS and alerts, no backups", async () => {
-    const spec = CATALOG["chat-api"].build(env);
+    const spec = buildProduct(CATALOG["chat-api"], env);
     new ApplicationStack("chat-api", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform });
     await rec.settle();
     const components = rec.resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`).sort();
@@ -128,7 +130,7 @@ describe("ApplicationStack", () => {
   });
 
   it("rotation at a pinned date: keepers on its quarter, previous values beside current ones, the UI redeployed for the quarter", async () => {
-    const spec = CATALOG["ask-dahlia"].build(env);
+    const spec = buildProduct(CATALOG["ask-dahlia"], env);
     const clock = () => new Date(Date.UTC(2026, 10, 15));
     const kubernetes = { imagePullSecrets: ["ghcr-pull"], preStopHook: "exec" as const };
     new ApplicationStack("ask-dahlia", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: { ...platform, clock, kubernetes } });
@@ -155,7 +157,7 @@ describe("ApplicationStack", () => {
   });
 
   it("wires Chat API's alerts to the series its ServiceMonitor and Probe produce, all selected by Prometheus", async () => {
-    const spec = CATALOG["chat-api"].build(env);
+    const spec = buildProduct(CATALOG["chat-api"], env);
     const stack = new ApplicationStack("chat-api", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform });
     await rec.settle();
     const service = rec.one("kubernetes:core/v1:Service", "chat-api-api-service");
@@ -193,7 +195,7 @@ describe("ApplicationStack", () => {
   });
 
   it("applies a custom selector label set everywhere and deploys a restricted postgres_exporter for a database", async () => {
-    const spec = CATALOG.voyager.build(env);
+    const spec = buildProduct(CATALOG.voyager, env);
     const custom = { ...platform, prometheusSelectorLabels: { prometheus: "k8s", role: "alert-rules" } };
     new ApplicationStack("voyager", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: custom });
     await rec.settle();
@@ -217,7 +219,7 @@ describe("ApplicationStack", () => {
   });
 
   it("points the DB alerts at an external exporter's job and deploys none", async () => {
-    const spec = CATALOG.voyager.build(env);
+    const spec = buildProduct(CATALOG.voyager, env);
     const external = { ...platform, postgresExporter: { mode: "external" as const, jobs: { voyager: "neon-exporter" } } };
     new ApplicationStack("voyager", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: external });
     await rec.settle();
@@ -230,7 +232,7 @@ describe("ApplicationStack", () => {
   });
 
   it("refuses alerts that ask for a source the product does not define", () => {
-    const spec = CATALOG.voyager.build(env);
+    const spec = buildProduct(CATALOG.voyager, env);
     const bad = { ...spec, alerts: (s: any) => [{ name: "x", rules: [] as any[], sel: s.workload("api") }] };
     expect(() => new ApplicationStack("voyager", { environment: "staging", spec: bad, providedSecrets: secretsOf(spec), platform })).toThrow(
       /alerts ask for the scraped workload .* "api", which the product does not define \(it has none\)/,

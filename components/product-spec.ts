@@ -1,20 +1,37 @@
 /**
- * The typed shape of a product ("application stack"): what one product needs, written as data
- * for the components and parameterised by environment. `components/application-stack.ts` turns
- * a `ProductSpec` into resources; the product files in this folder only describe.
+ * The platform's contract with a product: what one product needs, written as typed data for the
+ * components and parameterised by environment. A product file (`stacks/<product>.ts`) exports a
+ * `ProductDefinition`: its config keys and their cross-checks, its provided secrets, and `build`,
+ * which returns a `ProductSpec`; `ApplicationStack` turns that spec into resources.
  */
-import type { Environment } from "../components/context";
-import type { Probe } from "../components/workloads/probe";
-import type { AlertDefinitions } from "../components/monitoring/series-sources";
-import type { SecurityHeaders } from "../components/monitoring/blackbox-modules";
-import { Duration, Retention } from "../components/values";
-import type { StackConfig } from "../infra/config";
-import type { ProductId } from "../infra/config-keys";
+import type { Environment } from "./context";
+import type { ConfigKeyFacts, ConfigValues, PlainConfigKey } from "./config-key";
+import type { KubernetesServiceArgs } from "./workloads/kubernetes-service";
+import type { AlertDefinitions } from "./monitoring/series-sources";
+import type { SecurityHeaders } from "./monitoring/blackbox-modules";
+import { Duration, Retention } from "./values";
 
-/** What a product file receives: the environment and the validated stack config. */
-export interface ProductEnvironment {
+/**
+ * The platform settings a product may read (stack config keys of the platform). Everything else a
+ * product reads comes from its own `configKeys`.
+ */
+export interface PlatformConfigView {
+  /** The Cloudflare zone every host lives in (`domain`). */
+  readonly domain: string;
+  /** Container registry and path prefix of the products' images (`imageRegistry`). */
+  readonly imageRegistry: string;
+  /** GitHub organisation of the products' repositories (`gitOrganization`). */
+  readonly gitOrganization: string;
+  /** Base URL of the runbooks every alert links to (`runbookBaseUrl`, resolved). */
+  readonly runbookBaseUrl: string;
+  /** Products whose Vercel previews are public (`vercelPublicPreviews`). */
+  readonly vercelPublicPreviews: readonly string[];
+}
+
+/** What a product's `build` receives: the environment, the platform's settings and its own validated config. */
+export interface ProductEnvironment<C = unknown> {
   readonly environment: Environment;
-  readonly config: StackConfig;
+  readonly config: PlatformConfigView & C;
   /**
    * The public host for a label: `<label>.<domain>` in prod, `<label>-staging.<domain>` in staging
    * (one level below the zone, so Cloudflare's universal certificate still covers it).
@@ -56,38 +73,39 @@ export interface GeneratedSecret {
 /** Maps environment variable name → secret name (a `ProvidedSecret` or `GeneratedSecret`). */
 export type SecretRefs = Readonly<Record<string, string>>;
 
-/** A long-running backend on Kubernetes. */
-export interface WorkloadSpec {
-  /** Short role name, unique in the product, e.g. `worker`, `api`. */
+/**
+ * A long-running backend on Kubernetes: the product's slice of `KubernetesServiceArgs` (image,
+ * probes, resources, replicas, lifecycle, egress, session affinity), with secrets named rather
+ * than given, and a public host instead of an ingress.
+ */
+export type WorkloadSpec = Pick<
+  KubernetesServiceArgs,
+  | "image"
+  | "port"
+  | "liveness"
+  | "readiness"
+  | "startup"
+  | "resources"
+  | "replicas"
+  | "autoscaling"
+  | "metricsPath"
+  | "terminationGracePeriod"
+  | "preStopSleep"
+  | "sessionAffinity"
+> & {
+  /** Short role name, unique in the product, e.g. `worker`, `api`; the `app.kubernetes.io/component` label. */
   readonly name: string;
-  readonly image: { readonly repository: string; readonly tag: string };
-  /** Container port the process listens on. */
-  readonly port: number;
-  readonly liveness: Probe;
-  readonly readiness: Probe;
-  readonly startup?: Probe;
-  readonly resources: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly memory: string; readonly cpu?: string };
-  };
-  readonly replicas: number;
-  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
   /** Non-secret environment (delivered through a ConfigMap). */
   readonly env: Readonly<Record<string, string>>;
-  /** Secret environment (delivered through a Kubernetes Secret). */
+  /** Secret environment (delivered through a Kubernetes Secret), by secret name. */
   readonly secretEnv: SecretRefs;
-  readonly metricsPath?: string;
-  readonly terminationGracePeriod?: Duration;
-  readonly preStopSleep?: Duration;
   /** Public host served through the cluster's ingress with TLS; gets an A record. */
   readonly publicHost?: string;
   /** Path of the health endpoint the blackbox probe GETs on `publicHost` (uptime and TLS expiry). Required with `publicHost`. @example "/health" */
   readonly healthPath?: string;
-  /** Extra egress TCP ports beyond DNS and 443 (e.g. 5432 for Postgres). */
+  /** Extra egress TCP ports beyond DNS and 443 (e.g. 5432 for Postgres). @default [] */
   readonly extraEgressPorts?: readonly number[];
-  /** Pin each client to one pod (long-lived SSE streams). @default false */
-  readonly sessionAffinity?: boolean;
-}
+};
 
 /** A host of a Vercel app; the zone apex gets an A record, others a CNAME, both from Vercel's recommendation. */
 export interface WebAppDomain {
@@ -216,7 +234,8 @@ export interface DataBucketSpec {
 
 /** Everything one product needs in one environment. */
 export interface ProductSpec {
-  readonly id: ProductId;
+  /** The product's id, a DNS label: its namespace is `<id>-<environment>`. */
+  readonly id: string;
   readonly displayName: string;
   /** Which seed guide the numbers come from, e.g. `seed 001`. */
   readonly seed: string;
@@ -240,17 +259,64 @@ export interface ProductSpec {
   readonly alerts: AlertDefinitions;
 }
 
-/** A product file's export: a function of the environment. */
-export type ProductDefinition = {
-  readonly id: ProductId;
+/** A cross-key problem a product's `checks` found: the key to change, why, and the fix. */
+export interface ProductConfigProblem {
+  /** The key (without namespace) the message is about. */
+  readonly key: string;
+  /** What is wrong, one sentence, e.g. "is the same as `askDahliaOpenaiModel`; a fallback must be another model (seed 000)". */
+  readonly problem: string;
+  /** The value (or placeholder) that fixes it, for the `pulumi config set` hint. */
+  readonly fix: string;
+  /** Another way to fix it, after "or". @default none */
+  readonly alternative?: string;
+}
+
+/**
+ * A product file's export: everything about one product. Adding a product is one file in
+ * `stacks/` and one entry in the catalog (`stacks/index.ts`); `infra/` derives the config table,
+ * the secret keys, Pulumi.yaml and the README reference from it.
+ */
+export interface ProductDefinition<Id extends string = string, Keys extends readonly PlainConfigKey[] = readonly PlainConfigKey[]> {
+  /** The product id, a DNS label, e.g. `codebook`. */
+  readonly id: Id;
   readonly displayName: string;
-  /** The secrets this product reads from config, independent of environment. */
+  /** Which seed guide the numbers come from, e.g. `seed 001`. */
+  readonly seed: string;
+  /** The secrets this product reads from encrypted config, independent of environment. */
   readonly providedSecrets: readonly ProvidedSecret[];
-  build(env: ProductEnvironment): ProductSpec;
-};
+  /** The plain config keys only this product reads; each named `<camelCase id>…` or as documented. */
+  readonly configKeys: Keys;
+  /**
+   * Cross-key checks of this product's config, run at start-up once every key is individually valid
+   * and only when the stack enables the product. @default none
+   */
+  checks?(config: ConfigValues<Keys>, facts: ConfigKeyFacts): readonly ProductConfigProblem[];
+  /** What the product needs in one environment (the spec without the facts above). */
+  build(env: ProductEnvironment<ConfigValues<Keys>>): ProductBuild;
+}
+
+/** What a product's `build` returns: its spec, less the facts its definition already states. */
+export type ProductBuild = Omit<ProductSpec, "id" | "displayName" | "seed" | "providedSecrets">;
+
+/**
+ * The full spec of `definition` in `env`: its own facts and what `build` returns. `env.config` is
+ * the whole validated stack config, which holds every product's keys, so each product's `build`
+ * finds its own.
+ */
+export function buildProduct(definition: ProductDefinition, env: ProductEnvironment<object>): ProductSpec {
+  const { id, displayName, seed, providedSecrets } = definition;
+  return { id, displayName, seed, providedSecrets, ...definition.build(env as ProductEnvironment<never>) };
+}
+
+/** Declares a product, keeping its id and config keys' types (so `build` and `checks` see typed values). */
+export function defineProduct<const Id extends string, const Keys extends readonly PlainConfigKey[]>(
+  definition: ProductDefinition<Id, Keys>,
+): ProductDefinition<Id, Keys> {
+  return definition;
+}
 
 /** `ask-dahlia` + `OPENAI_API_KEY` → `askDahliaOpenaiApiKey`: the config key of a provided secret. */
-export function secretConfigKey(product: ProductId, secretName: string): string {
+export function secretConfigKey(product: string, secretName: string): string {
   const camel = product.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   const pascal = secretName
     .toLowerCase()

@@ -1,0 +1,151 @@
+/**
+ * A product's data: its private R2 data buckets, its backup bucket with the jobs that fill it and
+ * their freshness alerts, the scheduled restore check of the newest dump, and the database's
+ * scheduled maintenance.
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import { dataProtection } from "../context";
+import type { BackupSpec, DataBucketSpec, DatabaseMaintenanceSpec } from "../product-spec";
+import { type ProductScope, secretValues } from "../product-scope";
+import { type AlertGroup, backupStale } from "../monitoring/alerts";
+import { BackupBucket } from "./backup-bucket";
+import { BackupJob, cronIntervals, parseCron } from "./backup-job";
+import { DatabaseMaintenance } from "./database-maintenance";
+import { RestoreVerification } from "./restore-verification";
+
+/** The backup job's component name, which is also its CronJob's name. */
+export function backupJobName(productName: string, job: string): string {
+  return `${productName}-backup-${job}`;
+}
+
+/** The restore verification's component name, which is also its CronJob's name. */
+export function restoreVerificationName(productName: string, job: string): string {
+  return `${productName}-restore-verify-${job}`;
+}
+
+/**
+ * The freshness alert of one backup job: its RPO, checked against the schedule's longest gap
+ * plus the margin (`BACKUP_STALE_MARGIN`), and silent until the first scheduled run has had time
+ * to succeed (policy `kubernetes-enforce-backup-schedule-rpo`).
+ */
+export function backupFreshnessGroup(
+  productName: string,
+  product: string,
+  namespace: string,
+  job: BackupSpec["jobs"][number],
+  runbookBaseUrl: string,
+): AlertGroup {
+  const cron = parseCron(job.schedule);
+  const period = "problem" in cron ? undefined : cronIntervals(cron)?.longest;
+  return {
+    name: `${product}-backup-${job.name}`,
+    rules: [
+      backupStale({
+        cronJob: backupJobName(productName, job.name),
+        namespace,
+        rpo: job.rpo,
+        schedulePeriod: period,
+        runbookBaseUrl,
+      }),
+    ],
+  };
+}
+
+/** One private R2 bucket per `DataBucketSpec`: no managed (r2.dev) domain, no custom domain, no CORS; protected in prod. */
+export function productDataBuckets(scope: ProductScope, buckets: readonly DataBucketSpec[]): cloudflare.R2Bucket[] {
+  return buckets.map(
+    (b) =>
+      new cloudflare.R2Bucket(
+        `${scope.name}-${b.name}`,
+        { accountId: scope.platform.cloudflareAccountId, name: b.name },
+        { parent: scope.parent, ...dataProtection(scope.context) },
+      ),
+  );
+}
+
+/** What `productBackups` made: the bucket, and the alerts on its jobs' and restore check's freshness. */
+export interface ProductBackups {
+  readonly bucket: BackupBucket;
+  readonly alertGroups: readonly AlertGroup[];
+}
+
+/**
+ * The backup bucket, one `BackupJob` per job (a `pg_dump` of `databaseSecret`, or the product's own
+ * export) each with its freshness alert, and the restore verification (seed 001 §4.4, seeds 000
+ * and 004: the newest dump of one job restored and checked on a schedule).
+ */
+export function productBackups(scope: ProductScope, backups: BackupSpec): ProductBackups {
+  const { name, context, platform, parent } = scope;
+  const bucket = new BackupBucket(
+    `${name}-backups`,
+    {
+      context,
+      kind: backups.kind,
+      retention: backups.retention,
+      ...(backups.kind === "r2" ? { accountId: platform.cloudflareAccountId } : { region: platform.awsRegion, bucketNameSuffix: platform.s3BucketSuffix }),
+    },
+    { parent },
+  );
+  const alertGroups: AlertGroup[] = [];
+  for (const job of backups.jobs) {
+    new BackupJob(
+      backupJobName(name, job.name),
+      {
+        context,
+        namespace: scope.namespace,
+        bucket,
+        prefix: job.prefix,
+        schedule: job.schedule,
+        rpo: job.rpo,
+        ...(job.export
+          ? { exportTask: { image: job.export.image, command: job.export.command, secretEnv: secretValues(scope.secrets, job.export.secretEnv) } }
+          : { databaseUrl: scope.secrets.get(backups.databaseSecret), image: platform.backupImage }),
+      },
+      { parent },
+    );
+    alertGroups.push(backupFreshnessGroup(name, context.product, scope.namespaceName, job, platform.runbookBaseUrl));
+  }
+  const v = backups.restoreVerification;
+  if (v) {
+    const job = backups.jobs.find((j) => j.name === v.job)!;
+    const verification = new RestoreVerification(
+      restoreVerificationName(name, v.job),
+      {
+        context,
+        namespace: scope.namespace,
+        bucket,
+        prefix: job.prefix,
+        schedule: v.schedule,
+        expectedTables: v.expectedTables,
+        restoreSchemas: v.restoreSchemas,
+        image: platform.backupImage,
+      },
+      { parent },
+    );
+    alertGroups.push({
+      name: `${context.product}-restore-verification`,
+      // Same mechanism as the backup freshness alert: the CronJob's last success.
+      rules: [verification.staleAlert({ namespace: scope.namespaceName, runbookBaseUrl: platform.runbookBaseUrl })],
+    });
+  }
+  return { bucket, alertGroups };
+}
+
+/** seeds 000, 001 §7.1, 004: VACUUM (ANALYZE) monthly, vector REINDEX quarterly, first Saturday 02:00-06:00 UTC. */
+export function productDatabaseMaintenance(scope: ProductScope, m: DatabaseMaintenanceSpec): DatabaseMaintenance {
+  return new DatabaseMaintenance(
+    `${scope.name}-db-maintenance`,
+    {
+      context: scope.context,
+      namespace: scope.namespace,
+      databaseUrl: scope.secrets.get(m.databaseSecret),
+      image: scope.platform.backupImage,
+      tasks: {
+        ...(m.vacuum ? { vacuum: { months: "*" } } : {}),
+        // Quarterly: the first Saturday of January, April, July and October.
+        ...(m.reindexVectorIndexes ? { reindex: { months: "1,4,7,10" } } : {}),
+      },
+    },
+    { parent: scope.parent },
+  );
+}

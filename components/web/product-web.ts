@@ -1,0 +1,165 @@
+/**
+ * A product's web surface: its Vercel apps (projects, variables, domains, redeploys) and its DNS
+ * records (API hosts → the ingress, Vercel hosts → Vercel's own answer for the project).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as vercel from "@pulumiverse/vercel";
+import type { ProductSpec, WebAppSpec } from "../product-spec";
+import { type PlatformSettings, type ProductScope, rotationVersionOf, secretValues } from "../product-scope";
+import type { KubernetesService } from "../workloads/kubernetes-service";
+import { DnsRecords, type DnsRecordSpec } from "./dns-records";
+import { VercelApp } from "./vercel-app";
+
+/**
+ * Where a Vercel host's DNS record points: the zone apex gets an A record to `ipv4`, every other
+ * host a CNAME to `cname`. Seed 004 writes `@ → 76.76.19.61` and `www → …cdn.vercel-dns.com`, seed
+ * 003 `cname.vercel-dns.com`, Vercel's docs `76.76.21.21` and `cname.vercel-dns-0.com`, and today's
+ * answer is per project (`216.150.1.1`, `<hash>.vercel-dns-016.com`), so the program asks Vercel
+ * (`vercelDnsTarget`), never a literal.
+ */
+export interface VercelDnsTarget {
+  readonly ipv4: pulumi.Input<string>;
+  readonly cname: pulumi.Input<string>;
+  /** True while the project does not exist yet (staging before prod): no record this run. */
+  readonly pending?: pulumi.Input<boolean>;
+}
+
+/** Looks up Vercel's recommendation for one host of one web app. */
+export type VercelDnsLookup = (app: WebAppSpec, host: string) => VercelDnsTarget;
+
+/** The Vercel project a host belongs to, as `vercelDnsTarget` needs it. */
+export interface VercelDnsProject {
+  /** The project's name, for messages. */
+  readonly name: string;
+  /**
+   * The project's id: the created project's (prod; unknown at a first preview, so the lookup waits
+   * for the project to exist) or the looked-up one's (staging; `""` while it does not exist).
+   */
+  readonly id: pulumi.Input<string>;
+}
+
+/**
+ * Vercel's recommended DNS values for `host` on the project (`vercel.getDomainConfig`:
+ * `recommendedIpv4s`, `recommendedCname`, rank 1). The project is referenced by id, never by name:
+ * a lookup by name fails while the project does not exist, which is every first deploy (prod
+ * creates it in the same run; staging may run before prod, deploy.yml). With an empty id (a
+ * pending project) nothing is looked up.
+ */
+export function vercelDnsTarget(project: VercelDnsProject, host: string, opts: pulumi.InvokeOutputOptions): VercelDnsTarget {
+  const config = pulumi
+    .output(project.id)
+    .apply(
+      (id): pulumi.Output<vercel.GetDomainConfigResult | undefined> =>
+        id === "" ? pulumi.output(undefined) : vercel.getDomainConfigOutput({ domain: host, projectIdOrName: id }, opts),
+    );
+  return {
+    // No config: a pending project, whose record is not registered (`pending`); nothing to check.
+    ipv4: config.apply((c) => {
+      if (c === undefined) return "";
+      const ips = c.recommendedIpv4s;
+      // One A record per name: the first of Vercel's first-ranked addresses.
+      if (!ips || ips.length === 0) {
+        throw new Error(`Vercel recommends no IPv4 address for ${host} (project ${project.name}); check the domain in the project's settings`);
+      }
+      return ips[0];
+    }),
+    cname: config.apply((c) => {
+      if (c === undefined) return "";
+      if (!c.recommendedCname) {
+        throw new Error(`Vercel recommends no CNAME target for ${host} (project ${project.name}); check the domain in the project's settings`);
+      }
+      return c.recommendedCname;
+    }),
+  };
+}
+
+/** DNS records for a product: API hosts → the ingress, Vercel hosts → Vercel's recommendation (apex A, else CNAME). */
+export function productDnsRecords(
+  spec: ProductSpec,
+  platform: Pick<PlatformSettings, "zoneName" | "ingressAddress">,
+  lookup: VercelDnsLookup,
+): DnsRecordSpec[] {
+  const records: DnsRecordSpec[] = [];
+  for (const w of spec.workloads) {
+    if (w.publicHost) {
+      // Not proxied: Cloudflare's proxy cuts long SSE streams and would hide the ingress's own TLS.
+      records.push({ name: w.publicHost, type: "A", content: platform.ingressAddress, proxied: false });
+    }
+  }
+  for (const app of spec.webApps) {
+    for (const { host } of app.domains) {
+      const target = lookup(app, host);
+      const pending = target.pending !== undefined ? { pending: target.pending } : {};
+      // Vercel terminates TLS itself and asks that its records are not proxied.
+      records.push(
+        host === platform.zoneName
+          ? { name: host, type: "A", content: target.ipv4, proxied: false, ...pending }
+          : { name: host, type: "CNAME", content: target.cname, proxied: false, ...pending },
+      );
+    }
+  }
+  return records;
+}
+
+/** One `VercelApp` per web app; a rotation of a generated secret it reads redeploys it after `workloads` rolled out. */
+export function productWebApps(scope: ProductScope, webApps: readonly WebAppSpec[], workloads: readonly KubernetesService[]): VercelApp[] {
+  const { platform } = scope;
+  const prod = scope.context.environment === "prod";
+  return webApps.map((a) => {
+    const version = rotationVersionOf(scope.secrets, a.secretEnv);
+    // Prod: the staging branch's values are simply production's; staging: they override the branch only.
+    const branchEnv = a.stagingBranchEnv ?? {};
+    return new VercelApp(
+      `${scope.name}-${a.name}`,
+      {
+        context: scope.context,
+        project: {
+          name: a.projectName,
+          framework: a.framework,
+          rootDirectory: a.rootDirectory,
+          gitRepository: { type: "github", repo: a.repository },
+          buildCommand: a.buildCommand,
+          outputDirectory: a.outputDirectory,
+          installCommand: a.installCommand,
+        },
+        // Only staging deploys a preview branch; prod is the production branch.
+        previewBranch: prod ? undefined : a.previewBranch,
+        env: prod ? { ...a.env, ...branchEnv } : { ...a.env },
+        branchEnv: prod ? undefined : { ...branchEnv },
+        publicEnvKeys: a.publicEnvKeys,
+        secretEnv: secretValues(scope.secrets, a.secretEnv),
+        domains: a.domains.map((d) => ({ domain: d.host, redirectTo: d.redirectTo })),
+        // Vercel applies variable changes only to new deployments: redeploy when a rotation
+        // replaced a generated secret the app reads.
+        redeploy: version ? { version, after: [...workloads] } : undefined,
+        previewProtection: a.previewProtection,
+        functionRegions: a.functionRegions,
+        rateLimit: a.rateLimit && {
+          ...a.rateLimit,
+          pathPrefix: platform.vercelFirewall?.pathPrefix ?? "/api/",
+          maxWindowSeconds: platform.vercelFirewall?.maxWindowSeconds,
+          // The health probes (monitoring/product-monitoring.ts) GET it on every host each scrape interval from one IP.
+          exemptPaths: [a.healthPath],
+        },
+      },
+      { parent: scope.parent },
+    );
+  });
+}
+
+/** The product's DNS records, or none when it has no public host. */
+export function productDns(scope: ProductScope, spec: ProductSpec, apps: readonly VercelApp[]): DnsRecords | undefined {
+  const { platform } = scope;
+  const records = productDnsRecords(spec, platform, (app, host) => {
+    const web = apps[spec.webApps.indexOf(app)];
+    const target = vercelDnsTarget({ name: web.projectName, id: web.projectId }, host, { parent: scope.parent });
+    // A looked-up project may not exist yet: its records wait for the run after prod, like its variables.
+    return web.managesProject ? target : { ...target, pending: web.projectPending };
+  });
+  if (records.length === 0) return undefined;
+  return new DnsRecords(
+    `${scope.name}-dns`,
+    { context: scope.context, zoneId: platform.zoneId, zoneName: platform.zoneName, records, allowedCnameTargets: platform.allowedCnameTargets },
+    { parent: scope.parent },
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * A product's Kubernetes foundation and workloads: its namespace (Pod Security "restricted"), the
+ * namespace's pull Secret when the stack has registry credentials, and one `KubernetesService` per
+ * `WorkloadSpec`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { type PlatformContext, namespaceName, recommendedLabels } from "../context";
+import type { WorkloadSpec } from "../product-spec";
+import { type ProductScope, secretValues } from "../product-scope";
+import { KubernetesService } from "./kubernetes-service";
+
+/**
+ * The name of each product namespace's pull Secret when the stack sets `imagePullDockerConfigJson`
+ * (`KubernetesPlatformSettings.registryCredentials`).
+ */
+export const REGISTRY_SECRET_NAME = "app-platform-registry";
+
+/** The product's namespace, `<product>-<environment>`, which admits only "restricted" pods. */
+export function productNamespace(name: string, ctx: PlatformContext, parent: pulumi.Resource): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    `${name}-namespace`,
+    {
+      metadata: {
+        name: namespaceName(ctx.product, ctx.environment),
+        labels: {
+          ...recommendedLabels(ctx, ctx.product, "namespace"),
+          // Pod Security Admission: the cluster itself refuses anything below "restricted".
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+        },
+      },
+    },
+    { parent },
+  );
+}
+
+/**
+ * With registry credentials: the namespace's `kubernetes.io/dockerconfigjson` Secret, and the
+ * context every pod template of the product then names it in (through its output, so each
+ * pod-making object waits for it). Without: the context unchanged but for the credentials.
+ */
+export function withRegistrySecret(name: string, ctx: PlatformContext, namespace: pulumi.Output<string>, parent: pulumi.Resource): PlatformContext {
+  const { registryCredentials, ...kubernetes } = ctx.kubernetes ?? {};
+  if (registryCredentials === undefined) return { ...ctx, kubernetes };
+  const secret = new k8s.core.v1.Secret(
+    `${name}-registry`,
+    {
+      metadata: { name: REGISTRY_SECRET_NAME, namespace, labels: recommendedLabels(ctx, ctx.product, "registry-credentials") },
+      type: "kubernetes.io/dockerconfigjson",
+      stringData: { ".dockerconfigjson": pulumi.secret(registryCredentials) },
+    },
+    { parent },
+  );
+  const names = kubernetes.imagePullSecrets ?? [];
+  return { ...ctx, kubernetes: { ...kubernetes, imagePullSecrets: [...names.filter((n) => n !== REGISTRY_SECRET_NAME), secret.metadata.name] } };
+}
+
+/** One `KubernetesService` per workload: the spec's own slice, plus the platform's ingress, monitoring and secrets. */
+export function productWorkloads(scope: ProductScope, workloads: readonly WorkloadSpec[]): KubernetesService[] {
+  const { platform } = scope;
+  return workloads.map(
+    ({ name, env, secretEnv, publicHost, healthPath: _probedByMonitoring, extraEgressPorts, ...service }) =>
+      new KubernetesService(
+        `${scope.name}-${name}`,
+        {
+          ...service,
+          context: scope.context,
+          namespace: scope.namespace,
+          component: name,
+          serviceMonitorLabels: { ...platform.prometheusSelectorLabels },
+          env: { ...env },
+          secretEnv: secretValues(scope.secrets, secretEnv),
+          ingressControllerNamespace: platform.ingressControllerNamespace,
+          prometheusNamespace: platform.monitoringNamespace,
+          extraEgressPorts: extraEgressPorts ? [...extraEgressPorts] : undefined,
+          ingress: publicHost ? { host: publicHost, className: platform.ingressClassName, clusterIssuer: platform.clusterIssuer } : undefined,
+        },
+        { parent: scope.parent },
+      ),
+  );
+}
