@@ -17,8 +17,8 @@
  * - kube-state-metrics: `kube_cronjob_status_last_successful_time`.
  */
 import { stringify } from "yaml";
-import { throwIfInvalid } from "../context";
-import { Duration } from "../values";
+import { throwIfInvalid } from "../../context";
+import { Duration } from "../../values";
 
 // ---------------------------------------------------------------------------------------------
 // Types
