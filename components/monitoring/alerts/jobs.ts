@@ -1,0 +1,117 @@
+/**
+ * Background work builders: the application's job queue (`job_queue_depth`) and backup CronJobs
+ * that have not succeeded within their RPO (kube-state-metrics `kube_cronjob_*`).
+ */
+import { Duration } from "../../values";
+import { type AlertSpec, type SeriesSelector, type AlertOptions, METRICS } from "./types";
+import { pascalCase, renderSelector, describeSelector, durationText, checkServiceSelector, checkPositive, checkPositiveDuration } from "./helpers";
+import { type BuilderDefaults, tierFor, buildSpec } from "./builder";
+
+// --- job queue -------------------------------------------------------------------------------
+
+/** Options of `jobQueueHigh`. */
+export interface JobQueueOptions extends AlertOptions {
+  /** The service exporting `job_queue_depth`. @example { job: "codebook-api" } */
+  readonly selector: SeriesSelector;
+  /** Pending jobs above which the alert fires. @default 100 */
+  readonly threshold?: number;
+}
+
+/** Defaults of `jobQueueHigh`: seed 001 §1.4 warning "Job queue depth > 100". */
+export const JOB_QUEUE_DEFAULTS: BuilderDefaults<number> = {
+  name: "JobQueueBacklog",
+  severity: "warning",
+  tiers: { warning: { threshold: 100, for: Duration.minutes(10) } },
+};
+
+/** `max(job_queue_depth{<selector>}) > threshold` (max: every replica reports the same table count). */
+export function jobQueueHigh(opts: JobQueueOptions): AlertSpec {
+  const { severity, tier } = tierFor(JOB_QUEUE_DEFAULTS, opts);
+  const threshold = opts.threshold ?? tier.threshold;
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  checkPositive("threshold", threshold, problems);
+  return buildSpec(opts, JOB_QUEUE_DEFAULTS, tier, {
+    builder: "jobQueueHigh",
+    severity,
+    expr: `max(${METRICS.jobQueueDepth}${renderSelector(opts.selector)}) > ${threshold}`,
+    summary: `More than ${threshold} jobs waiting (${describeSelector(opts.selector)})`,
+    description: `{{ $value }} jobs are pending in the queue of ${describeSelector(opts.selector)} (threshold ${threshold}); check the workers and the LLM latency.`,
+    problems,
+  });
+}
+
+// --- backups ---------------------------------------------------------------------------------
+
+/** Options of `backupStale`. */
+export interface BackupStaleOptions extends AlertOptions {
+  /** Name of the backup CronJob. @example "codebook-db-backup" */
+  readonly cronJob: string;
+  /** Namespace of the CronJob. @example "codebook" */
+  readonly namespace: string;
+  /** Recovery point objective: the newest successful backup may be at most this old. @default Duration.hours(24) */
+  readonly rpo?: Duration;
+  /**
+   * The longest gap between two scheduled runs (`cronIntervals(parseCron(schedule)).longest`).
+   * The RPO must exceed it by `margin`, or one slow run pages. @default the RPO minus `margin` (no check)
+   */
+  readonly schedulePeriod?: Duration;
+  /**
+   * Slack a run gets between its scheduled start and its success before the RPO is at risk:
+   * the backup job's 1 h `activeDeadline` (a run that takes its whole deadline still counts)
+   * plus one hour for scheduling, image pulls and the upload. @default Duration.hours(2)
+   */
+  readonly margin?: Duration;
+}
+
+/** Defaults of `backupStale`: seed 001 §4.3 "RPO (Recovery Point Objective): 24 hours". */
+export const BACKUP_STALE_DEFAULTS: BuilderDefaults<Duration> = {
+  name: "BackupStale",
+  severity: "critical", // the RPO is breached: a restore now would lose more data than agreed
+  tiers: { critical: { threshold: Duration.hours(24), for: Duration.minutes(5) } },
+};
+
+/** The default `margin` of `backupStale`: the job's 1 h deadline plus an hour of slack. */
+export const BACKUP_STALE_MARGIN = Duration.hours(2);
+
+/**
+ * The CronJob's last success is older than the RPO; or it has none yet although the CronJob
+ * (kube-state-metrics `kube_cronjob_created`) is older than the RPO, i.e. its first scheduled
+ * run has had the whole schedule period plus the margin to succeed:
+ * `(time() - last_success > rpo) or ((time() - created > rpo) unless on(cronjob, namespace) last_success)`.
+ * A fresh deploy therefore never pages before its first run could have succeeded, and
+ * `rpo >= schedulePeriod + margin` (checked) means one slow run never pages either.
+ * Named `<CronJob>Stale` (e.g. `CodebookDbBackupStale`) so several backups share a group.
+ */
+export function backupStale(opts: BackupStaleOptions): AlertSpec {
+  const { severity, tier } = tierFor(BACKUP_STALE_DEFAULTS, opts);
+  const rpo = opts.rpo ?? tier.threshold;
+  const margin = opts.margin ?? BACKUP_STALE_MARGIN;
+  const problems: string[] = [];
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.cronJob) || opts.cronJob.length > 52) {
+    problems.push(`\`cronJob\` must be the CronJob's name (a DNS label of at most 52 characters), got "${opts.cronJob}"`);
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace) || opts.namespace.length > 63) {
+    problems.push(`\`namespace\` must be the CronJob's namespace (a DNS label), got "${opts.namespace}"`);
+  }
+  checkPositiveDuration("rpo", rpo, problems);
+  checkPositiveDuration("margin", margin, problems);
+  if (opts.schedulePeriod !== undefined && opts.schedulePeriod.toSeconds() + margin.toSeconds() > rpo.toSeconds()) {
+    problems.push(
+      `\`rpo\` (${durationText(rpo)}) must be at least the schedule's longest gap (${durationText(opts.schedulePeriod)}) plus \`margin\` (${durationText(margin)}): otherwise one slow run breaches it and pages; schedule the job more often or raise the RPO`,
+    );
+  }
+  const match = renderSelector({ cronjob: opts.cronJob, namespace: opts.namespace });
+  const series = `${METRICS.cronJobLastSuccess}${match}`;
+  const created = `${METRICS.cronJobCreated}${match}`;
+  const base = pascalCase(opts.cronJob);
+  return buildSpec(opts, BACKUP_STALE_DEFAULTS, tier, {
+    builder: "backupStale",
+    defaultName: /Backup$/.test(base) ? `${base}Stale` : `${base}${BACKUP_STALE_DEFAULTS.name}`,
+    severity,
+    expr: `(time() - ${series} > ${rpo.toSeconds()}) or ((time() - ${created} > ${rpo.toSeconds()}) unless on(cronjob, namespace) ${series})`,
+    summary: `Backup ${opts.namespace}/${opts.cronJob} has not succeeded within its RPO of ${durationText(rpo)}`,
+    description: `CronJob ${opts.namespace}/${opts.cronJob} has no successful run for {{ $value | humanizeDuration }} (since its last success, or since it was created when it never succeeded), beyond the RPO of ${durationText(rpo)}.`,
+    problems,
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * blackbox_exporter probe builders: external dependencies down, TLS certificates expiring, public
+ * endpoints down, slow or failing, and security headers missing (`probe_success`,
+ * `probe_ssl_earliest_cert_expiry`, `probe_duration_seconds`, `probe_failed_due_to_regex`).
+ */
+import { Duration } from "../../values";
+import { type AlertSpec, type SeriesSelector, type AlertOptions, RATE_WINDOW, METRICS } from "./types";
+import { kebabCase, pascalCase, renderSelector, describeSelector, percent, durationText, validateSelector, checkServiceSelector, requireNonEmptySelector, checkRatio, checkPositiveDuration } from "./helpers";
+import { type BuilderDefaults, tierFor, buildSpec } from "./builder";
+
+// --- dependencies and certificates ----------------------------------------------------------
+
+/** Options of `dependencyDown`. */
+export interface DependencyDownOptions extends AlertOptions {
+  /** Display name of the dependency; also names the alert (`<Name>Down`). @example "Supabase" */
+  readonly dependency: string;
+  /**
+   * `probe`: a blackbox_exporter probe (`probe_success == 0`), for external services;
+   * `up`: a scraped target (`up == 0`), for the product's own workloads.
+   * @default "probe"
+   */
+  readonly source?: "probe" | "up";
+  /**
+   * The probe's or target's series.
+   * @default { dependency: "<dependency in kebab-case>" } for `probe` (set this label on the
+   * Probe's static targets), { job: "<dependency in kebab-case>" } for `up`
+   */
+  readonly selector?: SeriesSelector;
+}
+
+/** Defaults of `dependencyDown`: seed 001 §1.4 critical "Any external service down (Supabase, Pinecone, LLM)". */
+export const DEPENDENCY_DOWN_DEFAULTS: BuilderDefaults<number> = {
+  name: "Down",
+  severity: "critical",
+  tiers: { critical: { threshold: 0, for: Duration.minutes(5) } },
+};
+
+/** An external dependency failing its probe, or a scrape target down. */
+export function dependencyDown(opts: DependencyDownOptions): AlertSpec {
+  const { severity, tier } = tierFor(DEPENDENCY_DOWN_DEFAULTS, opts);
+  const source = opts.source ?? "probe";
+  const slug = kebabCase(pascalCase(opts.dependency));
+  const selector = opts.selector ?? (source === "probe" ? { dependency: slug } : { job: slug });
+  const problems: string[] = [];
+  if (pascalCase(opts.dependency).length === 0) {
+    problems.push('`dependency` must contain letters or digits, e.g. "Supabase"');
+  }
+  validateSelector("selector", selector, problems);
+  requireNonEmptySelector("selector", selector, problems);
+  const metric = source === "probe" ? METRICS.probeSuccess : METRICS.up;
+  return buildSpec(opts, DEPENDENCY_DOWN_DEFAULTS, tier, {
+    builder: "dependencyDown",
+    defaultName: `${pascalCase(opts.dependency)}${DEPENDENCY_DOWN_DEFAULTS.name}`,
+    severity,
+    expr: `${metric}${renderSelector(selector)} == 0`,
+    summary: `${opts.dependency} is down`,
+    description:
+      source === "probe"
+        ? `The probe of ${opts.dependency} at {{ $labels.instance }} is failing (probe_success = {{ $value }}).`
+        : `${opts.dependency} target {{ $labels.instance }} does not answer scrapes (up = {{ $value }}).`,
+    problems,
+  });
+}
+
+/** Options of `tlsCertificateExpiring`. */
+export interface TlsCertificateOptions extends AlertOptions {
+  /** The blackbox_exporter HTTPS probes to watch. @default {} (every probe this Prometheus sees) */
+  readonly selector?: SeriesSelector;
+  /** Remaining validity below which the alert fires. @default Duration.days(30) */
+  readonly within?: Duration;
+}
+
+/** Defaults of `tlsCertificateExpiring`: seed 001 §1.4 warning "SSL certificate expiring within 30 days". */
+export const TLS_CERTIFICATE_DEFAULTS: BuilderDefaults<Duration> = {
+  name: "TlsCertificateExpiringSoon",
+  severity: "warning",
+  tiers: { warning: { threshold: Duration.days(30), for: Duration.minutes(10) } },
+};
+
+/** `probe_ssl_earliest_cert_expiry{<selector>} - time() < within-in-seconds` (blackbox_exporter). */
+export function tlsCertificateExpiring(opts: TlsCertificateOptions = {}): AlertSpec {
+  const { severity, tier } = tierFor(TLS_CERTIFICATE_DEFAULTS, opts);
+  const within = opts.within ?? tier.threshold;
+  const selector = opts.selector ?? {};
+  const problems: string[] = [];
+  validateSelector("selector", selector, problems);
+  checkPositiveDuration("within", within, problems);
+  return buildSpec(opts, TLS_CERTIFICATE_DEFAULTS, tier, {
+    builder: "tlsCertificateExpiring",
+    severity,
+    expr: `${METRICS.probeCertExpiry}${renderSelector(selector)} - time() < ${within.toSeconds()}`,
+    summary: `TLS certificate expires within ${durationText(within)}`,
+    description: `The TLS certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}; renew it or check cert-manager.`,
+    problems,
+  });
+}
+
+// --- blackbox probes (issue 9 "Wiring") --------------------------------------------------------
+
+/** Options of `endpointDown`. */
+export interface EndpointDownOptions extends AlertOptions {
+  /** The health Probe's series; take it from the Probe's owner, never type the job. @example { namespace: "codebook-prod", job: "codebook-api-health" } */
+  readonly selector: SeriesSelector;
+}
+
+/**
+ * Defaults of `endpointDown`: a public health endpoint failing its blackbox probe. seed 002
+ * "Incident Response": P1 "Service down, all users affected", response "Immediate" → critical,
+ * with the platform's 5 m for critical alerts (seed 001 §1.4).
+ */
+export const ENDPOINT_DOWN_DEFAULTS: BuilderDefaults<number> = {
+  name: "EndpointDown",
+  severity: "critical",
+  tiers: { critical: { threshold: 0, for: Duration.minutes(5) } },
+};
+
+/** `probe_success{<selector>} == 0`: the endpoint's blackbox probe fails (one series per target URL). */
+export function endpointDown(opts: EndpointDownOptions): AlertSpec {
+  const { severity, tier } = tierFor(ENDPOINT_DOWN_DEFAULTS, opts);
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  return buildSpec(opts, ENDPOINT_DOWN_DEFAULTS, tier, {
+    builder: "endpointDown",
+    severity,
+    expr: `${METRICS.probeSuccess}${renderSelector(opts.selector)} == 0`,
+    summary: `Endpoint down (${describeSelector(opts.selector)})`,
+    description: `The blackbox probe of {{ $labels.instance }} fails (probe_success = {{ $value }}); the endpoint is unreachable or answers with an error.`,
+    problems,
+  });
+}
+
+/** Options of `probeFailureRate`. */
+export interface ProbeFailureRateOptions extends AlertOptions {
+  /** The health Probe's series. */
+  readonly selector: SeriesSelector;
+  /** Share of failed probes over 5 m above which the alert fires. @default 0.05 */
+  readonly threshold?: number;
+}
+
+/** Defaults of `probeFailureRate`: seed 004 "High Error Rate" `error_rate > 5%` for 5m, measured from outside. */
+export const PROBE_FAILURE_RATE_DEFAULTS: BuilderDefaults<number> = {
+  name: "ProbeFailureRateHigh",
+  severity: "critical",
+  tiers: { critical: { threshold: 0.05, for: Duration.minutes(5) } },
+};
+
+/**
+ * Availability of an app Prometheus cannot scrape (a Vercel app), from its blackbox probe:
+ * `1 - avg_over_time(probe_success{<selector>}[5m]) > threshold`.
+ */
+export function probeFailureRate(opts: ProbeFailureRateOptions): AlertSpec {
+  const { severity, tier } = tierFor(PROBE_FAILURE_RATE_DEFAULTS, opts);
+  const threshold = opts.threshold ?? tier.threshold;
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  checkRatio("threshold", threshold, problems);
+  return buildSpec(opts, PROBE_FAILURE_RATE_DEFAULTS, tier, {
+    builder: "probeFailureRate",
+    severity,
+    expr: `1 - avg_over_time(${METRICS.probeSuccess}${renderSelector(opts.selector)}[${RATE_WINDOW}]) > ${threshold}`,
+    summary: `More than ${percent(threshold)} of health probes fail (${describeSelector(opts.selector)})`,
+    description: `{{ $value | humanizePercentage }} of the blackbox probes of {{ $labels.instance }} failed over the last ${RATE_WINDOW} (threshold ${percent(threshold)}).`,
+    problems,
+  });
+}
+
+/** Options of `probeLatencyHigh`. */
+export interface ProbeLatencyOptions extends AlertOptions {
+  /** The health Probe's series. */
+  readonly selector: SeriesSelector;
+  /** 95th percentile of the probe's duration over 5 m above which the alert fires. @default Duration.seconds(2) */
+  readonly threshold?: Duration;
+}
+
+/** Defaults of `probeLatencyHigh`: seed 004 "High Response Time" `p95_response_time > 2s` for 5m ("investigate": warning). */
+export const PROBE_LATENCY_DEFAULTS: BuilderDefaults<Duration> = {
+  name: "ProbeLatencyHigh",
+  severity: "warning",
+  tiers: { warning: { threshold: Duration.seconds(2), for: Duration.minutes(5) } },
+};
+
+/** `quantile_over_time(0.95, probe_duration_seconds{<selector>}[5m]) > threshold-in-seconds`. */
+export function probeLatencyHigh(opts: ProbeLatencyOptions): AlertSpec {
+  const { severity, tier } = tierFor(PROBE_LATENCY_DEFAULTS, opts);
+  const threshold = opts.threshold ?? tier.threshold;
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  checkPositiveDuration("threshold", threshold, problems);
+  return buildSpec(opts, PROBE_LATENCY_DEFAULTS, tier, {
+    builder: "probeLatencyHigh",
+    severity,
+    expr: `quantile_over_time(0.95, ${METRICS.probeDuration}${renderSelector(opts.selector)}[${RATE_WINDOW}]) > ${threshold.toSeconds()}`,
+    summary: `p95 probe latency above ${durationText(threshold)} (${describeSelector(opts.selector)})`,
+    description: `The 95th percentile response time of {{ $labels.instance }}, measured by the blackbox probe over ${RATE_WINDOW}, is {{ $value | humanizeDuration }} (threshold ${durationText(threshold)}).`,
+    problems,
+  });
+}
+
+/** Options of `securityHeadersMissing`. */
+export interface SecurityHeadersOptions extends AlertOptions {
+  /** The security-headers Probe's series. */
+  readonly selector: SeriesSelector;
+}
+
+/** Defaults of `securityHeadersMissing`: seed 004 "Security Headers"; a regression to fix, not a page. */
+export const SECURITY_HEADERS_DEFAULTS: BuilderDefaults<number> = {
+  name: "SecurityHeadersMissing",
+  severity: "warning",
+  tiers: { warning: { threshold: 1, for: Duration.minutes(10) } },
+};
+
+/**
+ * The app answers but a required header is missing or wrong: the probe module's
+ * `fail_if_header_not_matches` failed, `probe_failed_due_to_regex{<selector>} == 1`.
+ */
+export function securityHeadersMissing(opts: SecurityHeadersOptions): AlertSpec {
+  const { severity, tier } = tierFor(SECURITY_HEADERS_DEFAULTS, opts);
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  return buildSpec(opts, SECURITY_HEADERS_DEFAULTS, tier, {
+    builder: "securityHeadersMissing",
+    severity,
+    expr: `${METRICS.probeFailedDueToRegex}${renderSelector(opts.selector)} == ${tier.threshold}`,
+    summary: `Security headers missing or wrong (${describeSelector(opts.selector)})`,
+    description: `{{ $labels.instance }} answers (probe_failed_due_to_regex = {{ $value }}) without one of the required security headers (HSTS with preload, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, CSP) or with a wrong value; check the app's vercel.json "headers".`,
+    problems,
+  });
+}
