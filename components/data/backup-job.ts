@@ -34,7 +34,12 @@ import {
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
 import { Duration } from "../values";
-import { type CronSchedule, cronGaps, parseCron } from "../../policies/lib/cron";
+import { BACKUP_LABEL, BACKUP_UID, type BackupImage, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./job-kernel";
+// The shared kernel lives in job-kernel.ts; re-exported here for importers that are being moved
+// (components/application-stack.ts imports parseCron and cronIntervals from this file).
+export { BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron };
+export type { BackupImage };
+export type { CronSchedule } from "./job-kernel";
 
 const COMPONENT = "BackupJob";
 
@@ -44,8 +49,6 @@ export const PG_BACKUP_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-backup.
 export const PG_BACKUP_SCRIPT_KEY = "pg-backup.sh";
 /** The DATABASE_URL helper pg-backup.sh and db-maintenance.sh source from their own directory (shipped beside each). */
 export const PG_URL_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-url.sh");
-/** Label on every backup job object, for policies and dashboards. */
-export const BACKUP_LABEL = "app-platform/backup";
 /** CronJob annotation with the RPO in seconds, for the freshness alert and policy 29. */
 export const RPO_ANNOTATION = "app-platform/rpo-seconds";
 /**
@@ -54,18 +57,8 @@ export const RPO_ANNOTATION = "app-platform/rpo-seconds";
  * `GET /accounts/<id>/tokens/permission_groups` if Cloudflare ever changes it.
  */
 export const R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP = "2efd5506f9c8494dacb1fa10a3e7d5b6";
-/** Kubernetes truncates longer CronJob names (it appends 11 characters for its Jobs). */
-export const MAX_CRONJOB_NAME = 52;
 
 type Transform<T> = (args: T) => T;
-
-/** The job's container image, pinned. */
-export interface BackupImage {
-  /** Repository without tag. @example "postgres" */
-  readonly repository: string;
-  /** A pinned tag (never `latest`); may carry a digest, e.g. `17.6-alpine3.22@sha256:…`. */
-  readonly tag: string;
-}
 
 /** Container resources of the backup job. */
 export interface BackupJobResources {
@@ -165,30 +158,6 @@ export const BACKUP_JOB_DEFAULTS = {
   databasePort: 5432,
   r2PermissionGroupId: R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP,
 };
-
-/** uid/gid of the `postgres` user in the official Alpine image. */
-export const BACKUP_UID = 70;
-
-// ---- cron -----------------------------------------------------------------------------------
-
-// The one cron grammar of the components and the policy pack (policies/lib/cron.ts).
-export { parseCron };
-export type { CronSchedule };
-
-/**
- * The longest and shortest time between two consecutive runs of a cron schedule (UTC), as
- * Durations: "15 3 * * *" → 24 h, "0 3 * * 0" → 168 h, "0 * * * *" → 1 h. Returns `undefined` when
- * the schedule never fires; `longest` is `undefined` when it fires on one day only in the 8 years
- * scanned (policies/lib/cron.ts `cronGaps`).
- */
-export function cronIntervals(cron: CronSchedule): { longest?: Duration; shortest?: Duration } | undefined {
-  const gaps = cronGaps(cron);
-  if (!gaps) return undefined;
-  return {
-    longest: gaps.longestSeconds !== undefined ? Duration.seconds(gaps.longestSeconds) : undefined,
-    shortest: gaps.shortestSeconds !== undefined ? Duration.seconds(gaps.shortestSeconds) : undefined,
-  };
-}
 
 // ---- pure helpers ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { cronGaps, isCronProblem, maxIntervalSeconds, parseCron } from "../../policies/lib/cron";
-import { cronIntervals, parseCron as componentParseCron } from "../../components/data/backup-job";
+import { cronIntervals, parseCron as componentParseCron } from "../../components/data/job-kernel";
 
 const M = 60;
 const H = 3600;
