@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseCron, type CronSchedule } from "../components/data/backup-job";
+import { parseCron, type CronSchedule } from "../components/data/job-kernel";
 import { ROTATION_DEFAULTS, rotationPeriod, rotationPeriodStart } from "../components/secrets/secret-set";
 
 const ROOT = path.resolve(__dirname, "..");

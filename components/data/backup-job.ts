@@ -34,6 +34,12 @@ import {
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
 import { Duration } from "../values";
+import { BACKUP_LABEL, BACKUP_UID, type BackupImage, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./job-kernel";
+// The shared kernel lives in job-kernel.ts; re-exported here for importers that are being moved
+// (components/application-stack.ts imports parseCron and cronIntervals from this file).
+export { BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron };
+export type { BackupImage };
+export type { CronSchedule } from "./job-kernel";
 
 const COMPONENT = "BackupJob";
 
@@ -43,8 +49,6 @@ export const PG_BACKUP_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-backup.
 export const PG_BACKUP_SCRIPT_KEY = "pg-backup.sh";
 /** The DATABASE_URL helper pg-backup.sh and db-maintenance.sh source from their own directory (shipped beside each). */
 export const PG_URL_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-url.sh");
-/** Label on every backup job object, for policies and dashboards. */
-export const BACKUP_LABEL = "app-platform/backup";
 /** CronJob annotation with the RPO in seconds, for the freshness alert and policy 29. */
 export const RPO_ANNOTATION = "app-platform/rpo-seconds";
 /**
@@ -53,18 +57,8 @@ export const RPO_ANNOTATION = "app-platform/rpo-seconds";
  * `GET /accounts/<id>/tokens/permission_groups` if Cloudflare ever changes it.
  */
 export const R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP = "2efd5506f9c8494dacb1fa10a3e7d5b6";
-/** Kubernetes truncates longer CronJob names (it appends 11 characters for its Jobs). */
-export const MAX_CRONJOB_NAME = 52;
 
 type Transform<T> = (args: T) => T;
-
-/** The job's container image, pinned. */
-export interface BackupImage {
-  /** Repository without tag. @example "postgres" */
-  readonly repository: string;
-  /** A pinned tag (never `latest`); may carry a digest, e.g. `17.6-alpine3.22@sha256:…`. */
-  readonly tag: string;
-}
 
 /** Container resources of the backup job. */
 export interface BackupJobResources {
@@ -164,130 +158,6 @@ export const BACKUP_JOB_DEFAULTS = {
   databasePort: 5432,
   r2PermissionGroupId: R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP,
 };
-
-/** uid/gid of the `postgres` user in the official Alpine image. */
-export const BACKUP_UID = 70;
-
-// ---- cron -----------------------------------------------------------------------------------
-
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const CRON_FIELDS = [
-  { label: "minute", min: 0, max: 59 },
-  { label: "hour", min: 0, max: 23 },
-  { label: "day of month", min: 1, max: 31 },
-  { label: "month", min: 1, max: 12, names: MONTHS, nameBase: 1 },
-  { label: "day of week", min: 0, max: 7, names: WEEKDAYS, nameBase: 0 },
-] as const;
-
-/** A parsed 5-field cron expression: the allowed values of each field. */
-export interface CronSchedule {
-  readonly minutes: ReadonlySet<number>;
-  readonly hours: ReadonlySet<number>;
-  readonly daysOfMonth: ReadonlySet<number>;
-  readonly months: ReadonlySet<number>;
-  /** 0 = Sunday (7 is folded into 0). */
-  readonly daysOfWeek: ReadonlySet<number>;
-  /** Whether day of month / day of week are `*` (cron then ANDs them; otherwise it ORs them). */
-  readonly daysOfMonthStar: boolean;
-  readonly daysOfWeekStar: boolean;
-}
-
-function parseCronField(text: string, index: number): Set<number> | string {
-  const f = CRON_FIELDS[index];
-  const value = (token: string): number | undefined => {
-    if (/^\d+$/.test(token)) return Number(token);
-    const names: readonly string[] | undefined = "names" in f ? f.names : undefined;
-    const i = names?.indexOf(token.toLowerCase()) ?? -1;
-    return i >= 0 && "nameBase" in f ? i + f.nameBase : undefined;
-  };
-  const out = new Set<number>();
-  for (const item of text.split(",")) {
-    const m = /^(\*|([0-9a-zA-Z]+)(?:-([0-9a-zA-Z]+))?)(?:\/(\d+))?$/.exec(item);
-    if (!m) return `${f.label} "${item}" is not a number, range, list or step`;
-    const step = m[4] !== undefined ? Number(m[4]) : 1;
-    let lo: number | undefined = f.min;
-    let hi: number | undefined = f.max;
-    if (m[1] !== "*") {
-      lo = value(m[2]);
-      hi = m[3] !== undefined ? value(m[3]) : m[4] !== undefined ? f.max : lo;
-    }
-    if (lo === undefined || hi === undefined) return `${f.label} "${item}" has an unknown value`;
-    if (lo < f.min || hi > f.max) return `${f.label} "${item}" is outside ${f.min}-${f.max}`;
-    if (lo > hi) return `${f.label} "${item}" is a range that ends before it starts`;
-    if (step < 1) return `${f.label} "${item}" has a step of 0`;
-    for (let v = lo; v <= hi; v += step) out.add(index === 4 && v === 7 ? 0 : v);
-  }
-  return out;
-}
-
-/** Parses a 5-field cron expression, or returns what is wrong with it. */
-export function parseCron(schedule: string): CronSchedule | { problem: string } {
-  const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5) {
-    return { problem: `has ${fields.length} field(s); use 5: minute hour day-of-month month day-of-week` };
-  }
-  const sets: Set<number>[] = [];
-  for (let i = 0; i < 5; i++) {
-    const parsed = parseCronField(fields[i], i);
-    if (typeof parsed === "string") return { problem: parsed };
-    sets.push(parsed);
-  }
-  return {
-    minutes: sets[0],
-    hours: sets[1],
-    daysOfMonth: sets[2],
-    months: sets[3],
-    daysOfWeek: sets[4],
-    daysOfMonthStar: fields[2] === "*",
-    daysOfWeekStar: fields[4] === "*",
-  };
-}
-
-/** Days scanned to find the gaps between runs: 8 years, so leap days and weekdays all repeat. */
-const SCAN_DAYS = 8 * 365 + 2;
-const SCAN_START = Date.UTC(2024, 0, 1);
-
-/**
- * The longest and shortest time between two consecutive runs of a cron schedule (UTC), found by
- * walking the calendar, so it is exact for every expression: "15 3 * * *" → 24 h,
- * "0 3 * * 0" → 168 h, "0 * * * *" → 1 h. Returns `undefined` when the schedule never fires;
- * `longest` is `undefined` when it fires on one day only in 8 years (e.g. "0 0 29 2 1").
- */
-export function cronIntervals(cron: CronSchedule): { longest?: Duration; shortest?: Duration } | undefined {
-  const times: number[] = [];
-  for (const h of [...cron.hours].sort((a, b) => a - b)) {
-    for (const m of [...cron.minutes].sort((a, b) => a - b)) times.push(h * 60 + m);
-  }
-  let longest = 0;
-  let shortest = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < times.length; i++) {
-    longest = Math.max(longest, times[i] - times[i - 1]);
-    shortest = Math.min(shortest, times[i] - times[i - 1]);
-  }
-  let previousDay: number | undefined;
-  let runDays = 0;
-  for (let day = 0; day < SCAN_DAYS; day++) {
-    const date = new Date(SCAN_START + day * 86_400_000);
-    const dom = cron.daysOfMonth.has(date.getUTCDate());
-    const dow = cron.daysOfWeek.has(date.getUTCDay());
-    // Cron ANDs day of month and day of week when either is `*`, and ORs them otherwise.
-    const dayMatches = cron.daysOfMonthStar || cron.daysOfWeekStar ? dom && dow : dom || dow;
-    if (!dayMatches || !cron.months.has(date.getUTCMonth() + 1)) continue;
-    runDays++;
-    if (previousDay !== undefined) {
-      const gap = (day - previousDay) * 1440 + times[0] - times[times.length - 1];
-      longest = Math.max(longest, gap);
-      shortest = Math.min(shortest, gap);
-    }
-    previousDay = day;
-  }
-  if (runDays === 0) return undefined;
-  return {
-    longest: runDays > 1 ? Duration.minutes(longest) : undefined,
-    shortest: Number.isFinite(shortest) ? Duration.minutes(shortest) : undefined,
-  };
-}
 
 // ---- pure helpers ---------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./backup-job";
+import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./job-kernel";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";

@@ -26,7 +26,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertSpec, backupStale } from "../monitoring/alerts";
 import { BackupBucketRef } from "./backup-bucket";
-import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./backup-job";
+import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./job-kernel";
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";

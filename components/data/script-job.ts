@@ -19,7 +19,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupBucketRef } from "./backup-bucket";
-import type { BackupImage } from "./backup-job";
+import type { BackupImage } from "./job-kernel";
 import type { PlatformContext } from "../context";
 import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "../workloads/pod-spec";
 import type { Duration } from "../values";

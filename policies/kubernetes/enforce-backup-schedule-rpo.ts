@@ -12,7 +12,7 @@ const DEFAULTS = {
 };
 
 function hours(seconds: number): string {
-    return Number.isFinite(seconds) ? `${+(seconds / 3600).toFixed(2)} h` : "never (fewer than two runs in two years)";
+    return Number.isFinite(seconds) ? `${+(seconds / 3600).toFixed(2)} h` : "never (it fires on one day at most in eight years)";
 }
 
 /** POLICIES.md 29: a backup CronJob's schedule interval ≤ the product's RPO. */
@@ -46,7 +46,7 @@ export const enforceBackupScheduleRpo = defineResourceRule("kubernetes", {
         try {
             gap = maxIntervalSeconds(String(schedule));
         } catch (e) {
-            report(`Backup CronJob "${name}" has schedule "${schedule}" that cannot be parsed: ${(e as Error).message}. Fix: use five cron fields, e.g. "0 3 * * *".`);
+            report(`Backup CronJob "${name}" has schedule "${schedule}" that cannot be parsed: ${(e as Error).message}. Fix: use five cron fields or a macro Kubernetes accepts, e.g. "0 3 * * *" or "@daily".`);
             return;
         }
         if (gap > rpo) {

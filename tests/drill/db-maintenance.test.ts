@@ -21,7 +21,7 @@ import {
   inMaintenanceWindow,
   maintenanceSchedule,
 } from "../../components/data/database-maintenance";
-import { parseCron } from "../../components/data/backup-job";
+import { parseCron } from "../../components/data/job-kernel";
 
 const DATABASE = "dahlia";
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

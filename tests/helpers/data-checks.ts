@@ -5,7 +5,7 @@
  */
 import { expect, it } from "vitest";
 import type { RecordedResource } from "./mocks";
-import { parseCron } from "../../components/data/backup-job";
+import { parseCron } from "../../components/data/job-kernel";
 import { R2_BUCKET_ITEM_READ_PERMISSION_GROUP } from "../../components/data/restore-verification";
 import { inMaintenanceWindow, DATABASE_MAINTENANCE_DEFAULTS } from "../../components/data/database-maintenance";
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { BACKUP_TAG } from "../../policies/lib/aws";
 import { BACKUP_LABEL as PACK_BACKUP_LABEL, RPO_ANNOTATION as PACK_RPO_ANNOTATION } from "../../policies/lib/kubernetes";
-import { BACKUP_LABEL, RPO_ANNOTATION } from "../../components/data/backup-job";
+import { RPO_ANNOTATION } from "../../components/data/backup-job";
+import { BACKUP_LABEL } from "../../components/data/job-kernel";
 import { committedStackRun } from "../helpers/stack-runs";
 
 describe("program and pack agree on the backup markers", () => {

@@ -11,7 +11,6 @@ import { enforceBackupScheduleRpo } from "../../policies/kubernetes/enforce-back
 import { disallowExposedServiceTypes } from "../../policies/kubernetes/disallow-exposed-service-types";
 import { disallowSshAndExternalIps } from "../../policies/kubernetes/disallow-ssh-and-external-ips";
 import { disallowSecretsInConfigmaps } from "../../policies/kubernetes/disallow-secrets-in-configmaps";
-import { maxIntervalSeconds, parseCron } from "../../policies/lib/cron";
 import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
 import { backupCronJob, configMap, plainCronJob, deployment, hpa, networkPolicy, podDisruptionBudget, service } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING } from "./helpers";
@@ -124,23 +123,6 @@ describe("kubernetes-configure-rollout-and-selectors (stack)", () => {
     it("does not apply without Deployments or Services", () => expectNotApplicable(rule, [configMap()]));
 });
 
-describe("cron schedules", () => {
-    it("computes the longest gap between runs", () => {
-        expect(maxIntervalSeconds("0 3 * * *")).toBe(86_400);
-        expect(maxIntervalSeconds("*/15 * * * *")).toBe(900);
-        expect(maxIntervalSeconds("0 2 * * 0")).toBe(7 * 86_400);
-        expect(maxIntervalSeconds("@hourly")).toBe(3600);
-        expect(maxIntervalSeconds("0 0 * * MON-FRI")).toBe(3 * 86_400);
-        expect(maxIntervalSeconds("0 0 1 * *")).toBe(31 * 86_400);
-        expect(maxIntervalSeconds("0 0 29 2 *")).toBe(Infinity);
-    });
-    it("rejects malformed schedules", () => {
-        expect(() => parseCron("0 3 * *")).toThrow(/expected 5 fields/);
-        expect(() => parseCron("61 * * * *")).toThrow(/outside 0-59/);
-        expect(() => parseCron("TZ=UTC 0 3 * * *")).toThrow(/spec.timeZone/);
-    });
-});
-
 describe("kubernetes-configure-cronjob-deadlines (backups mandatory)", () => {
     const rule = configureCronjobDeadlines;
     const plain = plainCronJob();
@@ -182,7 +164,14 @@ describe("kubernetes-enforce-backup-schedule-rpo", () => {
     });
     it("flags a bad annotation and an unparseable schedule", async () => {
         await expectViolation(rule, edit(backupCronJob(), (p) => (p.metadata.annotations["app-platform/rpo-seconds"] = "1d")), /is not a whole number of seconds/);
-        await expectViolation(rule, edit(backupCronJob(), (p) => (p.spec.schedule = "every day")), /cannot be parsed: expected 5 fields/);
+        await expectViolation(rule, edit(backupCronJob(), (p) => (p.spec.schedule = "every day")), /cannot be parsed: has 2 field\(s\); use 5/);
+    });
+    it("reads the schedule with the platform's one cron grammar (tests/policies/cron-conformance.test.ts)", async () => {
+        await expectClean(rule, edit(backupCronJob(), (p) => (p.spec.schedule = "@daily")));
+        await expectViolation(rule, edit(backupCronJob(), (p) => (p.spec.schedule = "@weekly")), /up to 168 h apart/);
+        // Kubernetes refuses 7 for Sunday, and a time zone in the schedule.
+        await expectViolation(rule, edit(backupCronJob(), (p) => (p.spec.schedule = "0 3 * * 7")), /cannot be parsed: day of week "7" is outside 0-6/);
+        await expectViolation(rule, edit(backupCronJob(), (p) => (p.spec.schedule = "TZ=UTC 0 3 * * *")), /cannot be parsed: .*spec\.timeZone/);
     });
     it("does not apply to a CronJob that is not a backup", () => expectNotApplicable(rule, plainCronJob()));
 });
