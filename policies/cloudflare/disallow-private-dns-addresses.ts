@@ -25,8 +25,10 @@ export const disallowPrivateDnsAddresses = defineResourceRule("cloudflare", {
     name: "cloudflare-disallow-private-dns-addresses",
     description: "A and AAAA records must publish public addresses only, never private, loopback or link-local ones.",
     enforcementLevel: "mandatory",
-    policiesMd: [54],
+    numbers: [54],
     anchors: ["RFC 1918", "RFC 6890", "OWASP DNS rebinding"],
+    rationale: "Publishing private or loopback addresses leaks internal topology and enables DNS rebinding attacks through visitors' browsers.",
+    standard: "RFC 1918, RFC 6890 (special-purpose addresses); OWASP: DNS rebinding",
     validateResource: ofType(DnsRecord, (record, args, report) => {
         if (record.type !== "A" && record.type !== "AAAA") return args.notApplicable("Policy only applies to A and AAAA records");
         const address = String(record.content ?? "");

@@ -13,8 +13,10 @@ export const enableR2BackupLock = defineStackRule("cloudflare", {
     description: "R2 backup buckets should have an enabled bucket lock rule.",
     enforcementLevel: "advisory",
     scope: "backups",
-    policiesMd: [50],
+    numbers: [50],
     anchors: ["Cloudflare R2 bucket locks"],
+    rationale: "A bucket lock keeps backups from being deleted before their retention, even by someone holding a valid token.",
+    standard: "Cloudflare R2 documentation: bucket locks",
     config: { backupBuckets: R2_BACKUP_BUCKETS_SCHEMA },
     appliesTo: [R2.Bucket],
     validateStack: (args, report) => {

@@ -8,8 +8,10 @@ export const configureRolloutAndSelectors = defineStackRule("kubernetes", {
     name: "kubernetes-configure-rollout-and-selectors",
     description: "Deployments should roll out with RollingUpdate and select their own template labels, and every Service should select some pods.",
     enforcementLevel: "advisory",
-    policiesMd: [26],
+    numbers: [26],
     anchors: ["kube-linter no-rolling-update-strategy", "kube-linter mismatching-selector", "kube-linter dangling-service", "kube-score deployment-strategy", "kube-score service-targets-pod"],
+    rationale: "A Recreate rollout takes the application down on every deploy, and a selector that misses its pods silently routes no traffic.",
+    standard: "kube-linter no-rolling-update-strategy, mismatching-selector, dangling-service; kube-score",
     appliesTo: [K8S.Deployment, K8S.Service],
     validateStack: (args, report) => {
         const workloads = workloadsOf(args.resources);

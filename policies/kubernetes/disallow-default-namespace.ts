@@ -7,8 +7,10 @@ export const disallowDefaultNamespace = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-default-namespace",
     description: "Namespaced Kubernetes objects must name a namespace other than `default`.",
     enforcementLevel: "mandatory",
-    policiesMd: [13],
+    numbers: [13],
     anchors: ["CIS 5.7.4", "CKV_K8S_21", "kube-linter use-namespace"],
+    rationale: "Objects in `default` escape the per-namespace RBAC, quotas and network policies and collide across products.",
+    standard: "CIS Kubernetes Benchmark 5.7.4",
     validateResource: ofTypes(NAMESPACED_TYPES, (props, args, report) => {
         const ns = known(() => obj(props.metadata).namespace);
         // Computed during preview: it comes from another resource (a Namespace), not `default`.

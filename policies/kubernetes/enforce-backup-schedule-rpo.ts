@@ -21,8 +21,10 @@ export const enforceBackupScheduleRpo = defineResourceRule("kubernetes", {
     description: "A backup CronJob's longest gap between runs must not exceed its RPO.",
     enforcementLevel: "mandatory",
     scope: "backups",
-    policiesMd: [29],
+    numbers: [29],
     anchors: ["app-platform RPO (seed 001 §4.3)"],
+    rationale: "When backups run less often than the recovery point objective, a failure just before the next run loses more data than the product promises.",
+    standard: "app-platform RPO (seed 001 §4.3: 24 h)",
     config: {
         defaultRpoSeconds: integer(`RPO in seconds for backup CronJobs without the \`${RPO_ANNOTATION}\` annotation.`, DEFAULTS.defaultRpoSeconds, 60),
     },

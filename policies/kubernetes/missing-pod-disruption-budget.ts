@@ -9,8 +9,10 @@ export const missingPodDisruptionBudget = defineStackRule("kubernetes", {
     description: "Every Deployment must be covered by a PodDisruptionBudget whose selector matches its pods.",
     enforcementLevel: "mandatory",
     scope: "prod",
-    policiesMd: [23],
+    numbers: [23],
     anchors: ["kube-score deployment-has-poddisruptionbudget", "Polaris missingPodDisruptionBudget"],
+    rationale: "Without a PodDisruptionBudget a node drain or upgrade may evict every replica at once.",
+    standard: "kube-score deployment-has-poddisruptionbudget; Polaris missingPodDisruptionBudget",
     appliesTo: [K8S.Deployment],
     validateStack: (args, report) => {
         const pdbs = ofTypes(args.resources, K8S.PodDisruptionBudget);

@@ -30,8 +30,10 @@ export const disallowTokenLiterals = defineStackRule("stack", {
     name: "stack-disallow-token-literals",
     description: "No resource input may contain a credential literal (AWS key id, GitHub or Slack token, Stripe live key, PEM private key).",
     enforcementLevel: "mandatory",
-    policiesMd: [34],
+    numbers: [34],
     anchors: ["gitleaks", "CKV_SECRET_2", "CKV_SECRET_6", "CWE-798"],
+    rationale: "A credential written into the program ends up in source control and in the state in plaintext.",
+    standard: "gitleaks; Checkov CKV_SECRET_2, CKV_SECRET_6; CWE-798",
     validateStack: (args, report) => {
         for (const r of args.resources) {
             const exempt = exemptPaths(r);
