@@ -103,7 +103,7 @@ export function renderCatalogue(all: readonly RegisteredRule[] = registry, notPo
         "Every rule of the CrossGuard policy pack in [`policies/`](../policies/README.md), generated from",
         "the metadata each rule declares. Cite a rule by its name, linking its section",
         "(`docs/policies.md#<rule-name>`). Each rule's **Former number** is its number in the numbered",
-        "catalogue the pack was first written from, for reading older references such as \"rule 14\".",
+        "catalogue the pack was first written from, for reading older references that cite a rule by number.",
         "",
         "Levels: **mandatory** fails the preview or update; **advisory** is printed; **mandatory on prod,",
         "advisory elsewhere** is mandatory on the prod stack only (policy config `environment`, then the",

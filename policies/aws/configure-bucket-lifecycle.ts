@@ -8,7 +8,7 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 const DEFAULTS = { ...RETENTION_DEFAULTS, maxAbortMultipartDays: 7 };
 
 /**
- * POLICIES.md 42: lifecycle rules enabled; expiry ≥ declared retention; abort multipart ≤ 7 days.
+ * Lifecycle rules enabled; expiry ≥ declared retention; abort multipart ≤ 7 days.
  *
  * Noncurrent expiry is counted from the day a version *became* noncurrent, so it does not shorten
  * a backup's life on its own: after the current version expires (≥ the retention) the old
@@ -16,7 +16,7 @@ const DEFAULTS = { ...RETENTION_DEFAULTS, maxAbortMultipartDays: 7 };
  * deleted early; the object lock then keeps it until `lockDays` after it was written. So a
  * version lives at least max(noncurrentDays, lockDays), and that must reach the retention.
  * Demanding noncurrentDays ≥ retention on its own (as this rule did) made every backup of a
- * locked bucket outlive its stated retention by that much again (issue 10: Voyager's 7 days
+ * locked bucket outlive its stated retention by that much again (Voyager's 7 days
  * became 37).
  */
 export const configureBucketLifecycle = defineStackRule("aws", {

@@ -5,7 +5,7 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 const PUBLIC_CANNED = ["public-read", "public-read-write", "authenticated-read"];
 const PUBLIC_GROUPS = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
-/** POLICIES.md 38: `BucketOwnershipControls` `BucketOwnerEnforced`, no public `BucketAcl`. */
+/** `BucketOwnershipControls` `BucketOwnerEnforced`, no public `BucketAcl`. */
 export const disableBucketAcls = defineStackRule("aws", {
     name: "aws-disable-bucket-acls",
     description: "Every S3 bucket must disable ACLs with BucketOwnershipControls `BucketOwnerEnforced` and must never carry a public ACL.",

@@ -6,7 +6,7 @@ import { known, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 41: object lock with default retention on backup buckets. */
+/** Object lock with default retention on backup buckets. */
 export const enableBackupObjectLock = defineStackRule("aws", {
     name: "aws-enable-backup-object-lock",
     description: "Backup S3 buckets must enable object lock with a default retention.",

@@ -6,7 +6,7 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 45: replication for backup buckets. */
+/** Replication for backup buckets. */
 export const enableBackupReplication = defineStackRule("aws", {
     name: "aws-enable-backup-replication",
     description: "Backup S3 buckets should replicate to a second bucket.",

@@ -3,7 +3,7 @@ import { bucketName, bucketsOf, companionsOf, describeBucket, S3 } from "../lib/
 import { ofTypes, propertyFrom } from "../lib/stack";
 import { known, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 44: access logging. */
+/** Access logging. */
 export const enableBucketAccessLogging = defineStackRule("aws", {
     name: "aws-enable-bucket-access-logging",
     description: "S3 buckets should write server access logs to a log bucket.",

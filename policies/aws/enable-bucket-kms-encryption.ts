@@ -18,7 +18,7 @@ function rulesOf(value: unknown): SseRule[] {
     });
 }
 
-/** POLICIES.md 39: SSE `aws:kms` (or dsse) with a key; bucket key enabled (customer key advisory). */
+/** SSE `aws:kms` (or dsse) with a key; bucket key enabled (customer key advisory). */
 export const enableBucketKmsEncryption = defineStackRule("aws", {
     name: "aws-enable-bucket-kms-encryption",
     description: "Every S3 bucket must default to SSE-KMS (or DSSE-KMS) encryption with an S3 Bucket Key, preferably under a customer-managed key.",

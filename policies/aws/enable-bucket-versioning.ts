@@ -2,7 +2,7 @@ import { defineStackRule } from "../lib/rule";
 import { bucketsOf, companionsOf, describeBucket, S3 } from "../lib/aws";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 40: versioning `Enabled`. */
+/** Versioning `Enabled`. */
 export const enableBucketVersioning = defineStackRule("aws", {
     name: "aws-enable-bucket-versioning",
     description: "Every S3 bucket must have versioning enabled.",

@@ -1,7 +1,7 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { KmsKey } from "../lib/resource-types";
 
-/** POLICIES.md 46: KMS key rotation enabled. */
+/** KMS key rotation enabled. */
 export const enableKmsKeyRotation = defineResourceRule("aws", {
     name: "aws-enable-kms-key-rotation",
     description: "Symmetric KMS keys should rotate their key material automatically.",

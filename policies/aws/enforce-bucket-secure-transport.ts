@@ -36,7 +36,7 @@ export function statementsOf(policy: unknown): Statement[] | undefined {
     return asList(obj(doc).Statement).map((s) => obj(s));
 }
 
-/** POLICIES.md 43: bucket policy denies `aws:SecureTransport = false`; no `Principal: "*"` allow. */
+/** Bucket policy denies `aws:SecureTransport = false`; no `Principal: "*"` allow. */
 export const enforceBucketSecureTransport = defineStackRule("aws", {
     name: "aws-enforce-bucket-secure-transport",
     description: "Every S3 bucket policy must deny requests without TLS and must not allow any principal `*`.",

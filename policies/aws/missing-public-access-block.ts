@@ -4,7 +4,7 @@ import { known, UNKNOWN } from "../lib/values";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
-/** POLICIES.md 37: `BucketPublicAccessBlock` with all four flags true. */
+/** `BucketPublicAccessBlock` with all four flags true. */
 export const missingPublicAccessBlock = defineStackRule("aws", {
     name: "aws-missing-public-access-block",
     description: "Every S3 bucket must have a BucketPublicAccessBlock with all four flags true.",

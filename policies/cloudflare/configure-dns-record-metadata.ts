@@ -3,7 +3,7 @@ import { DnsRecord } from "../lib/resource-types";
 
 const PROXIABLE = ["A", "AAAA", "CNAME"];
 
-/** POLICIES.md 55: DNS `proxied` set explicitly; records carry an owner comment/tag. */
+/** DNS `proxied` set explicitly; records carry an owner comment/tag. */
 export const configureDnsRecordMetadata = defineResourceRule("cloudflare", {
     name: "cloudflare-configure-dns-record-metadata",
     description: "DNS records should set `proxied` explicitly and name their owner in a comment or an `owner:` tag.",

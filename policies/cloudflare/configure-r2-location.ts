@@ -8,7 +8,7 @@ const DEFAULTS = {
     allowedJurisdictions: ["default", "eu"],
 };
 
-/** POLICIES.md 52: R2 location/jurisdiction from an allow-list. */
+/** R2 location/jurisdiction from an allow-list. */
 export const configureR2Location = defineResourceRule("cloudflare", {
     name: "cloudflare-configure-r2-location",
     description: "R2 buckets should use a location hint and jurisdiction from the allow-list.",

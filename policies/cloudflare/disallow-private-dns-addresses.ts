@@ -20,7 +20,7 @@ export function nonPublicReason(address: string): string | undefined {
     return NON_PUBLIC.check(address, version === 4 ? "ipv4" : "ipv6") ? "is a private, loopback or link-local address" : undefined;
 }
 
-/** POLICIES.md 54: DNS A/AAAA never private or loopback addresses. */
+/** DNS A/AAAA never private or loopback addresses. */
 export const disallowPrivateDnsAddresses = defineResourceRule("cloudflare", {
     name: "cloudflare-disallow-private-dns-addresses",
     description: "A and AAAA records must publish public addresses only, never private, loopback or link-local ones.",

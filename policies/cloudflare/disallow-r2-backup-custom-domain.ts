@@ -7,7 +7,7 @@ import { str } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 48: R2 backup buckets: no custom domain. */
+/** R2 backup buckets: no custom domain. */
 export const disallowR2BackupCustomDomain = defineStackRule("cloudflare", {
     name: "cloudflare-disallow-r2-backup-custom-domain",
     description: "R2 backup buckets must not be served on a custom domain.",

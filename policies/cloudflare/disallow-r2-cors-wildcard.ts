@@ -1,7 +1,7 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { R2BucketCors } from "../lib/resource-types";
 
-/** POLICIES.md 51: R2 CORS: no `*` origin. */
+/** R2 CORS: no `*` origin. */
 export const disallowR2CorsWildcard = defineResourceRule("cloudflare", {
     name: "cloudflare-disallow-r2-cors-wildcard",
     description: "R2 CORS rules must list their allowed origins instead of `*`.",

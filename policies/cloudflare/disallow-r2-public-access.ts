@@ -7,7 +7,7 @@ import { known } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 47: R2 backup buckets: no public r2.dev access (`R2ManagedDomain`). */
+/** R2 backup buckets: no public r2.dev access (`R2ManagedDomain`). */
 export const disallowR2PublicAccess = defineStackRule("cloudflare", {
     name: "cloudflare-disallow-r2-public-access",
     description: "R2 backup buckets must not enable their public r2.dev URL.",

@@ -22,7 +22,7 @@ export function hostMatches(host: string, pattern: string): boolean {
     return h === p;
 }
 
-/** POLICIES.md 53: DNS CNAME targets only from an allow-list (dangling-record takeover). */
+/** DNS CNAME targets only from an allow-list (dangling-record takeover). */
 export const disallowUnknownCnameTargets = defineResourceRule("cloudflare", {
     name: "cloudflare-disallow-unknown-cname-targets",
     description: "CNAME records may only point at hosts on the allow-list, so a released target cannot be taken over.",

@@ -7,7 +7,7 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 50: R2 bucket lock on backup buckets. */
+/** R2 bucket lock on backup buckets. */
 export const enableR2BackupLock = defineStackRule("cloudflare", {
     name: "cloudflare-enable-r2-backup-lock",
     description: "R2 backup buckets should have an enabled bucket lock rule.",

@@ -3,7 +3,7 @@ import { CronJob } from "../lib/resource-types";
 import { isBackupCronJob } from "../lib/backups";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 27: deadlines, backoff, `concurrencyPolicy: Forbid` (mandatory for backups). */
+/** Deadlines, backoff, `concurrencyPolicy: Forbid` (mandatory for backups). */
 export const configureCronjobDeadlines = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-cronjob-deadlines",
     description: "CronJobs must bound their runs with `startingDeadlineSeconds`, `activeDeadlineSeconds` and `backoffLimit`, and backup CronJobs must forbid concurrent runs.",

@@ -2,7 +2,7 @@ import { defineResourceRule, ofType } from "../lib/rule";
 import { CronJob } from "../lib/resource-types";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 28: CronJob hygiene: restartPolicy, history limits. */
+/** CronJob hygiene: restartPolicy, history limits. */
 export const configureCronjobHygiene = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-cronjob-hygiene",
     description: "CronJobs should set their pods' restartPolicy to OnFailure or Never and set both job history limits.",

@@ -3,7 +3,7 @@ import { Deployment } from "../lib/resource-types";
 import { containersOf, workloadOf, K8S } from "../lib/kubernetes";
 import { stableJson } from "../lib/values";
 
-/** POLICIES.md 16: readiness and liveness probes on every Deployment, not identical. */
+/** Readiness and liveness probes on every Deployment, not identical. */
 export const configureHealthProbes = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-health-probes",
     description: "Every Deployment container must have a readiness and a liveness probe, and the two must differ.",

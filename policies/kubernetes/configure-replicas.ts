@@ -6,7 +6,7 @@ import { known, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { minReplicas: 2 };
 
-/** POLICIES.md 22: prod Deployments: `replicas` ≥ 2 or an HPA with `minReplicas` ≥ 2. */
+/** Prod Deployments: `replicas` ≥ 2 or an HPA with `minReplicas` ≥ 2. */
 export const configureReplicas = defineStackRule("kubernetes", {
     name: "kubernetes-configure-replicas",
     description: "Deployments must run at least two replicas, directly or through a HorizontalPodAutoscaler's `minReplicas`.",

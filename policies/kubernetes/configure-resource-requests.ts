@@ -2,7 +2,7 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 15: cpu and memory requests, memory limit (ephemeral storage advisory). */
+/** Cpu and memory requests, memory limit (ephemeral storage advisory). */
 export const configureResourceRequests = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-resource-requests",
     description: "Containers must request cpu and memory and limit memory, and should request and limit ephemeral storage.",

@@ -3,7 +3,7 @@ import { K8S, mapSelectorMatches, selectorMatches } from "../lib/kubernetes";
 import { k8sName, ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 26: RollingUpdate strategy; selector matches template labels; Services select pods. */
+/** RollingUpdate strategy; selector matches template labels; Services select pods. */
 export const configureRolloutAndSelectors = defineStackRule("kubernetes", {
     name: "kubernetes-configure-rollout-and-selectors",
     description: "Deployments should roll out with RollingUpdate and select their own template labels, and every Service should select some pods.",

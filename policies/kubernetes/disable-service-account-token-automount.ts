@@ -5,7 +5,7 @@ import { obj } from "../lib/values";
 
 const DEFAULTS = { allowedWorkloads: [] as string[] };
 
-/** POLICIES.md 11: `automountServiceAccountToken: false` unless allow-listed. */
+/** `automountServiceAccountToken: false` unless allow-listed. */
 export const disableServiceAccountTokenAutomount = defineResourceRule("kubernetes", {
     name: "kubernetes-disable-service-account-token-automount",
     description: "Pods must not mount a service account token unless the workload is allow-listed.",

@@ -1,7 +1,7 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { Pod } from "../lib/resource-types";
 
-/** POLICIES.md 19: no bare `Pod` resources (mandatory on prod). */
+/** No bare `Pod` resources (mandatory on prod). */
 export const disallowBarePods = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-bare-pods",
     description: "Pods must be managed by a controller such as a Deployment or CronJob, never declared bare.",

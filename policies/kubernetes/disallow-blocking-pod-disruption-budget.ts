@@ -3,7 +3,7 @@ import { K8S, selectorMatches } from "../lib/kubernetes";
 import { autoscalersOf, hpaMinReplicas, k8sName, ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 24: a PDB allows disruption (not `maxUnavailable: 0`, `minAvailable` < replicas). */
+/** A PDB allows disruption (not `maxUnavailable: 0`, `minAvailable` < replicas). */
 export const disallowBlockingPodDisruptionBudget = defineStackRule("kubernetes", {
     name: "kubernetes-disallow-blocking-pod-disruption-budget",
     description: "PodDisruptionBudgets must allow at least one pod to be evicted.",

@@ -2,7 +2,7 @@ import { defineResourceRule, ofTypes } from "../lib/rule";
 import { NAMESPACED_TYPES } from "../lib/kubernetes";
 import { known, obj, str, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 13: namespace set and not `default`. */
+/** Namespace set and not `default`. */
 export const disallowDefaultNamespace = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-default-namespace",
     description: "Namespaced Kubernetes objects must name a namespace other than `default`.",

@@ -1,7 +1,7 @@
 import { defineResourceRule } from "../lib/rule";
 import { describeWorkload, onWorkloads } from "../lib/kubernetes";
 
-/** POLICIES.md 12: not the `default` service account. */
+/** Not the `default` service account. */
 export const disallowDefaultServiceAccount = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-default-service-account",
     description: "Pods must run under their own service account, not `default`.",

@@ -30,7 +30,7 @@ const validate: RuleResourceValidation = (args, report) => {
     }
 };
 
-/** POLICIES.md 21: no alpha/beta/removed API versions. */
+/** No alpha/beta/removed API versions. */
 export const disallowDeprecatedApiVersions = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-deprecated-api-versions",
     description: "Kubernetes objects must use stable API versions, not alpha, beta or removed ones.",

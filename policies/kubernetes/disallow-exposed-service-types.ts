@@ -3,7 +3,7 @@ import { Service } from "../lib/resource-types";
 
 const OPEN_RANGES = ["0.0.0.0/0", "::/0"];
 
-/** POLICIES.md 30: ClusterIP by default, no NodePort, LoadBalancer only with source ranges. */
+/** ClusterIP by default, no NodePort, LoadBalancer only with source ranges. */
 export const disallowExposedServiceTypes = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-exposed-service-types",
     description: "Services must be ClusterIP, or LoadBalancer restricted by source ranges, never NodePort.",

@@ -1,7 +1,7 @@
 import { defineResourceRule } from "../lib/rule";
 import { describeWorkload, onWorkloads } from "../lib/kubernetes";
 
-/** POLICIES.md 2: no host namespaces. */
+/** No host namespaces. */
 export const disallowHostNamespaces = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-host-namespaces",
     description: "Pods must not share the host's network, PID or IPC namespace.",

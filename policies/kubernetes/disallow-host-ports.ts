@@ -2,7 +2,7 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { list, obj } from "../lib/values";
 
-/** POLICIES.md 9: no `hostPort`. */
+/** No `hostPort`. */
 export const disallowHostPorts = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-host-ports",
     description: "Containers must not bind ports on the node with `hostPort`.",

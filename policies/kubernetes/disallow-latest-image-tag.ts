@@ -9,7 +9,7 @@ export function parseImage(image: string): { tag?: string; digest?: string } {
     return { tag: colon >= 0 ? lastSegment.slice(colon + 1) : undefined, digest };
 }
 
-/** POLICIES.md 14: image tag pinned, never `latest` (digest advisory). */
+/** Image tag pinned, never `latest` (digest advisory). */
 export const disallowLatestImageTag = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-latest-image-tag",
     description: "Container images must carry a fixed tag other than `latest`, and should be pinned by digest.",

@@ -2,7 +2,7 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 3: `allowPrivilegeEscalation: false`. */
+/** `allowPrivilegeEscalation: false`. */
 export const disallowPrivilegeEscalation = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-privilege-escalation",
     description: "Every container must set `securityContext.allowPrivilegeEscalation: false`.",

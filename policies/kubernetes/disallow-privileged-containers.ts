@@ -2,7 +2,7 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 1: no privileged containers. */
+/** No privileged containers. */
 export const disallowPrivilegedContainers = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-privileged-containers",
     description: "Containers and init containers must not run privileged.",

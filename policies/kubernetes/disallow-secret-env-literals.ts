@@ -3,7 +3,7 @@ import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { isSecretName, secretValueReason } from "../lib/secrets";
 import { list, obj } from "../lib/values";
 
-/** POLICIES.md 17: no secret-looking env literal; no duplicate env names. */
+/** No secret-looking env literal; no duplicate env names. */
 export const disallowSecretEnvLiterals = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-secret-env-literals",
     description: "Container env vars must not carry secrets as literal values, and no env name may repeat.",

@@ -2,7 +2,7 @@ import { defineResourceRule, ofType } from "../lib/rule";
 import { ConfigMap } from "../lib/resource-types";
 import { isSecretName, secretValueReason } from "../lib/secrets";
 
-/** POLICIES.md 32: ConfigMaps hold no secret-looking keys or values. */
+/** ConfigMaps hold no secret-looking keys or values. */
 export const disallowSecretsInConfigmaps = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-secrets-in-configmaps",
     description: "ConfigMaps must not hold secret-looking keys or values.",

@@ -4,7 +4,7 @@ import { list, obj } from "../lib/values";
 
 const SSH = 22;
 
-/** POLICIES.md 31: no port 22, no `externalIPs`. */
+/** No port 22, no `externalIPs`. */
 export const disallowSshAndExternalIps = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-ssh-and-external-ips",
     description: "Services and containers must not expose port 22, and Services must not set `externalIPs`.",

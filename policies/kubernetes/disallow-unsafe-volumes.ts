@@ -7,7 +7,7 @@ export const SAFE_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir",
 
 const RUNTIME_SOCKET = /(docker|containerd|crio|cri-dockerd|podman)\.sock/;
 
-/** POLICIES.md 8: only safe volume types (no hostPath, no docker socket). */
+/** Only safe volume types (no hostPath, no docker socket). */
 export const disallowUnsafeVolumes = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-unsafe-volumes",
     description: "Pods may only use the volume types of Pod Security restricted, never hostPath or a container runtime socket.",

@@ -15,7 +15,7 @@ function hours(seconds: number): string {
     return Number.isFinite(seconds) ? `${+(seconds / 3600).toFixed(2)} h` : "never (fewer than two runs in two years)";
 }
 
-/** POLICIES.md 29: a backup CronJob's schedule interval ≤ the product's RPO. */
+/** A backup CronJob's schedule interval ≤ the product's RPO. */
 export const enforceBackupScheduleRpo = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-backup-schedule-rpo",
     description: "A backup CronJob's longest gap between runs must not exceed its RPO.",

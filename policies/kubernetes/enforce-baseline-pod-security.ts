@@ -21,7 +21,7 @@ function handlerHost(handler: Props): string | undefined {
     return undefined;
 }
 
-/** POLICIES.md 10: the rest of Pod Security baseline. */
+/** The rest of Pod Security baseline. */
 export const enforceBaselinePodSecurity = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-baseline-pod-security",
     description: "Pods must meet the remaining Pod Security baseline controls: safe sysctls, default procMount, no unconfined AppArmor, allowed SELinux options, no HostProcess and no host in probes or lifecycle hooks.",

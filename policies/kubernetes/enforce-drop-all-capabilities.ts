@@ -4,7 +4,7 @@ import { list, obj } from "../lib/values";
 
 const ALLOWED_ADD = ["NET_BIND_SERVICE"];
 
-/** POLICIES.md 5: capabilities drop `ALL`, add at most `NET_BIND_SERVICE`. */
+/** Capabilities drop `ALL`, add at most `NET_BIND_SERVICE`. */
 export const enforceDropAllCapabilities = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-drop-all-capabilities",
     description: "Containers must drop all Linux capabilities and add back at most `NET_BIND_SERVICE`.",

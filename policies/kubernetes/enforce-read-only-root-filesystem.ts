@@ -2,7 +2,7 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 7: `readOnlyRootFilesystem: true` (mandatory on prod). */
+/** `readOnlyRootFilesystem: true` (mandatory on prod). */
 export const enforceReadOnlyRootFilesystem = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-read-only-root-filesystem",
     description: "Containers must mount their root filesystem read-only.",

@@ -2,7 +2,7 @@ import { defineResourceRule, ofType } from "../lib/rule";
 import { Deployment } from "../lib/resource-types";
 import { list, obj } from "../lib/values";
 
-/** POLICIES.md 25: replicas > 1 spread by anti-affinity or topology spread constraints. */
+/** Replicas > 1 spread by anti-affinity or topology spread constraints. */
 export const enforceReplicaSpreading = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-replica-spreading",
     description: "Deployments with more than one replica should spread them with pod anti-affinity or topology spread constraints.",

@@ -2,7 +2,7 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 4: `runAsNonRoot: true`, `runAsUser` ≠ 0. */
+/** `runAsNonRoot: true`, `runAsUser` ≠ 0. */
 export const enforceRunAsNonRoot = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-run-as-non-root",
     description: "Containers must run with `runAsNonRoot: true` and never as user 0.",

@@ -4,7 +4,7 @@ import { obj } from "../lib/values";
 
 const ALLOWED = ["RuntimeDefault", "Localhost"];
 
-/** POLICIES.md 6: seccomp `RuntimeDefault` or `Localhost`. */
+/** Seccomp `RuntimeDefault` or `Localhost`. */
 export const enforceSeccompProfile = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-seccomp-profile",
     description: "Pods must run with the `RuntimeDefault` or a `Localhost` seccomp profile.",

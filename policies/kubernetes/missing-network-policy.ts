@@ -3,7 +3,7 @@ import { K8S, selectorMatches, WORKLOAD_TYPES } from "../lib/kubernetes";
 import { ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 20: every workload selected by a NetworkPolicy (mandatory on prod). */
+/** Every workload selected by a NetworkPolicy (mandatory on prod). */
 export const missingNetworkPolicy = defineStackRule("kubernetes", {
     name: "kubernetes-missing-network-policy",
     description: "Every workload must be selected by a NetworkPolicy in its namespace.",

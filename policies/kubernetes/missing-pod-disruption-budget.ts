@@ -3,7 +3,7 @@ import { K8S, selectorMatches } from "../lib/kubernetes";
 import { ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 23: prod Deployments covered by a PodDisruptionBudget whose selector matches. */
+/** Prod Deployments covered by a PodDisruptionBudget whose selector matches. */
 export const missingPodDisruptionBudget = defineStackRule("kubernetes", {
     name: "kubernetes-missing-pod-disruption-budget",
     description: "Every Deployment must be covered by a PodDisruptionBudget whose selector matches its pods.",

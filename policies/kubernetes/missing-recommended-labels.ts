@@ -8,7 +8,7 @@ const DEFAULTS = {
     ownerLabels: ["app-platform/owner", "owner"],
 };
 
-/** POLICIES.md 18: recommended labels `app.kubernetes.io/*` and an owner. */
+/** Recommended labels `app.kubernetes.io/*` and an owner. */
 export const missingRecommendedLabels = defineResourceRule("kubernetes", {
     name: "kubernetes-missing-recommended-labels",
     description: "Kubernetes objects should carry the recommended `app.kubernetes.io/*` labels and an owner label.",

@@ -42,7 +42,7 @@ export interface RuleMetadata {
     readonly area: Area;
     /**
      * The rule's number(s) in the numbered catalogue the pack was first written from; docs/policies.md
-     * shows them so that an old numbered citation ("rule 14") can still be looked up by name. Empty
+     * shows them so that an older citation by number can still be looked up by name. Empty
      * for a rule added after that catalogue (see `origin`).
      */
     readonly numbers: readonly number[];

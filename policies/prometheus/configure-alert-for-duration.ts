@@ -5,7 +5,7 @@ import { parseDuration } from "../lib/promql";
 
 const DEFAULTS = { minFor: "1m" };
 
-/** POLICIES.md 62: alert `for` at least a floor. */
+/** Alert `for` at least a floor. */
 export const configureAlertForDuration = defineResourceRule("prometheus", {
     name: "prometheus-configure-alert-for-duration",
     description: "Alerts should wait at least the floor duration (`for`) before firing, so one bad scrape does not page.",

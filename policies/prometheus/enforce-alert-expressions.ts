@@ -6,7 +6,7 @@ import { stableJson } from "../lib/values";
 /** Alerts that fire on absence rather than on a threshold. */
 const ABSENCE = ["absent", "absent_over_time"];
 
-/** POLICIES.md 63: alert expressions parse, compare against a threshold, names not duplicated. */
+/** Alert expressions parse, compare against a threshold, names not duplicated. */
 export const enforceAlertExpressions = defineResourceRule("prometheus", {
     name: "prometheus-enforce-alert-expressions",
     description: "Rule expressions must parse, alerts must compare against a threshold (or test absence), and no two rules may share a name and labels.",

@@ -7,7 +7,7 @@ const DEFAULTS = {
     allowedSeverities: ["critical", "warning", "info"],
 };
 
-/** POLICIES.md 60: alert `severity` label from the allow-list. */
+/** Alert `severity` label from the allow-list. */
 export const enforceAlertSeverity = defineResourceRule("prometheus", {
     name: "prometheus-enforce-alert-severity",
     description: "Every alert must carry a `severity` label from the allow-list, which drives routing.",

@@ -10,7 +10,7 @@ function isHttpsUrl(value: unknown): boolean {
     }
 }
 
-/** POLICIES.md 61: alerts carry `summary`, `description` and an https `runbook_url`. */
+/** Alerts carry `summary`, `description` and an https `runbook_url`. */
 export const missingAlertAnnotations = defineResourceRule("prometheus", {
     name: "prometheus-missing-alert-annotations",
     description: "Every alert must carry `summary` and `description` annotations and an https `runbook_url`.",

@@ -4,7 +4,7 @@ import { integer, readConfig } from "../lib/config";
 
 const DEFAULTS = { minLength: 32 };
 
-/** POLICIES.md 35: `RandomPassword.length` ≥ 32 and not all character classes disabled. */
+/** `RandomPassword.length` ≥ 32 and not all character classes disabled. */
 export const configurePasswordStrength = defineResourceRule("random", {
     name: "random-configure-password-strength",
     description: "Generated passwords must be at least the minimum length and use at least one character class.",

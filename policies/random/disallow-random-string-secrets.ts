@@ -22,7 +22,7 @@ function secretSink(sink: PolicyResource, property: string): string | undefined 
     return undefined;
 }
 
-/** POLICIES.md 36: `RandomString` never feeds a secret. */
+/** `RandomString` never feeds a secret. */
 export const disallowRandomStringSecrets = defineStackRule("random", {
     name: "random-disallow-random-string-secrets",
     description: "A RandomString must never feed a secret, because its result is stored unencrypted; secrets come from RandomPassword.",

@@ -8,7 +8,7 @@ import { ofTypes } from "../lib/stack";
 const DEFAULTS = { backupBuckets: [] as string[] };
 
 /**
- * POLICIES.md 65: backup buckets (S3 and R2) are `protect`ed in prod. A stack rule, so that a
+ * Backup buckets (S3 and R2) are `protect`ed in prod. A stack rule, so that a
  * bucket counts as a backup bucket when a backup job's credentials write to it (lib/backups.ts),
  * not only by its own tag or name.
  */

@@ -8,7 +8,7 @@ const DEFAULTS = {
 };
 
 /**
- * Issue 9 "The dead-alert check": every selector of every alert must be satisfiable by a series
+ * The dead-alert check: every selector of every alert must be satisfiable by a series
  * source the stack defines (lib/series-sources.ts says exactly what that means) or by a cluster
  * prerequisite (lib/cluster-prerequisites.ts). `npm run plan` runs the same function.
  */

@@ -12,7 +12,7 @@ const DEFAULTS = {
     defaultRpoSeconds: 86_400,
 };
 
-/** POLICIES.md 64: every backup job has a freshness alert (last success older than the RPO). */
+/** Every backup job has a freshness alert (last success older than the RPO). */
 export const missingBackupFreshnessAlert = defineStackRule("stack", {
     name: "stack-missing-backup-freshness-alert",
     description: "Every backup CronJob must have an alert that fires when its last success is older than its RPO.",

@@ -1,7 +1,7 @@
 import { defineResourceRule } from "../lib/rule";
 import { onVercelVariables } from "../lib/vercel";
 
-/** POLICIES.md 59: Vercel targets always explicit. */
+/** Vercel targets always explicit. */
 export const configureExplicitTargets = defineResourceRule("vercel", {
     name: "vercel-configure-explicit-targets",
     description: "Vercel variables must name their targets explicitly.",

@@ -8,7 +8,7 @@ const DEFAULTS = {
     allowedPublicKeys: [] as string[],
 };
 
-/** POLICIES.md 57: public-prefixed keys never hold secret-looking names or values. */
+/** Public-prefixed keys never hold secret-looking names or values. */
 export const disallowPublicSecrets = defineResourceRule("vercel", {
     name: "vercel-disallow-public-secrets",
     description: "Vercel variables whose prefix ships them to the browser must not hold secret-looking names or values.",

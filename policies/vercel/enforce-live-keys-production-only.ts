@@ -7,7 +7,7 @@ import { onVercelVariables } from "../lib/vercel";
  */
 const LIVE_KEY = /\b(sk|rk)_live_/;
 
-/** POLICIES.md 58: live-mode keys (`sk_live_`…) target production only. */
+/** Live-mode keys (`sk_live_`…) target production only. */
 export const enforceLiveKeysProductionOnly = defineResourceRule("vercel", {
     name: "vercel-enforce-live-keys-production-only",
     description: "Vercel variables holding live-mode payment keys must target production only.",

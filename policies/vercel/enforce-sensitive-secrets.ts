@@ -4,7 +4,7 @@ import { onVercelVariables } from "../lib/vercel";
 
 const SECRET_TARGETS = ["production", "preview"];
 
-/** POLICIES.md 56: a secret-looking key is `sensitive`, and its targets are production/preview only. */
+/** A secret-looking key is `sensitive`, and its targets are production/preview only. */
 export const enforceSensitiveSecrets = defineResourceRule("vercel", {
     name: "vercel-enforce-sensitive-secrets",
     description: "Vercel variables that look secret must be `sensitive` and target only production and preview.",
