@@ -1,6 +1,7 @@
 /**
- * The registry of every rule of the pack, by area, with its POLICIES.md numbers and metadata.
- * `index.ts` serves `rules`; the README table, the tests and tools read `registry`.
+ * The registry of every rule of the pack, by area, with its metadata.
+ * `index.ts` serves `rules`; the catalogue (docs/policies.md, tools/policy-catalogue.ts), the
+ * README table, the tests and tools read `registry`.
  */
 import type { AppPolicy, RuleMetadata } from "./lib/rule";
 import { disallowPrivilegedContainers } from "./kubernetes/disallow-privileged-containers";
@@ -150,7 +151,7 @@ export const stackRules: readonly AppPolicy[] = [
     missingAlertSeriesSource,
 ];
 
-/** Every rule, in POLICIES.md order within each area. */
+/** Every rule, in catalogue order (`numbers`) within each area. */
 export const rules: readonly AppPolicy[] = [
     ...kubernetesRules,
     ...awsRules,
@@ -161,10 +162,31 @@ export const rules: readonly AppPolicy[] = [
     ...stackRules,
 ];
 
-/** POLICIES.md rules this pack does not implement, and why. */
-export const notImplemented: Readonly<Record<number, string>> = {
-    33: "Secret flow is checked by the plan, where secret markers are visible; a policy receives secrets in plaintext (pulumi/pulumi-policy#241).",
-};
+/** A requirement of the catalogue that no policy of this pack can check, and where it is checked instead. */
+export interface NotAPolicy {
+    /** The anchor of its section in docs/policies.md. */
+    readonly name: string;
+    /** See `RuleMetadata.numbers`. */
+    readonly numbers: readonly number[];
+    /** One sentence saying what is required. */
+    readonly description: string;
+    /** Why it is not a policy and what checks it instead. */
+    readonly checkedBy: string;
+    readonly rationale: string;
+    readonly standard: string;
+}
+
+/** Catalogue requirements this pack does not implement as policies, and why. */
+export const notImplemented: readonly NotAPolicy[] = [
+    {
+        name: "secret-flow",
+        numbers: [33],
+        description: "Secret values stay Pulumi secrets end to end.",
+        checkedBy: "Secret flow is checked by the plan, where secret markers are visible; a policy receives secrets in plaintext (pulumi/pulumi-policy#241).",
+        rationale: "A value that loses its secret marker is written to the state, previews and logs in plaintext.",
+        standard: "Pulumi secrets (encrypted configuration and state)",
+    },
+];
 
 export interface RegisteredRule {
     readonly name: string;

@@ -43,7 +43,7 @@ const CLI = path.join(ROOT, "tools/plan/cli.ts");
 const TS_NODE_BIN = require.resolve("ts-node/dist/bin.js");
 /** The runtime tsconfig Pulumi.yaml names; temporary programs get a copy beside their Pulumi.yaml. */
 const RUNTIME_TSCONFIG = "tsconfig.pulumi.json";
-/** The language host's environment, less what the runtime tsconfig changed (the "before" of issue 12). */
+/** The language host's environment without what the runtime tsconfig sets: how the program loaded before tsconfig.pulumi.json. */
 const BEFORE_RUNTIME_TSCONFIG = { PULUMI_NODEJS_TSCONFIG_PATH: undefined };
 /** The SDK's switch under which infra/promise-stacks.ts leaves its per-promise stacks mapped. */
 const PROMISE_STACKS_MAPPED = { PULUMI_DEBUG_PROMISE_LEAKS: "1" };

@@ -79,6 +79,9 @@ npx tsc --noEmit -p .
 echo "test: generated config docs"
 npx ts-node --swc scripts/config-docs.ts --check
 
+echo "test: generated policy catalogue"
+npx ts-node --swc tools/policy-catalogue.ts --check
+
 # Prints "vitest: N passed, N failed" from vitest's JSON reports (several runs add up).
 summary() {
   node -e '

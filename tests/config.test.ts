@@ -144,7 +144,7 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["S3 bucket suffix in upper case", { s3BucketSuffix: "Acme" }, "app-platform:s3BucketSuffix"],
   ["S3 bucket suffix ending in a hyphen", { s3BucketSuffix: "acme-" }, "app-platform:s3BucketSuffix"],
   ["a typo'd key", { replicasCodebookAPI: "3" }, "app-platform:replicasCodebookAPI", "did you mean `replicasCodebookApi`"],
-  // monitoring wiring (issue 9): malformed labels, addresses, modules and URLs fail before any resource
+  // monitoring wiring: malformed labels, addresses, modules and URLs fail before any resource
   ["selector label without a value separator", { prometheusSelectorLabels: '["release"]' }, "app-platform:prometheusSelectorLabels"],
   ["selector label with an invalid key", { prometheusSelectorLabels: '["bad key=x"]' }, "app-platform:prometheusSelectorLabels"],
   ["selector label value with a space", { prometheusSelectorLabels: '["release=kube prometheus"]' }, "app-platform:prometheusSelectorLabels"],

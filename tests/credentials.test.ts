@@ -1,5 +1,5 @@
 /**
- * The credentials table (issue 11): docs/credentials.md and docs/aws-deployer-policy.json are
+ * The credentials table: docs/credentials.md and docs/aws-deployer-policy.json are
  * generated from what the staging and prod plans register and look up, and stay in sync; a
  * resource type or lookup the table does not cover fails here, naming it.
  */

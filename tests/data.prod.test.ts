@@ -1,4 +1,4 @@
-/** Issue 10 "Data" on the prod stack (the checks live in tests/helpers/data-checks.ts). */
+/** The "Data" checks on the prod stack (the checks live in tests/helpers/data-checks.ts). */
 import { beforeAll, describe } from "vitest";
 import { setUpStack } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";

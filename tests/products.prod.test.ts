@@ -94,7 +94,7 @@ describe("prod stack", () => {
     // Its upload credentials reach only its prefix.
     const policy = JSON.parse(byName("codebook-backup-pinecone-user-policy").inputs.policy);
     expect(JSON.stringify(policy)).toContain("/pinecone/*");
-    // And it has a freshness alert like every backup job (POLICIES.md 64).
+    // And it has a freshness alert like every backup job (`stack-missing-backup-freshness-alert`).
     const rule = resources.find((r) => r.name === "codebook-alerts-rules")!;
     const names = rule.inputs.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
     expect(names).toContain("CodebookBackupPineconeBackupStale");
@@ -327,7 +327,7 @@ describe("prod stack", () => {
     // Protection is a resource option the mocks cannot see; the components compute it from the
     // context, and their tests cover that. Here: every backup bucket exists under a prod context.
     const buckets = ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.bucket).sort();
-    // S3 names are global: each carries the account id (s3BucketSuffix unset), issue 11.
+    // S3 names are global: each carries the account id (s3BucketSuffix unset).
     expect(buckets).toEqual(["ask-dahlia-prod-backups-123456789012", "codebook-prod-backups-123456789012", "voyager-prod-backups-123456789012"]);
     for (const b of ofType("aws:s3/bucket:Bucket")) expect(b.inputs.objectLockEnabled).toBe(true);
   });

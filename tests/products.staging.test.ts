@@ -73,7 +73,7 @@ describe("staging stack", () => {
 
   it("probes protected previews with the bypass: ARA's and Ask Dahlia's Probes name their own modules, which send the project's secret", () => {
     const probes = probeModules(resources);
-    // Protected previews (issue 10 "Deployment protection"): health and security headers both send it.
+    // Protected previews (Vercel deployment protection): health and security headers both send it.
     expect(probes["ara-probes-web-health"]).toBe("ara_web_http_2xx_vercel_bypass");
     expect(probes["ara-probes-web-headers"]).toBe("ara_web_security_headers_vercel_bypass");
     expect(probes["ask-dahlia-probes-ui-health"]).toBe("ask_dahlia_ui_http_2xx_vercel_bypass");

@@ -1,5 +1,5 @@
 /**
- * Issue 10 "Workloads", on both committed stacks as Pulumi's runner registers them: Ask Dahlia's
+ * The "Workloads" checks, on both committed stacks as Pulumi's runner registers them: Ask Dahlia's
  * model settings (seed 000), the Chat API's DEFAULT_MODEL and downstream URLs (seed 002), and
  * LOG_LEVEL on every workload (seed 001 §2.1). Each value is read where the pod gets it: the
  * workload's ConfigMap, which its Deployment loads with `envFrom`.

@@ -59,7 +59,7 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
       "voyager",
     ]);
     expect(types("kubernetes:apps/v1:Deployment").map((x) => x.name).sort()).toEqual([
-      "ara-postgres-deployment", // postgres_exporter of each product database (issue 9)
+      "ara-postgres-deployment", // postgres_exporter of each product database
       "ask-dahlia-postgres-deployment",
       "ask-dahlia-worker-deployment",
       "chat-api-api-deployment",

@@ -1,5 +1,5 @@
 /**
- * How `pulumi preview` and `pulumi up` load the program (issue 12): the Node.js language host
+ * How `pulumi preview` and `pulumi up` load the program: the Node.js language host
  * passes `PULUMI_NODEJS_TYPESCRIPT=true` and `PULUMI_NODEJS_TSCONFIG_PATH` from Pulumi.yaml's
  * `runtime.options`; Pulumi's runner (`@pulumi/pulumi/cmd/run`) registers ts-node with that
  * tsconfig. tsconfig.pulumi.json transpiles with swc and skips the type check, which

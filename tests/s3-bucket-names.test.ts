@@ -1,5 +1,5 @@
 /**
- * S3 bucket names are global (issue 11): every S3 bucket the stacks make ends in a unique part,
+ * S3 bucket names are global: every S3 bucket the stacks make ends in a unique part,
  * `s3BucketSuffix` or the AWS account id, and a suffix that would break S3's naming rules for any
  * enabled product fails config validation naming the key, before anything is registered.
  */

@@ -1,6 +1,6 @@
 /**
  * What each credential of the stacks must be allowed to do, generated from what the program
- * registers and looks up (issue 11). The plan (tools/engine/offline-stack.ts) records every resource type
+ * registers and looks up. The plan (tools/engine/offline-stack.ts) records every resource type
  * and every invoke; each has an entry here with the provider's own permission names (Cloudflare
  * token permission groups, AWS IAM actions, Vercel team roles); Kubernetes RBAC rules are derived
  * from the type token itself. A type or lookup without an entry is "uncovered" and fails the test

@@ -8,7 +8,7 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 const DEFAULTS = { ...RETENTION_DEFAULTS, maxAbortMultipartDays: 7 };
 
 /**
- * POLICIES.md 42: lifecycle rules enabled; expiry ≥ declared retention; abort multipart ≤ 7 days.
+ * Lifecycle rules enabled; expiry ≥ declared retention; abort multipart ≤ 7 days.
  *
  * Noncurrent expiry is counted from the day a version *became* noncurrent, so it does not shorten
  * a backup's life on its own: after the current version expires (≥ the retention) the old
@@ -16,15 +16,17 @@ const DEFAULTS = { ...RETENTION_DEFAULTS, maxAbortMultipartDays: 7 };
  * deleted early; the object lock then keeps it until `lockDays` after it was written. So a
  * version lives at least max(noncurrentDays, lockDays), and that must reach the retention.
  * Demanding noncurrentDays ≥ retention on its own (as this rule did) made every backup of a
- * locked bucket outlive its stated retention by that much again (issue 10: Voyager's 7 days
+ * locked bucket outlive its stated retention by that much again (Voyager's 7 days
  * became 37).
  */
 export const configureBucketLifecycle = defineStackRule("aws", {
     name: "aws-configure-bucket-lifecycle",
     description: "Every S3 bucket must have an enabled lifecycle that keeps current objects, and noncurrent ones together with the object lock, at least the declared retention and aborts incomplete multipart uploads within 7 days.",
     enforcementLevel: "mandatory",
-    policiesMd: [42],
+    numbers: [42],
     anchors: ["CKV2_AWS_61", "CKV_AWS_300", "AWS FSBP S3.13"],
+    rationale: "Expiring data before its declared retention breaks the restore promise, and abandoned multipart uploads are billed indefinitely.",
+    standard: "AWS Foundational Security Best Practices S3.13; Checkov CKV2_AWS_61, CKV_AWS_300",
     config: {
         ...RETENTION_SCHEMA,
         maxAbortMultipartDays: integer("Longest wait before incomplete multipart uploads are aborted.", DEFAULTS.maxAbortMultipartDays, 1),

@@ -5,13 +5,15 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 const PUBLIC_CANNED = ["public-read", "public-read-write", "authenticated-read"];
 const PUBLIC_GROUPS = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
-/** POLICIES.md 38: `BucketOwnershipControls` `BucketOwnerEnforced`, no public `BucketAcl`. */
+/** `BucketOwnershipControls` `BucketOwnerEnforced`, no public `BucketAcl`. */
 export const disableBucketAcls = defineStackRule("aws", {
     name: "aws-disable-bucket-acls",
     description: "Every S3 bucket must disable ACLs with BucketOwnershipControls `BucketOwnerEnforced` and must never carry a public ACL.",
     enforcementLevel: "mandatory",
-    policiesMd: [38],
+    numbers: [38],
     anchors: ["CKV2_AWS_65", "CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0092", "AWS FSBP S3.12"],
+    rationale: "ACLs are a second access path that is easy to overlook; `BucketOwnerEnforced` turns them off so the bucket policy alone decides.",
+    standard: "AWS Foundational Security Best Practices S3.12; Checkov CKV2_AWS_65, CKV_AWS_20, CKV_AWS_57",
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {
         for (const bucket of bucketsOf(args.resources)) {

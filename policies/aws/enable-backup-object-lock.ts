@@ -6,14 +6,16 @@ import { known, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 41: object lock with default retention on backup buckets. */
+/** Object lock with default retention on backup buckets. */
 export const enableBackupObjectLock = defineStackRule("aws", {
     name: "aws-enable-backup-object-lock",
     description: "Backup S3 buckets must enable object lock with a default retention.",
     enforcementLevel: "mandatory",
     scope: "backups",
-    policiesMd: [41],
+    numbers: [41],
     anchors: ["CKV_AWS_143", "AWS FSBP S3.15"],
+    rationale: "Object lock keeps backups from being deleted or overwritten before their retention, even by someone holding valid credentials.",
+    standard: "AWS Foundational Security Best Practices S3.15; Checkov CKV_AWS_143",
     config: { backupBuckets: BACKUP_BUCKETS_SCHEMA },
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {

@@ -6,14 +6,16 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 45: replication for backup buckets. */
+/** Replication for backup buckets. */
 export const enableBackupReplication = defineStackRule("aws", {
     name: "aws-enable-backup-replication",
     description: "Backup S3 buckets should replicate to a second bucket.",
     enforcementLevel: "advisory",
     scope: "backups",
-    policiesMd: [45],
+    numbers: [45],
     anchors: ["CKV_AWS_144", "AWS FSBP S3.7"],
+    rationale: "Backups in one bucket are one regional outage or account compromise away from being lost together.",
+    standard: "AWS Foundational Security Best Practices S3.7; Checkov CKV_AWS_144",
     config: { backupBuckets: BACKUP_BUCKETS_SCHEMA },
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {

@@ -3,13 +3,15 @@ import { bucketName, bucketsOf, companionsOf, describeBucket, S3 } from "../lib/
 import { ofTypes, propertyFrom } from "../lib/stack";
 import { known, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 44: access logging. */
+/** Access logging. */
 export const enableBucketAccessLogging = defineStackRule("aws", {
     name: "aws-enable-bucket-access-logging",
     description: "S3 buckets should write server access logs to a log bucket.",
     enforcementLevel: "advisory",
-    policiesMd: [44],
+    numbers: [44],
     anchors: ["CKV_AWS_18", "AVD-AWS-0089", "AWS FSBP S3.9"],
+    rationale: "Server access logs are the record of who read or deleted what, which an incident investigation needs.",
+    standard: "AWS Foundational Security Best Practices S3.9; Checkov CKV_AWS_18",
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {
         const loggings = ofTypes(args.resources, ...S3.Logging);

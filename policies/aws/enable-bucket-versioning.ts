@@ -2,13 +2,15 @@ import { defineStackRule } from "../lib/rule";
 import { bucketsOf, companionsOf, describeBucket, S3 } from "../lib/aws";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 40: versioning `Enabled`. */
+/** Versioning `Enabled`. */
 export const enableBucketVersioning = defineStackRule("aws", {
     name: "aws-enable-bucket-versioning",
     description: "Every S3 bucket must have versioning enabled.",
     enforcementLevel: "mandatory",
-    policiesMd: [40],
+    numbers: [40],
     anchors: ["CKV_AWS_21", "AVD-AWS-0090", "AWS FSBP S3.14"],
+    rationale: "Without versioning an overwrite or delete is final, whether it comes from a faulty job or an attacker.",
+    standard: "AWS Foundational Security Best Practices S3.14; Checkov CKV_AWS_21",
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {
         for (const bucket of bucketsOf(args.resources)) {

@@ -4,13 +4,15 @@ import { known, UNKNOWN } from "../lib/values";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
-/** POLICIES.md 37: `BucketPublicAccessBlock` with all four flags true. */
+/** `BucketPublicAccessBlock` with all four flags true. */
 export const missingPublicAccessBlock = defineStackRule("aws", {
     name: "aws-missing-public-access-block",
     description: "Every S3 bucket must have a BucketPublicAccessBlock with all four flags true.",
     enforcementLevel: "mandatory",
-    policiesMd: [37],
+    numbers: [37],
     anchors: ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6", "AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093", "AVD-AWS-0094", "AWS FSBP S3.8"],
+    rationale: "Without all four public access block flags a single ACL or bucket policy can make the bucket public.",
+    standard: "AWS Foundational Security Best Practices S3.8; Checkov CKV_AWS_53 to CKV_AWS_56; Trivy AVD-AWS-0086 and others",
     appliesTo: S3.Bucket,
     validateStack: (args, report) => {
         for (const bucket of bucketsOf(args.resources)) {

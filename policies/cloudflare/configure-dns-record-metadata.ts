@@ -3,13 +3,15 @@ import { DnsRecord } from "../lib/resource-types";
 
 const PROXIABLE = ["A", "AAAA", "CNAME"];
 
-/** POLICIES.md 55: DNS `proxied` set explicitly; records carry an owner comment/tag. */
+/** DNS `proxied` set explicitly; records carry an owner comment/tag. */
 export const configureDnsRecordMetadata = defineResourceRule("cloudflare", {
     name: "cloudflare-configure-dns-record-metadata",
     description: "DNS records should set `proxied` explicitly and name their owner in a comment or an `owner:` tag.",
     enforcementLevel: "advisory",
-    policiesMd: [55],
+    numbers: [55],
     anchors: ["Cloudflare DNS record attributes"],
+    rationale: "Whether a record is proxied decides whether traffic passes Cloudflare's edge; an owner lets a stale record be traced before it dangles.",
+    standard: "Cloudflare DNS record attributes",
     validateResource: ofType(DnsRecord, (record, _args, report) => {
         const where = `${record.type} record "${record.name}"`;
         if (PROXIABLE.includes(record.type) && typeof record.proxied !== "boolean") {

@@ -8,13 +8,15 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 const DAY = 86_400;
 const DEFAULTS = { ...RETENTION_DEFAULTS, maxAbortMultipartDays: 7 };
 
-/** POLICIES.md 49: R2 lifecycle: delete-after ≥ the declared retention; abort multipart ≤ 7 days. */
+/** R2 lifecycle: delete-after ≥ the declared retention; abort multipart ≤ 7 days. */
 export const configureR2Lifecycle = defineStackRule("cloudflare", {
     name: "cloudflare-configure-r2-lifecycle",
     description: "R2 lifecycle rules must not delete objects before the bucket's declared retention and must abort incomplete multipart uploads within 7 days.",
     enforcementLevel: "mandatory",
-    policiesMd: [49],
+    numbers: [49],
     anchors: ["Cloudflare R2 object lifecycles"],
+    rationale: "Deleting objects before their declared retention breaks the restore promise, and abandoned multipart uploads are billed indefinitely.",
+    standard: "Cloudflare R2 documentation: object lifecycles",
     config: {
         ...RETENTION_SCHEMA,
         maxAbortMultipartDays: integer("Longest wait before incomplete multipart uploads are aborted.", DEFAULTS.maxAbortMultipartDays, 1),

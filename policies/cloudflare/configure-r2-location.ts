@@ -8,13 +8,15 @@ const DEFAULTS = {
     allowedJurisdictions: ["default", "eu"],
 };
 
-/** POLICIES.md 52: R2 location/jurisdiction from an allow-list. */
+/** R2 location/jurisdiction from an allow-list. */
 export const configureR2Location = defineResourceRule("cloudflare", {
     name: "cloudflare-configure-r2-location",
     description: "R2 buckets should use a location hint and jurisdiction from the allow-list.",
     enforcementLevel: "advisory",
-    policiesMd: [52],
+    numbers: [52],
     anchors: ["Cloudflare R2 data location"],
+    rationale: "Where data is stored is a legal and latency decision; an unplanned location or jurisdiction can break data residency commitments.",
+    standard: "Cloudflare R2 documentation: data location",
     config: {
         allowedLocations: stringList("Allowed `location` hints (unset means automatic, which is allowed).", DEFAULTS.allowedLocations),
         allowedJurisdictions: stringList("Allowed `jurisdiction`s (unset means `default`).", DEFAULTS.allowedJurisdictions),

@@ -20,13 +20,15 @@ export function nonPublicReason(address: string): string | undefined {
     return NON_PUBLIC.check(address, version === 4 ? "ipv4" : "ipv6") ? "is a private, loopback or link-local address" : undefined;
 }
 
-/** POLICIES.md 54: DNS A/AAAA never private or loopback addresses. */
+/** DNS A/AAAA never private or loopback addresses. */
 export const disallowPrivateDnsAddresses = defineResourceRule("cloudflare", {
     name: "cloudflare-disallow-private-dns-addresses",
     description: "A and AAAA records must publish public addresses only, never private, loopback or link-local ones.",
     enforcementLevel: "mandatory",
-    policiesMd: [54],
+    numbers: [54],
     anchors: ["RFC 1918", "RFC 6890", "OWASP DNS rebinding"],
+    rationale: "Publishing private or loopback addresses leaks internal topology and enables DNS rebinding attacks through visitors' browsers.",
+    standard: "RFC 1918, RFC 6890 (special-purpose addresses); OWASP: DNS rebinding",
     validateResource: ofType(DnsRecord, (record, args, report) => {
         if (record.type !== "A" && record.type !== "AAAA") return args.notApplicable("Policy only applies to A and AAAA records");
         const address = String(record.content ?? "");

@@ -7,14 +7,16 @@ import { str } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 48: R2 backup buckets: no custom domain. */
+/** R2 backup buckets: no custom domain. */
 export const disallowR2BackupCustomDomain = defineStackRule("cloudflare", {
     name: "cloudflare-disallow-r2-backup-custom-domain",
     description: "R2 backup buckets must not be served on a custom domain.",
     enforcementLevel: "mandatory",
     scope: "backups",
-    policiesMd: [48],
+    numbers: [48],
     anchors: ["Cloudflare R2 public buckets"],
+    rationale: "A custom domain serves the bucket's objects publicly over HTTP, and backups hold customer data.",
+    standard: "Cloudflare R2 documentation: public buckets",
     config: { backupBuckets: R2_BACKUP_BUCKETS_SCHEMA },
     appliesTo: [R2.CustomDomain],
     validateStack: (args, report) => {

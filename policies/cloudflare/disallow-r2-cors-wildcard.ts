@@ -1,13 +1,15 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { R2BucketCors } from "../lib/resource-types";
 
-/** POLICIES.md 51: R2 CORS: no `*` origin. */
+/** R2 CORS: no `*` origin. */
 export const disallowR2CorsWildcard = defineResourceRule("cloudflare", {
     name: "cloudflare-disallow-r2-cors-wildcard",
     description: "R2 CORS rules must list their allowed origins instead of `*`.",
     enforcementLevel: "mandatory",
-    policiesMd: [51],
+    numbers: [51],
     anchors: ["OWASP CORS misconfiguration"],
+    rationale: "A `*` origin lets any website read the bucket's responses from a visitor's browser.",
+    standard: "OWASP: CORS misconfiguration",
     validateResource: ofType(R2BucketCors, (cors, args, report) => {
         (cors.rules ?? []).forEach((rule, i) => {
             const wildcard = (rule.allowed?.origins ?? []).filter((o) => o.trim() === "*" || /^https?:\/\/\*$/.test(o.trim()));

@@ -7,14 +7,16 @@ import { known } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 47: R2 backup buckets: no public r2.dev access (`R2ManagedDomain`). */
+/** R2 backup buckets: no public r2.dev access (`R2ManagedDomain`). */
 export const disallowR2PublicAccess = defineStackRule("cloudflare", {
     name: "cloudflare-disallow-r2-public-access",
     description: "R2 backup buckets must not enable their public r2.dev URL.",
     enforcementLevel: "mandatory",
     scope: "backups",
-    policiesMd: [47],
+    numbers: [47],
     anchors: ["Cloudflare R2 public buckets"],
+    rationale: "The public r2.dev URL serves every object to anyone who knows the bucket's address, and backups hold customer data.",
+    standard: "Cloudflare R2 documentation: public buckets",
     config: { backupBuckets: R2_BACKUP_BUCKETS_SCHEMA },
     appliesTo: [R2.ManagedDomain],
     validateStack: (args, report) => {

@@ -22,13 +22,15 @@ export function hostMatches(host: string, pattern: string): boolean {
     return h === p;
 }
 
-/** POLICIES.md 53: DNS CNAME targets only from an allow-list (dangling-record takeover). */
+/** DNS CNAME targets only from an allow-list (dangling-record takeover). */
 export const disallowUnknownCnameTargets = defineResourceRule("cloudflare", {
     name: "cloudflare-disallow-unknown-cname-targets",
     description: "CNAME records may only point at hosts on the allow-list, so a released target cannot be taken over.",
     enforcementLevel: "mandatory",
-    policiesMd: [53],
+    numbers: [53],
     anchors: ["OWASP subdomain takeover", "CAPEC-19"],
+    rationale: "A CNAME to a host someone else can claim lets an attacker serve content on our domain once the target is released (subdomain takeover).",
+    standard: "OWASP: subdomain takeover; CAPEC-19",
     config: {
         allowedCnameTargets: stringList("Allowed CNAME targets; `*.zone` allows any name below zone.", DEFAULTS.allowedCnameTargets),
     },

@@ -7,14 +7,16 @@ import { known, list, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { backupBuckets: [] as string[] };
 
-/** POLICIES.md 50: R2 bucket lock on backup buckets. */
+/** R2 bucket lock on backup buckets. */
 export const enableR2BackupLock = defineStackRule("cloudflare", {
     name: "cloudflare-enable-r2-backup-lock",
     description: "R2 backup buckets should have an enabled bucket lock rule.",
     enforcementLevel: "advisory",
     scope: "backups",
-    policiesMd: [50],
+    numbers: [50],
     anchors: ["Cloudflare R2 bucket locks"],
+    rationale: "A bucket lock keeps backups from being deleted before their retention, even by someone holding a valid token.",
+    standard: "Cloudflare R2 documentation: bucket locks",
     config: { backupBuckets: R2_BACKUP_BUCKETS_SCHEMA },
     appliesTo: [R2.Bucket],
     validateStack: (args, report) => {

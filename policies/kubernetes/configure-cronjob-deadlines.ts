@@ -3,14 +3,16 @@ import { CronJob } from "../lib/resource-types";
 import { isBackupCronJob } from "../lib/backups";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 27: deadlines, backoff, `concurrencyPolicy: Forbid` (mandatory for backups). */
+/** Deadlines, backoff, `concurrencyPolicy: Forbid` (mandatory for backups). */
 export const configureCronjobDeadlines = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-cronjob-deadlines",
     description: "CronJobs must bound their runs with `startingDeadlineSeconds`, `activeDeadlineSeconds` and `backoffLimit`, and backup CronJobs must forbid concurrent runs.",
     enforcementLevel: "mandatory",
     scope: "backups",
-    policiesMd: [27],
+    numbers: [27],
     anchors: ["kube-score cronjob-has-deadline", "Kubernetes CronJob limitations"],
+    rationale: "A CronJob without deadlines can hang forever or pile up missed runs, and overlapping backup runs can write a broken backup.",
+    standard: "kube-score cronjob-has-deadline; Kubernetes CronJob limitations",
     validateResource: ofType(CronJob, (cronJob, args, report) => {
         const name = cronJob.metadata?.name ?? args.name;
         const backup = isBackupCronJob(cronJob.metadata, args.name);

@@ -2,13 +2,15 @@ import { defineResourceRule, ofType } from "../lib/rule";
 import { CronJob } from "../lib/resource-types";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 28: CronJob hygiene: restartPolicy, history limits. */
+/** CronJob hygiene: restartPolicy, history limits. */
 export const configureCronjobHygiene = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-cronjob-hygiene",
     description: "CronJobs should set their pods' restartPolicy to OnFailure or Never and set both job history limits.",
     enforcementLevel: "advisory",
-    policiesMd: [28],
+    numbers: [28],
     anchors: ["kube-score cronjob-restartpolicy", "kube-linter job-ttl-seconds-after-finished"],
+    rationale: "Without history limits finished Jobs and their pods pile up, and a wrong restartPolicy reruns failing pods without bound.",
+    standard: "kube-score cronjob-restartpolicy; kube-linter job-ttl-seconds-after-finished",
     validateResource: ofType(CronJob, (cronJob, args, report) => {
         const name = cronJob.metadata?.name ?? args.name;
         const spec = obj(cronJob.spec);

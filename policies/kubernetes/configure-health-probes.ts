@@ -3,14 +3,16 @@ import { Deployment } from "../lib/resource-types";
 import { containersOf, workloadOf, K8S } from "../lib/kubernetes";
 import { stableJson } from "../lib/values";
 
-/** POLICIES.md 16: readiness and liveness probes on every Deployment, not identical. */
+/** Readiness and liveness probes on every Deployment, not identical. */
 export const configureHealthProbes = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-health-probes",
     description: "Every Deployment container must have a readiness and a liveness probe, and the two must differ.",
     enforcementLevel: "mandatory",
     scope: "prod",
-    policiesMd: [16],
+    numbers: [16],
     anchors: ["CKV_K8S_8", "CKV_K8S_9", "kube-linter no-liveness-probe", "kube-linter no-readiness-probe", "Polaris livenessProbeMissing", "Polaris readinessProbeMissing", "kube-score pod-probes"],
+    rationale: "Without readiness a pod gets traffic before it can serve; without liveness a hung process is never restarted; identical probes restart pods that are only busy.",
+    standard: "Checkov CKV_K8S_8, CKV_K8S_9; kube-linter; Polaris; kube-score pod-probes",
     validateResource: ofType(Deployment, (deployment, args, report) => {
         const workload = workloadOf(K8S.Deployment, deployment, args.name)!;
         for (const c of containersOf(workload).filter((c) => c.field === "containers")) {

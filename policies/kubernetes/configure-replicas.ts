@@ -6,14 +6,16 @@ import { known, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = { minReplicas: 2 };
 
-/** POLICIES.md 22: prod Deployments: `replicas` ≥ 2 or an HPA with `minReplicas` ≥ 2. */
+/** Prod Deployments: `replicas` ≥ 2 or an HPA with `minReplicas` ≥ 2. */
 export const configureReplicas = defineStackRule("kubernetes", {
     name: "kubernetes-configure-replicas",
     description: "Deployments must run at least two replicas, directly or through a HorizontalPodAutoscaler's `minReplicas`.",
     enforcementLevel: "mandatory",
     scope: "prod",
-    policiesMd: [22],
+    numbers: [22],
     anchors: ["kube-score deployment-replicas", "Polaris deploymentMissingReplicas", "Polaris hpaMinAvailability"],
+    rationale: "A single replica means downtime on every node drain, crash or failed rollout.",
+    standard: "kube-score deployment-replicas; Polaris deploymentMissingReplicas, hpaMinAvailability",
     config: { minReplicas: integer("The fewest replicas a Deployment may run.", DEFAULTS.minReplicas, 1) },
     appliesTo: [K8S.Deployment],
     validateStack: (args, report) => {

@@ -2,13 +2,15 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 15: cpu and memory requests, memory limit (ephemeral storage advisory). */
+/** Cpu and memory requests, memory limit (ephemeral storage advisory). */
 export const configureResourceRequests = defineResourceRule("kubernetes", {
     name: "kubernetes-configure-resource-requests",
     description: "Containers must request cpu and memory and limit memory, and should request and limit ephemeral storage.",
     enforcementLevel: "mandatory",
-    policiesMd: [15],
+    numbers: [15],
     anchors: ["CKV_K8S_10", "CKV_K8S_12", "CKV_K8S_13", "kube-linter unset-cpu-requirements", "kube-linter unset-memory-requirements", "Polaris cpuRequestsMissing", "Polaris memoryLimitsMissing", "kube-score container-resources", "kube-score container-ephemeral-storage-request-and-limit"],
+    rationale: "Without requests the scheduler overcommits nodes, and without a memory limit one leaking pod gets its neighbours killed.",
+    standard: "Checkov CKV_K8S_10, CKV_K8S_12, CKV_K8S_13; kube-linter; Polaris; kube-score",
     validateResource: onWorkloads((workload, _args, report) => {
         for (const c of containersOf(workload)) {
             if (c.field === "ephemeralContainers") continue; // ephemeral containers cannot set resources

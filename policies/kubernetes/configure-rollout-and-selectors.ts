@@ -3,13 +3,15 @@ import { K8S, mapSelectorMatches, selectorMatches } from "../lib/kubernetes";
 import { k8sName, ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 26: RollingUpdate strategy; selector matches template labels; Services select pods. */
+/** RollingUpdate strategy; selector matches template labels; Services select pods. */
 export const configureRolloutAndSelectors = defineStackRule("kubernetes", {
     name: "kubernetes-configure-rollout-and-selectors",
     description: "Deployments should roll out with RollingUpdate and select their own template labels, and every Service should select some pods.",
     enforcementLevel: "advisory",
-    policiesMd: [26],
+    numbers: [26],
     anchors: ["kube-linter no-rolling-update-strategy", "kube-linter mismatching-selector", "kube-linter dangling-service", "kube-score deployment-strategy", "kube-score service-targets-pod"],
+    rationale: "A Recreate rollout takes the application down on every deploy, and a selector that misses its pods silently routes no traffic.",
+    standard: "kube-linter no-rolling-update-strategy, mismatching-selector, dangling-service; kube-score",
     appliesTo: [K8S.Deployment, K8S.Service],
     validateStack: (args, report) => {
         const workloads = workloadsOf(args.resources);

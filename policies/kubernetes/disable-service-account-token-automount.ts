@@ -5,13 +5,15 @@ import { obj } from "../lib/values";
 
 const DEFAULTS = { allowedWorkloads: [] as string[] };
 
-/** POLICIES.md 11: `automountServiceAccountToken: false` unless allow-listed. */
+/** `automountServiceAccountToken: false` unless allow-listed. */
 export const disableServiceAccountTokenAutomount = defineResourceRule("kubernetes", {
     name: "kubernetes-disable-service-account-token-automount",
     description: "Pods must not mount a service account token unless the workload is allow-listed.",
     enforcementLevel: "advisory",
-    policiesMd: [11],
+    numbers: [11],
     anchors: ["CIS 5.1.6", "CKV_K8S_38", "Polaris automountServiceAccountToken"],
+    rationale: "A mounted service account token lets anyone who runs code in the pod call the Kubernetes API as that account; most workloads never need it.",
+    standard: "CIS Kubernetes Benchmark 5.1.6",
     config: {
         allowedWorkloads: stringList("Workloads that may mount a token, as `name` or `namespace/name`.", DEFAULTS.allowedWorkloads),
     },

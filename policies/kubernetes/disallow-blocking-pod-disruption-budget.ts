@@ -3,13 +3,15 @@ import { K8S, selectorMatches } from "../lib/kubernetes";
 import { autoscalersOf, hpaMinReplicas, k8sName, ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 24: a PDB allows disruption (not `maxUnavailable: 0`, `minAvailable` < replicas). */
+/** A PDB allows disruption (not `maxUnavailable: 0`, `minAvailable` < replicas). */
 export const disallowBlockingPodDisruptionBudget = defineStackRule("kubernetes", {
     name: "kubernetes-disallow-blocking-pod-disruption-budget",
     description: "PodDisruptionBudgets must allow at least one pod to be evicted.",
     enforcementLevel: "mandatory",
-    policiesMd: [24],
+    numbers: [24],
     anchors: ["Polaris pdbDisruptionsIsZero", "kube-linter pdb-max-unavailable", "kube-linter pdb-min-available", "kube-score poddisruptionbudget-has-policy"],
+    rationale: "A budget that allows no eviction blocks node drains and cluster upgrades indefinitely.",
+    standard: "Polaris pdbDisruptionsIsZero; kube-linter pdb-max-unavailable, pdb-min-available; kube-score",
     appliesTo: [K8S.PodDisruptionBudget],
     validateStack: (args, report) => {
         const deployments = workloadsOf(args.resources, K8S.Deployment);

@@ -2,13 +2,15 @@ import { defineResourceRule, ofTypes } from "../lib/rule";
 import { NAMESPACED_TYPES } from "../lib/kubernetes";
 import { known, obj, str, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 13: namespace set and not `default`. */
+/** Namespace set and not `default`. */
 export const disallowDefaultNamespace = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-default-namespace",
     description: "Namespaced Kubernetes objects must name a namespace other than `default`.",
     enforcementLevel: "mandatory",
-    policiesMd: [13],
+    numbers: [13],
     anchors: ["CIS 5.7.4", "CKV_K8S_21", "kube-linter use-namespace"],
+    rationale: "Objects in `default` escape the per-namespace RBAC, quotas and network policies and collide across products.",
+    standard: "CIS Kubernetes Benchmark 5.7.4",
     validateResource: ofTypes(NAMESPACED_TYPES, (props, args, report) => {
         const ns = known(() => obj(props.metadata).namespace);
         // Computed during preview: it comes from another resource (a Namespace), not `default`.

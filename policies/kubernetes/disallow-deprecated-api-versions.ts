@@ -30,13 +30,15 @@ const validate: RuleResourceValidation = (args, report) => {
     }
 };
 
-/** POLICIES.md 21: no alpha/beta/removed API versions. */
+/** No alpha/beta/removed API versions. */
 export const disallowDeprecatedApiVersions = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-deprecated-api-versions",
     description: "Kubernetes objects must use stable API versions, not alpha, beta or removed ones.",
     enforcementLevel: "mandatory",
-    policiesMd: [21],
+    numbers: [21],
     anchors: ["kube-score stable-version", "kube-linter no-extensions-v1beta", "Pluto deprecated APIs"],
+    rationale: "Alpha, beta and removed API versions change or disappear with a cluster upgrade, and the next deploy then fails.",
+    standard: "Kubernetes API deprecation policy; Pluto; kube-score stable-version",
     config: {
         allowedApiVersions: stringList("`group/version`s allowed anyway (custom resources with no stable version).", DEFAULTS.allowedApiVersions),
     },

@@ -3,13 +3,15 @@ import { Service } from "../lib/resource-types";
 
 const OPEN_RANGES = ["0.0.0.0/0", "::/0"];
 
-/** POLICIES.md 30: ClusterIP by default, no NodePort, LoadBalancer only with source ranges. */
+/** ClusterIP by default, no NodePort, LoadBalancer only with source ranges. */
 export const disallowExposedServiceTypes = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-exposed-service-types",
     description: "Services must be ClusterIP, or LoadBalancer restricted by source ranges, never NodePort.",
     enforcementLevel: "mandatory",
-    policiesMd: [30],
+    numbers: [30],
     anchors: ["kube-linter exposed-services", "kube-score service-type"],
+    rationale: "A NodePort opens a port on every node and an unrestricted LoadBalancer puts the service on the internet.",
+    standard: "kube-linter exposed-services; kube-score service-type",
     validateResource: ofType(Service, (service, args, report) => {
         const name = service.metadata?.name ?? args.name;
         const type = service.spec?.type ?? "ClusterIP";

@@ -2,13 +2,15 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { list, obj } from "../lib/values";
 
-/** POLICIES.md 9: no `hostPort`. */
+/** No `hostPort`. */
 export const disallowHostPorts = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-host-ports",
     description: "Containers must not bind ports on the node with `hostPort`.",
     enforcementLevel: "mandatory",
-    policiesMd: [9],
+    numbers: [9],
     anchors: ["PSS baseline", "CIS 5.2.13", "CKV_K8S_26", "Polaris hostPortSet"],
+    rationale: "A hostPort binds the pod to a port on the node's own address, around Services and NetworkPolicies.",
+    standard: "Pod Security Standards (baseline); CIS Kubernetes Benchmark 5.2.13",
     validateResource: onWorkloads((workload, _args, report) => {
         for (const c of containersOf(workload)) {
             list(c.container.ports).forEach((p, i) => {

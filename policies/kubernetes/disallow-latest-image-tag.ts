@@ -9,13 +9,15 @@ export function parseImage(image: string): { tag?: string; digest?: string } {
     return { tag: colon >= 0 ? lastSegment.slice(colon + 1) : undefined, digest };
 }
 
-/** POLICIES.md 14: image tag pinned, never `latest` (digest advisory). */
+/** Image tag pinned, never `latest` (digest advisory). */
 export const disallowLatestImageTag = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-latest-image-tag",
     description: "Container images must carry a fixed tag other than `latest`, and should be pinned by digest.",
     enforcementLevel: "mandatory",
-    policiesMd: [14],
+    numbers: [14],
     anchors: ["CKV_K8S_14", "CKV_K8S_43", "kube-linter latest-tag", "Polaris tagNotSpecified", "kube-score container-image-tag"],
+    rationale: "A mutable tag such as `latest` deploys whatever was pushed last, so what runs can neither be reproduced nor audited; a digest pins the exact image.",
+    standard: "Checkov CKV_K8S_14, CKV_K8S_43; kube-linter latest-tag; Polaris; kube-score container-image-tag",
     validateResource: onWorkloads((workload, _args, report) => {
         for (const c of containersOf(workload)) {
             const image = c.container.image;

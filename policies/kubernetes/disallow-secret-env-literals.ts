@@ -3,13 +3,15 @@ import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { isSecretName, secretValueReason } from "../lib/secrets";
 import { list, obj } from "../lib/values";
 
-/** POLICIES.md 17: no secret-looking env literal; no duplicate env names. */
+/** No secret-looking env literal; no duplicate env names. */
 export const disallowSecretEnvLiterals = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-secret-env-literals",
     description: "Container env vars must not carry secrets as literal values, and no env name may repeat.",
     enforcementLevel: "mandatory",
-    policiesMd: [17],
+    numbers: [17],
     anchors: ["CIS 5.4.1", "kube-linter env-var-secret", "kube-linter duplicate-env-var", "Polaris sensitiveContainerEnvVar", "kube-score environment-variable-key-duplication"],
+    rationale: "A literal secret in a manifest is stored in the Pulumi state, the API server and every `kubectl get` output; duplicate names make the value that wins unclear.",
+    standard: "CIS Kubernetes Benchmark 5.4.1; kube-linter env-var-secret, duplicate-env-var; Polaris; kube-score",
     validateResource: onWorkloads((workload, _args, report) => {
         for (const c of containersOf(workload)) {
             const seen = new Set<string>();

@@ -2,13 +2,15 @@ import { defineResourceRule, ofType } from "../lib/rule";
 import { ConfigMap } from "../lib/resource-types";
 import { isSecretName, secretValueReason } from "../lib/secrets";
 
-/** POLICIES.md 32: ConfigMaps hold no secret-looking keys or values. */
+/** ConfigMaps hold no secret-looking keys or values. */
 export const disallowSecretsInConfigmaps = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-secrets-in-configmaps",
     description: "ConfigMaps must not hold secret-looking keys or values.",
     enforcementLevel: "mandatory",
-    policiesMd: [32],
+    numbers: [32],
     anchors: ["Polaris sensitiveConfigmapContent", "CIS 5.4.1"],
+    rationale: "ConfigMaps are neither encrypted nor access-restricted like Secrets, so a credential in one is readable by anyone who reads configuration.",
+    standard: "CIS Kubernetes Benchmark 5.4.1; Polaris sensitiveConfigmapContent",
     validateResource: ofType(ConfigMap, (configMap, args, report) => {
         const name = configMap.metadata?.name ?? args.name;
         for (const [key, value] of Object.entries(configMap.data ?? {})) {

@@ -4,13 +4,15 @@ import { list, obj } from "../lib/values";
 
 const SSH = 22;
 
-/** POLICIES.md 31: no port 22, no `externalIPs`. */
+/** No port 22, no `externalIPs`. */
 export const disallowSshAndExternalIps = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-ssh-and-external-ips",
     description: "Services and containers must not expose port 22, and Services must not set `externalIPs`.",
     enforcementLevel: "mandatory",
-    policiesMd: [31],
+    numbers: [31],
     anchors: ["kube-linter ssh-port", "CVE-2020-8554"],
+    rationale: "SSH into a container is an unmanaged way in, and `externalIPs` lets a Service intercept traffic for any address (CVE-2020-8554).",
+    standard: "kube-linter ssh-port; CVE-2020-8554",
     validateResource: ofTypes([K8S.Service, ...WORKLOAD_TYPES], (props, args, report) => {
         if (args.type === K8S.Service) {
             const spec = obj(props.spec);

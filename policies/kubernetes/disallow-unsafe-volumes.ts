@@ -7,13 +7,15 @@ export const SAFE_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir",
 
 const RUNTIME_SOCKET = /(docker|containerd|crio|cri-dockerd|podman)\.sock/;
 
-/** POLICIES.md 8: only safe volume types (no hostPath, no docker socket). */
+/** Only safe volume types (no hostPath, no docker socket). */
 export const disallowUnsafeVolumes = defineResourceRule("kubernetes", {
     name: "kubernetes-disallow-unsafe-volumes",
     description: "Pods may only use the volume types of Pod Security restricted, never hostPath or a container runtime socket.",
     enforcementLevel: "mandatory",
-    policiesMd: [8],
+    numbers: [8],
     anchors: ["PSS restricted", "PSS baseline", "CIS 5.2.12", "CKV_K8S_27", "kube-linter sensitive-host-mounts", "kube-linter docker-sock", "Polaris hostPathSet"],
+    rationale: "hostPath and container runtime sockets hand the container the node's files or its container runtime, which amounts to taking over the node.",
+    standard: "Pod Security Standards (restricted volume types, baseline); CIS Kubernetes Benchmark 5.2.12",
     validateResource: onWorkloads((workload, _args, report) => {
         list(workload.podSpec.volumes).forEach((v, i) => {
             const volume = obj(v);

@@ -15,14 +15,16 @@ function hours(seconds: number): string {
     return Number.isFinite(seconds) ? `${+(seconds / 3600).toFixed(2)} h` : "never (it fires on one day at most in eight years)";
 }
 
-/** POLICIES.md 29: a backup CronJob's schedule interval ≤ the product's RPO. */
+/** A backup CronJob's schedule interval ≤ the product's RPO. */
 export const enforceBackupScheduleRpo = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-backup-schedule-rpo",
     description: "A backup CronJob's longest gap between runs must not exceed its RPO.",
     enforcementLevel: "mandatory",
     scope: "backups",
-    policiesMd: [29],
+    numbers: [29],
     anchors: ["app-platform RPO (seed 001 §4.3)"],
+    rationale: "When backups run less often than the recovery point objective, a failure just before the next run loses more data than the product promises.",
+    standard: "app-platform RPO (seed 001 §4.3: 24 h)",
     config: {
         defaultRpoSeconds: integer(`RPO in seconds for backup CronJobs without the \`${RPO_ANNOTATION}\` annotation.`, DEFAULTS.defaultRpoSeconds, 60),
     },

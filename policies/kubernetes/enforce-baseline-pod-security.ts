@@ -21,13 +21,15 @@ function handlerHost(handler: Props): string | undefined {
     return undefined;
 }
 
-/** POLICIES.md 10: the rest of Pod Security baseline. */
+/** The rest of Pod Security baseline. */
 export const enforceBaselinePodSecurity = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-baseline-pod-security",
     description: "Pods must meet the remaining Pod Security baseline controls: safe sysctls, default procMount, no unconfined AppArmor, allowed SELinux options, no HostProcess and no host in probes or lifecycle hooks.",
     enforcementLevel: "mandatory",
-    policiesMd: [10],
+    numbers: [10],
     anchors: ["PSS baseline", "kube-linter unsafe-sysctls", "kube-linter unsafe-proc-mount", "Polaris procMount"],
+    rationale: "Unsafe sysctls, an unmasked `/proc`, unconfined AppArmor or probes aimed at other hosts each open a way out of the pod's sandbox.",
+    standard: "Pod Security Standards (baseline)",
     validateResource: onWorkloads((workload, _args, report) => {
         const where = describeWorkload(workload);
         const podSc = obj(workload.podSpec.securityContext);

@@ -2,14 +2,16 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 7: `readOnlyRootFilesystem: true` (mandatory on prod). */
+/** `readOnlyRootFilesystem: true` (mandatory on prod). */
 export const enforceReadOnlyRootFilesystem = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-read-only-root-filesystem",
     description: "Containers must mount their root filesystem read-only.",
     enforcementLevel: "mandatory",
     scope: "prod",
-    policiesMd: [7],
+    numbers: [7],
     anchors: ["CKV_K8S_22", "kube-linter no-read-only-root-fs", "Polaris notReadOnlyRootFilesystem", "kube-score container-security-context-readonlyrootfilesystem"],
+    rationale: "A writable root filesystem lets an intruder drop tools or change binaries inside the running container; read-only confines writes to declared volumes.",
+    standard: "Container hardening checks: Checkov CKV_K8S_22, kube-linter, Polaris, kube-score",
     validateResource: onWorkloads((workload, _args, report) => {
         for (const c of containersOf(workload)) {
             if (obj(c.container.securityContext).readOnlyRootFilesystem !== true) {

@@ -2,13 +2,15 @@ import { defineResourceRule, ofType } from "../lib/rule";
 import { Deployment } from "../lib/resource-types";
 import { list, obj } from "../lib/values";
 
-/** POLICIES.md 25: replicas > 1 spread by anti-affinity or topology spread constraints. */
+/** Replicas > 1 spread by anti-affinity or topology spread constraints. */
 export const enforceReplicaSpreading = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-replica-spreading",
     description: "Deployments with more than one replica should spread them with pod anti-affinity or topology spread constraints.",
     enforcementLevel: "advisory",
-    policiesMd: [25],
+    numbers: [25],
     anchors: ["kube-score deployment-has-host-podantiaffinity", "kube-score pod-topology-spread-constraints", "kube-linter no-anti-affinity", "Polaris topologySpreadConstraint"],
+    rationale: "Replicas scheduled on the same node fail together, which defeats running several.",
+    standard: "kube-score pod anti-affinity and topology spread checks; kube-linter no-anti-affinity; Polaris topologySpreadConstraint",
     validateResource: ofType(Deployment, (deployment, args, report) => {
         const replicas = deployment.spec?.replicas;
         if (typeof replicas !== "number" || replicas <= 1) return;

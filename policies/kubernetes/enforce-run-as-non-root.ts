@@ -2,13 +2,15 @@ import { defineResourceRule } from "../lib/rule";
 import { containersOf, describeWorkload, onWorkloads } from "../lib/kubernetes";
 import { obj } from "../lib/values";
 
-/** POLICIES.md 4: `runAsNonRoot: true`, `runAsUser` ≠ 0. */
+/** `runAsNonRoot: true`, `runAsUser` ≠ 0. */
 export const enforceRunAsNonRoot = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-run-as-non-root",
     description: "Containers must run with `runAsNonRoot: true` and never as user 0.",
     enforcementLevel: "mandatory",
-    policiesMd: [4],
+    numbers: [4],
     anchors: ["PSS restricted", "CIS 5.2.7", "CKV_K8S_23", "CKV_K8S_40", "kube-linter run-as-non-root", "Polaris runAsRootAllowed", "kube-score container-security-context-user-group-id"],
+    rationale: "A process running as user 0 turns any container escape or writable host path into root access on the node.",
+    standard: "Pod Security Standards (restricted); CIS Kubernetes Benchmark 5.2.7",
     validateResource: onWorkloads((workload, _args, report) => {
         const pod = obj(workload.podSpec.securityContext);
         const where = describeWorkload(workload);

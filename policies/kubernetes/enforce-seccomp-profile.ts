@@ -4,13 +4,15 @@ import { obj } from "../lib/values";
 
 const ALLOWED = ["RuntimeDefault", "Localhost"];
 
-/** POLICIES.md 6: seccomp `RuntimeDefault` or `Localhost`. */
+/** Seccomp `RuntimeDefault` or `Localhost`. */
 export const enforceSeccompProfile = defineResourceRule("kubernetes", {
     name: "kubernetes-enforce-seccomp-profile",
     description: "Pods must run with the `RuntimeDefault` or a `Localhost` seccomp profile.",
     enforcementLevel: "mandatory",
-    policiesMd: [6],
+    numbers: [6],
     anchors: ["PSS restricted", "PSS baseline", "CIS 5.7.2", "CKV_K8S_31", "kube-score container-seccomp-profile"],
+    rationale: "Without a seccomp profile a container may call every system call of the shared kernel, including those kernel exploits rely on.",
+    standard: "Pod Security Standards (restricted, baseline); CIS Kubernetes Benchmark 5.7.2",
     validateResource: onWorkloads((workload, _args, report) => {
         const podType = obj(obj(workload.podSpec.securityContext).seccompProfile).type;
         const where = describeWorkload(workload);

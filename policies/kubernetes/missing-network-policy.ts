@@ -3,14 +3,16 @@ import { K8S, selectorMatches, WORKLOAD_TYPES } from "../lib/kubernetes";
 import { ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 20: every workload selected by a NetworkPolicy (mandatory on prod). */
+/** Every workload selected by a NetworkPolicy (mandatory on prod). */
 export const missingNetworkPolicy = defineStackRule("kubernetes", {
     name: "kubernetes-missing-network-policy",
     description: "Every workload must be selected by a NetworkPolicy in its namespace.",
     enforcementLevel: "mandatory",
     scope: "prod",
-    policiesMd: [20],
+    numbers: [20],
     anchors: ["CIS 5.3.2", "Polaris missingNetworkPolicy", "kube-score pod-networkpolicy"],
+    rationale: "A pod no NetworkPolicy selects accepts traffic from every pod in the cluster, so one compromised workload reaches all others.",
+    standard: "CIS Kubernetes Benchmark 5.3.2",
     appliesTo: WORKLOAD_TYPES,
     validateStack: (args, report) => {
         const policies = ofTypes(args.resources, K8S.NetworkPolicy);

@@ -3,14 +3,16 @@ import { K8S, selectorMatches } from "../lib/kubernetes";
 import { ofTypes, sameNamespace, workloadsOf } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
-/** POLICIES.md 23: prod Deployments covered by a PodDisruptionBudget whose selector matches. */
+/** Prod Deployments covered by a PodDisruptionBudget whose selector matches. */
 export const missingPodDisruptionBudget = defineStackRule("kubernetes", {
     name: "kubernetes-missing-pod-disruption-budget",
     description: "Every Deployment must be covered by a PodDisruptionBudget whose selector matches its pods.",
     enforcementLevel: "mandatory",
     scope: "prod",
-    policiesMd: [23],
+    numbers: [23],
     anchors: ["kube-score deployment-has-poddisruptionbudget", "Polaris missingPodDisruptionBudget"],
+    rationale: "Without a PodDisruptionBudget a node drain or upgrade may evict every replica at once.",
+    standard: "kube-score deployment-has-poddisruptionbudget; Polaris missingPodDisruptionBudget",
     appliesTo: [K8S.Deployment],
     validateStack: (args, report) => {
         const pdbs = ofTypes(args.resources, K8S.PodDisruptionBudget);

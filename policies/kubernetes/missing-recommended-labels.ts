@@ -8,13 +8,15 @@ const DEFAULTS = {
     ownerLabels: ["app-platform/owner", "owner"],
 };
 
-/** POLICIES.md 18: recommended labels `app.kubernetes.io/*` and an owner. */
+/** Recommended labels `app.kubernetes.io/*` and an owner. */
 export const missingRecommendedLabels = defineResourceRule("kubernetes", {
     name: "kubernetes-missing-recommended-labels",
     description: "Kubernetes objects should carry the recommended `app.kubernetes.io/*` labels and an owner label.",
     enforcementLevel: "advisory",
-    policiesMd: [18],
+    numbers: [18],
     anchors: ["Kubernetes recommended labels", "kube-linter required-label-owner", "kube-score label-values"],
+    rationale: "Dashboards, tooling and on-call need to tell which application and team an object belongs to.",
+    standard: "Kubernetes recommended labels (`app.kubernetes.io/*`); kube-linter required-label-owner",
     config: {
         requiredLabels: stringList("Labels every object must carry.", DEFAULTS.requiredLabels),
         ownerLabels: stringList("Labels that name the owner; one of them is enough.", DEFAULTS.ownerLabels),

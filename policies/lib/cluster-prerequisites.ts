@@ -144,7 +144,7 @@ const PROCESS: readonly MetricFamily[] = [
     { prefix: "promhttp_", labels: "any" },
 ];
 
-/** Exporters a stack may run (issue 9: postgres_exporter per product database). */
+/** Exporters a stack may run (postgres_exporter per product database). */
 export const EXPORTERS: readonly ExporterKind[] = [
     {
         name: "postgres_exporter",

@@ -1,5 +1,5 @@
 /**
- * Which environment the checked stack is, for prod-scoped rules ("M prod" in POLICIES.md).
+ * Which environment the checked stack is, for prod-scoped rules ("mandatory on prod, advisory elsewhere" in docs/policies.md).
  *
  * Decided, first match wins:
  *  1. the rule's policy config `environment` (e.g. `{"kubernetes-configure-health-probes": {"environment": "prod"}}`);

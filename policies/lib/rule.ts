@@ -2,7 +2,7 @@
  * How a rule of this pack is declared. Every rule file calls `defineResourceRule` or
  * `defineStackRule`: they check the naming convention, append the anchors to the description,
  * add the typed `metadata`, and wrap the validation so that
- *  - prod-scoped rules ("M prod" in POLICIES.md) report mandatory on prod and advisory elsewhere;
+ *  - prod-scoped rules ("mandatory on prod" in docs/policies.md) report mandatory on prod and advisory elsewhere;
  *  - a rule can downgrade one finding to advisory (`report.advisory(...)`).
  *
  * Rules are plain values: only `policies/index.ts` constructs the `PolicyPack`.
@@ -36,20 +36,30 @@ export type Verb = (typeof VERBS)[number];
  */
 export type Scope = "always" | "prod" | "backups";
 
-/** Typed facts about a rule, shared by the registry, the README table and the tests. */
+/** Typed facts about a rule, shared by the registry, the catalogue (docs/policies.md) and the tests. */
 export interface RuleMetadata {
     /** The pack folder the rule lives in. */
     readonly area: Area;
-    /** The rule numbers of `POLICIES.md` this rule implements (empty for a rule beyond it, see `origin`). */
-    readonly policiesMd: readonly number[];
-    /** Where a rule beyond POLICIES.md comes from, e.g. `issue 9 (dead-alert check)`. */
+    /**
+     * The rule's number(s) in the numbered catalogue the pack was first written from; docs/policies.md
+     * shows them so that an older citation by number can still be looked up by name. Empty
+     * for a rule added after that catalogue (see `origin`).
+     */
+    readonly numbers: readonly number[];
+    /** Where a rule without `numbers` comes from, e.g. `the dead-alert check`. */
     readonly origin?: string;
+    /** Why the risk matters: what goes wrong when the rule is broken (one or two sentences). */
+    readonly rationale: string;
+    /** The standard or guide the rule follows, e.g. `Pod Security Standards (restricted); CIS Kubernetes Benchmark 5.2.6`. */
+    readonly standard: string;
     /** Ids of the external checks it matches, e.g. `PSS restricted`, `CIS 5.2.6`, `CKV_K8S_20`. */
     readonly anchors: readonly string[];
     /** How the level is decided (see `Scope`). */
     readonly scope: Scope;
     /** Whether the engine calls it per resource (`Analyze`) or once per stack (`AnalyzeStack`). */
     readonly kind: "resource" | "stack";
+    /** The Pulumi resource types the rule reads, when it declares them (`ofType`/`ofTypes`, `appliesTo`); absent: any type. */
+    readonly resourceTypes?: readonly string[];
 }
 
 export type AppResourcePolicy = ResourceValidationPolicy & { readonly metadata: RuleMetadata };
@@ -104,10 +114,15 @@ interface RuleSpec {
     readonly description: string;
     /** Level on prod / for backups; prod-scoped rules are downgraded elsewhere. */
     readonly enforcementLevel: "mandatory" | "advisory";
-    readonly policiesMd: readonly number[];
-    /** Required when `policiesMd` is empty: where the rule comes from. */
+    /** See `RuleMetadata.numbers`. */
+    readonly numbers: readonly number[];
+    /** Required when `numbers` is empty: where the rule comes from. */
     readonly origin?: string;
     readonly anchors: readonly string[];
+    /** Why the risk matters (see `RuleMetadata.rationale`). */
+    readonly rationale: string;
+    /** The standard the rule follows (see `RuleMetadata.standard`). */
+    readonly standard: string;
     /** @default "always" */
     readonly scope?: Scope;
     /** JSON schema of the rule's own config (thresholds); `environment` is added for prod-scoped rules. */
@@ -124,8 +139,11 @@ function checkSpec(spec: RuleSpec, area: Area): void {
     if (!/^[A-Z`]/.test(sentence) || !sentence.endsWith(".") || sentence.slice(0, -1).includes(". ")) {
         throw new Error(`rule "${spec.name}": the description must be one sentence ending with a period`);
     }
-    if (spec.anchors.length === 0 || (spec.policiesMd.length === 0 && !spec.origin)) {
-        throw new Error(`rule "${spec.name}": list its anchors and its POLICIES.md numbers (or, beyond POLICIES.md, its origin)`);
+    if (spec.anchors.length === 0 || (spec.numbers.length === 0 && !spec.origin)) {
+        throw new Error(`rule "${spec.name}": list its anchors and its catalogue numbers (or, for a rule added later, its origin)`);
+    }
+    if (!spec.rationale.trim() || !spec.standard.trim()) {
+        throw new Error(`rule "${spec.name}": say why the risk matters (rationale) and which standard the rule follows`);
     }
 }
 
@@ -144,12 +162,17 @@ function pulumiTypeOf(fn: unknown): string | undefined {
     return (fn as { __pulumiType?: string }).__pulumiType;
 }
 
+/** The types an `ofTypes` validation was made for (tagged below), for the rule's metadata. */
+function typesOf(fn: unknown): readonly string[] | undefined {
+    return (fn as { __appResourceTypes?: readonly string[] }).__appResourceTypes;
+}
+
 /**
  * What every rule declares alike: the header the engine reads (name, description, level, config
  * schema, tags), its metadata, and the report its validation gets for a given stack (findings of
  * a prod-scoped rule downgraded to advisory off prod).
  */
-function ruleParts(area: Area, spec: RuleSpec, kind: RuleMetadata["kind"]) {
+function ruleParts(area: Area, spec: RuleSpec, kind: RuleMetadata["kind"], resourceTypes: readonly string[] | undefined) {
     checkSpec(spec, area);
     const description = describe(spec);
     const scope = spec.scope ?? "always";
@@ -161,7 +184,17 @@ function ruleParts(area: Area, spec: RuleSpec, kind: RuleMetadata["kind"]) {
             configSchema: configSchema(spec),
             tags: [...spec.anchors],
         },
-        metadata: { area, policiesMd: spec.policiesMd, ...(spec.origin ? { origin: spec.origin } : {}), anchors: spec.anchors, scope, kind } satisfies RuleMetadata,
+        metadata: {
+            area,
+            numbers: spec.numbers,
+            ...(spec.origin ? { origin: spec.origin } : {}),
+            rationale: spec.rationale,
+            standard: spec.standard,
+            anchors: spec.anchors,
+            scope,
+            kind,
+            ...(resourceTypes ? { resourceTypes: [...resourceTypes] } : {}),
+        } satisfies RuleMetadata,
         reportFor: (stack: EnvironmentSource, reportViolation: ReportViolation): Report =>
             makeReport(reportViolation, description, scope === "prod" && !isProdStack(stack)),
     };
@@ -172,7 +205,7 @@ export function defineResourceRule(
     area: Area,
     spec: RuleSpec & { readonly validateResource: RuleResourceValidation },
 ): AppResourcePolicy {
-    const { header, metadata, reportFor } = ruleParts(area, spec, "resource");
+    const { header, metadata, reportFor } = ruleParts(area, spec, "resource", typesOf(spec.validateResource));
     const inner = spec.validateResource;
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => inner(args, reportFor(args, reportViolation));
     // Keep the type tag so the server can skip other types without calling the rule.
@@ -190,7 +223,7 @@ export function defineStackRule(
         readonly appliesTo?: readonly string[];
     },
 ): AppStackPolicy {
-    const { header, metadata, reportFor } = ruleParts(area, spec, "stack");
+    const { header, metadata, reportFor } = ruleParts(area, spec, "stack", spec.appliesTo);
     const inner = spec.validateStack;
     return {
         ...header,
@@ -235,5 +268,15 @@ export function ofTypes(
         return validate(args.props, args, report);
     };
     if (types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+    (fn as unknown as { __appResourceTypes: readonly string[] }).__appResourceTypes = [...types];
     return fn;
+}
+
+/** How a rule's level reads in the catalogue and the README: its declared level refined by its scope. */
+export function levelText(enforcementLevel: "mandatory" | "advisory", scope: Scope): string {
+    switch (scope) {
+        case "prod": return "mandatory on prod, advisory elsewhere";
+        case "backups": return enforcementLevel === "mandatory" ? "mandatory for backups" : "advisory (backups)";
+        default: return enforcementLevel;
+    }
 }

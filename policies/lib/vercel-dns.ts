@@ -1,6 +1,6 @@
 /**
  * Where Vercel tells a custom domain's CNAME to point: the one list the program's DNS component
- * (`DEFAULT_ALLOWED_CNAME_TARGETS`, stack config `dnsAllowedCnameTargets`) and policy 53
+ * (`DEFAULT_ALLOWED_CNAME_TARGETS`, stack config `dnsAllowedCnameTargets`) and `cloudflare-disallow-unknown-cname-targets`
  * (`allowedCnameTargets`) start from. Dependency-free, so the pack can load it without a provider SDK.
  *
  * - `cname.vercel-dns.com` (seed 003) and `*.vercel-dns.com` (seed 004's `…cdn.vercel-dns.com`);

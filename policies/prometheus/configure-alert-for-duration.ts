@@ -5,13 +5,15 @@ import { parseDuration } from "../lib/promql";
 
 const DEFAULTS = { minFor: "1m" };
 
-/** POLICIES.md 62: alert `for` at least a floor. */
+/** Alert `for` at least a floor. */
 export const configureAlertForDuration = defineResourceRule("prometheus", {
     name: "prometheus-configure-alert-for-duration",
     description: "Alerts should wait at least the floor duration (`for`) before firing, so one bad scrape does not page.",
     enforcementLevel: "advisory",
-    policiesMd: [62],
+    numbers: [62],
     anchors: ["pint alerts/for"],
+    rationale: "An alert without a `for` fires on a single bad scrape and trains people to ignore pages.",
+    standard: "pint alerts/for",
     config: {
         minFor: { type: "string", pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$", default: DEFAULTS.minFor, description: "Shortest allowed `for`, as a Prometheus duration." },
     },

@@ -6,13 +6,15 @@ import { stableJson } from "../lib/values";
 /** Alerts that fire on absence rather than on a threshold. */
 const ABSENCE = ["absent", "absent_over_time"];
 
-/** POLICIES.md 63: alert expressions parse, compare against a threshold, names not duplicated. */
+/** Alert expressions parse, compare against a threshold, names not duplicated. */
 export const enforceAlertExpressions = defineResourceRule("prometheus", {
     name: "prometheus-enforce-alert-expressions",
     description: "Rule expressions must parse, alerts must compare against a threshold (or test absence), and no two rules may share a name and labels.",
     enforcementLevel: "mandatory",
-    policiesMd: [63],
+    numbers: [63],
     anchors: ["pint promql/syntax", "pint alerts/comparison", "pint rule/duplicate", "promtool check rules"],
+    rationale: "Prometheus rejects a rule that does not parse, an alert without a comparison fires always or never, and duplicate rules page twice.",
+    standard: "pint promql/syntax, alerts/comparison, rule/duplicate; promtool check rules",
     validateResource: onPrometheusRules((rules, args, report) => {
         const seen = new Map<string, string>();
         for (const rule of rules) {

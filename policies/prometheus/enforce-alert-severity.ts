@@ -7,13 +7,15 @@ const DEFAULTS = {
     allowedSeverities: ["critical", "warning", "info"],
 };
 
-/** POLICIES.md 60: alert `severity` label from the allow-list. */
+/** Alert `severity` label from the allow-list. */
 export const enforceAlertSeverity = defineResourceRule("prometheus", {
     name: "prometheus-enforce-alert-severity",
     description: "Every alert must carry a `severity` label from the allow-list, which drives routing.",
     enforcementLevel: "mandatory",
-    policiesMd: [60],
+    numbers: [60],
     anchors: ["pint rule/label", "Prometheus Operator alert routing"],
+    rationale: "Alert routing keys on `severity`: an alert without a known severity pages nobody or the wrong people.",
+    standard: "pint rule/label; Prometheus Operator alert routing",
     config: { allowedSeverities: stringList("Allowed values of the `severity` label.", DEFAULTS.allowedSeverities) },
     validateResource: onPrometheusRules((rules, args, report) => {
         const { allowedSeverities } = readConfig(args, DEFAULTS);

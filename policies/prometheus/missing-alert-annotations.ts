@@ -10,13 +10,15 @@ function isHttpsUrl(value: unknown): boolean {
     }
 }
 
-/** POLICIES.md 61: alerts carry `summary`, `description` and an https `runbook_url`. */
+/** Alerts carry `summary`, `description` and an https `runbook_url`. */
 export const missingAlertAnnotations = defineResourceRule("prometheus", {
     name: "prometheus-missing-alert-annotations",
     description: "Every alert must carry `summary` and `description` annotations and an https `runbook_url`.",
     enforcementLevel: "mandatory",
-    policiesMd: [61],
+    numbers: [61],
     anchors: ["pint alerts/annotation", "Prometheus Operator runbooks"],
+    rationale: "On-call needs to know what fired, why it matters and where the runbook is.",
+    standard: "pint alerts/annotation; Prometheus Operator runbooks",
     validateResource: onPrometheusRules((rules, args, report) => {
         for (const rule of rules.filter((r) => r.alert)) {
             const missing = ["summary", "description"].filter((k) => typeof rule.annotations[k] !== "string" || (rule.annotations[k] as string).trim() === "");

@@ -4,13 +4,15 @@ import { integer, readConfig } from "../lib/config";
 
 const DEFAULTS = { minLength: 32 };
 
-/** POLICIES.md 35: `RandomPassword.length` ≥ 32 and not all character classes disabled. */
+/** `RandomPassword.length` ≥ 32 and not all character classes disabled. */
 export const configurePasswordStrength = defineResourceRule("random", {
     name: "random-configure-password-strength",
     description: "Generated passwords must be at least the minimum length and use at least one character class.",
     enforcementLevel: "mandatory",
-    policiesMd: [35],
+    numbers: [35],
     anchors: ["NIST SP 800-63B", "OWASP ASVS 2.9"],
+    rationale: "Short generated passwords, or ones drawn from a single character class, are easier to guess.",
+    standard: "NIST SP 800-63B; OWASP ASVS 2.9",
     config: { minLength: integer("Shortest allowed RandomPassword length.", DEFAULTS.minLength, 1) },
     validateResource: ofType(RandomPassword, (password, args, report) => {
         const { minLength } = readConfig(args, DEFAULTS);

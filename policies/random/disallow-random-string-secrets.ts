@@ -22,13 +22,15 @@ function secretSink(sink: PolicyResource, property: string): string | undefined 
     return undefined;
 }
 
-/** POLICIES.md 36: `RandomString` never feeds a secret. */
+/** `RandomString` never feeds a secret. */
 export const disallowRandomStringSecrets = defineStackRule("random", {
     name: "random-disallow-random-string-secrets",
     description: "A RandomString must never feed a secret, because its result is stored unencrypted; secrets come from RandomPassword.",
     enforcementLevel: "mandatory",
-    policiesMd: [36],
+    numbers: [36],
     anchors: ["pulumi-random RandomString result not secret"],
+    rationale: "A RandomString's result is stored unencrypted in the state, so a secret made from it is readable by anyone who reads the state.",
+    standard: "pulumi-random documentation: RandomString result is not a secret, RandomPassword's is",
     appliesTo: [RANDOM_STRING],
     validateStack: (args, report) => {
         for (const sink of args.resources) {

@@ -8,7 +8,7 @@ import { forEachString, known, list, obj, UNKNOWN } from "../lib/values";
 /**
  * Where a token legitimately arrives: policies see secrets in plaintext (pulumi/pulumi-policy#241),
  * so a provider credential or a Secret's data looks like a literal here. These sinks are exempt;
- * that they carry Pulumi secrets is checked by the plan (POLICIES.md 33).
+ * that they carry Pulumi secrets is checked by the plan (`secret-flow`).
  */
 function exemptPaths(r: PolicyResource): (path: string) => boolean {
     if (r.type.startsWith("pulumi:providers:")) return () => true;
@@ -25,13 +25,15 @@ function exemptPaths(r: PolicyResource): (path: string) => boolean {
     return () => false;
 }
 
-/** POLICIES.md 34: no token literals anywhere in resource inputs. */
+/** No token literals anywhere in resource inputs. */
 export const disallowTokenLiterals = defineStackRule("stack", {
     name: "stack-disallow-token-literals",
     description: "No resource input may contain a credential literal (AWS key id, GitHub or Slack token, Stripe live key, PEM private key).",
     enforcementLevel: "mandatory",
-    policiesMd: [34],
+    numbers: [34],
     anchors: ["gitleaks", "CKV_SECRET_2", "CKV_SECRET_6", "CWE-798"],
+    rationale: "A credential written into the program ends up in source control and in the state in plaintext.",
+    standard: "gitleaks; Checkov CKV_SECRET_2, CKV_SECRET_6; CWE-798",
     validateStack: (args, report) => {
         for (const r of args.resources) {
             const exempt = exemptPaths(r);

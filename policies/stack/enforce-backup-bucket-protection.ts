@@ -8,7 +8,7 @@ import { ofTypes } from "../lib/stack";
 const DEFAULTS = { backupBuckets: [] as string[] };
 
 /**
- * POLICIES.md 65: backup buckets (S3 and R2) are `protect`ed in prod. A stack rule, so that a
+ * Backup buckets (S3 and R2) are `protect`ed in prod. A stack rule, so that a
  * bucket counts as a backup bucket when a backup job's credentials write to it (lib/backups.ts),
  * not only by its own tag or name.
  */
@@ -17,8 +17,10 @@ export const enforceBackupBucketProtection = defineStackRule("stack", {
     description: "Backup buckets, S3 and R2, must be declared with `protect: true` so no destroy or refactor can delete them.",
     enforcementLevel: "mandatory",
     scope: "prod",
-    policiesMd: [65],
+    numbers: [65],
     anchors: ["Pulumi protect resource option", "components/context.ts dataProtection"],
+    rationale: "Without `protect`, a refactor that renames or removes a component destroys the bucket and every backup in it.",
+    standard: "Pulumi `protect` resource option; components/context.ts dataProtection",
     config: { backupBuckets: BACKUP_BUCKETS_SCHEMA },
     appliesTo: [...S3.Bucket, R2.Bucket],
     validateStack: (args, report) => {

@@ -8,7 +8,7 @@ const DEFAULTS = {
 };
 
 /**
- * Issue 9 "The dead-alert check": every selector of every alert must be satisfiable by a series
+ * The dead-alert check: every selector of every alert must be satisfiable by a series
  * source the stack defines (lib/series-sources.ts says exactly what that means) or by a cluster
  * prerequisite (lib/cluster-prerequisites.ts). `npm run plan` runs the same function.
  */
@@ -16,9 +16,11 @@ export const missingAlertSeriesSource = defineStackRule("stack", {
     name: "stack-missing-alert-series-source",
     description: "Every selector of every alert must read series that a ServiceMonitor, PodMonitor, Probe or exporter of the stack, or a documented cluster prerequisite, produces and Prometheus selects.",
     enforcementLevel: "mandatory",
-    policiesMd: [],
-    origin: "issue 9 (dead-alert check)",
+    numbers: [],
+    origin: "the dead-alert check, added after the numbered catalogue",
     anchors: ["pint promql/series", "prometheus-operator ServiceMonitor job label", "kube-prometheus-stack serviceMonitorSelector"],
+    rationale: "An alert whose selector matches no series never fires, so the failure it guards goes unnoticed.",
+    standard: "pint promql/series; prometheus-operator ServiceMonitor job label; kube-prometheus-stack serviceMonitorSelector",
     config: {
         selectorLabels: labelMap("Labels the cluster's Prometheus selects ServiceMonitors, PodMonitors, Probes and PrometheusRules by (its `serviceMonitorSelector` etc.); the stack's `prometheusSelectorLabels`.", DEFAULTS.selectorLabels),
     },

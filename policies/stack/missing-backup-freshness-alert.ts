@@ -12,13 +12,15 @@ const DEFAULTS = {
     defaultRpoSeconds: 86_400,
 };
 
-/** POLICIES.md 64: every backup job has a freshness alert (last success older than the RPO). */
+/** Every backup job has a freshness alert (last success older than the RPO). */
 export const missingBackupFreshnessAlert = defineStackRule("stack", {
     name: "stack-missing-backup-freshness-alert",
     description: "Every backup CronJob must have an alert that fires when its last success is older than its RPO.",
     enforcementLevel: "mandatory",
-    policiesMd: [64],
+    numbers: [64],
     anchors: ["app-platform RPO (seed 001 §4.3)", "kube-state-metrics kube_cronjob_status_last_successful_time"],
+    rationale: "A backup job that silently stops succeeding is only noticed when a restore is needed.",
+    standard: "app-platform RPO (seed 001 §4.3: 24 h); kube-state-metrics kube_cronjob_status_last_successful_time",
     config: {
         defaultRpoSeconds: integer(`RPO in seconds for backup CronJobs without the \`${RPO_ANNOTATION}\` annotation.`, DEFAULTS.defaultRpoSeconds, 60),
     },

@@ -1,13 +1,15 @@
 import { defineResourceRule } from "../lib/rule";
 import { onVercelVariables } from "../lib/vercel";
 
-/** POLICIES.md 59: Vercel targets always explicit. */
+/** Vercel targets always explicit. */
 export const configureExplicitTargets = defineResourceRule("vercel", {
     name: "vercel-configure-explicit-targets",
     description: "Vercel variables must name their targets explicitly.",
     enforcementLevel: "mandatory",
-    policiesMd: [59],
+    numbers: [59],
     anchors: ["Vercel environment variable targets"],
+    rationale: "Implicit targets can expose a variable to environments it was not meant for.",
+    standard: "Vercel documentation: environment variable targets",
     validateResource: onVercelVariables((v, _args, report) => {
         if ((v.targets ?? []).length === 0 && (v.customEnvironmentIds ?? []).length === 0) {
             report(`${v.label} has no \`targets\`, so where it applies depends on provider defaults. Fix: set \`targets\` (e.g. ["production", "preview"]).`);

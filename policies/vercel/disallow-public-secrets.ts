@@ -8,13 +8,15 @@ const DEFAULTS = {
     allowedPublicKeys: [] as string[],
 };
 
-/** POLICIES.md 57: public-prefixed keys never hold secret-looking names or values. */
+/** Public-prefixed keys never hold secret-looking names or values. */
 export const disallowPublicSecrets = defineResourceRule("vercel", {
     name: "vercel-disallow-public-secrets",
     description: "Vercel variables whose prefix ships them to the browser must not hold secret-looking names or values.",
     enforcementLevel: "mandatory",
-    policiesMd: [57],
+    numbers: [57],
     anchors: ["Next.js NEXT_PUBLIC_ bundling", "Vite env exposure"],
+    rationale: "Variables with a public prefix are inlined into the JavaScript bundle every visitor downloads.",
+    standard: "Next.js `NEXT_PUBLIC_` bundling; Vite env exposure",
     config: {
         publicPrefixes: stringList("Prefixes that frameworks inline into client bundles.", DEFAULTS.publicPrefixes),
         allowedPublicKeys: stringList("Public keys that only look secret (e.g. a publishable token).", DEFAULTS.allowedPublicKeys),

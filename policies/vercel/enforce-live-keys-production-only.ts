@@ -7,13 +7,15 @@ import { onVercelVariables } from "../lib/vercel";
  */
 const LIVE_KEY = /\b(sk|rk)_live_/;
 
-/** POLICIES.md 58: live-mode keys (`sk_live_`…) target production only. */
+/** Live-mode keys (`sk_live_`…) target production only. */
 export const enforceLiveKeysProductionOnly = defineResourceRule("vercel", {
     name: "vercel-enforce-live-keys-production-only",
     description: "Vercel variables holding live-mode payment keys must target production only.",
     enforcementLevel: "mandatory",
-    policiesMd: [58],
+    numbers: [58],
     anchors: ["Stripe live and test mode keys"],
+    rationale: "A live payment key on preview deployments lets unreviewed code move real money.",
+    standard: "Stripe documentation: live and test mode keys",
     validateResource: onVercelVariables((v, _args, report) => {
         const targets = v.targets ?? [];
         const onlyProduction = targets.length > 0 && targets.every((t) => t === "production") && !v.gitBranch && (v.customEnvironmentIds ?? []).length === 0;

@@ -4,13 +4,15 @@ import { onVercelVariables } from "../lib/vercel";
 
 const SECRET_TARGETS = ["production", "preview"];
 
-/** POLICIES.md 56: a secret-looking key is `sensitive`, and its targets are production/preview only. */
+/** A secret-looking key is `sensitive`, and its targets are production/preview only. */
 export const enforceSensitiveSecrets = defineResourceRule("vercel", {
     name: "vercel-enforce-sensitive-secrets",
     description: "Vercel variables that look secret must be `sensitive` and target only production and preview.",
     enforcementLevel: "mandatory",
-    policiesMd: [56],
+    numbers: [56],
     anchors: ["Vercel sensitive environment variables"],
+    rationale: "A variable that is not `sensitive` can be read back from the dashboard and API, and a development target widens who can read it.",
+    standard: "Vercel documentation: sensitive environment variables",
     validateResource: onVercelVariables((v, _args, report) => {
         // The name decides first; the value (unknown at preview for generated secrets) only when it must.
         const secretName = isSecretName(v.key);

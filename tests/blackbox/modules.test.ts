@@ -2,11 +2,11 @@
  * The blackbox_exporter modules the Probes name (components/monitoring/blackbox-modules.ts), run by the real
  * Debian `prometheus-blackbox-exporter` on 127.0.0.1 against a loopback server:
  * - the rendered `blackbox.yml` passes the exporter's own `--config.check`, and a broken one fails;
- * - the security-headers module (issue 10, seed 004 headers) passes with every header and fails
+ * - the security-headers module (seed 004 headers) passes with every header and fails
  *   with `probe_failed_due_to_regex 1` when one is missing or wrong (which the alert reads);
  * - the health module passes on 2xx, fails on 5xx;
  * - the Statuspage module fails on a major outage and passes when operational;
- * - issue 10 "Deployment protection": behind a stand-in for Vercel's protection (401 unless
+ * - Vercel deployment protection: behind a stand-in for Vercel's protection (401 unless
  *   `x-vercel-protection-bypass` carries the project's secret), the bypass variants of the health
  *   and security-headers modules pass; the same modules without the header fail (the fixture that
  *   must fail), and so does a wrong secret.
@@ -209,7 +209,7 @@ describe("security-headers module (seed 004 headers)", () => {
   });
 });
 
-describe("protected Vercel previews (issue 10, deployment protection)", () => {
+describe("protected Vercel previews (deployment protection)", () => {
   it("the health module with the bypass passes; without it the preview answers 401 and the probe fails", async () => {
     const ok = await probe(BYPASS_HEALTH, "/protected/health");
     expect(ok.probe_success).toBe(1);

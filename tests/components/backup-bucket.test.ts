@@ -467,7 +467,7 @@ describe("validateBackupBucketArgs", () => {
   });
 });
 
-describe("S3 bucket names are global: the unique suffix (issue 11)", () => {
+describe("S3 bucket names are global: the unique suffix", () => {
   it("appends `bucketNameSuffix` to the S3 bucket, its KMS alias and outputs", async () => {
     const b = new BackupBucket("backups", s3Args({ bucketNameSuffix: "123456789012" }));
     await rec.settle();

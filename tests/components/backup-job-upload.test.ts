@@ -1,5 +1,5 @@
 /**
- * What the backup job's upload credentials allow (issue 11):
+ * What the backup job's upload credentials allow:
  * - export jobs, whose SDKs switch to multipart uploads for large files, can run a whole multipart
  *   upload into an SSE-KMS bucket (the calls and the IAM/KMS permissions each needs, from AWS's
  *   "Multipart upload API and permissions"), still only under their prefix;

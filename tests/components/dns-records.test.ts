@@ -123,7 +123,7 @@ describe("content looked up at run time (Vercel's recommendation)", () => {
     expect(await check("CNAME", "7e8e70c7b54787ba.vercel-dns-016.com.")).toBe("7e8e70c7b54787ba.vercel-dns-016.com");
   });
 
-  it("fails the record when the value breaks POLICIES.md 53 or 54", async () => {
+  it("fails the record when the value breaks cloudflare-disallow-unknown-cname-targets or cloudflare-disallow-private-dns-addresses", async () => {
     await expect(check("A", "10.0.0.1")).rejects.toThrow("`records[1]` (X y): `content` 10.0.0.1 is a private (RFC 1918) address");
     await expect(check("CNAME", "abc.vercel-dns-017.com")).rejects.toThrow(
       "CNAME target `abc.vercel-dns-017.com` is not in `allowedCnameTargets`",
@@ -203,7 +203,7 @@ describe("names", () => {
     expect(recordSuffix({ name: "example.com", type: "A" }, "example.com")).toBe("apex-a");
     expect(recordSuffix({ name: "*.preview", type: "CNAME" }, "example.com")).toBe("wildcard-preview-cname");
     expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual(["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com", "*.vercel-dns-016.com"]);
-    // The stack's config key defaults to the same list (one allow-list, POLICIES.md 53).
+    // The stack's config key defaults to the same list (one allow-list, `cloudflare-disallow-unknown-cname-targets`).
     expect(PLAIN_CONFIG_KEYS.find((k) => k.key === "dnsAllowedCnameTargets")!.default).toEqual(DEFAULT_ALLOWED_CNAME_TARGETS);
   });
 });

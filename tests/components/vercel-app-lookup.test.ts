@@ -1,7 +1,7 @@
 /**
  * Staging looks its Vercel projects up by name; before prod has created one (a fresh account, a new
  * web app) the lookup finds nothing. Then staging skips that app — no variable or domain with an
- * empty project id — with a warning, and reports it as pending (issue 11). Any other lookup
+ * empty project id — with a warning, and reports it as pending. Any other lookup
  * failure still fails the run.
  */
 import { beforeEach, describe, expect, it } from "vitest";

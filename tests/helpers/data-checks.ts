@@ -1,5 +1,5 @@
 /**
- * Issue 10 "Data" checks on one stack's recorded resources, shared by tests/data.prod.test.ts and
+ * The "Data" checks on one stack's recorded resources, shared by tests/data.prod.test.ts and
  * tests/data.staging.test.ts: restore verification per dumped database, maintenance CronJobs in
  * the window, and the effective maximum age of every backup prefix.
  */
@@ -63,7 +63,7 @@ export function effectiveMaxAges(resources: readonly RecordedResource[]): Record
   return out;
 }
 
-/** The `it`s of issue 10's Data section, for the stack whose resources `get` returns. */
+/** The `it`s of the Data checks (backups, restore verification, maintenance), for the stack whose resources `get` returns. */
 export function dataChecks(stack: "prod" | "staging", get: () => readonly RecordedResource[]): void {
   const cronJobs = () => get().filter((r) => r.type === CRONJOB);
   const byName = (name: string) => {

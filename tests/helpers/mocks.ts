@@ -140,7 +140,7 @@ export function installRecordingMocks(
         state.result = pulumi.secret(`mock-password-${args.name}`.padEnd(args.inputs.length ?? 32, "x"));
       }
       if (args.type === "time:index/rotating:Rotating") state.rfc3339 ??= "2026-01-01T00:00:00Z";
-      // The provider returns a created token's value; an empty one fails the backup job (issue 11).
+      // The provider returns a created token's value; an empty one fails the backup job.
       if (args.type === "cloudflare:index/apiToken:ApiToken") state.value ??= pulumi.secret(`mock-token-value-${args.name}`);
       // Vercel generates a project's automation-bypass secret; the provider marks it secret.
       if (args.type === "vercel:index/projectProtectionBypass:ProjectProtectionBypass") state.secret ??= pulumi.secret(`mock-bypass-${args.name}`);

@@ -1,5 +1,5 @@
 /**
- * The first CI deploy on a fresh account (issue 11): .github/workflows/deploy.yml, run job by job
+ * The first CI deploy on a fresh account: .github/workflows/deploy.yml, run job by job
  * in its `needs` order against an account that holds no Vercel project yet — and against one that
  * holds all but one, as when a new web app is added later. Which stack creates and which looks up
  * which project comes from the program itself: each stack run once with every project present

@@ -1,5 +1,5 @@
 /**
- * The backup rules hold for backups that our components did not make (issue 11): hand-made
+ * The backup rules hold for backups that our components did not make: hand-made
  * buckets and CronJobs that carry none of our conventions (no `app-platform/backup` tag or label,
  * no `-backups` suffix), recognised by a name that says backup or by a backup job's credentials
  * writing to them (policies/lib/backups.ts). Each case fails with the pack as it was, which

@@ -32,7 +32,7 @@ describe.each(["staging", "prod"])("the %s stack under the policy pack", (stack)
     expect(mandatory.map((v) => `${v.policyName} ${v.urn ?? ""}: ${v.message}`)).toEqual([]);
   });
 
-  it("has no dead alert: every alert reads series a source of the stack produces (issue 9)", () => {
+  it("has no dead alert: every alert reads series a source of the stack produces", () => {
     const dead = found[stack].filter((v) => v.policyName === DEAD_RULE);
     expect(dead.map((v) => v.message)).toEqual([]);
   });

@@ -253,7 +253,7 @@ const BACKUP_STALE_TESTS = [
     ],
   },
   {
-    // issue 9: no page before the first scheduled run has had time to succeed.
+    // No page before the first scheduled run has had time to succeed.
     name: "a daily backup CronJob created an hour ago without a success stays silent",
     interval: "1m",
     input_series: [created("codebook-backup-daily", "-3600x20"), lastSuccess("codebook-backup-weekly", "0x20")],

@@ -18,7 +18,7 @@ import { UNKNOWN } from "../../policies/lib/values";
 
 /** The pack's rule that runs the same check. */
 export const DEAD_ALERT_RULE = "stack-missing-alert-series-source";
-/** The stack config key holding Prometheus' selector labels (issue 9 "Wiring"), and its schema in the program. */
+/** The stack config key holding Prometheus' selector labels (monitoring wiring), and its schema in the program. */
 export const SELECTOR_LABELS_KEY = "prometheusSelectorLabels";
 const SELECTOR_LABELS_CONFIG = PLAIN_CONFIG_KEYS.find((k) => k.key === SELECTOR_LABELS_KEY)!;
 const SELECTOR_LABELS_SCHEMA = SELECTOR_LABELS_CONFIG.schema;
