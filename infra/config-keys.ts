@@ -273,7 +273,7 @@ export const PLATFORM_CONFIG_KEYS = [
     key: "dnsAllowedCnameTargets",
     type: "array",
     description:
-      "Hosts a DNS CNAME may point at (`*.zone` for any host below zone; POLICIES.md 53). Vercel's per-project recommendation must be on it; keep policy 53's `allowedCnameTargets` the same.",
+      "Hosts a DNS CNAME may point at (`*.zone` for any host below zone; cloudflare-disallow-unknown-cname-targets). Vercel's per-project recommendation must be on it; keep the `allowedCnameTargets` of that policy the same.",
     default: [...VERCEL_CNAME_TARGETS],
     form: "a non-empty list of host names or `*.zone` patterns",
     schema: z

@@ -94,7 +94,7 @@ export interface BackupBucketArgs {
    */
   readonly noncurrentVersionRetention?: Retention;
   /**
-   * Abort multipart uploads left incomplete after this long; at most 7 days (POLICIES.md 42/49).
+   * Abort multipart uploads left incomplete after this long; at most 7 days (`aws-configure-bucket-lifecycle` and `cloudflare-configure-r2-lifecycle`).
    * Whole days on S3.
    * @default Duration.days(7)
    */
@@ -107,7 +107,7 @@ export interface BackupBucketArgs {
   readonly archiveTransition?: { readonly after: Retention; readonly storageClass: ArchiveStorageClass };
   /**
    * Object lock default retention. Always on: a backup bucket without it is rejected by policy
-   * (POLICIES.md 41, 50).
+   * (`aws-enable-backup-object-lock` and `cloudflare-enable-r2-backup-lock`).
    * @default { mode: "GOVERNANCE", retention: <shortest prefix retention> }
    */
   readonly objectLock?: BackupObjectLock;
@@ -120,7 +120,7 @@ export interface BackupBucketArgs {
   readonly accountId?: pulumi.Input<string>;
   /**
    * R2 only: location hint. Unset lets Cloudflare place the bucket near the first request; set it
-   * to keep backups away from the primary data (POLICIES.md 52 checks it against an allow-list).
+   * to keep backups away from the primary data (`cloudflare-configure-r2-location` checks it against an allow-list).
    * @default unset
    */
   readonly location?: R2Location;
@@ -150,7 +150,7 @@ export const BACKUP_BUCKET_DEFAULTS = {
   jurisdiction: "default" as const,
 };
 
-/** The longest time an incomplete multipart upload may linger (POLICIES.md 42, 49). */
+/** The longest time an incomplete multipart upload may linger (`aws-configure-bucket-lifecycle` and `cloudflare-configure-r2-lifecycle`). */
 export const MAX_ABORT_INCOMPLETE_MULTIPART = Duration.days(7);
 
 /** What a backup job needs to know about a bucket; `BackupBucket` satisfies it. */
@@ -273,7 +273,7 @@ export function validateBackupBucketArgs(name: string, args: BackupBucketArgs): 
   const abort = args.abortIncompleteMultipartUpload ?? BACKUP_BUCKET_DEFAULTS.abortIncompleteMultipartUpload;
   if (abort.toSeconds() <= 0 || abort.toSeconds() > MAX_ABORT_INCOMPLETE_MULTIPART.toSeconds()) {
     problems.push(
-      `\`abortIncompleteMultipartUpload\` is ${abort}; incomplete uploads must be aborted after more than 0 and at most 7 days (POLICIES.md 42, 49), e.g. \`Duration.days(7)\``,
+      `\`abortIncompleteMultipartUpload\` is ${abort}; incomplete uploads must be aborted after more than 0 and at most 7 days (aws-configure-bucket-lifecycle and cloudflare-configure-r2-lifecycle), e.g. \`Duration.days(7)\``,
     );
   } else if (kind === "s3" && abort.toSeconds() % 86_400 !== 0) {
     problems.push(
@@ -346,7 +346,7 @@ export function r2Endpoint(accountId: string, jurisdiction: R2Jurisdiction): str
   return `https://${accountId}${sub}.r2.cloudflarestorage.com`;
 }
 
-/** The TLS-only bucket policy (POLICIES.md 43): deny every request not made over HTTPS. */
+/** The TLS-only bucket policy (`aws-enforce-bucket-secure-transport`): deny every request not made over HTTPS. */
 export function tlsOnlyPolicy(bucketArn: string): string {
   return JSON.stringify({
     Version: "2012-10-17",

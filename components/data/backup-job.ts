@@ -11,7 +11,7 @@
  * token id and the sha256 hex of the token value (Cloudflare's documented derivation), computed
  * here and kept secret.
  *
- * The schedule is checked against the RPO at construction (POLICIES.md 29): the longest gap
+ * The schedule is checked against the RPO at construction (`kubernetes-enforce-backup-schedule-rpo`): the longest gap
  * between two runs of the cron expression must not exceed `rpo`.
  */
 import { readFileSync } from "node:fs";
@@ -35,11 +35,6 @@ import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
 import { Duration } from "../values";
 import { BACKUP_LABEL, BACKUP_UID, type BackupImage, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./job-kernel";
-// The shared kernel lives in job-kernel.ts; re-exported here for importers that are being moved
-// (components/application-stack.ts imports parseCron and cronIntervals from this file).
-export { BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron };
-export type { BackupImage };
-export type { CronSchedule } from "./job-kernel";
 
 const COMPONENT = "BackupJob";
 
@@ -49,7 +44,7 @@ export const PG_BACKUP_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-backup.
 export const PG_BACKUP_SCRIPT_KEY = "pg-backup.sh";
 /** The DATABASE_URL helper pg-backup.sh and db-maintenance.sh source from their own directory (shipped beside each). */
 export const PG_URL_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-url.sh");
-/** CronJob annotation with the RPO in seconds, for the freshness alert and policy 29. */
+/** CronJob annotation with the RPO in seconds, for the freshness alert and `kubernetes-enforce-backup-schedule-rpo`. */
 export const RPO_ANNOTATION = "app-platform/rpo-seconds";
 /**
  * Cloudflare's permission group "Workers R2 Storage Bucket Item Write" (object read/write on the
@@ -280,7 +275,7 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
       if (intervals.longest === undefined || intervals.longest.toSeconds() > rpoSeconds) {
         const every = intervals.longest ? `${intervals.longest}` : "more than 8 years";
         problems.push(
-          `\`schedule\` "${args.schedule}" leaves up to ${every} between runs, more than \`rpo\` (${args.rpo}); schedule it at least as often as the RPO (e.g. daily "15 3 * * *" for 1d) or raise \`rpo\` (POLICIES.md 29)`,
+          `\`schedule\` "${args.schedule}" leaves up to ${every} between runs, more than \`rpo\` (${args.rpo}); schedule it at least as often as the RPO (e.g. daily "15 3 * * *" for 1d) or raise \`rpo\` (kubernetes-enforce-backup-schedule-rpo)`,
         );
       }
       if (intervals.shortest && activeDeadline.toSeconds() > intervals.shortest.toSeconds()) {
@@ -313,7 +308,7 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
     problems.push(`\`image.repository\` "${image.repository}" must be a repository without tag or digest, e.g. "postgres"`);
   }
   if (!image.tag || image.tag === "latest" || image.tag.startsWith("latest@")) {
-    problems.push(`\`image.tag\` "${image.tag}" is not pinned; use a fixed version such as "17.6-alpine3.22" (POLICIES.md 14)`);
+    problems.push(`\`image.tag\` "${image.tag}" is not pinned; use a fixed version such as "17.6-alpine3.22" (kubernetes-disallow-latest-image-tag)`);
   }
 
   const port = args.databasePort ?? d.databasePort;

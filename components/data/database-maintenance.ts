@@ -143,7 +143,7 @@ export function validateDatabaseMaintenanceArgs(name: string, args: DatabaseMain
   }
   const image = args.image;
   if (!image || !image.repository || !image.tag || image.tag === "latest" || image.tag.startsWith("latest@")) {
-    problems.push("`image` must be a repository and a pinned tag (never `latest`) (POLICIES.md 14)");
+    problems.push("`image` must be a repository and a pinned tag (never `latest`) (kubernetes-disallow-latest-image-tag)");
   }
   const port = args.databasePort ?? d.databasePort;
   if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`\`databasePort\` is ${port}; use a TCP port from 1 to 65535`);

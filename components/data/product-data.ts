@@ -9,7 +9,8 @@ import type { BackupSpec, DataBucketSpec, DatabaseMaintenanceSpec } from "../pro
 import { type ProductScope, secretValues } from "../product-scope";
 import { type AlertGroup, backupStale } from "../monitoring/alerts";
 import { BackupBucket } from "./backup-bucket";
-import { BackupJob, cronIntervals, parseCron } from "./backup-job";
+import { BackupJob } from "./backup-job";
+import { cronIntervals, parseCron } from "./job-kernel";
 import { DatabaseMaintenance } from "./database-maintenance";
 import { RestoreVerification } from "./restore-verification";
 

@@ -218,7 +218,7 @@ export function validateRestoreVerificationArgs(name: string, args: RestoreVerif
   }
   const image = args.image;
   if (!image || !image.repository || !image.tag || image.tag === "latest" || image.tag.startsWith("latest@")) {
-    problems.push("`image` must be a repository and a pinned tag (never `latest`), built from components/data/scripts/pg-backup.Dockerfile (POLICIES.md 14)");
+    problems.push("`image` must be a repository and a pinned tag (never `latest`), built from components/data/scripts/pg-backup.Dockerfile (kubernetes-disallow-latest-image-tag)");
   }
   const deadline = args.activeDeadline ?? d.activeDeadline;
   if (!Number.isInteger(deadline.toSeconds()) || deadline.toSeconds() < 60) {

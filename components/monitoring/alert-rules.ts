@@ -1,6 +1,6 @@
 /**
  * Alert rules for one product: a Prometheus Operator `PrometheusRule` holding typed alert groups
- * (components/monitoring/alerts.ts) and, when routing is given, an `AlertmanagerConfig` that pages for
+ * (components/monitoring/alerts/) and, when routing is given, an `AlertmanagerConfig` that pages for
  * `critical`, posts to chat for `warning` and drops `info`, with its two credentials in a `Secret`.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -29,7 +29,7 @@ export interface AlertRulesArgs {
    * @example "codebook"
    */
   readonly namespace: string;
-  /** The alert groups (builders in components/monitoring/alerts.ts). @example [{ name: "codebook-api", rules: [errorRate({ selector: { job: "codebook-api" } })] }] */
+  /** The alert groups (builders in components/monitoring/alerts/). @example [{ name: "codebook-api", rules: [errorRate({ selector: { job: "codebook-api" } })] }] */
   readonly groups: ReadonlyArray<AlertGroup>;
   /** Alert routing to a pager and a chat channel; without it the rules only reach the cluster's default Alertmanager route. @default undefined */
   readonly routing?: AlertRoutingArgs;
@@ -89,7 +89,7 @@ export function validateAlertRulesArgs(name: string, args: AlertRulesArgs): void
     problems.push(`\`namespace\` must be the product's namespace (a DNS label, not "default"), got "${args.namespace}"`);
   }
   if (args.groups.length === 0) {
-    problems.push("`groups` must contain at least one group of alerts; build them with components/monitoring/alerts.ts");
+    problems.push("`groups` must contain at least one group of alerts; build them with components/monitoring/alerts/");
   }
   problems.push(...validateAlertGroups(args.groups));
   if (args.ruleSelectorLabels !== undefined) {
@@ -195,7 +195,7 @@ export class AlertRules extends pulumi.ComponentResource {
       matchers: [{ name: "severity", value: severity, matchType: "=" }],
     });
     const args: k8s.apiextensions.CustomResourceArgs = {
-      // POLICIES.md 21 forbids alpha/beta API versions for built-in kinds. AlertmanagerConfig is a
+      // `kubernetes-disallow-deprecated-api-versions` forbids alpha/beta API versions for built-in kinds. AlertmanagerConfig is a
       // Prometheus Operator CRD, not a built-in kind, and upstream serves it as v1alpha1 (v1beta1
       // only in newer operators; there is no v1): this is the one deliberate exception.
       apiVersion: "monitoring.coreos.com/v1alpha1",

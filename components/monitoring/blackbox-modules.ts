@@ -7,7 +7,7 @@
  *
  * A module may send request headers (`http.headers`) whose values are Pulumi outputs: the staging
  * probes of Vercel previews behind Deployment Protection send the project's automation-bypass
- * secret as `x-vercel-protection-bypass` (issue 10, "Deployment protection"). blackbox_exporter
+ * secret as `x-vercel-protection-bypass` ("Deployment protection"). blackbox_exporter
  * 0.23 (Debian's, which the tests run) reads request headers only as literal `headers:` values in
  * its configuration file (prometheus/common's `http_headers` with `secrets`/`files` is not in it),
  * so the secret is in the file, and the whole file is a Pulumi secret and a Kubernetes `Secret`.
@@ -119,7 +119,7 @@ export const SEED_SECURITY_HEADERS: SecurityHeaders = {
   "Content-Security-Policy": "(^|;)\\s*default-src\\s",
 };
 
-/** The module that fails when one of `headers` is missing or does not match (issue 10 "Security headers"). */
+/** The module that fails when one of `headers` is missing or does not match (seed 004 "Security Headers"). */
 export function securityHeadersModule(headers: SecurityHeaders = SEED_SECURITY_HEADERS): BlackboxHttpModule {
   return {
     prober: "http",

@@ -140,7 +140,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
       {
         metadata: meta(name),
         spec: {
-          // POLICIES.md 22/23: prod Deployments run 2 replicas behind a PDB. Each replica reports
+          // `kubernetes-configure-replicas` and `kubernetes-missing-pod-disruption-budget`: prod Deployments run 2 replicas behind a PDB. Each replica reports
           // the same database; the DB alerts aggregate `by (instance)`, so they stay per replica.
           replicas: isProd(args.context) ? 2 : 1,
           selector: { matchLabels: selector },

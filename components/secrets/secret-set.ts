@@ -34,7 +34,7 @@ const COMPONENT = "SecretSet";
 export const SECRET_KEY_PATTERN = /^[A-Z][A-Z0-9_]*$/;
 
 /**
- * The shortest generated secret we accept (POLICIES.md 35). 32 is also exactly what ARA's
+ * The shortest generated secret we accept (`random-configure-password-strength`). 32 is also exactly what ARA's
  * `ENCRYPTION_KEY` needs (seed 004: "32-character-encryption-key").
  */
 export const MIN_GENERATED_LENGTH = 32;
@@ -45,7 +45,7 @@ export const MAX_ROTATION_MONTHS = 12;
 /** How one generated secret is shaped. */
 export interface GeneratedSecretSpec {
   /**
-   * Number of characters; at least 32 (POLICIES.md 35).
+   * Number of characters; at least 32 (`random-configure-password-strength`).
    * @default 48
    */
   readonly length?: number;
@@ -230,12 +230,12 @@ export function validateSecretSetArgs(name: string, args: SecretSetArgs): void {
     const s = resolveGeneratedSpec(spec ?? {});
     if (!Number.isInteger(s.length) || s.length < MIN_GENERATED_LENGTH) {
       problems.push(
-        `\`generated.${key}.length\` is ${s.length}; a generated secret needs a whole number of at least ${MIN_GENERATED_LENGTH} characters (POLICIES.md 35), e.g. \`length: 48\``,
+        `\`generated.${key}.length\` is ${s.length}; a generated secret needs a whole number of at least ${MIN_GENERATED_LENGTH} characters (random-configure-password-strength), e.g. \`length: 48\``,
       );
     }
     if (!s.upper && !s.lower && !s.numeric) {
       problems.push(
-        `\`generated.${key}\` disables \`upper\`, \`lower\` and \`numeric\`; enable at least one of them so the password is not drawn from special characters alone (POLICIES.md 35)`,
+        `\`generated.${key}\` disables \`upper\`, \`lower\` and \`numeric\`; enable at least one of them so the password is not drawn from special characters alone (random-configure-password-strength)`,
       );
     }
     if (s.dataKey && s.rotate) {

@@ -2,7 +2,7 @@
  * DNS records of one product in an existing Cloudflare zone. The caller looks the zone up
  * (`cloudflare.getZoneOutput`); this component never creates or deletes zones.
  *
- * Safety rules (POLICIES.md 53–55): A/AAAA records point only at public addresses, CNAMEs only
+ * Safety rules (`cloudflare-disallow-unknown-cname-targets`, `cloudflare-disallow-private-dns-addresses` and `cloudflare-configure-dns-record-metadata`): A/AAAA records point only at public addresses, CNAMEs only
  * at allow-listed hosts (dangling-record takeover), `proxied` is always explicit and every record
  * carries an owner comment. Record names are sent to Cloudflare fully qualified: provider v6
  * (Terraform provider v5) stores the API's FQDN, so a relative name or `@` diffs forever
@@ -34,7 +34,7 @@ export interface DnsRecordSpec {
    * record fails instead of being created with it.
    */
   readonly content: pulumi.Input<string>;
-  /** Whether Cloudflare proxies the traffic; required so the choice is explicit (POLICIES.md 55). */
+  /** Whether Cloudflare proxies the traffic; required so the choice is explicit (`cloudflare-configure-dns-record-metadata`). */
   readonly proxied: boolean;
   /**
    * Time to live in seconds; 1 means automatic and is the only value Cloudflare allows when
@@ -62,7 +62,7 @@ export interface DnsRecordsArgs {
   readonly records: ReadonlyArray<DnsRecordSpec>;
   /**
    * Hosts a CNAME may point at: exact hostnames, or `*.suffix` for any host under `suffix`.
-   * A CNAME may also point at another record of this set. POLICIES.md 53.
+   * A CNAME may also point at another record of this set. `cloudflare-disallow-unknown-cname-targets`.
    * @default DEFAULT_ALLOWED_CNAME_TARGETS (Vercel's targets)
    */
   readonly allowedCnameTargets?: ReadonlyArray<string>;
@@ -74,7 +74,7 @@ export interface DnsRecordsArgs {
 }
 
 /**
- * Default CNAME allow-list: Vercel's targets (policies/lib/vercel-dns.ts, the same list policy 53
+ * Default CNAME allow-list: Vercel's targets (policies/lib/vercel-dns.ts, the same list `cloudflare-disallow-unknown-cname-targets`
  * starts from): seed 003 `cname.vercel-dns.com`, seed 004 `*.cdn.vercel-dns.com`, Vercel's docs
  * `cname.vercel-dns-0.com`, and the per-project `*.vercel-dns-016.com` hosts `vercel.getDomainConfig`
  * recommends today.
@@ -173,7 +173,7 @@ export function ipProblem(ip: string): string | undefined {
   return "not an IP address";
 }
 
-/** Whether `ip` is a public (internet-routable unicast) IPv4 or IPv6 address. POLICIES.md 54. */
+/** Whether `ip` is a public (internet-routable unicast) IPv4 or IPv6 address. `cloudflare-disallow-private-dns-addresses`. */
 export function isPublicIp(ip: string): boolean {
   return ipProblem(ip) === undefined;
 }
@@ -219,14 +219,15 @@ export function matchesHostPattern(host: string, pattern: string): boolean {
   return host === p;
 }
 
-/** The comment written on each record: who owns it and which product it serves (POLICIES.md 55). */
+/** The comment written on each record: who owns it and which product it serves (`cloudflare-configure-dns-record-metadata`). */
 export function ownerComment(ctx: PlatformContext): string {
   return `managed by app-platform; owner=${ctx.owner}; product=${ctx.product}`;
 }
 
 /**
- * What is wrong with a record's content: an A/AAAA not a public address of its family (POLICIES.md
- * 54), a CNAME target not a hostname or not on the allow-list nor a record of the set (53).
+ * What is wrong with a record's content: an A/AAAA not a public address of its family
+ * (`cloudflare-disallow-private-dns-addresses`), a CNAME target not a hostname or not on the
+ * allow-list nor a record of the set (`cloudflare-disallow-unknown-cname-targets`).
  */
 export function contentProblems(
   at: string,
@@ -243,7 +244,7 @@ export function contentProblems(
     if (family !== want || content.includes("%")) {
       problems.push(`${at}: \`content\` "${content}" is not an IPv${want} address; an ${type} record needs one`);
     } else if (problem) {
-      problems.push(`${at}: \`content\` ${content} is a ${problem} address; DNS must point only at public addresses (POLICIES.md 54)`);
+      problems.push(`${at}: \`content\` ${content} is a ${problem} address; DNS must point only at public addresses (cloudflare-disallow-private-dns-addresses)`);
     }
   }
   if (type === "CNAME") {
@@ -252,7 +253,7 @@ export function contentProblems(
       problems.push(`${at}: \`content\` "${content}" is not a hostname; a CNAME points at a hostname such as \`cname.vercel-dns.com\``);
     } else if (!fqdns.has(target) && !allowed.some((p) => matchesHostPattern(target, p))) {
       problems.push(
-        `${at}: CNAME target \`${target}\` is not in \`allowedCnameTargets\` (${allowed.join(", ")}); point it at an allowed host or add the host to \`allowedCnameTargets\` (POLICIES.md 53, dangling-record takeover)`,
+        `${at}: CNAME target \`${target}\` is not in \`allowedCnameTargets\` (${allowed.join(", ")}); point it at an allowed host or add the host to \`allowedCnameTargets\` (cloudflare-disallow-unknown-cname-targets, dangling-record takeover)`,
       );
     }
   }
@@ -320,7 +321,7 @@ export function validateDnsRecordsArgs(name: string, args: DnsRecordsArgs): void
       problems.push(`${at}: \`type\` must be "A", "AAAA" or "CNAME"`);
     }
     if (typeof r.proxied !== "boolean") {
-      problems.push(`${at}: \`proxied\` must be set explicitly to true or false (POLICIES.md 55)`);
+      problems.push(`${at}: \`proxied\` must be set explicitly to true or false (cloudflare-configure-dns-record-metadata)`);
     }
     const ttl = r.ttl ?? AUTOMATIC_TTL;
     if (r.proxied === true && ttl !== AUTOMATIC_TTL) {

@@ -226,10 +226,10 @@ export const REDEPLOY_META_KEY = "app-platform-secrets-version";
 /** Environment-variable names: upper case, digits and underscores, starting with a letter. */
 export const ENV_NAME_PATTERN = /^[A-Z][A-Z0-9_]*$/;
 
-/** Names that hold secrets (POLICIES.md 56). */
+/** Names that hold secrets (`vercel-enforce-sensitive-secrets`). */
 export const SECRET_NAME_PATTERN = /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE|DATABASE_URL|DSN|ENCRYPTION_KEY/;
 
-/** Prefixes that frameworks inline into the browser bundle (POLICIES.md 57). */
+/** Prefixes that frameworks inline into the browser bundle (`vercel-disallow-public-secrets`). */
 export const PUBLIC_ENV_PREFIXES: readonly string[] = ["NEXT_PUBLIC_", "VITE_", "PUBLIC_"];
 
 /** Values that are credentials whatever their name: live/test keys, GitHub, AWS, Slack tokens, PEM. */
@@ -388,16 +388,16 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
       // Public by design (e.g. a browser Sentry DSN): only the value check below applies.
     } else if (isSecretLookingName(key) && isPublicEnvName(key)) {
       problems.push(
-        `\`env.${key}\` has a public prefix (${PUBLIC_ENV_PREFIXES.join(", ")}) and a secret-looking name; public variables ship to the browser — rename it, or keep the secret server-side in \`secretEnv\` without the prefix (POLICIES.md 57)`,
+        `\`env.${key}\` has a public prefix (${PUBLIC_ENV_PREFIXES.join(", ")}) and a secret-looking name; public variables ship to the browser — rename it, or keep the secret server-side in \`secretEnv\` without the prefix (vercel-disallow-public-secrets)`,
       );
     } else if (isSecretLookingName(key)) {
       problems.push(
-        `\`${where}.${key}\` looks like a secret but is a plain variable; move it to \`secretEnv\` so it is sent as a sensitive Pulumi secret (POLICIES.md 56)`,
+        `\`${where}.${key}\` looks like a secret but is a plain variable; move it to \`secretEnv\` so it is sent as a sensitive Pulumi secret (vercel-enforce-sensitive-secrets)`,
       );
     }
     if (typeof value === "string" && looksLikeSecretValue(value)) {
       problems.push(
-        `\`${where}.${key}\` holds a value that looks like a credential; move it to \`secretEnv\` (read from encrypted config) (POLICIES.md ${isPublicEnvName(key) ? 57 : 56})`,
+        `\`${where}.${key}\` holds a value that looks like a credential; move it to \`secretEnv\` (read from encrypted config) (${isPublicEnvName(key) ? "vercel-disallow-public-secrets" : "vercel-enforce-sensitive-secrets"})`,
       );
     }
     if (key in secretEnv) {
@@ -408,7 +408,7 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
     checkName("secretEnv", key);
     if (isPublicEnvName(key)) {
       problems.push(
-        `\`secretEnv.${key}\` has a public prefix (${PUBLIC_ENV_PREFIXES.join(", ")}) and would be inlined into the browser bundle; a secret must not be public — rename it without the prefix and read it on the server (POLICIES.md 57)`,
+        `\`secretEnv.${key}\` has a public prefix (${PUBLIC_ENV_PREFIXES.join(", ")}) and would be inlined into the browser bundle; a secret must not be public — rename it without the prefix and read it on the server (vercel-disallow-public-secrets)`,
       );
     }
   }

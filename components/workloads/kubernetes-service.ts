@@ -495,7 +495,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     const args: k8s.policy.v1.PodDisruptionBudgetArgs = {
       metadata: this.metadata(`${name}-pdb`),
       spec: {
-        // Must allow disruption, or node drains block forever (policy rule 24).
+        // Must allow disruption, or node drains block forever (`kubernetes-disallow-blocking-pod-disruption-budget`).
         maxUnavailable: 1,
         selector: this.podSelector,
         // A pod that is not Ready anyway may be evicted, so a crash-looping pod cannot block a drain.

@@ -1,8 +1,8 @@
 /**
  * The platform's one cron grammar: a Kubernetes CronJob `spec.schedule` as the API server accepts
  * it when a CronJob is created, and how often such a schedule runs. Both the components (which
- * check a schedule against the RPO before anything is created) and the policy pack (POLICIES.md
- * 29, on the planned CronJob) use this file; the pack is its own package, so it lives here and the
+ * check a schedule against the RPO before anything is created) and the policy pack
+ * (`kubernetes-enforce-backup-schedule-rpo`, on the planned CronJob) use this file; the pack is its own package, so it lives here and the
  * components import it. `tests/policies/cron-conformance.test.ts` is its conformance table.
  *
  * Kubernetes validates the schedule with `cron.ParseStandard` of robfig/cron v3.0.1 and, on create,

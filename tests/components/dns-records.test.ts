@@ -218,7 +218,7 @@ describe("validateDnsRecordsArgs", () => {
 
   it("rejects a private A record", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([a("192.168.1.10")]))).toThrow(
-      "`records[0]` (A app): `content` 192.168.1.10 is a private (RFC 1918) address; DNS must point only at public addresses (POLICIES.md 54)",
+      "`records[0]` (A app): `content` 192.168.1.10 is a private (RFC 1918) address; DNS must point only at public addresses (cloudflare-disallow-private-dns-addresses)",
     );
   });
 

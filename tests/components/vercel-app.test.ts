@@ -468,13 +468,13 @@ describe("validateVercelAppArgs", () => {
       "`env.NEXT_PUBLIC_API_KEY` has a public prefix (NEXT_PUBLIC_, VITE_, PUBLIC_) and a secret-looking name; public variables ship to the browser",
     );
     expect(() => validateVercelAppArgs("v", voyager(prod, { env: { NEXT_PUBLIC_STRIPE: "sk_live_123" } }))).toThrow(
-      "`env.NEXT_PUBLIC_STRIPE` holds a value that looks like a credential; move it to `secretEnv` (read from encrypted config) (POLICIES.md 57)",
+      "`env.NEXT_PUBLIC_STRIPE` holds a value that looks like a credential; move it to `secretEnv` (read from encrypted config) (vercel-disallow-public-secrets)",
     );
   });
 
   it("rejects a secret-looking plain variable", () => {
     expect(() => validateVercelAppArgs("v", voyager(prod, { env: { JWT_SECRET: "abc" } }))).toThrow(
-      "`env.JWT_SECRET` looks like a secret but is a plain variable; move it to `secretEnv` so it is sent as a sensitive Pulumi secret (POLICIES.md 56)",
+      "`env.JWT_SECRET` looks like a secret but is a plain variable; move it to `secretEnv` so it is sent as a sensitive Pulumi secret (vercel-enforce-sensitive-secrets)",
     );
     expect(() => validateVercelAppArgs("v", voyager(prod, { env: { SENTRY_DSN: "https://k@sentry.io/1" } }))).toThrow("`env.SENTRY_DSN` looks like a secret");
   });

@@ -1,6 +1,6 @@
 /**
  * A stand-in for a product's pod or public host: serves the metrics contract the alert builders
- * read (components/monitoring/alerts.ts `METRICS`) on `/metrics`, a health endpoint on every path ending in
+ * read (components/monitoring/alerts/ `METRICS`) on `/metrics`, a health endpoint on every path ending in
  * `health`, a Statuspage `status.json` (what dependency probes read) and otherwise a page, each with
  * the seed's security headers (seed 004 "Security Headers"), over HTTP (what the ServiceMonitor
  * scrapes) and optionally HTTPS with a given certificate (what a blackbox Probe checks). It can be

@@ -2,7 +2,7 @@
  * The conformance table of the platform's one cron grammar (policies/lib/cron.ts), checked
  * against both of its consumers: the components (`parseCron` + `cronIntervals` of
  * components/data/job-kernel.ts, which BackupJob, RestoreVerification, DatabaseMaintenance and
- * the backup freshness alerts use) and the policy pack (`maxIntervalSeconds`, POLICIES.md 29).
+ * the backup freshness alerts use) and the policy pack (`maxIntervalSeconds`, `kubernetes-enforce-backup-schedule-rpo`).
  *
  * `kubernetes` is whether the API server accepts the schedule on create: robfig/cron v3.0.1
  * `ParseStandard` (parser.go `getRange`, spec.go `bounds`, `dayMatches`), plus Kubernetes'
@@ -141,7 +141,7 @@ describe("the cron grammar's conformance table", () => {
             return;
         }
         expect(gaps).toEqual({ runsPerDay: r.runsPerDay, longestSeconds: r.longest, shortestSeconds: r.shortest });
-        // The pack's figure (POLICIES.md 29) and the components' (BackupJob's RPO check, the
+        // The pack's figure (`kubernetes-enforce-backup-schedule-rpo`) and the components' (BackupJob's RPO check, the
         // freshness alert's schedule period) are the same numbers.
         expect(maxIntervalSeconds(r.schedule)).toBe(r.longest);
         expect(intervals!.longest!.toSeconds()).toBe(r.longest);

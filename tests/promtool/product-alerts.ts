@@ -1,6 +1,6 @@
 /**
  * Representative alert groups for all five products, built with every builder of
- * components/monitoring/alerts.ts, with the seeds' numbers. The promtool tests render them to a rule file
+ * components/monitoring/alerts/, with the seeds' numbers. The promtool tests render them to a rule file
  * (`rules.yaml`) that the suites in tests/promtool/suites/ load; the suites name these alerts,
  * selectors and thresholds, so change both together.
  */

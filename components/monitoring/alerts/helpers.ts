@@ -12,7 +12,7 @@ import type { SeriesSelector } from "./types";
 
 export const PASCAL_CASE = /^[A-Z][A-Za-z0-9]*$/;
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-export const MIN_FOR_SECONDS = 60; // POLICIES.md 62: a `for` floor so one bad scrape never pages
+export const MIN_FOR_SECONDS = 60; // `prometheus-configure-alert-for-duration`: a `for` floor so one bad scrape never pages
 
 /** `HighErrorRate` → `high-error-rate`. */
 export function kebabCase(name: string): string {

@@ -95,7 +95,7 @@ export function tlsCertificateExpiring(opts: TlsCertificateOptions = {}): AlertS
   });
 }
 
-// --- blackbox probes (issue 9 "Wiring") --------------------------------------------------------
+// --- blackbox probes ----------------------------------------------------------------------------
 
 /** Options of `endpointDown`. */
 export interface EndpointDownOptions extends AlertOptions {

@@ -9,7 +9,7 @@ import { Duration } from "../../values";
 // Types
 // ---------------------------------------------------------------------------------------------
 
-/** The severities Alertmanager routes on (POLICIES.md 60): pager, chat, nowhere. */
+/** The severities Alertmanager routes on (`prometheus-enforce-alert-severity`): pager, chat, nowhere. */
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

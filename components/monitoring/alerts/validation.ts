@@ -1,5 +1,5 @@
 /**
- * Pure validation of alert specs and groups (POLICIES.md 60–63): every problem is returned as a
+ * Pure validation of alert specs and groups (`prometheus-enforce-alert-severity`, `prometheus-missing-alert-annotations`, `prometheus-configure-alert-for-duration` and `prometheus-enforce-alert-expressions`): every problem is returned as a
  * sentence, nothing throws here.
  */
 import { SEVERITIES, type AlertSpec, type AlertGroup } from "./types";
@@ -32,7 +32,7 @@ function bracketsBalanced(expr: string): boolean {
 }
 
 /**
- * Checks one alert (POLICIES.md 60–63) and returns its problems; empty when valid. Pure: no
+ * Checks one alert (`prometheus-enforce-alert-severity`, `prometheus-missing-alert-annotations`, `prometheus-configure-alert-for-duration` and `prometheus-enforce-alert-expressions`) and returns its problems; empty when valid. Pure: no
  * PromQL parser here (`promtool check rules` is the real parser in tests), only what can be seen
  * from the text: a comparison outside label matchers, no `bool` modifier, balanced brackets.
  */
