@@ -95,7 +95,7 @@ export const voyager = defineProduct({
       },
     ];
   },
-  build({ environment, config, host }) {
+  build({ config, host }) {
     const appHost = host("voyager");
     const runbookBaseUrl = config.runbookBaseUrl;
     const stripe = config.voyagerStripeEnabled;

@@ -48,13 +48,21 @@ export interface DeployJob {
   readonly outputs: Readonly<Record<string, string>>;
 }
 
+/** A job of a GitHub Actions workflow as YAML parses it (only the fields read here; any may be absent). */
+interface WorkflowJob {
+  readonly needs?: unknown;
+  readonly if?: unknown;
+  readonly outputs?: Record<string, unknown>;
+  readonly steps?: ReadonlyArray<{ readonly uses?: unknown; readonly with?: Record<string, unknown> } | null>;
+}
+
 /** Reads the jobs of a parsed workflow document (`yaml.parse` of the file). */
 export function deployJobs(doc: unknown): DeployJob[] {
-  const jobs = (doc as { jobs?: Record<string, any> })?.jobs ?? {};
+  const jobs = (doc as { jobs?: Record<string, WorkflowJob> } | null)?.jobs ?? {};
   return Object.entries(jobs).map(([id, job]) => {
     const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
     const up = (job.steps ?? []).find(
-      (s: any) => typeof s?.uses === "string" && s.uses.startsWith("pulumi/actions@") && s.with?.command === "up",
+      (s) => typeof s?.uses === "string" && s.uses.startsWith("pulumi/actions@") && s.with?.command === "up",
     );
     return {
       id,

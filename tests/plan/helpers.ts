@@ -107,6 +107,6 @@ export function makeFixtureRepo(): { dir: string; git: (...args: string[]) => st
 }
 
 /** The violations and findings of a plan document, short. */
-export function readJson<T = any>(file: string): T { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function readJson<T = any>(file: string): T {  
   return JSON.parse(fs.readFileSync(file, "utf8")) as T;
 }

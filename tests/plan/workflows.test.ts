@@ -102,13 +102,13 @@ describe("what the workflows do", () => {
   });
 
   it("every job that runs the program (preview, up, the plan) type-checks first: the runner no longer does (tsconfig.pulumi.json)", () => {
-    const runsProgram = (step: Record<string, any>) => // eslint-disable-line @typescript-eslint/no-explicit-any
+    const runsProgram = (step: Record<string, any>) =>  
       (String(step.uses ?? "").startsWith("pulumi/actions@") && ["preview", "up"].includes(step.with?.command)) ||
       /\bpulumi (preview|up)\b|npm run plan\b/.test(String(step.run ?? ""));
-    const typeChecks = (step: Record<string, any>) => /^npm (run typecheck|test)\b/.test(String(step.run ?? "")); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const typeChecks = (step: Record<string, any>) => /^npm (run typecheck|test)\b/.test(String(step.run ?? ""));  
     const checked: string[] = [];
     for (const file of files) {
-      const doc = parseYaml(fs.readFileSync(path.join(DIR, file), "utf8")) as { jobs: Record<string, { steps?: Record<string, any>[] }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const doc = parseYaml(fs.readFileSync(path.join(DIR, file), "utf8")) as { jobs: Record<string, { steps?: Record<string, any>[] }> };  
       for (const [id, job] of Object.entries(doc.jobs)) {
         const steps = job.steps ?? [];
         const first = steps.findIndex(runsProgram);

@@ -13,7 +13,7 @@ import { UNKNOWN_STRING } from "../../tools/engine/pack/types";
 import { DEAD_KINDS, EXPECTED, monitoredStack, type MonitoredObject } from "../fixtures/dead-alert-program/monitored";
 import { expectClean, expectNotApplicable, expectViolation, violations, type Fixture } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const rule = missingAlertSeriesSource;
 const fixtures = (objects: MonitoredObject[]): Fixture[] => objects.map((o) => structuredClone(o) as Fixture);
 const asSources = (objects: MonitoredObject[]): SourceResource[] => objects.map((o) => ({ ...o, urn: `urn:${o.name}` }));

@@ -13,7 +13,7 @@ import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
 import { deployment, kmsKey, s3BackupSet, s3Bucket, r2Bucket } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, type Fixture } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const isType = (suffix: string) => (f: Fixture) => f.type.endsWith(`:${suffix}`);
 
 /** The compliant set with the companion of type `suffix` changed, or removed when `change` is undefined. */

@@ -22,7 +22,7 @@ import { K8S } from "../../policies/lib/kubernetes";
 import { urnOf } from "../../tools/engine/pack/types";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, type Fixture } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const urn = (f: Fixture) => urnOf(f);
 
 /** A bare S3 bucket, as someone would write it by hand: no tags, no lock, nothing else. */

@@ -19,7 +19,7 @@ import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
 import { aRecord, cnameRecord, deployment, r2BackupSet, r2Bucket, r2Cors, R2_CONFIG, randomPassword, randomString, s3Bucket, vercelVariable, vercelVariables } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, type Fixture } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const isType = (suffix: string) => (f: Fixture) => f.type.endsWith(`:${suffix}`);
 const R2_OPTIONS = { ...PROD, config: R2_CONFIG };
 

@@ -8,7 +8,7 @@ import type { AppPolicy } from "../../policies/lib/rule";
 import { analyzeResource, analyzeStack } from "../../tools/engine/pack/in-process";
 import type { AnalysisResult, RunOptions, TestResource, Violation } from "../../tools/engine/pack/types";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 /** A test resource whose props tests may edit freely. */
 export type Fixture = TestResource & { props: any };
 

@@ -15,7 +15,7 @@ import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
 import { backupCronJob, configMap, plainCronJob, deployment, hpa, networkPolicy, podDisruptionBudget, service } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const job = (p: any) => p.spec.jobTemplate.spec;
 
 describe("kubernetes-missing-network-policy (stack, prod-scoped)", () => {

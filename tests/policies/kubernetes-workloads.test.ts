@@ -23,7 +23,7 @@ import { UNKNOWN_STRING } from "../../tools/engine/pack/types";
 import { backupCronJob, configMap, deployment, pod, service } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING, violations } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const c0 = (p: any) => p.spec.template.spec.containers[0];
 const podSpec = (p: any) => p.spec.template.spec;
 

@@ -10,9 +10,9 @@ import { parsePromql, thresholds, selectsLabelValue } from "../../policies/lib/p
 import { isProdStack } from "../../policies/lib/environment";
 import { secretValue } from "../../tools/engine/pack/types";
 import { backupCronJob, configMap, deployment, plainCronJob, prometheusRule, r2Bucket, s3Bucket, vercelVariable, vercelVariables } from "./fixtures";
-import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING, type Fixture } from "./helpers";
+import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const rule0 = (change: (r: any) => void) => edit(prometheusRule(), (p) => change(p.spec.groups[0].rules[0]));
 
 describe("PromQL parsing", () => {

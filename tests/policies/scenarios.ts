@@ -8,7 +8,7 @@ import {
 } from "./fixtures";
 import { edit, type Fixture } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const c0 = (p: any) => p.spec.template.spec.containers[0];
 const isType = (suffix: string) => (f: Fixture) => f.type.endsWith(`:${suffix}`);
 

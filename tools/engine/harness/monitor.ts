@@ -116,10 +116,17 @@ export interface InvokeCall {
   readonly error?: string;
 }
 
+/**
+ * The (plain) arguments of an invoke as the program sent them: any provider's function inputs,
+ * nested as that function declares them, so answers read them without a schema of every provider.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an arbitrary provider's wire payload
+export type InvokeArgs = Record<string, any>;
+
 /** An answer to an invoke: a fixed result or a function of the (plain) arguments. */
 export type InvokeAnswer =
   | WireObject
-  | ((args: Record<string, any>, call: { token: string; provider?: string }) => WireObject | Promise<WireObject>);
+  | ((args: InvokeArgs, call: { token: string; provider?: string }) => WireObject | Promise<WireObject>);
 
 /** Answers keyed by invoke token, e.g. `cloudflare:index/getZone:getZone`. */
 export type InvokeTable = Readonly<Record<string, InvokeAnswer>>;

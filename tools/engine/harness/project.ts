@@ -86,11 +86,11 @@ function parseYamlFile(file: string): unknown {
   return structuredClone(entry.doc);
 }
 
-function readYaml(file: string): Record<string, any> {
+function readYaml(file: string): Record<string, unknown> {
   const doc: unknown = parseYamlFile(file);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new StackConfigError(`${file}: expected a mapping at the top level`);
-  return doc as Record<string, any>;
+  return doc as Record<string, unknown>;
 }
 
 /** `<namespace>:<name>` for a key, adding the project namespace when it has none. */
@@ -107,9 +107,10 @@ export function readProject(dir: string): PulumiProject {
   const name = doc.name;
   if (typeof name !== "string" || name === "") throw new StackConfigError(`${file}: \`name\` is required`);
   const runtimeDoc = doc.runtime;
-  const runtime = typeof runtimeDoc === "string" ? runtimeDoc : runtimeDoc?.name;
+  const runtimeOptions = typeof runtimeDoc === "object" && runtimeDoc !== null ? (runtimeDoc as { name?: unknown; options?: Record<string, unknown> }) : undefined;
+  const runtime = typeof runtimeDoc === "string" ? runtimeDoc : runtimeOptions?.name;
   if (typeof runtime !== "string") throw new StackConfigError(`${file}: \`runtime\` is required (e.g. \`runtime: nodejs\`)`);
-  const opts: Record<string, unknown> = (typeof runtimeDoc === "object" && runtimeDoc?.options) || {};
+  const opts: Record<string, unknown> = runtimeOptions?.options ?? {};
 
   const config: Record<string, ProjectConfigDeclaration> = {};
   for (const [key, raw] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
@@ -142,7 +143,7 @@ export function readProject(dir: string): PulumiProject {
 }
 
 function isSecure(v: unknown): v is { secure: string } {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as any).secure === "string" && Object.keys(v).length === 1;
+  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as { secure?: unknown }).secure === "string" && Object.keys(v).length === 1;
 }
 
 /** The string the CLI hands the program for a config value. */
