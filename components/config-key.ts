@@ -56,9 +56,7 @@ export type ConfigValues<Keys extends readonly PlainConfigKey[]> = {
 
 // ---- schemas shared by the platform's and the products' keys ----------------------------------
 
-export const dnsName = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name");
+export const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name");
 export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label (a-z, 0-9, -)");
 export const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, "must be an https:// URL");
 /** An image tag that is pinned: not empty, not `latest`. */
@@ -78,13 +76,9 @@ export const positiveInt = (max: number) => z.number().int().min(1).max(max);
 /** An OpenAI model id (`gpt-4o`, `gpt-3.5-turbo`, `o3-mini`, fine-tunes `ft:...`). */
 export const openaiModel = z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,127}$/, "must be an OpenAI model id such as gpt-4o");
 /** An Anthropic model id (`claude-3-5-sonnet-20240620`, `claude-sonnet-4-20250514`). */
-export const anthropicModel = z
-  .string()
-  .regex(/^claude-[a-z0-9][a-z0-9.-]{0,127}$/, "must be an Anthropic model id such as claude-sonnet-4-20250514");
+export const anthropicModel = z.string().regex(/^claude-[a-z0-9][a-z0-9.-]{0,127}$/, "must be an Anthropic model id such as claude-sonnet-4-20250514");
 /** A downstream service's base URL, or empty (unset). */
-export const serviceUrl = z
-  .string()
-  .regex(/^$|^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an http:// or https:// base URL, or empty");
+export const serviceUrl = z.string().regex(/^$|^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an http:// or https:// base URL, or empty");
 
 /** True when a URL's host is the local machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0): inside a pod, the pod itself. */
 export function isLoopbackUrl(url: string): boolean {

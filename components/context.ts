@@ -84,11 +84,7 @@ export function namespaceName(product: string, environment: Environment): string
 }
 
 /** Kubernetes recommended labels (`app.kubernetes.io/*`) plus the owner, for one component. */
-export function recommendedLabels(
-  ctx: PlatformContext,
-  name: string,
-  component: string,
-): Record<string, string> {
+export function recommendedLabels(ctx: PlatformContext, name: string, component: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": name,
     "app.kubernetes.io/instance": `${name}-${ctx.environment}`,

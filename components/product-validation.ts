@@ -33,11 +33,15 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
   const check = (where: string, refs: SecretRefs, plainEnv: Readonly<Record<string, string>> = {}) => {
     for (const [env, secret] of Object.entries(refs)) {
       if (!declared.has(secret)) {
-        problems.push(`\`${where}.secretEnv.${env}\` refers to secret \`${secret}\`, which the product neither provides nor generates; declare it in \`providedSecrets\` or \`generatedSecrets\``);
+        problems.push(
+          `\`${where}.secretEnv.${env}\` refers to secret \`${secret}\`, which the product neither provides nor generates; declare it in \`providedSecrets\` or \`generatedSecrets\``,
+        );
       }
       const prev = previousKey(env);
       if (keepsPrevious.has(secret) && (prev in refs || prev in plainEnv)) {
-        problems.push(`\`${where}.secretEnv.${env}\` reads \`${secret}\`, which keeps its previous value in \`${prev}\`, but \`${where}\` already sets \`${prev}\`; rename that variable`);
+        problems.push(
+          `\`${where}.secretEnv.${env}\` reads \`${secret}\`, which keeps its previous value in \`${prev}\`, but \`${where}\` already sets \`${prev}\`; rename that variable`,
+        );
       }
     }
   };

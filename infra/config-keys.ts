@@ -5,16 +5,7 @@
  * README's config reference is generated from the same table (`npm run config-docs`).
  */
 import { z } from "zod";
-import {
-  configKey,
-  dnsLabel,
-  dnsName,
-  httpsUrl,
-  imageRepository,
-  pinnedImage,
-  type ConfigValues,
-  type PlainConfigKey,
-} from "../components/config-key";
+import { configKey, dnsLabel, dnsName, httpsUrl, imageRepository, pinnedImage, type ConfigValues, type PlainConfigKey } from "../components/config-key";
 import { PRE_STOP_HOOKS } from "../components/context";
 import type { ProductDefinition } from "../components/product-spec";
 import { VERCEL_CNAME_TARGETS } from "../policies/lib/vercel-dns";
@@ -47,7 +38,6 @@ export function defaultRunbookBaseUrl(gitOrganization: string): string {
 
 /** The keys of the platform itself: the stack, the cluster, the accounts and the monitoring wiring. */
 export const PLATFORM_CONFIG_KEYS = [
-
   configKey({
     key: "environment",
     type: "string",
@@ -183,7 +173,10 @@ export const PLATFORM_CONFIG_KEYS = [
     form: "empty, or lower-case letters, digits and hyphens (no dots), starting and ending with a letter or digit, short enough that every bucket name stays within 63 characters",
     schema: z
       .string()
-      .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)?$/, "must be empty or lower-case letters, digits and hyphens, no dots, starting and ending with a letter or digit"),
+      .regex(
+        /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)?$/,
+        "must be empty or lower-case letters, digits and hyphens, no dots, starting and ending with a letter or digit",
+      ),
     example: "acme-7f3k",
   }),
   configKey({
@@ -245,15 +238,14 @@ export const PLATFORM_CONFIG_KEYS = [
       "Products whose Vercel preview deployments (the staging hosts) are public instead of behind Vercel Authentication; Voyager's Google/LinkedIn OAuth callbacks need it (seed 003). Set it alike on both stacks.",
     default: ["voyager"],
     form: `a list drawn from ${PRODUCT_IDS.map((p) => `\`${p}\``).join(", ")}, without duplicates`,
-    schema: z
-      .array(z.enum(PRODUCT_IDS))
-      .refine((a) => new Set(a).size === a.length, "must not repeat a product"),
+    schema: z.array(z.enum(PRODUCT_IDS)).refine((a) => new Set(a).size === a.length, "must not repeat a product"),
     example: '["voyager"]',
   }),
   configKey({
     key: "vercelFirewallPathPrefix",
     type: "string",
-    description: "Path prefix the Vercel Firewall rate limits count (seeds 003 and 004 limit every request their middleware sees; `/` counts static assets too).",
+    description:
+      "Path prefix the Vercel Firewall rate limits count (seeds 003 and 004 limit every request their middleware sees; `/` counts static assets too).",
     default: "/api/",
     form: "a path starting with `/`, such as `/api/`",
     schema: z.string().regex(/^\/\S*$/, "must be a path starting with /"),
@@ -276,9 +268,7 @@ export const PLATFORM_CONFIG_KEYS = [
       "Hosts a DNS CNAME may point at (`*.zone` for any host below zone; cloudflare-disallow-unknown-cname-targets). Vercel's per-project recommendation must be on it; keep the `allowedCnameTargets` of that policy the same.",
     default: [...VERCEL_CNAME_TARGETS],
     form: "a non-empty list of host names or `*.zone` patterns",
-    schema: z
-      .array(z.string().regex(/^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case host name or *.zone"))
-      .min(1),
+    schema: z.array(z.string().regex(/^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case host name or *.zone")).min(1),
     example: '["cname.vercel-dns.com","*.vercel-dns.com"]',
   }),
   configKey({
@@ -312,8 +302,7 @@ export const PLATFORM_CONFIG_KEYS = [
   configKey({
     key: "blackboxExporterAddress",
     type: "string",
-    description:
-      "`host:port` of the cluster's blackbox_exporter, the prober every `Probe` scrapes (Probe `spec.prober.url`, scheme http, path /probe).",
+    description: "`host:port` of the cluster's blackbox_exporter, the prober every `Probe` scrapes (Probe `spec.prober.url`, scheme http, path /probe).",
     default: "prometheus-blackbox-exporter.monitoring.svc:9115",
     form: "`host:port` without a scheme, such as `prometheus-blackbox-exporter.monitoring.svc:9115`",
     schema: z.string().regex(HOST_PORT, "must be host:port without a scheme or path"),

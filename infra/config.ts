@@ -73,11 +73,7 @@ function convert(k: PlainConfigKey, raw: string): { value?: unknown; error?: str
  * lists every problem; nothing else in the program runs before this succeeds. `knownSecretKeys`
  * are the secret keys the products read, so they are not reported as unknown.
  */
-export function parseStackConfig(
-  raw: RawConfig,
-  stack: string,
-  knownSecretKeys: ReadonlySet<string> = new Set(),
-): StackConfig {
+export function parseStackConfig(raw: RawConfig, stack: string, knownSecretKeys: ReadonlySet<string> = new Set()): StackConfig {
   const problems: string[] = [];
   const out: Record<string, unknown> = { stack };
   const lookup = (key: string) => raw[`${CONFIG_NAMESPACE}:${key}`] ?? raw[key];
@@ -87,9 +83,7 @@ export function parseStackConfig(
     let value: unknown;
     if (rawValue === undefined) {
       if (k.default === undefined) {
-        problems.push(
-          `\`${CONFIG_NAMESPACE}:${k.key}\` is missing; expected ${k.form}. ${k.description} Fix: \`${setCommand(k, stack)}\``,
-        );
+        problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` is missing; expected ${k.form}. ${k.description} Fix: \`${setCommand(k, stack)}\``);
         continue;
       }
       value = Array.isArray(k.default) ? [...k.default] : k.default;
@@ -104,9 +98,7 @@ export function parseStackConfig(
     const parsed = k.schema.safeParse(value);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => i.message).join("; ");
-      problems.push(
-        `\`${CONFIG_NAMESPACE}:${k.key}\` is ${JSON.stringify(value)} (${why}); expected ${k.form}. Fix: \`${setCommand(k, stack)}\``,
-      );
+      problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` is ${JSON.stringify(value)} (${why}); expected ${k.form}. Fix: \`${setCommand(k, stack)}\``);
       continue;
     }
     out[k.key] = parsed.data;

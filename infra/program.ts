@@ -34,9 +34,7 @@ export interface ProductOutputs {
  * `pendingVercelProjects`; deploy.yml runs staging again after prod when it is not empty.
  */
 export function pendingVercelProjects(products: Readonly<Record<string, ProductOutputs>>): pulumi.Output<string[]> {
-  return pulumi
-    .all(Object.values(products).map((p) => p.pendingVercelProjects))
-    .apply((lists) => lists.flat().sort());
+  return pulumi.all(Object.values(products).map((p) => p.pendingVercelProjects)).apply((lists) => lists.flat().sort());
 }
 
 /**
@@ -143,8 +141,7 @@ export function platformFor(cfg: StackConfig): StackPlatform {
       clusterIssuer: cfg.clusterIssuer,
       awsRegion: cfg.awsRegion,
       // S3 names are global: a stack-chosen suffix, else the account id (unique to the account).
-      s3BucketSuffix:
-        cfg.s3BucketSuffix || aws.getCallerIdentityOutput({}, { provider: providers.aws }).accountId,
+      s3BucketSuffix: cfg.s3BucketSuffix || aws.getCallerIdentityOutput({}, { provider: providers.aws }).accountId,
       cloudflareAccountId: cfg.cloudflareAccountId,
       backupImage: splitImage(cfg.backupImage),
       runbookBaseUrl: cfg.runbookBaseUrl,

@@ -31,11 +31,7 @@ function unmapped(error: Error, frames: readonly NodeJS.CallSite[]): string {
 
 /** The SDK's probe: a bare `Error` without a message, created directly in `debuggablePromise`. */
 function isPromiseStackProbe(error: Error, frames: readonly NodeJS.CallSite[]): boolean {
-  return (
-    frames[0]?.getFunctionName() === SDK_PROMISE_STACK_FUNCTION &&
-    Object.getPrototypeOf(error) === Error.prototype &&
-    error.message === ""
-  );
+  return frames[0]?.getFunctionName() === SDK_PROMISE_STACK_FUNCTION && Object.getPrototypeOf(error) === Error.prototype && error.message === "";
 }
 
 /**

@@ -18,7 +18,10 @@ export const REGISTRY_CREDENTIALS_KEY = "imagePullDockerConfigJson";
 
 /** An `auths` key as a host: `https://index.docker.io/v1/` → `index.docker.io`. */
 function authsKeyHost(key: string): string {
-  return key.replace(/^[a-z]+:\/\//i, "").split("/")[0].toLowerCase();
+  return key
+    .replace(/^[a-z]+:\/\//i, "")
+    .split("/")[0]
+    .toLowerCase();
 }
 
 function sameRegistry(a: string, b: string): boolean {
@@ -66,7 +69,9 @@ export function registryCredentialsProblems(value: string, imageRegistry: string
   }
   if (!Object.keys(auths).some((k) => sameRegistry(authsKeyHost(k), host))) {
     problems.push(
-      `${key} has credentials for ${Object.keys(auths).map((k) => `"${k}"`).join(", ")} but not for ${host}, the registry of \`${CONFIG_NAMESPACE}:imageRegistry\` (${imageRegistry}); the products' pods could not pull. ${fix}`,
+      `${key} has credentials for ${Object.keys(auths)
+        .map((k) => `"${k}"`)
+        .join(", ")} but not for ${host}, the registry of \`${CONFIG_NAMESPACE}:imageRegistry\` (${imageRegistry}); the products' pods could not pull. ${fix}`,
     );
   }
   return problems;

@@ -22,14 +22,25 @@ export interface SecretConfigKey {
 
 /** Secrets the platform itself needs, independent of products. */
 export const PLATFORM_SECRET_KEYS: readonly SecretConfigKey[] = [
-  { key: "cloudflareApiToken", description: "Cloudflare user API token with Zone → Zone → Read and Zone → DNS → Edit on the zone, Account → Workers R2 Storage → Edit, and User → API Tokens → Edit (the backup jobs' R2 tokens); see docs/credentials.md.", owner: "platform", optional: false },
-  { key: "vercelApiToken", description: "Vercel access token scoped to the team that owns the projects, of a Member or Owner; see docs/credentials.md.", owner: "platform", optional: false },
+  {
+    key: "cloudflareApiToken",
+    description:
+      "Cloudflare user API token with Zone → Zone → Read and Zone → DNS → Edit on the zone, Account → Workers R2 Storage → Edit, and User → API Tokens → Edit (the backup jobs' R2 tokens); see docs/credentials.md.",
+    owner: "platform",
+    optional: false,
+  },
+  {
+    key: "vercelApiToken",
+    description: "Vercel access token scoped to the team that owns the projects, of a Member or Owner; see docs/credentials.md.",
+    owner: "platform",
+    optional: false,
+  },
   { key: "kubeconfig", description: "Kubeconfig (file contents) of the target cluster; unset uses the ambient kubeconfig.", owner: "platform", optional: true },
   { key: "alertPagerRoutingKey", description: "Pager (PagerDuty Events v2) routing key that receives `critical` alerts.", owner: "platform", optional: false },
   {
     key: "imagePullDockerConfigJson",
     description:
-      "Docker config JSON (`{\"auths\": {\"<registry>\": {\"auth\": \"<base64 of user:token>\"}}}`, what `kubectl create secret docker-registry` stores) for the private registry of `imageRegistry`; when set, every product namespace gets a `kubernetes.io/dockerconfigjson` Secret `app-platform-registry` that every pod pulls with. Unset: no Secret (public images, or `imagePullSecrets` names existing ones).",
+      'Docker config JSON (`{"auths": {"<registry>": {"auth": "<base64 of user:token>"}}}`, what `kubectl create secret docker-registry` stores) for the private registry of `imageRegistry`; when set, every product namespace gets a `kubernetes.io/dockerconfigjson` Secret `app-platform-registry` that every pod pulls with. Unset: no Secret (public images, or `imagePullSecrets` names existing ones).',
     owner: "platform",
     optional: true,
   },
@@ -62,21 +73,14 @@ export function secretKeysFor(products: readonly ProductId[]): SecretConfigKey[]
  * sets it. Plain (unencrypted) values for secret keys are reported too: they would sit in
  * `Pulumi.<stack>.yaml` in clear text.
  */
-export function checkSecrets(
-  raw: RawConfig,
-  stack: string,
-  products: readonly ProductId[],
-  isSecret: (fullKey: string) => boolean,
-): void {
+export function checkSecrets(raw: RawConfig, stack: string, products: readonly ProductId[], isSecret: (fullKey: string) => boolean): void {
   const problems: string[] = [];
   for (const s of secretKeysFor(products)) {
     const full = `${CONFIG_NAMESPACE}:${s.key}`;
     const value = raw[full];
     if (value === undefined || value === "") {
       if (!s.optional) {
-        problems.push(
-          `\`${full}\` is missing; expected a secret: ${s.description} Fix: \`pulumi config set --secret --stack ${stack} ${s.key} <value>\``,
-        );
+        problems.push(`\`${full}\` is missing; expected a secret: ${s.description} Fix: \`pulumi config set --secret --stack ${stack} ${s.key} <value>\``);
       }
     } else if (!isSecret(full)) {
       problems.push(

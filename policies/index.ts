@@ -7,6 +7,6 @@ import { PolicyPack } from "@pulumi/policy";
 import { rules } from "./rules";
 
 new PolicyPack("app-platform", {
-    description: "app-platform security rules: Kubernetes, AWS S3, Cloudflare, Vercel, random, Prometheus.",
-    policies: [...rules],
+  description: "app-platform security rules: Kubernetes, AWS S3, Cloudflare, Vercel, random, Prometheus.",
+  policies: [...rules],
 });

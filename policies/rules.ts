@@ -71,134 +71,116 @@ import { enforceBackupBucketProtection } from "./stack/enforce-backup-bucket-pro
 import { missingAlertSeriesSource } from "./stack/missing-alert-series-source";
 
 export const kubernetesRules: readonly AppPolicy[] = [
-    disallowPrivilegedContainers,
-    disallowHostNamespaces,
-    disallowPrivilegeEscalation,
-    enforceRunAsNonRoot,
-    enforceDropAllCapabilities,
-    enforceSeccompProfile,
-    enforceReadOnlyRootFilesystem,
-    disallowUnsafeVolumes,
-    disallowHostPorts,
-    enforceBaselinePodSecurity,
-    disableServiceAccountTokenAutomount,
-    disallowDefaultServiceAccount,
-    disallowDefaultNamespace,
-    disallowLatestImageTag,
-    configureResourceRequests,
-    configureHealthProbes,
-    disallowSecretEnvLiterals,
-    missingRecommendedLabels,
-    disallowBarePods,
-    missingNetworkPolicy,
-    disallowDeprecatedApiVersions,
-    configureReplicas,
-    missingPodDisruptionBudget,
-    disallowBlockingPodDisruptionBudget,
-    enforceReplicaSpreading,
-    configureRolloutAndSelectors,
-    configureCronjobDeadlines,
-    configureCronjobHygiene,
-    enforceBackupScheduleRpo,
-    disallowExposedServiceTypes,
-    disallowSshAndExternalIps,
-    disallowSecretsInConfigmaps,
+  disallowPrivilegedContainers,
+  disallowHostNamespaces,
+  disallowPrivilegeEscalation,
+  enforceRunAsNonRoot,
+  enforceDropAllCapabilities,
+  enforceSeccompProfile,
+  enforceReadOnlyRootFilesystem,
+  disallowUnsafeVolumes,
+  disallowHostPorts,
+  enforceBaselinePodSecurity,
+  disableServiceAccountTokenAutomount,
+  disallowDefaultServiceAccount,
+  disallowDefaultNamespace,
+  disallowLatestImageTag,
+  configureResourceRequests,
+  configureHealthProbes,
+  disallowSecretEnvLiterals,
+  missingRecommendedLabels,
+  disallowBarePods,
+  missingNetworkPolicy,
+  disallowDeprecatedApiVersions,
+  configureReplicas,
+  missingPodDisruptionBudget,
+  disallowBlockingPodDisruptionBudget,
+  enforceReplicaSpreading,
+  configureRolloutAndSelectors,
+  configureCronjobDeadlines,
+  configureCronjobHygiene,
+  enforceBackupScheduleRpo,
+  disallowExposedServiceTypes,
+  disallowSshAndExternalIps,
+  disallowSecretsInConfigmaps,
 ];
 
 export const awsRules: readonly AppPolicy[] = [
-    missingPublicAccessBlock,
-    disableBucketAcls,
-    enableBucketKmsEncryption,
-    enableBucketVersioning,
-    enableBackupObjectLock,
-    configureBucketLifecycle,
-    enforceBucketSecureTransport,
-    enableBucketAccessLogging,
-    enableBackupReplication,
-    enableKmsKeyRotation,
+  missingPublicAccessBlock,
+  disableBucketAcls,
+  enableBucketKmsEncryption,
+  enableBucketVersioning,
+  enableBackupObjectLock,
+  configureBucketLifecycle,
+  enforceBucketSecureTransport,
+  enableBucketAccessLogging,
+  enableBackupReplication,
+  enableKmsKeyRotation,
 ];
 export const cloudflareRules: readonly AppPolicy[] = [
-    disallowR2PublicAccess,
-    disallowR2BackupCustomDomain,
-    configureR2Lifecycle,
-    enableR2BackupLock,
-    disallowR2CorsWildcard,
-    configureR2Location,
-    disallowUnknownCnameTargets,
-    disallowPrivateDnsAddresses,
-    configureDnsRecordMetadata,
+  disallowR2PublicAccess,
+  disallowR2BackupCustomDomain,
+  configureR2Lifecycle,
+  enableR2BackupLock,
+  disallowR2CorsWildcard,
+  configureR2Location,
+  disallowUnknownCnameTargets,
+  disallowPrivateDnsAddresses,
+  configureDnsRecordMetadata,
 ];
-export const vercelRules: readonly AppPolicy[] = [
-    enforceSensitiveSecrets,
-    disallowPublicSecrets,
-    enforceLiveKeysProductionOnly,
-    configureExplicitTargets,
-];
-export const randomRules: readonly AppPolicy[] = [
-    configurePasswordStrength,
-    disallowRandomStringSecrets,
-];
-export const prometheusRules: readonly AppPolicy[] = [
-    enforceAlertSeverity,
-    missingAlertAnnotations,
-    configureAlertForDuration,
-    enforceAlertExpressions,
-];
-export const stackRules: readonly AppPolicy[] = [
-    disallowTokenLiterals,
-    missingBackupFreshnessAlert,
-    enforceBackupBucketProtection,
-    missingAlertSeriesSource,
-];
+export const vercelRules: readonly AppPolicy[] = [enforceSensitiveSecrets, disallowPublicSecrets, enforceLiveKeysProductionOnly, configureExplicitTargets];
+export const randomRules: readonly AppPolicy[] = [configurePasswordStrength, disallowRandomStringSecrets];
+export const prometheusRules: readonly AppPolicy[] = [enforceAlertSeverity, missingAlertAnnotations, configureAlertForDuration, enforceAlertExpressions];
+export const stackRules: readonly AppPolicy[] = [disallowTokenLiterals, missingBackupFreshnessAlert, enforceBackupBucketProtection, missingAlertSeriesSource];
 
 /** Every rule, in catalogue order (`numbers`) within each area. */
 export const rules: readonly AppPolicy[] = [
-    ...kubernetesRules,
-    ...awsRules,
-    ...cloudflareRules,
-    ...vercelRules,
-    ...randomRules,
-    ...prometheusRules,
-    ...stackRules,
+  ...kubernetesRules,
+  ...awsRules,
+  ...cloudflareRules,
+  ...vercelRules,
+  ...randomRules,
+  ...prometheusRules,
+  ...stackRules,
 ];
 
 /** A requirement of the catalogue that no policy of this pack can check, and where it is checked instead. */
 export interface NotAPolicy {
-    /** The anchor of its section in docs/policies.md. */
-    readonly name: string;
-    /** See `RuleMetadata.numbers`. */
-    readonly numbers: readonly number[];
-    /** One sentence saying what is required. */
-    readonly description: string;
-    /** Why it is not a policy and what checks it instead. */
-    readonly checkedBy: string;
-    readonly rationale: string;
-    readonly standard: string;
+  /** The anchor of its section in docs/policies.md. */
+  readonly name: string;
+  /** See `RuleMetadata.numbers`. */
+  readonly numbers: readonly number[];
+  /** One sentence saying what is required. */
+  readonly description: string;
+  /** Why it is not a policy and what checks it instead. */
+  readonly checkedBy: string;
+  readonly rationale: string;
+  readonly standard: string;
 }
 
 /** Catalogue requirements this pack does not implement as policies, and why. */
 export const notImplemented: readonly NotAPolicy[] = [
-    {
-        name: "secret-flow",
-        numbers: [33],
-        description: "Secret values stay Pulumi secrets end to end.",
-        checkedBy: "Secret flow is checked by the plan, where secret markers are visible; a policy receives secrets in plaintext (pulumi/pulumi-policy#241).",
-        rationale: "A value that loses its secret marker is written to the state, previews and logs in plaintext.",
-        standard: "Pulumi secrets (encrypted configuration and state)",
-    },
+  {
+    name: "secret-flow",
+    numbers: [33],
+    description: "Secret values stay Pulumi secrets end to end.",
+    checkedBy: "Secret flow is checked by the plan, where secret markers are visible; a policy receives secrets in plaintext (pulumi/pulumi-policy#241).",
+    rationale: "A value that loses its secret marker is written to the state, previews and logs in plaintext.",
+    standard: "Pulumi secrets (encrypted configuration and state)",
+  },
 ];
 
 export interface RegisteredRule {
-    readonly name: string;
-    readonly description: string;
-    readonly enforcementLevel: "mandatory" | "advisory";
-    readonly metadata: RuleMetadata;
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: "mandatory" | "advisory";
+  readonly metadata: RuleMetadata;
 }
 
 /** A read-only view of `rules` for tables and tools. */
 export const registry: readonly RegisteredRule[] = rules.map((p) => ({
-    name: p.name,
-    description: p.description,
-    enforcementLevel: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
-    metadata: p.metadata,
+  name: p.name,
+  description: p.description,
+  enforcementLevel: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+  metadata: p.metadata,
 }));

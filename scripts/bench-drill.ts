@@ -43,7 +43,7 @@ interface Measurement {
 
 function parseSizes(argv: string[]): number[] {
   const i = argv.indexOf("--sizes");
-  const sizes = (i >= 0 ? argv[i + 1] ?? "" : "10,100,500").split(",").map(Number);
+  const sizes = (i >= 0 ? (argv[i + 1] ?? "") : "10,100,500").split(",").map(Number);
   if (sizes.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error("--sizes takes megabytes separated by commas, e.g. --sizes 10,100,500");
   return sizes;
 }
@@ -73,7 +73,14 @@ async function measure(pg: PostgresServer, s3: S3Stub, env: Omit<BackupEnv, "DAT
   const seeding = process.hrtime.bigint();
   // Data size: tables with their TOAST and indexes (an empty database already takes ~7.5 MB of catalog).
   const size = (): number =>
-    Number(pg.psql(database, "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r';").trim());
+    Number(
+      pg
+        .psql(
+          database,
+          "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r';",
+        )
+        .trim(),
+    );
   while (size() < targetMb * MB) {
     insertDrillRows(pg, database, { vector, ...SHAPE, from: rows + 1, to: rows + BATCH });
     rows += BATCH;
@@ -81,7 +88,9 @@ async function measure(pg: PostgresServer, s3: S3Stub, env: Omit<BackupEnv, "DAT
   pg.psql(database, "VACUUM ANALYZE;");
   const dbBytes = size();
   const source = fingerprint(pg, database);
-  process.stderr.write(`bench: ${targetMb} MB seeded (${(dbBytes / MB).toFixed(1)} MB of data, ${rows} chunks, ${(Number(process.hrtime.bigint() - seeding) / 1e9).toFixed(0)} s); backing up\n`);
+  process.stderr.write(
+    `bench: ${targetMb} MB seeded (${(dbBytes / MB).toFixed(1)} MB of data, ${rows} chunks, ${(Number(process.hrtime.bigint() - seeding) / 1e9).toFixed(0)} s); backing up\n`,
+  );
 
   const run = await runBackupScript({ ...env, DATABASE_URL: pg.url(database), PRODUCT: database });
   if (run.code !== 0 || !run.result) throw new Error(`backup of ${database} failed (exit ${run.code}):\n${run.stderr}`);
@@ -102,7 +111,9 @@ function report(ms: Measurement[], pgvector: boolean): void {
   const pad = (s: string, n: number): string => s.padStart(n);
   const fmt = (s: number): string => `${s.toFixed(1)} s`;
   const rtoSeconds = RTO.toSeconds();
-  console.log(`\nBackup/restore drill benchmark (PostgreSQL, fsync on, loopback S3 stub; embeddings ${pgvector ? "pgvector" : "real[]"}, ${SHAPE.dims} dims)\n`);
+  console.log(
+    `\nBackup/restore drill benchmark (PostgreSQL, fsync on, loopback S3 stub; embeddings ${pgvector ? "pgvector" : "real[]"}, ${SHAPE.dims} dims)\n`,
+  );
   console.log("| data | chunks | dump | dump/db | backup (script) | download | pg_restore | restore total | RTO 4 h / restore | identical |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
   for (const m of ms) {
@@ -113,8 +124,14 @@ function report(ms: Measurement[], pgvector: boolean): void {
     );
   }
   const gb = ms.map((m) => m.dbBytes / 1024 ** 3);
-  const backup = fit(gb, ms.map((m) => m.backupSeconds));
-  const restore = fit(gb, ms.map((m) => m.downloadSeconds + m.restoreSeconds));
+  const backup = fit(
+    gb,
+    ms.map((m) => m.backupSeconds),
+  );
+  const restore = fit(
+    gb,
+    ms.map((m) => m.downloadSeconds + m.restoreSeconds),
+  );
   const dumpRatio = ms.reduce((s, m) => s + m.dumpBytes, 0) / ms.reduce((s, m) => s + m.dbBytes, 0);
   const first = ms[0];
   const last = ms[ms.length - 1];

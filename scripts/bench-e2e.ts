@@ -38,7 +38,10 @@ function main(): number {
     for (let run = 1; run <= runs; run++) {
       const out = join(dir, `report-${run}.json`);
       const t0 = process.hrtime.bigint();
-      const r = spawnSync("npx", ["vitest", "run", "tests/e2e", "--maxWorkers=1", "--reporter=json", `--outputFile=${out}`], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+      const r = spawnSync("npx", ["vitest", "run", "tests/e2e", "--maxWorkers=1", "--reporter=json", `--outputFile=${out}`], {
+        cwd: root,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       walls.push(wall);
       const report = JSON.parse(readFileSync(out, "utf8")) as Report;
@@ -53,7 +56,9 @@ function main(): number {
     rmSync(dir, { recursive: true, force: true });
   }
   const sorted = [...walls].sort((a, b) => a - b);
-  console.log(`bench:e2e: median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} s wall over ${runs} run(s) (stack runs in vitest's global set-up included)`);
+  console.log(
+    `bench:e2e: median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} s wall over ${runs} run(s) (stack runs in vitest's global set-up included)`,
+  );
   return failed ? 1 : 0;
 }
 

@@ -166,7 +166,22 @@ function tempProject(name: string, files: Record<string, string>): string {
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   fs.writeFileSync(
     path.join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true, skipLibCheck: true, types: ["node"] }, files: ["index.ts"] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "commonjs",
+          moduleResolution: "node",
+          strict: true,
+          esModuleInterop: true,
+          skipLibCheck: true,
+          types: ["node"],
+        },
+        files: ["index.ts"],
+      },
+      null,
+      2,
+    ),
   );
   fs.copyFileSync(path.join(ROOT, RUNTIME_TSCONFIG), path.join(dir, RUNTIME_TSCONFIG));
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true }));
@@ -309,7 +324,12 @@ async function main(): Promise<void> {
   for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_")) delete env[key];
   delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
   delete env.PULUMI_DEBUG_PROMISE_LEAKS;
-  console.log(`bench-plan: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}, Node ${process.version}, ${args.runs} run(s) each\n`);
+  console.log(
+    `bench-plan: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}, Node ${process.version}, ${args.runs} run(s) each\n`,
+  );
 
   try {
     // 1. The floor.
@@ -449,7 +469,12 @@ for (let i = 0; i < ${registrations}; i++) new k8s.core.v1.ConfigMap(\`cm-\${i}\
         const peaks: number[] = [];
         const programs: number[] = [];
         for (let i = 0; i < runs; i++) {
-          const s = await measure(process.execPath, planArgs(["--project", dir, "--stack", "staging", "--out", path.join(out, `catalog-${count}`), "--timeout", "900"]), ROOT, env);
+          const s = await measure(
+            process.execPath,
+            planArgs(["--project", dir, "--stack", "staging", "--out", path.join(out, `catalog-${count}`), "--timeout", "900"]),
+            ROOT,
+            env,
+          );
           if (s.exitCode === 2) throw new Error(`plan of the ${count}-product catalog failed:\n${s.stderr}`);
           walls.push(s.wallMs);
           peaks.push(s.peakBytes);

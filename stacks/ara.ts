@@ -51,7 +51,7 @@ const configKeys = [
     type: "array",
     description:
       "Tables the scheduled restore verification of ARA requires, each present with rows after restoring the newest backup (seed 004 ANALYZEs `audit_sessions`, `chat_messages`, `audit_answers`); empty: any table with rows.",
-    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    form: 'a list of `table`, `schema.table` or quoted `schema."Table"` names',
     default: ["audit_sessions", "chat_messages", "audit_answers"],
     schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
     example: '["audit_sessions"]',

@@ -94,7 +94,7 @@ const configKeys = [
     type: "array",
     description:
       "Tables the scheduled restore verification of Ask Dahlia requires, each present with rows after restoring the newest backup (seed 000 names none); empty: any table with rows.",
-    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    form: 'a list of `table`, `schema.table` or quoted `schema."Table"` names',
     default: [],
     schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
     example: '["documents"]',
@@ -236,10 +236,7 @@ export const askDahlia = defineProduct({
         return [
           {
             name: "ask-dahlia-worker",
-            rules: [
-              errorRate({ selector: worker, runbookBaseUrl }),
-              latencyP95({ selector: worker, threshold: Duration.seconds(5), runbookBaseUrl }),
-            ],
+            rules: [errorRate({ selector: worker, runbookBaseUrl }), latencyP95({ selector: worker, threshold: Duration.seconds(5), runbookBaseUrl })],
           },
         ];
       },

@@ -104,7 +104,7 @@ const configKeys = [
     key: "chatApiDefaultModel",
     type: "string",
     description:
-      "Claude model of the Chat API (seed 002 `DEFAULT_MODEL`, default `claude-sonnet-4-20250514`); set per stack so an upgrade goes to staging first (seed 002 \"Model Upgrade Procedures\").",
+      'Claude model of the Chat API (seed 002 `DEFAULT_MODEL`, default `claude-sonnet-4-20250514`); set per stack so an upgrade goes to staging first (seed 002 "Model Upgrade Procedures").',
     default: "claude-sonnet-4-20250514",
     form: "an Anthropic model id such as `claude-sonnet-4-20250514`",
     schema: anthropicModel,
@@ -133,8 +133,7 @@ const configKeys = [
   configKey({
     key: "chatApiWorkoutIngestorApiUrl",
     type: "string",
-    description:
-      "Base URL of workout-ingestor-api that the Chat API calls (seed 002 `WORKOUT_INGESTOR_API_URL`); required on prod, never loopback.",
+    description: "Base URL of workout-ingestor-api that the Chat API calls (seed 002 `WORKOUT_INGESTOR_API_URL`); required on prod, never loopback.",
     default: "",
     form: "an http:// or https:// base URL such as `https://workout-ingestor-api.example.com`",
     schema: serviceUrl,
@@ -155,10 +154,22 @@ export const chatApi = defineProduct({
       const value = config[u.key];
       const example = configKeys.find((k) => k.key === u.key)!.example;
       if (value === "") {
-        return [{ key: u.key, problem: `is not set; prod needs the real base URL of ${u.variable} (seed 002's default ${u.seedDefault} reaches nothing in a pod)`, fix: example }];
+        return [
+          {
+            key: u.key,
+            problem: `is not set; prod needs the real base URL of ${u.variable} (seed 002's default ${u.seedDefault} reaches nothing in a pod)`,
+            fix: example,
+          },
+        ];
       }
       if (isLoopbackUrl(value)) {
-        return [{ key: u.key, problem: `is ${JSON.stringify(value)}, a loopback address; in a prod pod nothing listens there. Expected the service's real base URL for ${u.variable}`, fix: example }];
+        return [
+          {
+            key: u.key,
+            problem: `is ${JSON.stringify(value)}, a loopback address; in a prod pod nothing listens there. Expected the service's real base URL for ${u.variable}`,
+            fix: example,
+          },
+        ];
       }
       return [];
     });

@@ -5,15 +5,7 @@
 import { z } from "zod";
 import { configKey, httpsUrl, imageTag, positiveInt } from "../components/config-key";
 import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
-import {
-  dbPoolExhausted,
-  diskSpaceLow,
-  errorRate,
-  jobQueueHigh,
-  latencyP95,
-  llmErrorRate,
-  tokenQuota,
-} from "../components/monitoring/alerts";
+import { dbPoolExhausted, diskSpaceLow, errorRate, jobQueueHigh, latencyP95, llmErrorRate, tokenQuota } from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
@@ -51,7 +43,7 @@ const configKeys = [
     type: "array",
     description:
       "Tables the scheduled restore verification of Codebook requires, each present with rows after restoring the newest backup (seed 001 §6 names `codebook_items` and `llm_usage`); empty: any table with rows.",
-    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    form: 'a list of `table`, `schema.table` or quoted `schema."Table"` names',
     default: ["codebook_items", "llm_usage"],
     schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
     example: '["codebook_items", "llm_usage"]',
@@ -59,7 +51,7 @@ const configKeys = [
   configKey({
     key: "supabaseStatusUrl",
     type: "string",
-    description: "Status API probed for Supabase (seed 001 §1.4 \"Any external service down\"); a Statuspage `status.json`.",
+    description: 'Status API probed for Supabase (seed 001 §1.4 "Any external service down"); a Statuspage `status.json`.',
     default: "https://status.supabase.com/api/v2/status.json",
     form: "an https:// URL",
     schema: httpsUrl,
@@ -77,7 +69,7 @@ const configKeys = [
   configKey({
     key: "openaiStatusUrl",
     type: "string",
-    description: "Status API probed for the LLM provider OpenAI (seed 001 §1.4 \"LLM\", §6.1); a Statuspage-compatible `status.json`.",
+    description: 'Status API probed for the LLM provider OpenAI (seed 001 §1.4 "LLM", §6.1); a Statuspage-compatible `status.json`.',
     default: "https://status.openai.com/api/v2/status.json",
     form: "an https:// URL",
     schema: httpsUrl,

@@ -71,7 +71,7 @@ const configKeys = [
     type: "array",
     description:
       "Tables the scheduled restore verification of Voyager requires, each present with rows after restoring the newest backup (seed 003 names no tables, only Prisma models); empty: any table with rows.",
-    form: "a list of `table`, `schema.table` or quoted `schema.\"Table\"` names",
+    form: 'a list of `table`, `schema.table` or quoted `schema."Table"` names',
     default: [],
     schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
     example: '["public.\"User\""]',

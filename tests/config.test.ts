@@ -77,7 +77,9 @@ describe("runbookBaseUrl", () => {
 
 describe("Pulumi.yaml and README stay generated from the code", () => {
   it("Pulumi.yaml declares exactly the keys the program reads", () => {
-    const declared = Object.keys(project.config).map((k) => k.replace(/^app-platform:/, "")).sort();
+    const declared = Object.keys(project.config)
+      .map((k) => k.replace(/^app-platform:/, ""))
+      .sort();
     const expected = [...PLAIN_CONFIG_KEYS.map((k) => k.key), ...SECRET_KEYS].sort();
     expect(declared).toEqual(expected);
     for (const [key, decl] of Object.entries(pulumiYamlConfig())) {
@@ -161,7 +163,12 @@ const MALFORMED: Array<[string, Record<string, string | undefined>, string, stri
   ["exporter image unpinned", { postgresExporterImage: "quay.io/prometheuscommunity/postgres-exporter:latest" }, "app-platform:postgresExporterImage"],
   ["OpenAI model with spaces", { askDahliaOpenaiModel: "GPT 4o" }, "app-platform:askDahliaOpenaiModel"],
   ["Anthropic fallback that is not a Claude id", { askDahliaAnthropicFallbackModel: "gpt-4o" }, "app-platform:askDahliaAnthropicFallbackModel"],
-  ["OpenAI fallback equal to the default", { askDahliaOpenaiFallbackModel: "gpt-4o" }, "app-platform:askDahliaOpenaiFallbackModel", "a fallback must be another model"],
+  [
+    "OpenAI fallback equal to the default",
+    { askDahliaOpenaiFallbackModel: "gpt-4o" },
+    "app-platform:askDahliaOpenaiFallbackModel",
+    "a fallback must be another model",
+  ],
   ["Chat API model that is not a Claude id", { chatApiDefaultModel: "sonnet" }, "app-platform:chatApiDefaultModel"],
   ["downstream URL without a scheme", { chatApiMapperApiUrl: "mapper-api.example.com" }, "app-platform:chatApiMapperApiUrl"],
   ["downstream URL over ftp", { chatApiCalendarApiUrl: "ftp://calendar.example.com" }, "app-platform:chatApiCalendarApiUrl"],
@@ -243,7 +250,10 @@ describe("malformed stack config", () => {
   it("Ask Dahlia's models default to seed 000's, and the Chat API's to seed 002's", () => {
     const keys = ["askDahliaOpenaiModel", "askDahliaOpenaiFallbackModel", "askDahliaAnthropicModel", "askDahliaAnthropicFallbackModel", "chatApiDefaultModel"];
     const unset = Object.fromEntries(keys.map((k) => [k, undefined]));
-    for (const [raw, stack] of [[stagingRaw, "staging"], [prodRaw, "prod"]] as const) {
+    for (const [raw, stack] of [
+      [stagingRaw, "staging"],
+      [prodRaw, "prod"],
+    ] as const) {
       const cfg = parseStackConfig(with_(raw, unset), stack, SECRET_KEYS);
       expect(cfg.askDahliaOpenaiModel).toBe("gpt-4o");
       expect(cfg.askDahliaOpenaiFallbackModel).toBe("gpt-3.5-turbo");
@@ -266,8 +276,7 @@ describe("malformed stack config", () => {
 });
 
 describe("secret config", () => {
-  const allSet = (products: readonly string[]) =>
-    Object.fromEntries(secretKeysFor(products as any).map((s) => [`app-platform:${s.key}`, "value"]));
+  const allSet = (products: readonly string[]) => Object.fromEntries(secretKeysFor(products as any).map((s) => [`app-platform:${s.key}`, "value"]));
 
   it("passes when every required secret is set and encrypted", () => {
     expect(() => checkSecrets(allSet(["codebook"]), "staging", ["codebook"], () => true)).not.toThrow();
@@ -302,7 +311,9 @@ describe("secret config", () => {
 describe("monitoring settings", () => {
   it("the longest `blackboxModule` the key accepts still gives every web app a valid bypass module name", () => {
     const longest = "m".repeat(32);
-    expect(parseStackConfig(with_(stagingRaw, { blackboxModule: longest }), "staging", new Set(allSecretKeys().map((s) => s.key))).blackboxModule).toBe(longest);
+    expect(parseStackConfig(with_(stagingRaw, { blackboxModule: longest }), "staging", new Set(allSecretKeys().map((s) => s.key))).blackboxModule).toBe(
+      longest,
+    );
     const env = productEnvironment(parseStackConfig(stagingRaw, "staging", new Set(allSecretKeys().map((s) => s.key))));
     const apps = Object.values(CATALOG).flatMap((p) => buildProduct(p, env).webApps.map((a) => `${p.id}-${a.name}`));
     expect(apps.length).toBeGreaterThan(0);

@@ -68,11 +68,14 @@ describe("the credentials table", () => {
 describe("the AWS deployer policy allows what the stacks create (as IAM would evaluate its resources)", () => {
   /** IAM's ARN matching: `*` any run of characters, `?` one. */
   const arnMatches = (pattern: string, arn: string) =>
-    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(arn);
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+    ).test(arn);
   const allows = (policy: any, action: string, arn: string) =>
-    policy.Statement.some(
-      (s: any) => !s.Condition && s.Action.includes(action) && [s.Resource].flat().some((r: string) => arnMatches(r, arn)),
-    );
+    policy.Statement.some((s: any) => !s.Condition && s.Action.includes(action) && [s.Resource].flat().some((r: string) => arnMatches(r, arn)));
 
   it("every IAM user either stack registers can be created, with its path", async () => {
     const runs = await Promise.all(COMMITTED_STACKS.map((s) => committedStackRun(s)));
@@ -117,17 +120,18 @@ describe("the gate fails when it should", () => {
     }) as unknown as Pick<RunResult, "resources" | "invokes">;
 
   it("a resource type or lookup without an entry is reported and stops the generation", () => {
-    const u = credentialUsage([fake(["cloudflare:index/r2ManagedDomain:R2ManagedDomain", "cloudflare:index/dnsRecord:DnsRecord"], ["vercel:index/getEdgeConfig:getEdgeConfig"])]);
-    expect(uncovered(u)).toEqual([
-      "resource cloudflare:index/r2ManagedDomain:R2ManagedDomain",
-      "lookup vercel:index/getEdgeConfig:getEdgeConfig",
+    const u = credentialUsage([
+      fake(["cloudflare:index/r2ManagedDomain:R2ManagedDomain", "cloudflare:index/dnsRecord:DnsRecord"], ["vercel:index/getEdgeConfig:getEdgeConfig"]),
     ]);
+    expect(uncovered(u)).toEqual(["resource cloudflare:index/r2ManagedDomain:R2ManagedDomain", "lookup vercel:index/getEdgeConfig:getEdgeConfig"]);
     expect(() => requireCovered(u)).toThrow(/resource cloudflare:index\/r2ManagedDomain:R2ManagedDomain[\s\S]*RESOURCE_GRANTS or INVOKE_GRANTS/);
     expect(() => renderCredentialsMarkdown(u)).toThrow(/does not cover/);
   });
 
   it("Kubernetes types are covered by their own token (RBAC group and plural), providers are not resources", () => {
-    const u = credentialUsage([fake(["kubernetes:monitoring.coreos.com/v1:Probe", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "pulumi:providers:aws"], [])]);
+    const u = credentialUsage([
+      fake(["kubernetes:monitoring.coreos.com/v1:Probe", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "pulumi:providers:aws"], []),
+    ]);
     expect(uncovered(u)).toEqual([]);
     const doc = renderCredentialsMarkdown(u);
     expect(doc).toContain("- monitoring.coreos.com probes: get, list, watch, create, update, patch, delete");

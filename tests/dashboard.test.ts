@@ -22,7 +22,11 @@ const SERIES = /([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}/g;
 function series(expr: string): { metric: string; selector: string }[] {
   return [...expr.matchAll(SERIES)].map((m) => ({
     metric: m[1],
-    selector: m[2].split(/,(?=[a-zA-Z_]+=)/).filter((x) => !x.startsWith("status=")).sort().join(","),
+    selector: m[2]
+      .split(/,(?=[a-zA-Z_]+=)/)
+      .filter((x) => !x.startsWith("status="))
+      .sort()
+      .join(","),
   }));
 }
 
@@ -46,10 +50,8 @@ export function unsourcedQueries(queries: readonly string[], alertExprs: readonl
 interface Dash {
   panels: { title: string; targets: { expr: string }[]; fieldConfig: { defaults: { thresholds: { steps: { value: number | null }[] } } } }[];
 }
-const runs: Record<
-  string,
-  { dashboards: { cm: Record<string, any>; json: Dash }[]; exprs: string[]; resources: SourceResource[]; sources: SeriesSource[] }
-> = {};
+const runs: Record<string, { dashboards: { cm: Record<string, any>; json: Dash }[]; exprs: string[]; resources: SourceResource[]; sources: SeriesSource[] }> =
+  {};
 
 beforeAll(async () => {
   for (const stack of ["staging", "prod"]) {
@@ -70,9 +72,7 @@ beforeAll(async () => {
 describe.each(["staging", "prod"])("dashboards of the %s stack", (stack) => {
   it("one ConfigMap per product in the monitoring namespace, labelled for the Grafana sidecar", () => {
     const d = runs[stack].dashboards;
-    expect(d.map((x) => x.cm.metadata.name).sort()).toEqual(
-      ["ara", "ask-dahlia", "chat-api", "codebook", "voyager"].map((p) => `${p}-${stack}-dashboard`),
-    );
+    expect(d.map((x) => x.cm.metadata.name).sort()).toEqual(["ara", "ask-dahlia", "chat-api", "codebook", "voyager"].map((p) => `${p}-${stack}-dashboard`));
     for (const x of d) expect(x.cm.metadata.namespace).toBe("monitoring");
   });
 
@@ -85,7 +85,9 @@ describe.each(["staging", "prod"])("dashboards of the %s stack", (stack) => {
   it("every panel query passes the dead-alert check's series-source check (checkExpression)", () => {
     const { dashboards, sources, resources } = runs[stack];
     const problems = dashboards.flatMap((x) =>
-      x.json.panels.flatMap((p) => p.targets.flatMap((t) => checkExpression(t.expr, sources, resources).map((pr) => `${x.cm.metadata.name} "${p.title}": ${pr.selector}`))),
+      x.json.panels.flatMap((p) =>
+        p.targets.flatMap((t) => checkExpression(t.expr, sources, resources).map((pr) => `${x.cm.metadata.name} "${p.title}": ${pr.selector}`)),
+      ),
     );
     expect(problems).toEqual([]);
     // The same check fails a panel reading a job the stack does not scrape.
@@ -96,7 +98,10 @@ describe.each(["staging", "prod"])("dashboards of the %s stack", (stack) => {
   it("draws the alerts' thresholds on their panels (Codebook: 5% and 2% errors, p95 5s, backup RPO 1d)", () => {
     const codebook = runs[stack].dashboards.find((x) => x.cm.metadata.name === `codebook-${stack}-dashboard`)!.json;
     const steps = (title: string) =>
-      codebook.panels.find((p) => p.title === title)!.fieldConfig.defaults.thresholds.steps.map((s) => s.value).filter((v) => v !== null);
+      codebook.panels
+        .find((p) => p.title === title)!
+        .fieldConfig.defaults.thresholds.steps.map((s) => s.value)
+        .filter((v) => v !== null);
     expect(steps("api: error rate (5xx)").sort()).toEqual([0.02, 0.05]);
     expect(steps("api: p95 latency")).toEqual([5]);
     expect(steps("codebook-backup-daily: backup age")).toEqual([86400]);

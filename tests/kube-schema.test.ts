@@ -5,14 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { plain, RegisteredResource, secret, UNKNOWN, unknownPaths, WireObject } from "../tools/engine/harness";
-import {
-  apiVersionKindOfType,
-  kubernetesManifests,
-  pointerToPath,
-  schemaFor,
-  validateManifest,
-  validateRegisteredManifests,
-} from "../tools/kube-schema";
+import { apiVersionKindOfType, kubernetesManifests, pointerToPath, schemaFor, validateManifest, validateRegisteredManifests } from "../tools/kube-schema";
 import { requireOk } from "../tools/engine/stack-run";
 import { committedStackRun } from "./helpers/stack-runs";
 import { registeredResource } from "./helpers/registered";
@@ -121,9 +114,7 @@ describe("validateManifest rejects malformed objects", () => {
     delete amc.spec.receivers[0].name;
     const errors = validateManifest(amc);
     expect(errors).toContain(`AlertmanagerConfig ${amc.metadata.namespace}/${amc.metadata.name}: spec.route.groupWait: must be string`);
-    expect(errors).toContain(
-      `AlertmanagerConfig ${amc.metadata.namespace}/${amc.metadata.name}: spec.receivers[0]: must have required property \`name\``,
-    );
+    expect(errors).toContain(`AlertmanagerConfig ${amc.metadata.namespace}/${amc.metadata.name}: spec.receivers[0]: must have required property \`name\``);
   });
 
   it("an unknown kind, a known kind at an unknown apiVersion, a nested type, and a missing apiVersion/kind", () => {
@@ -210,9 +201,7 @@ describe("registered resources", () => {
     expect(results.map((r) => r.errors)).toEqual([
       ["ConfigMap cm: data.a: must be string"],
       [expect.stringMatching(/^Widget w: no schema for apiVersion "example\.com\/v1" kind "Widget"/)],
-      [
-        'StatefulSet d: inputs say apiVersion "apps/v1" kind "StatefulSet" but the type token kubernetes:apps/v1:Deployment says "apps/v1" "Deployment"',
-      ],
+      ['StatefulSet d: inputs say apiVersion "apps/v1" kind "StatefulSet" but the type token kubernetes:apps/v1:Deployment says "apps/v1" "Deployment"'],
     ]);
   });
 });

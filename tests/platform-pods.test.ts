@@ -18,10 +18,7 @@ let resources: RecordedResource[] = [];
 
 beforeAll(async () => {
   const { values, secretKeys } = stackConfigWithSecrets("prod");
-  pulumi.runtime.setAllConfig(
-    { ...values, "app-platform:imagePullSecrets": '["ghcr-pull","ecr-pull"]', "app-platform:preStopHook": "exec" },
-    secretKeys,
-  );
+  pulumi.runtime.setAllConfig({ ...values, "app-platform:imagePullSecrets": '["ghcr-pull","ecr-pull"]', "app-platform:preStopHook": "exec" }, secretKeys);
   const { run } = await import("../infra/program");
   run();
   resources = [...(await rec.settle())];
@@ -71,9 +68,7 @@ describe("first up on an empty cluster", () => {
   it.each(["prod", "staging"])("%s: every object in a product namespace waits for that Namespace", async (stack) => {
     const { committedStackRun } = await import("./helpers/stack-runs");
     const run = await committedStackRun(stack);
-    const nsUrn = new Map(
-      run.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace").map((x) => [String((x.inputs as any).metadata.name), x.urn]),
-    );
+    const nsUrn = new Map(run.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace").map((x) => [String((x.inputs as any).metadata.name), x.urn]));
     expect(nsUrn.size).toBeGreaterThan(0);
     const inNamespaces = run.resources.filter((x) => x.type.startsWith("kubernetes:") && nsUrn.has((x.inputs as any)?.metadata?.namespace));
     expect(inNamespaces.length).toBeGreaterThan(50);
@@ -85,29 +80,35 @@ describe("first up on an empty cluster", () => {
 });
 
 describe("imagePullDockerConfigJson: a pull Secret in every product namespace, before any pod", () => {
-  it.each(["prod", "staging"])("%s: one kubernetes.io/dockerconfigjson Secret per namespace, secret, named by every pod template, which waits for it", async (stack) => {
-    const { committedStackRun } = await import("./helpers/stack-runs");
-    const run = await committedStackRun(stack);
-    const namespaces = run.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace").map((x) => String((x.inputs as any).metadata.name));
-    const pullSecrets = run.resources.filter((x) => x.type === "kubernetes:core/v1:Secret" && (x.inputs as any).type === "kubernetes.io/dockerconfigjson");
-    expect(pullSecrets.map((x) => (x.inputs as any).metadata.namespace).sort()).toEqual([...namespaces].sort());
-    const secretUrn = new Map(pullSecrets.map((x) => [String((x.inputs as any).metadata.namespace), x.urn]));
-    for (const x of pullSecrets) {
-      expect((x.inputs as any).metadata.name).toBe(REGISTRY_SECRET_NAME);
-      // The Docker config reaches the engine as a Pulumi secret (it is stored encrypted in state).
-      expect(isSecret((x.inputs as any).stringData), x.name).toBe(true);
-    }
-    const podMakers = run.resources.filter((x) => x.type.startsWith("kubernetes:") && podSpecs({ type: x.type, inputs: x.inputs } as RecordedResource).length > 0);
-    expect(podMakers.length).toBeGreaterThan(10);
-    const problems: string[] = [];
-    for (const x of podMakers) {
-      const ns = String((x.inputs as any).metadata.namespace);
-      for (const spec of podSpecs({ type: x.type, inputs: x.inputs } as RecordedResource)) {
-        if (!(spec.imagePullSecrets ?? []).some((s: { name: string }) => s.name === REGISTRY_SECRET_NAME)) problems.push(`${x.name}: not in imagePullSecrets`);
+  it.each(["prod", "staging"])(
+    "%s: one kubernetes.io/dockerconfigjson Secret per namespace, secret, named by every pod template, which waits for it",
+    async (stack) => {
+      const { committedStackRun } = await import("./helpers/stack-runs");
+      const run = await committedStackRun(stack);
+      const namespaces = run.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace").map((x) => String((x.inputs as any).metadata.name));
+      const pullSecrets = run.resources.filter((x) => x.type === "kubernetes:core/v1:Secret" && (x.inputs as any).type === "kubernetes.io/dockerconfigjson");
+      expect(pullSecrets.map((x) => (x.inputs as any).metadata.namespace).sort()).toEqual([...namespaces].sort());
+      const secretUrn = new Map(pullSecrets.map((x) => [String((x.inputs as any).metadata.namespace), x.urn]));
+      for (const x of pullSecrets) {
+        expect((x.inputs as any).metadata.name).toBe(REGISTRY_SECRET_NAME);
+        // The Docker config reaches the engine as a Pulumi secret (it is stored encrypted in state).
+        expect(isSecret((x.inputs as any).stringData), x.name).toBe(true);
       }
-      const deps = new Set([...x.dependencies, ...Object.values(x.propertyDependencies).flat()]);
-      if (!deps.has(secretUrn.get(ns)!)) problems.push(`${x.name}: does not wait for ${ns}'s pull Secret`);
-    }
-    expect(problems).toEqual([]);
-  });
+      const podMakers = run.resources.filter(
+        (x) => x.type.startsWith("kubernetes:") && podSpecs({ type: x.type, inputs: x.inputs } as RecordedResource).length > 0,
+      );
+      expect(podMakers.length).toBeGreaterThan(10);
+      const problems: string[] = [];
+      for (const x of podMakers) {
+        const ns = String((x.inputs as any).metadata.namespace);
+        for (const spec of podSpecs({ type: x.type, inputs: x.inputs } as RecordedResource)) {
+          if (!(spec.imagePullSecrets ?? []).some((s: { name: string }) => s.name === REGISTRY_SECRET_NAME))
+            problems.push(`${x.name}: not in imagePullSecrets`);
+        }
+        const deps = new Set([...x.dependencies, ...Object.values(x.propertyDependencies).flat()]);
+        if (!deps.has(secretUrn.get(ns)!)) problems.push(`${x.name}: does not wait for ${ns}'s pull Secret`);
+      }
+      expect(problems).toEqual([]);
+    },
+  );
 });

@@ -29,9 +29,13 @@ const ofType = (type: string) => resources.filter((r) => r.type === type);
 
 describe("prod stack", () => {
   it("registers all five products with their namespaces", () => {
-    const stacks = ofType("app-platform:product:ApplicationStack").map((r) => r.name).sort();
+    const stacks = ofType("app-platform:product:ApplicationStack")
+      .map((r) => r.name)
+      .sort();
     expect(stacks).toEqual(["ara", "ask-dahlia", "chat-api", "codebook", "voyager"]);
-    const namespaces = ofType("kubernetes:core/v1:Namespace").map((r) => r.inputs.metadata.name).sort();
+    const namespaces = ofType("kubernetes:core/v1:Namespace")
+      .map((r) => r.inputs.metadata.name)
+      .sort();
     expect(namespaces).toEqual(["ara-prod", "ask-dahlia-prod", "chat-api-prod", "codebook-prod", "voyager-prod"]);
     for (const ns of ofType("kubernetes:core/v1:Namespace")) {
       expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
@@ -165,9 +169,7 @@ describe("prod stack", () => {
   it("voyager: the prod stack owns the Vercel project and targets production", () => {
     const project = ofType("vercel:index/project:Project").find((r) => r.inputs.name === "careersy-wingman")!;
     expect(project.inputs.gitRepository).toMatchObject({ type: "github", repo: "example-org/voyager", productionBranch: "main" });
-    const secret = ofType("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable").find(
-      (r) => r.name === "voyager-web-env-nextauth-secret",
-    )!;
+    const secret = ofType("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable").find((r) => r.name === "voyager-web-env-nextauth-secret")!;
     expect(secret.inputs).toMatchObject({ key: "NEXTAUTH_SECRET", sensitive: true, targets: ["production"] });
     const cname = ofType("cloudflare:index/dnsRecord:DnsRecord").find((r) => r.inputs.name === "voyager.example.com")!;
     expect(cname.inputs).toMatchObject({ type: "CNAME", content: placeholderVercelDns(`${project.name}-id`).recommendedCname.replace(/\.$/, "") });
@@ -225,7 +227,9 @@ describe("prod stack", () => {
 
   it("no Firewall rate limit counts the platform's own probes: each probe of a rate-limited project's host GETs an uncounted path", () => {
     const hostsOf = (projectId: string) =>
-      ofType("vercel:index/projectDomain:ProjectDomain").filter((d) => d.inputs.projectId === projectId).map((d) => d.inputs.domain as string);
+      ofType("vercel:index/projectDomain:ProjectDomain")
+        .filter((d) => d.inputs.projectId === projectId)
+        .map((d) => d.inputs.domain as string);
     let checked = 0;
     for (const fw of ofType("vercel:index/firewallConfig:FirewallConfig")) {
       const hosts = hostsOf(fw.inputs.projectId);
@@ -249,14 +253,17 @@ describe("prod stack", () => {
   });
 
   it("rate-limits per IP in the Vercel Firewall: ARA 100/h (seed 004, as 16 per 600 s below Enterprise), Voyager 10/10 s (seed 003)", () => {
-    const rules = Object.fromEntries(
-      ofType("vercel:index/firewallConfig:FirewallConfig").map((f) => [f.inputs.projectId, f.inputs.rules.rules]),
-    );
+    const rules = Object.fromEntries(ofType("vercel:index/firewallConfig:FirewallConfig").map((f) => [f.inputs.projectId, f.inputs.rules.rules]));
     expect(Object.keys(rules).sort()).toEqual(["ara-web-project-id", "voyager-web-project-id"]);
     const [ara] = rules["ara-web-project-id"];
     // The health endpoint the platform's probes GET is not counted (see the next test).
     expect(ara.conditionGroups).toEqual([
-      { conditions: [{ type: "path", op: "pre", value: "/api/" }, { type: "path", op: "eq", value: "/api/health", neg: true }] },
+      {
+        conditions: [
+          { type: "path", op: "pre", value: "/api/" },
+          { type: "path", op: "eq", value: "/api/health", neg: true },
+        ],
+      },
     ]);
     expect(ara.action).toEqual({ action: "rate_limit", rateLimit: { algo: "fixed_window", limit: 16, window: 600, keys: ["ip"], action: "rate_limit" } });
     expect(ara.description).toContain("100 requests per 3600 s per IP on /api/ (seed 004)");
@@ -285,7 +292,8 @@ describe("prod stack", () => {
     }
     expect(ara.VERCEL_ANALYTICS_ID).toMatchObject({ value: "ara-prod-analytics", sensitive: false });
     const voyagerVars = of("voyager-web-project-id");
-    for (const k of ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"]) expect(voyagerVars[k], k).toMatchObject({ sensitive: true, targets: ["production"] });
+    for (const k of ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"])
+      expect(voyagerVars[k], k).toMatchObject({ sensitive: true, targets: ["production"] });
     expect(voyagerVars.NEXT_PUBLIC_SENTRY_DSN).toMatchObject({ value: "https://abc123@o1.ingest.sentry.io/42", sensitive: false });
     expect(voyagerVars.NEXTAUTH_URL).toMatchObject({ value: "https://voyager.example.com", targets: ["production", "development"] });
     expect(vars.map((v) => v.inputs.key)).not.toContain("NODE_ENV");
@@ -305,10 +313,16 @@ describe("prod stack", () => {
     const other = slots.find((p) => p !== slot)!;
     const sinks = (name: string) => findValue(resources, `mock-password-${name}`).map((h) => `${h.resource.type} ${h.path}`);
     expect(sinks(slot.name)).toEqual(
-      expect.arrayContaining(["kubernetes:core/v1:Secret stringData.WORKER_API_SECRET", "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable value"]),
+      expect.arrayContaining([
+        "kubernetes:core/v1:Secret stringData.WORKER_API_SECRET",
+        "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable value",
+      ]),
     );
     expect(sinks(other.name)).toEqual(
-      expect.arrayContaining(["kubernetes:core/v1:Secret stringData.WORKER_API_SECRET_PREVIOUS", "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable value"]),
+      expect.arrayContaining([
+        "kubernetes:core/v1:Secret stringData.WORKER_API_SECRET_PREVIOUS",
+        "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable value",
+      ]),
     );
   });
 
@@ -326,7 +340,9 @@ describe("prod stack", () => {
   it("protects every data-bearing resource in prod", () => {
     // Protection is a resource option the mocks cannot see; the components compute it from the
     // context, and their tests cover that. Here: every backup bucket exists under a prod context.
-    const buckets = ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.bucket).sort();
+    const buckets = ofType("aws:s3/bucket:Bucket")
+      .map((b) => b.inputs.bucket)
+      .sort();
     // S3 names are global: each carries the account id (s3BucketSuffix unset).
     expect(buckets).toEqual(["ask-dahlia-prod-backups-123456789012", "codebook-prod-backups-123456789012", "voyager-prod-backups-123456789012"]);
     for (const b of ofType("aws:s3/bucket:Bucket")) expect(b.inputs.objectLockEnabled).toBe(true);

@@ -23,7 +23,9 @@ const byName = (name: string) => resources.find((x) => x.name === name);
 
 describe("staging stack", () => {
   it("registers all five products in staging namespaces", () => {
-    const namespaces = ofType("kubernetes:core/v1:Namespace").map((r) => r.inputs.metadata.name).sort();
+    const namespaces = ofType("kubernetes:core/v1:Namespace")
+      .map((r) => r.inputs.metadata.name)
+      .sort();
     expect(namespaces).toEqual(["ara-staging", "ask-dahlia-staging", "chat-api-staging", "codebook-staging", "voyager-staging"]);
   });
 
@@ -132,7 +134,9 @@ describe("staging stack", () => {
   });
 
   it("points every Vercel host at Vercel's recommendation for it (vercel.getDomainConfig), by the looked-up project's id", () => {
-    const asked = rec.calls.filter((c) => c.token === "vercel:index/getDomainConfig:getDomainConfig").map((c) => `${c.inputs.projectIdOrName} ${c.inputs.domain}`);
+    const asked = rec.calls
+      .filter((c) => c.token === "vercel:index/getDomainConfig:getDomainConfig")
+      .map((c) => `${c.inputs.projectIdOrName} ${c.inputs.domain}`);
     // tests/helpers/mocks.ts answers getProject with `prj_<name>`, as Vercel answers with the project's id.
     expect(asked.sort()).toEqual([
       "prj_appstoagents-ara ara-staging.example.com",
@@ -140,14 +144,20 @@ describe("staging stack", () => {
       "prj_careersy-wingman voyager-staging.example.com",
     ]);
     const dns = ofType("cloudflare:index/dnsRecord:DnsRecord");
-    for (const [host, project] of [["ara-staging.example.com", "appstoagents-ara"], ["dahlia-staging.example.com", "ask-dahlia"], ["voyager-staging.example.com", "careersy-wingman"]]) {
+    for (const [host, project] of [
+      ["ara-staging.example.com", "appstoagents-ara"],
+      ["dahlia-staging.example.com", "ask-dahlia"],
+      ["voyager-staging.example.com", "careersy-wingman"],
+    ]) {
       const content = placeholderVercelDns(`prj_${project}`).recommendedCname.replace(/\.$/, "");
       expect(dns.find((r) => r.inputs.name === host)!.inputs).toMatchObject({ type: "CNAME", content, proxied: false });
     }
   });
 
   it("puts every host one label below the zone with a -staging suffix", () => {
-    const names = ofType("cloudflare:index/dnsRecord:DnsRecord").map((r) => r.inputs.name).sort();
+    const names = ofType("cloudflare:index/dnsRecord:DnsRecord")
+      .map((r) => r.inputs.name)
+      .sort();
     expect(names).toEqual([
       "ara-staging.example.com",
       "chat-api-staging.example.com",
@@ -162,12 +172,7 @@ describe("staging stack", () => {
 
   it("leaves optional secrets out instead of sending empty values", () => {
     const chatSecret = byName("chat-api-api-secrets")!;
-    expect(Object.keys(chatSecret.inputs.stringData).sort()).toEqual([
-      "ANTHROPIC_API_KEY",
-      "INTERNAL_API_KEY",
-      "OPENAI_API_KEY",
-      "SUPABASE_SERVICE_ROLE_KEY",
-    ]);
+    expect(Object.keys(chatSecret.inputs.stringData).sort()).toEqual(["ANTHROPIC_API_KEY", "INTERNAL_API_KEY", "OPENAI_API_KEY", "SUPABASE_SERVICE_ROLE_KEY"]);
   });
 
   it("every secret config value reaches resources only as a Pulumi secret", () => {

@@ -75,7 +75,10 @@ describe.each(Object.entries(STACKS))("%s", (stack, expected) => {
       for (const c of spec.spec.template.spec.containers) {
         const refs = (c.envFrom ?? []).map((e) => e.configMapRef?.name).filter((n): n is string => !!n);
         expect(refs.length, `${d.name} loads no ConfigMap`).toBeGreaterThan(0);
-        expect(refs.map((n) => configMaps.get(n)?.LOG_LEVEL), d.name).toContain(expected.logLevel);
+        expect(
+          refs.map((n) => configMaps.get(n)?.LOG_LEVEL),
+          d.name,
+        ).toContain(expected.logLevel);
       }
     }
   });

@@ -50,7 +50,7 @@ describe("program start-up", () => {
       expect(e).toBeInstanceOf(ConfigError);
       message = (e as Error).message;
     }
-    expect(message).toContain("`app-platform:imagePullDockerConfigJson` has credentials for \"registry.gitlab.com\" but not for ghcr.io");
+    expect(message).toContain('`app-platform:imagePullDockerConfigJson` has credentials for "registry.gitlab.com" but not for ghcr.io');
     expect(message).toContain("--docker-server=ghcr.io");
     expect(message).toContain("pulumi config set --secret --stack prod imagePullDockerConfigJson");
     expect(message).not.toContain(token);

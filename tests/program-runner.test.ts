@@ -43,7 +43,10 @@ it("staging keeps develop's override as the resource that held it on develop bef
 describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
   it("runs to completion without errors", () => {
     const r = results[stack];
-    expect(r.logs.filter((l) => l.severity === "error"), r.stderr).toEqual([]);
+    expect(
+      r.logs.filter((l) => l.severity === "error"),
+      r.stderr,
+    ).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect(r.ok).toBe(true);
   });
@@ -51,14 +54,16 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
   it("registers every product with its workloads, apps, DNS, backups and alerts", () => {
     const r = results[stack];
     const types = (t: string) => r.resources.filter((x) => x.type === t);
-    expect(types("app-platform:product:ApplicationStack").map((x) => x.name).sort()).toEqual([
-      "ara",
-      "ask-dahlia",
-      "chat-api",
-      "codebook",
-      "voyager",
-    ]);
-    expect(types("kubernetes:apps/v1:Deployment").map((x) => x.name).sort()).toEqual([
+    expect(
+      types("app-platform:product:ApplicationStack")
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(["ara", "ask-dahlia", "chat-api", "codebook", "voyager"]);
+    expect(
+      types("kubernetes:apps/v1:Deployment")
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual([
       "ara-postgres-deployment", // postgres_exporter of each product database
       "ask-dahlia-postgres-deployment",
       "ask-dahlia-worker-deployment",
@@ -91,9 +96,7 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
 
   it("protects data-bearing resources in prod only", () => {
     const r = results[stack];
-    const data = r.resources.filter((x) =>
-      ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "cloudflare:index/r2Bucket:R2Bucket"].includes(x.type),
-    );
+    const data = r.resources.filter((x) => ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "cloudflare:index/r2Bucket:R2Bucket"].includes(x.type));
     expect(data.length).toBe(3 + 3 + 2);
     for (const x of data) {
       expect(x.protect, x.urn).toBe(stack === "prod");

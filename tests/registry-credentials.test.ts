@@ -37,7 +37,10 @@ describe("registryCredentialsProblems", () => {
       [JSON.stringify({ auths: {} }), /no "auths" object/],
       [JSON.stringify({ auths: { "ghcr.io": { auth: b64(PASSWORD) } } }), /neither "auth" \(base64 of user:token\) nor "username" and "password"/],
       [JSON.stringify({ auths: { "ghcr.io": { username: "bot" } } }), /neither "auth"/],
-      [JSON.stringify({ auths: { "quay.io": { auth: b64(`bot:${PASSWORD}`) } } }), /credentials for "quay.io" but not for ghcr.io, the registry of `app-platform:imageRegistry`/],
+      [
+        JSON.stringify({ auths: { "quay.io": { auth: b64(`bot:${PASSWORD}`) } } }),
+        /credentials for "quay.io" but not for ghcr.io, the registry of `app-platform:imageRegistry`/,
+      ],
     ];
     for (const [value, expected] of cases) {
       const problems = check(value);

@@ -75,12 +75,12 @@ describe("runStack through Pulumi's Node.js runner", () => {
   let hung: RunResult;
 
   beforeAll(async () => {
-    [preview, failed, hung] = await Promise.all([
-      run({}),
-      run({ "runner-fixture:fail": "true" }),
-      run({ "runner-fixture:hang": "true" }, 3_000),
-    ]);
-    for (const [label, r] of [["preview", preview], ["failing", failed], ["hanging", hung]] as const) {
+    [preview, failed, hung] = await Promise.all([run({}), run({ "runner-fixture:fail": "true" }), run({ "runner-fixture:hang": "true" }, 3_000)]);
+    for (const [label, r] of [
+      ["preview", preview],
+      ["failing", failed],
+      ["hanging", hung],
+    ] as const) {
       console.info(`[runner.test] ${label} run: ${r.durationMs} ms, exit ${r.exitCode}`);
     }
   });
@@ -255,10 +255,12 @@ describe("recording monitor (called directly over gRPC)", () => {
     const c = client(rec.address);
     try {
       const ask = async (id: string) =>
-        (await callUnary<resourceproto.SupportsFeatureRequest, resourceproto.SupportsFeatureResponse>(
-          c.supportsFeature.bind(c),
-          new resourceproto.SupportsFeatureRequest().setId(id),
-        )).getHassupport();
+        (
+          await callUnary<resourceproto.SupportsFeatureRequest, resourceproto.SupportsFeatureResponse>(
+            c.supportsFeature.bind(c),
+            new resourceproto.SupportsFeatureRequest().setId(id),
+          )
+        ).getHassupport();
       expect(await ask("secrets")).toBe(true);
       expect(await ask("outputValues")).toBe(false);
       expect(await ask("transforms")).toBe(false);

@@ -50,7 +50,10 @@ function readTsconfig(file: string): { extends?: string; compilerOptions?: Recor
 
 /** 1-based line of the first line of `file` containing `needle`. */
 function lineOf(file: string, needle: string): number {
-  const i = fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(needle));
+  const i = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(needle));
   if (i < 0) throw new Error(`${needle} not found in ${file}`);
   return i + 1;
 }
@@ -181,7 +184,11 @@ describe("loading as the language host does", () => {
     ]);
     real = run.result;
     report = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as TsNodeReport) : { registered: false };
-    for (const [label, r] of [["real program", real], ["broken", broken], ["broken, PULUMI_NODEJS_TRANSPILE_ONLY=false", typeChecked]] as const) {
+    for (const [label, r] of [
+      ["real program", real],
+      ["broken", broken],
+      ["broken, PULUMI_NODEJS_TRANSPILE_ONLY=false", typeChecked],
+    ] as const) {
       console.info(`[runtime-loading] ${label}: ${r.durationMs} ms, exit ${r.exitCode}`);
     }
   }, 180_000);
@@ -201,7 +208,10 @@ describe("loading as the language host does", () => {
     });
 
     it("ran to completion and registered every product", () => {
-      expect(real.logs.filter((l) => l.severity === "error"), real.stderr).toEqual([]);
+      expect(
+        real.logs.filter((l) => l.severity === "error"),
+        real.stderr,
+      ).toEqual([]);
       expect(real.ok).toBe(true);
       const products = real.resources.filter((r) => r.type === "app-platform:product:ApplicationStack").map((r) => r.name);
       expect(products.sort()).toEqual(["ara", "ask-dahlia", "chat-api", "codebook", "voyager"]);
@@ -222,13 +232,19 @@ describe("loading as the language host does", () => {
     it("runs past a type error (no type check) and fails with the component's exception", () => {
       expect(broken.ok).toBe(false);
       expect(broken.resources.map((r) => r.type)).toEqual(expect.arrayContaining(["pulumi:pulumi:Stack", "fixture:index:Fine"]));
-      const errors = broken.logs.filter((l) => l.severity === "error").map((l) => l.message).join("\n");
+      const errors = broken.logs
+        .filter((l) => l.severity === "error")
+        .map((l) => l.message)
+        .join("\n");
       expect(errors).toContain("Broken web (web): deliberate failure");
       expect(errors).not.toMatch(/TS2322|Unable to compile/);
     });
 
     it("the stack trace points at the TypeScript file and line of the throw, and of its caller", () => {
-      const errors = broken.logs.filter((l) => l.severity === "error").map((l) => l.message).join("\n");
+      const errors = broken.logs
+        .filter((l) => l.severity === "error")
+        .map((l) => l.message)
+        .join("\n");
       const component = path.join(brokenDir, "components/broken.ts");
       const index = path.join(brokenDir, "infra/index.ts");
       expect(errors).toContain(`${component}:${lineOf(component, "// THROW")}:`);
@@ -247,7 +263,10 @@ describe("loading as the language host does", () => {
 
     it("`PULUMI_NODEJS_TRANSPILE_ONLY=false` cannot quietly run it untyped: ts-node refuses it beside swc (README)", () => {
       expect(typeChecked.ok).toBe(false);
-      const errors = typeChecked.logs.filter((l) => l.severity === "error").map((l) => l.message).join("\n");
+      const errors = typeChecked.logs
+        .filter((l) => l.severity === "error")
+        .map((l) => l.message)
+        .join("\n");
       expect(errors).toMatch(/Cannot enable 'swc' option with 'transpileOnly: false'/);
       expect(errors).not.toContain("deliberate failure");
       expect(typeChecked.resources.map((r) => r.type)).not.toContain("fixture:index:Fine");

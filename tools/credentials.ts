@@ -115,7 +115,14 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
   "aws:s3/bucket:Bucket": {
     provider: "aws",
     // Creating with object lock enabled also puts versioning and the lock configuration.
-    permissions: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration", ...S3_BUCKET_READ],
+    permissions: [
+      "s3:CreateBucket",
+      "s3:DeleteBucket",
+      "s3:PutBucketTagging",
+      "s3:PutBucketVersioning",
+      "s3:PutBucketObjectLockConfiguration",
+      ...S3_BUCKET_READ,
+    ],
     scope: "backup buckets",
   },
   "aws:s3/bucketVersioning:BucketVersioning": { provider: "aws", permissions: ["s3:PutBucketVersioning", "s3:GetBucketVersioning"], scope: "backup buckets" },
@@ -198,7 +205,7 @@ function plural(kind: string): string {
  * these a least-privilege deploy hangs or fails after the object is created (pulumi-kubernetes#1206).
  */
 export const KUBERNETES_AWAIT_READS: Readonly<Record<string, readonly string[]>> = {
-  Deployment: ['apps replicasets: get, list, watch', '"" (core) pods: get, list, watch'],
+  Deployment: ["apps replicasets: get, list, watch", '"" (core) pods: get, list, watch'],
   Service: ['"" (core) endpoints: get, list, watch', '"" (core) pods: get, list, watch'],
   Ingress: ['"" (core) endpoints: get, list, watch', '"" (core) services: get, list, watch'],
 };
@@ -293,9 +300,7 @@ export function bucketPattern(name: string): string {
  */
 export function awsDeployerPolicy(usage: CredentialUsage): object {
   const actions = (pred: (a: string) => boolean) =>
-    [...new Set(usage.types.flatMap((t) => (resourceGrant(t)?.provider === "aws" ? resourceGrant(t)!.permissions : [])))]
-      .filter(pred)
-      .sort();
+    [...new Set(usage.types.flatMap((t) => (resourceGrant(t)?.provider === "aws" ? resourceGrant(t)!.permissions : [])))].filter(pred).sort();
   const buckets = [...new Set(usage.s3Buckets.map(bucketPattern))].sort().map((p) => `arn:aws:s3:::${p}`);
   const statements: object[] = [];
   const s3 = actions((a) => a.startsWith("s3:"));

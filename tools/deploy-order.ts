@@ -61,9 +61,7 @@ export function deployJobs(doc: unknown): DeployJob[] {
   const jobs = (doc as { jobs?: Record<string, WorkflowJob> } | null)?.jobs ?? {};
   return Object.entries(jobs).map(([id, job]) => {
     const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
-    const up = (job.steps ?? []).find(
-      (s) => typeof s?.uses === "string" && s.uses.startsWith("pulumi/actions@") && s.with?.command === "up",
-    );
+    const up = (job.steps ?? []).find((s) => typeof s?.uses === "string" && s.uses.startsWith("pulumi/actions@") && s.with?.command === "up");
     return {
       id,
       needs,

@@ -179,12 +179,16 @@ export function validateManifest(obj: unknown): string[] {
   const manifest = plain<unknown>(obj);
   const what = describeObject(manifest);
   if (!manifest || typeof manifest !== "object" || Array.isArray(manifest)) {
-    return [`${what}: expected a Kubernetes object (a mapping with \`apiVersion\` and \`kind\`), got ${Array.isArray(manifest) ? "an array" : typeof manifest}`];
+    return [
+      `${what}: expected a Kubernetes object (a mapping with \`apiVersion\` and \`kind\`), got ${Array.isArray(manifest) ? "an array" : typeof manifest}`,
+    ];
   }
   const { apiVersion, kind } = manifest as { apiVersion?: unknown; kind?: unknown };
   const problems: string[] = [];
   if (typeof apiVersion !== "string" || isUnknown(apiVersion)) {
-    problems.push(`${what}: \`apiVersion\` is ${apiVersion === undefined ? "missing" : `not a known string (${JSON.stringify(apiVersion)})`}; expected e.g. "apps/v1" or "v1"`);
+    problems.push(
+      `${what}: \`apiVersion\` is ${apiVersion === undefined ? "missing" : `not a known string (${JSON.stringify(apiVersion)})`}; expected e.g. "apps/v1" or "v1"`,
+    );
   }
   if (typeof kind !== "string" || isUnknown(kind)) {
     problems.push(`${what}: \`kind\` is ${kind === undefined ? "missing" : `not a known string (${JSON.stringify(kind)})`}; expected e.g. "Deployment"`);
@@ -192,7 +196,9 @@ export function validateManifest(obj: unknown): string[] {
   if (problems.length > 0) return problems;
   const source = schemaFor(apiVersion as string, kind as string);
   if (!source) {
-    const pkgs = schemaPackages().map((p) => `${p.name} ${p.version}`).join(" and ");
+    const pkgs = schemaPackages()
+      .map((p) => `${p.name} ${p.version}`)
+      .join(" and ");
     return [
       `${what}: no schema for apiVersion "${apiVersion}" kind "${kind}": ${pkgs} define no such object. ` +
         "Fix the apiVersion/kind, or add a schema package that defines it to tools/kube-schema.ts",

@@ -18,133 +18,134 @@ export const ROOT = path.resolve(__dirname, "..");
 export const CATALOGUE = path.join(ROOT, "docs", "policies.md");
 
 const AREA_TITLES: Record<Area, string> = {
-    kubernetes: "Kubernetes",
-    aws: "AWS",
-    cloudflare: "Cloudflare",
-    vercel: "Vercel",
-    random: "`@pulumi/random`",
-    prometheus: "Prometheus alert rules",
-    stack: "Whole stack",
+  kubernetes: "Kubernetes",
+  aws: "AWS",
+  cloudflare: "Cloudflare",
+  vercel: "Vercel",
+  random: "`@pulumi/random`",
+  prometheus: "Prometheus alert rules",
+  stack: "Whole stack",
 };
 
 function cell(text: string): string {
-    return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
 /** The rule's own sentence, without the anchors `defineResourceRule` appends for the engine. */
 export function ownDescription(r: RegisteredRule): string {
-    return r.description.replace(/ Anchors: .*$/s, "");
+  return r.description.replace(/ Anchors: .*$/s, "");
 }
 
 /** The file that declares a rule: `policies/<area>/<name without the area>.ts`. */
 export function sourceFile(r: RegisteredRule): string {
-    return `policies/${r.metadata.area}/${r.name.slice(r.metadata.area.length + 1)}.ts`;
+  return `policies/${r.metadata.area}/${r.name.slice(r.metadata.area.length + 1)}.ts`;
 }
 
 function configLines(name: string): string[] {
-    const policy = rules.find((p) => p.name === name);
-    const properties = Object.entries(policy?.configSchema?.properties ?? {}).filter(([key]) => key !== "environment");
-    if (properties.length === 0) return [];
-    return [
-        "- **Config** (`--policy-pack-config`):",
-        ...properties.map(([key, schema]) => {
-            const s = schema as { type?: unknown; default?: unknown; description?: string };
-            const type = typeof s.type === "string" ? s.type : JSON.stringify(s.type);
-            const dflt = s.default === undefined ? "" : `, default \`${JSON.stringify(s.default)}\``;
-            return `  - \`${key}\` (${type}${dflt}): ${(s.description ?? "").replace(/\n/g, " ")}`;
-        }),
-    ];
+  const policy = rules.find((p) => p.name === name);
+  const properties = Object.entries(policy?.configSchema?.properties ?? {}).filter(([key]) => key !== "environment");
+  if (properties.length === 0) return [];
+  return [
+    "- **Config** (`--policy-pack-config`):",
+    ...properties.map(([key, schema]) => {
+      const s = schema as { type?: unknown; default?: unknown; description?: string };
+      const type = typeof s.type === "string" ? s.type : JSON.stringify(s.type);
+      const dflt = s.default === undefined ? "" : `, default \`${JSON.stringify(s.default)}\``;
+      return `  - \`${key}\` (${type}${dflt}): ${(s.description ?? "").replace(/\n/g, " ")}`;
+    }),
+  ];
 }
 
 function ruleSection(r: RegisteredRule): string[] {
-    const m = r.metadata;
-    return [
-        `### ${r.name}`,
-        "",
-        ownDescription(r),
-        "",
-        `- **Level:** ${levelText(r.enforcementLevel, m.scope)}`,
-        `- **Checked:** ${m.kind === "resource" ? "per resource (`Analyze`)" : "once per stack (`AnalyzeStack`)"}`,
-        `- **Applies to:** ${m.resourceTypes ? m.resourceTypes.map((t) => `\`${t}\``).join(", ") : "any resource type (not declared)"}`,
-        `- **Rationale:** ${m.rationale}`,
-        `- **Standard:** ${m.standard}`,
-        `- **Anchors:** ${m.anchors.join(", ")}`,
-        ...configLines(r.name),
-        m.numbers.length > 0
-            ? `- **Former number:** ${m.numbers.join(", ")}`
-            : `- **Origin:** ${m.origin ?? "—"}`,
-        `- **Source:** [\`${sourceFile(r)}\`](../${sourceFile(r)})`,
-        "",
-    ];
+  const m = r.metadata;
+  return [
+    `### ${r.name}`,
+    "",
+    ownDescription(r),
+    "",
+    `- **Level:** ${levelText(r.enforcementLevel, m.scope)}`,
+    `- **Checked:** ${m.kind === "resource" ? "per resource (`Analyze`)" : "once per stack (`AnalyzeStack`)"}`,
+    `- **Applies to:** ${m.resourceTypes ? m.resourceTypes.map((t) => `\`${t}\``).join(", ") : "any resource type (not declared)"}`,
+    `- **Rationale:** ${m.rationale}`,
+    `- **Standard:** ${m.standard}`,
+    `- **Anchors:** ${m.anchors.join(", ")}`,
+    ...configLines(r.name),
+    m.numbers.length > 0 ? `- **Former number:** ${m.numbers.join(", ")}` : `- **Origin:** ${m.origin ?? "—"}`,
+    `- **Source:** [\`${sourceFile(r)}\`](../${sourceFile(r)})`,
+    "",
+  ];
 }
 
 function notAPolicySection(n: NotAPolicy): string[] {
-    return [
-        `### ${n.name}`,
-        "",
-        n.description,
-        "",
-        "- **Level:** not a policy",
-        `- **Checked by:** ${n.checkedBy}`,
-        `- **Rationale:** ${n.rationale}`,
-        `- **Standard:** ${n.standard}`,
-        `- **Former number:** ${n.numbers.join(", ")}`,
-        "",
-    ];
+  return [
+    `### ${n.name}`,
+    "",
+    n.description,
+    "",
+    "- **Level:** not a policy",
+    `- **Checked by:** ${n.checkedBy}`,
+    `- **Rationale:** ${n.rationale}`,
+    `- **Standard:** ${n.standard}`,
+    `- **Former number:** ${n.numbers.join(", ")}`,
+    "",
+  ];
 }
 
 /** The whole of docs/policies.md. */
 export function renderCatalogue(all: readonly RegisteredRule[] = registry, notPolicies: readonly NotAPolicy[] = notImplemented): string {
-    const lines: string[] = [
-        "# Policy catalogue",
-        "",
-        "<!-- Generated by tools/policy-catalogue.ts from the rules' metadata in policies/; do not edit. Regenerate: npm run policy-docs -->",
-        "",
-        "Every rule of the CrossGuard policy pack in [`policies/`](../policies/README.md), generated from",
-        "the metadata each rule declares. Cite a rule by its name, linking its section",
-        "(`docs/policies.md#<rule-name>`). Each rule's **Former number** is its number in the numbered",
-        "catalogue the pack was first written from, for reading older references that cite a rule by number.",
-        "",
-        "Levels: **mandatory** fails the preview or update; **advisory** is printed; **mandatory on prod,",
-        "advisory elsewhere** is mandatory on the prod stack only (policy config `environment`, then the",
-        "stack tag `environment`, then the stack name); **mandatory for backups** is mandatory on backup",
-        "buckets and jobs. Each rule's level and thresholds can be overridden per stack",
-        "(`--policy-pack-config`, see [`policies/README.md`](../policies/README.md)).",
-        "",
-        "## Index",
-        "",
-        "| rule | level | checked | description |",
-        "| --- | --- | --- | --- |",
-        ...all.map((r) => `| [\`${r.name}\`](#${r.name}) | ${levelText(r.enforcementLevel, r.metadata.scope)} | ${r.metadata.kind === "resource" ? "per resource" : "per stack"} | ${cell(ownDescription(r))} |`),
-        ...notPolicies.map((n) => `| [\`${n.name}\`](#${n.name}) | not a policy | plan | ${cell(n.description)} |`),
-        "",
-    ];
-    for (const area of AREAS) {
-        const inArea = all.filter((r) => r.metadata.area === area);
-        if (inArea.length === 0) continue;
-        lines.push(`## ${AREA_TITLES[area]}`, "");
-        for (const r of inArea) lines.push(...ruleSection(r));
-    }
-    if (notPolicies.length > 0) {
-        lines.push("## Not policies", "");
-        for (const n of notPolicies) lines.push(...notAPolicySection(n));
-    }
-    return lines.join("\n").replace(/\n+$/, "\n");
+  const lines: string[] = [
+    "# Policy catalogue",
+    "",
+    "<!-- Generated by tools/policy-catalogue.ts from the rules' metadata in policies/; do not edit. Regenerate: npm run policy-docs -->",
+    "",
+    "Every rule of the CrossGuard policy pack in [`policies/`](../policies/README.md), generated from",
+    "the metadata each rule declares. Cite a rule by its name, linking its section",
+    "(`docs/policies.md#<rule-name>`). Each rule's **Former number** is its number in the numbered",
+    "catalogue the pack was first written from, for reading older references that cite a rule by number.",
+    "",
+    "Levels: **mandatory** fails the preview or update; **advisory** is printed; **mandatory on prod,",
+    "advisory elsewhere** is mandatory on the prod stack only (policy config `environment`, then the",
+    "stack tag `environment`, then the stack name); **mandatory for backups** is mandatory on backup",
+    "buckets and jobs. Each rule's level and thresholds can be overridden per stack",
+    "(`--policy-pack-config`, see [`policies/README.md`](../policies/README.md)).",
+    "",
+    "## Index",
+    "",
+    "| rule | level | checked | description |",
+    "| --- | --- | --- | --- |",
+    ...all.map(
+      (r) =>
+        `| [\`${r.name}\`](#${r.name}) | ${levelText(r.enforcementLevel, r.metadata.scope)} | ${r.metadata.kind === "resource" ? "per resource" : "per stack"} | ${cell(ownDescription(r))} |`,
+    ),
+    ...notPolicies.map((n) => `| [\`${n.name}\`](#${n.name}) | not a policy | plan | ${cell(n.description)} |`),
+    "",
+  ];
+  for (const area of AREAS) {
+    const inArea = all.filter((r) => r.metadata.area === area);
+    if (inArea.length === 0) continue;
+    lines.push(`## ${AREA_TITLES[area]}`, "");
+    for (const r of inArea) lines.push(...ruleSection(r));
+  }
+  if (notPolicies.length > 0) {
+    lines.push("## Not policies", "");
+    for (const n of notPolicies) lines.push(...notAPolicySection(n));
+  }
+  return lines.join("\n").replace(/\n+$/, "\n");
 }
 
 if (require.main === module) {
-    const next = renderCatalogue();
-    const current = fs.existsSync(CATALOGUE) ? fs.readFileSync(CATALOGUE, "utf8") : undefined;
-    if (process.argv.includes("--check")) {
-        if (current !== next) {
-            console.error(`${path.relative(ROOT, CATALOGUE)} is out of date with the rules' metadata: run npm run policy-docs`);
-            process.exit(1);
-        }
-        console.log(`${path.relative(ROOT, CATALOGUE)} is up to date`);
-    } else if (current !== next) {
-        fs.writeFileSync(CATALOGUE, next);
-        console.log(`updated ${path.relative(ROOT, CATALOGUE)}`);
-    } else {
-        console.log(`${path.relative(ROOT, CATALOGUE)} is up to date`);
+  const next = renderCatalogue();
+  const current = fs.existsSync(CATALOGUE) ? fs.readFileSync(CATALOGUE, "utf8") : undefined;
+  if (process.argv.includes("--check")) {
+    if (current !== next) {
+      console.error(`${path.relative(ROOT, CATALOGUE)} is out of date with the rules' metadata: run npm run policy-docs`);
+      process.exit(1);
     }
+    console.log(`${path.relative(ROOT, CATALOGUE)} is up to date`);
+  } else if (current !== next) {
+    fs.writeFileSync(CATALOGUE, next);
+    console.log(`updated ${path.relative(ROOT, CATALOGUE)}`);
+  } else {
+    console.log(`${path.relative(ROOT, CATALOGUE)} is up to date`);
+  }
 }

@@ -244,9 +244,7 @@ export function validateBackupBucketArgs(name: string, args: BackupBucketArgs): 
 
   const rules = args.retention ?? [];
   if (rules.length === 0) {
-    problems.push(
-      '`retention` is empty; declare at least one prefix rule, e.g. `[{ prefix: "daily/", retention: Retention.days(30) }]`',
-    );
+    problems.push('`retention` is empty; declare at least one prefix rule, e.g. `[{ prefix: "daily/", retention: Retention.days(30) }]`');
   }
   const seen = new Set<string>();
   for (const rule of rules) {
@@ -276,14 +274,12 @@ export function validateBackupBucketArgs(name: string, args: BackupBucketArgs): 
       `\`abortIncompleteMultipartUpload\` is ${abort}; incomplete uploads must be aborted after more than 0 and at most 7 days (aws-configure-bucket-lifecycle and cloudflare-configure-r2-lifecycle), e.g. \`Duration.days(7)\``,
     );
   } else if (kind === "s3" && abort.toSeconds() % 86_400 !== 0) {
-    problems.push(
-      `\`abortIncompleteMultipartUpload\` is ${abort}; S3 counts it in whole days, e.g. \`Duration.days(1)\``,
-    );
+    problems.push(`\`abortIncompleteMultipartUpload\` is ${abort}; S3 counts it in whole days, e.g. \`Duration.days(1)\``);
   }
 
   if (kind === "r2") {
     if (args.accountId === undefined || args.accountId === "") {
-      problems.push("`accountId` is required for `kind: \"r2\"`; pass the Cloudflare account id (stack config `cloudflare:accountId`)");
+      problems.push('`accountId` is required for `kind: "r2"`; pass the Cloudflare account id (stack config `cloudflare:accountId`)');
     }
     if (args.noncurrentVersionRetention !== undefined) {
       problems.push("`noncurrentVersionRetention` applies to S3 only (R2 has no object versions); remove it");
@@ -333,10 +329,7 @@ export const BACKUP_BUCKET_DATA_ROLES = ["key", "bucket", "object-lock", "r2-buc
  * Resource options of the child with the given role: data-bearing children get
  * `dataProtection(context)` (protected and retained on delete in prod), the rest nothing extra.
  */
-export function backupBucketResourceOptions(
-  context: Pick<PlatformContext, "environment">,
-  role: string,
-): { protect?: boolean; retainOnDelete?: boolean } {
+export function backupBucketResourceOptions(context: Pick<PlatformContext, "environment">, role: string): { protect?: boolean; retainOnDelete?: boolean } {
   return (BACKUP_BUCKET_DATA_ROLES as readonly string[]).includes(role) ? dataProtection(context) : {};
 }
 
@@ -423,10 +416,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
       this.createPolicy(bucket);
       this.createLifecycle(bucket, versioning);
       this.createObjectLock(bucket, versioning);
-      const region =
-        args.region !== undefined
-          ? pulumi.output(args.region)
-          : aws.getRegionOutput({}, { parent: this }).region;
+      const region = args.region !== undefined ? pulumi.output(args.region) : aws.getRegionOutput({}, { parent: this }).region;
       this.bucketName = bucket.bucket;
       this.arn = bucket.arn;
       this.kmsKeyArn = key.arn;
@@ -463,7 +453,6 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
   private tags(): Record<string, string> {
     return resourceTags(this.args.context, { "app-platform/backup": "true" });
   }
-
 
   // ---- S3 ------------------------------------------------------------------------------------
 
@@ -563,10 +552,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     );
   }
 
-  private createLifecycle(
-    bucket: aws.s3.Bucket,
-    versioning: aws.s3.BucketVersioning,
-  ): aws.s3.BucketLifecycleConfiguration {
+  private createLifecycle(bucket: aws.s3.Bucket, versioning: aws.s3.BucketVersioning): aws.s3.BucketLifecycleConfiguration {
     const noncurrent = this.args.noncurrentVersionRetention ?? BACKUP_BUCKET_DEFAULTS.noncurrentVersionRetention;
     const abort = this.args.abortIncompleteMultipartUpload ?? BACKUP_BUCKET_DEFAULTS.abortIncompleteMultipartUpload;
     const archive = this.args.archiveTransition;
@@ -582,9 +568,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
           expiration: { days: rule.retention.days },
           noncurrentVersionExpiration: { noncurrentDays: noncurrent.days },
           abortIncompleteMultipartUpload: { daysAfterInitiation: abort.toSeconds() / 86_400 },
-          ...(archive && rule.retention.days > archive.after.days
-            ? { transitions: [{ days: archive.after.days, storageClass: archive.storageClass }] }
-            : {}),
+          ...(archive && rule.retention.days > archive.after.days ? { transitions: [{ days: archive.after.days, storageClass: archive.storageClass }] } : {}),
         })),
       }),
       // Lifecycle rules on a versioned bucket are applied after versioning is on (AWS guidance).
@@ -592,10 +576,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     );
   }
 
-  private createObjectLock(
-    bucket: aws.s3.Bucket,
-    versioning: aws.s3.BucketVersioning,
-  ): aws.s3.BucketObjectLockConfiguration {
+  private createObjectLock(bucket: aws.s3.Bucket, versioning: aws.s3.BucketVersioning): aws.s3.BucketObjectLockConfiguration {
     return new aws.s3.BucketObjectLockConfiguration(
       `${this.baseName}-object-lock`,
       transform(this.args.transform?.objectLock, {
@@ -610,11 +591,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
 
   // ---- R2 ------------------------------------------------------------------------------------
 
-  private createR2Bucket(
-    bucketName: string,
-    accountId: pulumi.Output<string>,
-    jurisdiction: R2Jurisdiction,
-  ): cloudflare.R2Bucket {
+  private createR2Bucket(bucketName: string, accountId: pulumi.Output<string>, jurisdiction: R2Jurisdiction): cloudflare.R2Bucket {
     return new cloudflare.R2Bucket(
       `${this.baseName}-bucket`,
       transform(this.args.transform?.r2Bucket, {
@@ -628,11 +605,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     );
   }
 
-  private createR2Lifecycle(
-    bucket: cloudflare.R2Bucket,
-    accountId: pulumi.Output<string>,
-    jurisdiction: R2Jurisdiction,
-  ): cloudflare.R2BucketLifecycle {
+  private createR2Lifecycle(bucket: cloudflare.R2Bucket, accountId: pulumi.Output<string>, jurisdiction: R2Jurisdiction): cloudflare.R2BucketLifecycle {
     const abort = this.args.abortIncompleteMultipartUpload ?? BACKUP_BUCKET_DEFAULTS.abortIncompleteMultipartUpload;
     return new cloudflare.R2BucketLifecycle(
       `${this.baseName}-lifecycle`,
@@ -652,11 +625,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
     );
   }
 
-  private createR2Lock(
-    bucket: cloudflare.R2Bucket,
-    accountId: pulumi.Output<string>,
-    jurisdiction: R2Jurisdiction,
-  ): cloudflare.R2BucketLock {
+  private createR2Lock(bucket: cloudflare.R2Bucket, accountId: pulumi.Output<string>, jurisdiction: R2Jurisdiction): cloudflare.R2BucketLock {
     return new cloudflare.R2BucketLock(
       `${this.baseName}-lock`,
       transform(this.args.transform?.r2Lock, {

@@ -24,15 +24,18 @@ import { BackupBucketRef } from "./backup-bucket";
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 // Shared with the restore verification; exported here as before.
 export { emptyR2TokenMessage, r2BucketResource, r2SecretAccessKey } from "./prefix-credentials";
-import {
-  PlatformContext,
-  TYPE_PREFIX,
-  isDnsLabel,
-  recommendedLabels,
-  throwIfInvalid,
-} from "../context";
+import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
-import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
+import {
+  SCRIPTS_DIR,
+  bucketPrefixEnv,
+  jobSecret,
+  jobServiceAccount,
+  runLimits,
+  scriptCronJobSpec,
+  scriptJobNetworkPolicySpec,
+  scriptsConfigMap,
+} from "./script-job";
 import { Duration } from "../values";
 import { BACKUP_LABEL, BACKUP_UID, type BackupImage, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./job-kernel";
 
@@ -228,9 +231,7 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
   }
 
   if ((args.databaseUrl === undefined) === (args.exportTask === undefined)) {
-    problems.push(
-      "give exactly one of `databaseUrl` (a Postgres dump) and `exportTask` (the product's own export command)",
-    );
+    problems.push("give exactly one of `databaseUrl` (a Postgres dump) and `exportTask` (the product's own export command)");
   }
   if (args.exportTask) {
     const t = args.exportTask;
@@ -247,9 +248,7 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
   const rule = args.bucket.retention.find((r) => r.prefix === args.prefix);
   if (!rule) {
     const known = args.bucket.retention.map((r) => `"${r.prefix}"`).join(", ");
-    problems.push(
-      `\`prefix\` "${args.prefix}" is not one of the bucket's retention prefixes (${known}); use one of them or add a retention rule for it`,
-    );
+    problems.push(`\`prefix\` "${args.prefix}" is not one of the bucket's retention prefixes (${known}); use one of them or add a retention rule for it`);
   }
 
   const rpoSeconds = args.rpo.toSeconds();
@@ -264,9 +263,7 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
   const startingDeadline = args.startingDeadline ?? d.startingDeadline;
   const cron = parseCron(args.schedule);
   if ("problem" in cron) {
-    problems.push(
-      `\`schedule\` "${args.schedule}" is not a valid cron expression: ${cron.problem}; e.g. "15 3 * * *" for daily at 03:15 UTC`,
-    );
+    problems.push(`\`schedule\` "${args.schedule}" is not a valid cron expression: ${cron.problem}; e.g. "15 3 * * *" for daily at 03:15 UTC`);
   } else {
     const intervals = cronIntervals(cron);
     if (!intervals) {
@@ -290,9 +287,7 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
     problems.push(`\`activeDeadline\` is ${activeDeadline}; use whole seconds of at least 1, e.g. \`Duration.hours(1)\``);
   }
   if (!Number.isInteger(startingDeadline.toSeconds()) || startingDeadline.toSeconds() < 10) {
-    problems.push(
-      `\`startingDeadline\` is ${startingDeadline}; Kubernetes may never start a job with less than 10 s, use e.g. \`Duration.minutes(10)\``,
-    );
+    problems.push(`\`startingDeadline\` is ${startingDeadline}; Kubernetes may never start a job with less than 10 s, use e.g. \`Duration.minutes(10)\``);
   }
   const counts = {
     backoffLimit: args.backoffLimit ?? d.backoffLimit,
@@ -325,7 +320,6 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
 
   throwIfInvalid(COMPONENT, name, problems);
 }
-
 
 /** A CronJob that dumps a PostgreSQL database into a backup bucket prefix on a schedule. */
 export class BackupJob extends pulumi.ComponentResource {
@@ -458,10 +452,7 @@ export class BackupJob extends pulumi.ComponentResource {
               ...bucketPrefixEnv(a.bucket, a.prefix, a.context.product),
               { name: "BACKUP_TMPDIR", value: "/tmp" },
               ...(task
-                ? [
-                    ...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })),
-                    ...Object.keys(task.secretEnv ?? {}).map(fromSecret),
-                  ]
+                ? [...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })), ...Object.keys(task.secretEnv ?? {}).map(fromSecret)]
                 : [fromSecret("DATABASE_URL")]),
               fromSecret("AWS_ACCESS_KEY_ID"),
               fromSecret("AWS_SECRET_ACCESS_KEY"),

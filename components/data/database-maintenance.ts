@@ -130,14 +130,16 @@ export function validateDatabaseMaintenanceArgs(name: string, args: DatabaseMain
       problems.push(`the CronJob name "${cronName}" must be a DNS label of at most ${MAX_CRONJOB_NAME} characters; shorten the component name`);
     }
     const cron = parseCron(maintenanceSchedule(w, args.tasks[task]!.months));
-    if ("problem" in cron) problems.push(`\`tasks.${task}.months\` "${args.tasks[task]!.months}" is not a cron month field: ${cron.problem}; e.g. "*" or "1,4,7,10"`);
+    if ("problem" in cron)
+      problems.push(`\`tasks.${task}.months\` "${args.tasks[task]!.months}" is not a cron month field: ${cron.problem}; e.g. "*" or "1,4,7,10"`);
   }
   if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7) problems.push(`\`window.weekday\` is ${w.weekday}; use 1 (Monday) to 7 (Sunday)`);
   if (!Number.isInteger(w.startHour) || !Number.isInteger(w.endHour) || w.startHour < 0 || w.endHour > 24 || w.startHour >= w.endHour) {
     problems.push(`\`window\` ${w.startHour}:00-${w.endHour}:00 is not a window within one UTC day; e.g. { startHour: 2, endHour: 6 } (seed 001 §7.1)`);
   }
   const lock = args.lockTimeout ?? d.lockTimeout;
-  if (lock.toSeconds() < 1 || !Number.isInteger(lock.toSeconds())) problems.push(`\`lockTimeout\` is ${lock}; use whole seconds of at least 1, e.g. \`Duration.seconds(10)\``);
+  if (lock.toSeconds() < 1 || !Number.isInteger(lock.toSeconds()))
+    problems.push(`\`lockTimeout\` is ${lock}; use whole seconds of at least 1, e.g. \`Duration.seconds(10)\``);
   for (const m of args.vectorAccessMethods ?? d.vectorAccessMethods) {
     if (!/^[a-z_][a-z0-9_]*$/.test(m)) problems.push(`\`vectorAccessMethods\` entry "${m}" is not an index access method name`);
   }

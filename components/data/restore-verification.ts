@@ -30,7 +30,16 @@ import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals,
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
-import { SCRIPTS_DIR, bucketPrefixEnv, jobSecret, jobServiceAccount, runLimits, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
+import {
+  SCRIPTS_DIR,
+  bucketPrefixEnv,
+  jobSecret,
+  jobServiceAccount,
+  runLimits,
+  scriptCronJobSpec,
+  scriptJobNetworkPolicySpec,
+  scriptsConfigMap,
+} from "./script-job";
 import { Duration, RESTORE_TABLE } from "../values";
 
 export { RESTORE_TABLE };
@@ -207,7 +216,10 @@ export function validateRestoreVerificationArgs(name: string, args: RestoreVerif
     problems.push(`\`schedule\` "${args.schedule}" never fires, or fires on one day only; give a recurring schedule`);
   }
   for (const t of args.expectedTables ?? d.expectedTables) {
-    if (!RESTORE_TABLE.test(t)) problems.push(`\`expectedTables\` entry "${t}" is not a \`table\` or \`schema.table\` name (lower-case letters, digits, _ and $, or a double-quoted identifier)`);
+    if (!RESTORE_TABLE.test(t))
+      problems.push(
+        `\`expectedTables\` entry "${t}" is not a \`table\` or \`schema.table\` name (lower-case letters, digits, _ and $, or a double-quoted identifier)`,
+      );
   }
   for (const s of args.restoreSchemas ?? d.restoreSchemas) {
     if (!SCHEMA.test(s)) problems.push(`\`restoreSchemas\` entry "${s}" is not a plain schema name (letters, digits, _ and $)`);
@@ -218,7 +230,9 @@ export function validateRestoreVerificationArgs(name: string, args: RestoreVerif
   }
   const image = args.image;
   if (!image || !image.repository || !image.tag || image.tag === "latest" || image.tag.startsWith("latest@")) {
-    problems.push("`image` must be a repository and a pinned tag (never `latest`), built from components/data/scripts/pg-backup.Dockerfile (kubernetes-disallow-latest-image-tag)");
+    problems.push(
+      "`image` must be a repository and a pinned tag (never `latest`), built from components/data/scripts/pg-backup.Dockerfile (kubernetes-disallow-latest-image-tag)",
+    );
   }
   const deadline = args.activeDeadline ?? d.activeDeadline;
   if (!Number.isInteger(deadline.toSeconds()) || deadline.toSeconds() < 60) {
@@ -240,7 +254,6 @@ export function validateRestoreVerificationArgs(name: string, args: RestoreVerif
   }
   throwIfInvalid(COMPONENT, name, problems);
 }
-
 
 /** A CronJob that restores the newest backup of a prefix into a throwaway PostgreSQL and checks it. */
 export class RestoreVerification extends pulumi.ComponentResource {

@@ -107,10 +107,14 @@ export function validateAlertRulesArgs(name: string, args: AlertRulesArgs): void
       problems.push("`routing.pagerKey` is empty; pass the PagerDuty routing key from secret stack config");
     }
     if (typeof routing.chatWebhookUrl === "string" && !/^https:\/\/[^\s/]+\/\S*$/.test(routing.chatWebhookUrl)) {
-      problems.push("`routing.chatWebhookUrl` must be an https:// webhook URL (value not shown: it is a secret); pass the Slack incoming-webhook URL from secret stack config");
+      problems.push(
+        "`routing.chatWebhookUrl` must be an https:// webhook URL (value not shown: it is a secret); pass the Slack incoming-webhook URL from secret stack config",
+      );
     }
     if (routing.chatChannel !== undefined && !SLACK_CHANNEL.test(routing.chatChannel)) {
-      problems.push(`\`routing.chatChannel\` must be a Slack channel such as "#codebook-alerts" (lower case, digits, "-", "_", "."), got "${routing.chatChannel}"`);
+      problems.push(
+        `\`routing.chatChannel\` must be a Slack channel such as "#codebook-alerts" (lower case, digits, "-", "_", "."), got "${routing.chatChannel}"`,
+      );
     }
   }
   throwIfInvalid("AlertRules", name, problems);
@@ -130,8 +134,7 @@ export class AlertRules extends pulumi.ComponentResource {
     super(`${TYPE_PREFIX}:monitoring:AlertRules`, name, {}, opts);
 
     validateAlertRulesArgs(name, args);
-    const a = { ...ALERT_RULES_DEFAULTS, ...definedOnly(args) } as Required<Omit<AlertRulesArgs, "routing">> &
-      Pick<AlertRulesArgs, "routing">;
+    const a = { ...ALERT_RULES_DEFAULTS, ...definedOnly(args) } as Required<Omit<AlertRulesArgs, "routing">> & Pick<AlertRulesArgs, "routing">;
     const labels = recommendedLabels(a.context, name, "alerting");
 
     this.ruleGroups = toPrometheusRuleGroups(a.groups, { commonLabels: { namespace: a.namespace } });
@@ -145,11 +148,7 @@ export class AlertRules extends pulumi.ComponentResource {
     this.registerOutputs({ ruleGroups: this.ruleGroups, ruleName: this.ruleName });
   }
 
-  private createPrometheusRule(
-    name: string,
-    a: Required<Omit<AlertRulesArgs, "routing">>,
-    labels: Record<string, string>,
-  ): k8s.apiextensions.CustomResource {
+  private createPrometheusRule(name: string, a: Required<Omit<AlertRulesArgs, "routing">>, labels: Record<string, string>): k8s.apiextensions.CustomResource {
     const args: k8s.apiextensions.CustomResourceArgs = {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",

@@ -217,7 +217,9 @@ export function renderBlackboxConfigOutput(modules: Readonly<Record<string, Blac
     .all(entries.map(([, m]) => pulumi.all({ ...(m.http.headers ?? {}) })))
     .apply((headers) =>
       renderBlackboxConfig(
-        Object.fromEntries(entries.map(([name, m], i) => [name, m.http.headers ? { ...m, http: { ...m.http, headers: headers[i] } } : (m as BlackboxHttpModule)])),
+        Object.fromEntries(
+          entries.map(([name, m], i) => [name, m.http.headers ? { ...m, http: { ...m.http, headers: headers[i] } } : (m as BlackboxHttpModule)]),
+        ),
       ),
     );
   return sendsRequestHeaders(modules) ? pulumi.secret(rendered) : rendered;

@@ -93,7 +93,13 @@ export function dashboardPanels(args: DashboardArgs): PanelSpec[] {
       `${used} / max by (instance) (pg_settings_max_connections${s} - pg_settings_superuser_reserved_connections${s})`,
     ];
     const expr = candidates.find((c) => thresholdsFor(alerts, c).length > 0) ?? candidates[0];
-    panels.push({ title: "DB connections (share of max_connections)", unit: "percentunit", expr, legend: "{{instance}}", thresholds: thresholdsFor(alerts, expr) });
+    panels.push({
+      title: "DB connections (share of max_connections)",
+      unit: "percentunit",
+      expr,
+      legend: "{{instance}}",
+      thresholds: thresholdsFor(alerts, expr),
+    });
   }
   for (const b of args.backups ?? []) {
     const age = `time() - kube_cronjob_status_last_successful_time${renderSelector({ cronjob: b.cronJob, namespace: b.namespace })}`;

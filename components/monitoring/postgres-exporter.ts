@@ -130,11 +130,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
       { metadata: meta(`${name}-dsn`), type: "Opaque", stringData: { [DSN_ENV]: pulumi.secret(e.dsn) } },
       parent,
     );
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      `${name}-service-account`,
-      { metadata: meta(name), automountServiceAccountToken: false },
-      parent,
-    );
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata: meta(name), automountServiceAccountToken: false }, parent);
     new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
@@ -219,9 +215,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
         spec: {
           podSelector: { matchLabels: selector },
           policyTypes: ["Ingress", "Egress"],
-          ingress: [
-            { from: [fromNamespace(e.prometheusNamespace ?? d.prometheusNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }] },
-          ],
+          ingress: [{ from: [fromNamespace(e.prometheusNamespace ?? d.prometheusNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }] }],
           egress: [
             dnsEgressRule(),
             // The database is outside the cluster (Supabase, Neon, a managed Postgres): any address, its port only.

@@ -44,7 +44,10 @@ function mapValues<T, U>(r: Readonly<Record<string, T>>, f: (v: T) => U): Record
 }
 
 function kebab(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /** What `productMonitoring` made and what the stack needs from it. */
@@ -215,7 +218,10 @@ function productProbes(scope: ProductScope, spec: ProductSpec, bypass: Readonly<
       a.name,
       a.domains.map((d) => `https://${d.host}${a.healthPath}`),
       secret
-        ? { name: vercelBypassModuleName(appModuleName(owner, platform.blackbox.module)), spec: withVercelProtectionBypass<pulumi.Input<string>>(healthModule(), secret) }
+        ? {
+            name: vercelBypassModuleName(appModuleName(owner, platform.blackbox.module)),
+            spec: withVercelProtectionBypass<pulumi.Input<string>>(healthModule(), secret),
+          }
         : sharedHealth,
     );
     // Security headers: a module per app, named once here and used by its Probe.

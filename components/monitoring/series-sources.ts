@@ -32,13 +32,16 @@ export interface ScrapeJob {
 }
 
 /** Builds an `AlertSources` over plain maps; unknown names throw with the known ones listed. */
-export function alertSources(product: string, maps: {
-  readonly workloads: Readonly<Record<string, SeriesSelector>>;
-  readonly database?: SeriesSelector;
-  readonly health: Readonly<Record<string, SeriesSelector>>;
-  readonly securityHeaders: Readonly<Record<string, SeriesSelector>>;
-  readonly dependencies: Readonly<Record<string, SeriesSelector>>;
-}): AlertSources {
+export function alertSources(
+  product: string,
+  maps: {
+    readonly workloads: Readonly<Record<string, SeriesSelector>>;
+    readonly database?: SeriesSelector;
+    readonly health: Readonly<Record<string, SeriesSelector>>;
+    readonly securityHeaders: Readonly<Record<string, SeriesSelector>>;
+    readonly dependencies: Readonly<Record<string, SeriesSelector>>;
+  },
+): AlertSources {
   const pick = (what: string, map: Readonly<Record<string, SeriesSelector>>, key: string): SeriesSelector => {
     const s = map[key];
     if (s === undefined) {

@@ -214,18 +214,14 @@ export function validateSecretSetArgs(name: string, args: SecretSetArgs): void {
   for (const [key, value] of Object.entries(provided)) {
     if (!SECRET_KEY_PATTERN.test(key)) problems.push(badKey("provided", key));
     if (value === undefined || value === null || value === "") {
-      problems.push(
-        `\`provided.${key}\` is empty; set it with \`pulumi config set --secret <name> <value>\` and pass \`config.requireSecret(<name>)\``,
-      );
+      problems.push(`\`provided.${key}\` is empty; set it with \`pulumi config set --secret <name> <value>\` and pass \`config.requireSecret(<name>)\``);
     }
   }
 
   for (const [key, spec] of Object.entries(generated)) {
     if (!SECRET_KEY_PATTERN.test(key)) problems.push(badKey("generated", key));
     if (key in provided) {
-      problems.push(
-        `key \`${key}\` is both \`provided\` and \`generated\`; keep it in exactly one of them`,
-      );
+      problems.push(`key \`${key}\` is both \`provided\` and \`generated\`; keep it in exactly one of them`);
     }
     const s = resolveGeneratedSpec(spec ?? {});
     if (!Number.isInteger(s.length) || s.length < MIN_GENERATED_LENGTH) {
@@ -244,9 +240,7 @@ export function validateSecretSetArgs(name: string, args: SecretSetArgs): void {
       );
     }
     if (s.keepPrevious && !s.rotate) {
-      problems.push(
-        `\`generated.${key}.keepPrevious\` is set but the key does not rotate; there is no previous value to keep — drop \`keepPrevious\``,
-      );
+      problems.push(`\`generated.${key}.keepPrevious\` is set but the key does not rotate; there is no previous value to keep — drop \`keepPrevious\``);
     }
     if (s.keepPrevious && previousKey(key) in generated) {
       problems.push(`\`generated.${key}.keepPrevious\` needs the key \`${previousKey(key)}\`, which is already a generated secret; rename one`);
@@ -262,9 +256,7 @@ export function validateSecretSetArgs(name: string, args: SecretSetArgs): void {
 
   const months = args.rotation?.months ?? ROTATION_DEFAULTS.months;
   if (!Number.isInteger(months) || months < 1 || months > MAX_ROTATION_MONTHS) {
-    problems.push(
-      `\`rotation.months\` is ${months}; use a whole number from 1 to ${MAX_ROTATION_MONTHS} (the seeds rotate quarterly: \`{ months: 3 }\`)`,
-    );
+    problems.push(`\`rotation.months\` is ${months}; use a whole number from 1 to ${MAX_ROTATION_MONTHS} (the seeds rotate quarterly: \`{ months: 3 }\`)`);
   }
   if (args.clock !== undefined && (typeof args.clock !== "function" || Number.isNaN(args.clock().getTime()))) {
     problems.push("`clock` must be a function returning a valid `Date`, e.g. `() => new Date()`");
@@ -334,9 +326,15 @@ export class SecretSet extends pulumi.ComponentResource {
       } else {
         // Two slots take turns: the one renewed this period is current, the other is last period's.
         const slots = ([0, 1] as const).map((slot) =>
-          this.createPassword(`${name}-${kebabKey(key)}-${slot === 0 ? "even" : "odd"}`, key, spec, {
-            rotation: rotationPeriodStart(slotPeriod(period, slot), rotation.months),
-          }, args),
+          this.createPassword(
+            `${name}-${kebabKey(key)}-${slot === 0 ? "even" : "odd"}`,
+            key,
+            spec,
+            {
+              rotation: rotationPeriodStart(slotPeriod(period, slot), rotation.months),
+            },
+            args,
+          ),
         );
         const current = period % 2;
         values[key] = pulumi.secret(slots[current].result);
@@ -348,7 +346,12 @@ export class SecretSet extends pulumi.ComponentResource {
     this.previousValues = Object.freeze(previousValues);
     this.keys = Object.freeze(Object.keys(values).sort());
     this.generatedKeys = Object.freeze(generated.map(([k]) => k).sort());
-    this.rotatingKeys = Object.freeze(generated.filter(([, s]) => s.rotate).map(([k]) => k).sort());
+    this.rotatingKeys = Object.freeze(
+      generated
+        .filter(([, s]) => s.rotate)
+        .map(([k]) => k)
+        .sort(),
+    );
     if (this.rotatingKeys.length > 0) {
       this.rotationVersion = rotationPeriodStart(period, rotation.months);
       this.rotatesAt = `${rotationPeriodStart(period + 1, rotation.months)}T00:00:00Z`;
@@ -362,8 +365,7 @@ export class SecretSet extends pulumi.ComponentResource {
     const value = this.values[key];
     if (value === undefined) {
       throw new ValidationError(
-        `SecretSet "${this.setName}" has no key \`${key}\`; known keys: ${this.keys.join(", ") || "(none)"}. ` +
-          "Add it to `provided` or `generated`.",
+        `SecretSet "${this.setName}" has no key \`${key}\`; known keys: ${this.keys.join(", ") || "(none)"}. ` + "Add it to `provided` or `generated`.",
       );
     }
     return value;

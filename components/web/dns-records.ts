@@ -95,7 +95,7 @@ export const MAX_COMMENT_LENGTH = 100;
 // IP classification (pure; the policy pack reuses it)
 
 const IPV4_NON_PUBLIC: ReadonlyArray<[string, number, string]> = [
-  ["0.0.0.0", 8, "unspecified/\"this network\""],
+  ["0.0.0.0", 8, 'unspecified/"this network"'],
   ["10.0.0.0", 8, "private (RFC 1918)"],
   ["100.64.0.0", 10, "carrier-grade NAT (RFC 6598)"],
   ["127.0.0.0", 8, "loopback"],
@@ -229,13 +229,7 @@ export function ownerComment(ctx: PlatformContext): string {
  * (`cloudflare-disallow-private-dns-addresses`), a CNAME target not a hostname or not on the
  * allow-list nor a record of the set (`cloudflare-disallow-unknown-cname-targets`).
  */
-export function contentProblems(
-  at: string,
-  type: DnsRecordType,
-  content: string,
-  fqdns: ReadonlySet<string>,
-  allowed: ReadonlyArray<string>,
-): string[] {
+export function contentProblems(at: string, type: DnsRecordType, content: string, fqdns: ReadonlySet<string>, allowed: ReadonlyArray<string>): string[] {
   const problems: string[] = [];
   if (type === "A" || type === "AAAA") {
     const family = net.isIP(content);
@@ -244,7 +238,9 @@ export function contentProblems(
     if (family !== want || content.includes("%")) {
       problems.push(`${at}: \`content\` "${content}" is not an IPv${want} address; an ${type} record needs one`);
     } else if (problem) {
-      problems.push(`${at}: \`content\` ${content} is a ${problem} address; DNS must point only at public addresses (cloudflare-disallow-private-dns-addresses)`);
+      problems.push(
+        `${at}: \`content\` ${content} is a ${problem} address; DNS must point only at public addresses (cloudflare-disallow-private-dns-addresses)`,
+      );
     }
   }
   if (type === "CNAME") {
@@ -383,9 +379,7 @@ export class DnsRecords extends pulumi.ComponentResource {
     const recordIds = args.records.map((spec, i) => {
       if (spec.pending === undefined) return this.createRecord(name, spec, comment, args, i, fqdns, allowed).id;
       // Registered once the answer is in (known at preview: a lookup), and only when the target exists.
-      return pulumi
-        .output(spec.pending)
-        .apply((pending) => (pending ? pulumi.output("") : this.createRecord(name, spec, comment, args, i, fqdns, allowed).id));
+      return pulumi.output(spec.pending).apply((pending) => (pending ? pulumi.output("") : this.createRecord(name, spec, comment, args, i, fqdns, allowed).id));
     });
 
     this.hostnames = Object.freeze([...new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)))]);

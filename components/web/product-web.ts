@@ -48,9 +48,8 @@ export interface VercelDnsProject {
 export function vercelDnsTarget(project: VercelDnsProject, host: string, opts: pulumi.InvokeOutputOptions): VercelDnsTarget {
   const config = pulumi
     .output(project.id)
-    .apply(
-      (id): pulumi.Output<vercel.GetDomainConfigResult | undefined> =>
-        id === "" ? pulumi.output(undefined) : vercel.getDomainConfigOutput({ domain: host, projectIdOrName: id }, opts),
+    .apply((id): pulumi.Output<vercel.GetDomainConfigResult | undefined> =>
+      id === "" ? pulumi.output(undefined) : vercel.getDomainConfigOutput({ domain: host, projectIdOrName: id }, opts),
     );
   return {
     // No config: a pending project, whose record is not registered (`pending`); nothing to check.

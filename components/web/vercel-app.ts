@@ -39,16 +39,7 @@ const COMPONENT = "App";
  * project's `framework` left unset): Vercel runs the install and build commands and serves
  * `outputDirectory` as it is, e.g. a Next.js static export (`output: 'export'`) in `out`.
  */
-export type VercelFramework =
-  | "other"
-  | "nextjs"
-  | "astro"
-  | "vite"
-  | "remix"
-  | "sveltekit"
-  | "nuxtjs"
-  | "gatsby"
-  | "create-react-app";
+export type VercelFramework = "other" | "nextjs" | "astro" | "vite" | "remix" | "sveltekit" | "nuxtjs" | "gatsby" | "create-react-app";
 
 export interface VercelProjectSpec {
   /** Vercel project name (lower case, up to 100 characters). @example "careersy-wingman" */
@@ -298,9 +289,7 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
   const productionBranch = p.productionBranch ?? DEFAULT_PRODUCTION_BRANCH;
 
   if (!PROJECT_NAME.test(p.name) || p.name.includes("---")) {
-    problems.push(
-      `\`project.name\` "${p.name}" is not a Vercel project name; use up to 100 lower-case letters, digits, \`.\`, \`_\` or \`-\` (no \`---\`)`,
-    );
+    problems.push(`\`project.name\` "${p.name}" is not a Vercel project name; use up to 100 lower-case letters, digits, \`.\`, \`_\` or \`-\` (no \`---\`)`);
   }
   if (p.rootDirectory !== undefined && (p.rootDirectory.startsWith("/") || p.rootDirectory.split("/").includes(".."))) {
     problems.push(`\`project.rootDirectory\` "${p.rootDirectory}" must be relative to the repository root, without \`..\` (e.g. \`apps/web\`)`);
@@ -338,12 +327,17 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
     }
   }
   if (args.previewProtection !== undefined && !(args.previewProtection in DEPLOYMENT_TYPE)) {
-    problems.push(`\`previewProtection\` "${args.previewProtection}" must be one of ${Object.keys(DEPLOYMENT_TYPE).map((k) => `\`${k}\``).join(", ")}`);
+    problems.push(
+      `\`previewProtection\` "${args.previewProtection}" must be one of ${Object.keys(DEPLOYMENT_TYPE)
+        .map((k) => `\`${k}\``)
+        .join(", ")}`,
+    );
   }
   if (args.functionRegions !== undefined) {
     if (args.functionRegions.length === 0) problems.push("`functionRegions` is empty; list at least one region (e.g. `iad1`) or leave it unset");
     args.functionRegions.forEach((r, i) => {
-      if (!FUNCTION_REGION.test(r)) problems.push(`\`functionRegions[${i}]\` "${r}" is not a Vercel region id (three letters and a digit, e.g. \`iad1\`, \`sfo1\`)`);
+      if (!FUNCTION_REGION.test(r))
+        problems.push(`\`functionRegions[${i}]\` "${r}" is not a Vercel region id (three letters and a digit, e.g. \`iad1\`, \`sfo1\`)`);
       else if (args.functionRegions!.indexOf(r) !== i) problems.push(`\`functionRegions[${i}]\` "${r}" is listed twice`);
     });
   }
@@ -352,10 +346,14 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
     const max = rl.maxWindowSeconds ?? DEFAULT_MAX_RATE_LIMIT_WINDOW;
     if (!Number.isInteger(rl.limit) || rl.limit < 1) problems.push(`\`rateLimit.limit\` is ${rl.limit}; use a whole number of requests, at least 1`);
     if (!Number.isInteger(max) || max < MIN_RATE_LIMIT_WINDOW || max > ENTERPRISE_MAX_RATE_LIMIT_WINDOW) {
-      problems.push(`\`rateLimit.maxWindowSeconds\` is ${max}; Vercel allows ${DEFAULT_MAX_RATE_LIMIT_WINDOW} s below Enterprise and up to ${ENTERPRISE_MAX_RATE_LIMIT_WINDOW} s on it`);
+      problems.push(
+        `\`rateLimit.maxWindowSeconds\` is ${max}; Vercel allows ${DEFAULT_MAX_RATE_LIMIT_WINDOW} s below Enterprise and up to ${ENTERPRISE_MAX_RATE_LIMIT_WINDOW} s on it`,
+      );
     }
     if (!Number.isInteger(rl.windowSeconds) || rl.windowSeconds < MIN_RATE_LIMIT_WINDOW) {
-      problems.push(`\`rateLimit.windowSeconds\` is ${rl.windowSeconds}; Vercel's shortest window is ${MIN_RATE_LIMIT_WINDOW} s — use a whole number of seconds of at least ${MIN_RATE_LIMIT_WINDOW}`);
+      problems.push(
+        `\`rateLimit.windowSeconds\` is ${rl.windowSeconds}; Vercel's shortest window is ${MIN_RATE_LIMIT_WINDOW} s — use a whole number of seconds of at least ${MIN_RATE_LIMIT_WINDOW}`,
+      );
     }
     if (!/^\/[^\s]*$/.test(rl.pathPrefix)) problems.push(`\`rateLimit.pathPrefix\` "${rl.pathPrefix}" must be a path starting with \`/\` (e.g. \`/api/\`)`);
     for (const e of rl.exemptPaths ?? []) {
@@ -365,9 +363,7 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
 
   const checkName = (where: string, key: string) => {
     if (!ENV_NAME_PATTERN.test(key)) {
-      problems.push(
-        `\`${where}\` key \`${key}\` is not an environment-variable name; use upper case letters, digits and underscores, starting with a letter`,
-      );
+      problems.push(`\`${where}\` key \`${key}\` is not an environment-variable name; use upper case letters, digits and underscores, starting with a letter`);
     }
   };
   const plainVars: Array<[string, string, string]> = [
@@ -426,7 +422,9 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
       problems.push("`redeploy` is set on staging without `previewBranch`; there is no single preview branch to redeploy — set `previewBranch`");
     }
     if (!/^[A-Za-z0-9._:-]{1,100}$/.test(args.redeploy.version)) {
-      problems.push(`\`redeploy.version\` ${JSON.stringify(args.redeploy.version)} must be 1–100 letters, digits, \`.\`, \`_\`, \`:\` or \`-\` (e.g. a rotation period \`2026-10-01\`)`);
+      problems.push(
+        `\`redeploy.version\` ${JSON.stringify(args.redeploy.version)} must be 1–100 letters, digits, \`.\`, \`_\`, \`:\` or \`-\` (e.g. a rotation period \`2026-10-01\`)`,
+      );
     }
   }
   domains.forEach((d, i) => {
@@ -504,9 +502,7 @@ export class VercelApp extends pulumi.ComponentResource {
         variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, comment }, args));
       }
       for (const [key, value] of Object.entries(args.branchEnv ?? {})) {
-        variables.push(
-          this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args, !(key in (args.env ?? {}))),
-        );
+        variables.push(this.createEnvVar(name, key, { projectId, value, sensitive: false, gitBranch, comment }, args, !(key in (args.env ?? {}))));
       }
       for (const [key, value] of Object.entries(args.secretEnv ?? {})) {
         variables.push(this.createEnvVar(name, key, { projectId, value: pulumi.secret(value), sensitive: true, comment }, args));

@@ -11,7 +11,19 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigKeyFacts, ConfigKeyProblem } from "../config-key";
-import { Environment, PRE_STOP_HOOKS, PlatformContext, PreStopHook, TYPE_PREFIX, Transform, isDnsLabel, isProd, recommendedLabels, throwIfInvalid, transform } from "../context";
+import {
+  Environment,
+  PRE_STOP_HOOKS,
+  PlatformContext,
+  PreStopHook,
+  TYPE_PREFIX,
+  Transform,
+  isDnsLabel,
+  isProd,
+  recommendedLabels,
+  throwIfInvalid,
+  transform,
+} from "../context";
 import { commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle, secretEnv } from "./pod-spec";
 import { Probe, isPort } from "./probe";
 import { Duration } from "../values";
@@ -267,9 +279,7 @@ export function resolveKubernetesServiceArgs(name: string, args: KubernetesServi
     securityContext: { ...DEFAULTS.securityContext, ...definedOnly(args.securityContext ?? {}) },
     tmp: { ...DEFAULTS.tmp, ...definedOnly(args.tmp ?? {}) },
     rollout: { ...DEFAULTS.rollout, ...definedOnly(args.rollout ?? {}) },
-    ingress: args.ingress
-      ? { ...DEFAULTS.ingress, tlsSecretName: `${name}-tls`, ...definedOnly(args.ingress) }
-      : undefined,
+    ingress: args.ingress ? { ...DEFAULTS.ingress, tlsSecretName: `${name}-tls`, ...definedOnly(args.ingress) } : undefined,
     preStopHook: args.preStopHook ?? preStopHookOf(args.context),
     transform: args.transform ?? {},
   } as Resolved;
@@ -376,9 +386,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     const args: k8s.core.v1.SecretArgs = {
       metadata: this.metadata(`${name}-secrets`),
       type: "Opaque",
-      stringData: Object.fromEntries(
-        entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, pulumi.secret(v)]),
-      ),
+      stringData: Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, pulumi.secret(v)])),
     };
     return new k8s.core.v1.Secret(`${name}-secrets`, transform(this.args.transform.secret, args), { parent: this });
   }
@@ -402,9 +410,7 @@ export class KubernetesService extends pulumi.ComponentResource {
       imagePullPolicy: "IfNotPresent",
       ports: [{ name: HTTP_PORT_NAME, containerPort: a.port, protocol: "TCP" }],
       envFrom: configMap ? [{ configMapRef: { name: configMap.metadata.name } }] : undefined,
-      env: secret
-        ? secretNames.map((key) => secretEnv(secret.metadata.name, key))
-        : undefined,
+      env: secret ? secretNames.map((key) => secretEnv(secret.metadata.name, key)) : undefined,
       resources: resourceRequirements(a.resources),
       livenessProbe: a.liveness.toKubernetes(),
       readinessProbe: a.readiness.toKubernetes(),
@@ -648,9 +654,7 @@ export function configChecksum(env: Record<string, string>): string {
 
 /** sha256 (hex) of the Secret data, sorted by key, computed in an apply and kept secret. */
 export function secretChecksum(secretEnv: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
-  return pulumi.secret(
-    pulumi.all(secretEnv).apply((values) => sha256(JSON.stringify(Object.entries(sortedRecord(values))))),
-  );
+  return pulumi.secret(pulumi.all(secretEnv).apply((values) => sha256(JSON.stringify(Object.entries(sortedRecord(values))))));
 }
 
 function sha256(s: string): string {
@@ -685,8 +689,22 @@ function resourceRequirements(r: ServiceResources): k8s.types.input.core.v1.Reso
 
 const QUANTITY = /^\+?(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][-+]?\d+)?$/;
 const SUFFIX: Record<string, number> = {
-  "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  "": 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** The numeric value of a Kubernetes quantity (`500m` → 0.5, `1Gi` → 1073741824), or undefined. */
@@ -722,7 +740,9 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
   const prod = a.context ? isProd(a.context) : false;
 
   if (typeof name !== "string" || name.length > 63 || !DNS_1035_LABEL.test(name)) {
-    p.push(`\`name\` must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, at most 63 characters), got ${JSON.stringify(name)}; e.g. "codebook-backend".`);
+    p.push(
+      `\`name\` must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, at most 63 characters), got ${JSON.stringify(name)}; e.g. "codebook-backend".`,
+    );
   }
   if (!a.context) p.push("`context` is required: pass the stack's PlatformContext.");
   if (a.namespace === undefined || a.namespace === null || a.namespace === "") {
@@ -741,7 +761,9 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
   } else {
     const lastSegment = img.repository.slice(img.repository.lastIndexOf("/") + 1);
     if (/\s/.test(img.repository) || img.repository.includes("@") || lastSegment.includes(":")) {
-      p.push(`\`image.repository\` must be a repository without tag or digest, got ${JSON.stringify(img.repository)}; put the tag in \`image.tag\` and the digest in \`image.digest\`.`);
+      p.push(
+        `\`image.repository\` must be a repository without tag or digest, got ${JSON.stringify(img.repository)}; put the tag in \`image.tag\` and the digest in \`image.digest\`.`,
+      );
     }
   }
   if (img) {
@@ -794,14 +816,19 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
     }
   }
   if (prod && a.liveness instanceof Probe && a.readiness instanceof Probe && a.liveness.isSameAs(a.readiness)) {
-    p.push("`liveness` and `readiness` must not be identical in prod: readiness should check dependencies (e.g. /health/ready) or at least use its own timings, while liveness only checks the process.");
+    p.push(
+      "`liveness` and `readiness` must not be identical in prod: readiness should check dependencies (e.g. /health/ready) or at least use its own timings, while liveness only checks the process.",
+    );
   }
 
   // Resources
   const r = a.resources;
   const quantity = (field: string, q: unknown, required: boolean) => {
     if (q === undefined || q === null || q === "") {
-      if (required) p.push(`\`resources.${field}\` is required (policy: cpu and memory requests and a memory limit); e.g. ${field.endsWith("cpu") ? '"500m"' : '"512Mi"'}.`);
+      if (required)
+        p.push(
+          `\`resources.${field}\` is required (policy: cpu and memory requests and a memory limit); e.g. ${field.endsWith("cpu") ? '"500m"' : '"512Mi"'}.`,
+        );
       return;
     }
     if (parseQuantity(q) === undefined) {
@@ -826,7 +853,9 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
   if (!Number.isInteger(a.replicas) || (a.replicas as number) < 1) {
     p.push(`\`replicas\` must be a whole number >= 1, got ${JSON.stringify(a.replicas)}.`);
   } else if (prodReplicasProblem(prod ? "prod" : "staging", a.replicas as number)) {
-    p.push(`\`replicas\` must be at least ${MIN_PROD_REPLICAS} in prod (one pod is a single point of failure), got ${a.replicas}; set replicas: ${MIN_PROD_REPLICAS} or more.`);
+    p.push(
+      `\`replicas\` must be at least ${MIN_PROD_REPLICAS} in prod (one pod is a single point of failure), got ${a.replicas}; set replicas: ${MIN_PROD_REPLICAS} or more.`,
+    );
   }
   const hpa = a.autoscaling;
   if (hpa) {
@@ -863,7 +892,9 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
       p.push(`\`secretEnv.${key}\` is not a valid environment variable name (letters, digits and "_", not starting with a digit).`);
     }
     if (Object.prototype.hasOwnProperty.call(env, key)) {
-      p.push(`\`${key}\` is set in both \`env\` and \`secretEnv\`; duplicate env names are ambiguous. Keep it only in \`secretEnv\` if it is secret, else only in \`env\`.`);
+      p.push(
+        `\`${key}\` is set in both \`env\` and \`secretEnv\`; duplicate env names are ambiguous. Keep it only in \`secretEnv\` if it is secret, else only in \`env\`.`,
+      );
     }
   }
 
@@ -877,7 +908,9 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
     p.push(`\`preStopSleep\` must be whole seconds, got ${sleep}s.`);
   }
   if (a.preStopHook !== undefined && !(PRE_STOP_HOOKS as readonly string[]).includes(a.preStopHook)) {
-    p.push(`\`preStopHook\` must be one of ${PRE_STOP_HOOKS.map((h) => `"${h}"`).join(", ")}, got ${JSON.stringify(a.preStopHook)}; "sleep" needs Kubernetes 1.30 or later, "exec" a \`sleep\` binary in the image.`);
+    p.push(
+      `\`preStopHook\` must be one of ${PRE_STOP_HOOKS.map((h) => `"${h}"`).join(", ")}, got ${JSON.stringify(a.preStopHook)}; "sleep" needs Kubernetes 1.30 or later, "exec" a \`sleep\` binary in the image.`,
+    );
   }
   const effGrace = grace ?? DEFAULTS.terminationGracePeriod.toSeconds();
   const effSleep = sleep ?? DEFAULTS.preStopSleep.toSeconds();
@@ -899,7 +932,8 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
   const isZero = (v: unknown) => v === 0 || v === "0%";
   const maxUnavailable = a.rollout?.maxUnavailable ?? DEFAULTS.rollout.maxUnavailable;
   const maxSurge = a.rollout?.maxSurge ?? DEFAULTS.rollout.maxSurge;
-  if (!intOrPercent(maxUnavailable)) p.push(`\`rollout.maxUnavailable\` must be a whole number >= 0 or a percentage like "25%", got ${JSON.stringify(maxUnavailable)}.`);
+  if (!intOrPercent(maxUnavailable))
+    p.push(`\`rollout.maxUnavailable\` must be a whole number >= 0 or a percentage like "25%", got ${JSON.stringify(maxUnavailable)}.`);
   if (!intOrPercent(maxSurge)) p.push(`\`rollout.maxSurge\` must be a whole number >= 0 or a percentage like "25%", got ${JSON.stringify(maxSurge)}.`);
   if (isZero(maxUnavailable) && isZero(maxSurge)) {
     p.push("`rollout.maxUnavailable` and `rollout.maxSurge` cannot both be 0: the rollout could never make progress.");

@@ -68,9 +68,7 @@ export function preStopHookOf(context: Pick<PlatformContext, "kubernetes">): Pre
  */
 export function preStopLifecycle(seconds: number, hook: PreStopHook): k8s.types.input.core.v1.Lifecycle | undefined {
   if (seconds <= 0) return undefined;
-  return hook === "sleep"
-    ? { preStop: { sleep: { seconds } } }
-    : { preStop: { exec: { command: ["sleep", String(seconds)] } } };
+  return hook === "sleep" ? { preStop: { sleep: { seconds } } } : { preStop: { exec: { command: ["sleep", String(seconds)] } } };
 }
 
 /**

@@ -162,9 +162,7 @@ export function validateProbe(action: ProbeAction, timing: ProbeTiming): string[
   const problems: string[] = [];
   if (action.kind === "httpGet") {
     if (typeof action.path !== "string" || !action.path.startsWith("/") || /\s/.test(action.path)) {
-      problems.push(
-        `\`path\` must be an absolute URL path starting with "/" and without spaces, got ${JSON.stringify(action.path)}; write e.g. "/health".`,
-      );
+      problems.push(`\`path\` must be an absolute URL path starting with "/" and without spaces, got ${JSON.stringify(action.path)}; write e.g. "/health".`);
     }
     if (action.scheme !== "HTTP" && action.scheme !== "HTTPS") {
       problems.push(`\`scheme\` must be "HTTP" or "HTTPS", got ${JSON.stringify(action.scheme)}.`);
@@ -193,9 +191,7 @@ export function validateProbe(action: ProbeAction, timing: ProbeTiming): string[
     problems.push(`\`timeout\` must be at least 1 second (Kubernetes' minimum), got ${timeout}s.`);
   }
   if (typeof period === "number" && typeof timeout === "number" && timeout >= period) {
-    problems.push(
-      `\`timeout\` (${timeout}s) must be shorter than \`period\` (${period}s), or attempts overlap; lower the timeout or raise the period.`,
-    );
+    problems.push(`\`timeout\` (${timeout}s) must be shorter than \`period\` (${period}s), or attempts overlap; lower the timeout or raise the period.`);
   }
   for (const field of ["failureThreshold", "successThreshold"] as const) {
     const n = timing[field];

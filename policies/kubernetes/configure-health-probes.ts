@@ -5,24 +5,35 @@ import { stableJson } from "../lib/values";
 
 /** Readiness and liveness probes on every Deployment, not identical. */
 export const configureHealthProbes = defineResourceRule("kubernetes", {
-    name: "kubernetes-configure-health-probes",
-    description: "Every Deployment container must have a readiness and a liveness probe, and the two must differ.",
-    enforcementLevel: "mandatory",
-    scope: "prod",
-    numbers: [16],
-    anchors: ["CKV_K8S_8", "CKV_K8S_9", "kube-linter no-liveness-probe", "kube-linter no-readiness-probe", "Polaris livenessProbeMissing", "Polaris readinessProbeMissing", "kube-score pod-probes"],
-    rationale: "Without readiness a pod gets traffic before it can serve; without liveness a hung process is never restarted; identical probes restart pods that are only busy.",
-    standard: "Checkov CKV_K8S_8, CKV_K8S_9; kube-linter; Polaris; kube-score pod-probes",
-    validateResource: ofType(Deployment, (deployment, args, report) => {
-        const workload = workloadOf(K8S.Deployment, deployment, args.name)!;
-        for (const c of containersOf(workload).filter((c) => c.field === "containers")) {
-            const { livenessProbe, readinessProbe } = c.container;
-            const where = `Deployment "${workload.name}": ${c.label}`;
-            if (!readinessProbe) report(`${where} has no readiness probe. Fix: add \`readinessProbe\` (e.g. httpGet on the ready endpoint) to ${c.path}.`);
-            if (!livenessProbe) report(`${where} has no liveness probe. Fix: add \`livenessProbe\` (e.g. httpGet /health) to ${c.path}.`);
-            if (livenessProbe && readinessProbe && stableJson(livenessProbe) === stableJson(readinessProbe)) {
-                report(`${where} uses identical liveness and readiness probes, so a slow dependency restarts the pod. Fix: give readiness its own endpoint or timings.`);
-            }
-        }
-    }),
+  name: "kubernetes-configure-health-probes",
+  description: "Every Deployment container must have a readiness and a liveness probe, and the two must differ.",
+  enforcementLevel: "mandatory",
+  scope: "prod",
+  numbers: [16],
+  anchors: [
+    "CKV_K8S_8",
+    "CKV_K8S_9",
+    "kube-linter no-liveness-probe",
+    "kube-linter no-readiness-probe",
+    "Polaris livenessProbeMissing",
+    "Polaris readinessProbeMissing",
+    "kube-score pod-probes",
+  ],
+  rationale:
+    "Without readiness a pod gets traffic before it can serve; without liveness a hung process is never restarted; identical probes restart pods that are only busy.",
+  standard: "Checkov CKV_K8S_8, CKV_K8S_9; kube-linter; Polaris; kube-score pod-probes",
+  validateResource: ofType(Deployment, (deployment, args, report) => {
+    const workload = workloadOf(K8S.Deployment, deployment, args.name)!;
+    for (const c of containersOf(workload).filter((c) => c.field === "containers")) {
+      const { livenessProbe, readinessProbe } = c.container;
+      const where = `Deployment "${workload.name}": ${c.label}`;
+      if (!readinessProbe) report(`${where} has no readiness probe. Fix: add \`readinessProbe\` (e.g. httpGet on the ready endpoint) to ${c.path}.`);
+      if (!livenessProbe) report(`${where} has no liveness probe. Fix: add \`livenessProbe\` (e.g. httpGet /health) to ${c.path}.`);
+      if (livenessProbe && readinessProbe && stableJson(livenessProbe) === stableJson(readinessProbe)) {
+        report(
+          `${where} uses identical liveness and readiness probes, so a slow dependency restarts the pod. Fix: give readiness its own endpoint or timings.`,
+        );
+      }
+    }
+  }),
 });

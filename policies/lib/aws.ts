@@ -13,20 +13,20 @@ import { known, obj, UNKNOWN } from "./values";
 
 /** Type tokens, with the deprecated `V2` aliases aws v7 still ships. */
 export const S3 = {
-    Bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
-    Versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
-    Encryption: [
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-    ],
-    PublicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
-    OwnershipControls: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
-    Acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
-    Policy: ["aws:s3/bucketPolicy:BucketPolicy"],
-    Lifecycle: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
-    ObjectLock: ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"],
-    Logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
-    Replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
+  Bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+  Versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+  Encryption: [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+  ],
+  PublicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+  OwnershipControls: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
+  Acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+  Policy: ["aws:s3/bucketPolicy:BucketPolicy"],
+  Lifecycle: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
+  ObjectLock: ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"],
+  Logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
+  Replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
 } as const;
 
 /** Tag that marks a backup bucket (program convention). */
@@ -34,47 +34,47 @@ export const BACKUP_TAG = "app-platform/backup";
 
 /** The bucket's name when known (`bucket` input or output), else its Pulumi name. */
 export function bucketName(bucket: PolicyResource): string {
-    const name = known(() => bucket.props.bucket);
-    return typeof name === "string" && name !== "" ? name : bucket.name;
+  const name = known(() => bucket.props.bucket);
+  return typeof name === "string" && name !== "" ? name : bucket.name;
 }
 
 /** `S3 bucket "codebook-backups"`, for messages. */
 export function describeBucket(bucket: PolicyResource): string {
-    return `S3 bucket "${bucketName(bucket)}"`;
+  return `S3 bucket "${bucketName(bucket)}"`;
 }
 
 function tagsOf(bucket: PolicyResource): Record<string, unknown> {
-    const tags = known(() => ({ ...obj(bucket.props.tags) }));
-    return tags === UNKNOWN ? {} : tags;
+  const tags = known(() => ({ ...obj(bucket.props.tags) }));
+  return tags === UNKNOWN ? {} : tags;
 }
 
 /** Config shared by the rules that treat backup buckets specially. */
 export const BACKUP_BUCKETS_SCHEMA: PolicyConfigJSONSchema = stringList(
-    `Bucket names (or Pulumi names) that hold backups, besides those tagged \`${BACKUP_TAG} = "true"\`, named \`*backup*\` or written by a backup job (lib/backups.ts).`,
-    [],
+  `Bucket names (or Pulumi names) that hold backups, besides those tagged \`${BACKUP_TAG} = "true"\`, named \`*backup*\` or written by a backup job (lib/backups.ts).`,
+  [],
 );
 
 /** The bucket's declared retention in days. */
 export function bucketRetentionDays(bucket: PolicyResource, config: { minRetentionDays: number; retentionDays: Record<string, number> }): number {
-    return declaredRetentionDays(bucketName(bucket), tagsOf(bucket)[RETENTION_TAG], config);
+  return declaredRetentionDays(bucketName(bucket), tagsOf(bucket)[RETENTION_TAG], config);
 }
 
 /** Whether companion `c` configures `bucket`. */
 export function configures(c: PolicyResource, bucket: PolicyResource): boolean {
-    if (propertyFrom(c, "bucket", bucket)) return true;
-    const target = known(() => c.props.bucket);
-    if (typeof target !== "string") return false;
-    const name = known(() => bucket.props.bucket);
-    const id = known(() => bucket.props.id);
-    return target === name || target === id || target === bucket.name;
+  if (propertyFrom(c, "bucket", bucket)) return true;
+  const target = known(() => c.props.bucket);
+  if (typeof target !== "string") return false;
+  const name = known(() => bucket.props.bucket);
+  const id = known(() => bucket.props.id);
+  return target === name || target === id || target === bucket.name;
 }
 
 /** The companions of `types` that configure `bucket`. */
 export function companionsOf(resources: readonly PolicyResource[], bucket: PolicyResource, types: readonly string[]): PolicyResource[] {
-    return ofTypes(resources, ...types).filter((c) => configures(c, bucket));
+  return ofTypes(resources, ...types).filter((c) => configures(c, bucket));
 }
 
 /** Every S3 bucket of the stack. */
 export function bucketsOf(resources: readonly PolicyResource[]): PolicyResource[] {
-    return ofTypes(resources, ...S3.Bucket);
+  return ofTypes(resources, ...S3.Bucket);
 }

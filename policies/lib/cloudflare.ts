@@ -10,32 +10,32 @@ import { ofTypes, propertyFrom } from "./stack";
 import { known } from "./values";
 
 export const R2 = {
-    Bucket: "cloudflare:index/r2Bucket:R2Bucket",
-    Lifecycle: "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle",
-    Lock: "cloudflare:index/r2BucketLock:R2BucketLock",
-    Cors: "cloudflare:index/r2BucketCors:R2BucketCors",
-    ManagedDomain: "cloudflare:index/r2ManagedDomain:R2ManagedDomain",
-    CustomDomain: "cloudflare:index/r2CustomDomain:R2CustomDomain",
+  Bucket: "cloudflare:index/r2Bucket:R2Bucket",
+  Lifecycle: "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle",
+  Lock: "cloudflare:index/r2BucketLock:R2BucketLock",
+  Cors: "cloudflare:index/r2BucketCors:R2BucketCors",
+  ManagedDomain: "cloudflare:index/r2ManagedDomain:R2ManagedDomain",
+  CustomDomain: "cloudflare:index/r2CustomDomain:R2CustomDomain",
 } as const;
 
 export const R2_BACKUP_BUCKETS_SCHEMA: PolicyConfigJSONSchema = stringList(
-    "R2 bucket names that hold backups, besides those named `*backup*` or written by a backup job (lib/backups.ts).",
-    [],
+  "R2 bucket names that hold backups, besides those named `*backup*` or written by a backup job (lib/backups.ts).",
+  [],
 );
 
 /** The R2 bucket's name when known, else its Pulumi name. */
 export function r2Name(bucket: PolicyResource): string {
-    const name = known(() => bucket.props.name);
-    return typeof name === "string" && name !== "" ? name : bucket.name;
+  const name = known(() => bucket.props.name);
+  return typeof name === "string" && name !== "" ? name : bucket.name;
 }
 
 /** The R2Bucket of the stack a companion configures (by dependency or by literal name), if any. */
 export function targetBucket(companion: PolicyResource, resources: readonly PolicyResource[]): PolicyResource | undefined {
-    const buckets = ofTypes(resources, R2.Bucket);
-    const from = buckets.find((b) => propertyFrom(companion, "bucketName", b));
-    if (from) return from;
-    const literal = known(() => companion.props.bucketName);
-    return typeof literal === "string" ? buckets.find((b) => r2Name(b) === literal) : undefined;
+  const buckets = ofTypes(resources, R2.Bucket);
+  const from = buckets.find((b) => propertyFrom(companion, "bucketName", b));
+  if (from) return from;
+  const literal = known(() => companion.props.bucketName);
+  return typeof literal === "string" ? buckets.find((b) => r2Name(b) === literal) : undefined;
 }
 
 /**
@@ -43,8 +43,8 @@ export function targetBucket(companion: PolicyResource, resources: readonly Poli
  * its literal `bucketName`; undefined when neither is known (preview of an unknown bucket).
  */
 export function targetBucketName(companion: PolicyResource, resources: readonly PolicyResource[]): string | undefined {
-    const from = ofTypes(resources, R2.Bucket).find((b) => propertyFrom(companion, "bucketName", b));
-    if (from) return r2Name(from);
-    const literal = known(() => companion.props.bucketName);
-    return typeof literal === "string" ? literal : undefined;
+  const from = ofTypes(resources, R2.Bucket).find((b) => propertyFrom(companion, "bucketName", b));
+  if (from) return r2Name(from);
+  const literal = known(() => companion.props.bucketName);
+  return typeof literal === "string" ? literal : undefined;
 }

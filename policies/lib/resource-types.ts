@@ -12,84 +12,84 @@
 
 /** A resource type as a rule sees it: the token, and (type-level only) the shape of its inputs. */
 export interface ResourceType<TProps> {
-    readonly token: string;
-    /** Never set: carries `TProps` for `ofType`. */
-    readonly props?: TProps;
+  readonly token: string;
+  /** Never set: carries `TProps` for `ofType`. */
+  readonly props?: TProps;
 }
 
 function resourceType<TProps>(token: string): ResourceType<TProps> {
-    return { token };
+  return { token };
 }
 
 /** `metadata` of a Kubernetes object, as far as the rules read it. */
 export interface ObjectMetaProps {
-    name?: string;
-    namespace?: string;
-    labels?: { [key: string]: string };
-    annotations?: { [key: string]: string };
+  name?: string;
+  namespace?: string;
+  labels?: { [key: string]: string };
+  annotations?: { [key: string]: string };
 }
 
 export interface KmsKeyProps {
-    customerMasterKeySpec?: string;
-    enableKeyRotation?: boolean;
+  customerMasterKeySpec?: string;
+  enableKeyRotation?: boolean;
 }
 
 export interface RandomPasswordProps {
-    length?: number;
-    lower?: boolean;
-    upper?: boolean;
-    numeric?: boolean;
-    /** Deprecated alias of `numeric` in @pulumi/random 4. */
-    number?: boolean;
-    special?: boolean;
+  length?: number;
+  lower?: boolean;
+  upper?: boolean;
+  numeric?: boolean;
+  /** Deprecated alias of `numeric` in @pulumi/random 4. */
+  number?: boolean;
+  special?: boolean;
 }
 
 export interface R2BucketProps {
-    name?: string;
-    location?: string;
-    jurisdiction?: string;
+  name?: string;
+  location?: string;
+  jurisdiction?: string;
 }
 
 export interface R2BucketCorsProps {
-    bucketName?: string;
-    rules?: Array<{ id?: string; allowed?: { origins?: string[] } }>;
+  bucketName?: string;
+  rules?: Array<{ id?: string; allowed?: { origins?: string[] } }>;
 }
 
 export interface DnsRecordProps {
-    type: string;
-    name: string;
-    content?: string;
-    proxied?: boolean;
-    comment?: string;
-    tags?: string[];
-    data?: { target?: string };
+  type: string;
+  name: string;
+  content?: string;
+  proxied?: boolean;
+  comment?: string;
+  tags?: string[];
+  data?: { target?: string };
 }
 
 export interface ConfigMapProps {
-    metadata?: ObjectMetaProps;
-    data?: { [key: string]: string };
-    binaryData?: { [key: string]: string };
+  metadata?: ObjectMetaProps;
+  data?: { [key: string]: string };
+  binaryData?: { [key: string]: string };
 }
 
 export interface ServiceProps {
-    metadata?: ObjectMetaProps;
-    spec?: { type?: string; loadBalancerSourceRanges?: string[] };
+  metadata?: ObjectMetaProps;
+  spec?: { type?: string; loadBalancerSourceRanges?: string[] };
 }
 
 export interface PodProps {
-    metadata?: ObjectMetaProps;
+  metadata?: ObjectMetaProps;
 }
 
 export interface DeploymentProps {
-    metadata?: ObjectMetaProps;
-    /** The rules walk the rest of the spec with `obj()`/`list()`. */
-    spec?: { replicas?: number; template?: object };
+  metadata?: ObjectMetaProps;
+  /** The rules walk the rest of the spec with `obj()`/`list()`. */
+  spec?: { replicas?: number; template?: object };
 }
 
 export interface CronJobProps {
-    metadata?: ObjectMetaProps;
-    /** The rules walk the rest of the spec with `obj()`/`list()`. */
-    spec?: { schedule?: string; jobTemplate?: object };
+  metadata?: ObjectMetaProps;
+  /** The rules walk the rest of the spec with `obj()`/`list()`. */
+  spec?: { schedule?: string; jobTemplate?: object };
 }
 
 export const KmsKey = resourceType<KmsKeyProps>("aws:kms/key:Key");

@@ -8,13 +8,13 @@
  * Rules are plain values: only `policies/index.ts` constructs the `PolicyPack`.
  */
 import type {
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
+  EnforcementLevel,
+  PolicyConfigSchema,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { ResourceType } from "./resource-types";
@@ -38,28 +38,28 @@ export type Scope = "always" | "prod" | "backups";
 
 /** Typed facts about a rule, shared by the registry, the catalogue (docs/policies.md) and the tests. */
 export interface RuleMetadata {
-    /** The pack folder the rule lives in. */
-    readonly area: Area;
-    /**
-     * The rule's number(s) in the numbered catalogue the pack was first written from; docs/policies.md
-     * shows them so that an older citation by number can still be looked up by name. Empty
-     * for a rule added after that catalogue (see `origin`).
-     */
-    readonly numbers: readonly number[];
-    /** Where a rule without `numbers` comes from, e.g. `the dead-alert check`. */
-    readonly origin?: string;
-    /** Why the risk matters: what goes wrong when the rule is broken (one or two sentences). */
-    readonly rationale: string;
-    /** The standard or guide the rule follows, e.g. `Pod Security Standards (restricted); CIS Kubernetes Benchmark 5.2.6`. */
-    readonly standard: string;
-    /** Ids of the external checks it matches, e.g. `PSS restricted`, `CIS 5.2.6`, `CKV_K8S_20`. */
-    readonly anchors: readonly string[];
-    /** How the level is decided (see `Scope`). */
-    readonly scope: Scope;
-    /** Whether the engine calls it per resource (`Analyze`) or once per stack (`AnalyzeStack`). */
-    readonly kind: "resource" | "stack";
-    /** The Pulumi resource types the rule reads, when it declares them (`ofType`/`ofTypes`, `appliesTo`); absent: any type. */
-    readonly resourceTypes?: readonly string[];
+  /** The pack folder the rule lives in. */
+  readonly area: Area;
+  /**
+   * The rule's number(s) in the numbered catalogue the pack was first written from; docs/policies.md
+   * shows them so that an older citation by number can still be looked up by name. Empty
+   * for a rule added after that catalogue (see `origin`).
+   */
+  readonly numbers: readonly number[];
+  /** Where a rule without `numbers` comes from, e.g. `the dead-alert check`. */
+  readonly origin?: string;
+  /** Why the risk matters: what goes wrong when the rule is broken (one or two sentences). */
+  readonly rationale: string;
+  /** The standard or guide the rule follows, e.g. `Pod Security Standards (restricted); CIS Kubernetes Benchmark 5.2.6`. */
+  readonly standard: string;
+  /** Ids of the external checks it matches, e.g. `PSS restricted`, `CIS 5.2.6`, `CKV_K8S_20`. */
+  readonly anchors: readonly string[];
+  /** How the level is decided (see `Scope`). */
+  readonly scope: Scope;
+  /** Whether the engine calls it per resource (`Analyze`) or once per stack (`AnalyzeStack`). */
+  readonly kind: "resource" | "stack";
+  /** The Pulumi resource types the rule reads, when it declares them (`ofType`/`ofTypes`, `appliesTo`); absent: any type. */
+  readonly resourceTypes?: readonly string[];
 }
 
 export type AppResourcePolicy = ResourceValidationPolicy & { readonly metadata: RuleMetadata };
@@ -72,8 +72,8 @@ export type AppPolicy = AppResourcePolicy | AppStackPolicy;
  * `urn` names the offending resource in stack rules.
  */
 export interface Report {
-    (message: string, urn?: string): void;
-    advisory(message: string, urn?: string): void;
+  (message: string, urn?: string): void;
+  advisory(message: string, urn?: string): void;
 }
 
 /**
@@ -83,23 +83,23 @@ export interface Report {
  * only declare the string form, hence this local type.
  */
 export interface ViolationReport {
-    readonly message: string;
-    readonly urn?: string;
-    readonly enforcementLevel: EnforcementLevel;
+  readonly message: string;
+  readonly urn?: string;
+  readonly enforcementLevel: EnforcementLevel;
 }
 
 /** Builds the `Report` handed to a rule from the engine's `reportViolation`. */
 export function makeReport(reportViolation: ReportViolation, description: string, allAdvisory: boolean): Report {
-    const advisory = (message: string, urn?: string): void => {
-        const report: ViolationReport = { message: `${description}\n${message}`, urn, enforcementLevel: "advisory" };
-        (reportViolation as unknown as (r: ViolationReport) => void)(report);
-    };
-    const report = ((message: string, urn?: string): void => {
-        if (allAdvisory) advisory(message, urn);
-        else reportViolation(message, urn);
-    }) as Report;
-    report.advisory = advisory;
-    return report;
+  const advisory = (message: string, urn?: string): void => {
+    const report: ViolationReport = { message: `${description}\n${message}`, urn, enforcementLevel: "advisory" };
+    (reportViolation as unknown as (r: ViolationReport) => void)(report);
+  };
+  const report = ((message: string, urn?: string): void => {
+    if (allAdvisory) advisory(message, urn);
+    else reportViolation(message, urn);
+  }) as Report;
+  report.advisory = advisory;
+  return report;
 }
 
 /** A resource validation that receives a `Report` (see `ofType` for the typed form). */
@@ -108,63 +108,63 @@ export type RuleResourceValidation = (args: ResourceValidationArgs, report: Repo
 export type RuleStackValidation = (args: StackValidationArgs, report: Report) => Promise<void> | void;
 
 interface RuleSpec {
-    /** `<area>-<verb>-<thing>`. */
-    readonly name: string;
-    /** One sentence saying what the rule requires (anchors are appended). */
-    readonly description: string;
-    /** Level on prod / for backups; prod-scoped rules are downgraded elsewhere. */
-    readonly enforcementLevel: "mandatory" | "advisory";
-    /** See `RuleMetadata.numbers`. */
-    readonly numbers: readonly number[];
-    /** Required when `numbers` is empty: where the rule comes from. */
-    readonly origin?: string;
-    readonly anchors: readonly string[];
-    /** Why the risk matters (see `RuleMetadata.rationale`). */
-    readonly rationale: string;
-    /** The standard the rule follows (see `RuleMetadata.standard`). */
-    readonly standard: string;
-    /** @default "always" */
-    readonly scope?: Scope;
-    /** JSON schema of the rule's own config (thresholds); `environment` is added for prod-scoped rules. */
-    readonly config?: Record<string, PolicyConfigJSONSchema>;
+  /** `<area>-<verb>-<thing>`. */
+  readonly name: string;
+  /** One sentence saying what the rule requires (anchors are appended). */
+  readonly description: string;
+  /** Level on prod / for backups; prod-scoped rules are downgraded elsewhere. */
+  readonly enforcementLevel: "mandatory" | "advisory";
+  /** See `RuleMetadata.numbers`. */
+  readonly numbers: readonly number[];
+  /** Required when `numbers` is empty: where the rule comes from. */
+  readonly origin?: string;
+  readonly anchors: readonly string[];
+  /** Why the risk matters (see `RuleMetadata.rationale`). */
+  readonly rationale: string;
+  /** The standard the rule follows (see `RuleMetadata.standard`). */
+  readonly standard: string;
+  /** @default "always" */
+  readonly scope?: Scope;
+  /** JSON schema of the rule's own config (thresholds); `environment` is added for prod-scoped rules. */
+  readonly config?: Record<string, PolicyConfigJSONSchema>;
 }
 
 const NAME = new RegExp(`^(${AREAS.join("|")})-(${VERBS.join("|")})-[a-z0-9]+(-[a-z0-9]+)*$`);
 
 function checkSpec(spec: RuleSpec, area: Area): void {
-    if (!NAME.test(spec.name) || !spec.name.startsWith(`${area}-`)) {
-        throw new Error(`rule name "${spec.name}" must read <area>-<verb>-<thing> with area "${area}" and a verb from ${VERBS.join(", ")}`);
-    }
-    const sentence = spec.description.trim();
-    if (!/^[A-Z`]/.test(sentence) || !sentence.endsWith(".") || sentence.slice(0, -1).includes(". ")) {
-        throw new Error(`rule "${spec.name}": the description must be one sentence ending with a period`);
-    }
-    if (spec.anchors.length === 0 || (spec.numbers.length === 0 && !spec.origin)) {
-        throw new Error(`rule "${spec.name}": list its anchors and its catalogue numbers (or, for a rule added later, its origin)`);
-    }
-    if (!spec.rationale.trim() || !spec.standard.trim()) {
-        throw new Error(`rule "${spec.name}": say why the risk matters (rationale) and which standard the rule follows`);
-    }
+  if (!NAME.test(spec.name) || !spec.name.startsWith(`${area}-`)) {
+    throw new Error(`rule name "${spec.name}" must read <area>-<verb>-<thing> with area "${area}" and a verb from ${VERBS.join(", ")}`);
+  }
+  const sentence = spec.description.trim();
+  if (!/^[A-Z`]/.test(sentence) || !sentence.endsWith(".") || sentence.slice(0, -1).includes(". ")) {
+    throw new Error(`rule "${spec.name}": the description must be one sentence ending with a period`);
+  }
+  if (spec.anchors.length === 0 || (spec.numbers.length === 0 && !spec.origin)) {
+    throw new Error(`rule "${spec.name}": list its anchors and its catalogue numbers (or, for a rule added later, its origin)`);
+  }
+  if (!spec.rationale.trim() || !spec.standard.trim()) {
+    throw new Error(`rule "${spec.name}": say why the risk matters (rationale) and which standard the rule follows`);
+  }
 }
 
 function describe(spec: RuleSpec): string {
-    return `${spec.description} Anchors: ${spec.anchors.join(", ")}.`;
+  return `${spec.description} Anchors: ${spec.anchors.join(", ")}.`;
 }
 
 function configSchema(spec: RuleSpec): PolicyConfigSchema | undefined {
-    const properties: Record<string, PolicyConfigJSONSchema> = { ...(spec.config ?? {}) };
-    if ((spec.scope ?? "always") === "prod") properties.environment = ENVIRONMENT_CONFIG_SCHEMA;
-    return Object.keys(properties).length > 0 ? { properties } : undefined;
+  const properties: Record<string, PolicyConfigJSONSchema> = { ...(spec.config ?? {}) };
+  if ((spec.scope ?? "always") === "prod") properties.environment = ENVIRONMENT_CONFIG_SCHEMA;
+  return Object.keys(properties).length > 0 ? { properties } : undefined;
 }
 
 /** The Pulumi type a validation was bound to by `ofType`/`ofTypes` (as `validateResourceOfType` tags it), if any. */
 function pulumiTypeOf(fn: unknown): string | undefined {
-    return (fn as { __pulumiType?: string }).__pulumiType;
+  return (fn as { __pulumiType?: string }).__pulumiType;
 }
 
 /** The types an `ofTypes` validation was made for (tagged below), for the rule's metadata. */
 function typesOf(fn: unknown): readonly string[] | undefined {
-    return (fn as { __appResourceTypes?: readonly string[] }).__appResourceTypes;
+  return (fn as { __appResourceTypes?: readonly string[] }).__appResourceTypes;
 }
 
 /**
@@ -173,69 +173,66 @@ function typesOf(fn: unknown): readonly string[] | undefined {
  * a prod-scoped rule downgraded to advisory off prod).
  */
 function ruleParts(area: Area, spec: RuleSpec, kind: RuleMetadata["kind"], resourceTypes: readonly string[] | undefined) {
-    checkSpec(spec, area);
-    const description = describe(spec);
-    const scope = spec.scope ?? "always";
-    return {
-        header: {
-            name: spec.name,
-            description,
-            enforcementLevel: spec.enforcementLevel,
-            configSchema: configSchema(spec),
-            tags: [...spec.anchors],
-        },
-        metadata: {
-            area,
-            numbers: spec.numbers,
-            ...(spec.origin ? { origin: spec.origin } : {}),
-            rationale: spec.rationale,
-            standard: spec.standard,
-            anchors: spec.anchors,
-            scope,
-            kind,
-            ...(resourceTypes ? { resourceTypes: [...resourceTypes] } : {}),
-        } satisfies RuleMetadata,
-        reportFor: (stack: EnvironmentSource, reportViolation: ReportViolation): Report =>
-            makeReport(reportViolation, description, scope === "prod" && !isProdStack(stack)),
-    };
+  checkSpec(spec, area);
+  const description = describe(spec);
+  const scope = spec.scope ?? "always";
+  return {
+    header: {
+      name: spec.name,
+      description,
+      enforcementLevel: spec.enforcementLevel,
+      configSchema: configSchema(spec),
+      tags: [...spec.anchors],
+    },
+    metadata: {
+      area,
+      numbers: spec.numbers,
+      ...(spec.origin ? { origin: spec.origin } : {}),
+      rationale: spec.rationale,
+      standard: spec.standard,
+      anchors: spec.anchors,
+      scope,
+      kind,
+      ...(resourceTypes ? { resourceTypes: [...resourceTypes] } : {}),
+    } satisfies RuleMetadata,
+    reportFor: (stack: EnvironmentSource, reportViolation: ReportViolation): Report =>
+      makeReport(reportViolation, description, scope === "prod" && !isProdStack(stack)),
+  };
 }
 
 /** Declares a rule the engine runs on each resource's inputs. */
-export function defineResourceRule(
-    area: Area,
-    spec: RuleSpec & { readonly validateResource: RuleResourceValidation },
-): AppResourcePolicy {
-    const { header, metadata, reportFor } = ruleParts(area, spec, "resource", typesOf(spec.validateResource));
-    const inner = spec.validateResource;
-    const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => inner(args, reportFor(args, reportViolation));
-    // Keep the type tag so the server can skip other types without calling the rule.
-    const type = pulumiTypeOf(inner);
-    if (type) (validateResource as unknown as { __pulumiType: string }).__pulumiType = type;
-    return { ...header, validateResource, metadata };
+export function defineResourceRule(area: Area, spec: RuleSpec & { readonly validateResource: RuleResourceValidation }): AppResourcePolicy {
+  const { header, metadata, reportFor } = ruleParts(area, spec, "resource", typesOf(spec.validateResource));
+  const inner = spec.validateResource;
+  const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => inner(args, reportFor(args, reportViolation));
+  // Keep the type tag so the server can skip other types without calling the rule.
+  const type = pulumiTypeOf(inner);
+  if (type) (validateResource as unknown as { __pulumiType: string }).__pulumiType = type;
+  return { ...header, validateResource, metadata };
 }
 
 /** Declares a rule the engine runs once over all resources of the stack. */
 export function defineStackRule(
-    area: Area,
-    spec: RuleSpec & {
-        readonly validateStack: RuleStackValidation;
-        /** Types the rule looks at; without any of them in the stack it reports "not applicable". */
-        readonly appliesTo?: readonly string[];
-    },
+  area: Area,
+  spec: RuleSpec & {
+    readonly validateStack: RuleStackValidation;
+    /** Types the rule looks at; without any of them in the stack it reports "not applicable". */
+    readonly appliesTo?: readonly string[];
+  },
 ): AppStackPolicy {
-    const { header, metadata, reportFor } = ruleParts(area, spec, "stack", spec.appliesTo);
-    const inner = spec.validateStack;
-    return {
-        ...header,
-        validateStack: (args, reportViolation) => {
-            const types = spec.appliesTo;
-            if (types && !args.resources.some((r) => types.includes(r.type))) {
-                return args.notApplicable(`Policy only applies to stacks with resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
-            }
-            return inner(args, reportFor(args, reportViolation));
-        },
-        metadata,
-    };
+  const { header, metadata, reportFor } = ruleParts(area, spec, "stack", spec.appliesTo);
+  const inner = spec.validateStack;
+  return {
+    ...header,
+    validateStack: (args, reportViolation) => {
+      const types = spec.appliesTo;
+      if (types && !args.resources.some((r) => types.includes(r.type))) {
+        return args.notApplicable(`Policy only applies to stacks with resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
+      }
+      return inner(args, reportFor(args, reportViolation));
+    },
+    metadata,
+  };
 }
 
 /**
@@ -246,10 +243,10 @@ export function defineStackRule(
  * @example ofType(Deployment, (deployment, args, report) => { ... })
  */
 export function ofType<TProps>(
-    type: ResourceType<TProps>,
-    validate: (props: TProps, args: ResourceValidationArgs, report: Report) => Promise<void> | void,
+  type: ResourceType<TProps>,
+  validate: (props: TProps, args: ResourceValidationArgs, report: Report) => Promise<void> | void,
 ): RuleResourceValidation {
-    return ofTypes([type.token], (props, args, report) => validate(props as TProps, args, report));
+  return ofTypes([type.token], (props, args, report) => validate(props as TProps, args, report));
 }
 
 /**
@@ -258,25 +255,28 @@ export function ofType<TProps>(
  * the rest. With a single type the function is tagged like `validateResourceOfType` does.
  */
 export function ofTypes(
-    types: readonly string[],
-    validate: (props: Record<string, any>, args: ResourceValidationArgs, report: Report) => Promise<void> | void, // eslint-disable-line @typescript-eslint/no-explicit-any
+  types: readonly string[],
+  validate: (props: Record<string, any>, args: ResourceValidationArgs, report: Report) => Promise<void> | void, // eslint-disable-line @typescript-eslint/no-explicit-any
 ): RuleResourceValidation {
-    const fn: RuleResourceValidation = (args, report) => {
-        if (!types.includes(args.type)) {
-            args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
-        }
-        return validate(args.props, args, report);
-    };
-    if (types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
-    (fn as unknown as { __appResourceTypes: readonly string[] }).__appResourceTypes = [...types];
-    return fn;
+  const fn: RuleResourceValidation = (args, report) => {
+    if (!types.includes(args.type)) {
+      args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
+    }
+    return validate(args.props, args, report);
+  };
+  if (types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+  (fn as unknown as { __appResourceTypes: readonly string[] }).__appResourceTypes = [...types];
+  return fn;
 }
 
 /** How a rule's level reads in the catalogue and the README: its declared level refined by its scope. */
 export function levelText(enforcementLevel: "mandatory" | "advisory", scope: Scope): string {
-    switch (scope) {
-        case "prod": return "mandatory on prod, advisory elsewhere";
-        case "backups": return enforcementLevel === "mandatory" ? "mandatory for backups" : "advisory (backups)";
-        default: return enforcementLevel;
-    }
+  switch (scope) {
+    case "prod":
+      return "mandatory on prod, advisory elsewhere";
+    case "backups":
+      return enforcementLevel === "mandatory" ? "mandatory for backups" : "advisory (backups)";
+    default:
+      return enforcementLevel;
+  }
 }

@@ -5,38 +5,49 @@
 
 /** Known token formats: a literal of one of these is a leaked credential. */
 export const TOKEN_PATTERNS: readonly { readonly kind: string; readonly pattern: RegExp }[] = [
-    { kind: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-    { kind: "GitHub token", pattern: /\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/ },
-    { kind: "Stripe live key", pattern: /\b(sk|rk)_live_[0-9A-Za-z]{10,}/ },
-    { kind: "Slack token", pattern: /\bxox[abposr]-[0-9A-Za-z-]{10,}/ },
-    { kind: "Anthropic API key", pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/ },
-    { kind: "OpenAI API key", pattern: /\bsk-(proj-)?[A-Za-z0-9_-]{20,}/ },
-    { kind: "Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-    { kind: "PEM private key", pattern: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/ },
+  { kind: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { kind: "GitHub token", pattern: /\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/ },
+  { kind: "Stripe live key", pattern: /\b(sk|rk)_live_[0-9A-Za-z]{10,}/ },
+  { kind: "Slack token", pattern: /\bxox[abposr]-[0-9A-Za-z-]{10,}/ },
+  { kind: "Anthropic API key", pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/ },
+  { kind: "OpenAI API key", pattern: /\bsk-(proj-)?[A-Za-z0-9_-]{20,}/ },
+  { kind: "Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+  { kind: "PEM private key", pattern: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/ },
 ];
 
 /** The kind of token `value` contains, if any. */
 export function findToken(value: string): string | undefined {
-    return TOKEN_PATTERNS.find((t) => t.pattern.test(value))?.kind;
+  return TOKEN_PATTERNS.find((t) => t.pattern.test(value))?.kind;
 }
 
 /** A URL carrying a password (`scheme://user:password@host`). */
 export function hasUrlCredentials(value: string): boolean {
-    return /[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:[^\s@/]+@/i.test(value);
+  return /[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:[^\s@/]+@/i.test(value);
 }
 
 /** Why a value looks secret, or undefined. */
 export function secretValueReason(value: string): string | undefined {
-    const token = findToken(value);
-    if (token) return `contains a ${token}`;
-    if (hasUrlCredentials(value)) return "is a URL with a password";
-    return undefined;
+  const token = findToken(value);
+  if (token) return `contains a ${token}`;
+  if (hasUrlCredentials(value)) return "is a URL with a password";
+  return undefined;
 }
 
 /** Name parts that mark a secret (split on `_`, `-`, `.`, camelCase). */
 const SECRET_WORDS = new Set([
-    "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "TOKENS",
-    "CREDENTIAL", "CREDENTIALS", "APIKEY", "PRIVATEKEY", "HMAC", "SALT",
+  "SECRET",
+  "SECRETS",
+  "PASSWORD",
+  "PASSWD",
+  "PASSPHRASE",
+  "TOKEN",
+  "TOKENS",
+  "CREDENTIAL",
+  "CREDENTIALS",
+  "APIKEY",
+  "PRIVATEKEY",
+  "HMAC",
+  "SALT",
 ]);
 /** Names that are secret as a whole (connection strings carry passwords). */
 const SECRET_NAMES = /(^|_)(DATABASE_URL|DB_URL|REDIS_URL|POSTGRES_URL|MONGODB_URI|CONNECTION_STRING)$/;
@@ -45,10 +56,10 @@ const PUBLIC_KEY_NAMES = /(PUBLISHABLE|PUBLIC|ANON|SITE)_KEY$|^KEY_(ID|PREFIX)$|
 
 /** Normalises `clientSecret`, `client-secret`, `client.secret` to `CLIENT_SECRET`. */
 function normalise(name: string): string {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-        .replace(/[-.\s]+/g, "_")
-        .toUpperCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[-.\s]+/g, "_")
+    .toUpperCase();
 }
 
 /**
@@ -57,11 +68,11 @@ function normalise(name: string): string {
  * `SUPABASE_ANON_KEY` and `AWS_ACCESS_KEY_ID` do not.
  */
 export function isSecretName(name: string): boolean {
-    const n = normalise(name);
-    if (PUBLIC_KEY_NAMES.test(n)) return false;
-    if (SECRET_NAMES.test(n)) return true;
-    const words = n.split("_").filter((w) => w !== "");
-    if (words.some((w) => SECRET_WORDS.has(w))) return true;
-    // API_KEY, ACCESS_KEY, PRIVATE_KEY, ENCRYPTION_KEY, OPENAI_KEY ... : a name ending in KEY.
-    return words.length > 0 && words[words.length - 1] === "KEY";
+  const n = normalise(name);
+  if (PUBLIC_KEY_NAMES.test(n)) return false;
+  if (SECRET_NAMES.test(n)) return true;
+  const words = n.split("_").filter((w) => w !== "");
+  if (words.some((w) => SECRET_WORDS.has(w))) return true;
+  // API_KEY, ACCESS_KEY, PRIVATE_KEY, ENCRYPTION_KEY, OPENAI_KEY ... : a name ending in KEY.
+  return words.length > 0 && words[words.length - 1] === "KEY";
 }

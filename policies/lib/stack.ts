@@ -9,38 +9,39 @@ import { known, obj, UNKNOWN } from "./values";
 
 /** Resources of any of `types`. */
 export function ofTypes(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
-    return resources.filter((r) => types.includes(r.type));
+  return resources.filter((r) => types.includes(r.type));
 }
 
 /** Whether `resource.props[property]` came from `target` (its URN is among the property's dependencies). */
 export function propertyFrom(resource: PolicyResource, property: string, target: PolicyResource): boolean {
-    return (resource.propertyDependencies[property] ?? []).some((d) => d.urn === target.urn);
+  return (resource.propertyDependencies[property] ?? []).some((d) => d.urn === target.urn);
 }
 
 /** A known string property, or undefined (absent or unknown during preview). */
-export function knownString(resource: PolicyResource, read: (props: Record<string, any>) => unknown): string | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const v = known(() => read(resource.props));
-    return typeof v === "string" ? v : undefined;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a resource's planned inputs, any shape
+export function knownString(resource: PolicyResource, read: (props: Record<string, any>) => unknown): string | undefined {
+  const v = known(() => read(resource.props));
+  return typeof v === "string" ? v : undefined;
 }
 
 /** A workload in a stack rule, with its resource. */
 export interface StackWorkload extends Workload {
-    readonly resource: PolicyResource;
+  readonly resource: PolicyResource;
 }
 
 /** Every workload of the stack whose pod spec and labels are known. */
 export function workloadsOf(resources: readonly PolicyResource[], ...types: string[]): StackWorkload[] {
-    const result: StackWorkload[] = [];
-    for (const r of resources) {
-        if (types.length > 0 && !types.includes(r.type)) continue;
-        const w = known(() => {
-            const view = workloadOf(r.type, r.props, r.name);
-            // Touch what the joins read so unknowns surface here rather than later.
-            return view ? { ...view, podLabels: { ...view.podLabels }, metadata: { ...view.metadata } } : undefined;
-        });
-        if (w && w !== UNKNOWN) result.push({ ...w, resource: r });
-    }
-    return result;
+  const result: StackWorkload[] = [];
+  for (const r of resources) {
+    if (types.length > 0 && !types.includes(r.type)) continue;
+    const w = known(() => {
+      const view = workloadOf(r.type, r.props, r.name);
+      // Touch what the joins read so unknowns surface here rather than later.
+      return view ? { ...view, podLabels: { ...view.podLabels }, metadata: { ...view.metadata } } : undefined;
+    });
+    if (w && w !== UNKNOWN) result.push({ ...w, resource: r });
+  }
+  return result;
 }
 
 /**
@@ -49,49 +50,49 @@ export function workloadsOf(resources: readonly PolicyResource[], ...types: stri
  * resource it came from, or `?` which matches any namespace.
  */
 export function namespaceKey(r: PolicyResource): string {
-    const ns = known(() => obj(r.props.metadata).namespace);
-    if (typeof ns === "string" && ns !== "") return ns;
-    if (ns === UNKNOWN) {
-        const from = (r.propertyDependencies.metadata ?? []).find((d) => d.type === K8S.Namespace);
-        if (from) {
-            const name = known(() => obj(from.props.metadata).name);
-            return typeof name === "string" ? name : `urn:${from.urn}`;
-        }
-        return "?";
+  const ns = known(() => obj(r.props.metadata).namespace);
+  if (typeof ns === "string" && ns !== "") return ns;
+  if (ns === UNKNOWN) {
+    const from = (r.propertyDependencies.metadata ?? []).find((d) => d.type === K8S.Namespace);
+    if (from) {
+      const name = known(() => obj(from.props.metadata).name);
+      return typeof name === "string" ? name : `urn:${from.urn}`;
     }
-    const providerNs = known(() => r.provider?.props.namespace);
-    return typeof providerNs === "string" && providerNs !== "" ? providerNs : "default";
+    return "?";
+  }
+  const providerNs = known(() => r.provider?.props.namespace);
+  return typeof providerNs === "string" && providerNs !== "" ? providerNs : "default";
 }
 
 /** Whether two objects are (or may be, when computed) in the same namespace. */
 export function sameNamespace(a: PolicyResource, b: PolicyResource): boolean {
-    const ka = namespaceKey(a);
-    const kb = namespaceKey(b);
-    return ka === "?" || kb === "?" || ka === kb;
+  const ka = namespaceKey(a);
+  const kb = namespaceKey(b);
+  return ka === "?" || kb === "?" || ka === kb;
 }
 
 /** The HorizontalPodAutoscalers that scale `target` (by name/kind, or by dependency during preview). */
 export function autoscalersOf(resources: readonly PolicyResource[], target: StackWorkload): PolicyResource[] {
-    return ofTypes(resources, K8S.HorizontalPodAutoscaler).filter((hpa) => {
-        if (!sameNamespace(hpa, target.resource)) return false;
-        const ref = known(() => obj(obj(hpa.props.spec).scaleTargetRef));
-        if (ref === UNKNOWN) return propertyFrom(hpa, "spec", target.resource);
-        const kind = known(() => ref.kind);
-        const name = known(() => ref.name);
-        if (name === UNKNOWN) return propertyFrom(hpa, "spec", target.resource);
-        return kind === target.kind && name === target.name;
-    });
+  return ofTypes(resources, K8S.HorizontalPodAutoscaler).filter((hpa) => {
+    if (!sameNamespace(hpa, target.resource)) return false;
+    const ref = known(() => obj(obj(hpa.props.spec).scaleTargetRef));
+    if (ref === UNKNOWN) return propertyFrom(hpa, "spec", target.resource);
+    const kind = known(() => ref.kind);
+    const name = known(() => ref.name);
+    if (name === UNKNOWN) return propertyFrom(hpa, "spec", target.resource);
+    return kind === target.kind && name === target.name;
+  });
 }
 
 /** `minReplicas` of an HPA (1 when unset, as Kubernetes defaults it), or undefined when unknown. */
 export function hpaMinReplicas(hpa: PolicyResource): number | undefined {
-    const v = known(() => obj(hpa.props.spec).minReplicas);
-    if (v === UNKNOWN) return undefined;
-    return typeof v === "number" ? v : 1;
+  const v = known(() => obj(hpa.props.spec).minReplicas);
+  if (v === UNKNOWN) return undefined;
+  return typeof v === "number" ? v : 1;
 }
 
 /** `metadata.name` when known, else the Pulumi resource name. */
 export function k8sName(r: PolicyResource): string {
-    const name = known(() => obj(r.props.metadata).name);
-    return typeof name === "string" && name !== "" ? name : r.name;
+  const name = known(() => obj(r.props.metadata).name);
+  return typeof name === "string" && name !== "" ? name : r.name;
 }

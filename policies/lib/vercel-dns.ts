@@ -11,8 +11,8 @@
  *   account's first `pulumi up` fails every Vercel CNAME.
  */
 export const VERCEL_CNAME_TARGETS: readonly string[] = Object.freeze([
-    "cname.vercel-dns.com",
-    "*.vercel-dns.com",
-    "cname.vercel-dns-0.com",
-    "*.vercel-dns-016.com",
+  "cname.vercel-dns.com",
+  "*.vercel-dns.com",
+  "cname.vercel-dns-0.com",
+  "*.vercel-dns-016.com",
 ]);

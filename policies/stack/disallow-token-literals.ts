@@ -11,39 +11,42 @@ import { forEachString, known, list, obj, UNKNOWN } from "../lib/values";
  * that they carry Pulumi secrets is checked by the plan (`secret-flow`).
  */
 function exemptPaths(r: PolicyResource): (path: string) => boolean {
-    if (r.type.startsWith("pulumi:providers:")) return () => true;
-    if (r.type === K8S.Secret) return (p) => p.startsWith("data") || p.startsWith("stringData");
-    if (r.type === VERCEL.Variable) return (p) => p === "value" && known(() => r.props.sensitive) === true;
-    if (r.type === VERCEL.Variables) {
-        const flags = known(() => list(r.props.variables).map((v) => obj(v).sensitive === true));
-        const sensitive = flags === UNKNOWN ? [] : flags;
-        return (p) => {
-            const m = /^variables\[(\d+)\]\.value$/.exec(p);
-            return m !== null && sensitive[Number(m[1])] === true;
-        };
-    }
-    return () => false;
+  if (r.type.startsWith("pulumi:providers:")) return () => true;
+  if (r.type === K8S.Secret) return (p) => p.startsWith("data") || p.startsWith("stringData");
+  if (r.type === VERCEL.Variable) return (p) => p === "value" && known(() => r.props.sensitive) === true;
+  if (r.type === VERCEL.Variables) {
+    const flags = known(() => list(r.props.variables).map((v) => obj(v).sensitive === true));
+    const sensitive = flags === UNKNOWN ? [] : flags;
+    return (p) => {
+      const m = /^variables\[(\d+)\]\.value$/.exec(p);
+      return m !== null && sensitive[Number(m[1])] === true;
+    };
+  }
+  return () => false;
 }
 
 /** No token literals anywhere in resource inputs. */
 export const disallowTokenLiterals = defineStackRule("stack", {
-    name: "stack-disallow-token-literals",
-    description: "No resource input may contain a credential literal (AWS key id, GitHub or Slack token, Stripe live key, PEM private key).",
-    enforcementLevel: "mandatory",
-    numbers: [34],
-    anchors: ["gitleaks", "CKV_SECRET_2", "CKV_SECRET_6", "CWE-798"],
-    rationale: "A credential written into the program ends up in source control and in the state in plaintext.",
-    standard: "gitleaks; Checkov CKV_SECRET_2, CKV_SECRET_6; CWE-798",
-    validateStack: (args, report) => {
-        for (const r of args.resources) {
-            const exempt = exemptPaths(r);
-            forEachString(r.props, (value, path) => {
-                if (exempt(path)) return;
-                const kind = findToken(value);
-                if (kind) {
-                    report(`${r.type.split(":").pop()} "${r.name}" has a ${kind} in \`${path}\`. Fix: revoke it, store the new one with \`pulumi config set --secret\` and pass it only to a Kubernetes Secret or a sensitive Vercel variable.`, r.urn);
-                }
-            });
+  name: "stack-disallow-token-literals",
+  description: "No resource input may contain a credential literal (AWS key id, GitHub or Slack token, Stripe live key, PEM private key).",
+  enforcementLevel: "mandatory",
+  numbers: [34],
+  anchors: ["gitleaks", "CKV_SECRET_2", "CKV_SECRET_6", "CWE-798"],
+  rationale: "A credential written into the program ends up in source control and in the state in plaintext.",
+  standard: "gitleaks; Checkov CKV_SECRET_2, CKV_SECRET_6; CWE-798",
+  validateStack: (args, report) => {
+    for (const r of args.resources) {
+      const exempt = exemptPaths(r);
+      forEachString(r.props, (value, path) => {
+        if (exempt(path)) return;
+        const kind = findToken(value);
+        if (kind) {
+          report(
+            `${r.type.split(":").pop()} "${r.name}" has a ${kind} in \`${path}\`. Fix: revoke it, store the new one with \`pulumi config set --secret\` and pass it only to a Kubernetes Secret or a sensitive Vercel variable.`,
+            r.urn,
+          );
         }
-    },
+      });
+    }
+  },
 });

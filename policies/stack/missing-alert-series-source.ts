@@ -4,7 +4,7 @@ import { DEFAULT_SELECTOR_LABELS, findDeadAlerts, MONITORING, snapshot, SOURCE_T
 import { known } from "../lib/values";
 
 const DEFAULTS = {
-    selectorLabels: DEFAULT_SELECTOR_LABELS as Record<string, string>,
+  selectorLabels: DEFAULT_SELECTOR_LABELS as Record<string, string>,
 };
 
 /**
@@ -13,23 +13,27 @@ const DEFAULTS = {
  * prerequisite (lib/cluster-prerequisites.ts). `npm run plan` runs the same function.
  */
 export const missingAlertSeriesSource = defineStackRule("stack", {
-    name: "stack-missing-alert-series-source",
-    description: "Every selector of every alert must read series that a ServiceMonitor, PodMonitor, Probe or exporter of the stack, or a documented cluster prerequisite, produces and Prometheus selects.",
-    enforcementLevel: "mandatory",
-    numbers: [],
-    origin: "the dead-alert check, added after the numbered catalogue",
-    anchors: ["pint promql/series", "prometheus-operator ServiceMonitor job label", "kube-prometheus-stack serviceMonitorSelector"],
-    rationale: "An alert whose selector matches no series never fires, so the failure it guards goes unnoticed.",
-    standard: "pint promql/series; prometheus-operator ServiceMonitor job label; kube-prometheus-stack serviceMonitorSelector",
-    config: {
-        selectorLabels: labelMap("Labels the cluster's Prometheus selects ServiceMonitors, PodMonitors, Probes and PrometheusRules by (its `serviceMonitorSelector` etc.); the stack's `prometheusSelectorLabels`.", DEFAULTS.selectorLabels),
-    },
-    appliesTo: [MONITORING.PrometheusRule],
-    validateStack: (args, report) => {
-        const { selectorLabels } = readConfig(args, DEFAULTS);
-        const resources: SourceResource[] = args.resources
-            .filter((r) => SOURCE_TYPES.includes(r.type))
-            .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: snapshot(r.props, known) as Record<string, unknown> }));
-        for (const dead of findDeadAlerts(resources, { selectorLabels })) report(dead.message, dead.urn);
-    },
+  name: "stack-missing-alert-series-source",
+  description:
+    "Every selector of every alert must read series that a ServiceMonitor, PodMonitor, Probe or exporter of the stack, or a documented cluster prerequisite, produces and Prometheus selects.",
+  enforcementLevel: "mandatory",
+  numbers: [],
+  origin: "the dead-alert check, added after the numbered catalogue",
+  anchors: ["pint promql/series", "prometheus-operator ServiceMonitor job label", "kube-prometheus-stack serviceMonitorSelector"],
+  rationale: "An alert whose selector matches no series never fires, so the failure it guards goes unnoticed.",
+  standard: "pint promql/series; prometheus-operator ServiceMonitor job label; kube-prometheus-stack serviceMonitorSelector",
+  config: {
+    selectorLabels: labelMap(
+      "Labels the cluster's Prometheus selects ServiceMonitors, PodMonitors, Probes and PrometheusRules by (its `serviceMonitorSelector` etc.); the stack's `prometheusSelectorLabels`.",
+      DEFAULTS.selectorLabels,
+    ),
+  },
+  appliesTo: [MONITORING.PrometheusRule],
+  validateStack: (args, report) => {
+    const { selectorLabels } = readConfig(args, DEFAULTS);
+    const resources: SourceResource[] = args.resources
+      .filter((r) => SOURCE_TYPES.includes(r.type))
+      .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: snapshot(r.props, known) as Record<string, unknown> }));
+    for (const dead of findDeadAlerts(resources, { selectorLabels })) report(dead.message, dead.urn);
+  },
 });

@@ -8,48 +8,54 @@ import { k8sName, ofTypes } from "../lib/stack";
 import { known, obj, UNKNOWN } from "../lib/values";
 
 const DEFAULTS = {
-    // seed 001 §4.3: RPO 24 hours.
-    defaultRpoSeconds: 86_400,
+  // seed 001 §4.3: RPO 24 hours.
+  defaultRpoSeconds: 86_400,
 };
 
 /** Every backup job has a freshness alert (last success older than the RPO). */
 export const missingBackupFreshnessAlert = defineStackRule("stack", {
-    name: "stack-missing-backup-freshness-alert",
-    description: "Every backup CronJob must have an alert that fires when its last success is older than its RPO.",
-    enforcementLevel: "mandatory",
-    numbers: [64],
-    anchors: ["app-platform RPO (seed 001 §4.3)", "kube-state-metrics kube_cronjob_status_last_successful_time"],
-    rationale: "A backup job that silently stops succeeding is only noticed when a restore is needed.",
-    standard: "app-platform RPO (seed 001 §4.3: 24 h); kube-state-metrics kube_cronjob_status_last_successful_time",
-    config: {
-        defaultRpoSeconds: integer(`RPO in seconds for backup CronJobs without the \`${RPO_ANNOTATION}\` annotation.`, DEFAULTS.defaultRpoSeconds, 60),
-    },
-    appliesTo: [K8S.CronJob],
-    validateStack: (args, report) => {
-        const { defaultRpoSeconds } = readConfig(args, DEFAULTS);
-        const alerts = ofTypes(args.resources, K8S.PrometheusRule).flatMap((pr) => {
-            const rules = known(() => promRulesOf(pr.props));
-            return rules === UNKNOWN ? [] : rules.filter((r) => r.alert && typeof r.expr === "string");
-        });
-        for (const job of backupCronJobsOf(args.resources)) {
-            const annotations = known(() => ({ ...obj(obj(job.props.metadata).annotations) }));
-            const name = k8sName(job);
-            const rpo = Number((annotations === UNKNOWN ? undefined : annotations[RPO_ANNOTATION]) ?? defaultRpoSeconds);
-            const watching = alerts.filter((a) => {
-                try {
-                    return selectsLabelValue(parsePromql(String(a.expr)), name);
-                } catch {
-                    return false; // an unparseable expression is reported by prometheus-enforce-alert-expressions
-                }
-            });
-            if (watching.length === 0) {
-                report(`Backup CronJob "${name}" has no freshness alert, so a silently failing backup goes unnoticed until a restore. Fix: add an alert like \`time() - kube_cronjob_status_last_successful_time{cronjob="${name}"} > ${rpo}\` (severity critical).`, job.urn);
-                continue;
-            }
-            const timely = watching.some((a) => thresholds(parsePromql(String(a.expr))).some((t) => [">", ">="].includes(t.op) && t.threshold <= rpo));
-            if (!timely) {
-                report(`Backup CronJob "${name}" is watched by alert "${watching[0].name}", but it does not fire once the last success is older than the RPO (${rpo} s). Fix: compare the age with \`> ${rpo}\` (or less).`, job.urn);
-            }
+  name: "stack-missing-backup-freshness-alert",
+  description: "Every backup CronJob must have an alert that fires when its last success is older than its RPO.",
+  enforcementLevel: "mandatory",
+  numbers: [64],
+  anchors: ["app-platform RPO (seed 001 §4.3)", "kube-state-metrics kube_cronjob_status_last_successful_time"],
+  rationale: "A backup job that silently stops succeeding is only noticed when a restore is needed.",
+  standard: "app-platform RPO (seed 001 §4.3: 24 h); kube-state-metrics kube_cronjob_status_last_successful_time",
+  config: {
+    defaultRpoSeconds: integer(`RPO in seconds for backup CronJobs without the \`${RPO_ANNOTATION}\` annotation.`, DEFAULTS.defaultRpoSeconds, 60),
+  },
+  appliesTo: [K8S.CronJob],
+  validateStack: (args, report) => {
+    const { defaultRpoSeconds } = readConfig(args, DEFAULTS);
+    const alerts = ofTypes(args.resources, K8S.PrometheusRule).flatMap((pr) => {
+      const rules = known(() => promRulesOf(pr.props));
+      return rules === UNKNOWN ? [] : rules.filter((r) => r.alert && typeof r.expr === "string");
+    });
+    for (const job of backupCronJobsOf(args.resources)) {
+      const annotations = known(() => ({ ...obj(obj(job.props.metadata).annotations) }));
+      const name = k8sName(job);
+      const rpo = Number((annotations === UNKNOWN ? undefined : annotations[RPO_ANNOTATION]) ?? defaultRpoSeconds);
+      const watching = alerts.filter((a) => {
+        try {
+          return selectsLabelValue(parsePromql(String(a.expr)), name);
+        } catch {
+          return false; // an unparseable expression is reported by prometheus-enforce-alert-expressions
         }
-    },
+      });
+      if (watching.length === 0) {
+        report(
+          `Backup CronJob "${name}" has no freshness alert, so a silently failing backup goes unnoticed until a restore. Fix: add an alert like \`time() - kube_cronjob_status_last_successful_time{cronjob="${name}"} > ${rpo}\` (severity critical).`,
+          job.urn,
+        );
+        continue;
+      }
+      const timely = watching.some((a) => thresholds(parsePromql(String(a.expr))).some((t) => [">", ">="].includes(t.op) && t.threshold <= rpo));
+      if (!timely) {
+        report(
+          `Backup CronJob "${name}" is watched by alert "${watching[0].name}", but it does not fire once the last success is older than the RPO (${rpo} s). Fix: compare the age with \`> ${rpo}\` (or less).`,
+          job.urn,
+        );
+      }
+    }
+  },
 });

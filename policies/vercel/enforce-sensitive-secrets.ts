@@ -6,26 +6,28 @@ const SECRET_TARGETS = ["production", "preview"];
 
 /** A secret-looking key is `sensitive`, and its targets are production/preview only. */
 export const enforceSensitiveSecrets = defineResourceRule("vercel", {
-    name: "vercel-enforce-sensitive-secrets",
-    description: "Vercel variables that look secret must be `sensitive` and target only production and preview.",
-    enforcementLevel: "mandatory",
-    numbers: [56],
-    anchors: ["Vercel sensitive environment variables"],
-    rationale: "A variable that is not `sensitive` can be read back from the dashboard and API, and a development target widens who can read it.",
-    standard: "Vercel documentation: sensitive environment variables",
-    validateResource: onVercelVariables((v, _args, report) => {
-        // The name decides first; the value (unknown at preview for generated secrets) only when it must.
-        const secretName = isSecretName(v.key);
-        const value = secretName ? undefined : v.value;
-        const valueReason = value !== undefined ? secretValueReason(value) : undefined;
-        if (!secretName && !valueReason) return;
-        const why = valueReason ? `its value ${valueReason}` : "its name looks secret";
-        if (!v.sensitive) {
-            report(`${v.label} is not sensitive but ${why}; anyone on the team can read it in the dashboard. Fix: set \`sensitive: true\` (and keep the value a Pulumi secret).`);
-        }
-        const extra = (v.targets ?? []).filter((t) => !SECRET_TARGETS.includes(t));
-        if (extra.length > 0) {
-            report(`${v.label} targets ${extra.join(", ")} but ${why}. Fix: target only production and preview; give development its own non-production value.`);
-        }
-    }),
+  name: "vercel-enforce-sensitive-secrets",
+  description: "Vercel variables that look secret must be `sensitive` and target only production and preview.",
+  enforcementLevel: "mandatory",
+  numbers: [56],
+  anchors: ["Vercel sensitive environment variables"],
+  rationale: "A variable that is not `sensitive` can be read back from the dashboard and API, and a development target widens who can read it.",
+  standard: "Vercel documentation: sensitive environment variables",
+  validateResource: onVercelVariables((v, _args, report) => {
+    // The name decides first; the value (unknown at preview for generated secrets) only when it must.
+    const secretName = isSecretName(v.key);
+    const value = secretName ? undefined : v.value;
+    const valueReason = value !== undefined ? secretValueReason(value) : undefined;
+    if (!secretName && !valueReason) return;
+    const why = valueReason ? `its value ${valueReason}` : "its name looks secret";
+    if (!v.sensitive) {
+      report(
+        `${v.label} is not sensitive but ${why}; anyone on the team can read it in the dashboard. Fix: set \`sensitive: true\` (and keep the value a Pulumi secret).`,
+      );
+    }
+    const extra = (v.targets ?? []).filter((t) => !SECRET_TARGETS.includes(t));
+    if (extra.length > 0) {
+      report(`${v.label} targets ${extra.join(", ")} but ${why}. Fix: target only production and preview; give development its own non-production value.`);
+    }
+  }),
 });

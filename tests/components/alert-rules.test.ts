@@ -211,10 +211,25 @@ describe("validateAlertRulesArgs", () => {
     ],
     ["empty rule selector", "a", { ruleSelectorLabels: {} }, "`ruleSelectorLabels` must not be empty"],
     ["bad rule selector", "a", { ruleSelectorLabels: { "bad key!": "v" } }, '`ruleSelectorLabels` key "bad key!" is not a valid Kubernetes label key'],
-    ["bad amc selector", "a", { alertmanagerConfigSelectorLabels: { release: "not valid" } }, '`alertmanagerConfigSelectorLabels.release` value "not valid" is not a valid Kubernetes label value'],
+    [
+      "bad amc selector",
+      "a",
+      { alertmanagerConfigSelectorLabels: { release: "not valid" } },
+      '`alertmanagerConfigSelectorLabels.release` value "not valid" is not a valid Kubernetes label value',
+    ],
     ["empty pager key", "a", { routing: { pagerKey: " ", chatWebhookUrl: WEBHOOK } }, "`routing.pagerKey` is empty"],
-    ["http webhook", "a", { routing: { pagerKey: "k", chatWebhookUrl: "http://hooks.example.com/x" } }, "`routing.chatWebhookUrl` must be an https:// webhook URL (value not shown: it is a secret)"],
-    ["chat channel", "a", { routing: { pagerKey: "k", chatWebhookUrl: WEBHOOK, chatChannel: "#Bad Channel" } }, '`routing.chatChannel` must be a Slack channel such as "#codebook-alerts"'],
+    [
+      "http webhook",
+      "a",
+      { routing: { pagerKey: "k", chatWebhookUrl: "http://hooks.example.com/x" } },
+      "`routing.chatWebhookUrl` must be an https:// webhook URL (value not shown: it is a secret)",
+    ],
+    [
+      "chat channel",
+      "a",
+      { routing: { pagerKey: "k", chatWebhookUrl: WEBHOOK, chatChannel: "#Bad Channel" } },
+      '`routing.chatChannel` must be a Slack channel such as "#codebook-alerts"',
+    ],
   ])("reports %s", (_case, name, over, message) => {
     const msg = invalid(name, args(over));
     expect(msg).toContain(`AlertRules "${name}" has invalid arguments:`);
@@ -227,8 +242,6 @@ describe("validateAlertRulesArgs", () => {
   });
 
   it("skips checks of secret Outputs it cannot see synchronously", () => {
-    expect(() =>
-      validateAlertRulesArgs("a", args({ routing: { pagerKey: pulumi.secret(""), chatWebhookUrl: pulumi.secret("http://x") } })),
-    ).not.toThrow();
+    expect(() => validateAlertRulesArgs("a", args({ routing: { pagerKey: pulumi.secret(""), chatWebhookUrl: pulumi.secret("http://x") } }))).not.toThrow();
   });
 });

@@ -80,9 +80,7 @@ describe("builders", () => {
     expect(a.name).toBe("HighErrorRate");
     expect(a.severity).toBe("critical");
     expect(a.for.toPrometheus()).toBe("5m");
-    expect(a.expr).toBe(
-      'sum(rate(http_requests_total{job="codebook-api",status=~"5.."}[5m])) / sum(rate(http_requests_total{job="codebook-api"}[5m])) > 0.05',
-    );
+    expect(a.expr).toBe('sum(rate(http_requests_total{job="codebook-api",status=~"5.."}[5m])) / sum(rate(http_requests_total{job="codebook-api"}[5m])) > 0.05');
     expect(a.summary).toBe("5xx error rate above 5% (job=codebook-api)");
     expect(a.description).toContain("{{ $value | humanizePercentage }}");
     expect(a.runbookUrl).toBe(`${RB}/HighErrorRate.md`);
@@ -116,9 +114,7 @@ describe("builders", () => {
   it("latencyP95 uses the histogram with the threshold in seconds", () => {
     const a = latencyP95({ selector: { job: "chat-api" }, threshold: Duration.seconds(10) });
     expect(a.name).toBe("HighLatencyP95");
-    expect(a.expr).toBe(
-      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="chat-api"}[5m]))) > 10',
-    );
+    expect(a.expr).toBe('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="chat-api"}[5m]))) > 10');
     expect(a.severity).toBe("critical");
     expect(a.for.toPrometheus()).toBe("5m");
     expect(a.description).toContain("{{ $value | humanizeDuration }}");
@@ -172,12 +168,7 @@ describe("builders", () => {
 
   it("jobQueueHigh, llmErrorRate and tokenQuota use seed 001's warning thresholds", () => {
     const q = jobQueueHigh({ selector: api });
-    expect([q.name, q.severity, q.for.toPrometheus(), q.expr]).toEqual([
-      "JobQueueBacklog",
-      "warning",
-      "10m",
-      'max(job_queue_depth{job="codebook-api"}) > 100',
-    ]);
+    expect([q.name, q.severity, q.for.toPrometheus(), q.expr]).toEqual(["JobQueueBacklog", "warning", "10m", 'max(job_queue_depth{job="codebook-api"}) > 100']);
     const l = llmErrorRate({ selector: api });
     expect([l.name, l.severity, l.for.toPrometheus()]).toEqual(["LlmApiErrorRateHigh", "warning", "10m"]);
     expect(l.expr).toBe(
@@ -247,7 +238,9 @@ describe("builders", () => {
     // twice a day: 12 h + 2 h <= 24 h
     expect(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.hours(24), schedulePeriod: Duration.hours(12) })).not.toThrow();
     expect(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.days(8), schedulePeriod: Duration.days(7) })).not.toThrow();
-    expect(thrown(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.days(8), schedulePeriod: Duration.days(7), margin: Duration.days(2) }))).toContain("`margin` (2d)");
+    expect(
+      thrown(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.days(8), schedulePeriod: Duration.days(7), margin: Duration.days(2) })),
+    ).toContain("`margin` (2d)");
   });
 
   it("probe, security-header and target builders read the blackbox and up series of their selector", () => {
@@ -304,9 +297,7 @@ describe("builder option errors", () => {
 
   it("rejects selectors that are empty, mis-named, empty-valued, templated or bad regexes", () => {
     expect(thrown(() => errorRate({ selector: {} }))).toContain("`selector` must name at least one label");
-    expect(thrown(() => latencyP95({ selector: { "bad-label": "x" } }))).toContain(
-      '`selector` label "bad-label" is not a valid Prometheus label name',
-    );
+    expect(thrown(() => latencyP95({ selector: { "bad-label": "x" } }))).toContain('`selector` label "bad-label" is not a valid Prometheus label name');
     expect(thrown(() => sseConnections({ selector: { job: "" } }))).toContain("`selector.job` is empty");
     expect(thrown(() => jobQueueHigh({ selector: { job: "{{x}}" } }))).toContain('`selector.job` contains "{{"');
     expect(thrown(() => tlsCertificateExpiring({ selector: { instance: { regex: "(" } } }))).toContain(
@@ -316,13 +307,9 @@ describe("builder option errors", () => {
 
   it("rejects non-positive thresholds and durations", () => {
     expect(thrown(() => jobQueueHigh({ selector: api, threshold: 0 }))).toContain("`threshold` must be a positive number, got 0");
-    expect(thrown(() => latencyP95({ selector: api, threshold: Duration.seconds(0) }))).toContain(
-      "`threshold` must be longer than 0s, got 0s",
-    );
+    expect(thrown(() => latencyP95({ selector: api, threshold: Duration.seconds(0) }))).toContain("`threshold` must be longer than 0s, got 0s");
     expect(thrown(() => tlsCertificateExpiring({ within: Duration.seconds(0) }))).toContain("`within` must be longer than 0s");
-    expect(thrown(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.seconds(0) }))).toContain(
-      "`rpo` must be longer than 0s",
-    );
+    expect(thrown(() => backupStale({ cronJob: "b", namespace: "n", rpo: Duration.seconds(0) }))).toContain("`rpo` must be longer than 0s");
     expect(thrown(() => dbConnectionsHigh({ selector: api, ratio: 1 }))).toContain("`ratio` must be a ratio between 0 and 1");
     expect(thrown(() => diskSpaceLow({ selector: {}, freeRatio: 0 }))).toContain("`freeRatio` must be a ratio between 0 and 1");
   });
@@ -336,9 +323,7 @@ describe("builder option errors", () => {
   });
 
   it("validates the assembled spec too (for floor, runbook base, name override)", () => {
-    expect(thrown(() => errorRate({ selector: api, for: Duration.seconds(30) }))).toContain(
-      "`for` must be at least 1m for critical alerts, got 30s",
-    );
+    expect(thrown(() => errorRate({ selector: api, for: Duration.seconds(30) }))).toContain("`for` must be at least 1m for critical alerts, got 30s");
     expect(thrown(() => errorRate({ selector: api, runbookBaseUrl: "http://wiki" }))).toContain(
       '`runbookUrl` must be an https:// URL, got "http://wiki/HighErrorRate.md"',
     );

@@ -36,8 +36,7 @@ const platform: ApplicationStackArgs["platform"] = {
   blackbox: { address: "prometheus-blackbox-exporter.monitoring.svc:9115", module: "http_2xx" },
   postgresExporter: { mode: "deploy", image: { repository: "quay.io/prometheuscommunity/postgres-exporter", tag: "v0.17.1" } },
 };
-const secretsOf = (spec: ProductSpec) =>
-  Object.fromEntries(spec.providedSecrets.filter((s) => !s.optional).map((s) => [s.name, `v-${s.name}`]));
+const secretsOf = (spec: ProductSpec) => Object.fromEntries(spec.providedSecrets.filter((s) => !s.optional).map((s) => [s.name, `v-${s.name}`]));
 
 describe("validateApplicationStackArgs", () => {
   const voyager = buildProduct(CATALOG.voyager, env);
@@ -70,9 +69,9 @@ describe("validateApplicationStackArgs", () => {
   it("refuses an app that already sets the _PREVIOUS variable of a secret that keeps its previous value", () => {
     const dahlia = buildProduct(CATALOG["ask-dahlia"], env);
     const ui = { ...dahlia.webApps[0], secretEnv: { ...dahlia.webApps[0].secretEnv, WORKER_API_SECRET_PREVIOUS: "JWT_SECRET" } };
-    expect(() =>
-      validateApplicationStackArgs("ask-dahlia", { ...base, spec: { ...dahlia, webApps: [ui] }, providedSecrets: secretsOf(dahlia) }),
-    ).toThrow(/`webApps.ui.secretEnv.WORKER_API_SECRET` reads `WORKER_API_SECRET`, which keeps its previous value in `WORKER_API_SECRET_PREVIOUS`/);
+    expect(() => validateApplicationStackArgs("ask-dahlia", { ...base, spec: { ...dahlia, webApps: [ui] }, providedSecrets: secretsOf(dahlia) })).toThrow(
+      /`webApps.ui.secretEnv.WORKER_API_SECRET` reads `WORKER_API_SECRET`, which keeps its previous value in `WORKER_API_SECRET_PREVIOUS`/,
+    );
   });
 
   it("refuses two apps or workloads with the same name", () => {
@@ -113,7 +112,10 @@ describe("ApplicationStack", () => {
     const spec = buildProduct(CATALOG["chat-api"], env);
     new ApplicationStack("chat-api", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform });
     await rec.settle();
-    const components = rec.resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`).sort();
+    const components = rec.resources
+      .filter((r) => !r.custom)
+      .map((r) => `${r.type} ${r.name}`)
+      .sort();
     expect(components).toEqual([
       "app-platform:dns:DnsRecords chat-api-dns",
       "app-platform:kubernetes:Service chat-api-api",
@@ -208,13 +210,17 @@ describe("ApplicationStack", () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     expect(pod.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
     // The DSN comes from the product's secret through a Secret, never a literal env value.
-    expect(pod.containers[0].env).toEqual([{ name: "DATA_SOURCE_NAME", valueFrom: { secretKeyRef: { name: "voyager-postgres-dsn", key: "DATA_SOURCE_NAME" } } }]);
+    expect(pod.containers[0].env).toEqual([
+      { name: "DATA_SOURCE_NAME", valueFrom: { secretKeyRef: { name: "voyager-postgres-dsn", key: "DATA_SOURCE_NAME" } } },
+    ]);
     const allow = rec.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "voyager-postgres-allow");
     expect(allow.inputs.spec.egress[1]).toEqual({ ports: [{ protocol: "TCP", port: 5432 }] });
     const rules = rec.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "voyager-alerts-rules").inputs.spec.groups.flatMap((g: any) => g.rules);
     const db = rules.find((r: any) => r.alert === "DatabaseConnectionsHigh");
     expect(db.expr).toContain('pg_stat_activity_count{namespace="voyager-staging",job="voyager-postgres"}');
-    expect(rules.filter((r: any) => r.alert === "TargetMissing").map((r: any) => r.expr)).toContain('absent(up{namespace="voyager-staging",job="voyager-postgres"}) == 1');
+    expect(rules.filter((r: any) => r.alert === "TargetMissing").map((r: any) => r.expr)).toContain(
+      'absent(up{namespace="voyager-staging",job="voyager-postgres"}) == 1',
+    );
     expect(rules.map((r: any) => r.alert)).toContain("SecurityHeadersMissing");
   });
 
@@ -227,7 +233,12 @@ describe("ApplicationStack", () => {
     const rules = rec.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "voyager-alerts-rules").inputs.spec.groups.flatMap((g: any) => g.rules);
     expect(rules.find((r: any) => r.alert === "SlowDatabaseQueries").expr).toContain('{job="neon-exporter"}');
     expect(() =>
-      validateApplicationStackArgs("voyager", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform: { ...external, postgresExporter: { mode: "external", jobs: {} } } }),
+      validateApplicationStackArgs("voyager", {
+        environment: "staging",
+        spec,
+        providedSecrets: secretsOf(spec),
+        platform: { ...external, postgresExporter: { mode: "external", jobs: {} } },
+      }),
     ).toThrow(/`postgresExporterJobs` has no job for "voyager"/);
   });
 

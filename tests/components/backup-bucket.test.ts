@@ -386,9 +386,7 @@ describe("validateBackupBucketArgs", () => {
   });
 
   it("rejects prefixes that do not end in / or are not lower-case path segments", () => {
-    expect(problemsOf(s3Args({ retention: [{ prefix: "daily", retention: Retention.days(30) }] }))).toContain(
-      '`retention` prefix "daily" is not a key prefix',
-    );
+    expect(problemsOf(s3Args({ retention: [{ prefix: "daily", retention: Retention.days(30) }] }))).toContain('`retention` prefix "daily" is not a key prefix');
     expect(problemsOf(s3Args({ retention: [{ prefix: "/daily/", retention: Retention.days(30) }] }))).toContain(
       '`retention` prefix "/daily/" is not a key prefix',
     );
@@ -411,15 +409,9 @@ describe("validateBackupBucketArgs", () => {
     expect(problemsOf(s3Args({ abortIncompleteMultipartUpload: Duration.days(8) }))).toContain(
       "`abortIncompleteMultipartUpload` is 8d; incomplete uploads must be aborted after more than 0 and at most 7 days",
     );
-    expect(problemsOf(r2Args({ abortIncompleteMultipartUpload: Duration.days(8) }))).toContain(
-      "`abortIncompleteMultipartUpload` is 8d",
-    );
-    expect(problemsOf(s3Args({ abortIncompleteMultipartUpload: Duration.seconds(0) }))).toContain(
-      "`abortIncompleteMultipartUpload` is 0s",
-    );
-    expect(problemsOf(s3Args({ abortIncompleteMultipartUpload: Duration.hours(12) }))).toContain(
-      "S3 counts it in whole days",
-    );
+    expect(problemsOf(r2Args({ abortIncompleteMultipartUpload: Duration.days(8) }))).toContain("`abortIncompleteMultipartUpload` is 8d");
+    expect(problemsOf(s3Args({ abortIncompleteMultipartUpload: Duration.seconds(0) }))).toContain("`abortIncompleteMultipartUpload` is 0s");
+    expect(problemsOf(s3Args({ abortIncompleteMultipartUpload: Duration.hours(12) }))).toContain("S3 counts it in whole days");
     expect(problemsOf(r2Args({ abortIncompleteMultipartUpload: Duration.hours(12) }))).toBe("");
   });
 
@@ -435,16 +427,14 @@ describe("validateBackupBucketArgs", () => {
   });
 
   it("rejects an archive transition that is not before any expiry", () => {
-    expect(
-      problemsOf(s3Args({ retention: SIMPLE, archiveTransition: { after: Retention.days(90), storageClass: "GLACIER" } })),
-    ).toContain("`archiveTransition.after` is 90d, not before any prefix expires (longest retention 90d)");
+    expect(problemsOf(s3Args({ retention: SIMPLE, archiveTransition: { after: Retention.days(90), storageClass: "GLACIER" } }))).toContain(
+      "`archiveTransition.after` is 90d, not before any prefix expires (longest retention 90d)",
+    );
   });
 
   it("requires accountId for R2 and rejects S3-only arguments there", () => {
     expect(problemsOf(r2Args({ accountId: undefined }))).toContain('`accountId` is required for `kind: "r2"`');
-    expect(problemsOf(r2Args({ noncurrentVersionRetention: Retention.days(30) }))).toContain(
-      "`noncurrentVersionRetention` applies to S3 only",
-    );
+    expect(problemsOf(r2Args({ noncurrentVersionRetention: Retention.days(30) }))).toContain("`noncurrentVersionRetention` applies to S3 only");
     expect(problemsOf(r2Args({ archiveTransition: { after: Retention.days(10), storageClass: "GLACIER" } }))).toContain(
       "`archiveTransition` applies to S3 only",
     );
@@ -459,9 +449,9 @@ describe("validateBackupBucketArgs", () => {
   });
 
   it("throws from the constructor before creating anything, listing every problem", async () => {
-    expect(
-      () => new BackupBucket("bad", s3Args({ bucketName: "Bad", abortIncompleteMultipartUpload: Duration.days(9) })),
-    ).toThrow(/BackupBucket "bad" has invalid arguments:\n {2}- `bucketName` "Bad"[\s\S]*\n {2}- `abortIncompleteMultipartUpload` is 9d/);
+    expect(() => new BackupBucket("bad", s3Args({ bucketName: "Bad", abortIncompleteMultipartUpload: Duration.days(9) }))).toThrow(
+      /BackupBucket "bad" has invalid arguments:\n {2}- `bucketName` "Bad"[\s\S]*\n {2}- `abortIncompleteMultipartUpload` is 9d/,
+    );
     await rec.settle();
     expect(rec.resources.filter((r) => r.custom)).toEqual([]);
   });

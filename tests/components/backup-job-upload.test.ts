@@ -89,7 +89,12 @@ interface Statement {
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 const glob = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.?+^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`).test(value);
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.?+^${}()|[\]\\/]/g, "\\$&"))
+      .join(".*")}$`,
+  ).test(value);
 
 /** Whether the identity policy allows `action` on `resource` in the request context. */
 function allowed(policy: string, action: string, resource: string, context: Record<string, string> = {}): boolean {

@@ -111,10 +111,7 @@ describe("BackupJob children", () => {
     new BackupJob("job", args({ bucket: kind === "s3" ? S3_BUCKET : R2_BUCKET, context: env === "prod" ? prod : staging }));
     await rec.settle();
     expect(rec.one("app-platform:kubernetes:BackupJob", "job").custom).toBe(false);
-    const cloud =
-      kind === "s3"
-        ? [`${T.user} job-user`, `${T.userPolicy} job-user-policy`, `${T.accessKey} job-access-key`]
-        : [`${T.token} job-token`];
+    const cloud = kind === "s3" ? [`${T.user} job-user`, `${T.userPolicy} job-user-policy`, `${T.accessKey} job-access-key`] : [`${T.token} job-token`];
     expect(children()).toEqual(
       [
         ...cloud,
@@ -307,7 +304,12 @@ describe("BackupJob on S3", () => {
       policyTypes: ["Ingress", "Egress"],
       ingress: [],
       egress: [
-        { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+        {
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
         { ports: [{ protocol: "TCP", port: 5432 }] },
         { ports: [{ protocol: "TCP", port: 443 }] },
       ],
@@ -350,7 +352,11 @@ describe("BackupJob on S3", () => {
     const policy = JSON.parse(rec.one(T.userPolicy).inputs.policy);
     expect(policy.Statement[0].Resource).toBe("arn:aws:mock:::backups-bucket/daily/*");
     expect(policy.Statement[1].Resource).toBe("arn:aws:mock:::backups-key");
-    const env = Object.fromEntries(podSpec().containers[0].env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      podSpec()
+        .containers[0].env.filter((e: any) => e.value)
+        .map((e: any) => [e.name, e.value]),
+    );
     expect(env).toMatchObject({
       S3_ENDPOINT: "https://s3.us-east-1.amazonaws.com",
       S3_BUCKET: "codebook-staging-backups",
@@ -394,7 +400,11 @@ describe("BackupJob on R2", () => {
   it("signs for region auto against the account endpoint", async () => {
     new BackupJob("job", args({ bucket: R2_BUCKET }));
     await rec.settle();
-    const env = Object.fromEntries(podSpec().containers[0].env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      podSpec()
+        .containers[0].env.filter((e: any) => e.value)
+        .map((e: any) => [e.name, e.value]),
+    );
     expect(env).toMatchObject({
       S3_ENDPOINT: `https://${ACCOUNT}.r2.cloudflarestorage.com`,
       S3_BUCKET: "ara-staging-backups",
@@ -411,15 +421,11 @@ describe("validateBackupJobArgs", () => {
   });
 
   it("rejects a prefix the bucket has no retention rule for", () => {
-    expect(problemsOf(args({ prefix: "hourly/" }))).toContain(
-      '`prefix` "hourly/" is not one of the bucket\'s retention prefixes ("daily/", "weekly/")',
-    );
+    expect(problemsOf(args({ prefix: "hourly/" }))).toContain('`prefix` "hourly/" is not one of the bucket\'s retention prefixes ("daily/", "weekly/")');
   });
 
   it("rejects a schedule slower than the RPO, naming both", () => {
-    expect(problemsOf(args({ schedule: "30 3 * * 0" }))).toContain(
-      '`schedule` "30 3 * * 0" leaves up to 7d between runs, more than `rpo` (1d)',
-    );
+    expect(problemsOf(args({ schedule: "30 3 * * 0" }))).toContain('`schedule` "30 3 * * 0" leaves up to 7d between runs, more than `rpo` (1d)');
     expect(problemsOf(args({ schedule: "0 3 * * 1-5" }))).toContain("leaves up to 3d between runs, more than `rpo` (1d)");
     expect(problemsOf(args({ schedule: "0 0 29 2 *", rpo: Duration.days(29) }))).toContain("leaves up to 1461d");
   });
@@ -446,15 +452,11 @@ describe("validateBackupJobArgs", () => {
 
   it("rejects an RPO of zero or one that outlives the prefix's retention", () => {
     expect(problemsOf(args({ rpo: Duration.seconds(0) }))).toContain("`rpo` is 0");
-    expect(problemsOf(args({ schedule: "0 3 1 * *", rpo: Duration.days(31) }))).toContain(
-      '`rpo` (31d) is not shorter than the retention of "daily/" (30d)',
-    );
+    expect(problemsOf(args({ schedule: "0 3 1 * *", rpo: Duration.days(31) }))).toContain('`rpo` (31d) is not shorter than the retention of "daily/" (30d)');
   });
 
   it("rejects an active deadline longer than the shortest gap between runs", () => {
-    expect(problemsOf(args({ schedule: "*/30 * * * *" }))).toContain(
-      "`activeDeadline` (1h) is longer than the shortest gap between runs of `schedule` (30m)",
-    );
+    expect(problemsOf(args({ schedule: "*/30 * * * *" }))).toContain("`activeDeadline` (1h) is longer than the shortest gap between runs of `schedule` (30m)");
     expect(problemsOf(args({ schedule: "*/30 * * * *", activeDeadline: Duration.minutes(25) }))).toBe("");
   });
 
@@ -467,9 +469,7 @@ describe("validateBackupJobArgs", () => {
   });
 
   it("rejects unpinned images and tags in the repository", () => {
-    expect(problemsOf(args({ image: { repository: "postgres", tag: "latest" } }))).toContain(
-      '`image.tag` "latest" is not pinned',
-    );
+    expect(problemsOf(args({ image: { repository: "postgres", tag: "latest" } }))).toContain('`image.tag` "latest" is not pinned');
     expect(problemsOf(args({ image: { repository: "postgres", tag: "" } }))).toContain('`image.tag` "" is not pinned');
     expect(problemsOf(args({ image: { repository: "postgres:17", tag: "17.6" } }))).toContain(
       '`image.repository` "postgres:17" must be a repository without tag or digest',
@@ -487,12 +487,8 @@ describe("validateBackupJobArgs", () => {
   });
 
   it("rejects bucket refs missing what the credentials need", () => {
-    expect(problemsOf(args({ bucket: { ...S3_BUCKET, kmsKeyArn: undefined } }))).toContain(
-      "`bucket` is an S3 bucket without `arn` and `kmsKeyArn`",
-    );
-    expect(problemsOf(args({ bucket: { ...R2_BUCKET, accountId: undefined } }))).toContain(
-      "`bucket` is an R2 bucket without `accountId`",
-    );
+    expect(problemsOf(args({ bucket: { ...S3_BUCKET, kmsKeyArn: undefined } }))).toContain("`bucket` is an S3 bucket without `arn` and `kmsKeyArn`");
+    expect(problemsOf(args({ bucket: { ...R2_BUCKET, accountId: undefined } }))).toContain("`bucket` is an R2 bucket without `accountId`");
   });
 
   it("throws from the constructor before creating anything", async () => {
@@ -524,15 +520,17 @@ describe("BackupJob with the product's own export (exportTask)", () => {
   it("runs the export command in the product's image with the upload environment, and no script", async () => {
     new BackupJob("codebook-backup-pinecone", pinecone());
     await rec.settle();
-    expect(children()).toEqual([
-      `${T.netpol} codebook-backup-pinecone-network-policy`,
-      `${T.sa} codebook-backup-pinecone-sa`,
-      `${T.secret} codebook-backup-pinecone-credentials`,
-      `${T.accessKey} codebook-backup-pinecone-access-key`,
-      `${T.user} codebook-backup-pinecone-user`,
-      `${T.userPolicy} codebook-backup-pinecone-user-policy`,
-      `${T.cronJob} codebook-backup-pinecone-cronjob`,
-    ].sort());
+    expect(children()).toEqual(
+      [
+        `${T.netpol} codebook-backup-pinecone-network-policy`,
+        `${T.sa} codebook-backup-pinecone-sa`,
+        `${T.secret} codebook-backup-pinecone-credentials`,
+        `${T.accessKey} codebook-backup-pinecone-access-key`,
+        `${T.user} codebook-backup-pinecone-user`,
+        `${T.userPolicy} codebook-backup-pinecone-user-policy`,
+        `${T.cronJob} codebook-backup-pinecone-cronjob`,
+      ].sort(),
+    );
     const c = podSpec().containers[0];
     expect(c.name).toBe("export");
     expect(c.image).toBe("ghcr.io/acme/codebook-backend:1.2.3");
@@ -565,9 +563,7 @@ describe("BackupJob with the product's own export (exportTask)", () => {
   it("rejects an empty command, an unpinned image and variables the job provides itself", () => {
     const task = pinecone().exportTask!;
     expect(problemsOf(pinecone({ exportTask: { ...task, command: [] } }))).toContain("`exportTask.command` is empty");
-    expect(problemsOf(pinecone({ exportTask: { ...task, image: { repository: "x", tag: "latest" } } }))).toContain(
-      "`exportTask.image.tag` must be pinned",
-    );
+    expect(problemsOf(pinecone({ exportTask: { ...task, image: { repository: "x", tag: "latest" } } }))).toContain("`exportTask.image.tag` must be pinned");
     expect(problemsOf(pinecone({ exportTask: { ...task, env: { S3_BUCKET: "other" } } }))).toContain(
       "`exportTask` sets `S3_BUCKET`, which the job provides itself",
     );

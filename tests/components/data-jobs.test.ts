@@ -92,7 +92,13 @@ describe("RestoreVerification", () => {
     expect(p.Statement).toEqual([
       { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: s3Bucket.arn, Condition: { StringLike: { "s3:prefix": ["daily/*"] } } },
       { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: `${s3Bucket.arn}/daily/*` },
-      { Sid: "DecryptThroughS3", Effect: "Allow", Action: "kms:Decrypt", Resource: s3Bucket.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+      {
+        Sid: "DecryptThroughS3",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: s3Bucket.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
     ]);
   });
 

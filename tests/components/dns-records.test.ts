@@ -125,9 +125,7 @@ describe("content looked up at run time (Vercel's recommendation)", () => {
 
   it("fails the record when the value breaks cloudflare-disallow-unknown-cname-targets or cloudflare-disallow-private-dns-addresses", async () => {
     await expect(check("A", "10.0.0.1")).rejects.toThrow("`records[1]` (X y): `content` 10.0.0.1 is a private (RFC 1918) address");
-    await expect(check("CNAME", "abc.vercel-dns-017.com")).rejects.toThrow(
-      "CNAME target `abc.vercel-dns-017.com` is not in `allowedCnameTargets`",
-    );
+    await expect(check("CNAME", "abc.vercel-dns-017.com")).rejects.toThrow("CNAME target `abc.vercel-dns-017.com` is not in `allowedCnameTargets`");
   });
 
   it("registers a `pending` record only once its target exists (staging before prod created the project)", async () => {
@@ -150,12 +148,7 @@ describe("content looked up at run time (Vercel's recommendation)", () => {
 });
 
 describe("isPublicIp / ipProblem", () => {
-  it.each([
-    ["76.76.19.61"],
-    ["1.1.1.1"],
-    ["2606:4700::6810:84e5"],
-    ["2001:4860:4860::8888"],
-  ])("%s is public", (ip) => {
+  it.each([["76.76.19.61"], ["1.1.1.1"], ["2606:4700::6810:84e5"], ["2001:4860:4860::8888"]])("%s is public", (ip) => {
     expect(isPublicIp(ip)).toBe(true);
   });
 
@@ -224,9 +217,9 @@ describe("validateDnsRecordsArgs", () => {
 
   it("rejects a loopback address", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([a("127.0.0.1")]))).toThrow("`content` 127.0.0.1 is a loopback address");
-    expect(() =>
-      validateDnsRecordsArgs("d", withRecords([{ name: "app", type: "AAAA", content: "::1", proxied: false }])),
-    ).toThrow("`content` ::1 is a loopback address");
+    expect(() => validateDnsRecordsArgs("d", withRecords([{ name: "app", type: "AAAA", content: "::1", proxied: false }]))).toThrow(
+      "`content` ::1 is a loopback address",
+    );
   });
 
   it("rejects link-local, CGNAT and unspecified addresses", () => {
@@ -251,12 +244,8 @@ describe("validateDnsRecordsArgs", () => {
   });
 
   it("accepts extra allowed targets and CNAMEs to records of the same set", () => {
-    expect(() =>
-      validateDnsRecordsArgs("d", withRecords([cname("api.example.net")], { allowedCnameTargets: ["api.example.net"] })),
-    ).not.toThrow();
-    expect(() =>
-      validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "@"), cname("appstoagents.com", "www")])),
-    ).not.toThrow();
+    expect(() => validateDnsRecordsArgs("d", withRecords([cname("api.example.net")], { allowedCnameTargets: ["api.example.net"] }))).not.toThrow();
+    expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "@"), cname("appstoagents.com", "www")]))).not.toThrow();
   });
 
   it("rejects a CNAME target that is not a hostname", () => {
@@ -267,35 +256,33 @@ describe("validateDnsRecordsArgs", () => {
 
   it("rejects a CNAME at the apex", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("cname.vercel-dns.com", "@")]))).toThrow(
-      '`records[0]` (CNAME @): a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: its recommended IPv4, e.g. 76.76.21.21)',
+      "`records[0]` (CNAME @): a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: its recommended IPv4, e.g. 76.76.21.21)",
     );
-    expect(() => validateDnsRecordsArgs("d", withRecords([cname("cname.vercel-dns.com", "appstoagents.com")]))).toThrow(
-      "a CNAME cannot sit at the zone apex",
-    );
+    expect(() => validateDnsRecordsArgs("d", withRecords([cname("cname.vercel-dns.com", "appstoagents.com")]))).toThrow("a CNAME cannot sit at the zone apex");
   });
 
   it("rejects duplicates, also when written relative and qualified", () => {
-    expect(() =>
-      validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "www"), a("76.76.19.62", "www.appstoagents.com")])),
-    ).toThrow("`records[1]` (A www.appstoagents.com): duplicates `records[0]` (A www.appstoagents.com); keep one record per name and type");
+    expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "www"), a("76.76.19.62", "www.appstoagents.com")]))).toThrow(
+      "`records[1]` (A www.appstoagents.com): duplicates `records[0]` (A www.appstoagents.com); keep one record per name and type",
+    );
   });
 
   it("rejects a CNAME beside other records at the same name", () => {
-    expect(() =>
-      validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "www"), cname("cname.vercel-dns.com", "www")])),
-    ).toThrow("www.appstoagents.com has a CNAME and other records; a CNAME must be the only record at its name");
+    expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "www"), cname("cname.vercel-dns.com", "www")]))).toThrow(
+      "www.appstoagents.com has a CNAME and other records; a CNAME must be the only record at its name",
+    );
   });
 
   it("rejects resource-name suffix collisions", () => {
-    expect(() =>
-      validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "a-b"), a("76.76.19.61", "a.b")])),
-    ).toThrow("`records[1]` (A a.b): its resource name suffix `a-b-a` collides with `records[0]`");
+    expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "a-b"), a("76.76.19.61", "a.b")]))).toThrow(
+      "`records[1]` (A a.b): its resource name suffix `a-b-a` collides with `records[0]`",
+    );
   });
 
   it("rejects a ttl on a proxied record and out-of-range ttls", () => {
-    expect(() =>
-      validateDnsRecordsArgs("d", withRecords([{ ...a("76.76.19.61"), proxied: true, ttl: 300 }])),
-    ).toThrow("`ttl` is 300 but proxied records only take `ttl: 1` (automatic)");
+    expect(() => validateDnsRecordsArgs("d", withRecords([{ ...a("76.76.19.61"), proxied: true, ttl: 300 }]))).toThrow(
+      "`ttl` is 300 but proxied records only take `ttl: 1` (automatic)",
+    );
     expect(() => validateDnsRecordsArgs("d", withRecords([{ ...a("76.76.19.61"), ttl: 30 }]))).toThrow(
       "`ttl` is 30; use 1 (automatic) or a whole number of seconds from 60 to 86400",
     );
@@ -309,19 +296,13 @@ describe("validateDnsRecordsArgs", () => {
   it("rejects bad names, names outside the zone, bad zones and bad zone ids", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "Www")]))).toThrow("`name` is not a valid record name");
     expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "a..b")]))).toThrow("`name` is not a valid record name");
-    expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "www.other.com.")]))).toThrow(
-      "`name` is outside the zone `appstoagents.com`",
-    );
-    expect(() => validateDnsRecordsArgs("d", { ...araArgs, zoneName: "Example" })).toThrow("`zoneName` \"Example\" is not a lower-case domain name");
-    expect(() => validateDnsRecordsArgs("d", { ...araArgs, zoneId: "appstoagents.com" })).toThrow(
-      '`zoneId` "appstoagents.com" is not a Cloudflare zone id',
-    );
+    expect(() => validateDnsRecordsArgs("d", withRecords([a("76.76.19.61", "www.other.com.")]))).toThrow("`name` is outside the zone `appstoagents.com`");
+    expect(() => validateDnsRecordsArgs("d", { ...araArgs, zoneName: "Example" })).toThrow('`zoneName` "Example" is not a lower-case domain name');
+    expect(() => validateDnsRecordsArgs("d", { ...araArgs, zoneId: "appstoagents.com" })).toThrow('`zoneId` "appstoagents.com" is not a Cloudflare zone id');
     expect(() => validateDnsRecordsArgs("d", withRecords([]))).toThrow("`records` is empty");
   });
 
   it("rejects an owner comment longer than Cloudflare allows", () => {
-    expect(() => validateDnsRecordsArgs("d", { ...araArgs, context: { ...context, owner: "x".repeat(80) } })).toThrow(
-      "is longer than 100 characters",
-    );
+    expect(() => validateDnsRecordsArgs("d", { ...araArgs, context: { ...context, owner: "x".repeat(80) } })).toThrow("is longer than 100 characters");
   });
 });

@@ -270,10 +270,7 @@ describe("KubernetesService Deployment", () => {
   });
 
   it("takes a custom identity and a memory-backed /tmp", async () => {
-    new KubernetesService(
-      "codebook-backend",
-      codebook(staging, { securityContext: { runAsUser: 2000 }, tmp: { memory: true, sizeLimit: "64Mi" } }),
-    );
+    new KubernetesService("codebook-backend", codebook(staging, { securityContext: { runAsUser: 2000 }, tmp: { memory: true, sizeLimit: "64Mi" } }));
     await rec.settle();
     expect(podSpec().securityContext).toMatchObject({ runAsUser: 2000, runAsGroup: 10001, fsGroup: 10001 });
     expect(container().securityContext).toMatchObject({ runAsUser: 2000, runAsGroup: 10001 });
@@ -315,10 +312,7 @@ describe("KubernetesService Deployment", () => {
   });
 
   it("takes other shutdown timings, and no preStop hook for a zero sleep", async () => {
-    new KubernetesService(
-      "chat-api",
-      minimal({ terminationGracePeriod: Duration.minutes(1), preStopSleep: Duration.seconds(0) }),
-    );
+    new KubernetesService("chat-api", minimal({ terminationGracePeriod: Duration.minutes(1), preStopSleep: Duration.seconds(0) }));
     await rec.settle();
     expect(podSpec().terminationGracePeriodSeconds).toBe(60);
     expect(container().lifecycle).toBeUndefined();
@@ -395,7 +389,12 @@ describe("KubernetesService config and secrets", () => {
     await rec.settle();
     const dep = rec.one(T.deployment);
     const expected = createHash("sha256")
-      .update(JSON.stringify([["SUPABASE_SERVICE_ROLE_KEY", "service-role-key"], ["SUPABASE_URL", "https://abc.supabase.co"]]))
+      .update(
+        JSON.stringify([
+          ["SUPABASE_SERVICE_ROLE_KEY", "service-role-key"],
+          ["SUPABASE_URL", "https://abc.supabase.co"],
+        ]),
+      )
       .digest("hex");
     expect(dep.inputs.spec.template.metadata.annotations["app-platform/secret-checksum"]).toBe(expected);
     // The checksum is the only secret in the Deployment; the mock monitor's deserialiser lifts
@@ -431,8 +430,7 @@ describe("KubernetesService config and secrets", () => {
     new KubernetesService("a", codebook(staging, { namespace: "a", secretEnv: { API_TOKEN: pulumi.secret("one") } }));
     new KubernetesService("b", codebook(staging, { namespace: "b", secretEnv: { API_TOKEN: pulumi.secret("two") } }));
     await rec.settle();
-    const sum = (n: string) =>
-      rec.one(T.deployment, `${n}-deployment`).inputs.spec.template.metadata.annotations["app-platform/secret-checksum"];
+    const sum = (n: string) => rec.one(T.deployment, `${n}-deployment`).inputs.spec.template.metadata.annotations["app-platform/secret-checksum"];
     expect(sum("a")).toMatch(/^[0-9a-f]{64}$/);
     expect(sum("a")).not.toBe(sum("b"));
   });
@@ -456,10 +454,7 @@ describe("KubernetesService Service, PDB and HPA", () => {
   });
 
   it("autoscales with autoscaling/v2 on CPU and leaves the replica count to the HPA", async () => {
-    new KubernetesService(
-      "codebook-backend",
-      codebook(prod, { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 70 } }),
-    );
+    new KubernetesService("codebook-backend", codebook(prod, { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 70 } }));
     await rec.settle();
     expect(rec.one(T.deployment).inputs.spec.replicas).toBeUndefined();
     expect(rec.one(T.hpa, "codebook-backend-hpa").inputs.spec).toEqual({
@@ -497,17 +492,24 @@ describe("KubernetesService NetworkPolicies", () => {
       ingress: [{ from: [ns("ingress-nginx"), ns("monitoring")], ports: [{ protocol: "TCP", port: "http" }] }],
       egress: [
         // DNS to any destination (NodeLocal DNSCache, resolvers outside kube-system), like the backup job.
-        { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
-        { ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 5432 }] },
+        {
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+        {
+          ports: [
+            { protocol: "TCP", port: 443 },
+            { protocol: "TCP", port: 5432 },
+          ],
+        },
       ],
     });
   });
 
   it("takes other controller and Prometheus namespaces", async () => {
-    new KubernetesService(
-      "chat-api",
-      minimal({ ingressControllerNamespace: "traefik", prometheusNamespace: "observability" }),
-    );
+    new KubernetesService("chat-api", minimal({ ingressControllerNamespace: "traefik", prometheusNamespace: "observability" }));
     await rec.settle();
     const from = rec.one(T.networkPolicy, "chat-api-allow").inputs.spec.ingress[0].from;
     expect(from.map((f: any) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"])).toEqual(["traefik", "observability"]);
@@ -541,9 +543,7 @@ describe("KubernetesService ServiceMonitor and Ingress", () => {
         {
           host: "api.codebook.example.com",
           http: {
-            paths: [
-              { path: "/", pathType: "Prefix", backend: { service: { name: "codebook-backend", port: { name: "http" } } } },
-            ],
+            paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "codebook-backend", port: { name: "http" } } } }],
           },
         },
       ],
@@ -638,19 +638,11 @@ describe("validateKubernetesServiceArgs", () => {
   });
   it("rejects a tag inside the repository, but allows a registry port", () => {
     rejects(codebook(staging, { image: { repository: "ghcr.io/acme/app:1.0", tag: "1.0" } }), "`image.repository` must be a repository without tag or digest");
-    expect(() =>
-      validateKubernetesServiceArgs("x", codebook(staging, { image: { repository: "registry:5000/acme/app", tag: "1.0" } })),
-    ).not.toThrow();
+    expect(() => validateKubernetesServiceArgs("x", codebook(staging, { image: { repository: "registry:5000/acme/app", tag: "1.0" } }))).not.toThrow();
   });
   it("rejects missing requests and memory limit", () => {
-    rejects(
-      codebook(staging, { resources: { requests: { memory: "512Mi" }, limits: { memory: "1Gi" } } as any }),
-      "`resources.requests.cpu` is required",
-    );
-    rejects(
-      codebook(staging, { resources: { requests: { cpu: "500m", memory: "" }, limits: { memory: "1Gi" } } }),
-      "`resources.requests.memory` is required",
-    );
+    rejects(codebook(staging, { resources: { requests: { memory: "512Mi" }, limits: { memory: "1Gi" } } as any }), "`resources.requests.cpu` is required");
+    rejects(codebook(staging, { resources: { requests: { cpu: "500m", memory: "" }, limits: { memory: "1Gi" } } }), "`resources.requests.memory` is required");
     rejects(codebook(staging, { resources: { requests: { cpu: "1", memory: "1Gi" } } as any }), "`resources.limits.memory` is required");
   });
   it("rejects malformed quantities and requests above limits", () => {
@@ -693,7 +685,18 @@ describe("validateKubernetesServiceArgs", () => {
     }
     // seed 002's plain settings pass
     expect(() =>
-      validateKubernetesServiceArgs("x", codebook(staging, { env: { RATE_LIMIT_FREE: "50", RATE_LIMIT_PAID: "500", FUNCTION_TIMEOUT_SECONDS: "30.0", DEFAULT_MODEL: "claude-sonnet-4-20250514", MAPPER_API_URL: "http://localhost:8001" } })),
+      validateKubernetesServiceArgs(
+        "x",
+        codebook(staging, {
+          env: {
+            RATE_LIMIT_FREE: "50",
+            RATE_LIMIT_PAID: "500",
+            FUNCTION_TIMEOUT_SECONDS: "30.0",
+            DEFAULT_MODEL: "claude-sonnet-4-20250514",
+            MAPPER_API_URL: "http://localhost:8001",
+          },
+        }),
+      ),
     ).not.toThrow();
   });
   it("rejects a credential-looking plain env value", () => {
@@ -701,10 +704,7 @@ describe("validateKubernetesServiceArgs", () => {
     rejects(codebook(staging, { env: { KEYPAIR: "AKIAABCDEFGHIJKLMNOP" } }), "`env.KEYPAIR` holds a value that looks like a credential");
   });
   it("rejects an env name in both env and secretEnv", () => {
-    rejects(
-      codebook(staging, { env: { SUPABASE_URL: "https://abc.supabase.co" } }),
-      "`SUPABASE_URL` is set in both `env` and `secretEnv`",
-    );
+    rejects(codebook(staging, { env: { SUPABASE_URL: "https://abc.supabase.co" } }), "`SUPABASE_URL` is set in both `env` and `secretEnv`");
   });
   it("rejects invalid env names", () => {
     rejects(codebook(staging, { env: { "1BAD": "x" } }), "`env.1BAD` is not a valid environment variable name");
@@ -751,14 +751,8 @@ describe("validateKubernetesServiceArgs", () => {
     rejects(codebook(staging, { securityContext: { fsGroup: 0 } }), "`securityContext.fsGroup` must be a whole number >= 1");
   });
   it("rejects a preStop sleep not shorter than the grace period", () => {
-    rejects(
-      codebook(staging, { preStopSleep: Duration.seconds(30) }),
-      "`preStopSleep` (30s) must be shorter than `terminationGracePeriod` (30s)",
-    );
-    rejects(
-      codebook(staging, { terminationGracePeriod: Duration.seconds(3) }),
-      "`preStopSleep` (5s) must be shorter than `terminationGracePeriod` (3s)",
-    );
+    rejects(codebook(staging, { preStopSleep: Duration.seconds(30) }), "`preStopSleep` (30s) must be shorter than `terminationGracePeriod` (30s)");
+    rejects(codebook(staging, { terminationGracePeriod: Duration.seconds(3) }), "`preStopSleep` (5s) must be shorter than `terminationGracePeriod` (3s)");
   });
   it("rejects a rollout that cannot progress", () => {
     rejects(codebook(staging, { rollout: { maxSurge: 0 } }), "`rollout.maxUnavailable` and `rollout.maxSurge` cannot both be 0");

@@ -83,7 +83,12 @@ describe("SecretSet resources", () => {
     // time.Rotating only expires on refresh; the date is read by the program instead.
     expect(rec.resources.filter((r) => r.type.startsWith("time:"))).toEqual([]);
 
-    expect(rec.ofType(PASSWORD).map((r) => r.name).sort()).toEqual(["dahlia-secrets-jwt-secret", "dahlia-secrets-worker-api-secret"]);
+    expect(
+      rec
+        .ofType(PASSWORD)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["dahlia-secrets-jwt-secret", "dahlia-secrets-worker-api-secret"]);
     const worker = rec.one(PASSWORD, "dahlia-secrets-worker-api-secret");
     // seed 000 "Rotate provider API keys quarterly", seed 002 "Rotate keys quarterly"
     expect(worker.inputs).toEqual({
@@ -144,8 +149,7 @@ describe("SecretSet resources", () => {
 });
 
 describe("SecretSet previous values (keepPrevious)", () => {
-  const make = (name: string, clock: () => Date) =>
-    new SecretSet(name, { context, generated: { WORKER_API_SECRET: { keepPrevious: true } }, clock });
+  const make = (name: string, clock: () => Date) => new SecretSet(name, { context, generated: { WORKER_API_SECRET: { keepPrevious: true } }, clock });
 
   it("keeps the key in two slots renewed in alternate periods; current is this period's, previous last period's", async () => {
     const set = make("d", NOV_2026);
@@ -251,9 +255,7 @@ describe("SecretSet outputs", () => {
 
   it("get throws naming the key and the set", () => {
     const set = new SecretSet("dahlia-secrets", { context, generated: { JWT_SECRET: {} } });
-    expect(() => set.get("NEXTAUTH_SECRET")).toThrow(
-      'SecretSet "dahlia-secrets" has no key `NEXTAUTH_SECRET`; known keys: JWT_SECRET.',
-    );
+    expect(() => set.get("NEXTAUTH_SECRET")).toThrow('SecretSet "dahlia-secrets" has no key `NEXTAUTH_SECRET`; known keys: JWT_SECRET.');
   });
 });
 
@@ -315,9 +317,9 @@ describe("validateSecretSetArgs", () => {
     expect(() => validateSecretSetArgs("s", { context, generated: { K_SECRET: { rotate: false, keepPrevious: true } } })).toThrow(
       "`generated.K_SECRET.keepPrevious` is set but the key does not rotate",
     );
-    expect(() =>
-      validateSecretSetArgs("s", { context, generated: { K_SECRET: { keepPrevious: true } }, provided: { K_SECRET_PREVIOUS: "x" } }),
-    ).toThrow("needs the key `K_SECRET_PREVIOUS`, which is already a provided secret");
+    expect(() => validateSecretSetArgs("s", { context, generated: { K_SECRET: { keepPrevious: true } }, provided: { K_SECRET_PREVIOUS: "x" } })).toThrow(
+      "needs the key `K_SECRET_PREVIOUS`, which is already a provided secret",
+    );
   });
 
   it("rejects a clock that returns no valid date", () => {

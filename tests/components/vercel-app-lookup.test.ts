@@ -91,7 +91,10 @@ describe("VercelApp on staging before prod created the project", () => {
     try {
       const app = new VercelApp("voyager-web", voyager());
       const outcome = await new Promise<string>((resolve) => {
-        (app.projectPending as any).promise().then(() => resolve("resolved"), (e: Error) => resolve(`rejected: ${e.message}`));
+        (app.projectPending as any).promise().then(
+          () => resolve("resolved"),
+          (e: Error) => resolve(`rejected: ${e.message}`),
+        );
       });
       await rec.settle();
       expect(outcome).toMatch(/rejected: .*forbidden - Not authorized/);
@@ -102,7 +105,11 @@ describe("VercelApp on staging before prod created the project", () => {
   });
 
   it("recognises Vercel's not-found error and nothing else", () => {
-    expect(isVercelProjectNotFound(new Error("Invoke of vercel:index/getProject:getProject failed: Could not read project team_1 ara, unexpected error: not_found - Project not found"))).toBe(true);
+    expect(
+      isVercelProjectNotFound(
+        new Error("Invoke of vercel:index/getProject:getProject failed: Could not read project team_1 ara, unexpected error: not_found - Project not found"),
+      ),
+    ).toBe(true);
     expect(isVercelProjectNotFound(new Error("unexpected error: forbidden - Not authorized"))).toBe(false);
     expect(isVercelProjectNotFound(new Error("error doing http request: dial tcp: i/o timeout"))).toBe(false);
   });

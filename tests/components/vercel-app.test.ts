@@ -44,7 +44,10 @@ beforeEach(() => rec.reset());
 
 describe("VercelApp on prod", () => {
   it("creates the project, production env vars and domains", async () => {
-    const app = new VercelApp("voyager-web", voyager(prod, { domains: [{ domain: "wingman.example.com" }, { domain: "www.wingman.example.com", redirectTo: "wingman.example.com" }] }));
+    const app = new VercelApp(
+      "voyager-web",
+      voyager(prod, { domains: [{ domain: "wingman.example.com" }, { domain: "www.wingman.example.com", redirectTo: "wingman.example.com" }] }),
+    );
     await rec.settle();
 
     expect(rec.one("app-platform:vercel:App", "voyager-web").custom).toBe(false);
@@ -62,12 +65,12 @@ describe("VercelApp on prod", () => {
     expect(rec.ofType(FIREWALL)).toHaveLength(0);
     expect(rec.calls.filter((c) => c.token === GET_PROJECT)).toHaveLength(0);
 
-    expect(rec.ofType(ENV).map((r) => r.name).sort()).toEqual([
-      "voyager-web-env-database-url",
-      "voyager-web-env-next-public-app-url",
-      "voyager-web-env-nextauth-secret",
-      "voyager-web-env-nextauth-url",
-    ]);
+    expect(
+      rec
+        .ofType(ENV)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["voyager-web-env-database-url", "voyager-web-env-next-public-app-url", "voyager-web-env-nextauth-secret", "voyager-web-env-nextauth-url"]);
     const plain = rec.one(ENV, "voyager-web-env-nextauth-url");
     expect(plain.inputs).toMatchObject({
       key: "NEXTAUTH_URL",
@@ -88,10 +91,12 @@ describe("VercelApp on prod", () => {
     expect(db.inputs).toMatchObject({ value: "postgres://u:p@neon/db", sensitive: true, targets: ["production"] });
     expect(db.secretPaths).toContain("value");
 
-    expect(rec.ofType(DOMAIN).map((r) => r.name).sort()).toEqual([
-      "voyager-web-domain-wingman-example-com",
-      "voyager-web-domain-www-wingman-example-com",
-    ]);
+    expect(
+      rec
+        .ofType(DOMAIN)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["voyager-web-domain-wingman-example-com", "voyager-web-domain-www-wingman-example-com"]);
     // Domains, like variables, attach to the project this stack created (its id).
     expect(rec.one(DOMAIN, "voyager-web-domain-wingman-example-com").inputs).toEqual({
       domain: "wingman.example.com",
@@ -156,7 +161,6 @@ describe("VercelApp on prod", () => {
     expect(rec.one(ENV, "voyager-web-env-nextauth-url").inputs.comment).toBe("NEXTAUTH_URL by transform");
     expect(rec.one(DOMAIN).inputs.waitForReady).toBe(true);
   });
-
 
   it("hands secret values to the resource already wrapped as secrets, plain values unwrapped", async () => {
     const seen: Record<string, pulumi.Input<string> | undefined> = {};
@@ -275,7 +279,12 @@ describe("VercelApp on staging", () => {
       gitBranch: "develop",
       comment: COMMENT,
     });
-    expect(rec.ofType(ENV).filter((v) => v.inputs.gitBranch !== undefined).map((v) => v.inputs.key)).toEqual(["NEXTAUTH_URL"]);
+    expect(
+      rec
+        .ofType(ENV)
+        .filter((v) => v.inputs.gitBranch !== undefined)
+        .map((v) => v.inputs.key),
+    ).toEqual(["NEXTAUTH_URL"]);
     expect(app.envKeys).toEqual(["DATABASE_URL", "GOOGLE_CLIENT_ID", "NEXTAUTH_SECRET", "NEXTAUTH_URL"]);
 
     expect(rec.one(DOMAIN, "voyager-web-domain-staging-wingman-example-com").inputs).toEqual({
@@ -364,7 +373,7 @@ describe("VercelApp redeploy", () => {
     expect(forceNewPaths(DEPLOYMENT)).toContain("meta");
   });
 
-  it("refuses an output directory with the nextjs preset (every build would fail), and serves a static export with \"other\"", async () => {
+  it('refuses an output directory with the nextjs preset (every build would fail), and serves a static export with "other"', async () => {
     const exported = (framework: "nextjs" | "other") =>
       voyager(prod, { project: { name: "ask-dahlia", framework, outputDirectory: "out", gitRepository: { type: "github", repo: "acme/ask-dahlia" } } });
     expect(() => validateVercelAppArgs("w", exported("nextjs"))).toThrow(/`project.outputDirectory` "out" with the `nextjs` preset.*vercel\/vercel#4368/);
@@ -450,9 +459,7 @@ describe("validateVercelAppArgs", () => {
     expect(bad({ rateLimit: { limit: 0, windowSeconds: 10, pathPrefix: "/" } })).toThrow("`rateLimit.limit` is 0");
     expect(bad({ rateLimit: { limit: 10, windowSeconds: 5, pathPrefix: "/" } })).toThrow("`rateLimit.windowSeconds` is 5; Vercel's shortest window is 10 s");
     expect(bad({ rateLimit: { limit: 10, windowSeconds: 10, pathPrefix: "api" } })).toThrow('`rateLimit.pathPrefix` "api" must be a path starting with `/`');
-    expect(bad({ rateLimit: { limit: 10, windowSeconds: 10, pathPrefix: "/", maxWindowSeconds: 7200 } })).toThrow(
-      "`rateLimit.maxWindowSeconds` is 7200",
-    );
+    expect(bad({ rateLimit: { limit: 10, windowSeconds: 10, pathPrefix: "/", maxWindowSeconds: 7200 } })).toThrow("`rateLimit.maxWindowSeconds` is 7200");
   });
 
   it("rejects a public-prefixed secret", () => {
@@ -480,18 +487,16 @@ describe("validateVercelAppArgs", () => {
   });
 
   it("rejects bad env names", () => {
-    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { "next-url": "x" } }))).toThrow(
-      "`env` key `next-url` is not an environment-variable name",
-    );
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { "next-url": "x" } }))).toThrow("`env` key `next-url` is not an environment-variable name");
     expect(() => validateVercelAppArgs("v", voyager(prod, { secretEnv: { jwtSecret: "x" } }))).toThrow(
       "`secretEnv` key `jwtSecret` is not an environment-variable name",
     );
   });
 
   it("rejects a name in both env and secretEnv", () => {
-    expect(() =>
-      validateVercelAppArgs("v", voyager(prod, { env: { APP_MODE: "a" }, secretEnv: { APP_MODE: "b" } })),
-    ).toThrow("`APP_MODE` is in both `env` and `secretEnv`; keep it in exactly one");
+    expect(() => validateVercelAppArgs("v", voyager(prod, { env: { APP_MODE: "a" }, secretEnv: { APP_MODE: "b" } }))).toThrow(
+      "`APP_MODE` is in both `env` and `secretEnv`; keep it in exactly one",
+    );
   });
 
   it("rejects duplicate domains, bad domains and bad redirects", () => {
@@ -501,12 +506,12 @@ describe("validateVercelAppArgs", () => {
     expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "https://a.example.com" }] }))).toThrow(
       "`domain` is not a lower-case hostname",
     );
-    expect(() =>
-      validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "www.example.com", redirectTo: "example.com" }] })),
-    ).toThrow('`redirectTo` "example.com" is not one of `domains`');
-    expect(() =>
-      validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "example.com", redirectTo: "example.com" }] })),
-    ).toThrow("`redirectTo` points at itself");
+    expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "www.example.com", redirectTo: "example.com" }] }))).toThrow(
+      '`redirectTo` "example.com" is not one of `domains`',
+    );
+    expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "example.com", redirectTo: "example.com" }] }))).toThrow(
+      "`redirectTo` points at itself",
+    );
     expect(() =>
       validateVercelAppArgs(
         "v",
@@ -519,9 +524,9 @@ describe("validateVercelAppArgs", () => {
         }),
       ),
     ).toThrow('`redirectTo` "b.example.com" redirects again');
-    expect(() =>
-      validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "a-b.example.com" }, { domain: "a.b-example.com" }] })),
-    ).toThrow("its resource name suffix `a-b-example-com` collides with a-b.example.com");
+    expect(() => validateVercelAppArgs("v", voyager(prod, { domains: [{ domain: "a-b.example.com" }, { domain: "a.b-example.com" }] }))).toThrow(
+      "its resource name suffix `a-b-example-com` collides with a-b.example.com",
+    );
   });
 
   it("rejects staging domains without a preview branch (they would serve production)", () => {
@@ -531,12 +536,8 @@ describe("validateVercelAppArgs", () => {
   });
 
   it("rejects a preview branch on prod or equal to the production branch", () => {
-    expect(() => validateVercelAppArgs("v", voyager(prod, { previewBranch: "develop" }))).toThrow(
-      "`previewBranch` is set on the prod stack",
-    );
-    expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "main" }))).toThrow(
-      '`previewBranch` "main" is the production branch',
-    );
+    expect(() => validateVercelAppArgs("v", voyager(prod, { previewBranch: "develop" }))).toThrow("`previewBranch` is set on the prod stack");
+    expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "main" }))).toThrow('`previewBranch` "main" is the production branch');
     expect(() => validateVercelAppArgs("v", voyager(staging, { previewBranch: "bad..branch" }))).toThrow(
       '`previewBranch` "bad..branch" is not a valid git branch name',
     );
@@ -548,11 +549,11 @@ describe("validateVercelAppArgs", () => {
       '`project.name` "Careersy" is not a Vercel project name',
     );
     expect(() => validateVercelAppArgs("v", { ...base, project: { ...base.project, rootDirectory: "../web" } })).toThrow(
-      "`project.rootDirectory` \"../web\" must be relative",
+      '`project.rootDirectory` "../web" must be relative',
     );
-    expect(() =>
-      validateVercelAppArgs("v", { ...base, project: { ...base.project, gitRepository: { type: "github", repo: "no-slash" } } }),
-    ).toThrow('`project.gitRepository.repo` "no-slash" must be `owner/name`');
+    expect(() => validateVercelAppArgs("v", { ...base, project: { ...base.project, gitRepository: { type: "github", repo: "no-slash" } } })).toThrow(
+      '`project.gitRepository.repo` "no-slash" must be `owner/name`',
+    );
   });
 
   it("the constructor validates before creating children", async () => {

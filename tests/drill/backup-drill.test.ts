@@ -94,7 +94,10 @@ describe("backup drill: pg-backup.sh → S3 → pg_restore", () => {
     expect(source.tables.jobs).toMatch(/^1000 [0-9a-f]{32}$/);
     expect(source.tables.codebooks).toMatch(/^100 [0-9a-f]{32}$/);
     expect(source.sequences).toEqual({ chunks_id_seq: String(CHUNKS), codebooks_id_seq: "100" });
-    const embeddingType = pg!.psql(DATABASE, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'chunks'::regclass AND attname = 'embedding';");
+    const embeddingType = pg!.psql(
+      DATABASE,
+      "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'chunks'::regclass AND attname = 'embedding';",
+    );
     expect(embeddingType.trim()).toBe(tools.pgvector ? "vector(16)" : "real[]");
     if (!tools.pgvector) console.warn(`drill: pgvector is not packaged for PostgreSQL ${tools.major} here; embeddings are real[]`);
   });
@@ -119,33 +122,38 @@ describe("backup drill: pg-backup.sh → S3 → pg_restore", () => {
     expect(fingerprint(pg!, database)).toEqual({ ...source, bytes: expect.any(Number) });
   });
 
-  it.each<DrillShell>(["dash", "busybox"])("with %s, keeps every secret off command lines: the database password reaches pg_dump as PGPASSWORD, the S3 keys reach curl on stdin", async (shell) => {
-    // A least-privilege backup role whose password has every character a URI must escape,
-    // a newline included.
-    const role = `drill_backup_${shell}`;
-    const password = `p@ss:w/rd%?&#+ é\n-${randomBytes(6).toString("hex")}`;
-    pg!.psql("postgres", `CREATE ROLE ${role} LOGIN PASSWORD '${password}'; GRANT pg_read_all_data TO ${role};`);
-    const url = `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`;
-    const env = jobEnv({ DATABASE_URL: url });
-    const log = join(work, `argv-${shell}.log`);
-    const run = await runBackupScript(env, { shell, argvLog: log });
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
-    // The recorders saw the calls (so their absence of secrets means something) …
-    expect(lines.find((l) => l.startsWith("pg_dump "))).toContain(`--dbname=postgresql://${role}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`);
-    expect(lines.find((l) => l.startsWith("curl "))).toContain("--config -");
-    // … and no argument list carried a secret, in plain or URI-encoded form.
-    const recorded = readFileSync(log, "utf8");
-    for (const secret of [password, password.split("\n")[0], encodeURIComponent(password), SECRET_ACCESS_KEY, ACCESS_KEY_ID]) {
-      expect(recorded).not.toContain(secret);
-    }
-    const file = join(work, `least-privilege-${shell}.dump`);
-    await downloadObject(env, run.result!.key, file);
-    const database = `restored_least_privilege_${shell}`;
-    restoreDump(pg!, file, database);
-    expect(fingerprint(pg!, database)).toEqual({ ...source, bytes: expect.any(Number) });
-  });
+  it.each<DrillShell>(["dash", "busybox"])(
+    "with %s, keeps every secret off command lines: the database password reaches pg_dump as PGPASSWORD, the S3 keys reach curl on stdin",
+    async (shell) => {
+      // A least-privilege backup role whose password has every character a URI must escape,
+      // a newline included.
+      const role = `drill_backup_${shell}`;
+      const password = `p@ss:w/rd%?&#+ é\n-${randomBytes(6).toString("hex")}`;
+      pg!.psql("postgres", `CREATE ROLE ${role} LOGIN PASSWORD '${password}'; GRANT pg_read_all_data TO ${role};`);
+      const url = `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`;
+      const env = jobEnv({ DATABASE_URL: url });
+      const log = join(work, `argv-${shell}.log`);
+      const run = await runBackupScript(env, { shell, argvLog: log });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+      // The recorders saw the calls (so their absence of secrets means something) …
+      expect(lines.find((l) => l.startsWith("pg_dump "))).toContain(
+        `--dbname=postgresql://${role}@127.0.0.1:${pg!.port}/${DATABASE}?application_name=pg-backup`,
+      );
+      expect(lines.find((l) => l.startsWith("curl "))).toContain("--config -");
+      // … and no argument list carried a secret, in plain or URI-encoded form.
+      const recorded = readFileSync(log, "utf8");
+      for (const secret of [password, password.split("\n")[0], encodeURIComponent(password), SECRET_ACCESS_KEY, ACCESS_KEY_ID]) {
+        expect(recorded).not.toContain(secret);
+      }
+      const file = join(work, `least-privilege-${shell}.dump`);
+      await downloadObject(env, run.result!.key, file);
+      const database = `restored_least_privilege_${shell}`;
+      restoreDump(pg!, file, database);
+      expect(fingerprint(pg!, database)).toEqual({ ...source, bytes: expect.any(Number) });
+    },
+  );
 
   describe("faults: exit 1, `pg-backup: error:`, no object under the key", () => {
     it("database unreachable (nothing listens on the port)", async () => {
@@ -208,8 +216,20 @@ describe("backup drill: pg-backup.sh → S3 → pg_restore", () => {
     const put = (key: string, md5: string, sha256: string) =>
       spawnAsync(
         "curl",
-        ["-sS", "--aws-sigv4", `aws:amz:${REGION}:s3`, "--user", `${ACCESS_KEY_ID}:${SECRET_ACCESS_KEY}`,
-          "-H", `Content-MD5: ${md5}`, "-H", `x-amz-content-sha256: ${sha256}`, "--upload-file", file, `${s3!.endpoint}/${BUCKET}/${key}`],
+        [
+          "-sS",
+          "--aws-sigv4",
+          `aws:amz:${REGION}:s3`,
+          "--user",
+          `${ACCESS_KEY_ID}:${SECRET_ACCESS_KEY}`,
+          "-H",
+          `Content-MD5: ${md5}`,
+          "-H",
+          `x-amz-content-sha256: ${sha256}`,
+          "--upload-file",
+          file,
+          `${s3!.endpoint}/${BUCKET}/${key}`,
+        ],
         { PATH: "/usr/bin:/bin" },
       );
     const keys = s3!.keys(BUCKET);

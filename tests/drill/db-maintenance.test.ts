@@ -15,12 +15,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DrillShell, ProcessResult, spawnAsync } from "./backup-run";
 import { PostgresServer, PostgresTools, ensurePostgresTools, startPostgres } from "./postgres";
-import {
-  DATABASE_MAINTENANCE_DEFAULTS,
-  DB_MAINTENANCE_FILES,
-  inMaintenanceWindow,
-  maintenanceSchedule,
-} from "../../components/data/database-maintenance";
+import { DATABASE_MAINTENANCE_DEFAULTS, DB_MAINTENANCE_FILES, inMaintenanceWindow, maintenanceSchedule } from "../../components/data/database-maintenance";
 import { parseCron } from "../../components/data/job-kernel";
 
 const DATABASE = "dahlia";
@@ -149,7 +144,12 @@ describe("db-vacuum.sql", () => {
     const r = await runMaintenance(env({ MAINTENANCE_SQL: DB_MAINTENANCE_FILES.vacuum }), "busybox");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/db-maintenance: vacuum: 1 tables in dahlia/);
-    const after = pg!.psql(DATABASE, "SELECT pg_stat_clear_snapshot(); SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL, n_dead_tup FROM pg_stat_user_tables WHERE relname = 'documents';").trim();
+    const after = pg!
+      .psql(
+        DATABASE,
+        "SELECT pg_stat_clear_snapshot(); SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL, n_dead_tup FROM pg_stat_user_tables WHERE relname = 'documents';",
+      )
+      .trim();
     expect(after.split("\n").pop()).toBe("t|0");
   }, 60_000);
 });

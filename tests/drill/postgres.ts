@@ -50,7 +50,11 @@ const onPath = (tool: string): boolean => spawnSync("sh", ["-c", `command -v ${t
 
 function findServer(): Omit<PostgresTools, "pgvector"> | undefined {
   const base = "/usr/lib/postgresql";
-  const majors = existsSync(base) ? readdirSync(base).map(Number).filter((n) => n > 0 && existsSync(join(base, String(n), "bin", "initdb"))) : [];
+  const majors = existsSync(base)
+    ? readdirSync(base)
+        .map(Number)
+        .filter((n) => n > 0 && existsSync(join(base, String(n), "bin", "initdb")))
+    : [];
   const major = Math.max(0, ...majors);
   return major ? { binDir: join(base, String(major), "bin"), major } : undefined;
 }
@@ -71,7 +75,7 @@ export function ensurePostgresTools(): PostgresTools {
     const packages = [...new Set(before.map((tool) => PACKAGE_OF[tool]))].join(" ");
     // The package's postinst creates and may start a `main` cluster on :5432; stop what it started.
     const script =
-      "online() { pg_lsclusters -h 2>/dev/null | awk '$4==\"online\"{print $1\" \"$2}'; }; before=$(online); " +
+      'online() { pg_lsclusters -h 2>/dev/null | awk \'$4=="online"{print $1" "$2}\'; }; before=$(online); ' +
       "apt-get -o DPkg::Lock::Timeout=600 update -q && DEBIAN_FRONTEND=noninteractive " +
       "apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends " +
       `${packages} && online | while read v c; do echo "$before" | grep -qx "$v $c" || pg_ctlcluster "$v" "$c" stop; done`;
@@ -127,8 +131,7 @@ export interface StartPostgresOptions {
 /** initdb + pg_ctl start in a fresh temp directory; the server listens on 127.0.0.1 only. */
 export async function startPostgres(tools: PostgresTools, options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const root = mkdtempSync(join(tmpdir(), "pg-drill-"));
-  const asDbUser = (cmd: string, args: string[]): [string, string[]] =>
-    isRoot() ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+  const asDbUser = (cmd: string, args: string[]): [string, string[]] => (isRoot() ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args]);
   if (isRoot()) {
     const [uid, gid] = [run("id", ["-u", "postgres"]), run("id", ["-g", "postgres"])].map((s) => Number(s.trim()));
     chownSync(root, uid, gid);
@@ -172,8 +175,7 @@ export async function startPostgres(tools: PostgresTools, options: StartPostgres
     }
   }
 
-  const url = (database: string): string =>
-    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const url = (database: string): string => `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const psql = (database: string, sql: string): string =>
     run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url(database)], { input: sql, timeout: 1_800_000, maxBuffer: 1 << 28 });
   return { port, tools, url, psql, stop };

@@ -46,7 +46,14 @@ beforeAll(async () => {
   insertDrillRows(pg, DATABASE, { vector: tools.pgvector, from: 1, to: 300 });
   pg.psql(DATABASE, "CREATE TABLE audit_empty (id integer PRIMARY KEY);");
   // Pages of 2 keys, so the script must follow continuation tokens to find the newest.
-  s3 = await startS3Stub({ root: join(work, "s3"), buckets: [BUCKET], accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION, pageSize: 2 });
+  s3 = await startS3Stub({
+    root: join(work, "s3"),
+    buckets: [BUCKET],
+    accessKeyId: ACCESS_KEY_ID,
+    secretAccessKey: SECRET_ACCESS_KEY,
+    region: REGION,
+    pageSize: 2,
+  });
   const backupTmp = mkdtempSync(join(work, "backup-"));
   const run = await runBackupScript({
     DATABASE_URL: pg.url(DATABASE),
@@ -200,21 +207,30 @@ describe("restore drill: pg-backup.sh → S3 → pg-restore-verify.sh", () => {
     it("a truncated object without a recorded checksum (pg_restore finds it)", async () => {
       const body = readFileSync(good.file);
       putObject("trunc-old/codebook-20990101T000000Z.dump", body.subarray(0, Math.floor(body.length / 2)));
-      expectFailure(await runVerify(verifyEnv({ BACKUP_PREFIX: "trunc-old/" })), /pg_restore of trunc-old\/codebook-20990101T000000Z\.dump failed|not a readable pg_dump archive/);
+      expectFailure(
+        await runVerify(verifyEnv({ BACKUP_PREFIX: "trunc-old/" })),
+        /pg_restore of trunc-old\/codebook-20990101T000000Z\.dump failed|not a readable pg_dump archive/,
+      );
     }, 180_000);
 
     it("a corrupted object (same length, bytes flipped in the middle)", async () => {
       const body = Buffer.from(readFileSync(good.file));
       for (let i = 0; i < 64; i++) body[Math.floor(body.length / 2) + i] ^= 0xff;
       putObject("corrupt/codebook-20990101T000000Z.dump", body, goodMeta());
-      expectFailure(await runVerify(verifyEnv({ BACKUP_PREFIX: "corrupt/" })), /is corrupt: its SHA-256 is [0-9a-f]{64}, but pg-backup\.sh recorded [0-9a-f]{64}/);
+      expectFailure(
+        await runVerify(verifyEnv({ BACKUP_PREFIX: "corrupt/" })),
+        /is corrupt: its SHA-256 is [0-9a-f]{64}, but pg-backup\.sh recorded [0-9a-f]{64}/,
+      );
     }, 180_000);
 
     it("a corrupted object without a recorded checksum (pg_restore finds it)", async () => {
       const body = Buffer.from(readFileSync(good.file));
       for (let i = 0; i < 64; i++) body[Math.floor(body.length / 2) + i] ^= 0xff;
       putObject("corrupt-old/codebook-20990101T000000Z.dump", body);
-      expectFailure(await runVerify(verifyEnv({ BACKUP_PREFIX: "corrupt-old/" })), /pg_restore of corrupt-old\/codebook-20990101T000000Z\.dump failed|not a readable pg_dump archive/);
+      expectFailure(
+        await runVerify(verifyEnv({ BACKUP_PREFIX: "corrupt-old/" })),
+        /pg_restore of corrupt-old\/codebook-20990101T000000Z\.dump failed|not a readable pg_dump archive/,
+      );
     }, 180_000);
 
     it("an empty prefix", async () => {

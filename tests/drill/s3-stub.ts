@@ -49,7 +49,11 @@ const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_r
 const MAX_SKEW_MS = 15 * 60 * 1000; // S3 rejects requests more than 15 minutes off
 
 class S3Error extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -76,9 +80,22 @@ function verifySignature(req: IncomingMessage, url: URL, o: S3StubOptions): stri
   for (const h of ["host", "x-amz-date", "x-amz-content-sha256", ...Object.keys(req.headers).filter((k) => k.startsWith("x-amz-"))]) {
     if (!signed.includes(h)) throw new S3Error(403, "AccessDenied", `header ${h} is not signed`);
   }
-  const canonicalHeaders = signed.map((h) => `${h}:${String(req.headers[h] ?? "").trim().replace(/\s+/g, " ")}\n`).join("");
-  const canonicalQuery = [...url.searchParams].map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).sort().join("&");
-  const canonicalUri = url.pathname.split("/").map((s) => uriEncode(decodeURIComponent(s))).join("/");
+  const canonicalHeaders = signed
+    .map(
+      (h) =>
+        `${h}:${String(req.headers[h] ?? "")
+          .trim()
+          .replace(/\s+/g, " ")}\n`,
+    )
+    .join("");
+  const canonicalQuery = [...url.searchParams]
+    .map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`)
+    .sort()
+    .join("&");
+  const canonicalUri = url.pathname
+    .split("/")
+    .map((s) => uriEncode(decodeURIComponent(s)))
+    .join("/");
   const canonicalRequest = [req.method, canonicalUri, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join("\n");
   const scope = `${day}/${region}/s3/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, createHash("sha256").update(canonicalRequest).digest("hex")].join("\n");

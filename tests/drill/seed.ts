@@ -104,7 +104,11 @@ export interface DatabaseFingerprint {
   readonly bytes: number;
 }
 
-const rows = (out: string): string[][] => out.split("\n").filter((l) => l.length > 0).map((l) => l.split("|"));
+const rows = (out: string): string[][] =>
+  out
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => l.split("|"));
 
 /** Fingerprints every table of the `public` schema; every table must have an `id` column. */
 export function fingerprint(server: PostgresServer, database: string): DatabaseFingerprint {
@@ -114,13 +118,14 @@ export function fingerprint(server: PostgresServer, database: string): DatabaseF
       .psql(database, `SELECT count(*) || ' ' || md5(coalesce(string_agg(md5(t::text), '' ORDER BY t.id), '')) FROM public.${table} t;`)
       .trim();
   }
-  const sequences = Object.fromEntries(
-    rows(server.psql(database, "SELECT sequencename, coalesce(last_value::text, 'unset') FROM pg_sequences ORDER BY 1;")),
-  );
+  const sequences = Object.fromEntries(rows(server.psql(database, "SELECT sequencename, coalesce(last_value::text, 'unset') FROM pg_sequences ORDER BY 1;")));
   const bytes = Number(server.psql(database, "SELECT pg_database_size(current_database());").trim());
   const dump = spawnSync("pg_dump", ["--schema-only", "--no-owner", `--dbname=${server.url(database)}`], { encoding: "utf8" });
   if (dump.status !== 0) throw new Error(`pg_dump --schema-only failed: ${dump.stderr}`);
   // PostgreSQL >= 15.14 brackets plain dumps with \restrict <random key>; that line differs per run.
-  const schema = dump.stdout.split("\n").filter((l) => !/^\\(un)?restrict /.test(l)).join("\n");
+  const schema = dump.stdout
+    .split("\n")
+    .filter((l) => !/^\\(un)?restrict /.test(l))
+    .join("\n");
   return { tables, sequences, schema, bytes };
 }

@@ -59,7 +59,11 @@ function convertRoute(route: any, prefix: string, where: string): Record<string,
   return out;
 }
 
-const snake = (k: string): string => k.replace(/URL/g, "Url").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+const snake = (k: string): string =>
+  k
+    .replace(/URL/g, "Url")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
 
 /** Fields of pagerdutyConfigs / slackConfigs / webhookConfigs passed through renamed; secret refs read. */
 const SECRET_FIELDS: Record<string, Record<string, string>> = {
@@ -70,8 +74,24 @@ const SECRET_FIELDS: Record<string, Record<string, string>> = {
 const PLAIN_FIELDS: Record<string, readonly string[]> = {
   pagerdutyConfigs: ["sendResolved", "url", "client", "clientURL", "description", "severity", "class", "group", "component"],
   slackConfigs: [
-    "sendResolved", "channel", "username", "color", "title", "titleLink", "pretext", "text", "shortFields", "footer", "fallback",
-    "callbackId", "iconEmoji", "iconURL", "imageURL", "thumbURL", "linkNames", "mrkdwnIn",
+    "sendResolved",
+    "channel",
+    "username",
+    "color",
+    "title",
+    "titleLink",
+    "pretext",
+    "text",
+    "shortFields",
+    "footer",
+    "fallback",
+    "callbackId",
+    "iconEmoji",
+    "iconURL",
+    "imageURL",
+    "thumbURL",
+    "linkNames",
+    "mrkdwnIn",
   ],
   webhookConfigs: ["sendResolved", "url", "maxAlerts"],
 };

@@ -29,7 +29,18 @@ import { ensurePostgresTools, PostgresServer, startPostgres } from "../drill/pos
 import { renderAlertmanagerConfig, RenderedAlertmanagerConfig, SecretReader, stackSecretReader } from "./alertmanager-config";
 import { e2eBinaries } from "./binaries";
 import { FixtureApp, startFixtureApp } from "./fixture-app";
-import { deriveScrapeConfig, DerivedScrape, K8sObject, matchesSelector, PrometheusSelection, selectObjects, selectRules, StandInPod, StandIns, writeTargetFiles } from "./operator";
+import {
+  deriveScrapeConfig,
+  DerivedScrape,
+  K8sObject,
+  matchesSelector,
+  PrometheusSelection,
+  selectObjects,
+  selectRules,
+  StandInPod,
+  StandIns,
+  writeTargetFiles,
+} from "./operator";
 import { freePort, httpGet, ServerProcess, startServer, waitFor, waitReady } from "./processes";
 import { createTestCa, TestCa } from "./tls";
 import { startWebhookReceiver, WebhookReceiver } from "./webhook";
@@ -53,7 +64,10 @@ function workloadOf(objects: readonly K8sObject[], svc: K8sObject): K8sObject | 
   const selector = svc.spec?.selector;
   if (!selector) return undefined;
   return objects.find(
-    (o) => o.kind === "Deployment" && o.metadata.namespace === svc.metadata.namespace && matchesSelector(o.spec?.template?.metadata?.labels, { matchLabels: selector }),
+    (o) =>
+      o.kind === "Deployment" &&
+      o.metadata.namespace === svc.metadata.namespace &&
+      matchesSelector(o.spec?.template?.metadata?.labels, { matchLabels: selector }),
   );
 }
 
@@ -67,7 +81,9 @@ function containerFor(workload: K8sObject | undefined, portName: string, svc: K8
 function shippedBlackboxConfig(objects: readonly K8sObject[]): { object: K8sObject; text: string } | undefined {
   for (const o of objects) {
     if (o.kind !== "Secret") continue;
-    const text = o.stringData?.[BLACKBOX_CONFIG_KEY] ?? (o.data?.[BLACKBOX_CONFIG_KEY] !== undefined ? Buffer.from(o.data[BLACKBOX_CONFIG_KEY], "base64").toString("utf8") : undefined);
+    const text =
+      o.stringData?.[BLACKBOX_CONFIG_KEY] ??
+      (o.data?.[BLACKBOX_CONFIG_KEY] !== undefined ? Buffer.from(o.data[BLACKBOX_CONFIG_KEY], "base64").toString("utf8") : undefined);
     if (typeof text === "string") return { object: o, text };
   }
   return undefined;
@@ -84,7 +100,10 @@ export function blackboxConfigFor(objects: readonly K8sObject[], probes: readonl
   for (const p of probes) {
     const m = String(p.spec?.module);
     if (modules[m]) continue;
-    if (shipped) throw new Error(`Probe ${p.metadata.namespace}/${p.metadata.name} names module "${m}", which Secret ${shipped.object.metadata.namespace}/${shipped.object.metadata.name} does not define`);
+    if (shipped)
+      throw new Error(
+        `Probe ${p.metadata.namespace}/${p.metadata.name} names module "${m}", which Secret ${shipped.object.metadata.namespace}/${shipped.object.metadata.name} does not define`,
+      );
     modules[m] = { prober: "http", timeout: "2s", http: { preferred_ip_protocol: "ip4", valid_status_codes: [] } };
   }
   if (Object.keys(modules).length === 0) modules.http_2xx = { prober: "http", http: { preferred_ip_protocol: "ip4" } };
@@ -128,7 +147,9 @@ export interface E2eEnvironment {
   /** Prometheus' instant query; returns the result vector. */
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   /** Alerts Alertmanager holds (API v2), with their receivers. */
-  alertmanagerAlerts(): Promise<{ labels: Record<string, string>; annotations: Record<string, string>; receivers: { name: string }[]; status: { state: string } }[]>;
+  alertmanagerAlerts(): Promise<
+    { labels: Record<string, string>; annotations: Record<string, string>; receivers: { name: string }[]; status: { state: string } }[]
+  >;
   /** Waits (bounded) until every scrape target of the derived configuration has been scraped once. */
   waitForFirstScrapes(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -227,7 +248,7 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
     const absent = new Set<string>();
 
     const standIns: StandIns = {
-      service: (namespace, name, port) => (absent.has(`${namespace}/${name}`) ? [] : pods.get(`${namespace}/${name}/${port}`) ?? []),
+      service: (namespace, name, port) => (absent.has(`${namespace}/${name}`) ? [] : (pods.get(`${namespace}/${name}/${port}`) ?? [])),
       prober: () => `127.0.0.1:${blackboxPort}`,
       probeTarget: (target) => {
         const url = new URL(/^[a-z]+:\/\//.test(target) ? target : `http://${target}`);
@@ -246,7 +267,12 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
     // system trust store) -------------------------------------------------------------------------
     const blackboxConfig = blackboxConfigFor(objects, probes, ca.certFile);
     writeFileSync(join(dir, "blackbox.yml"), stringify(blackboxConfig));
-    const blackbox = startServer("blackbox_exporter", bin.blackbox, [`--config.file=${join(dir, "blackbox.yml")}`, `--web.listen-address=127.0.0.1:${blackboxPort}`, "--log.level=warn"], join(dir, "blackbox.log"));
+    const blackbox = startServer(
+      "blackbox_exporter",
+      bin.blackbox,
+      [`--config.file=${join(dir, "blackbox.yml")}`, `--web.listen-address=127.0.0.1:${blackboxPort}`, "--log.level=warn"],
+      join(dir, "blackbox.log"),
+    );
     cleanups.push(() => blackbox.stop());
 
     // Alertmanager --------------------------------------------------------------------------------
@@ -281,7 +307,10 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
     for (const r of selectRules(objects, options.selection).selected) {
       const file = `${r.metadata.namespace}-${r.metadata.name}.yaml`;
       ruleFiles[file] = { groups: e2eRuleGroups(r.spec?.groups ?? []) };
-      writeFileSync(join(dir, "rules", file), `# e2e copy: \`for\` shortened to ${E2E_FOR}, evaluated every ${E2E_INTERVAL}\n${stringify(ruleFiles[file], { lineWidth: 0 })}`);
+      writeFileSync(
+        join(dir, "rules", file),
+        `# e2e copy: \`for\` shortened to ${E2E_FOR}, evaluated every ${E2E_INTERVAL}\n${stringify(ruleFiles[file], { lineWidth: 0 })}`,
+      );
     }
     const promPort = await freePort();
     const prometheusConfig = {
@@ -350,7 +379,8 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
           async () => {
             const r = JSON.parse((await httpGet(`${prometheusUrl}/api/v1/targets?state=active`)).body);
             const targets = r.data.activeTargets as { lastScrape: string; health: string }[];
-            const expected = Object.values(derived.targetFiles).reduce((n, g) => n + g.length, 0) +
+            const expected =
+              Object.values(derived.targetFiles).reduce((n, g) => n + g.length, 0) +
               derived.scrapeConfigs.reduce((n, c: any) => n + ((c.static_configs?.[0]?.targets?.length as number) ?? 0), 0);
             return targets.length >= expected && targets.every((t) => t.health !== "unknown") ? true : undefined;
           },

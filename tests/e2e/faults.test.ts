@@ -97,7 +97,13 @@ function rules(): RuleRef[] {
     f.groups.flatMap((g: any) =>
       (g.rules ?? [])
         .filter((r: any) => r.alert)
-        .map((r: any) => ({ alert: r.alert, namespace: r.labels?.namespace, severity: r.labels?.severity, runbookUrl: r.annotations?.runbook_url, expr: r.expr })),
+        .map((r: any) => ({
+          alert: r.alert,
+          namespace: r.labels?.namespace,
+          severity: r.labels?.severity,
+          runbookUrl: r.annotations?.runbook_url,
+          expr: r.expr,
+        })),
     ),
   );
 }
@@ -105,7 +111,13 @@ function rules(): RuleRef[] {
 /** The stack's rule named `alert` in `namespace`; fails the test (naming what exists) when there is none. */
 function rule(alert: string, namespace: string): RuleRef {
   const r = rules().find((x) => x.alert === alert && x.namespace === namespace);
-  if (!r) throw new Error(`the ${STACK} stack has no alert ${alert} in ${namespace}; it has: ${rules().filter((x) => x.namespace === namespace).map((x) => x.alert).join(", ")}`);
+  if (!r)
+    throw new Error(
+      `the ${STACK} stack has no alert ${alert} in ${namespace}; it has: ${rules()
+        .filter((x) => x.namespace === namespace)
+        .map((x) => x.alert)
+        .join(", ")}`,
+    );
   return r;
 }
 
@@ -146,7 +158,8 @@ async function expectDelivered(r: RuleRef, receiver: "pager" | "chat", labels: R
   if (receiver === "pager") {
     const d = await env!.webhook.waitFor(
       `${alert} (${namespace}) at PagerDuty receiver ${name}`,
-      (x) => x.kind === "pagerduty" && receiverOf(x) === name && pagerdutyFiring(x).some((a) => a.labels.alertname === alert && matchesLabels(a.labels, labels)),
+      (x) =>
+        x.kind === "pagerduty" && receiverOf(x) === name && pagerdutyFiring(x).some((a) => a.labels.alertname === alert && matchesLabels(a.labels, labels)),
       DELIVERY_TIMEOUT_MS,
     );
     const a = pagerdutyFiring(d).find((x) => x.labels.alertname === alert && matchesLabels(x.labels, labels))!;
@@ -162,7 +175,9 @@ async function expectDelivered(r: RuleRef, receiver: "pager" | "chat", labels: R
     );
     expect(d.body.attachments[0].text).toContain(`Runbook: ${r.runbookUrl}\n`);
     // The Slack text carries no labels; Alertmanager's API shows the alert it sent, with them.
-    const held = (await env!.alertmanagerAlerts()).filter((x) => x.labels.alertname === alert && x.labels.namespace === namespace && matchesLabels(x.labels, labels));
+    const held = (await env!.alertmanagerAlerts()).filter(
+      (x) => x.labels.alertname === alert && x.labels.namespace === namespace && matchesLabels(x.labels, labels),
+    );
     expect(held.length, `${alert} held by Alertmanager`).toBeGreaterThan(0);
     for (const h of held) {
       expect(h.labels).toMatchObject(expectedLabels);
@@ -173,7 +188,12 @@ async function expectDelivered(r: RuleRef, receiver: "pager" | "chat", labels: R
   const other = receiver === "pager" ? "slack" : "pagerduty";
   const wrong = env!.webhook
     .deliveries()
-    .filter((x) => x.kind === other && (other === "slack" ? slackHas(x, alert) : pagerdutyFiring(x).some((a) => a.labels.alertname === alert)) && receiverOf(x)?.startsWith(`${namespace}/`));
+    .filter(
+      (x) =>
+        x.kind === other &&
+        (other === "slack" ? slackHas(x, alert) : pagerdutyFiring(x).some((a) => a.labels.alertname === alert)) &&
+        receiverOf(x)?.startsWith(`${namespace}/`),
+    );
   expect(wrong, `${alert} must not reach ${other}`).toEqual([]);
 }
 
@@ -210,7 +230,10 @@ async function firing(): Promise<{ labels: Record<string, string>; state: string
 
 describe(`${STACK}: what the operator-derived configuration scrapes`, () => {
   it("scrapes every ServiceMonitor the Prometheus selects, with the labels the operator gives", async () => {
-    expect(env!.derived.scraped.filter((s) => s.startsWith("ServiceMonitor ")).length, `selected: ${env!.derived.scraped}\nnot selected: ${env!.derived.notSelected}`).toBeGreaterThan(0);
+    expect(
+      env!.derived.scraped.filter((s) => s.startsWith("ServiceMonitor ")).length,
+      `selected: ${env!.derived.scraped}\nnot selected: ${env!.derived.notSelected}`,
+    ).toBeGreaterThan(0);
     const up = await env!.query('up{job="codebook-api"}');
     expect(up).toHaveLength(1);
     const app = env!.services.get("codebook-prod/codebook-api")!;
@@ -291,7 +314,10 @@ describe(`${STACK}: faults reach the right receiver`, { timeout: 120_000 }, () =
   it("a scrape target stops answering (up == 0): the worker-down alert pages", async () => {
     const app = env!.services.get("ask-dahlia-prod/ask-dahlia-worker")!;
     const down = rulesMatching("ask-dahlia-prod", /^\s*up\{[^}]*job="ask-dahlia-worker"[^}]*\}\s*==\s*0\s*$/);
-    expect(down.map((r) => r.alert), "an up == 0 alert for ask-dahlia-worker").not.toEqual([]);
+    expect(
+      down.map((r) => r.alert),
+      "an up == 0 alert for ask-dahlia-worker",
+    ).not.toEqual([]);
     await app.down();
     try {
       await expectDelivered(down[0], "pager", { job: "ask-dahlia-worker" });
@@ -302,7 +328,10 @@ describe(`${STACK}: faults reach the right receiver`, { timeout: 120_000 }, () =
 
   it("a scrape target disappears (its endpoints vanish): the absent-target alert pages", async () => {
     const absent = rulesMatching("codebook-prod", /absent\(up\{[^}]*job="codebook-api"[^}]*\}\)/);
-    expect(absent.map((r) => r.alert), "an absent(up{job=\"codebook-api\"}) alert").not.toEqual([]);
+    expect(
+      absent.map((r) => r.alert),
+      'an absent(up{job="codebook-api"}) alert',
+    ).not.toEqual([]);
     env!.setServiceEndpoints("codebook-prod", "codebook-api", false);
     try {
       await expectDelivered(absent[0], "pager", { job: "codebook-api" });
@@ -338,8 +367,13 @@ describe(`${STACK}: faults reach the right receiver`, { timeout: 120_000 }, () =
     const cert = env!.ca.issue(host, 7);
     app.setCertificate(cert);
     await waitForSeries(`probe_ssl_earliest_cert_expiry{instance="${target}"} < ${Math.ceil(cert.notAfter.getTime() / 1000) + 1}`);
-    const tls = rulesMatching("codebook-prod", /probe_ssl_earliest_cert_expiry/).filter((r) => r.expr.includes(`job="${probeJobOf(target!)}"`) || r.expr.includes(`instance="${target}"`));
-    expect(tls.map((r) => r.alert), `a certificate-expiry alert on ${target}`).toEqual(["TlsCertificateExpiringSoon"]);
+    const tls = rulesMatching("codebook-prod", /probe_ssl_earliest_cert_expiry/).filter(
+      (r) => r.expr.includes(`job="${probeJobOf(target!)}"`) || r.expr.includes(`instance="${target}"`),
+    );
+    expect(
+      tls.map((r) => r.alert),
+      `a certificate-expiry alert on ${target}`,
+    ).toEqual(["TlsCertificateExpiringSoon"]);
     await expectDelivered(tls[0], "chat", { instance: target! });
   });
 
@@ -361,10 +395,17 @@ describe(`${STACK}: faults reach the right receiver`, { timeout: 120_000 }, () =
 
   it("PostgreSQL stops: the database-down alert pages", async () => {
     const down = rulesMatching(undefined, /pg_up\{[^}]*\}\s*==\s*0/);
-    expect(down.map((r) => `${r.alert}{${r.namespace}}`), "a pg_up == 0 alert").not.toEqual([]);
+    expect(
+      down.map((r) => `${r.alert}{${r.namespace}}`),
+      "a pg_up == 0 alert",
+    ).not.toEqual([]);
     const dataDir = env!.pg.psql("postgres", "SHOW data_directory;").trim();
     const asPostgres = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
-    const stop = spawnSync(asPostgres[0] ?? `${env!.pg.tools.binDir}/pg_ctl`, [...asPostgres.slice(1), ...(asPostgres.length ? [`${env!.pg.tools.binDir}/pg_ctl`] : []), "-D", dataDir, "-m", "fast", "-w", "stop"], { encoding: "utf8", timeout: 30_000 });
+    const stop = spawnSync(
+      asPostgres[0] ?? `${env!.pg.tools.binDir}/pg_ctl`,
+      [...asPostgres.slice(1), ...(asPostgres.length ? [`${env!.pg.tools.binDir}/pg_ctl`] : []), "-D", dataDir, "-m", "fast", "-w", "stop"],
+      { encoding: "utf8", timeout: 30_000 },
+    );
     expect(stop.status, stop.stderr).toBe(0);
     // Each product's rule reads its own exporter job; here one postgres_exporter serves all four
     // jobs, and under load some of its scrapes of a stopped database outlast the scrape timeout

@@ -73,13 +73,20 @@ describe("deriveScrapeConfig", () => {
 
   it("keeps by the selector, sets job from the Service name, then from jobLabel when set", () => {
     const [plain, team] = d.scrapeConfigs as any[];
-    expect(plain.relabel_configs).toContainEqual({ action: "keep", source_labels: ["__meta_kubernetes_service_label_app", "__meta_kubernetes_service_labelpresent_app"], regex: "(web);true" });
+    expect(plain.relabel_configs).toContainEqual({
+      action: "keep",
+      source_labels: ["__meta_kubernetes_service_label_app", "__meta_kubernetes_service_labelpresent_app"],
+      regex: "(web);true",
+    });
     expect(plain.relabel_configs).toContainEqual({ source_labels: ["__meta_kubernetes_service_name"], target_label: "job", replacement: "${1}" });
     expect(plain.relabel_configs.filter((r: any) => r.target_label === "job")).toHaveLength(1);
     const jobs = team.relabel_configs.filter((r: any) => r.target_label === "job");
     expect(jobs.at(-1)).toEqual({ source_labels: ["__meta_kubernetes_service_label_team"], target_label: "job", regex: "(.+)", replacement: "${1}" });
     for (const label of ["namespace", "service", "pod", "container", "endpoint"]) {
-      expect(plain.relabel_configs.some((r: any) => r.target_label === label), label).toBe(true);
+      expect(
+        plain.relabel_configs.some((r: any) => r.target_label === label),
+        label,
+      ).toBe(true);
     }
   });
 
@@ -103,14 +110,24 @@ describe("deriveScrapeConfig", () => {
     expect(targets).toEqual(["__tmp_prometheus_job_name", "job", "__param_target", "instance", "__address__", "__param_target"]);
     expect(p.relabel_configs[1]).toEqual({ target_label: "job", replacement: "shop-health" });
     expect(p.relabel_configs[4]).toEqual({ target_label: "__address__", replacement: "127.0.0.1:9115" });
-    expect(p.relabel_configs[5]).toEqual({ source_labels: ["__param_target"], regex: "https://shop\\.example\\.com/health", target_label: "__param_target", replacement: "https://127.0.0.1:8443/health" });
+    expect(p.relabel_configs[5]).toEqual({
+      source_labels: ["__param_target"],
+      regex: "https://shop\\.example\\.com/health",
+      target_label: "__param_target",
+      replacement: "https://127.0.0.1:8443/health",
+    });
     const unselected = deriveScrapeConfig([{ ...probe, metadata: { ...probe.metadata, labels: {} } }], selection, standIns, { targetDir: "/t" });
     expect(unselected.scrapeConfigs).toEqual([]);
     expect(unselected.notSelected).toEqual(["Probe shop/health"]);
   });
 
   it("names PodMonitor jobs <namespace>/<name> unless jobLabel, and refuses what it does not model", () => {
-    const deploy: K8sObject = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "worker", namespace: "shop" }, spec: { template: { metadata: { labels: { app: "worker" } } } } };
+    const deploy: K8sObject = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "worker", namespace: "shop" },
+      spec: { template: { metadata: { labels: { app: "worker" } } } },
+    };
     const pm: K8sObject = {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PodMonitor",
@@ -122,6 +139,8 @@ describe("deriveScrapeConfig", () => {
     expect(c.job_name).toBe("podMonitor/shop/worker/0");
     expect(c.relabel_configs).toContainEqual({ target_label: "job", replacement: "shop/worker" });
     expect(d2.targetFiles["podMonitor_shop_worker_0.json"][0].labels.__meta_kubernetes_pod_label_app).toBe("worker");
-    expect(() => deriveScrapeConfig([sm("x", { release: "prom" }, { endpoints: [{ targetPort: 8080 }] })], selection, standIns, { targetDir: "/t" })).toThrow(/only named `port` endpoints/);
+    expect(() => deriveScrapeConfig([sm("x", { release: "prom" }, { endpoints: [{ targetPort: 8080 }] })], selection, standIns, { targetDir: "/t" })).toThrow(
+      /only named `port` endpoints/,
+    );
   });
 });

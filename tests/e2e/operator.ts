@@ -67,10 +67,13 @@ export function matchesSelector(labels: Readonly<Record<string, string>> | undef
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.prototype.hasOwnProperty.call(l, e.key);
     const ok =
-      e.operator === "In" ? has && (e.values ?? []).includes(l[e.key]) :
-      e.operator === "NotIn" ? !has || !(e.values ?? []).includes(l[e.key]) :
-      e.operator === "Exists" ? has :
-      !has;
+      e.operator === "In"
+        ? has && (e.values ?? []).includes(l[e.key])
+        : e.operator === "NotIn"
+          ? !has || !(e.values ?? []).includes(l[e.key])
+          : e.operator === "Exists"
+            ? has
+            : !has;
     if (!ok) return false;
   }
   return true;
@@ -97,7 +100,11 @@ const ns = (o: K8sObject): string => o.metadata.namespace ?? "default";
 const ref = (o: K8sObject): string => `${o.kind} ${ns(o)}/${o.metadata.name}`;
 
 /** Objects of `kind` that `selector` selects, and the ones it leaves out. */
-export function selectObjects(objects: readonly K8sObject[], kind: string, selector: LabelSelector | undefined): { selected: K8sObject[]; ignored: K8sObject[] } {
+export function selectObjects(
+  objects: readonly K8sObject[],
+  kind: string,
+  selector: LabelSelector | undefined,
+): { selected: K8sObject[]; ignored: K8sObject[] } {
   const all = objects.filter((o) => o.kind === kind && o.apiVersion.startsWith("monitoring.coreos.com/"));
   return {
     selected: all.filter((o) => matchesSelector(o.metadata.labels, selector)),
@@ -179,7 +186,11 @@ function convertRelabelings(list: readonly Record<string, unknown>[] | undefined
 function selectorRelabelings(selector: LabelSelector | undefined, prefix: string): RelabelConfig[] {
   const out: RelabelConfig[] = [];
   for (const [k, v] of Object.entries(selector?.matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    out.push({ action: "keep", source_labels: [`${prefix}label_${sanitizeLabelName(k)}`, `${prefix}labelpresent_${sanitizeLabelName(k)}`], regex: `(${v});true` });
+    out.push({
+      action: "keep",
+      source_labels: [`${prefix}label_${sanitizeLabelName(k)}`, `${prefix}labelpresent_${sanitizeLabelName(k)}`],
+      regex: `(${v});true`,
+    });
   }
   for (const e of selector?.matchExpressions ?? []) {
     const l = sanitizeLabelName(e.key);
@@ -232,7 +243,7 @@ export function deriveScrapeConfig(objects: readonly K8sObject[], selection: Pro
   const scraped: string[] = [];
   const notSelected: string[] = [];
   const namespaces = [...new Set(objects.map(ns))];
-  const interval = (i: unknown): string => options.intervalOverride ?? (typeof i === "string" ? i : options.defaultInterval ?? "30s");
+  const interval = (i: unknown): string => options.intervalOverride ?? (typeof i === "string" ? i : (options.defaultInterval ?? "30s"));
   const fileSd = (job: string, groups: TargetGroup[]) => {
     const file = fileNameOf(job);
     targetFiles[file] = groups;
@@ -254,7 +265,8 @@ export function deriveScrapeConfig(objects: readonly K8sObject[], selection: Pro
         // Kubernetes SD lists every Service in the namespaces; the keep relabelings select.
         for (const port of (svc.spec?.ports ?? []) as { name?: string }[]) {
           if (!port.name) continue;
-          const pods = matchesSelector(svc.metadata.labels, spec.selector) && port.name === ep.port ? standIns.service(ns(svc), svc.metadata.name, port.name) : [];
+          const pods =
+            matchesSelector(svc.metadata.labels, spec.selector) && port.name === ep.port ? standIns.service(ns(svc), svc.metadata.name, port.name) : [];
           for (const pod of pods) {
             groups.push({
               targets: [pod.address],
@@ -278,8 +290,20 @@ export function deriveScrapeConfig(objects: readonly K8sObject[], selection: Pro
         { source_labels: ["job"], target_label: "__tmp_prometheus_job_name" },
         ...selectorRelabelings(spec.selector, "__meta_kubernetes_service_"),
         { action: "keep", source_labels: ["__meta_kubernetes_endpoint_port_name"], regex: ep.port },
-        { source_labels: ["__meta_kubernetes_endpoint_address_target_kind", "__meta_kubernetes_endpoint_address_target_name"], separator: ";", regex: "Node;(.*)", replacement: "${1}", target_label: "node" },
-        { source_labels: ["__meta_kubernetes_endpoint_address_target_kind", "__meta_kubernetes_endpoint_address_target_name"], separator: ";", regex: "Pod;(.*)", replacement: "${1}", target_label: "pod" },
+        {
+          source_labels: ["__meta_kubernetes_endpoint_address_target_kind", "__meta_kubernetes_endpoint_address_target_name"],
+          separator: ";",
+          regex: "Node;(.*)",
+          replacement: "${1}",
+          target_label: "node",
+        },
+        {
+          source_labels: ["__meta_kubernetes_endpoint_address_target_kind", "__meta_kubernetes_endpoint_address_target_name"],
+          separator: ";",
+          regex: "Pod;(.*)",
+          replacement: "${1}",
+          target_label: "pod",
+        },
         { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
         { source_labels: ["__meta_kubernetes_service_name"], target_label: "service" },
         { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
@@ -287,7 +311,14 @@ export function deriveScrapeConfig(objects: readonly K8sObject[], selection: Pro
         { action: "drop", source_labels: ["__meta_kubernetes_pod_phase"], regex: "(Failed|Succeeded)" },
         { source_labels: ["__meta_kubernetes_service_name"], target_label: "job", replacement: "${1}" },
         ...(spec.jobLabel
-          ? [{ source_labels: [`__meta_kubernetes_service_label_${sanitizeLabelName(spec.jobLabel)}`], target_label: "job", regex: "(.+)", replacement: "${1}" }]
+          ? [
+              {
+                source_labels: [`__meta_kubernetes_service_label_${sanitizeLabelName(spec.jobLabel)}`],
+                target_label: "job",
+                regex: "(.+)",
+                replacement: "${1}",
+              },
+            ]
           : []),
         { target_label: "endpoint", replacement: String(ep.port) },
         ...convertRelabelings(ep.relabelings),

@@ -70,7 +70,16 @@ describe.each(STACKS)("%s: rendered Alertmanager configuration", (stack) => {
       const expected = { critical: `${key}/pager`, warning: `${key}/chat`, info: `${key}/null` };
       expect(receivers.sort()).toEqual(Object.values(expected).sort());
       for (const [severity, receiver] of Object.entries(expected)) {
-        const r = amtool(["config", "routes", "test", `--config.file=${files[stack]}`, `--verify.receivers=${receiver}`, `severity=${severity}`, `namespace=${namespace}`, "alertname=E2eRouteTest"]);
+        const r = amtool([
+          "config",
+          "routes",
+          "test",
+          `--config.file=${files[stack]}`,
+          `--verify.receivers=${receiver}`,
+          `severity=${severity}`,
+          `namespace=${namespace}`,
+          "alertname=E2eRouteTest",
+        ]);
         expect(r.code, `${severity} in ${namespace}: ${r.output}`).toBe(0);
       }
     }
@@ -79,10 +88,26 @@ describe.each(STACKS)("%s: rendered Alertmanager configuration", (stack) => {
   it("fails a wrong expectation, and an alert of another namespace never reaches a product's receivers", () => {
     const [key] = Object.keys(rendered[stack].receivers);
     const [namespace] = key.split("/");
-    const wrong = amtool(["config", "routes", "test", `--config.file=${files[stack]}`, `--verify.receivers=${key}/chat`, "severity=critical", `namespace=${namespace}`]);
+    const wrong = amtool([
+      "config",
+      "routes",
+      "test",
+      `--config.file=${files[stack]}`,
+      `--verify.receivers=${key}/chat`,
+      "severity=critical",
+      `namespace=${namespace}`,
+    ]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.output).toContain(`${key}/pager`);
-    const elsewhere = amtool(["config", "routes", "test", `--config.file=${files[stack]}`, "--verify.receivers=null", "severity=critical", "namespace=some-other-team"]);
+    const elsewhere = amtool([
+      "config",
+      "routes",
+      "test",
+      `--config.file=${files[stack]}`,
+      "--verify.receivers=null",
+      "severity=critical",
+      "namespace=some-other-team",
+    ]);
     expect(elsewhere.code, elsewhere.output).toBe(0);
   });
 

@@ -26,7 +26,11 @@ function openssl(openSslPath: string, args: string[], cwd: string): string {
 export function createTestCa(openSslPath: string, dir: string): TestCa {
   const certFile = join(dir, "ca.crt");
   const keyFile = join(dir, "ca.key");
-  openssl(openSslPath, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "3650", "-subj", "/CN=app-platform e2e test CA"], dir);
+  openssl(
+    openSslPath,
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "3650", "-subj", "/CN=app-platform e2e test CA"],
+    dir,
+  );
   let serial = 1;
   return {
     dir,
@@ -37,8 +41,31 @@ export function createTestCa(openSslPath: string, dir: string): TestCa {
       const ext = `${base}.ext`;
       writeFileSync(ext, `subjectAltName=DNS:${host},IP:127.0.0.1\nextendedKeyUsage=serverAuth\n`);
       openssl(openSslPath, ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=${host}`], dir);
-      openssl(openSslPath, ["x509", "-req", "-in", `${base}.csr`, "-CA", certFile, "-CAkey", keyFile, "-set_serial", String(serial++), "-days", String(days), "-extfile", ext, "-out", `${base}.crt`], dir);
-      const end = openssl(openSslPath, ["x509", "-in", `${base}.crt`, "-noout", "-enddate"], dir).trim().replace(/^notAfter=/, "");
+      openssl(
+        openSslPath,
+        [
+          "x509",
+          "-req",
+          "-in",
+          `${base}.csr`,
+          "-CA",
+          certFile,
+          "-CAkey",
+          keyFile,
+          "-set_serial",
+          String(serial++),
+          "-days",
+          String(days),
+          "-extfile",
+          ext,
+          "-out",
+          `${base}.crt`,
+        ],
+        dir,
+      );
+      const end = openssl(openSslPath, ["x509", "-in", `${base}.crt`, "-noout", "-enddate"], dir)
+        .trim()
+        .replace(/^notAfter=/, "");
       return { cert: readFileSync(`${base}.crt`, "utf8"), key: readFileSync(`${base}.key`, "utf8"), notAfter: new Date(end) };
     },
   };

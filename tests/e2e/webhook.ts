@@ -44,8 +44,7 @@ export function parsePagerdutyAlerts(text: string | undefined): ListedAlert[] {
   for (const block of text.split(/^Labels:\n/m).slice(1)) {
     const [labelPart, rest = ""] = block.split(/^Annotations:\n/m);
     const annotationPart = rest.split(/^Source:/m)[0];
-    const pairs = (part: string): Record<string, string> =>
-      Object.fromEntries([...part.matchAll(/^ - ([^=\n]+?) = (.*)$/gm)].map((m) => [m[1], m[2]]));
+    const pairs = (part: string): Record<string, string> => Object.fromEntries([...part.matchAll(/^ - ([^=\n]+?) = (.*)$/gm)].map((m) => [m[1], m[2]]));
     out.push({ labels: pairs(labelPart), annotations: pairs(annotationPart) });
   }
   return out;

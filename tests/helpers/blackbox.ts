@@ -36,7 +36,10 @@ export function probeModules(resources: readonly RecordedResource[]): Record<str
  * path conditions the platform writes are understood; anything else throws, so a new condition
  * kind cannot pass unread.
  */
-export function firewallRuleCounts(rule: { conditionGroups: Array<{ conditions: Array<{ type: string; op: string; value?: string; neg?: boolean }> }> }, path: string): boolean {
+export function firewallRuleCounts(
+  rule: { conditionGroups: Array<{ conditions: Array<{ type: string; op: string; value?: string; neg?: boolean }> }> },
+  path: string,
+): boolean {
   return rule.conditionGroups.some((g) =>
     g.conditions.every((c) => {
       if (c.type !== "path") throw new Error(`firewall condition type ${c.type} not understood by this check`);

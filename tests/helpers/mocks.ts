@@ -109,9 +109,7 @@ export interface RecordingMocks {
  * @param opts.stack the stack name (default `staging`)
  * @param opts.invokes extra or overriding answers for data-source invokes
  */
-export function installRecordingMocks(
-  opts: { project?: string; stack?: string; invokes?: InvokeAnswers; preview?: boolean } = {},
-): RecordingMocks {
+export function installRecordingMocks(opts: { project?: string; stack?: string; invokes?: InvokeAnswers; preview?: boolean } = {}): RecordingMocks {
   const resources: RecordedResource[] = [];
   const calls: RecordedCall[] = [];
   const invokes = { ...DEFAULT_INVOKES, ...(opts.invokes ?? {}) };

@@ -17,7 +17,10 @@ export const ROOT = path.resolve(__dirname, "../..");
 export const sentinel = placeholderSecret;
 
 /** Config of a committed stack plus every secret set (encrypted) to its sentinel. */
-export function stackConfigWithSecrets(stack: string, omitSecrets: readonly string[] = []): {
+export function stackConfigWithSecrets(
+  stack: string,
+  omitSecrets: readonly string[] = [],
+): {
   values: Record<string, string>;
   secretKeys: string[];
 } {
@@ -31,8 +34,7 @@ export function stackConfigWithSecrets(stack: string, omitSecrets: readonly stri
       continue;
     }
     // The Docker config is parsed at start-up: a valid one for the stack's registry, the sentinel as its password.
-    values[full] =
-      s.key === REGISTRY_CREDENTIALS_KEY ? dockerConfigPlaceholder(values["app-platform:imageRegistry"] ?? "", sentinel(s.key)) : sentinel(s.key);
+    values[full] = s.key === REGISTRY_CREDENTIALS_KEY ? dockerConfigPlaceholder(values["app-platform:imageRegistry"] ?? "", sentinel(s.key)) : sentinel(s.key);
     secretKeys.push(full);
   }
   return { values, secretKeys };

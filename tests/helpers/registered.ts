@@ -4,9 +4,7 @@
  */
 import type { RegisteredResource } from "../../tools/engine/harness";
 
-export function registeredResource(
-  partial: Partial<RegisteredResource> & Pick<RegisteredResource, "type" | "name">,
-): RegisteredResource {
+export function registeredResource(partial: Partial<RegisteredResource> & Pick<RegisteredResource, "type" | "name">): RegisteredResource {
   return {
     urn: `urn:pulumi:test::app-platform::${partial.type}::${partial.name}`,
     custom: true,

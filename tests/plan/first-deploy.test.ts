@@ -152,7 +152,9 @@ describe("the gate fails when it should", () => {
   it("the old order (staging, then prod) with a staging that fails on a missing project deadlocks", () => {
     const sim = simulateDeploy(oldWorkflow(), strict(), new Set());
     expect(sim.problems.length).toBe(facts.staging.looksUp.size);
-    expect(sim.problems[0]).toMatch(/^job `staging` \(stack `staging`\) looks up Vercel project ".+", which only job `prod` creates, and it does not run before/);
+    expect(sim.problems[0]).toMatch(
+      /^job `staging` \(stack `staging`\) looks up Vercel project ".+", which only job `prod` creates, and it does not run before/,
+    );
   });
 
   it("a tolerant staging without the follow-up job ends the run incomplete", () => {

@@ -86,7 +86,9 @@ describe("exit codes", () => {
 
   it("2: the program throws — its message and where, no stack dump, no plan file", () => {
     expect(runs.fail.code).toBe(2);
-    expect(runs.fail.stderr).toMatch(/plan of stack dev failed:\n {2}Error: plan-fixture was asked to fail: config `plan-fixture:mode` is fail\n {2}\(at index\.ts:\d+\)/);
+    expect(runs.fail.stderr).toMatch(
+      /plan of stack dev failed:\n {2}Error: plan-fixture was asked to fail: config `plan-fixture:mode` is fail\n {2}\(at index\.ts:\d+\)/,
+    );
     expect(runs.fail.stderr).not.toMatch(/^\s+at /m);
     expect(fs.existsSync(path.join(out, "fail", "dev.json"))).toBe(false);
   });
@@ -104,14 +106,18 @@ describe("--diff <git ref>", () => {
     expect(diff.counts).toEqual({ create: 0, update: 0, replace: 1, delete: 0, same: 3 });
     const settings = diff.changes.find((c: { name: string }) => c.name === "fixture-settings");
     // ConfigMap data is force-new in the Kubernetes provider.
-    expect(settings).toMatchObject({ kind: "replace", replaceReasons: ["data"], properties: [{ path: "data.GREETING", kind: "update", before: "hello", after: "hi" }] });
+    expect(settings).toMatchObject({
+      kind: "replace",
+      replaceReasons: ["data"],
+      properties: [{ path: "data.GREETING", kind: "update", before: "hello", after: "hi" }],
+    });
     expect(diff.outputs).toEqual([{ path: "settings.greeting", kind: "update", before: "hello", after: "hi" }]);
     expect(readJson(path.join(out, "git", "base", "dev.json")).resources.length).toBe(4);
   });
 
   it("writes the comment and the full report, and removes the worktree", () => {
     const md = fs.readFileSync(path.join(out, "git", "diff.md"), "utf8");
-    expect(md).toContain("`data.GREETING`: `\"hello\"` → `\"hi\"`");
+    expect(md).toContain('`data.GREETING`: `"hello"` → `"hi"`');
     expect(fs.readFileSync(path.join(out, "git", "diff.full.md"), "utf8")).toBe(md);
     expect(repo.git("worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(1);
     expect(repo.git("status", "--porcelain")).toBe("M Pulumi.dev.yaml");

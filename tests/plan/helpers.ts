@@ -59,7 +59,8 @@ export const RUNTIME_TSCONFIG = "tsconfig.pulumi.json";
  */
 export function relocatedProjectYaml(): string {
   const yaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
-  if (!/^ {4}tsconfig: \.\.\/tsconfig\.pulumi\.json$/m.test(yaml)) throw new Error("Pulumi.yaml no longer names ../tsconfig.pulumi.json; update relocatedProjectYaml");
+  if (!/^ {4}tsconfig: \.\.\/tsconfig\.pulumi\.json$/m.test(yaml))
+    throw new Error("Pulumi.yaml no longer names ../tsconfig.pulumi.json; update relocatedProjectYaml");
   return yaml.replace(/^main: .*$/m, "main: index.ts").replace(/^( {4}tsconfig: ).*$/m, `$1${RUNTIME_TSCONFIG}`);
 }
 
@@ -107,6 +108,6 @@ export function makeFixtureRepo(): { dir: string; git: (...args: string[]) => st
 }
 
 /** The violations and findings of a plan document, short. */
-export function readJson<T = any>(file: string): T {  
+export function readJson<T = any>(file: string): T {
   return JSON.parse(fs.readFileSync(file, "utf8")) as T;
 }

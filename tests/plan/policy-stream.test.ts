@@ -175,8 +175,7 @@ class LoggingPack {
 }
 
 describe("one pack shared by several analyses (the head and base plans of --diff)", () => {
-  const stepOver = (pack: LoggingPack) =>
-    Promise.resolve(PolicyStep.over(pack as unknown as PackProcess, { stack: "prod", project: "app-platform" }));
+  const stepOver = (pack: LoggingPack) => Promise.resolve(PolicyStep.over(pack as unknown as PackProcess, { stack: "prod", project: "app-platform" }));
 
   it("sets the pack up once, then streams both at the same time", async () => {
     const pack = new LoggingPack();

@@ -27,7 +27,21 @@ beforeAll(async () => {
     runCli(["--stack", "staging", "--out", path.join(out, "g"), "--config", "ingressAddress=10.0.0.5x", "--no-policy", "-q"]),
     // --typecheck-pack: this run starts the pack type-checked, as the engine does; the first
     // transpiles it (the plan's default). Their prod plans must not differ by a byte.
-    runCli(["--project", variant.dir, "--stack", "prod", "--config", "replicasCodebookApi=4", "--diff", "HEAD", "--out", path.join(out, "c"), "--json", "-q", "--typecheck-pack"]),
+    runCli([
+      "--project",
+      variant.dir,
+      "--stack",
+      "prod",
+      "--config",
+      "replicasCodebookApi=4",
+      "--diff",
+      "HEAD",
+      "--out",
+      path.join(out, "c"),
+      "--json",
+      "-q",
+      "--typecheck-pack",
+    ]),
   ]);
 }, 180_000);
 
@@ -61,12 +75,20 @@ describe("plan of prod", () => {
     expect(doc.summary.resources).toBe(doc.resources.length);
     expect(doc.resources.length).toBeGreaterThan(200);
     const bucket = doc.resources.find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "codebook-backups-bucket")!;
-    expect(bucket).toMatchObject({ protect: true, parent: expect.stringContaining("BackupBucket::codebook-backups"), provider: "urn:pulumi:prod::app-platform::pulumi:providers:aws::aws" });
+    expect(bucket).toMatchObject({
+      protect: true,
+      parent: expect.stringContaining("BackupBucket::codebook-backups"),
+      provider: "urn:pulumi:prod::app-platform::pulumi:providers:aws::aws",
+    });
     expect(bucket.inputs.bucket).toBe("codebook-prod-backups-123456789012");
     const secretRes = doc.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "codebook-api-secrets")!;
     expect(secretRes.inputs.stringData).toBe("[secret]");
     expect(secretRes.secrets?.stringData).toMatch(/^sha256:/);
-    expect(doc.placeholders).toEqual(allSecretKeys().map((s) => `app-platform:${s.key}`).sort());
+    expect(doc.placeholders).toEqual(
+      allSecretKeys()
+        .map((s) => `app-platform:${s.key}`)
+        .sort(),
+    );
     // Nothing of the machine or of the placeholders in the file.
     expect(text).not.toContain("SENTINEL");
     expect(text).not.toContain(ROOT);
@@ -121,7 +143,14 @@ describe("the diff of a real change", () => {
     expect([0, 1]).toContain(runs.diff.code);
     const json = JSON.parse(runs.diff.stdout);
     const base = readJson<PlanDocument>(path.join(out, "c", "base", "prod.json"));
-    const plan = { ok: true as const, stack: "prod", doc: json.stacks[0].plan, diagnostics: [], exitCode: 0 as const, timings: { programMs: 0, policyMs: 0, totalMs: 0 } };
+    const plan = {
+      ok: true as const,
+      stack: "prod",
+      doc: json.stacks[0].plan,
+      diagnostics: [],
+      exitCode: 0 as const,
+      timings: { programMs: 0, policyMs: 0, totalMs: 0 },
+    };
     const t = renderReport(plan, json.stacks[0].diff, base);
     expect(t).toMatch(/~ {2}2 to update/);
     expect(t).toMatch(/\+- 1 to replace/);
@@ -141,8 +170,10 @@ describe("the diff of a real change", () => {
     expect(md).toContain("🟣 **Replacements (1)**:\n- `codebook-api-config` (ConfigMap) — forced by `data`");
     expect(md).toContain("<details><summary><b>codebook</b> — 2 update, 1 replace</summary>");
     expect(md).toContain("- 🟡 update `codebook-api-deployment` (Deployment)\n  - `spec.replicas`: `3` → `4`");
-    expect(md).toContain("- 🟣 replace `codebook-api-config` (ConfigMap)\n  - replaced because of `data`\n  - `data.LOG_FORMAT`: added `\"json\"`");
-    expect(md).toMatch(/- 🟡 update `codebook-alerts-rules` \(PrometheusRule\)\n {2}- `spec\.groups\[name=codebook-api\]\.rules\[alert=LlmTokenQuotaNearlyUsed\]`: removed/);
+    expect(md).toContain('- 🟣 replace `codebook-api-config` (ConfigMap)\n  - replaced because of `data`\n  - `data.LOG_FORMAT`: added `"json"`');
+    expect(md).toMatch(
+      /- 🟡 update `codebook-alerts-rules` \(PrometheusRule\)\n {2}- `spec\.groups\[name=codebook-api\]\.rules\[alert=LlmTokenQuotaNearlyUsed\]`: removed/,
+    );
     const order = ["Replacements", "**Policy**", "#### Changes by product"].map((s) => md.indexOf(s));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(md).not.toContain("SENTINEL");

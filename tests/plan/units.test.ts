@@ -181,7 +181,10 @@ describe("secret flow", () => {
     expect(r.redact(`${value}${b64(other)}-`)).toBe("[secret]-");
     expect(r.redact(`${b64(`${other}!`).replace(/=+$/, "")}${value}`)).toBe("[secret]");
     // Placeholders that overlap each other: both found, one span.
-    const overlapping = new Map([["abcdefghijklmnopqrst", "app:a"], ["klmnopqrstuvwxyz0123", "app:b"]]);
+    const overlapping = new Map([
+      ["abcdefghijklmnopqrst", "app:a"],
+      ["klmnopqrstuvwxyz0123", "app:b"],
+    ]);
     expect(new Redactor(overlapping).redact("<abcdefghijklmnopqrstuvwxyz0123>")).toBe("<[secret]>");
     const run = { resources: [], logs: [{ severity: "info" as const, message: "abcdefghijklmnopqrstuvwxyz0123" }], stdout: "", stderr: "" };
     expect(findSecretLeaks(run, overlapping).map((f) => `${f.key}:${f.encoding}`)).toEqual(["app:a:plain", "app:b:plain"]);
@@ -196,8 +199,19 @@ describe("plan document", () => {
       stack: "s",
       stackOutputs: { z: 1, a: secret("s") },
       resources: [
-        registered({ urn: "urn:pulumi:s::p::t:m:B::b", type: "t:m:B", name: "b", inputs: { z: UNKNOWN, a: secret(placeholderSecret("k")), m: `x${placeholderSecret("k")}` } }),
-        registered({ urn: "urn:pulumi:s::p::t:m:A::a", type: "t:m:A", name: "a", inputs: { b: 1, a: 2 }, provider: "urn:pulumi:s::p::pulumi:providers:t::t::04da6b54-80e4-46f7-96ec-b56ff0331ba9" }),
+        registered({
+          urn: "urn:pulumi:s::p::t:m:B::b",
+          type: "t:m:B",
+          name: "b",
+          inputs: { z: UNKNOWN, a: secret(placeholderSecret("k")), m: `x${placeholderSecret("k")}` },
+        }),
+        registered({
+          urn: "urn:pulumi:s::p::t:m:A::a",
+          type: "t:m:A",
+          name: "a",
+          inputs: { b: 1, a: 2 },
+          provider: "urn:pulumi:s::p::pulumi:providers:t::t::04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        }),
       ],
     } as Pick<RunResult, "project" | "stack" | "resources" | "stackOutputs">;
     const doc = planDocument({ run, placeholderKeys: ["p:k"], policy: null, secretFlow: [], redactor: new Redactor(placeholders) });
@@ -230,7 +244,10 @@ describe("program error messages", () => {
   });
 
   it("names an unanswered invoke and where to answer it", () => {
-    const r = { ...failed("invoke failed"), invokes: [{ kind: "invoke", token: "aws:index/getAmi:getAmi", args: {}, answered: false }] } as unknown as RunResult;
+    const r = {
+      ...failed("invoke failed"),
+      invokes: [{ kind: "invoke", token: "aws:index/getAmi:getAmi", args: {}, answered: false }],
+    } as unknown as RunResult;
     expect(programErrorMessage(r, "/x")).toMatch(/no answer for aws:index\/getAmi:getAmi; add one to invokeAnswers\(\) in tools\/engine\/offline-stack\.ts/);
   });
 });
@@ -271,7 +288,13 @@ describe("markdown comment", () => {
       project: "p",
       stack,
       placeholders: [],
-      summary: { resources: n, byType: { "kubernetes:apps/v1:Deployment": n }, violations: { mandatory: violations.filter((v) => v.level === "mandatory").length, advisory: violations.filter((v) => v.level !== "mandatory").length }, secretFlow: 0, deadAlerts: 0 },
+      summary: {
+        resources: n,
+        byType: { "kubernetes:apps/v1:Deployment": n },
+        violations: { mandatory: violations.filter((v) => v.level === "mandatory").length, advisory: violations.filter((v) => v.level !== "mandatory").length },
+        secretFlow: 0,
+        deadAlerts: 0,
+      },
       resources,
       outputs: {},
       policy: { pack: "app-platform@0.1.0", policies: [], violations },
@@ -279,7 +302,13 @@ describe("markdown comment", () => {
       deadAlerts: [],
     };
     const plan: PlanSuccess = { ok: true, stack, doc, diagnostics: [], exitCode: 1, timings: { programMs: 0, policyMs: 0, totalMs: 0 } };
-    const counts = { create: 0, update: changes.filter((c) => c.kind === "update").length, replace: changes.filter((c) => c.kind === "replace").length, delete: 0, same: 0 };
+    const counts = {
+      create: 0,
+      update: changes.filter((c) => c.kind === "update").length,
+      replace: changes.filter((c) => c.kind === "replace").length,
+      delete: 0,
+      same: 0,
+    };
     return { stack, plan, diff: { stack, baseLabel: "git main (abc)", changes, outputs: [], counts, policy: { added: violations.slice(0, 2), resolved: [] } } };
   }
 
@@ -349,9 +378,21 @@ describe("colours and CLI arguments", () => {
 describe("offline stack inputs", () => {
   it("reads the secret keys from Pulumi.yaml, and they are exactly allSecretKeys()", () => {
     const keys = declaredSecretKeys(readProject(ROOT));
-    expect(keys.map((k) => k.key).sort()).toEqual(allSecretKeys().map((s) => `app-platform:${s.key}`).sort());
-    expect(keys.filter((k) => k.optional).map((k) => k.key).sort()).toEqual(
-      allSecretKeys().filter((s) => s.optional).map((s) => `app-platform:${s.key}`).sort(),
+    expect(keys.map((k) => k.key).sort()).toEqual(
+      allSecretKeys()
+        .map((s) => `app-platform:${s.key}`)
+        .sort(),
+    );
+    expect(
+      keys
+        .filter((k) => k.optional)
+        .map((k) => k.key)
+        .sort(),
+    ).toEqual(
+      allSecretKeys()
+        .filter((s) => s.optional)
+        .map((s) => `app-platform:${s.key}`)
+        .sort(),
     );
     expect(placeholderFor("app-platform", "app-platform:vercelApiToken")).toBe(placeholderSecret("vercelApiToken"));
   });
@@ -361,7 +402,10 @@ describe("offline stack inputs", () => {
     const table = invokeAnswers(project, { "app-platform:awsRegion": "eu-west-1", "app-platform:cloudflareAccountId": "acct" });
     const call = { token: "t" };
     const fn = (token: string) => table[token] as (a: Record<string, unknown>, c: typeof call) => Promise<unknown> | unknown;
-    expect(await fn("cloudflare:index/getZone:getZone")({ filter: { name: "example.com" } }, call)).toMatchObject({ name: "example.com", account: { id: "acct" } });
+    expect(await fn("cloudflare:index/getZone:getZone")({ filter: { name: "example.com" } }, call)).toMatchObject({
+      name: "example.com",
+      account: { id: "acct" },
+    });
     expect(await fn("vercel:index/getProject:getProject")({ name: "web" }, call)).toMatchObject({ id: "prj_web", name: "web" });
     expect(await fn("aws:index/getRegion:getRegion")({}, call)).toMatchObject({ name: "eu-west-1" });
     expect(await fn("aws:index/getCallerIdentity:getCallerIdentity")({}, call)).toEqual(await fn("aws:index/getCallerIdentity:getCallerIdentity")({}, call));
@@ -377,7 +421,10 @@ describe("the progress line", () => {
   it("redraws one line on a terminal, cut to its width; a terminal of unknown size (0 columns) is not cut to nothing", () => {
     vi.useFakeTimers();
     try {
-      for (const [columns, expected] of [[0, /prod: running program 12 registered, 3 analysed \d+\.\ds$/], [30, /…$/]] as const) {
+      for (const [columns, expected] of [
+        [0, /prod: running program 12 registered, 3 analysed \d+\.\ds$/],
+        [30, /…$/],
+      ] as const) {
         const { writes, stream } = tty(columns);
         const progress = new Progress(stream, true);
         progress.update("prod", "running program", "12 registered, 3 analysed");

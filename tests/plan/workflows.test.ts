@@ -21,7 +21,10 @@ beforeAll(async () => {
 });
 
 const DIR = path.resolve(__dirname, "../../.github/workflows");
-const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 async function load(name: string, content = fs.readFileSync(path.join(DIR, name), "utf8")) {
   const parsed = parser.parseWorkflow({ name, content }, new parser.NoOperationTraceWriter());
@@ -102,13 +105,13 @@ describe("what the workflows do", () => {
   });
 
   it("every job that runs the program (preview, up, the plan) type-checks first: the runner no longer does (tsconfig.pulumi.json)", () => {
-    const runsProgram = (step: Record<string, any>) =>  
+    const runsProgram = (step: Record<string, any>) =>
       (String(step.uses ?? "").startsWith("pulumi/actions@") && ["preview", "up"].includes(step.with?.command)) ||
       /\bpulumi (preview|up)\b|npm run plan\b/.test(String(step.run ?? ""));
-    const typeChecks = (step: Record<string, any>) => /^npm (run typecheck|test)\b/.test(String(step.run ?? ""));  
+    const typeChecks = (step: Record<string, any>) => /^npm (run typecheck|test)\b/.test(String(step.run ?? ""));
     const checked: string[] = [];
     for (const file of files) {
-      const doc = parseYaml(fs.readFileSync(path.join(DIR, file), "utf8")) as { jobs: Record<string, { steps?: Record<string, any>[] }> };  
+      const doc = parseYaml(fs.readFileSync(path.join(DIR, file), "utf8")) as { jobs: Record<string, { steps?: Record<string, any>[] }> };
       for (const [id, job] of Object.entries(doc.jobs)) {
         const steps = job.steps ?? [];
         const first = steps.findIndex(runsProgram);

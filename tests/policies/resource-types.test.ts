@@ -99,7 +99,14 @@ describe("the pack's resource types", () => {
     expect(found).toEqual([]);
     const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     // Besides the SDKs, Prometheus' PromQL grammar (lib/promql.ts) and the lezer runtime it needs.
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@lezer/common", "@lezer/highlight", "@lezer/lr", "@prometheus-io/lezer-promql", "@pulumi/policy", "@pulumi/pulumi"]);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      "@lezer/common",
+      "@lezer/highlight",
+      "@lezer/lr",
+      "@prometheus-io/lezer-promql",
+      "@pulumi/policy",
+      "@pulumi/pulumi",
+    ]);
     // At the root's pinned versions: the engine loads the pack with the root's node_modules.
     const root = JSON.parse(fs.readFileSync(path.join(packDir, "../package.json"), "utf8")) as { dependencies: Record<string, string> };
     for (const [name, version] of Object.entries(pkg.dependencies)) expect(`${name}@${version}`).toBe(`${name}@${root.dependencies[name]}`);

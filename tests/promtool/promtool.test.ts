@@ -14,7 +14,9 @@ import { productRuleGroups, renderProductRuleFile } from "./product-alerts";
 
 const SUITES_DIR = join(__dirname, "suites");
 const FIXTURES_DIR = join(__dirname, "fixtures");
-const suiteFiles = readdirSync(SUITES_DIR).filter((f) => f.endsWith(".yaml")).sort();
+const suiteFiles = readdirSync(SUITES_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 let work: string;
 
@@ -94,19 +96,21 @@ describe("promtool test rules", () => {
             firing.add(`${check.alertname} ${alert.exp_labels.namespace}`);
             // every firing expectation states the severity and all three annotations
             expect(alert.exp_labels.severity, `${file} ${check.alertname}`).toMatch(/^(critical|warning|info)$/);
-            expect(Object.keys(alert.exp_annotations ?? {}).sort(), `${file} ${check.alertname}`).toEqual([
-              "description",
-              "runbook_url",
-              "summary",
-            ]);
+            expect(Object.keys(alert.exp_annotations ?? {}).sort(), `${file} ${check.alertname}`).toEqual(["description", "runbook_url", "summary"]);
           }
         }
       }
     }
     const rendered = productRuleGroups().flatMap((g) => g.rules.map((r) => `${r.alert} ${r.labels.namespace}`));
     expect(rendered.length).toBeGreaterThan(20);
-    expect(rendered.filter((a) => !firing.has(a)), "alerts without a firing case").toEqual([]);
+    expect(
+      rendered.filter((a) => !firing.has(a)),
+      "alerts without a firing case",
+    ).toEqual([]);
     const names = [...new Set(rendered.map((a) => a.split(" ")[0]))];
-    expect(names.filter((n) => !silent.has(n)), "alerts without a silent case").toEqual([]);
+    expect(
+      names.filter((n) => !silent.has(n)),
+      "alerts without a silent case",
+    ).toEqual([]);
   });
 });

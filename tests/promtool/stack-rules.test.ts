@@ -329,7 +329,8 @@ describe("promtool test rules on the real prod rule files", () => {
                 exp_labels: { severity: "warning", namespace: "ara-prod", job, instance: "https://example.com/api/health" },
                 exp_annotations: {
                   summary: `p95 probe latency above 2s (namespace=ara-prod, job=${job})`,
-                  description: "The 95th percentile response time of https://example.com/api/health, measured by the blackbox probe over 5m, is 2.5s (threshold 2s).",
+                  description:
+                    "The 95th percentile response time of https://example.com/api/health, measured by the blackbox probe over 5m, is 2.5s (threshold 2s).",
                   runbook_url: `${RUNBOOKS}/ProbeLatencyHigh.md`,
                 },
               },
@@ -400,7 +401,9 @@ describe("promtool test rules on the real prod rule files", () => {
   });
 
   it("fails a suite whose expectation is wrong (4.9 % expected to page)", () => {
-    const wrong = [{ ...CODEBOOK_ERROR_RATE_TESTS[1], alert_rule_test: [{ eval_time: "20m", alertname: "HighErrorRate", exp_alerts: [codebookErrorRate("4.9%", "")] }] }];
+    const wrong = [
+      { ...CODEBOOK_ERROR_RATE_TESTS[1], alert_rule_test: [{ eval_time: "20m", alertname: "HighErrorRate", exp_alerts: [codebookErrorRate("4.9%", "")] }] },
+    ];
     const r = testRules(CODEBOOK, wrong, "wrong-expectation");
     expect(r.code).not.toBe(0);
     expect(r.output).toContain("FAILED");
@@ -416,7 +419,15 @@ function fakeRule(name: string, inputs: WireObject, type = PROMETHEUS_RULE_TYPE)
   return registeredResource({ type, name, inputs });
 }
 
-const GROUPS: WireValue[] = [{ name: "g", rules: [{ alert: "A", expr: "up == 0", for: "5m", labels: { severity: "critical" } }, { record: "r", expr: "up" }] }];
+const GROUPS: WireValue[] = [
+  {
+    name: "g",
+    rules: [
+      { alert: "A", expr: "up == 0", for: "5m", labels: { severity: "critical" } },
+      { record: "r", expr: "up" },
+    ],
+  },
+];
 const ruleInputs = (name: WireObject[string], namespace: WireObject[string], groups: WireObject[string] = GROUPS): WireObject => ({
   apiVersion: "monitoring.coreos.com/v1",
   kind: "PrometheusRule",

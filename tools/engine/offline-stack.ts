@@ -148,8 +148,7 @@ export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
  */
 export function invokeAnswers(project: PulumiProject, config: Readonly<Record<string, string>>): InvokeTable {
   const get = (key: string): string | undefined => config[fullConfigKey(project.name, key)] || undefined;
-  const region = (asked: unknown): string =>
-    (typeof asked === "string" && asked) || get("awsRegion") || config["aws:region"] || "us-east-1";
+  const region = (asked: unknown): string => (typeof asked === "string" && asked) || get("awsRegion") || config["aws:region"] || "us-east-1";
   const account = PLACEHOLDER_AWS_ACCOUNT;
   return {
     "cloudflare:index/getZone:getZone": (args) => {

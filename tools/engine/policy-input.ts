@@ -28,9 +28,7 @@ export function toTestResources(resources: readonly RegisteredResource[]): TestR
         ...(r.parent ? { parent: r.parent } : {}),
         dependencies: r.dependencies ?? [],
         propertyDependencies: r.propertyDependencies ?? {},
-        ...(prov
-          ? { provider: { type: prov.type, name: prov.name, urn: prov.urn, props: (prov.inputs ?? {}) as Record<string, unknown> } }
-          : {}),
+        ...(prov ? { provider: { type: prov.type, name: prov.name, urn: prov.urn, props: (prov.inputs ?? {}) as Record<string, unknown> } } : {}),
       };
     });
 }

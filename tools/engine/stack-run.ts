@@ -39,7 +39,6 @@ export function requireOk(result: RunResult): RunResult {
   if (result.ok) return result;
   const errors = result.logs.filter((l) => l.severity === "error").map((l) => l.message);
   throw new Error(
-    `stack ${result.stack} failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}):\n` +
-      `${errors.join("\n")}\n${result.stderr}`.trim(),
+    `stack ${result.stack} failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}):\n` + `${errors.join("\n")}\n${result.stderr}`.trim(),
   );
 }

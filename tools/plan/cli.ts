@@ -318,7 +318,10 @@ async function main(argv: string[]): Promise<number> {
     if (baseDoc) diff = diffPlans(baseDoc, result.doc, baseLabel);
     if (!a.json) {
       process.stdout.write(renderReport(result, diff, baseDoc, { style: outStyle, details: a.details, planFile: relative(planFile) }));
-      if (stackBaseError) process.stdout.write(`\n${renderFailure({ ok: false, stack: result.stack, error: stackBaseError, exitCode: 2 }, { style: outStyle, context: `base ${baseLabel}` })}`);
+      if (stackBaseError)
+        process.stdout.write(
+          `\n${renderFailure({ ok: false, stack: result.stack, error: stackBaseError, exitCode: 2 }, { style: outStyle, context: `base ${baseLabel}` })}`,
+        );
       if (a.stacks.length > 1) process.stdout.write("\n");
     }
     sections.push({ stack: result.stack, plan: result, diff, ...(stackBaseError ? { baseError: stackBaseError } : {}) });
@@ -340,7 +343,10 @@ async function main(argv: string[]): Promise<number> {
     writeFile(commentFile, rendered.comment);
     writeFile(fullFile, rendered.full);
     const changed = sections.some((s) => !s.plan.ok || !s.diff || !isEmptyDiff(s.diff));
-    writeFile(path.join(path.dirname(commentFile), "diff.json"), canonicalJson({ changed, collapsed: rendered.collapsed, stacks: sections.map((s) => ({ stack: s.stack, ok: s.plan.ok, diff: s.diff ?? null })) }, 2));
+    writeFile(
+      path.join(path.dirname(commentFile), "diff.json"),
+      canonicalJson({ changed, collapsed: rendered.collapsed, stacks: sections.map((s) => ({ stack: s.stack, ok: s.plan.ok, diff: s.diff ?? null })) }, 2),
+    );
     if (!a.json) {
       process.stdout.write(
         `${outStyle("dim", `Wrote ${relative(commentFile)} (${rendered.comment.length} characters${rendered.collapsed.length ? `, collapsed: ${rendered.collapsed.join(", ")}` : ""}) and ${relative(fullFile)}`)}\n`,

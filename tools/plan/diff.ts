@@ -154,7 +154,13 @@ export function diffValues(
         for (const value of [...new Set([...nb.keys(), ...na.keys()])]) {
           const ib = nb.get(value);
           const ia = na.get(value);
-          walk(ib === undefined ? undefined : b[ib], ia === undefined ? undefined : a[ia], [...steps, { key, value }], [...bIdx, ib ?? -1], [...aIdx, ia ?? -1]);
+          walk(
+            ib === undefined ? undefined : b[ib],
+            ia === undefined ? undefined : a[ia],
+            [...steps, { key, value }],
+            [...bIdx, ib ?? -1],
+            [...aIdx, ia ?? -1],
+          );
         }
         return;
       }
@@ -254,10 +260,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, baseLabel: str
       continue;
     }
     matchedBase.add(b.urn);
-    const properties = [
-      ...diffValues(b.inputs, h.inputs, { before: b.secrets, after: h.secrets }),
-      ...optionChanges(b, h),
-    ];
+    const properties = [...diffValues(b.inputs, h.inputs, { before: b.secrets, after: h.secrets }), ...optionChanges(b, h)];
     if (properties.length === 0 && b.urn === h.urn && (b.provider ?? "") === (h.provider ?? "")) {
       same++;
       continue;

@@ -14,16 +14,7 @@
  *   itself is reported under `secretFlow`).
  */
 import { createHash } from "node:crypto";
-import {
-  isResourceReference,
-  isSecret,
-  isUnknown,
-  plain,
-  resourceUrn,
-  ROOT_STACK_TYPE,
-  type RegisteredResource,
-  type RunResult,
-} from "../engine/harness";
+import { isResourceReference, isSecret, isUnknown, plain, resourceUrn, ROOT_STACK_TYPE, type RegisteredResource, type RunResult } from "../engine/harness";
 import type { PolicyResults } from "./policy";
 import { providerUrn } from "./policy";
 import type { Redactor, SecretFlowFinding } from "./secret-flow";
@@ -143,9 +134,8 @@ export function planResource(r: RegisteredResource, redactor: Redactor | undefin
   const secrets: Record<string, string> = {};
   const inputs = readable(r.inputs, redactor, secrets) as JsonObject;
   const aliases = r.aliases.length > 0 ? aliasUrns(r) : [];
-  const outputs = !r.custom && r.type !== ROOT_STACK_TYPE && r.outputs && Object.keys(r.outputs).length > 0
-    ? (readable(r.outputs, redactor) as JsonObject)
-    : undefined;
+  const outputs =
+    !r.custom && r.type !== ROOT_STACK_TYPE && r.outputs && Object.keys(r.outputs).length > 0 ? (readable(r.outputs, redactor) as JsonObject) : undefined;
   return {
     urn: r.urn,
     type: r.type,

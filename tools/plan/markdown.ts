@@ -152,7 +152,9 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
     const protectedTouched = d!.changes.filter((c) => c.protect && c.kind !== "create");
     if (protectedTouched.length > 0) {
       out.push(`🔒 **Protected resources touched (${protectedTouched.length})**${lv.lists >= 1 ? "" : ":"}`);
-      if (lv.lists < 1) for (const c of protectedTouched) out.push(`- ${code(c.name)} (${shortType(c.type)}) — ${c.kind}${c.kind !== "update" ? " — **the engine refuses this while `protect` is set**" : ""}`);
+      if (lv.lists < 1)
+        for (const c of protectedTouched)
+          out.push(`- ${code(c.name)} (${shortType(c.type)}) — ${c.kind}${c.kind !== "update" ? " — **the engine refuses this while `protect` is set**" : ""}`);
       out.push("");
     }
     if (replaced.length > 0) {
@@ -176,7 +178,10 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
     const mand = v.filter((x) => x.level === "mandatory");
     const adv = v.filter((x) => x.level !== "mandatory");
     const resolved = d?.policy.resolved.length ?? 0;
-    out.push(`**Policy** (${code(doc.policy.pack)}): ${mand.length} mandatory, ${adv.length} advisory${d ? ` · ${d.policy.added.length} new, ${resolved} resolved` : ""}`, "");
+    out.push(
+      `**Policy** (${code(doc.policy.pack)}): ${mand.length} mandatory, ${adv.length} advisory${d ? ` · ${d.policy.added.length} new, ${resolved} resolved` : ""}`,
+      "",
+    );
     out.push(...violationBlock(mand, lv.mandatory, fresh, "Mandatory violations", true));
     out.push(...violationBlock(adv, lv.advisory, fresh, "Advisory violations", false));
   } else {
@@ -184,12 +189,14 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
   }
   if (doc.secretFlow.length > 0) {
     out.push(`**Secret flow** ❌ — values from secret config reach these without the secret marker:`);
-    for (const f of doc.secretFlow) out.push(`- ${where(f.urn)} ${f.where}${f.path ? ` ${code(f.path)}` : ""} ← ${code(f.key)}${f.encoding === "base64" ? " (base64)" : ""}`);
+    for (const f of doc.secretFlow)
+      out.push(`- ${where(f.urn)} ${f.where}${f.path ? ` ${code(f.path)}` : ""} ← ${code(f.key)}${f.encoding === "base64" ? " (base64)" : ""}`);
     out.push("");
   }
   if ((doc.deadAlerts?.length ?? 0) > 0) {
     out.push(`**Alert sources** ❌ — alerts that can never fire (selector matching no series source):`);
-    for (const f of doc.deadAlerts) out.push(`- ${code(f.alert)} (${f.where})${f.selector ? `: ${code(f.selector)}` : ": PrometheusRule not loaded by Prometheus"}`);
+    for (const f of doc.deadAlerts)
+      out.push(`- ${code(f.alert)} (${f.where})${f.selector ? `: ${code(f.selector)}` : ": PrometheusRule not loaded by Prometheus"}`);
     out.push("");
   }
 
@@ -216,7 +223,9 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
         const creates = items.filter((c) => c.kind === "create");
         for (const c of items) {
           if (c.kind === "create") continue;
-          out.push(`- ${SIGN[c.kind]} ${code(c.name)} (${shortType(c.type)})${c.protect ? " 🔒" : ""}${c.previousUrn ? ` (renamed from ${code(c.previousUrn.split("::").pop() ?? "")})` : ""}`);
+          out.push(
+            `- ${SIGN[c.kind]} ${code(c.name)} (${shortType(c.type)})${c.protect ? " 🔒" : ""}${c.previousUrn ? ` (renamed from ${code(c.previousUrn.split("::").pop() ?? "")})` : ""}`,
+          );
           if (lv.changes <= 2) {
             if (c.replaceReasons.length > 0 && c.kind === "replace") out.push(`  - replaced because of ${c.replaceReasons.map(code).join(", ")}`);
             for (const p of c.properties) out.push(`  ${propertyLine(p, lv.changes)}`);
@@ -267,7 +276,10 @@ function render(sections: readonly StackSection[], lv: Levels, options: Markdown
     out.push(`> [!NOTE]`, `> Shortened to fit GitHub's comment limit; the full report is ${options.fullReport ?? "in the workflow's artifacts"}.`, "");
   }
   for (const s of sections) out.push(...stackMarkdown(s, lv));
-  out.push("<sub>Planned offline: the program ran through Pulumi's own Node.js runner against a recording engine, with placeholders for secrets and no credentials. Replacements come from the documented table in `tools/plan/replacements.ts`.</sub>", "");
+  out.push(
+    "<sub>Planned offline: the program ran through Pulumi's own Node.js runner against a recording engine, with placeholders for secrets and no credentials. Replacements come from the documented table in `tools/plan/replacements.ts`.</sub>",
+    "",
+  );
   return out.join("\n");
 }
 

@@ -78,10 +78,7 @@ function cmp(a: string, b: string): number {
 export function sortViolations(violations: readonly PlanViolation[]): PlanViolation[] {
   return [...violations].sort(
     (a, b) =>
-      (LEVEL_ORDER[a.level] ?? 9) - (LEVEL_ORDER[b.level] ?? 9) ||
-      cmp(a.policy, b.policy) ||
-      cmp(a.urn ?? "", b.urn ?? "") ||
-      cmp(a.message, b.message),
+      (LEVEL_ORDER[a.level] ?? 9) - (LEVEL_ORDER[b.level] ?? 9) || cmp(a.policy, b.policy) || cmp(a.urn ?? "", b.urn ?? "") || cmp(a.message, b.message),
   );
 }
 
@@ -272,7 +269,10 @@ export class PolicyAnalysis {
     const { pack, info, config } = await this.pack;
     await Promise.all(this.tasks);
     if (this.failure) throw this.failure;
-    const stack = await pack.analyzeStack(resources.map((r) => this.byUrn.get(r.urn)!.described), this.structs);
+    const stack = await pack.analyzeStack(
+      resources.map((r) => this.byUrn.get(r.urn)!.described),
+      this.structs,
+    );
     for (const v of stack.violations) this.record(v);
     // The levels the engine configured: declared levels overlaid by the policy pack config.
     const reconciled = reconcileConfig(info.policies as unknown as Parameters<typeof reconcileConfig>[0], config);

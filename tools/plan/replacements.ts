@@ -86,7 +86,16 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "vercel:index/projectDomain:ProjectDomain": ["projectId", "teamId", "domain"],
   "vercel:index/project:Project": ["teamId"],
   "vercel:index/deployment:Deployment": [
-    "projectId", "teamId", "ref", "production", "meta", "environment", "files", "pathPrefix", "projectSettings", "customEnvironmentId",
+    "projectId",
+    "teamId",
+    "ref",
+    "production",
+    "meta",
+    "environment",
+    "files",
+    "pathPrefix",
+    "projectSettings",
+    "customEnvironmentId",
   ],
   "vercel:index/firewallConfig:FirewallConfig": ["projectId", "teamId"],
 

@@ -103,7 +103,9 @@ function renderTree(root: Node, style: Style, details: boolean): string[] {
     const branch = isRoot ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
     const label = `${n.res.name} ${style("dim", `(${n.res.custom ? shortType(n.res.type) : n.res.type})`)}`;
     const counts = !n.res.custom ? countsByType(n.children) : "";
-    lines.push(`${sign} ${branch}${mark ? style(mark.colour, n.res.name) : n.res.name}${label.slice(n.res.name.length)}${counts ? `  ${style("gray", counts)}` : ""}`);
+    lines.push(
+      `${sign} ${branch}${mark ? style(mark.colour, n.res.name) : n.res.name}${label.slice(n.res.name.length)}${counts ? `  ${style("gray", counts)}` : ""}`,
+    );
     const shown = n.children.filter((c) => !c.res.custom || details || c.change || c.res.type.startsWith("pulumi:providers:"));
     const childPrefix = isRoot ? "" : `${prefix}${last ? "   " : "│  "}`;
     shown.forEach((c, i) => visit(c, childPrefix, i === shown.length - 1, false));
@@ -129,22 +131,33 @@ function violationLines(violations: readonly PlanViolation[], style: Style, fres
 
 function secretFlowLines(findings: readonly SecretFlowFinding[], doc: PlanDocument, style: Style): string[] {
   if (findings.length === 0) {
-    return [`Secret flow: ${style("green", "ok")} — ${doc.placeholders.length} secret config values traced; none reaches an input, an output or a log without the secret marker`];
+    return [
+      `Secret flow: ${style("green", "ok")} — ${doc.placeholders.length} secret config values traced; none reaches an input, an output or a log without the secret marker`,
+    ];
   }
   const lines = [`Secret flow: ${style(["red", "bold"], `FAILED`)} — ${findings.length} place(s) hold a secret value without the secret marker:`];
   for (const f of findings) {
     const where = f.urn ? `${f.urn.split("::").pop()} (${f.type ?? shortType(f.urn.split("::")[2] ?? "")})` : "the program's";
-    lines.push(`  ${style("red", "✗")} ${where} ${f.where}${f.path ? ` \`${f.path}\`` : ""} ← \`${f.key}\`${f.encoding === "base64" ? " (base64-encoded)" : ""}`);
+    lines.push(
+      `  ${style("red", "✗")} ${where} ${f.where}${f.path ? ` \`${f.path}\`` : ""} ← \`${f.key}\`${f.encoding === "base64" ? " (base64-encoded)" : ""}`,
+    );
   }
-  lines.push("  Fix: keep the value an Output from `config.requireSecret` (or wrap it in `pulumi.secret(...)`) all the way to the input; never `unsecret` it or build strings from it outside `.apply` on the secret.");
+  lines.push(
+    "  Fix: keep the value an Output from `config.requireSecret` (or wrap it in `pulumi.secret(...)`) all the way to the input; never `unsecret` it or build strings from it outside `.apply` on the secret.",
+  );
   return lines;
 }
 
 function deadAlertLines(doc: PlanDocument, style: Style): string[] {
   const findings = doc.deadAlerts ?? [];
-  if (findings.length === 0) return [`Alert sources: ${style("green", "ok")} — every selector of every alert reads series that a source of this stack or a cluster prerequisite produces`];
+  if (findings.length === 0)
+    return [
+      `Alert sources: ${style("green", "ok")} — every selector of every alert reads series that a source of this stack or a cluster prerequisite produces`,
+    ];
   const alerts = new Set(findings.map((f) => `${f.where}`)).size;
-  const lines = [`Alert sources: ${style(["red", "bold"], "FAILED")} — ${alerts} alert(s) can never fire (${findings.length} selector(s) match no series source):`];
+  const lines = [
+    `Alert sources: ${style(["red", "bold"], "FAILED")} — ${alerts} alert(s) can never fire (${findings.length} selector(s) match no series source):`,
+  ];
   for (const f of findings) {
     const [first, ...rest] = f.message.split("\n");
     lines.push(`  ${style("red", "✗")} ${first}`);
@@ -158,7 +171,10 @@ export function renderReport(plan: PlanSuccess, diff?: StackDiff, base?: PlanDoc
   const style = options.style ?? makeStyle(false);
   const doc = plan.doc;
   const out: string[] = [];
-  out.push(style("bold", `Plan ${doc.project}/${doc.stack}`) + style("dim", ` — offline: Pulumi's runner against a recording engine, ${doc.placeholders.length} secrets as placeholders, no credentials`));
+  out.push(
+    style("bold", `Plan ${doc.project}/${doc.stack}`) +
+      style("dim", ` — offline: Pulumi's runner against a recording engine, ${doc.placeholders.length} secrets as placeholders, no credentials`),
+  );
   if (diff) out.push(style("dim", `Compared with ${diff.baseLabel}`));
   out.push("");
   const root = buildTree(doc, diff, base);
@@ -190,7 +206,8 @@ export function renderReport(plan: PlanSuccess, diff?: StackDiff, base?: PlanDoc
     }
     out.push(`      ${diff.counts.same} unchanged`);
     const touched = diff.changes.filter((c) => c.protect && c.kind !== "create");
-    if (touched.length > 0) out.push(`    ${style(["red", "bold"], `${touched.length} protected resource(s) touched: ${touched.map((c) => `${c.name} (${c.kind})`).join(", ")}`)}`);
+    if (touched.length > 0)
+      out.push(`    ${style(["red", "bold"], `${touched.length} protected resource(s) touched: ${touched.map((c) => `${c.name} (${c.kind})`).join(", ")}`)}`);
   } else {
     out.push(`    ${doc.summary.resources} resources of ${Object.keys(doc.summary.byType).length} types`);
   }

@@ -22,9 +22,7 @@ export interface PlanStackOptions {
    * `false` skips the policy step. With a `pool`, the pack process comes from (and stays in) the
    * pool, so plans of the same stack share it; otherwise the plan starts and stops its own.
    */
-  readonly policy:
-    | false
-    | { readonly packDir?: string; readonly config?: PolicyPackConfig; readonly pool?: PolicyPool; readonly typeCheckPack?: boolean };
+  readonly policy: false | { readonly packDir?: string; readonly config?: PolicyPackConfig; readonly pool?: PolicyPool; readonly typeCheckPack?: boolean };
   readonly timeoutMs?: number;
   /** Reports phases: `program`, `policy n/total`, `done`. */
   readonly onPhase?: (phase: string, detail?: string) => void;
@@ -64,7 +62,10 @@ export function exitCodeOf(doc: PlanDocument): 0 | 1 {
  */
 export function programErrorMessage(result: RunResult, projectDir: string): string {
   if (result.timedOut) return `the program did not finish within the time limit (killed); is something keeping the event loop alive?`;
-  const errors = result.logs.filter((l) => l.severity === "error").map((l) => l.message.trim()).filter(Boolean);
+  const errors = result.logs
+    .filter((l) => l.severity === "error")
+    .map((l) => l.message.trim())
+    .filter(Boolean);
   const text = errors.length > 0 ? errors.join("\n") : result.stderr.trim() || `the program exited with code ${result.exitCode}`;
   const lines: string[] = [];
   let hint: string | undefined;
@@ -84,9 +85,10 @@ export function programErrorMessage(result: RunResult, projectDir: string): stri
   }
   const unanswered = result.invokes.filter((i) => !i.answered).map((i) => i.token);
   const message = [...new Set(lines.map((l) => l.trimEnd()))].join("\n").trim();
-  const extra = unanswered.length > 0
-    ? `\nthe offline plan has no answer for ${[...new Set(unanswered)].join(", ")}; add one to invokeAnswers() in tools/engine/offline-stack.ts`
-    : "";
+  const extra =
+    unanswered.length > 0
+      ? `\nthe offline plan has no answer for ${[...new Set(unanswered)].join(", ")}; add one to invokeAnswers() in tools/engine/offline-stack.ts`
+      : "";
   return `${message}${hint ? `\n${hint}` : ""}${extra}`.trim();
 }
 

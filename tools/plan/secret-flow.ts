@@ -44,7 +44,9 @@ export function needlesFor(placeholders: ReadonlyMap<string, string>): Needle[] 
   for (const [value, key] of placeholders) {
     needles.push({ text: value, key, encoding: "plain" });
     for (let offset = 0; offset < 3; offset++) {
-      const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(value, "utf8")]).toString("base64").replace(/=+$/, "");
+      const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(value, "utf8")])
+        .toString("base64")
+        .replace(/=+$/, "");
       // Drop the group that mixes in preceding bytes and the last group, which mixes in following ones.
       const core = encoded.slice(offset === 0 ? 0 : 4, encoded.length - 4);
       if (core.length >= 16) needles.push({ text: core, key, encoding: "base64" });
@@ -166,10 +168,7 @@ export function findSecretLeaks(
       seen.add(id);
       return true;
     })
-    .sort(
-      (a, b) =>
-        cmp(a.urn ?? "", b.urn ?? "") || cmp(a.where, b.where) || cmp(a.path, b.path) || cmp(a.key, b.key) || cmp(a.encoding, b.encoding),
-    );
+    .sort((a, b) => cmp(a.urn ?? "", b.urn ?? "") || cmp(a.where, b.where) || cmp(a.path, b.path) || cmp(a.key, b.key) || cmp(a.encoding, b.encoding));
 }
 
 /** `A-Z a-z 0-9 + /`: the characters of a base64 run. */

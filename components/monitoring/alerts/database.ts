@@ -111,9 +111,7 @@ export function slowQueries(opts: SlowQueriesOptions): AlertSpec {
   return buildSpec(opts, SLOW_QUERIES_DEFAULTS, tier, {
     builder: "slowQueries",
     severity,
-    expr:
-      `rate(${METRICS.pgStatementSeconds}${sel}[${RATE_WINDOW}]) / ` +
-      `rate(${METRICS.pgStatementCalls}${sel}[${RATE_WINDOW}]) > ${threshold.toSeconds()}`,
+    expr: `rate(${METRICS.pgStatementSeconds}${sel}[${RATE_WINDOW}]) / ` + `rate(${METRICS.pgStatementCalls}${sel}[${RATE_WINDOW}]) > ${threshold.toSeconds()}`,
     summary: `Database statements slower than ${durationText(threshold)} on average (${describeSelector(opts.selector)})`,
     description: `Query {{ $labels.queryid }} on database {{ $labels.datname }} takes {{ $value | humanizeDuration }} per call on average (threshold ${durationText(threshold)}); run EXPLAIN ANALYZE and add an index.`,
     problems,

@@ -45,9 +45,7 @@ export function renderSelector(selector: SeriesSelector, extra: SeriesSelector =
 
 /** Human-readable selector for annotations, e.g. `job=api, status=~5..`. */
 export function describeSelector(selector: SeriesSelector): string {
-  const parts = Object.entries(selector).map(([label, m]) =>
-    typeof m === "string" ? `${label}=${m}` : `${label}=~${m.regex}`,
-  );
+  const parts = Object.entries(selector).map(([label, m]) => (typeof m === "string" ? `${label}=${m}` : `${label}=~${m.regex}`));
   return parts.length === 0 ? "all series" : parts.join(", ");
 }
 
@@ -65,7 +63,9 @@ export function durationText(d: Duration): string {
 export function validateSelector(field: string, selector: SeriesSelector, problems: string[]): void {
   for (const [label, m] of Object.entries(selector)) {
     if (!LABEL_NAME.test(label) || label.startsWith("__")) {
-      problems.push(`\`${field}\` label "${label}" is not a valid Prometheus label name; use letters, digits and underscores, not starting with a digit or "__"`);
+      problems.push(
+        `\`${field}\` label "${label}" is not a valid Prometheus label name; use letters, digits and underscores, not starting with a digit or "__"`,
+      );
     }
     const value = typeof m === "string" ? m : m.regex;
     if (value.length === 0) {
@@ -92,7 +92,9 @@ export function checkServiceSelector(selector: SeriesSelector, problems: string[
 
 export function requireNonEmptySelector(field: string, selector: SeriesSelector, problems: string[]): void {
   if (Object.keys(selector).length === 0) {
-    problems.push(`\`${field}\` must name at least one label (e.g. \`{ job: "codebook-api" }\`) so the alert watches this product, not every series in the cluster`);
+    problems.push(
+      `\`${field}\` must name at least one label (e.g. \`{ job: "codebook-api" }\`) so the alert watches this product, not every series in the cluster`,
+    );
   }
 }
 

@@ -5,7 +5,19 @@
  */
 import { Duration } from "../../values";
 import { type AlertSpec, type SeriesSelector, type AlertOptions, RATE_WINDOW, METRICS } from "./types";
-import { kebabCase, pascalCase, renderSelector, describeSelector, percent, durationText, validateSelector, checkServiceSelector, requireNonEmptySelector, checkRatio, checkPositiveDuration } from "./helpers";
+import {
+  kebabCase,
+  pascalCase,
+  renderSelector,
+  describeSelector,
+  percent,
+  durationText,
+  validateSelector,
+  checkServiceSelector,
+  requireNonEmptySelector,
+  checkRatio,
+  checkPositiveDuration,
+} from "./helpers";
 import { type BuilderDefaults, tierFor, buildSpec } from "./builder";
 
 // --- dependencies and certificates ----------------------------------------------------------

@@ -43,7 +43,9 @@ export function validateAlertSpec(spec: AlertSpec): string[] {
     problems.push(`${who}: \`name\` must be PascalCase (a capital letter, then letters and digits), e.g. "HighErrorRate"`);
   }
   if (!(SEVERITIES as readonly string[]).includes(spec.severity)) {
-    problems.push(`${who}: \`severity\` must be one of ${SEVERITIES.join(", ")}, got "${spec.severity}"; pick the routing tier (critical pages, warning goes to chat)`);
+    problems.push(
+      `${who}: \`severity\` must be one of ${SEVERITIES.join(", ")}, got "${spec.severity}"; pick the routing tier (critical pages, warning goes to chat)`,
+    );
   }
   let https = false;
   try {

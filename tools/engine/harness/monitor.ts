@@ -124,9 +124,7 @@ export interface InvokeCall {
 export type InvokeArgs = Record<string, any>;
 
 /** An answer to an invoke: a fixed result or a function of the (plain) arguments. */
-export type InvokeAnswer =
-  | WireObject
-  | ((args: InvokeArgs, call: { token: string; provider?: string }) => WireObject | Promise<WireObject>);
+export type InvokeAnswer = WireObject | ((args: InvokeArgs, call: { token: string; provider?: string }) => WireObject | Promise<WireObject>);
 
 /** Answers keyed by invoke token, e.g. `cloudflare:index/getZone:getZone`. */
 export type InvokeTable = Readonly<Record<string, InvokeAnswer>>;
@@ -253,9 +251,7 @@ function sourceOf(pos: import("@pulumi/pulumi/proto/source_pb").SourcePosition |
 }
 
 /** Wraps a handler so that thrown errors become gRPC statuses the SDK reports to the user. */
-function unary<Req, Res>(
-  fn: (req: Req) => Res | Promise<Res>,
-): grpc.handleUnaryCall<Req, Res> {
+function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
       .then(() => fn(call.request))
@@ -313,14 +309,12 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     if (entry === undefined) {
       const known = Object.keys(table).sort().join(", ") || "none";
       const error =
-        `no answer for ${kind} "${token}" in the harness invoke table (answered: ${known}); ` +
-        `add "${token}" to the \`invokes\` passed to runProgram`;
+        `no answer for ${kind} "${token}" in the harness invoke table (answered: ${known}); ` + `add "${token}" to the \`invokes\` passed to runProgram`;
       invokes.push({ ...base, answered: false, error });
       throw new RpcError(grpc.status.NOT_FOUND, error);
     }
     try {
-      const result =
-        typeof entry === "function" ? await entry(plain(args), { token, provider: base.provider }) : entry;
+      const result = typeof entry === "function" ? await entry(plain(args), { token, provider: base.provider }) : entry;
       invokes.push({ ...base, answered: true });
       return result;
     } catch (err) {
@@ -423,9 +417,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         inputs,
       };
       record(res);
-      return new resourceproto.ReadResourceResponse()
-        .setUrn(res.urn)
-        .setProperties(stateStruct(properties, inputs, res.additionalSecretOutputs));
+      return new resourceproto.ReadResourceResponse().setUrn(res.urn).setProperties(stateStruct(properties, inputs, res.additionalSecretOutputs));
     }),
 
     registerResourceOutputs: unary((req: resourceproto.RegisterResourceOutputsRequest) => {
@@ -501,4 +493,3 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     },
   };
 }
-

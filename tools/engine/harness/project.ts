@@ -58,9 +58,7 @@ export interface StackConfig {
 }
 
 /** Plaintext for `secure:` values: a table by full key, or a function of key and ciphertext. */
-export type SecretValues =
-  | Readonly<Record<string, string>>
-  | ((key: string, ciphertext: string) => string | undefined);
+export type SecretValues = Readonly<Record<string, string>> | ((key: string, ciphertext: string) => string | undefined);
 
 /** Thrown for a project or stack file the CLI would reject; the message names the file and the key. */
 export class StackConfigError extends Error {
@@ -107,15 +105,15 @@ export function readProject(dir: string): PulumiProject {
   const name = doc.name;
   if (typeof name !== "string" || name === "") throw new StackConfigError(`${file}: \`name\` is required`);
   const runtimeDoc = doc.runtime;
-  const runtimeOptions = typeof runtimeDoc === "object" && runtimeDoc !== null ? (runtimeDoc as { name?: unknown; options?: Record<string, unknown> }) : undefined;
+  const runtimeOptions =
+    typeof runtimeDoc === "object" && runtimeDoc !== null ? (runtimeDoc as { name?: unknown; options?: Record<string, unknown> }) : undefined;
   const runtime = typeof runtimeDoc === "string" ? runtimeDoc : runtimeOptions?.name;
   if (typeof runtime !== "string") throw new StackConfigError(`${file}: \`runtime\` is required (e.g. \`runtime: nodejs\`)`);
   const opts: Record<string, unknown> = runtimeOptions?.options ?? {};
 
   const config: Record<string, ProjectConfigDeclaration> = {};
   for (const [key, raw] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
-    const isDeclaration =
-      typeof raw === "object" && raw !== null && !Array.isArray(raw) && Object.keys(raw).some((k) => DECLARATION_KEYS.has(k));
+    const isDeclaration = typeof raw === "object" && raw !== null && !Array.isArray(raw) && Object.keys(raw).some((k) => DECLARATION_KEYS.has(k));
     const decl = isDeclaration ? (raw as Record<string, unknown>) : { value: raw };
     const value = decl.value ?? decl.default;
     config[fullConfigKey(name, key)] = {
@@ -198,8 +196,7 @@ export function readStackConfig(project: PulumiProject, stack: string, secretVal
 
   if (missingPlaintext.length > 0) {
     throw new StackConfigError(
-      `${file}: no plaintext for secure config value(s) ${missingPlaintext.join(", ")}; ` +
-        `pass secretValues: { "${missingPlaintext[0]}": "<plaintext>" }`,
+      `${file}: no plaintext for secure config value(s) ${missingPlaintext.join(", ")}; ` + `pass secretValues: { "${missingPlaintext[0]}": "<plaintext>" }`,
     );
   }
   const missing = Object.entries(project.config)

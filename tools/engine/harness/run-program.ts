@@ -22,13 +22,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import {
-  startRecorder,
-  type InvokeCall,
-  type InvokeTable,
-  type LogEntry,
-  type RegisteredResource,
-} from "./monitor";
+import { startRecorder, type InvokeCall, type InvokeTable, type LogEntry, type RegisteredResource } from "./monitor";
 import { readProject, readStackConfig, fullConfigKey, type PulumiProject, type SecretValues } from "./project";
 import type { WireObject } from "./properties";
 
@@ -91,9 +85,7 @@ export function resolveProgram(rootDir: string, main: string | undefined): { pwd
   const target = path.resolve(root, main);
   if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`project 'main' must be a subfolder: ${main}`);
   if (!fs.existsSync(target)) throw new Error(`project 'main' could not be read: ${target} does not exist`);
-  return fs.statSync(target).isDirectory()
-    ? { pwd: target, entryPoint: "." }
-    : { pwd: path.dirname(target), entryPoint: path.basename(target) };
+  return fs.statSync(target).isDirectory() ? { pwd: target, entryPoint: "." } : { pwd: path.dirname(target), entryPoint: path.basename(target) };
 }
 
 /**
@@ -152,15 +144,23 @@ export async function runProgram(options: RunProgramOptions): Promise<RunResult>
   const args = [
     ...(runtimeOptions.nodeargs ? runtimeOptions.nodeargs.split(/\s+/).filter(Boolean) : []),
     runPath,
-    "--monitor", recorder.address,
-    "--engine", recorder.address,
-    "--organization", options.organization ?? "organization",
-    "--project", project,
-    "--root-directory", rootDir,
-    "--stack", options.stack,
-    "--pwd", pwd,
+    "--monitor",
+    recorder.address,
+    "--engine",
+    recorder.address,
+    "--organization",
+    options.organization ?? "organization",
+    "--project",
+    project,
+    "--root-directory",
+    rootDir,
+    "--stack",
+    options.stack,
+    "--pwd",
+    pwd,
     ...(dryRun ? ["--dry-run"] : []),
-    "--parallel", String(options.parallel ?? 16),
+    "--parallel",
+    String(options.parallel ?? 16),
     entryPoint,
   ];
 
@@ -222,9 +222,7 @@ export interface StackConfigSources {
   readonly secretOverrides?: Readonly<Record<string, string>>;
 }
 
-export interface RunStackOptions
-  extends Omit<RunProgramOptions, "programDir" | "config" | "secretKeys" | "project" | "main">,
-    StackConfigSources {
+export interface RunStackOptions extends Omit<RunProgramOptions, "programDir" | "config" | "secretKeys" | "project" | "main">, StackConfigSources {
   /** Directory holding Pulumi.yaml and the stack files. */
   readonly projectDir: string;
 }
@@ -236,8 +234,7 @@ export function stackRunConfig(
   sources: StackConfigSources = {},
 ): { config: Record<string, string>; secretKeys: string[] } {
   const fromFile = readStackConfig(project, stack, sources.secretValues);
-  const full = (o: Readonly<Record<string, string>> = {}) =>
-    Object.fromEntries(Object.entries(o).map(([k, v]) => [fullConfigKey(project.name, k), v]));
+  const full = (o: Readonly<Record<string, string>> = {}) => Object.fromEntries(Object.entries(o).map(([k, v]) => [fullConfigKey(project.name, k), v]));
   const overrides = full(sources.configOverrides);
   const secrets = full(sources.secretOverrides);
   // A plain override makes a key plain, unless Pulumi.yaml declares it secret.
