@@ -4,7 +4,7 @@
 #      promtool (Debian's `prometheus`) for the alert rules; a PostgreSQL server, its client tools,
 #      curl, openssl and busybox for the backup drill; Prometheus, Alertmanager (and amtool), the
 #      blackbox exporter (probe modules, end-to-end suite) and the postgres exporter (tests/e2e/);
-#   2. the TypeScript type check;
+#   2. the TypeScript type check, then `npm run lint` (ESLint, Prettier, import boundaries);
 #   3. Pulumi.yaml and the README config reference generated from the code;
 #   4. the vitest suites, then the end-to-end alerting suite (tests/e2e/) as its own step, closing
 #      with a plain "N passed, N failed" line for both.
@@ -75,6 +75,9 @@ apt_install prometheus-postgres-exporter prometheus-postgres-exporter
 
 echo "test: type check"
 npx tsc --noEmit -p .
+
+echo "test: lint"
+bash scripts/lint.sh
 
 echo "test: generated config docs"
 npx ts-node --swc scripts/config-docs.ts --check
