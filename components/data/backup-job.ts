@@ -24,7 +24,7 @@ import { BackupBucketRef } from "./backup-bucket";
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
 // Shared with the restore verification; exported here as before.
 export { emptyR2TokenMessage, r2BucketResource, r2SecretAccessKey } from "./prefix-credentials";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
+import { PlatformContext, TYPE_PREFIX, type Transform, isDnsLabel, recommendedLabels, throwIfInvalid, transform } from "../context";
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import {
   SCRIPTS_DIR,
@@ -55,8 +55,6 @@ export const RPO_ANNOTATION = "app-platform/rpo-seconds";
  * `GET /accounts/<id>/tokens/permission_groups` if Cloudflare ever changes it.
  */
 export const R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP = "2efd5506f9c8494dacb1fa10a3e7d5b6";
-
-type Transform<T> = (args: T) => T;
 
 /** Container resources of the backup job. */
 export interface BackupJobResources {
@@ -370,10 +368,6 @@ export class BackupJob extends pulumi.ComponentResource {
     });
   }
 
-  private transformed<T>(transform: Transform<T> | undefined, args: T): T {
-    return transform ? transform(args) : args;
-  }
-
   private metadata(suffix = ""): k8s.types.input.meta.v1.ObjectMeta {
     return { name: `${this.baseName}${suffix}`, namespace: this.args.namespace, labels: this.labels };
   }
@@ -432,7 +426,7 @@ export class BackupJob extends pulumi.ComponentResource {
     const fromSecret = (key: string) => secretEnv(secret.metadata.name, key);
     return new k8s.batch.v1.CronJob(
       `${this.baseName}-cronjob`,
-      this.transformed(a.transform?.cronJob, {
+      transform(a.transform?.cronJob, {
         metadata: {
           ...this.metadata(),
           annotations: { [RPO_ANNOTATION]: String(a.rpo.toSeconds()), "app-platform/backup-prefix": a.prefix },
@@ -472,7 +466,7 @@ export class BackupJob extends pulumi.ComponentResource {
     const port = this.args.databasePort ?? BACKUP_JOB_DEFAULTS.databasePort;
     return new k8s.networking.v1.NetworkPolicy(
       `${this.baseName}-network-policy`,
-      this.transformed(this.args.transform?.networkPolicy, {
+      transform(this.args.transform?.networkPolicy, {
         metadata: this.metadata(),
         // A dump reaches the database and the bucket; an export its service and the bucket.
         spec: scriptJobNetworkPolicySpec(

@@ -19,7 +19,7 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, parseCron } from "./job-kernel";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
+import { PlatformContext, TYPE_PREFIX, type Transform, isDnsLabel, recommendedLabels, throwIfInvalid, transform } from "../context";
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import { SCRIPTS_DIR, jobSecret, jobServiceAccount, scriptCronJobSpec, scriptJobNetworkPolicySpec, scriptsConfigMap } from "./script-job";
 import { Duration } from "../values";
@@ -80,8 +80,8 @@ export interface DatabaseMaintenanceArgs {
   };
   /** Adjust a child's arguments without forking the component. */
   readonly transform?: {
-    readonly cronJob?: (task: MaintenanceTask, args: k8s.batch.v1.CronJobArgs) => k8s.batch.v1.CronJobArgs;
-    readonly networkPolicy?: (args: k8s.networking.v1.NetworkPolicyArgs) => k8s.networking.v1.NetworkPolicyArgs;
+    readonly cronJob?: Transform<k8s.batch.v1.CronJobArgs, [task: MaintenanceTask]>;
+    readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
   };
 }
 
@@ -252,7 +252,7 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
         tmpSizeLimit: "64Mi",
       }),
     };
-    return new k8s.batch.v1.CronJob(`${name}-cronjob`, a.transform?.cronJob ? a.transform.cronJob(task, args) : args, { parent: this });
+    return new k8s.batch.v1.CronJob(`${name}-cronjob`, transform(a.transform?.cronJob, args, task), { parent: this });
   }
 
   private createNetworkPolicy(): k8s.networking.v1.NetworkPolicy {
@@ -261,10 +261,6 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
       metadata: this.metadata(this.baseName),
       spec: scriptJobNetworkPolicySpec(maintenanceSelectorLabels(this.args.context, this.baseName), [tcpEgress(port)]),
     };
-    return new k8s.networking.v1.NetworkPolicy(
-      `${this.baseName}-network-policy`,
-      this.args.transform?.networkPolicy ? this.args.transform.networkPolicy(args) : args,
-      { parent: this },
-    );
+    return new k8s.networking.v1.NetworkPolicy(`${this.baseName}-network-policy`, transform(this.args.transform?.networkPolicy, args), { parent: this });
   }
 }

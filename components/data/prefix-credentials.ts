@@ -13,15 +13,13 @@ import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupBucketRef } from "./backup-bucket";
-import { PlatformContext, resourceTags } from "../context";
+import { PlatformContext, type Transform, resourceTags, transform } from "../context";
 
 /** An access key pair as the job's Secret carries it (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`); both Pulumi secrets. */
 export interface PrefixCredentials {
   readonly accessKeyId: pulumi.Output<string>;
   readonly secretAccessKey: pulumi.Output<string>;
 }
-
-type Transform<T> = (args: T) => T;
 
 /**
  * R2's S3 secret access key for an API token: the lower-case sha256 hex of the token value.
@@ -77,7 +75,7 @@ export function s3PrefixCredentials(parent: pulumi.Resource, baseName: string, a
       .all([bucket.arn as pulumi.Input<string>, bucket.kmsKeyArn as pulumi.Input<string>, bucket.region])
       .apply(([arn, key, region]) => args.policy(arn, key, region)),
   };
-  new aws.iam.UserPolicy(`${baseName}-user-policy`, args.transformUserPolicy ? args.transformUserPolicy(policyArgs) : policyArgs, { parent });
+  new aws.iam.UserPolicy(`${baseName}-user-policy`, transform(args.transformUserPolicy, policyArgs), { parent });
   const key = new aws.iam.AccessKey(`${baseName}-access-key`, { user: user.name }, { parent });
   return { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
 }
@@ -112,7 +110,7 @@ export function r2PrefixCredentials(parent: pulumi.Resource, baseName: string, a
       },
     ],
   };
-  const token = new cloudflare.ApiToken(`${baseName}-token`, args.transformApiToken ? args.transformApiToken(tokenArgs) : tokenArgs, { parent });
+  const token = new cloudflare.ApiToken(`${baseName}-token`, transform(args.transformApiToken, tokenArgs), { parent });
   return {
     accessKeyId: pulumi.secret(token.id),
     secretAccessKey: pulumi.secret(

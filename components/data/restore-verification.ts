@@ -28,7 +28,7 @@ import { AlertSpec, backupStale } from "../monitoring/alerts";
 import { BackupBucketRef } from "./backup-bucket";
 import { BackupImage, BACKUP_LABEL, BACKUP_UID, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./job-kernel";
 import { PrefixCredentials, bucketPrefixCredentials } from "./prefix-credentials";
-import { PlatformContext, TYPE_PREFIX, isDnsLabel, recommendedLabels, throwIfInvalid } from "../context";
+import { PlatformContext, TYPE_PREFIX, type Transform, isDnsLabel, recommendedLabels, throwIfInvalid, transform } from "../context";
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import {
   SCRIPTS_DIR,
@@ -57,8 +57,6 @@ export const RESTORE_VERIFICATION_LABEL = "app-platform/restore-verification";
  * the buckets named in the token's resources); the same id in every account.
  */
 export const R2_BUCKET_ITEM_READ_PERMISSION_GROUP = "6a018a9f2fc74eb6b293b0c548f38b39";
-
-type Transform<T> = (args: T) => T;
 
 export interface RestoreVerificationArgs {
   /** Environment, product and owner; labels and the object names' product part come from it. */
@@ -310,10 +308,6 @@ export class RestoreVerification extends pulumi.ComponentResource {
     return backupStale({ cronJob: this.cronJob, namespace: opts.namespace, rpo: this.staleAfter, runbookBaseUrl: opts.runbookBaseUrl });
   }
 
-  private transformed<T>(transform: Transform<T> | undefined, args: T): T {
-    return transform ? transform(args) : args;
-  }
-
   private metadata(suffix = ""): k8s.types.input.meta.v1.ObjectMeta {
     return { name: `${this.baseName}${suffix}`, namespace: this.args.namespace, labels: this.labels };
   }
@@ -359,7 +353,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
     const d = RESTORE_VERIFICATION_DEFAULTS;
     return new k8s.batch.v1.CronJob(
       `${this.baseName}-cronjob`,
-      this.transformed(a.transform?.cronJob, {
+      transform(a.transform?.cronJob, {
         metadata: { ...this.metadata(), annotations: { "app-platform/verifies-prefix": a.prefix } },
         spec: scriptCronJobSpec({
           context: a.context,
@@ -396,7 +390,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
   private createNetworkPolicy(): k8s.networking.v1.NetworkPolicy {
     return new k8s.networking.v1.NetworkPolicy(
       `${this.baseName}-network-policy`,
-      this.transformed(this.args.transform?.networkPolicy, {
+      transform(this.args.transform?.networkPolicy, {
         metadata: this.metadata(),
         // DNS and the bucket's HTTPS endpoint only: the throwaway server needs no network.
         spec: scriptJobNetworkPolicySpec(this.selectorLabels, [tcpEgress(443)]),

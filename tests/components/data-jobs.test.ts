@@ -168,3 +168,42 @@ describe("DatabaseMaintenance", () => {
     }
   });
 });
+
+describe("transform (components/context.ts), on every child the script jobs expose", () => {
+  const mark = <T extends { metadata?: unknown }>(args: T, value: string): T => ({
+    ...args,
+    metadata: { ...(args.metadata as object), annotations: { "example.com/transformed": value } },
+  });
+
+  it("DatabaseMaintenance: the CronJob transform gets each task, the NetworkPolicy transform its args", async () => {
+    new DatabaseMaintenance(
+      "ask-dahlia-db-maintenance",
+      maintArgs({
+        tasks: { vacuum: { months: "*" }, reindex: { months: "1,4,7,10" } },
+        transform: { cronJob: (args, task) => mark(args, task), networkPolicy: (args) => mark(args, "np") },
+      }),
+    );
+    const all = await rec.settle();
+    const marks = all.filter((r) => r.type === "kubernetes:batch/v1:CronJob").map((r) => r.inputs.metadata.annotations["example.com/transformed"]);
+    expect(marks).toEqual(["vacuum", "reindex"]);
+    const np = all.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+    expect(np.inputs.metadata.annotations["example.com/transformed"]).toBe("np");
+  });
+
+  it("RestoreVerification: the CronJob, NetworkPolicy and IAM user policy transforms apply", async () => {
+    new RestoreVerification(
+      "codebook-restore-verify",
+      verifyArgs({
+        transform: {
+          cronJob: (args) => mark(args, "cron"),
+          networkPolicy: (args) => mark(args, "np"),
+          userPolicy: (args) => ({ ...args, name: "transformed-reader" }),
+        },
+      }),
+    );
+    const all = await rec.settle();
+    expect(all.find((r) => r.type === "kubernetes:batch/v1:CronJob")!.inputs.metadata.annotations["example.com/transformed"]).toBe("cron");
+    expect(all.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!.inputs.metadata.annotations["example.com/transformed"]).toBe("np");
+    expect(all.find((r) => r.type === "aws:iam/userPolicy:UserPolicy")!.inputs.name).toBe("transformed-reader");
+  });
+});
