@@ -239,6 +239,7 @@ export interface ProductSpec {
   readonly displayName: string;
   /** Which seed guide the numbers come from, e.g. `seed 001`. */
   readonly seed: string;
+  /** The secrets this product reads from encrypted config, independent of environment. */
   readonly providedSecrets: readonly ProvidedSecret[];
   readonly generatedSecrets: readonly GeneratedSecret[];
   readonly workloads: readonly WorkloadSpec[];
@@ -259,6 +260,9 @@ export interface ProductSpec {
   readonly alerts: AlertDefinitions;
 }
 
+/** The parts of a `ProductSpec` its definition states once, for every environment. */
+type DefinitionFacts = "id" | "displayName" | "seed" | "providedSecrets";
+
 /** A cross-key problem a product's `checks` found: the key to change, why, and the fix. */
 export interface ProductConfigProblem {
   /** The key (without namespace) the message is about. */
@@ -276,14 +280,12 @@ export interface ProductConfigProblem {
  * `stacks/` and one entry in the catalog (`stacks/index.ts`); `infra/` derives the config table,
  * the secret keys, Pulumi.yaml and the README reference from it.
  */
-export interface ProductDefinition<Id extends string = string, Keys extends readonly PlainConfigKey[] = readonly PlainConfigKey[]> {
+export interface ProductDefinition<Id extends string = string, Keys extends readonly PlainConfigKey[] = readonly PlainConfigKey[]> extends Pick<
+  ProductSpec,
+  DefinitionFacts
+> {
   /** The product id, a DNS label, e.g. `codebook`. */
   readonly id: Id;
-  readonly displayName: string;
-  /** Which seed guide the numbers come from, e.g. `seed 001`. */
-  readonly seed: string;
-  /** The secrets this product reads from encrypted config, independent of environment. */
-  readonly providedSecrets: readonly ProvidedSecret[];
   /** The plain config keys only this product reads; each named `<camelCase id>…` or as documented. */
   readonly configKeys: Keys;
   /**
@@ -296,7 +298,7 @@ export interface ProductDefinition<Id extends string = string, Keys extends read
 }
 
 /** What a product's `build` returns: its spec, less the facts its definition already states. */
-export type ProductBuild = Omit<ProductSpec, "id" | "displayName" | "seed" | "providedSecrets">;
+export type ProductBuild = Omit<ProductSpec, DefinitionFacts>;
 
 /**
  * The full spec of `definition` in `env`: its own facts and what `build` returns. `env.config` is

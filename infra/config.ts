@@ -38,9 +38,14 @@ export interface StackConfig extends PlainConfigValues {
 /** Raw config as the runtime gives it: `app-platform:<key>` (or bare `<key>`) → string. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
 
-function setCommand(k: PlainConfigKey, stack: string): string {
-  const value = k.type === "array" ? `'${k.example}'` : JSON.stringify(k.example);
-  return `pulumi config set --stack ${stack} ${k.key} ${value}`;
+/** The command that sets `key` to `value` (already quoted for the shell where it needs to be). */
+function setCommand(stack: string, key: string, value: string): string {
+  return `pulumi config set --stack ${stack} ${key} ${value}`;
+}
+
+/** The command that sets `k` to its example value. */
+function setExampleCommand(k: PlainConfigKey, stack: string): string {
+  return setCommand(stack, k.key, k.type === "array" ? `'${k.example}'` : JSON.stringify(k.example));
 }
 
 /** Converts one raw string to the key's declared type; returns an error text or the value. */
@@ -83,14 +88,14 @@ export function parseStackConfig(raw: RawConfig, stack: string, knownSecretKeys:
     let value: unknown;
     if (rawValue === undefined) {
       if (k.default === undefined) {
-        problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` is missing; expected ${k.form}. ${k.description} Fix: \`${setCommand(k, stack)}\``);
+        problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` is missing; expected ${k.form}. ${k.description} Fix: \`${setExampleCommand(k, stack)}\``);
         continue;
       }
       value = Array.isArray(k.default) ? [...k.default] : k.default;
     } else {
       const converted = convert(k, rawValue);
       if (converted.error) {
-        problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` ${converted.error}; expected ${k.form}. Fix: \`${setCommand(k, stack)}\``);
+        problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` ${converted.error}; expected ${k.form}. Fix: \`${setExampleCommand(k, stack)}\``);
         continue;
       }
       value = converted.value;
@@ -98,7 +103,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, knownSecretKeys:
     const parsed = k.schema.safeParse(value);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => i.message).join("; ");
-      problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` is ${JSON.stringify(value)} (${why}); expected ${k.form}. Fix: \`${setCommand(k, stack)}\``);
+      problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` is ${JSON.stringify(value)} (${why}); expected ${k.form}. Fix: \`${setExampleCommand(k, stack)}\``);
       continue;
     }
     out[k.key] = parsed.data;
@@ -114,7 +119,7 @@ export function parseStackConfig(raw: RawConfig, stack: string, knownSecretKeys:
     const env = out.environment as string;
     if ((stack === "prod" || stack === "staging") && env !== stack) {
       problems.push(
-        `\`${CONFIG_NAMESPACE}:environment\` is "${env}" but the stack is "${stack}"; a stack named after an environment must use it. Fix: \`pulumi config set --stack ${stack} environment ${stack}\``,
+        `\`${CONFIG_NAMESPACE}:environment\` is "${env}" but the stack is "${stack}"; a stack named after an environment must use it. Fix: \`${setCommand(stack, "environment", stack)}\``,
       );
     }
     const facts: ConfigKeyFacts = { environment: env as Environment };
@@ -122,16 +127,14 @@ export function parseStackConfig(raw: RawConfig, stack: string, knownSecretKeys:
     for (const k of PLAIN_CONFIG_KEYS) {
       const found = k.check?.(out[k.key], facts);
       if (found) {
-        problems.push(
-          `\`${CONFIG_NAMESPACE}:${k.key}\` is ${JSON.stringify(out[k.key])}; ${found.problem}. Fix: \`pulumi config set --stack ${stack} ${k.key} ${found.fix}\``,
-        );
+        problems.push(`\`${CONFIG_NAMESPACE}:${k.key}\` is ${JSON.stringify(out[k.key])}; ${found.problem}. Fix: \`${setCommand(stack, k.key, found.fix)}\``);
       }
     }
     // Each enabled product's cross-key checks (its `checks` in stacks/<product>.ts).
     for (const id of out.products as readonly ProductId[]) {
       for (const p of CATALOG[id].checks?.(out as never, facts) ?? []) {
         problems.push(
-          `\`${CONFIG_NAMESPACE}:${p.key}\` ${p.problem}. Fix: \`pulumi config set --stack ${stack} ${p.key} ${p.fix}\`${p.alternative ? ` or ${p.alternative}` : ""}`,
+          `\`${CONFIG_NAMESPACE}:${p.key}\` ${p.problem}. Fix: \`${setCommand(stack, p.key, p.fix)}\`${p.alternative ? ` or ${p.alternative}` : ""}`,
         );
       }
     }
