@@ -11,7 +11,9 @@
  * policy library and Polaris's check fixtures, see README "Tested against outside fixtures");
  * these are our own fixtures written for the same cases, not copies.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { rules } from "../../policies/rules";
+import { analyzeResource, analyzeStack } from "../../tools/engine/pack/in-process";
 import { configureHealthProbes } from "../../policies/kubernetes/configure-health-probes";
 import { configureReplicas } from "../../policies/kubernetes/configure-replicas";
 import { missingPodDisruptionBudget } from "../../policies/kubernetes/missing-pod-disruption-budget";
@@ -22,7 +24,7 @@ import { disallowSecretEnvLiterals } from "../../policies/kubernetes/disallow-se
 import { disallowSecretsInConfigmaps } from "../../policies/kubernetes/disallow-secrets-in-configmaps";
 import { K8S } from "../../policies/lib/kubernetes";
 import { UNKNOWN_STRING, urnOf } from "../../tools/engine/pack/types";
-import { backupCronJob, configMap, deployment, hpa, labels, NS, pod, podDisruptionBudget } from "./fixtures";
+import { backupCronJob, configMap, deployment, hpa, labels, networkPolicy, NS, pod, podDisruptionBudget } from "./fixtures";
 import { edit, expectClean, expectNotApplicable, expectViolation, PROD, STAGING, type Fixture } from "./helpers";
 
 /** The compliant Deployment re-declared as another controller (same pod template, selector and replicas). */
@@ -275,5 +277,27 @@ describe("PEM private keys written with three dashes", () => {
       disallowSecretsInConfigmaps,
       edit(configMap(), (p) => (p.data.NOTES = "--- release notes ---")),
     );
+  });
+});
+
+describe("the whole pack on a prod StatefulSet (issue 22: one replica, no PDB and no probes passed)", () => {
+  async function mandatory(resources: readonly Fixture[]): Promise<string[]> {
+    const found = [];
+    for (const r of resources) found.push(...(await analyzeResource([...rules], r, PROD)).violations);
+    found.push(...(await analyzeStack([...rules], resources, PROD)).violations);
+    return found.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policyName}: ${v.message.split("\n").pop()}`);
+  }
+  it("leaves a replicated, probed, budgeted StatefulSet clean", async () => {
+    expect(await mandatory([asKind("StatefulSet"), podDisruptionBudget(), networkPolicy()])).toEqual([]);
+  });
+  it("refuses one replica, no PodDisruptionBudget and no probes as mandatory", async () => {
+    const flawed = edit(asKind("StatefulSet"), (p) => ((p.spec.replicas = 1), delete c0(p).readinessProbe, delete c0(p).livenessProbe));
+    const found = await mandatory([flawed, networkPolicy()]);
+    for (const rule of [configureReplicas, missingPodDisruptionBudget, configureHealthProbes]) {
+      expect(
+        found.some((f) => f.startsWith(`${rule.name}: StatefulSet "api"`)),
+        rule.name,
+      ).toBe(true);
+    }
   });
 });
