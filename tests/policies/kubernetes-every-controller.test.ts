@@ -20,6 +20,7 @@ import { missingPodDisruptionBudget } from "../../policies/kubernetes/missing-po
 import { disallowBlockingPodDisruptionBudget } from "../../policies/kubernetes/disallow-blocking-pod-disruption-budget";
 import { disableServiceAccountTokenAutomount } from "../../policies/kubernetes/disable-service-account-token-automount";
 import { enforceBaselinePodSecurity } from "../../policies/kubernetes/enforce-baseline-pod-security";
+import { enforceReplicaSpreading } from "../../policies/kubernetes/enforce-replica-spreading";
 import { disallowSecretEnvLiterals } from "../../policies/kubernetes/disallow-secret-env-literals";
 import { disallowSecretsInConfigmaps } from "../../policies/kubernetes/disallow-secrets-in-configmaps";
 import { K8S } from "../../policies/lib/kubernetes";
@@ -143,6 +144,29 @@ describe("kubernetes-missing-pod-disruption-budget on every replicated kind", ()
     await expectClean(rule, [asKind("ReplicaSet"), same]);
   });
   it("does not ask a PDB of a DaemonSet (drains skip its pods)", () => expectNotApplicable(rule, [asKind("DaemonSet")]));
+});
+
+describe("kubernetes-enforce-replica-spreading on every replicated kind", () => {
+  const rule = enforceReplicaSpreading;
+  it("passes a StatefulSet spread by topology constraints and a ReplicaSet spread by anti-affinity", async () => {
+    await expectClean(rule, asKind("StatefulSet"));
+    const antiAffinity = {
+      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname" } }] },
+    };
+    await expectClean(
+      rule,
+      edit(asKind("ReplicaSet"), (p) => (delete tmpl(p).topologySpreadConstraints, (tmpl(p).affinity = antiAffinity))),
+    );
+  });
+  it("advises a StatefulSet whose constraint list is empty", async () => {
+    await expectViolation(
+      rule,
+      edit(asKind("StatefulSet"), (p) => (tmpl(p).topologySpreadConstraints = [])),
+      /StatefulSet "api" runs 3 replicas that may all land on one node/,
+      "advisory",
+    );
+  });
+  it("does not apply to a DaemonSet (one pod per node)", () => expectNotApplicable(rule, asKind("DaemonSet")));
 });
 
 describe("kubernetes-disallow-blocking-pod-disruption-budget computes percentages", () => {
