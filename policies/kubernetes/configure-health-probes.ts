@@ -1,12 +1,12 @@
-import { defineResourceRule, ofType } from "../lib/rule";
-import { Deployment } from "../lib/resource-types";
-import { containersOf, workloadOf, K8S } from "../lib/kubernetes";
+import { defineResourceRule, ofTypes } from "../lib/rule";
+import { containersOf, describeWorkload, LONG_RUNNING_TYPES, workloadOf } from "../lib/kubernetes";
 import { stableJson } from "../lib/values";
 
-/** Readiness and liveness probes on every Deployment, not identical. */
+/** Readiness and liveness probes on every long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod), not identical. */
 export const configureHealthProbes = defineResourceRule("kubernetes", {
   name: "kubernetes-configure-health-probes",
-  description: "Every Deployment container must have a readiness and a liveness probe, and the two must differ.",
+  description:
+    "Every container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod) must have a readiness and a liveness probe, and the two must differ.",
   enforcementLevel: "mandatory",
   scope: "prod",
   numbers: [16],
@@ -20,13 +20,14 @@ export const configureHealthProbes = defineResourceRule("kubernetes", {
     "kube-score pod-probes",
   ],
   rationale:
-    "Without readiness a pod gets traffic before it can serve; without liveness a hung process is never restarted; identical probes restart pods that are only busy.",
+    "Without readiness a pod gets traffic before it can serve; without liveness a hung process is never restarted; identical probes restart pods that are only busy. Jobs and CronJobs run to completion and are not probed.",
   standard: "Checkov CKV_K8S_8, CKV_K8S_9; kube-linter; Polaris; kube-score pod-probes",
-  validateResource: ofType(Deployment, (deployment, args, report) => {
-    const workload = workloadOf(K8S.Deployment, deployment, args.name)!;
+  validateResource: ofTypes(LONG_RUNNING_TYPES, (props, args, report) => {
+    const workload = workloadOf(args.type, props, args.name)!;
+    // Init containers run to completion and ephemeral containers cannot have probes.
     for (const c of containersOf(workload).filter((c) => c.field === "containers")) {
       const { livenessProbe, readinessProbe } = c.container;
-      const where = `Deployment "${workload.name}": ${c.label}`;
+      const where = `${describeWorkload(workload)}: ${c.label}`;
       if (!readinessProbe) report(`${where} has no readiness probe. Fix: add \`readinessProbe\` (e.g. httpGet on the ready endpoint) to ${c.path}.`);
       if (!livenessProbe) report(`${where} has no liveness probe. Fix: add \`livenessProbe\` (e.g. httpGet /health) to ${c.path}.`);
       if (livenessProbe && readinessProbe && stableJson(livenessProbe) === stableJson(readinessProbe)) {

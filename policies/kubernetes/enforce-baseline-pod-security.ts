@@ -15,7 +15,15 @@ export const SAFE_SYSCTLS = [
   "net.ipv4.tcp_keepalive_intvl",
   "net.ipv4.tcp_keepalive_probes",
 ];
+/** SELinux types Pod Security baseline allows (current standard, which added `container_engine_t`); `""` = unset. */
 const SELINUX_TYPES = ["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+/** `appArmorProfile.type` values Pod Security baseline allows (unset is allowed too). */
+export const APPARMOR_TYPES = ["RuntimeDefault", "Localhost"];
+/** Whether an AppArmor annotation value is allowed by Pod Security baseline: `runtime/default` or `localhost/<profile>`. */
+export function allowedAppArmorAnnotation(value: string): boolean {
+  return value === "" || value === "runtime/default" || value.startsWith("localhost/");
+}
+const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"];
 
 /** `httpGet.host` / `tcpSocket.host` of a probe or lifecycle handler, if set. */
@@ -31,12 +39,14 @@ function handlerHost(handler: Props): string | undefined {
 export const enforceBaselinePodSecurity = defineResourceRule("kubernetes", {
   name: "kubernetes-enforce-baseline-pod-security",
   description:
-    "Pods must meet the remaining Pod Security baseline controls: safe sysctls, default procMount, no unconfined AppArmor, allowed SELinux options, no HostProcess and no host in probes or lifecycle hooks.",
+    "Pods must meet the remaining Pod Security baseline controls: safe sysctls, default procMount, an allowed AppArmor profile, allowed SELinux options, no HostProcess and no host in probes or lifecycle hooks.",
   enforcementLevel: "mandatory",
   numbers: [10],
   anchors: ["PSS baseline", "kube-linter unsafe-sysctls", "kube-linter unsafe-proc-mount", "Polaris procMount"],
-  rationale: "Unsafe sysctls, an unmasked `/proc`, unconfined AppArmor or probes aimed at other hosts each open a way out of the pod's sandbox.",
-  standard: "Pod Security Standards (baseline)",
+  rationale:
+    "Unsafe sysctls, an unmasked `/proc`, an AppArmor profile other than the runtime's or a node-local one, or probes aimed at other hosts each open a way out of the pod's sandbox.",
+  standard:
+    "Pod Security Standards (baseline), current version: AppArmor and SELinux are allow-lists (RuntimeDefault/Localhost; container_t, container_init_t, container_kvm_t, container_engine_t)",
   validateResource: onWorkloads((workload, _args, report) => {
     const where = describeWorkload(workload);
     const podSc = obj(workload.podSpec.securityContext);
@@ -49,8 +59,9 @@ export const enforceBaselinePodSecurity = defineResourceRule("kubernetes", {
       }
     }
     const checkContext = (sc: Props, label: string) => {
-      if (obj(sc.appArmorProfile).type === "Unconfined") {
-        report(`${where}: ${label} runs AppArmor "Unconfined". Fix: use \`appArmorProfile.type: RuntimeDefault\` or a Localhost profile.`);
+      const appArmor = obj(sc.appArmorProfile).type;
+      if (appArmor !== undefined && !APPARMOR_TYPES.includes(appArmor)) {
+        report(`${where}: ${label} runs AppArmor "${appArmor}". Fix: use \`appArmorProfile.type: RuntimeDefault\` or a Localhost profile.`);
       }
       const se = obj(sc.seLinuxOptions);
       if ((se.type !== undefined && !SELINUX_TYPES.includes(se.type)) || se.user || se.role) {
@@ -65,8 +76,11 @@ export const enforceBaselinePodSecurity = defineResourceRule("kubernetes", {
     checkContext(podSc, "the pod");
     // Read only the AppArmor annotations' values: others (a secret checksum) may be unknown at preview.
     for (const key of Object.keys(workload.podAnnotations)) {
-      if (key.startsWith("container.apparmor.security.beta.kubernetes.io/") && workload.podAnnotations[key] === "unconfined") {
-        report(`${where}: annotation "${key}" makes AppArmor unconfined. Fix: use "runtime/default".`);
+      if (!key.startsWith(APPARMOR_ANNOTATION)) continue;
+      const value = workload.podAnnotations[key];
+      if (typeof value !== "string" || !allowedAppArmorAnnotation(value)) {
+        const what = value === "unconfined" ? "makes AppArmor unconfined" : `sets the AppArmor profile "${String(value)}"`;
+        report(`${where}: annotation "${key}" ${what}. Fix: use "runtime/default" or "localhost/<profile>" (or \`appArmorProfile\`).`);
       }
     }
     for (const c of containersOf(workload)) {

@@ -197,3 +197,56 @@ export function onWorkloads(validate: (workload: Workload, args: ResourceValidat
     return validate(workload, args, report);
   });
 }
+
+/**
+ * Kinds whose pods run until stopped and serve (Deployment, StatefulSet, DaemonSet, ReplicaSet
+ * and a bare Pod): health probes mean something for them. Jobs and CronJobs run to completion.
+ */
+export const LONG_RUNNING_TYPES: readonly string[] = [K8S.Deployment, K8S.StatefulSet, K8S.DaemonSet, K8S.ReplicaSet, K8S.Pod];
+
+/**
+ * Kinds that keep a declared number of identical replicas (`spec.replicas`), so a replica floor
+ * and a PodDisruptionBudget mean something for them. A DaemonSet runs one pod per node and a
+ * node drain skips DaemonSet pods, so neither applies to it.
+ */
+export const REPLICATED_TYPES: readonly string[] = [K8S.Deployment, K8S.StatefulSet, K8S.ReplicaSet];
+
+/** An IntOrString read as Kubernetes reads it: a count, or a percentage (`"150%"`). */
+export type IntOrPercent = { readonly count: number } | { readonly percent: number };
+
+/** Parses an IntOrString (`2`, `"2"`, `"50%"`); undefined when absent or malformed. */
+export function intOrPercent(value: unknown): IntOrPercent | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return { count: value };
+  if (typeof value !== "string") return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
+  if (!m) return undefined;
+  return m[2] ? { percent: Number(m[1]) } : { count: Number(m[1]) };
+}
+
+/**
+ * The number an IntOrString stands for among `total` pods, as the disruption controller computes
+ * it (`intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)`: percentages round up).
+ */
+export function scaledCount(value: IntOrPercent, total: number): number {
+  return "count" in value ? value.count : Math.ceil((value.percent * total) / 100);
+}
+
+/**
+ * The setting of a PodDisruptionBudget spec that lets no pod be evicted whatever the number of
+ * replicas (`maxUnavailable` 0 or 0 %, `minAvailable` 100 % or more), or undefined. A positive
+ * `maxUnavailable` percentage rounds up to at least one pod, so it never blocks.
+ */
+export function pdbBlockingSetting(spec: Props): string | undefined {
+  // The API accepts only one of the two; judge each that is set, so neither hides the other.
+  const maxUnavailable = intOrPercent(spec.maxUnavailable);
+  if (maxUnavailable && scaledCount(maxUnavailable, 1) <= 0) return `\`maxUnavailable: ${spec.maxUnavailable}\``;
+  const minAvailable = intOrPercent(spec.minAvailable);
+  if (minAvailable && "percent" in minAvailable && minAvailable.percent >= 100) return `\`minAvailable: ${spec.minAvailable}\``;
+  return undefined;
+}
+
+/** How many of `replicas` pods a PodDisruptionBudget's `minAvailable` keeps, or undefined without one. */
+export function pdbRequiredAvailable(spec: Props, replicas: number): number | undefined {
+  const minAvailable = intOrPercent(spec.minAvailable);
+  return minAvailable ? scaledCount(minAvailable, replicas) : undefined;
+}

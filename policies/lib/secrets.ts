@@ -12,7 +12,8 @@ export const TOKEN_PATTERNS: readonly { readonly kind: string; readonly pattern:
   { kind: "Anthropic API key", pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/ },
   { kind: "OpenAI API key", pattern: /\bsk-(proj-)?[A-Za-z0-9_-]{20,}/ },
   { kind: "Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { kind: "PEM private key", pattern: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/ },
+  // Any run of three or more dashes: keys pasted by hand or cut by tools keep "---BEGIN ... PRIVATE KEY---".
+  { kind: "PEM private key", pattern: /-{3,} ?BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)? ?-{3,}/ },
 ];
 
 /** The kind of token `value` contains, if any. */
