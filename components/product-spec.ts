@@ -212,6 +212,12 @@ export interface RestoreVerificationSpec {
   readonly expectedTables: readonly string[];
   /** Schemas to restore (e.g. `["public"]`); empty: the whole dump. */
   readonly restoreSchemas: readonly string[];
+  /**
+   * The product's recovery time objective, where its guide states one (seed 001 §4.3: 4 h). The
+   * check then runs for up to the whole RTO (its Job deadline) and `RestoreTooSlow` warns when a run
+   * takes more than half of it. @default none: no restore-time alert
+   */
+  readonly rto?: Duration;
 }
 
 /** Database maintenance in the maintenance window (seed 001 §7.1: first Saturday, 02:00-06:00 UTC). */

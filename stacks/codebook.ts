@@ -5,7 +5,17 @@
 import { z } from "zod";
 import { configKey, httpsUrl, imageTag, positiveInt } from "../components/config-key";
 import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
-import { dbPoolExhausted, diskSpaceLow, errorRate, jobQueueHigh, latencyP95, llmErrorRate, tokenQuota } from "../components/monitoring/alerts";
+import {
+  dbPoolExhausted,
+  diskSpaceLow,
+  errorRate,
+  jobQueueHigh,
+  latencyP95,
+  llmErrorRate,
+  llmSpendOverBudget,
+  slowQueries,
+  tokenQuota,
+} from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
@@ -47,6 +57,16 @@ const configKeys = [
     default: ["codebook_items", "llm_usage"],
     schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
     example: '["codebook_items", "llm_usage"]',
+  }),
+  configKey({
+    key: "codebookLlmMonthlyBudgetUsd",
+    type: "integer",
+    description:
+      'Monthly LLM budget of Codebook in US dollars; `LlmMonthlySpendOverBudget` warns when the month\'s spend (`llm_monthly_spend_usd`) exceeds it (seed 001 §6.1 "Total monthly spend exceeds budget"; the guide names no figure). 0: no spend alert.',
+    default: 0,
+    form: "a whole number of US dollars from 0 to 1000000 (0 turns the alert off)",
+    schema: z.number().int().min(0).max(1_000_000),
+    example: "1500",
   }),
   configKey({
     key: "supabaseStatusUrl",
@@ -158,6 +178,7 @@ export const codebook = defineProduct({
           schedule: "0 5 2 * *",
           expectedTables: config.codebookRestoreCheckTables,
           restoreSchemas: ["public"],
+          rto: Duration.hours(4), // seed 001 §4.3 "RTO (Recovery Time Objective): 4 hours"
         },
       },
       // seed 001 §7.1: "Run database maintenance (VACUUM, REINDEX)" monthly; its vectors live in
@@ -190,6 +211,12 @@ export const codebook = defineProduct({
               jobQueueHigh({ selector: api, runbookBaseUrl }), // > 100
               llmErrorRate({ selector: api, runbookBaseUrl }), // > 10 % for 10 m
               tokenQuota({ selector: api, runbookBaseUrl }), // 80 % of the monthly quota
+              // §6.1 "Total monthly spend exceeds budget", when the stack sets a budget.
+              ...(config.codebookLlmMonthlyBudgetUsd > 0
+                ? [llmSpendOverBudget({ selector: api, monthlyBudgetUsd: config.codebookLlmMonthlyBudgetUsd, runbookBaseUrl })]
+                : []),
+              // §5.1 "Enable Supabase slow query log (queries > 1 second)": statements above 1 s on average.
+              slowQueries({ selector: db, threshold: Duration.seconds(1), runbookBaseUrl }),
             ],
           },
         ];

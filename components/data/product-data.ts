@@ -7,12 +7,12 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { dataProtection } from "../context";
 import type { BackupSpec, DataBucketSpec, DatabaseMaintenanceSpec } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
-import { type AlertGroup, backupStale } from "../monitoring/alerts";
+import { type AlertGroup, backupStale, restoreTooSlow } from "../monitoring/alerts";
 import { BackupBucket } from "./backup-bucket";
 import { BackupJob } from "./backup-job";
 import { cronIntervals, parseCron } from "./job-kernel";
 import { DatabaseMaintenance } from "./database-maintenance";
-import { RestoreVerification } from "./restore-verification";
+import { RestoreVerification, RESTORE_VERIFICATION_DEFAULTS } from "./restore-verification";
 
 /** The backup job's component name, which is also its CronJob's name. */
 export function backupJobName(productName: string, job: string): string {
@@ -120,13 +120,20 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
         expectedTables: v.expectedTables,
         restoreSchemas: v.restoreSchemas,
         image: platform.backupImage,
+        // A run may take the whole RTO, so that a slow restore is measured, not killed at half of it.
+        ...(v.rto && v.rto.toSeconds() > RESTORE_VERIFICATION_DEFAULTS.activeDeadline.toSeconds() ? { activeDeadline: v.rto } : {}),
       },
       { parent },
     );
+    const cronJob = restoreVerificationName(name, v.job);
     alertGroups.push({
       name: `${context.product}-restore-verification`,
-      // Same mechanism as the backup freshness alert: the CronJob's last success.
-      rules: [verification.staleAlert({ namespace: scope.namespaceName, runbookBaseUrl: platform.runbookBaseUrl })],
+      rules: [
+        // Same mechanism as the backup freshness alert: the CronJob's last success.
+        verification.staleAlert({ namespace: scope.namespaceName, runbookBaseUrl: platform.runbookBaseUrl }),
+        // seed 001 §4.4 "document time to restore", §4.3 RTO: the restore's duration against it.
+        ...(v.rto ? [restoreTooSlow({ cronJob, namespace: scope.namespaceName, rto: v.rto, runbookBaseUrl: platform.runbookBaseUrl })] : []),
+      ],
     });
   }
   return { bucket, alertGroups };
