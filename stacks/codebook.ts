@@ -49,6 +49,36 @@ const configKeys = [
     example: "3",
   }),
   configKey({
+    key: "codebookApiMaxReplicas",
+    type: "integer",
+    description:
+      "Most replicas the Codebook API's HorizontalPodAutoscaler may run (seed 001 §6.2 \"auto-scaling\"); its floor is `replicasCodebookApi` (seed 001 §3.1: 3), so the PDB and prod's replica rule hold at the floor.",
+    default: 6,
+    form: "a whole number from 1 to 50, at least `replicasCodebookApi`",
+    schema: positiveInt(50),
+    example: "6",
+  }),
+  configKey({
+    key: "codebookApiTargetCpuUtilization",
+    type: "integer",
+    description:
+      'Average CPU utilisation, in percent of the API\'s 500m request (seed 001 §3.1), the Codebook API\'s HorizontalPodAutoscaler aims for (seed 001 §6.2 "right-size", "auto-scaling"; the guide names no figure).',
+    default: 70,
+    form: "a whole number of percent from 10 to 100",
+    schema: z.number().int().min(10).max(100),
+    example: "70",
+  }),
+  configKey({
+    key: "codebookBackupArchiveAfterDays",
+    type: "integer",
+    description:
+      'Days after which Codebook backups kept longer move to S3 Glacier Instant Retrieval (seed 001 §6.2 "Archive old data to cheaper storage (S3 Glacier)"); Instant Retrieval reads like Standard, so restores and the restore check are unchanged. 0: no archive.',
+    default: 30,
+    form: "a whole number of days from 0 to 89 (below the 90-day weekly retention; 0 turns it off)",
+    schema: z.number().int().min(0).max(89),
+    example: "30",
+  }),
+  configKey({
     key: "codebookRestoreCheckTables",
     type: "array",
     description:
@@ -103,6 +133,17 @@ export const codebook = defineProduct({
   seed: "seed 001",
   providedSecrets,
   configKeys,
+  checks(config) {
+    if (config.codebookApiMaxReplicas >= config.replicasCodebookApi) return [];
+    return [
+      {
+        key: "codebookApiMaxReplicas",
+        problem: `is ${config.codebookApiMaxReplicas}, below \`replicasCodebookApi\` (${config.replicasCodebookApi}), the autoscaler's floor; expected at least ${config.replicasCodebookApi}`,
+        fix: String(Math.max(config.replicasCodebookApi * 2, config.replicasCodebookApi)),
+        alternative: "lower replicasCodebookApi",
+      },
+    ];
+  },
   build({ environment, config, host }) {
     const apiHost = host("codebook-api");
     const runbookBaseUrl = config.runbookBaseUrl;
@@ -120,6 +161,13 @@ export const codebook = defineProduct({
           // seed 001 §3.1: requests 512Mi/500m, limits 1Gi/1000m.
           resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } },
           replicas: config.replicasCodebookApi, // seed 001 §3.1: 3
+          // seed 001 §6.2 "Use auto-scaling during low-traffic periods": CPU-driven, never below the
+          // seed's replicas (the PDB and prod's two-replica floor count the minimum).
+          autoscaling: {
+            minReplicas: config.replicasCodebookApi,
+            maxReplicas: config.codebookApiMaxReplicas,
+            targetCpuUtilization: config.codebookApiTargetCpuUtilization,
+          },
           // seed 001 §2.1: INFO in production, DEBUG elsewhere.
           env: { NODE_ENV: "production", PORT: "8000", LOG_LEVEL: logLevelFor(environment) },
           secretEnv: {
@@ -149,6 +197,11 @@ export const codebook = defineProduct({
           { prefix: "logs/audit/", retention: Retention.years(7) },
         ],
         databaseSecret: "DATABASE_URL",
+        // seed 001 §6.2: weekly, Pinecone and long-lived log prefixes move to Glacier Instant
+        // Retrieval after 30 days (daily/ expires at 30 d and is never moved).
+        ...(config.codebookBackupArchiveAfterDays > 0
+          ? { archive: { after: Retention.days(config.codebookBackupArchiveAfterDays), storageClass: "GLACIER_IR" as const } }
+          : {}),
         jobs: [
           // seed 001 §4.3: RPO 24 h. Twice a day, so the RPO keeps 12 h of margin over the
           // schedule: one slow or failed run does not breach it (README "Backup freshness").

@@ -84,9 +84,11 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
       kind: backups.kind,
       retention: backups.retention,
       ...(backups.kind === "r2" ? { accountId: platform.cloudflareAccountId } : { region: platform.awsRegion, bucketNameSuffix: platform.s3BucketSuffix }),
+      ...(backups.archive ? { archiveTransition: backups.archive } : {}),
     },
     { parent },
   );
+  checkArchiveKeepsNewestReadable(name, backups);
   const alertGroups: AlertGroup[] = [];
   for (const job of backups.jobs) {
     new BackupJob(
@@ -137,6 +139,22 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
     });
   }
   return { bucket, alertGroups };
+}
+
+/**
+ * A Glacier class that needs a restore request (`GLACIER`, `DEEP_ARCHIVE`) must not take the
+ * newest backup of any job: a restore (and the restore check) reads it directly. Its age stays
+ * under the job's RPO, so `after` must exceed every RPO. `GLACIER_IR` is read like `STANDARD`.
+ */
+export function checkArchiveKeepsNewestReadable(productName: string, backups: BackupSpec): void {
+  const a = backups.archive;
+  if (!a || a.storageClass === "GLACIER_IR") return;
+  const late = backups.jobs.filter((j) => a.after.toSeconds() <= j.rpo.toSeconds());
+  if (late.length > 0) {
+    throw new Error(
+      `product "${productName}": backups.archive moves objects to ${a.storageClass} after ${a.after}, within the RPO of ${late.map((j) => `"${j.name}" (${j.rpo})`).join(", ")}: the newest backup could need a Glacier restore request before anyone can restore it. Archive after more than the longest RPO, or use GLACIER_IR (read at once)`,
+    );
+  }
 }
 
 /** seeds 000, 001 §7.1, 004: VACUUM (ANALYZE) monthly, vector REINDEX quarterly, first Saturday 02:00-06:00 UTC. */
