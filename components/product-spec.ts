@@ -7,6 +7,7 @@
 import type { Environment } from "./context";
 import type { ConfigKeyFacts, ConfigValues, PlainConfigKey } from "./config-key";
 import type { KubernetesServiceArgs } from "./workloads/kubernetes-service";
+import type { ArchiveStorageClass } from "./data/backup-bucket";
 import type { AlertDefinitions } from "./monitoring/series-sources";
 import type { SecurityHeaders } from "./monitoring/blackbox-modules";
 import { Duration, Retention } from "./values";
@@ -197,6 +198,14 @@ export interface BackupSpec {
   }>;
   /** Scheduled restore verification of one dump job. @default none */
   readonly restoreVerification?: RestoreVerificationSpec;
+  /**
+   * S3 only: move backups older than `after` to a colder class (seed 001 §6.2 "Archive old data to
+   * cheaper storage (S3 Glacier)"), on every prefix kept longer than `after`. `GLACIER_IR` stays
+   * readable at once, so the restore check and a restore read archived objects as any other; with
+   * `GLACIER`/`DEEP_ARCHIVE` (a restore request first) `after` must exceed the verified job's RPO,
+   * so the newest backup, the one a restore uses, is never archived. @default none
+   */
+  readonly archive?: { readonly after: Retention; readonly storageClass: ArchiveStorageClass };
 }
 
 /**
@@ -212,6 +221,12 @@ export interface RestoreVerificationSpec {
   readonly expectedTables: readonly string[];
   /** Schemas to restore (e.g. `["public"]`); empty: the whole dump. */
   readonly restoreSchemas: readonly string[];
+  /**
+   * The product's recovery time objective, where its guide states one (seed 001 §4.3: 4 h). The
+   * check then runs for up to the whole RTO (its Job deadline) and `RestoreTooSlow` warns when a run
+   * takes more than half of it. @default none: no restore-time alert
+   */
+  readonly rto?: Duration;
 }
 
 /** Database maintenance in the maintenance window (seed 001 §7.1: first Saturday, 02:00-06:00 UTC). */

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { configKey, anthropicModel, imageTag, openaiModel, positiveInt } from "../components/config-key";
 import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
-import { errorRate, latencyP95 } from "../components/monitoring/alerts";
+import { errorRate, latencyP95, llmSpendOverBudget } from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
@@ -88,6 +88,16 @@ const configKeys = [
     form: "an Anthropic model id other than `askDahliaAnthropicModel`",
     schema: anthropicModel,
     example: "claude-3-haiku-20240307",
+  }),
+  configKey({
+    key: "askDahliaLlmMonthlyBudgetUsd",
+    type: "integer",
+    description:
+      'Monthly LLM budget of the Ask Dahlia worker in US dollars; `LlmMonthlySpendOverBudget` warns when the month\'s spend (`llm_monthly_spend_usd`) exceeds it (seed 000 "Monitor token usage", "Set usage alerts"; the guide names no figure). 0: no spend alert.',
+    default: 0,
+    form: "a whole number of US dollars from 0 to 1000000 (0 turns the alert off)",
+    schema: z.number().int().min(0).max(1_000_000),
+    example: "1000",
   }),
   configKey({
     key: "askDahliaRestoreCheckTables",
@@ -236,7 +246,14 @@ export const askDahlia = defineProduct({
         return [
           {
             name: "ask-dahlia-worker",
-            rules: [errorRate({ selector: worker, runbookBaseUrl }), latencyP95({ selector: worker, threshold: Duration.seconds(5), runbookBaseUrl })],
+            rules: [
+              errorRate({ selector: worker, runbookBaseUrl }),
+              latencyP95({ selector: worker, threshold: Duration.seconds(5), runbookBaseUrl }),
+              // seed 000 "Set usage alerts" (OpenAI and Anthropic), when the stack sets a budget.
+              ...(config.askDahliaLlmMonthlyBudgetUsd > 0
+                ? [llmSpendOverBudget({ selector: worker, monthlyBudgetUsd: config.askDahliaLlmMonthlyBudgetUsd, runbookBaseUrl })]
+                : []),
+            ],
           },
         ];
       },

@@ -5,7 +5,17 @@
 import { z } from "zod";
 import { configKey, httpsUrl, imageTag, positiveInt } from "../components/config-key";
 import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
-import { dbPoolExhausted, diskSpaceLow, errorRate, jobQueueHigh, latencyP95, llmErrorRate, tokenQuota } from "../components/monitoring/alerts";
+import {
+  dbPoolExhausted,
+  diskSpaceLow,
+  errorRate,
+  jobQueueHigh,
+  latencyP95,
+  llmErrorRate,
+  llmSpendOverBudget,
+  slowQueries,
+  tokenQuota,
+} from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
@@ -39,6 +49,36 @@ const configKeys = [
     example: "3",
   }),
   configKey({
+    key: "codebookApiMaxReplicas",
+    type: "integer",
+    description:
+      "Most replicas the Codebook API's HorizontalPodAutoscaler may run (seed 001 §6.2 \"auto-scaling\"); its floor is `replicasCodebookApi` (seed 001 §3.1: 3), so the PDB and prod's replica rule hold at the floor.",
+    default: 6,
+    form: "a whole number from 1 to 50, at least `replicasCodebookApi`",
+    schema: positiveInt(50),
+    example: "6",
+  }),
+  configKey({
+    key: "codebookApiTargetCpuUtilization",
+    type: "integer",
+    description:
+      'Average CPU utilisation, in percent of the API\'s 500m request (seed 001 §3.1), the Codebook API\'s HorizontalPodAutoscaler aims for (seed 001 §6.2 "right-size", "auto-scaling"; the guide names no figure).',
+    default: 70,
+    form: "a whole number of percent from 10 to 100",
+    schema: z.number().int().min(10).max(100),
+    example: "70",
+  }),
+  configKey({
+    key: "codebookBackupArchiveAfterDays",
+    type: "integer",
+    description:
+      'Days after which Codebook backups kept longer move to S3 Glacier Instant Retrieval (seed 001 §6.2 "Archive old data to cheaper storage (S3 Glacier)"); Instant Retrieval reads like Standard, so restores and the restore check are unchanged. 0: no archive.',
+    default: 30,
+    form: "a whole number of days from 0 to 89 (below the 90-day weekly retention; 0 turns it off)",
+    schema: z.number().int().min(0).max(89),
+    example: "30",
+  }),
+  configKey({
     key: "codebookRestoreCheckTables",
     type: "array",
     description:
@@ -47,6 +87,16 @@ const configKeys = [
     default: ["codebook_items", "llm_usage"],
     schema: z.array(z.string().regex(RESTORE_TABLE, "must be a table name: `table`, `schema.table` or a quoted identifier")),
     example: '["codebook_items", "llm_usage"]',
+  }),
+  configKey({
+    key: "codebookLlmMonthlyBudgetUsd",
+    type: "integer",
+    description:
+      'Monthly LLM budget of Codebook in US dollars; `LlmMonthlySpendOverBudget` warns when the month\'s spend (`llm_monthly_spend_usd`) exceeds it (seed 001 §6.1 "Total monthly spend exceeds budget"; the guide names no figure). 0: no spend alert.',
+    default: 0,
+    form: "a whole number of US dollars from 0 to 1000000 (0 turns the alert off)",
+    schema: z.number().int().min(0).max(1_000_000),
+    example: "1500",
   }),
   configKey({
     key: "supabaseStatusUrl",
@@ -83,6 +133,17 @@ export const codebook = defineProduct({
   seed: "seed 001",
   providedSecrets,
   configKeys,
+  checks(config) {
+    if (config.codebookApiMaxReplicas >= config.replicasCodebookApi) return [];
+    return [
+      {
+        key: "codebookApiMaxReplicas",
+        problem: `is ${config.codebookApiMaxReplicas}, below \`replicasCodebookApi\` (${config.replicasCodebookApi}), the autoscaler's floor; expected at least ${config.replicasCodebookApi}`,
+        fix: String(Math.max(config.replicasCodebookApi * 2, config.replicasCodebookApi)),
+        alternative: "lower replicasCodebookApi",
+      },
+    ];
+  },
   build({ environment, config, host }) {
     const apiHost = host("codebook-api");
     const runbookBaseUrl = config.runbookBaseUrl;
@@ -100,6 +161,13 @@ export const codebook = defineProduct({
           // seed 001 §3.1: requests 512Mi/500m, limits 1Gi/1000m.
           resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } },
           replicas: config.replicasCodebookApi, // seed 001 §3.1: 3
+          // seed 001 §6.2 "Use auto-scaling during low-traffic periods": CPU-driven, never below the
+          // seed's replicas (the PDB and prod's two-replica floor count the minimum).
+          autoscaling: {
+            minReplicas: config.replicasCodebookApi,
+            maxReplicas: config.codebookApiMaxReplicas,
+            targetCpuUtilization: config.codebookApiTargetCpuUtilization,
+          },
           // seed 001 §2.1: INFO in production, DEBUG elsewhere.
           env: { NODE_ENV: "production", PORT: "8000", LOG_LEVEL: logLevelFor(environment) },
           secretEnv: {
@@ -129,6 +197,11 @@ export const codebook = defineProduct({
           { prefix: "logs/audit/", retention: Retention.years(7) },
         ],
         databaseSecret: "DATABASE_URL",
+        // seed 001 §6.2: weekly, Pinecone and long-lived log prefixes move to Glacier Instant
+        // Retrieval after 30 days (daily/ expires at 30 d and is never moved).
+        ...(config.codebookBackupArchiveAfterDays > 0
+          ? { archive: { after: Retention.days(config.codebookBackupArchiveAfterDays), storageClass: "GLACIER_IR" as const } }
+          : {}),
         jobs: [
           // seed 001 §4.3: RPO 24 h. Twice a day, so the RPO keeps 12 h of margin over the
           // schedule: one slow or failed run does not breach it (README "Backup freshness").
@@ -158,6 +231,7 @@ export const codebook = defineProduct({
           schedule: "0 5 2 * *",
           expectedTables: config.codebookRestoreCheckTables,
           restoreSchemas: ["public"],
+          rto: Duration.hours(4), // seed 001 §4.3 "RTO (Recovery Time Objective): 4 hours"
         },
       },
       // seed 001 §7.1: "Run database maintenance (VACUUM, REINDEX)" monthly; its vectors live in
@@ -190,6 +264,12 @@ export const codebook = defineProduct({
               jobQueueHigh({ selector: api, runbookBaseUrl }), // > 100
               llmErrorRate({ selector: api, runbookBaseUrl }), // > 10 % for 10 m
               tokenQuota({ selector: api, runbookBaseUrl }), // 80 % of the monthly quota
+              // §6.1 "Total monthly spend exceeds budget", when the stack sets a budget.
+              ...(config.codebookLlmMonthlyBudgetUsd > 0
+                ? [llmSpendOverBudget({ selector: api, monthlyBudgetUsd: config.codebookLlmMonthlyBudgetUsd, runbookBaseUrl })]
+                : []),
+              // §5.1 "Enable Supabase slow query log (queries > 1 second)": statements above 1 s on average.
+              slowQueries({ selector: db, threshold: Duration.seconds(1), runbookBaseUrl }),
             ],
           },
         ];

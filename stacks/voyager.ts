@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { configKey } from "../components/config-key";
-import { dbConnectionsHigh, slowQueries } from "../components/monitoring/alerts";
+import { databaseStorageHigh, dbConnectionsHigh, slowQueries } from "../components/monitoring/alerts";
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { defineProduct, type ProvidedSecret } from "../components/product-spec";
 
@@ -65,6 +65,16 @@ const configKeys = [
     form: "a Sentry DSN `https://<key>@<host>/<project>`, or empty",
     schema: z.string().regex(/^$|^https:\/\/[A-Za-z0-9]+@[^\s/]+\/[0-9]+$/, "must be a Sentry DSN such as https://abc@o1.ingest.sentry.io/1"),
     example: "https://abc123@o1.ingest.sentry.io/42",
+  }),
+  configKey({
+    key: "voyagerDatabaseStorageLimitGib",
+    type: "integer",
+    description:
+      "Storage Voyager's Neon database may use, in GiB; `DatabaseStorageHigh` warns above 80 % of it (seed 003 \"Storage >80% capacity\"). Default 10: the Launch plan's allowance before Neon's usage-based plans of August 2025 (neon.com/docs/introduction/plans), which have no cap: set the size you budget for.",
+    default: 10,
+    form: "a whole number of GiB from 1 to 100000",
+    schema: z.number().int().min(1).max(100_000),
+    example: "10",
   }),
   configKey({
     key: "voyagerRestoreCheckTables",
@@ -162,7 +172,8 @@ export const voyager = defineProduct({
       dataBuckets: [],
       // postgres_exporter of the Neon database, in the product's namespace.
       database: { secret: "DATABASE_URL" },
-      // seed 003 "Database Monitoring": connection pool exhaustion (> 80 %), slow queries (> 500 ms).
+      // seed 003 "Database Monitoring": connection pool exhaustion (> 80 %), slow queries (> 500 ms),
+      // storage above 80 % of capacity.
       alerts: (sources) => {
         const db = sources.database();
         return [
@@ -171,6 +182,7 @@ export const voyager = defineProduct({
             rules: [
               dbConnectionsHigh({ selector: db, ratio: 0.8, runbookBaseUrl }),
               slowQueries({ selector: db, threshold: Duration.seconds(0.5), runbookBaseUrl }),
+              databaseStorageHigh({ selector: db, limitBytes: config.voyagerDatabaseStorageLimitGib * 2 ** 30, ratio: 0.8, runbookBaseUrl }),
             ],
           },
         ];

@@ -7,12 +7,12 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { dataProtection } from "../context";
 import type { BackupSpec, DataBucketSpec, DatabaseMaintenanceSpec } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
-import { type AlertGroup, backupStale } from "../monitoring/alerts";
+import { type AlertGroup, backupStale, restoreTooSlow } from "../monitoring/alerts";
 import { BackupBucket } from "./backup-bucket";
 import { BackupJob } from "./backup-job";
 import { cronIntervals, parseCron } from "./job-kernel";
 import { DatabaseMaintenance } from "./database-maintenance";
-import { RestoreVerification } from "./restore-verification";
+import { RestoreVerification, RESTORE_VERIFICATION_DEFAULTS } from "./restore-verification";
 
 /** The backup job's component name, which is also its CronJob's name. */
 export function backupJobName(productName: string, job: string): string {
@@ -84,9 +84,11 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
       kind: backups.kind,
       retention: backups.retention,
       ...(backups.kind === "r2" ? { accountId: platform.cloudflareAccountId } : { region: platform.awsRegion, bucketNameSuffix: platform.s3BucketSuffix }),
+      ...(backups.archive ? { archiveTransition: backups.archive } : {}),
     },
     { parent },
   );
+  checkArchiveKeepsNewestReadable(name, backups);
   const alertGroups: AlertGroup[] = [];
   for (const job of backups.jobs) {
     new BackupJob(
@@ -120,16 +122,39 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
         expectedTables: v.expectedTables,
         restoreSchemas: v.restoreSchemas,
         image: platform.backupImage,
+        // A run may take the whole RTO, so that a slow restore is measured, not killed at half of it.
+        ...(v.rto && v.rto.toSeconds() > RESTORE_VERIFICATION_DEFAULTS.activeDeadline.toSeconds() ? { activeDeadline: v.rto } : {}),
       },
       { parent },
     );
+    const cronJob = restoreVerificationName(name, v.job);
     alertGroups.push({
       name: `${context.product}-restore-verification`,
-      // Same mechanism as the backup freshness alert: the CronJob's last success.
-      rules: [verification.staleAlert({ namespace: scope.namespaceName, runbookBaseUrl: platform.runbookBaseUrl })],
+      rules: [
+        // Same mechanism as the backup freshness alert: the CronJob's last success.
+        verification.staleAlert({ namespace: scope.namespaceName, runbookBaseUrl: platform.runbookBaseUrl }),
+        // seed 001 §4.4 "document time to restore", §4.3 RTO: the restore's duration against it.
+        ...(v.rto ? [restoreTooSlow({ cronJob, namespace: scope.namespaceName, rto: v.rto, runbookBaseUrl: platform.runbookBaseUrl })] : []),
+      ],
     });
   }
   return { bucket, alertGroups };
+}
+
+/**
+ * A Glacier class that needs a restore request (`GLACIER`, `DEEP_ARCHIVE`) must not take the
+ * newest backup of any job: a restore (and the restore check) reads it directly. Its age stays
+ * under the job's RPO, so `after` must exceed every RPO. `GLACIER_IR` is read like `STANDARD`.
+ */
+export function checkArchiveKeepsNewestReadable(productName: string, backups: BackupSpec): void {
+  const a = backups.archive;
+  if (!a || a.storageClass === "GLACIER_IR") return;
+  const late = backups.jobs.filter((j) => a.after.toSeconds() <= j.rpo.toSeconds());
+  if (late.length > 0) {
+    throw new Error(
+      `product "${productName}": backups.archive moves objects to ${a.storageClass} after ${a.after}, within the RPO of ${late.map((j) => `"${j.name}" (${j.rpo})`).join(", ")}: the newest backup could need a Glacier restore request before anyone can restore it. Archive after more than the longest RPO, or use GLACIER_IR (read at once)`,
+    );
+  }
 }
 
 /** seeds 000, 001 §7.1, 004: VACUUM (ANALYZE) monthly, vector REINDEX quarterly, first Saturday 02:00-06:00 UTC. */

@@ -393,6 +393,25 @@ describe(`${STACK}: faults reach the right receiver`, { timeout: 120_000 }, () =
     }
   });
 
+  it("DatabaseStorageHigh reads series the real postgres_exporter produces: with the stack's 10 GiB limit it is silent, scaled to the test database it returns the exporter's instance", async () => {
+    const storage = rule("DatabaseStorageHigh", "voyager-prod");
+    // The stack's expression: sum by (instance) (pg_database_size_bytes{...}) / <limit bytes> > 0.8
+    const m = /^(sum by \(instance\) \(pg_database_size_bytes\{[^}]*\}\)) \/ (\d+) > (0\.\d+)$/.exec(storage.expr);
+    expect(m, storage.expr).not.toBeNull();
+    const [, size, limit, ratio] = m!;
+    expect(Number(limit)).toBe(10 * 2 ** 30); // voyagerDatabaseStorageLimitGib's default
+    await waitForSeries(size);
+    // The e2e database is a few MiB: the stack's own expression does not fire ...
+    expect(await env!.query(storage.expr)).toEqual([]);
+    // ... and the same expression with a limit just above 80 % of what the exporter measured would.
+    const measured = Number((await env!.query(size))[0].value[1]);
+    expect(measured).toBeGreaterThan(1_000_000);
+    const scaled = await env!.query(`${size} / ${Math.floor(measured / Number(ratio)) - 1} > ${ratio}`);
+    const job = /job="([^"]+)"/.exec(storage.expr)![1];
+    const instance = (await env!.query(`up{job="${job}"}`))[0].metric.instance;
+    expect(scaled.map((r) => r.metric.instance)).toEqual([instance]);
+  });
+
   it("PostgreSQL stops: the database-down alert pages", async () => {
     const down = rulesMatching(undefined, /pg_up\{[^}]*\}\s*==\s*0/);
     expect(

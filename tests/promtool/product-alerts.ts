@@ -7,6 +7,7 @@
 import {
   AlertGroup,
   backupStale,
+  databaseStorageHigh,
   dbConnectionsHigh,
   dbPoolExhausted,
   dependencyDown,
@@ -15,8 +16,10 @@ import {
   jobQueueHigh,
   latencyP95,
   llmErrorRate,
+  llmSpendOverBudget,
   PrometheusRuleGroup,
   renderRuleFile,
+  restoreTooSlow,
   slowQueries,
   sseConnections,
   tlsCertificateExpiring,
@@ -55,6 +58,10 @@ export const PRODUCT_ALERTS: ProductAlerts[] = [
           tokenQuota({ selector: { job: "codebook-api" }, runbookBaseUrl }),
           tlsCertificateExpiring({ selector: { instance: "https://codebook.example.com" }, runbookBaseUrl }),
           backupStale({ cronJob: "codebook-db-backup", namespace: "codebook", rpo: Duration.hours(24), runbookBaseUrl }),
+          // §6.1 "Total monthly spend exceeds budget" (a $1,500 budget); §5.1 slow queries > 1 s; §4.3 RTO 4 h.
+          llmSpendOverBudget({ selector: { job: "codebook-api" }, monthlyBudgetUsd: 1500, runbookBaseUrl }),
+          slowQueries({ selector: { job: "codebook-postgres" }, threshold: Duration.seconds(1), runbookBaseUrl }),
+          restoreTooSlow({ cronJob: "codebook-restore-verify-daily", namespace: "codebook", rto: Duration.hours(4), runbookBaseUrl }),
         ],
       },
     ],
@@ -99,6 +106,8 @@ export const PRODUCT_ALERTS: ProductAlerts[] = [
         rules: [
           dbConnectionsHigh({ selector: { job: "voyager-postgres" }, runbookBaseUrl }),
           slowQueries({ selector: { job: "voyager-postgres" }, threshold: Duration.seconds(0.5), runbookBaseUrl }),
+          // "Storage >80% capacity", of a 10 GiB limit
+          databaseStorageHigh({ selector: { job: "voyager-postgres" }, limitBytes: 10 * 2 ** 30, runbookBaseUrl }),
         ],
       },
     ],

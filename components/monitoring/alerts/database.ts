@@ -153,3 +153,54 @@ export function databaseDown(opts: DatabaseDownOptions): AlertSpec {
     problems,
   });
 }
+
+/** Options of `databaseStorageHigh`. */
+export interface DatabaseStorageOptions extends AlertOptions {
+  /** The postgres_exporter series of the product's database. @example { namespace: "voyager-prod", job: "voyager-postgres" } */
+  readonly selector: SeriesSelector;
+  /** The storage the database may use, in bytes: the plan's allowance or the budgeted size (a product config key). */
+  readonly limitBytes: number;
+  /** Share of `limitBytes` above which the alert fires. @default 0.8 */
+  readonly ratio?: number;
+}
+
+/** Defaults of `databaseStorageHigh`: seed 003 "Storage >80% capacity" (an e-mail alert, so warning). */
+export const DATABASE_STORAGE_DEFAULTS: BuilderDefaults<number> = {
+  name: "DatabaseStorageHigh",
+  severity: "warning",
+  tiers: { warning: { threshold: 0.8, for: Duration.minutes(10) } },
+};
+
+/**
+ * The databases of one server together use more than `ratio` of the storage limit
+ * (postgres_exporter `database` collector):
+ * `sum by (instance) (pg_database_size_bytes{<selector>}) / limitBytes > ratio`.
+ * The logical size of every database the exporter sees; a hosted plan (Neon) also bills history
+ * (WAL kept for point-in-time restore), so the console's figure is higher: the limit is a budget,
+ * set below the plan's hard cap where it has one.
+ */
+export function databaseStorageHigh(opts: DatabaseStorageOptions): AlertSpec {
+  const { severity, tier } = tierFor(DATABASE_STORAGE_DEFAULTS, opts);
+  const ratio = opts.ratio ?? tier.threshold;
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  checkRatio("ratio", ratio, problems);
+  if (!Number.isSafeInteger(opts.limitBytes) || opts.limitBytes <= 0) {
+    problems.push(`\`limitBytes\` must be a positive whole number of bytes, got ${opts.limitBytes}`);
+  }
+  const sel = renderSelector(opts.selector);
+  return buildSpec(opts, DATABASE_STORAGE_DEFAULTS, tier, {
+    builder: "databaseStorageHigh",
+    severity,
+    expr: `sum by (instance) (${METRICS.pgDatabaseSize}${sel}) / ${opts.limitBytes} > ${ratio}`,
+    summary: `Database storage above ${percent(ratio)} of its ${gibText(opts.limitBytes)} limit (${describeSelector(opts.selector)})`,
+    description: `The databases behind {{ $labels.instance }} use {{ $value | humanizePercentage }} of the ${gibText(opts.limitBytes)} storage limit (threshold ${percent(ratio)}); archive or delete old data, or raise the plan and the limit.`,
+    problems,
+  });
+}
+
+/** `10737418240` → "10 GiB" (whole or one decimal). */
+function gibText(bytes: number): string {
+  const gib = bytes / 2 ** 30;
+  return `${Number.isInteger(gib) ? gib : gib.toFixed(1)} GiB`;
+}

@@ -115,3 +115,58 @@ export function backupStale(opts: BackupStaleOptions): AlertSpec {
     problems,
   });
 }
+
+// --- restore time ----------------------------------------------------------------------------
+
+/** Options of `restoreTooSlow`. */
+export interface RestoreTooSlowOptions extends AlertOptions {
+  /** Name of the restore-verification CronJob whose runs are timed. @example "codebook-restore-verify-daily" */
+  readonly cronJob: string;
+  /** Namespace of the CronJob. @example "codebook-prod" */
+  readonly namespace: string;
+  /** The product's recovery time objective; the alert fires when one restore takes half of it. */
+  readonly rto: Duration;
+}
+
+/** Defaults of `restoreTooSlow`: half the RTO (seed 001 §4.3 RTO 4 h, §4.4 "document time to restore"). */
+export const RESTORE_TOO_SLOW_DEFAULTS: BuilderDefaults<number> = {
+  name: "RestoreTooSlow",
+  severity: "warning", // nothing is lost yet: the RTO is at risk, not breached
+  tiers: { warning: { threshold: 0.5, for: Duration.minutes(1) } },
+};
+
+/**
+ * The newest run of the restore check took, or has been running for, more than half the RTO
+ * (kube-state-metrics Job series, joined to the CronJob by `kube_job_owner`):
+ * a finished run's `completion - start`, or a running one's `time() - start`, of the run with the
+ * latest start, `> rto / 2`. Half, because a real recovery adds finding the backup, deciding to
+ * restore and redeploying to the restore itself. A run killed by its deadline has no completion
+ * time and is no longer active: the restore check's own freshness alert reports it.
+ */
+export function restoreTooSlow(opts: RestoreTooSlowOptions): AlertSpec {
+  const { severity, tier } = tierFor(RESTORE_TOO_SLOW_DEFAULTS, opts);
+  const problems: string[] = [];
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.cronJob) || opts.cronJob.length > 52) {
+    problems.push(`\`cronJob\` must be the CronJob's name (a DNS label of at most 52 characters), got "${opts.cronJob}"`);
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace) || opts.namespace.length > 63) {
+    problems.push(`\`namespace\` must be the CronJob's namespace (a DNS label), got "${opts.namespace}"`);
+  }
+  checkPositiveDuration("rto", opts.rto, problems);
+  const limit = Math.round(opts.rto.toSeconds() * tier.threshold);
+  const ns = renderSelector({ namespace: opts.namespace });
+  const owned = `on(namespace, job_name) ${METRICS.jobOwner}${renderSelector({ namespace: opts.namespace, owner_kind: "CronJob", owner_name: opts.cronJob })}`;
+  const start = `(${METRICS.jobStartTime}${ns} * ${owned})`;
+  const finished = `(${METRICS.jobCompletionTime}${ns} - ${METRICS.jobStartTime}${ns})`;
+  const running = `((time() - ${METRICS.jobStartTime}${ns}) and on(namespace, job_name) (${METRICS.jobActive}${ns} > 0))`;
+  const newest = `on(namespace, job_name) (${start} == on(namespace) group_left() max by (namespace) ${start})`;
+  return buildSpec(opts, RESTORE_TOO_SLOW_DEFAULTS, tier, {
+    builder: "restoreTooSlow",
+    defaultName: `${pascalCase(opts.cronJob)}TooSlow`,
+    severity,
+    expr: `((${finished} or ${running}) and ${newest}) > ${limit}`,
+    summary: `Restore check ${opts.namespace}/${opts.cronJob} takes more than half the RTO of ${durationText(opts.rto)}`,
+    description: `Run {{ $labels.job_name }} of ${opts.namespace}/${opts.cronJob} took (or has been running for) {{ $value | humanizeDuration }}, more than ${durationText(Duration.seconds(limit))}, half the RTO of ${durationText(opts.rto)}; a real recovery would not fit.`,
+    problems,
+  });
+}

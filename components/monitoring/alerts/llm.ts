@@ -80,3 +80,46 @@ export function tokenQuota(opts: TokenQuotaOptions): AlertSpec {
     problems,
   });
 }
+
+/** Options of `llmSpendOverBudget`. */
+export interface LlmSpendOptions extends AlertOptions {
+  /** The service exporting `llm_monthly_spend_usd`. @example { namespace: "codebook-prod", job: "codebook-api" } */
+  readonly selector: SeriesSelector;
+  /** The product's monthly LLM budget in US dollars (a product config key). */
+  readonly monthlyBudgetUsd: number;
+  /** Share of the budget above which the alert fires. @default 1 (seed 001 §6.1 "exceeds budget") */
+  readonly ratio?: number;
+}
+
+/** Defaults of `llmSpendOverBudget`: seed 001 §6.1 "Total monthly spend exceeds budget"; seed 000 "Set usage alerts". */
+export const LLM_SPEND_DEFAULTS: BuilderDefaults<number> = {
+  name: "LlmMonthlySpendOverBudget",
+  severity: "warning",
+  tiers: { warning: { threshold: 1, for: Duration.minutes(10) } },
+};
+
+/**
+ * The month's LLM spend so far, over every provider and model, above the budget:
+ * `sum(max by (provider, model) (llm_monthly_spend_usd{<selector>})) > budget * ratio`
+ * (`max by` first: every replica reports the same month-to-date total from the usage table).
+ */
+export function llmSpendOverBudget(opts: LlmSpendOptions): AlertSpec {
+  const { severity, tier } = tierFor(LLM_SPEND_DEFAULTS, opts);
+  const ratio = opts.ratio ?? tier.threshold;
+  const problems: string[] = [];
+  checkServiceSelector(opts.selector, problems);
+  if (!(ratio > 0 && ratio <= 2)) problems.push(`\`ratio\` must be above 0 and at most 2 (a share of the budget), got ${ratio}`);
+  if (!(Number.isFinite(opts.monthlyBudgetUsd) && opts.monthlyBudgetUsd > 0)) {
+    problems.push(`\`monthlyBudgetUsd\` must be a positive number of US dollars, got ${opts.monthlyBudgetUsd}`);
+  }
+  const limit = Math.round(opts.monthlyBudgetUsd * ratio * 100) / 100;
+  const sel = renderSelector(opts.selector);
+  return buildSpec(opts, LLM_SPEND_DEFAULTS, tier, {
+    builder: "llmSpendOverBudget",
+    severity,
+    expr: `sum(max by (provider, model) (${METRICS.llmMonthlySpend}${sel})) > ${limit}`,
+    summary: `LLM spend this month above ${ratio === 1 ? "" : `${percent(ratio)} of `}the $${opts.monthlyBudgetUsd} budget (${describeSelector(opts.selector)})`,
+    description: `${describeSelector(opts.selector)} has spent \${{ $value | printf "%.2f" }} on LLM calls this month (threshold $${limit}); check the most expensive operations and clients, or raise the budget.`,
+    problems,
+  });
+}

@@ -114,6 +114,8 @@ export const METRICS = {
   pgMaxConnections: "pg_settings_max_connections",
   /** postgres_exporter: `superuser_reserved_connections`, unusable by the application. */
   pgReservedConnections: "pg_settings_superuser_reserved_connections",
+  /** postgres_exporter `database` collector: on-disk size of each database (`datname`), in bytes. */
+  pgDatabaseSize: "pg_database_size_bytes",
   /** postgres_exporter `stat_statements` collector: total execution seconds per `queryid`. */
   pgStatementSeconds: "pg_stat_statements_seconds_total",
   /** postgres_exporter `stat_statements` collector: calls per `queryid`. */
@@ -142,10 +144,23 @@ export const METRICS = {
   /** App gauges per `client_id`: tokens used this month and the monthly quota (seed 001 §6.1, `llm_usage`). */
   llmTokensUsed: "llm_client_tokens_used",
   llmTokenQuota: "llm_client_token_quota",
+  /**
+   * App gauge (a documented contract, README "Metrics the apps export"): the LLM spend of the
+   * current calendar month so far, in US dollars, optionally by `provider`/`model`; reset on the 1st
+   * (seed 001 §6.1 "Monthly spend by client and model", "Total monthly spend exceeds budget").
+   */
+  llmMonthlySpend: "llm_monthly_spend_usd",
   /** App gauge: open SSE connections per instance (seed 002 "SSE Connection Monitoring"). */
   sseConnections: "sse_active_connections",
   /** kube-state-metrics: Unix time of the CronJob's last successful run. */
   cronJobLastSuccess: "kube_cronjob_status_last_successful_time",
   /** kube-state-metrics: Unix time the CronJob object was created. */
   cronJobCreated: "kube_cronjob_created",
+  /** kube-state-metrics: Unix time a Job started and completed (`job_name`); completion only once it succeeded. */
+  jobStartTime: "kube_job_status_start_time",
+  jobCompletionTime: "kube_job_status_completion_time",
+  /** kube-state-metrics: pods of a Job that are running now. */
+  jobActive: "kube_job_status_active",
+  /** kube-state-metrics: the Job's owner (`owner_kind`, `owner_name`): for a CronJob's runs, the CronJob. */
+  jobOwner: "kube_job_owner",
 } as const;
