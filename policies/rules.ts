@@ -36,6 +36,8 @@ import { enforceBackupScheduleRpo } from "./kubernetes/enforce-backup-schedule-r
 import { disallowExposedServiceTypes } from "./kubernetes/disallow-exposed-service-types";
 import { disallowSshAndExternalIps } from "./kubernetes/disallow-ssh-and-external-ips";
 import { disallowSecretsInConfigmaps } from "./kubernetes/disallow-secrets-in-configmaps";
+import { disallowExcessiveRbac } from "./kubernetes/disallow-excessive-rbac";
+import { disallowSuspendedBackups } from "./kubernetes/disallow-suspended-backups";
 import { missingPublicAccessBlock } from "./aws/missing-public-access-block";
 import { disableBucketAcls } from "./aws/disable-bucket-acls";
 import { enableBucketKmsEncryption } from "./aws/enable-bucket-kms-encryption";
@@ -65,10 +67,13 @@ import { enforceAlertSeverity } from "./prometheus/enforce-alert-severity";
 import { missingAlertAnnotations } from "./prometheus/missing-alert-annotations";
 import { configureAlertForDuration } from "./prometheus/configure-alert-for-duration";
 import { enforceAlertExpressions } from "./prometheus/enforce-alert-expressions";
+import { enforceMonitoringWiring } from "./prometheus/enforce-monitoring-wiring";
 import { disallowTokenLiterals } from "./stack/disallow-token-literals";
 import { missingBackupFreshnessAlert } from "./stack/missing-backup-freshness-alert";
 import { enforceBackupBucketProtection } from "./stack/enforce-backup-bucket-protection";
 import { missingAlertSeriesSource } from "./stack/missing-alert-series-source";
+import { disallowOpenNetworkRanges } from "./stack/disallow-open-network-ranges";
+import { disallowBackupExpiryDates } from "./stack/disallow-backup-expiry-dates";
 
 export const kubernetesRules: readonly AppPolicy[] = [
   disallowPrivilegedContainers,
@@ -103,6 +108,8 @@ export const kubernetesRules: readonly AppPolicy[] = [
   disallowExposedServiceTypes,
   disallowSshAndExternalIps,
   disallowSecretsInConfigmaps,
+  disallowExcessiveRbac,
+  disallowSuspendedBackups,
 ];
 
 export const awsRules: readonly AppPolicy[] = [
@@ -130,8 +137,21 @@ export const cloudflareRules: readonly AppPolicy[] = [
 ];
 export const vercelRules: readonly AppPolicy[] = [enforceSensitiveSecrets, disallowPublicSecrets, enforceLiveKeysProductionOnly, configureExplicitTargets];
 export const randomRules: readonly AppPolicy[] = [configurePasswordStrength, disallowRandomStringSecrets];
-export const prometheusRules: readonly AppPolicy[] = [enforceAlertSeverity, missingAlertAnnotations, configureAlertForDuration, enforceAlertExpressions];
-export const stackRules: readonly AppPolicy[] = [disallowTokenLiterals, missingBackupFreshnessAlert, enforceBackupBucketProtection, missingAlertSeriesSource];
+export const prometheusRules: readonly AppPolicy[] = [
+  enforceAlertSeverity,
+  missingAlertAnnotations,
+  configureAlertForDuration,
+  enforceAlertExpressions,
+  enforceMonitoringWiring,
+];
+export const stackRules: readonly AppPolicy[] = [
+  disallowTokenLiterals,
+  missingBackupFreshnessAlert,
+  enforceBackupBucketProtection,
+  missingAlertSeriesSource,
+  disallowOpenNetworkRanges,
+  disallowBackupExpiryDates,
+];
 
 /** Every rule, in catalogue order (`numbers`) within each area. */
 export const rules: readonly AppPolicy[] = [

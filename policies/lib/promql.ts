@@ -19,7 +19,7 @@ export type Node =
   | { kind: "selector"; name?: string; matchers: Matcher[]; /** The selector as written. */ text: string }
   | { kind: "call"; fn: string; args: Node[] }
   | { kind: "aggregate"; op: string; args: Node[] }
-  | { kind: "binary"; op: string; lhs: Node; rhs: Node }
+  | { kind: "binary"; op: string; lhs: Node; rhs: Node; /** A comparison with the `bool` modifier (returns 0/1 instead of filtering). */ bool?: true }
   | { kind: "unary"; op: string; expr: Node }
   | { kind: "paren"; expr: Node }
   | { kind: "range"; expr: Node };
@@ -174,7 +174,14 @@ class TreeReader {
         const opNode = parts.find(
           (c) => c !== operands[0] && c !== operands[1] && !["BoolModifier", "MatchingModifierClause", "FillModifier"].includes(c.name),
         )!;
-        return { kind: "binary", op: this.text(opNode).toLowerCase(), lhs: this.expr(operands[0]), rhs: this.expr(operands[1]) };
+        const bool = parts.some((c) => c.name === "BoolModifier");
+        return {
+          kind: "binary",
+          op: this.text(opNode).toLowerCase(),
+          lhs: this.expr(operands[0]),
+          rhs: this.expr(operands[1]),
+          ...(bool ? { bool: true as const } : {}),
+        };
       }
       case "FunctionCall": {
         const fn = this.text(node.getChild("FunctionIdentifier")!);
@@ -398,4 +405,11 @@ export function thresholds(node: Node): { op: string; threshold: number }[] {
 /** Whether a selector of the expression matches label value `value` (by `=` or a matching `=~`). */
 export function selectsLabelValue(node: Node, value: string): boolean {
   return selectors(node).some((n) => n.matchers.some((m) => (m.op === "=" && m.value === value) || (m.op === "=~" && matchesValue(m, value))));
+}
+
+/** The comparisons of the expression written with the `bool` modifier (`x > bool 1`), as text. */
+export function boolComparisons(node: Node): string[] {
+  return walk(node)
+    .filter((n): n is Extract<Node, { kind: "binary" }> => n.kind === "binary" && n.bool === true && COMPARISONS.has(n.op))
+    .map((n) => `${n.op} bool`);
 }

@@ -89,7 +89,7 @@ export interface DeploymentProps {
 export interface CronJobProps {
   metadata?: ObjectMetaProps;
   /** The rules walk the rest of the spec with `obj()`/`list()`. */
-  spec?: { schedule?: string; jobTemplate?: object };
+  spec?: { schedule?: string; suspend?: boolean; jobTemplate?: object };
 }
 
 export const KmsKey = resourceType<KmsKeyProps>("aws:kms/key:Key");

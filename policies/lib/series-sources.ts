@@ -225,9 +225,15 @@ function serviceMonitorSources(sm: SourceResource, resources: readonly SourceRes
     let job: LabelValues = values(s.name);
     if (jobLabel === UNKNOWN || (jobLabel && svcLabels === UNKNOWN)) job = "any";
     else if (typeof jobLabel === "string" && jobLabel !== "" && svcLabels !== UNKNOWN && svcLabels[jobLabel]) job = [svcLabels[jobLabel]];
+    const portNames = servicePortNames(svc.props.spec);
     for (const ep of list(spec.endpoints)) {
       const e = obj(ep);
       const port = stringOr(e.port) ?? stringOr(e.targetPort);
+      const named = stringOr(e.port);
+      const noPort =
+        typeof named === "string" && portNames !== undefined && !portNames.includes(named)
+          ? `Service ${shown(s.name)} has no port named "${named}", so this endpoint has no targets`
+          : undefined;
       const labels: Record<string, LabelValues> = {
         job,
         namespace: values(s.namespace),
@@ -248,7 +254,7 @@ function serviceMonitorSources(sm: SourceResource, resources: readonly SourceRes
         targetLabels: labels,
         families: [...SCRAPE_METRICS, ...(exporter?.families ?? [])],
         openMetrics: exporter ? false : behind.length === 0 ? "all" : true,
-        ...(notScraped ? { notScraped } : {}),
+        ...(notScraped || noPort ? { notScraped: notScraped ?? noPort } : {}),
       });
     }
   }
@@ -333,7 +339,7 @@ function probeSource(probe: SourceResource, selector: Readonly<Labels>): SeriesS
     for (const l of relabelTargets(obj(targets.ingress).relabelingConfigs)) labels[l] = "any";
   }
   for (const l of relabelTargets(spec.metricRelabelings)) labels[l] = "any";
-  const notScraped = notSelected("Probe", m.labels, selector, "probeSelector");
+  const notScraped = notSelected("Probe", m.labels, selector, "probeSelector") ?? (probeHasTargets(spec) === false ? "it has no targets" : undefined);
   const instances = labels.instance === "any" ? "any target" : (labels.instance as readonly string[]).join(", ");
   return {
     description: `Probe ${shown(ns)}/${shown(m.name)}, job ${describeValues(job)}, instance ${instances}`,
@@ -620,3 +626,33 @@ export const SOURCE_TYPES: readonly string[] = [
   K8S.Pod,
   K8S.CronJob,
 ];
+
+/**
+ * The port names of a Service spec (plain values, `UNKNOWN` where computed), or undefined when
+ * they are not known yet. A ServiceMonitor endpoint's `port` must be one of them.
+ */
+export function servicePortNames(spec: unknown): string[] | undefined {
+  if (isUnknown(spec)) return undefined;
+  const ports = obj(spec).ports;
+  if (isUnknown(ports)) return undefined;
+  const names = list(ports).map((p) => obj(p).name);
+  if (names.some(isUnknown)) return undefined;
+  return names.filter((n): n is string => typeof n === "string");
+}
+
+/**
+ * Whether a Probe spec (plain values) has targets: a non-empty `targets.staticConfig.static` or a
+ * `targets.ingress`; undefined when that is not known yet.
+ */
+export function probeHasTargets(spec: unknown): boolean | undefined {
+  if (isUnknown(spec)) return undefined;
+  const targets = obj(spec).targets;
+  if (isUnknown(targets)) return undefined;
+  const t = obj(targets);
+  if (t.ingress !== undefined && t.ingress !== null) return true;
+  const sc = t.staticConfig;
+  if (isUnknown(sc)) return undefined;
+  const statics = obj(sc).static;
+  if (isUnknown(statics)) return undefined;
+  return list(statics).length > 0;
+}

@@ -98,7 +98,8 @@ describe("the pack's resource types", () => {
     const found = sources.flatMap((f) => [...fs.readFileSync(path.join(packDir, f), "utf8").matchAll(providerImport)].map((m) => `${f}: ${m[1]}`));
     expect(found).toEqual([]);
     const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    // Besides the SDKs, Prometheus' PromQL grammar (lib/promql.ts) and the lezer runtime it needs.
+    // Besides the SDKs, Prometheus' PromQL grammar (lib/promql.ts) and the lezer runtime it needs,
+    // and ipaddr.js for CIDR arithmetic (lib/network.ts).
     expect(Object.keys(pkg.dependencies).sort()).toEqual([
       "@lezer/common",
       "@lezer/highlight",
@@ -106,6 +107,7 @@ describe("the pack's resource types", () => {
       "@prometheus-io/lezer-promql",
       "@pulumi/policy",
       "@pulumi/pulumi",
+      "ipaddr.js",
     ]);
     // At the root's pinned versions: the engine loads the pack with the root's node_modules.
     const root = JSON.parse(fs.readFileSync(path.join(packDir, "../package.json"), "utf8")) as { dependencies: Record<string, string> };
