@@ -28,10 +28,27 @@ export interface DashboardArgs {
   readonly probes?: Readonly<Record<string, SeriesSelector>>;
   /** postgres_exporter series of the product's database. @default none */
   readonly database?: SeriesSelector;
+  /**
+   * The pods of each workload, for its resource panels (CPU, memory, network, restarts from cAdvisor
+   * and kube-state-metrics): the namespace, the Deployment whose pods they are and the app container.
+   * @default {}
+   */
+  readonly pods?: Readonly<Record<string, WorkloadPods>>;
   /** Backup CronJobs, as kube-state-metrics labels them. @default [] */
   readonly backups?: ReadonlyArray<{ readonly cronJob: string; readonly namespace: string }>;
+  /** Restore-check CronJobs, whose runs' durations are plotted. @default [] */
+  readonly restoreChecks?: ReadonlyArray<{ readonly cronJob: string; readonly namespace: string }>;
   /** The product's alerts; each alert's threshold is drawn on the panel plotting its series. @default [] */
   readonly alerts?: ReadonlyArray<AlertSpec>;
+}
+
+/** A workload's pods as cAdvisor and kube-state-metrics label them. */
+export interface WorkloadPods {
+  readonly namespace: string;
+  /** The Deployment's name; its pods are `<deployment>-<replicaset hash>-<suffix>`. */
+  readonly deployment: string;
+  /** The application container's name. */
+  readonly container: string;
 }
 
 /** One panel before rendering: its query and the alerts whose threshold it draws. */
@@ -76,8 +93,67 @@ export function dashboardPanels(args: DashboardArgs): PanelSpec[] {
     panels.push({ title: `${w}: request rate`, unit: "reqps", expr: all, legend: w, thresholds: [] });
     const ratio = `${errors} / ${all}`;
     panels.push({ title: `${w}: error rate (5xx)`, unit: "percentunit", expr: ratio, legend: w, thresholds: thresholdsFor(alerts, ratio) });
-    const p95 = `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket${renderSelector(sel)}[${RATE_WINDOW}])))`;
-    panels.push({ title: `${w}: p95 latency`, unit: "s", expr: p95, legend: w, thresholds: thresholdsFor(alerts, p95) });
+    // seed 001 §1.2 "Request by endpoint", "Error rate": the app labels requests `endpoint` (seed
+    // 001 §1.4's example); Prometheus renames it `exported_endpoint`, since the operator's target
+    // label `endpoint` (the port name) wins without honorLabels.
+    const byEndpoint = `sum by (exported_endpoint) (rate(http_requests_total${renderSelector(sel, { status: { regex: "5.." } })}[${RATE_WINDOW}]))`;
+    panels.push({ title: `${w}: 5xx by endpoint`, unit: "reqps", expr: byEndpoint, legend: "{{exported_endpoint}}", thresholds: [] });
+    // seed 001 §1.2 "Request latency (p50, p95, p99)".
+    for (const q of [0.5, 0.95, 0.99]) {
+      const expr = `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket${renderSelector(sel)}[${RATE_WINDOW}])))`;
+      panels.push({ title: `${w}: p${Math.round(q * 100)} latency`, unit: "s", expr, legend: w, thresholds: thresholdsFor(alerts, expr) });
+    }
+    // Token usage and spend where the app exports them (an alert reads them: seed 001 §6.1).
+    for (const [metric, title, unit, by] of [
+      ["llm_client_tokens_used", "LLM tokens used this month", "short", "client_id"],
+      ["llm_monthly_spend_usd", "LLM spend this month", "currencyUSD", "provider"],
+    ] as const) {
+      const series = `${metric}${renderSelector(sel)}`;
+      if (!alerts.some((a) => a.expr.includes(series))) continue;
+      panels.push({ title: `${w}: ${title}`, unit, expr: `sum by (${by}) (max by (${by}, model) (${series}))`, legend: `{{${by}}}`, thresholds: [] });
+    }
+  }
+  // seed 001 §1.2 "System Metrics": CPU, memory, network I/O; restarts (seed 000 "worker health").
+  for (const [w, p] of Object.entries(args.pods ?? {})) {
+    const pods = { namespace: p.namespace, pod: { regex: `${p.deployment}-[a-z0-9]+-[a-z0-9]+` } };
+    const container = renderSelector({ ...pods, container: p.container });
+    panels.push({
+      title: `${w}: CPU (cores)`,
+      unit: "short",
+      expr: `sum by (pod) (rate(container_cpu_usage_seconds_total${container}[${RATE_WINDOW}]))`,
+      legend: "{{pod}}",
+      thresholds: [],
+    });
+    panels.push({
+      title: `${w}: memory (working set)`,
+      unit: "bytes",
+      expr: `sum by (pod) (container_memory_working_set_bytes${container})`,
+      legend: "{{pod}}",
+      thresholds: [],
+    });
+    // Network counters are per pod (the sandbox), not per container.
+    const net = renderSelector(pods);
+    panels.push({
+      title: `${w}: network received`,
+      unit: "Bps",
+      expr: `sum by (pod) (rate(container_network_receive_bytes_total${net}[${RATE_WINDOW}]))`,
+      legend: "{{pod}}",
+      thresholds: [],
+    });
+    panels.push({
+      title: `${w}: network sent`,
+      unit: "Bps",
+      expr: `sum by (pod) (rate(container_network_transmit_bytes_total${net}[${RATE_WINDOW}]))`,
+      legend: "{{pod}}",
+      thresholds: [],
+    });
+    panels.push({
+      title: `${w}: container restarts (1 h)`,
+      unit: "short",
+      expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total${container}[1h]))`,
+      legend: "{{pod}}",
+      thresholds: [],
+    });
   }
   for (const [endpoint, sel] of Object.entries(args.probes ?? {})) {
     const up = `avg_over_time(probe_success${renderSelector(sel)}[${RATE_WINDOW}])`;
@@ -101,11 +177,32 @@ export function dashboardPanels(args: DashboardArgs): PanelSpec[] {
       thresholds: thresholdsFor(alerts, expr),
     });
   }
+  if (args.database) {
+    // seed 003 "Storage usage"; with a storage alert, as its share of the limit (and its line).
+    const size = `sum by (instance) (pg_database_size_bytes${renderSelector(args.database)})`;
+    const share = alerts.map((a) => new RegExp(`^${escapeRegex(size)} / [0-9]+`).exec(a.expr)?.[0]).find((x) => x !== undefined);
+    panels.push(
+      share
+        ? { title: "DB storage (share of the limit)", unit: "percentunit", expr: share, legend: "{{instance}}", thresholds: thresholdsFor(alerts, share) }
+        : { title: "DB storage", unit: "bytes", expr: size, legend: "{{instance}}", thresholds: [] },
+    );
+  }
   for (const b of args.backups ?? []) {
     const age = `time() - kube_cronjob_status_last_successful_time${renderSelector({ cronjob: b.cronJob, namespace: b.namespace })}`;
     panels.push({ title: `${b.cronJob}: backup age`, unit: "s", expr: age, legend: b.cronJob, thresholds: thresholdsFor(alerts, age) });
   }
+  // seed 001 §4.4 "Document time to restore": each run's duration (finished runs).
+  for (const r of args.restoreChecks ?? []) {
+    const ns = renderSelector({ namespace: r.namespace });
+    const owned = `kube_job_owner${renderSelector({ namespace: r.namespace, owner_kind: "CronJob", owner_name: r.cronJob })}`;
+    const expr = `(kube_job_status_completion_time${ns} - kube_job_status_start_time${ns}) * on(namespace, job_name) ${owned}`;
+    panels.push({ title: `${r.cronJob}: restore duration`, unit: "s", expr, legend: "{{job_name}}", thresholds: [] });
+  }
   return panels;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** The dashboard JSON (Grafana's dashboard model) of a product. */

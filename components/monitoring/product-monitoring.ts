@@ -8,8 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels } from "../context";
 import type { ProductSpec } from "../product-spec";
 import type { ProductScope } from "../product-scope";
-import type { KubernetesService } from "../workloads/kubernetes-service";
-import { backupJobName } from "../data/product-data";
+import { APP_CONTAINER_NAME, type KubernetesService } from "../workloads/kubernetes-service";
+import { backupJobName, restoreVerificationName } from "../data/product-data";
 import { AlertRules } from "./alert-rules";
 import {
   type AlertGroup,
@@ -146,7 +146,11 @@ export function productMonitoring(scope: ProductScope, spec: ProductSpec, parts:
       workloads: workloadSelectors,
       probes: mapValues(health, probeSelector),
       database: exporter?.selector,
+      pods: Object.fromEntries(
+        spec.workloads.map((w, i) => [w.name, { namespace: ns, deployment: parts.workloads[i].deploymentName, container: APP_CONTAINER_NAME }]),
+      ),
       backups: (spec.backups?.jobs ?? []).map((j) => ({ cronJob: backupJobName(name, j.name), namespace: ns })),
+      restoreChecks: spec.backups?.restoreVerification ? [{ cronJob: restoreVerificationName(name, spec.backups.restoreVerification.job), namespace: ns }] : [],
       alerts: alertGroups.flatMap((g) => g.rules),
       labels: recommendedLabels(scope.context, `${spec.id}-dashboard`, "dashboard"),
     },

@@ -33,6 +33,8 @@ export const KUBERNETES_SERVICE_TYPE = `${TYPE_PREFIX}:kubernetes:Service`;
 
 /** Name of the container port (and of the Service port) that carries HTTP. */
 export const HTTP_PORT_NAME = "http";
+/** The name of the application container in every workload's pods (cAdvisor's and kube-state-metrics' `container` label). */
+export const APP_CONTAINER_NAME = "app";
 
 /** Pod template annotation holding the (secret) sha256 of the Secret's data. */
 export const SECRET_CHECKSUM_ANNOTATION = "app-platform/secret-checksum";
@@ -314,6 +316,8 @@ export class KubernetesService extends pulumi.ComponentResource {
    * is set), and the Service is named `name`. Alert builders take the job from here.
    */
   readonly jobLabel: string | undefined;
+  /** The Deployment's name (its pods are `<name>-<hash>-<id>`), known when the component is built. */
+  readonly deploymentName: string;
 
   private readonly args: Resolved;
   private readonly labels: Record<string, string>;
@@ -325,6 +329,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     this.labels = recommendedLabels(this.args.context, name, this.args.component);
     this.selectorLabels = selectorLabelsOf(this.labels);
     this.jobLabel = this.args.metricsPath === undefined ? undefined : name;
+    this.deploymentName = name;
 
     const serviceAccount = this.createServiceAccount(name);
     const configMap = this.createConfigMap(name);
@@ -405,7 +410,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     const secretNames = Object.keys(a.secretEnv).sort((x, y) => x.localeCompare(y));
     const preStop = a.preStopSleep.toSeconds();
     const container: k8s.types.input.core.v1.Container = {
-      name: "app",
+      name: APP_CONTAINER_NAME,
       image: imageReference(a.image),
       imagePullPolicy: "IfNotPresent",
       ports: [{ name: HTTP_PORT_NAME, containerPort: a.port, protocol: "TCP" }],
