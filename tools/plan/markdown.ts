@@ -1,7 +1,12 @@
 /**
  * The pull-request comment: summary first (counts, replacements, deletions, protected resources
- * touched), then policy violations, then the changes grouped by product and component, secrets
- * shown only as changed/unchanged.
+ * touched; expired or unused exceptions), then policy violations, then the changes grouped by
+ * product and component, secrets shown only as changed/unchanged.
+ *
+ * Violations against a base: every mandatory one, the new advisories in full and the resolved
+ * ones by name; the standing advisories only counted by rule (accepted or not) in a collapsed
+ * section. The full report (`diff.full.md`, written beside the comment) lists every one with its
+ * message, so the full list stays one click away.
  *
  * GitHub refuses comments over 65,536 characters (pulumi/actions#482, #1387, #969, #463: long
  * previews get cut off or the step fails). The comment is rendered at full detail and, while it

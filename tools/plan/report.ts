@@ -1,9 +1,13 @@
 /**
  * The terminal report, shaped like `pulumi preview`: the resources as a tree under their
- * components (each component with counts of its resources by type; changed resources listed with
- * their marker), the property changes when there is a base, a summary with counts by type, then
- * policy violations grouped by level, the secret-flow and alert-source results and the program's
- * diagnostics.
+ * components, the property changes when there is a base, a summary, then policy violations, the
+ * secret-flow and alert-source results and the program's diagnostics.
+ *
+ * With a base, as `pulumi preview` hides unchanged resources, the tree holds only the changed
+ * resources under the components that hold them, and the violations listed are the new and
+ * resolved ones (and every mandatory one); the rest are counted. `showSames` (`--show-sames`)
+ * shows the whole tree (components with counts by type) and lists every violation. Without a
+ * base: the whole tree, mandatory and unaccepted advisory violations listed, accepted ones counted.
  */
 import type { ChangeKind, PropertyChange, ResourceChange, StackDiff } from "./diff";
 import { compare, SECRET, type Json, type PlanDocument, type PlanResource } from "./json";
