@@ -55,25 +55,36 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  // Generous time limits: the machine the suite runs on may be shared (the plan takes ~20 s alone).
-  [runs.oneLine, runs.staging, runs.fixture] = await Promise.all([
-    runCli([
-      "--project",
-      repo.dir,
-      "--stack",
-      "prod",
-      "--config",
-      "replicasCodebookApi=4",
-      "--diff",
-      "HEAD",
-      "--out",
-      path.join(out, "one-line"),
-      "-q",
-      "--timeout",
-      "900",
-    ]),
-    runCli(["--stack", "staging", "-q", "--out", path.join(out, "staging"), "--timeout", "900"]),
-    runCli(["--project", PLAN_FIXTURE, "--stack", "dev", "-q", "--exceptions", fixtureExceptions, "--out", path.join(out, "fixture"), "--timeout", "900"]),
+  // One run at a time, with generous time limits: the machine the suite runs on may be shared
+  // (alone, each plan takes ~20 s; the pack's start-up has a fixed 90 s limit).
+  runs.oneLine = await runCli([
+    "--project",
+    repo.dir,
+    "--stack",
+    "prod",
+    "--config",
+    "replicasCodebookApi=4",
+    "--diff",
+    "HEAD",
+    "--out",
+    path.join(out, "one-line"),
+    "-q",
+    "--timeout",
+    "900",
+  ]);
+  runs.staging = await runCli(["--stack", "staging", "-q", "--out", path.join(out, "staging"), "--timeout", "900"]);
+  runs.fixture = await runCli([
+    "--project",
+    PLAN_FIXTURE,
+    "--stack",
+    "dev",
+    "-q",
+    "--exceptions",
+    fixtureExceptions,
+    "--out",
+    path.join(out, "fixture"),
+    "--timeout",
+    "900",
   ]);
 }, 1_800_000);
 
