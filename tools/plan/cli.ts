@@ -30,6 +30,10 @@ Options:
       --markdown <file>     the PR comment's path                                [<out>/diff.md]
       --max-comment <n>     comment size limit in characters                          [65536]
       --details             list every resource in the tree, not only components and changes
+      --show-sames          with --diff: show unchanged resources and every violation too
+                            (by default only changes, and new or resolved violations, are listed)
+      --exceptions <file>   accepted advisories (reviewed, each with a reason and an expiry)
+                                                               [policies/exceptions.yaml]
       --no-policy           skip the policy pack
       --policy-pack <dir>   the policy pack to run                              [policies/]
       --policy-config <f>   a --policy-pack-config JSON file
@@ -55,6 +59,8 @@ interface Args {
   markdown?: string;
   maxComment: number;
   details: boolean;
+  showSames: boolean;
+  exceptions?: string;
   policy: boolean;
   policyPack?: string;
   typeCheckPack: boolean;
@@ -89,6 +95,8 @@ function parse(argv: string[]): Args | "help" {
         markdown: { type: "string" },
         "max-comment": { type: "string" },
         details: { type: "boolean" },
+        "show-sames": { type: "boolean" },
+        exceptions: { type: "string" },
         "no-policy": { type: "boolean" },
         "policy-pack": { type: "string" },
         "policy-config": { type: "string" },
@@ -129,6 +137,8 @@ function parse(argv: string[]): Args | "help" {
     markdown: values.markdown ? path.resolve(values.markdown as string) : undefined,
     maxComment: number("max-comment", values["max-comment"], 65_536),
     details: values.details === true,
+    showSames: values["show-sames"] === true,
+    exceptions: values.exceptions ? path.resolve(values.exceptions as string) : undefined,
     policy: values["no-policy"] !== true,
     policyPack: values["policy-pack"] ? path.resolve(values["policy-pack"] as string) : undefined,
     typeCheckPack: values["typecheck-pack"] === true,
@@ -179,6 +189,19 @@ async function main(argv: string[]): Promise<number> {
     const { readPolicyConfig } = await import("./policy");
     try {
       policyConfig = readPolicyConfig(a.policyConfig);
+    } catch (err) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  // The reviewed exceptions (accepted advisories): read before any program runs, so a broken file
+  // fails at once. The default file is optional (a project without one accepts nothing).
+  let exceptions: import("./exceptions").Exceptions | undefined;
+  if (a.policy) {
+    const { readExceptions, DEFAULT_EXCEPTIONS_FILE } = await import("./exceptions");
+    const file = a.exceptions ?? path.join(a.project, DEFAULT_EXCEPTIONS_FILE);
+    try {
+      if (a.exceptions !== undefined || fs.existsSync(file)) exceptions = readExceptions(file, relative(file));
     } catch (err) {
       process.stderr.write(`error: ${(err as Error).message}\n`);
       return 2;
@@ -275,8 +298,22 @@ async function main(argv: string[]): Promise<number> {
       process.off("SIGTERM", onSignal);
     }
   }
-  const results = await heads;
+  let results = await heads;
   await pool?.close();
+  // Exceptions apply to the head plans only: the diff compares what the pack found, and the head's
+  // file decides what is accepted now.
+  let exceptionReport: import("./exceptions").ExceptionReport | undefined;
+  if (exceptions) {
+    const { applyExceptions, failsPlan } = await import("./exceptions");
+    const applied = applyExceptions(
+      results.flatMap((r) => (r.ok ? [r.doc] : [])),
+      exceptions,
+    );
+    exceptionReport = applied.report;
+    const byStack = new Map(applied.docs.map((d) => [d.stack, d]));
+    const fail = failsPlan(exceptionReport);
+    results = results.map((r) => (r.ok ? { ...r, doc: byStack.get(r.stack) ?? r.doc, exitCode: fail ? 1 : r.exitCode } : r));
+  }
   progress.done();
   if (base?.kind === "git" && baseError && !bases) {
     // The ref itself was unusable: a command-line error, not a program failure.
@@ -286,7 +323,7 @@ async function main(argv: string[]): Promise<number> {
 
   const { planFileText, canonicalJson } = await import("./json");
   const { diffPlans, isEmptyDiff } = await import("./diff");
-  const { renderReport, renderFailure } = await import("./report");
+  const { renderReport, renderFailure, renderExceptions } = await import("./report");
   const sections: Array<import("./markdown").StackSection> = [];
   const jsonStacks: unknown[] = [];
   let exitCode = 0;
@@ -317,7 +354,7 @@ async function main(argv: string[]): Promise<number> {
     writeFile(planFile, planFileText(result.doc));
     if (baseDoc) diff = diffPlans(baseDoc, result.doc, baseLabel);
     if (!a.json) {
-      process.stdout.write(renderReport(result, diff, baseDoc, { style: outStyle, details: a.details, planFile: relative(planFile) }));
+      process.stdout.write(renderReport(result, diff, baseDoc, { style: outStyle, details: a.details, showSames: a.showSames, planFile: relative(planFile) }));
       if (stackBaseError)
         process.stdout.write(
           `\n${renderFailure({ ok: false, stack: result.stack, error: stackBaseError, exitCode: 2 }, { style: outStyle, context: `base ${baseLabel}` })}`,
@@ -335,17 +372,31 @@ async function main(argv: string[]): Promise<number> {
     });
   }
 
+  if (exceptionReport && Object.keys(exceptionReport.accepted).length > 0 && !a.json)
+    process.stdout.write(`${a.stacks.length > 1 ? "" : "\n"}${renderExceptions(exceptionReport, { style: outStyle })}`);
   if (a.diff !== undefined) {
     const { renderMarkdown } = await import("./markdown");
     const commentFile = a.markdown ?? path.join(a.out, "diff.md");
     const fullFile = commentFile.replace(/(\.md)?$/, ".full.md");
-    const rendered = renderMarkdown(sections, { limit: a.maxComment, fullReport: `\`${relative(fullFile)}\` (workflow artifact \`plan\`)` });
+    const rendered = renderMarkdown(sections, {
+      limit: a.maxComment,
+      fullReport: `\`${relative(fullFile)}\` (workflow artifact \`plan\`)`,
+      exceptions: exceptionReport,
+    });
     writeFile(commentFile, rendered.comment);
     writeFile(fullFile, rendered.full);
     const changed = sections.some((s) => !s.plan.ok || !s.diff || !isEmptyDiff(s.diff));
     writeFile(
       path.join(path.dirname(commentFile), "diff.json"),
-      canonicalJson({ changed, collapsed: rendered.collapsed, stacks: sections.map((s) => ({ stack: s.stack, ok: s.plan.ok, diff: s.diff ?? null })) }, 2),
+      canonicalJson(
+        {
+          changed,
+          collapsed: rendered.collapsed,
+          exceptions: exceptionReport ?? null,
+          stacks: sections.map((s) => ({ stack: s.stack, ok: s.plan.ok, diff: s.diff ?? null })),
+        },
+        2,
+      ),
     );
     if (!a.json) {
       process.stdout.write(
@@ -354,7 +405,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (a.json) {
-    process.stdout.write(canonicalJson({ format: "app-platform-plan-run/1", exitCode, stacks: jsonStacks }, 2));
+    process.stdout.write(canonicalJson({ format: "app-platform-plan-run/1", exitCode, exceptions: exceptionReport ?? null, stacks: jsonStacks }, 2));
   }
   return exitCode;
 }

@@ -59,7 +59,8 @@ export interface PlanSummary {
   readonly resources: number;
   /** Resources by type token. */
   readonly byType: Readonly<Record<string, number>>;
-  readonly violations: { readonly mandatory: number; readonly advisory: number };
+  /** `accepted`: advisory violations accepted by the exceptions file (set when one was applied). */
+  readonly violations: { readonly mandatory: number; readonly advisory: number; readonly accepted?: number };
   readonly secretFlow: number;
   /** Alerts with a selector that no series source of the stack satisfies (alert-sources.ts). */
   readonly deadAlerts: number;

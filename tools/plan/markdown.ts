@@ -1,7 +1,12 @@
 /**
  * The pull-request comment: summary first (counts, replacements, deletions, protected resources
- * touched), then policy violations, then the changes grouped by product and component, secrets
- * shown only as changed/unchanged.
+ * touched; expired or unused exceptions), then policy violations, then the changes grouped by
+ * product and component, secrets shown only as changed/unchanged.
+ *
+ * Violations against a base: every mandatory one, the new advisories in full and the resolved
+ * ones by name; the standing advisories only counted by rule (accepted or not) in a collapsed
+ * section. The full report (`diff.full.md`, written beside the comment) lists every one with its
+ * message, so the full list stays one click away.
  *
  * GitHub refuses comments over 65,536 characters (pulumi/actions#482, #1387, #969, #463: long
  * previews get cut off or the step fails). The comment is rendered at full detail and, while it
@@ -12,6 +17,7 @@
  */
 import type { PropertyChange, ResourceChange, StackDiff } from "./diff";
 import { compare } from "./json";
+import type { ExceptionReport } from "./exceptions";
 import type { PlanViolation } from "./policy";
 import { compactValue, shortType } from "./report";
 import type { PlanFailure, PlanSuccess } from "./run";
@@ -36,6 +42,8 @@ export interface MarkdownOptions {
   readonly fullReport?: string;
   /** A line under the title, e.g. the commit range. */
   readonly subtitle?: string;
+  /** The exceptions file's report: expired and unused entries are named under the summary. */
+  readonly exceptions?: ExceptionReport;
 }
 
 /** Detail levels; 0 is full detail. */
@@ -46,6 +54,8 @@ interface Levels {
   changes: number; // 0 values, 1 short values, 2 paths, 3 resource names, 4 counts per product
   lists: number; // 0 names with reasons, 1 counts
   mandatory: number; // 0 messages, 1 one line each, 2 counts by policy
+  /** Standing advisories with a base: 0 one line each (the full report), 1 counts by policy (the comment). */
+  standing: number;
 }
 
 /** Collapse order: lowest priority first. */
@@ -66,7 +76,9 @@ const STEPS: ReadonlyArray<[keyof Levels, number]> = [
   ["mandatory", 2],
 ];
 
-const FULL: Levels = { creates: 0, outputs: 0, advisory: 0, changes: 0, lists: 0, mandatory: 0 };
+const FULL: Levels = { creates: 0, outputs: 0, advisory: 0, changes: 0, lists: 0, mandatory: 0, standing: 0 };
+/** The comment's starting point: standing advisories counted, everything else in full. */
+const COMMENT: Levels = { ...FULL, standing: 1 };
 
 /** Inline code that survives backticks and table pipes in the value. */
 export function code(text: string): string {
@@ -110,15 +122,16 @@ function violationBlock(list: readonly PlanViolation[], level: number, fresh: Re
   } else {
     for (const v of list) {
       const tag = fresh.has(v) ? "🆕 " : "";
-      if (level === 1) out.push(`- ${tag}${code(v.policy)} — ${where(v.urn)}`);
-      else out.push(`- ${tag}${code(v.policy)} — ${where(v.urn)}: ${v.message.replace(/\s*\n\s*/g, " ")}`);
+      const ok = v.accepted ? ` _(accepted until ${v.accepted.expires})_` : "";
+      if (level === 1) out.push(`- ${tag}${code(v.policy)} — ${where(v.urn)}${ok}`);
+      else out.push(`- ${tag}${code(v.policy)} — ${where(v.urn)}${ok}: ${v.message.replace(/\s*\n\s*/g, " ")}`);
     }
   }
   out.push("", "</details>", "");
   return out;
 }
 
-function stackMarkdown(s: StackSection, lv: Levels): string[] {
+function stackMarkdown(s: StackSection, lv: Levels, options: MarkdownOptions): string[] {
   const out: string[] = [];
   if (!s.plan.ok) {
     out.push(`### ❌ \`${s.stack}\` — the plan failed`, "", "```text", s.plan.error.replace(/```/g, "'''"), "```", "");
@@ -171,19 +184,69 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
     out.push(`${doc.summary.resources} resources of ${Object.keys(doc.summary.byType).length} types (no base to compare with).`, "");
   }
 
-  // Policy violations.
+  // Policy violations: mandatory ones always listed. With a base, advisories are listed when new
+  // (or resolved) and the standing rest is counted; without one, the unaccepted ones are listed.
   if (doc.policy) {
     const fresh = new Set(d?.policy.added ?? []);
     const v = doc.policy.violations;
     const mand = v.filter((x) => x.level === "mandatory");
     const adv = v.filter((x) => x.level !== "mandatory");
-    const resolved = d?.policy.resolved.length ?? 0;
+    const accepted = adv.filter((x) => x.accepted);
+    const resolved = d?.policy.resolved ?? [];
     out.push(
-      `**Policy** (${code(doc.policy.pack)}): ${mand.length} mandatory, ${adv.length} advisory${d ? ` · ${d.policy.added.length} new, ${resolved} resolved` : ""}`,
+      `**Policy** (${code(doc.policy.pack)}): ${mand.length} mandatory, ${adv.length - accepted.length} advisory${accepted.length > 0 ? ` (+${accepted.length} accepted by exceptions)` : ""}${d ? ` · ${d.policy.added.length} new, ${resolved.length} resolved` : ""}`,
       "",
     );
     out.push(...violationBlock(mand, lv.mandatory, fresh, "Mandatory violations", true));
-    out.push(...violationBlock(adv, lv.advisory, fresh, "Advisory violations", false));
+    if (d) {
+      out.push(
+        ...violationBlock(
+          adv.filter((x) => fresh.has(x)),
+          lv.advisory,
+          fresh,
+          "New advisory violations",
+          true,
+        ),
+      );
+      if (resolved.length > 0) {
+        out.push(`<details><summary><b>Resolved violations (${resolved.length})</b></summary>`, "");
+        for (const x of resolved) out.push(`- ${code(x.policy)} — ${where(x.urn)} (${x.level})`);
+        out.push("", "</details>", "");
+      }
+      const standing = adv.filter((x) => !fresh.has(x));
+      if (standing.length > 0) {
+        const open = standing.filter((x) => !x.accepted).length;
+        out.push(`<details><summary>Standing advisory violations (${standing.length}: ${open} not accepted, ${standing.length - open} accepted)</summary>`, "");
+        if (lv.standing === 0) {
+          for (const x of standing)
+            out.push(
+              `- ${code(x.policy)} — ${where(x.urn)}${x.accepted ? ` _(accepted until ${x.accepted.expires})_` : " **not accepted**"}: ${x.message.replace(/\s*\n\s*/g, " ")}`,
+            );
+        } else {
+          const counts = new Map<string, [number, number]>();
+          for (const x of standing) {
+            const c = counts.get(x.policy) ?? [0, 0];
+            c[x.accepted ? 1 : 0]++;
+            counts.set(x.policy, c);
+          }
+          for (const [policy, [o, a]] of [...counts].sort((p, q) => compare(p[0], q[0])))
+            out.push(`- ${code(policy)} × ${o + a}${o > 0 ? ` (**${o} not accepted**)` : ""}`);
+          out.push("", `Every one, with its message: ${options.fullReport ?? "the full report in the workflow's artifacts"}.`);
+        }
+        out.push("", "</details>", "");
+      }
+    } else {
+      out.push(
+        ...violationBlock(
+          adv.filter((x) => !x.accepted),
+          lv.advisory,
+          fresh,
+          "Advisory violations",
+          false,
+        ),
+      );
+      if (accepted.length > 0) out.push(`${accepted.length} advisory violations accepted by exceptions.`, "");
+    }
   } else {
     out.push("**Policy**: not checked.", "");
   }
@@ -258,24 +321,32 @@ function stackMarkdown(s: StackSection, lv: Levels): string[] {
 function render(sections: readonly StackSection[], lv: Levels, options: MarkdownOptions, collapsed: boolean): string {
   const out: string[] = [COMMENT_MARKER, "## Offline plan", ""];
   if (options.subtitle) out.push(options.subtitle, "");
-  out.push("| stack | create | update | replace | delete | mandatory | advisory | secret flow |", "|---|---:|---:|---:|---:|---:|---:|---|");
+  out.push("| stack | create | update | replace | delete | mandatory | advisory | accepted | secret flow |", "|---|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const s of sections) {
     if (!s.plan.ok) {
-      out.push(`| \`${s.stack}\` | ❌ failed | | | | | | |`);
+      out.push(`| \`${s.stack}\` | ❌ failed | | | | | | | |`);
       continue;
     }
     const c = s.diff?.counts;
     const v = s.plan.doc.summary.violations;
+    const accepted = v.accepted ?? 0;
     const cell = (n: number | undefined) => (n === undefined ? "–" : String(n));
     out.push(
-      `| \`${s.stack}\` | ${cell(c?.create)} | ${cell(c?.update)} | ${cell(c?.replace)} | ${cell(c?.delete)} | ${v.mandatory > 0 ? `❌ ${v.mandatory}` : "0"} | ${v.advisory} | ${s.plan.doc.secretFlow.length > 0 ? `❌ ${s.plan.doc.secretFlow.length}` : "✅"} |`,
+      `| \`${s.stack}\` | ${cell(c?.create)} | ${cell(c?.update)} | ${cell(c?.replace)} | ${cell(c?.delete)} | ${v.mandatory > 0 ? `❌ ${v.mandatory}` : "0"} | ${v.advisory - accepted} | ${accepted} | ${s.plan.doc.secretFlow.length > 0 ? `❌ ${s.plan.doc.secretFlow.length}` : "✅"} |`,
     );
   }
   out.push("");
   if (collapsed) {
     out.push(`> [!NOTE]`, `> Shortened to fit GitHub's comment limit; the full report is ${options.fullReport ?? "in the workflow's artifacts"}.`, "");
   }
-  for (const s of sections) out.push(...stackMarkdown(s, lv));
+  if (options.exceptions && options.exceptions.findings.length > 0) {
+    const x = options.exceptions;
+    out.push(`**Exceptions** (${code(x.file)}): ${x.findings.map((f) => f.kind).join(", ")}`, "");
+    for (const f of x.findings)
+      out.push(`- ${f.kind === "unused" ? "⚠️" : "❌"} ${f.kind}: #${f.entry + 1} ${code(f.rule)} ${code(f.resource)} — ${f.message}`);
+    out.push("");
+  }
+  for (const s of sections) out.push(...stackMarkdown(s, lv, options));
   out.push(
     "<sub>Planned offline: the program ran through Pulumi's own Node.js runner against a recording engine, with placeholders for secrets and no credentials. Replacements come from the documented table in `tools/plan/replacements.ts`.</sub>",
     "",
@@ -296,10 +367,11 @@ export interface RenderedMarkdown {
 export function renderMarkdown(sections: readonly StackSection[], options: MarkdownOptions = {}): RenderedMarkdown {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const full = render(sections, FULL, options, false);
-  if (full.length <= limit) return { comment: full, full, collapsed: [] };
-  const lv: Levels = { ...FULL };
+  const first = render(sections, COMMENT, options, false);
+  if (first.length <= limit) return { comment: first, full, collapsed: [] };
+  const lv: Levels = { ...COMMENT };
   const applied: string[] = [];
-  let comment = full;
+  let comment = first;
   for (const [key, level] of STEPS) {
     lv[key] = level;
     applied.push(`${key} → ${level}`);

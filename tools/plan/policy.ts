@@ -35,6 +35,11 @@ export interface PlanViolation {
   readonly message: string;
   /** The resource it is about; absent for a stack-wide finding without a resource. */
   readonly urn?: string;
+  /**
+   * Set by the plan (never by the pack) when an entry of the exceptions file accepts this advisory
+   * violation: the entry's index, reason and expiry (tools/plan/exceptions.ts).
+   */
+  readonly accepted?: { readonly entry: number; readonly reason: string; readonly expires: string };
 }
 
 /** What the policy step found, in the machine-readable form the plan writes. */

@@ -1,12 +1,17 @@
 /**
  * The terminal report, shaped like `pulumi preview`: the resources as a tree under their
- * components (each component with counts of its resources by type; changed resources listed with
- * their marker), the property changes when there is a base, a summary with counts by type, then
- * policy violations grouped by level, the secret-flow and alert-source results and the program's
- * diagnostics.
+ * components, the property changes when there is a base, a summary, then policy violations, the
+ * secret-flow and alert-source results and the program's diagnostics.
+ *
+ * With a base, as `pulumi preview` hides unchanged resources, the tree holds only the changed
+ * resources under the components that hold them, and the violations listed are the new and
+ * resolved ones (and every mandatory one); the rest are counted. `showSames` (`--show-sames`)
+ * shows the whole tree (components with counts by type) and lists every violation. Without a
+ * base: the whole tree, mandatory and unaccepted advisory violations listed, accepted ones counted.
  */
 import type { ChangeKind, PropertyChange, ResourceChange, StackDiff } from "./diff";
 import { compare, SECRET, type Json, type PlanDocument, type PlanResource } from "./json";
+import type { ExceptionReport } from "./exceptions";
 import type { PlanViolation } from "./policy";
 import type { PlanFailure, PlanSuccess } from "./run";
 import type { SecretFlowFinding } from "./secret-flow";
@@ -16,6 +21,13 @@ export interface ReportOptions {
   readonly style?: Style;
   /** List every resource, not only components and changed resources. */
   readonly details?: boolean;
+  /**
+   * With a base: show unchanged resources (the components with their counts, as without a base)
+   * and list every violation, not only the new and resolved ones. By default only changed
+   * resources (under the components that hold them) and new/resolved violations are listed, with
+   * counts of the rest, as `pulumi preview` hides unchanged resources.
+   */
+  readonly showSames?: boolean;
   /** Where the plan file was written. */
   readonly planFile?: string;
 }
@@ -95,18 +107,25 @@ function countsByType(children: readonly Node[]): string {
   return [...counts].map(([t, n]) => `${t} ${n}`).join(" · ");
 }
 
-function renderTree(root: Node, style: Style, details: boolean): string[] {
+/** True when the node or something under it changed. */
+function touched(n: Node): boolean {
+  return n.change !== undefined || n.children.some(touched);
+}
+
+function renderTree(root: Node, style: Style, details: boolean, changedOnly = false): string[] {
   const lines: string[] = [];
   const visit = (n: Node, prefix: string, last: boolean, isRoot: boolean): void => {
     const mark = n.change ? MARK[n.change.kind] : undefined;
     const sign = mark ? style(mark.colour, mark.sign) : "  ";
     const branch = isRoot ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
     const label = `${n.res.name} ${style("dim", `(${n.res.custom ? shortType(n.res.type) : n.res.type})`)}`;
-    const counts = !n.res.custom ? countsByType(n.children) : "";
+    const counts = !n.res.custom && !changedOnly ? countsByType(n.children) : "";
     lines.push(
       `${sign} ${branch}${mark ? style(mark.colour, n.res.name) : n.res.name}${label.slice(n.res.name.length)}${counts ? `  ${style("gray", counts)}` : ""}`,
     );
-    const shown = n.children.filter((c) => !c.res.custom || details || c.change || c.res.type.startsWith("pulumi:providers:"));
+    const shown = changedOnly
+      ? n.children.filter(touched)
+      : n.children.filter((c) => !c.res.custom || details || c.change || c.res.type.startsWith("pulumi:providers:"));
     const childPrefix = isRoot ? "" : `${prefix}${last ? "   " : "│  "}`;
     shown.forEach((c, i) => visit(c, childPrefix, i === shown.length - 1, false));
   };
@@ -114,19 +133,94 @@ function renderTree(root: Node, style: Style, details: boolean): string[] {
   return lines;
 }
 
-function violationLines(violations: readonly PlanViolation[], style: Style, fresh?: ReadonlySet<PlanViolation>): string[] {
+function whereOf(v: PlanViolation, style: Style): string {
+  return v.urn ? `${v.urn.split("::").pop()} ${style("dim", `(${shortType(v.urn.split("::")[2]?.split("$").pop() ?? "")})`)}` : "stack";
+}
+
+/** Violations listed in full: rule, resource, message; `new` and accepted ones marked. */
+function violationLines(violations: readonly PlanViolation[], style: Style, fresh?: ReadonlySet<PlanViolation>, indent = "    "): string[] {
   const lines: string[] = [];
-  const byLevel = new Map<string, PlanViolation[]>();
-  for (const v of violations) byLevel.set(v.level, [...(byLevel.get(v.level) ?? []), v]);
-  for (const [level, list] of byLevel) {
-    lines.push(`  ${style(level === "mandatory" ? ["red", "bold"] : "yellow", level)} (${list.length})`);
-    for (const v of list) {
-      const where = v.urn ? `${v.urn.split("::").pop()} ${style("dim", `(${shortType(v.urn.split("::")[2]?.split("$").pop() ?? "")})`)}` : "stack";
-      lines.push(`    ${fresh?.has(v) ? style("bold", "new ") : ""}${style("bold", v.policy)}  ${where}`);
-      lines.push(`      ${v.message.replace(/\n/g, "\n      ")}`);
-    }
+  for (const v of violations) {
+    const level = style(v.level === "mandatory" ? ["red", "bold"] : "yellow", v.level);
+    lines.push(`${indent}${fresh?.has(v) ? style("bold", "new ") : ""}${style("bold", v.policy)}  ${whereOf(v, style)}  ${level}`);
+    lines.push(`${indent}  ${v.message.replace(/\n/g, `\n${indent}  `)}`);
+    if (v.accepted) lines.push(`${indent}  ${style("green", `accepted until ${v.accepted.expires}:`)} ${v.accepted.reason}`);
   }
   return lines;
+}
+
+/** `rule × n` counts, one line each, sorted by rule. */
+function countLines(violations: readonly PlanViolation[], indent: string): string[] {
+  const counts = new Map<string, number>();
+  for (const v of violations) counts.set(v.policy, (counts.get(v.policy) ?? 0) + 1);
+  return [...counts].sort((a, b) => compare(a[0], b[0])).map(([p, n]) => `${indent}${p} × ${n}`);
+}
+
+/**
+ * The policy section. Mandatory violations are always listed. With a base (and without
+ * `showSames`), advisory violations are listed only when new; resolved ones are named; the
+ * standing rest is counted by rule. Without a base, unaccepted advisories are listed and
+ * accepted ones counted. `showSames` lists everything.
+ */
+function policyLines(doc: PlanDocument, diff: StackDiff | undefined, style: Style, showSames: boolean): string[] {
+  const policy = doc.policy;
+  if (!policy) return [style("bold", "Policy violations: not checked (--no-policy)")];
+  const out: string[] = [];
+  const all = policy.violations;
+  const mandatory = all.filter((v) => v.level === "mandatory");
+  const advisory = all.filter((v) => v.level !== "mandatory");
+  const accepted = advisory.filter((v) => v.accepted);
+  const open = advisory.filter((v) => !v.accepted);
+  out.push(
+    style(
+      "bold",
+      `Policy violations (${policy.pack}, ${policy.policies.length} policies): ${mandatory.length} mandatory, ${open.length} advisory` +
+        (accepted.length > 0 ? ` (+${accepted.length} accepted by exceptions)` : ""),
+    ),
+  );
+  const fresh = new Set(diff?.policy.added ?? []);
+  if (diff) out.push(`  since the base: ${diff.policy.added.length} new, ${diff.policy.resolved.length} resolved`);
+  if (showSames || !diff) {
+    if (mandatory.length > 0) out.push(`  ${style(["red", "bold"], "mandatory")} (${mandatory.length})`, ...violationLines(mandatory, style, fresh));
+    if (open.length > 0) out.push(`  ${style("yellow", "advisory")} (${open.length})`, ...violationLines(open, style, fresh));
+    if (accepted.length > 0) {
+      out.push(`  ${style("green", "accepted")} (${accepted.length})`);
+      out.push(...(showSames ? violationLines(accepted, style, fresh) : countLines(accepted, "    ")));
+    }
+  } else {
+    const added = all.filter((v) => fresh.has(v));
+    if (added.length > 0) out.push(`  ${style("bold", "new")} (${added.length})`, ...violationLines(added, style));
+    if (diff.policy.resolved.length > 0) {
+      out.push(`  ${style("green", "resolved")} (${diff.policy.resolved.length})`);
+      for (const v of diff.policy.resolved) out.push(`    ${style("bold", v.policy)}  ${whereOf(v, style)}  ${v.level}`);
+    }
+    const standingMandatory = mandatory.filter((v) => !fresh.has(v));
+    if (standingMandatory.length > 0)
+      out.push(`  ${style(["red", "bold"], "mandatory, standing")} (${standingMandatory.length})`, ...violationLines(standingMandatory, style));
+    const standingOpen = open.filter((v) => !fresh.has(v));
+    const standingAccepted = accepted.filter((v) => !fresh.has(v));
+    if (standingOpen.length > 0)
+      out.push(`  ${style("yellow", "advisory, standing, not accepted")} (${standingOpen.length}):`, ...countLines(standingOpen, "    "));
+    if (standingAccepted.length > 0) out.push(`  ${style("dim", `advisory, standing, accepted by exceptions: ${standingAccepted.length}`)}`);
+    if (standingOpen.length + standingAccepted.length > 0) out.push(`  ${style("dim", "(--show-sames lists every violation; the plan file has them all)")}`);
+  }
+  if (all.length === 0) out.push(`  ${style("green", "none")}`);
+  return out;
+}
+
+/** The exceptions file's report: accepted counts, and every expired, unused or mandatory-matching entry. */
+export function renderExceptions(report: ExceptionReport, options: { style?: Style } = {}): string {
+  const style = options.style ?? makeStyle(false);
+  const accepted = Object.entries(report.accepted)
+    .map(([stack, n]) => `${stack} ${n}`)
+    .join(", ");
+  const out = [`${style("bold", `Exceptions (${report.file}):`)} ${report.entries} entries; accepted advisories: ${accepted || "none"}`];
+  for (const f of report.findings) {
+    const mark = f.kind === "unused" ? style("yellow", "! unused") : style(["red", "bold"], `✗ ${f.kind}`);
+    out.push(`  ${mark}  #${f.entry + 1} ${style("bold", f.rule)} ${f.resource}: ${f.message}`);
+  }
+  if (report.findings.length === 0) out.push(`  ${style("green", "ok")} — no entry expired, none unused in the stacks planned`);
+  return `${out.join("\n")}\n`;
 }
 
 function secretFlowLines(findings: readonly SecretFlowFinding[], doc: PlanDocument, style: Style): string[] {
@@ -177,8 +271,13 @@ export function renderReport(plan: PlanSuccess, diff?: StackDiff, base?: PlanDoc
   );
   if (diff) out.push(style("dim", `Compared with ${diff.baseLabel}`));
   out.push("");
+  const showSames = options.showSames === true || !diff;
   const root = buildTree(doc, diff, base);
-  if (root) out.push(...renderTree(root, style, options.details ?? false));
+  if (root) out.push(...renderTree(root, style, options.details ?? false, !showSames));
+  if (diff && !showSames) {
+    if (diff.changes.length === 0) out.push(style("dim", "   no resource changes"));
+    out.push(style("dim", `   ${diff.counts.same} unchanged resources hidden (--show-sames to show them)`));
+  }
   out.push("");
 
   if (diff && diff.changes.some((c) => c.properties.length > 0)) {
@@ -211,21 +310,14 @@ export function renderReport(plan: PlanSuccess, diff?: StackDiff, base?: PlanDoc
   } else {
     out.push(`    ${doc.summary.resources} resources of ${Object.keys(doc.summary.byType).length} types`);
   }
-  const types = Object.entries(doc.summary.byType).sort((a, b) => b[1] - a[1] || compare(a[0], b[0]));
-  const width = Math.max(...types.map(([, n]) => String(n).length));
-  for (const [type, n] of types) out.push(`    ${String(n).padStart(width)} ${type}`);
+  if (showSames) {
+    const types = Object.entries(doc.summary.byType).sort((a, b) => b[1] - a[1] || compare(a[0], b[0]));
+    const width = Math.max(...types.map(([, n]) => String(n).length));
+    for (const [type, n] of types) out.push(`    ${String(n).padStart(width)} ${type}`);
+  }
   out.push("");
 
-  if (doc.policy) {
-    const v = doc.policy.violations;
-    const head = `Policy violations (${doc.policy.pack}, ${doc.policy.policies.length} policies): ${doc.summary.violations.mandatory} mandatory, ${doc.summary.violations.advisory} advisory`;
-    out.push(style("bold", head));
-    if (diff) out.push(`  ${diff.policy.added.length} new, ${diff.policy.resolved.length} resolved since the base`);
-    out.push(...violationLines(v, style, diff ? new Set(diff.policy.added) : undefined));
-    if (v.length === 0) out.push(`  ${style("green", "none")}`);
-  } else {
-    out.push(style("bold", "Policy violations: not checked (--no-policy)"));
-  }
+  out.push(...policyLines(doc, diff, style, options.showSames === true));
   out.push("");
   out.push(...secretFlowLines(doc.secretFlow, doc, style));
   out.push(...deadAlertLines(doc, style));
