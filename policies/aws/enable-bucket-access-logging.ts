@@ -1,6 +1,6 @@
 import { defineStackRule } from "../lib/rule";
-import { bucketName, bucketsOf, companionsOf, describeBucket, S3 } from "../lib/aws";
-import { ofTypes, propertyFrom } from "../lib/stack";
+import { bucketsOf, companionsOf, configures, describeBucket, S3 } from "../lib/aws";
+import { ofTypes } from "../lib/stack";
 import { known, UNKNOWN } from "../lib/values";
 
 /** Access logging. */
@@ -17,7 +17,7 @@ export const enableBucketAccessLogging = defineStackRule("aws", {
     const loggings = ofTypes(args.resources, ...S3.Logging);
     for (const bucket of bucketsOf(args.resources)) {
       // A log target bucket does not log into itself.
-      const isTarget = loggings.some((l) => propertyFrom(l, "targetBucket", bucket) || known(() => l.props.targetBucket) === bucketName(bucket));
+      const isTarget = loggings.some((l) => configures(l, bucket, "targetBucket"));
       if (isTarget) continue;
       const inline = known(() => bucket.props.logging);
       if (inline !== undefined && inline !== null) continue;
