@@ -8,7 +8,7 @@ export const enableBucketAccessLogging = defineStackRule("aws", {
   name: "aws-enable-bucket-access-logging",
   description: "S3 buckets should write server access logs to a log bucket.",
   enforcementLevel: "advisory",
-  numbers: [44],
+  numbers: [44, 76],
   anchors: ["CKV_AWS_18", "AVD-AWS-0089", "AWS FSBP S3.9"],
   rationale: "Server access logs are the record of who read or deleted what, which an incident investigation needs.",
   standard: "AWS Foundational Security Best Practices S3.9; Checkov CKV_AWS_18",

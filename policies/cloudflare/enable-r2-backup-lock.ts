@@ -13,7 +13,7 @@ export const enableR2BackupLock = defineStackRule("cloudflare", {
   description: "R2 backup buckets should have an enabled bucket lock rule.",
   enforcementLevel: "advisory",
   scope: "backups",
-  numbers: [50],
+  numbers: [50, 76],
   anchors: ["Cloudflare R2 bucket locks"],
   rationale: "A bucket lock keeps backups from being deleted before their retention, even by someone holding a valid token.",
   standard: "Cloudflare R2 documentation: bucket locks",
