@@ -2,8 +2,8 @@ import type { PolicyResource } from "@pulumi/policy";
 import { defineStackRule } from "../lib/rule";
 import { K8S } from "../lib/kubernetes";
 import { findToken } from "../lib/secrets";
-import { VERCEL } from "../lib/vercel";
-import { forEachString, known, list, obj, UNKNOWN } from "../lib/values";
+import { VARIABLE_CARRIERS, vercelVariablesOf } from "../lib/vercel";
+import { forEachString } from "../lib/values";
 
 /**
  * Where a token legitimately arrives: policies see secrets in plaintext (pulumi/pulumi-policy#241),
@@ -13,14 +13,13 @@ import { forEachString, known, list, obj, UNKNOWN } from "../lib/values";
 function exemptPaths(r: PolicyResource): (path: string) => boolean {
   if (r.type.startsWith("pulumi:providers:")) return () => true;
   if (r.type === K8S.Secret) return (p) => p.startsWith("data") || p.startsWith("stringData");
-  if (r.type === VERCEL.Variable) return (p) => p === "value" && known(() => r.props.sensitive) === true;
-  if (r.type === VERCEL.Variables) {
-    const flags = known(() => list(r.props.variables).map((v) => obj(v).sensitive === true));
-    const sensitive = flags === UNKNOWN ? [] : flags;
-    return (p) => {
-      const m = /^variables\[(\d+)\]\.value$/.exec(p);
-      return m !== null && sensitive[Number(m[1])] === true;
-    };
+  if (VARIABLE_CARRIERS[r.type] !== undefined) {
+    const sensitive = new Set(
+      vercelVariablesOf(r.type, r.props, r.name)
+        .filter((v) => v.sensitive)
+        .map((v) => v.valuePath),
+    );
+    return (p) => sensitive.has(p);
   }
   return () => false;
 }

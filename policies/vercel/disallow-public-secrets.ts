@@ -13,7 +13,7 @@ export const disallowPublicSecrets = defineResourceRule("vercel", {
   name: "vercel-disallow-public-secrets",
   description: "Vercel variables whose prefix ships them to the browser must not hold secret-looking names or values.",
   enforcementLevel: "mandatory",
-  numbers: [57],
+  numbers: [57, 75],
   anchors: ["Next.js NEXT_PUBLIC_ bundling", "Vite env exposure"],
   rationale: "Variables with a public prefix are inlined into the JavaScript bundle every visitor downloads.",
   standard: "Next.js `NEXT_PUBLIC_` bundling; Vite env exposure",

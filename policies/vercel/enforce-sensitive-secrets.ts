@@ -9,7 +9,7 @@ export const enforceSensitiveSecrets = defineResourceRule("vercel", {
   name: "vercel-enforce-sensitive-secrets",
   description: "Vercel variables that look secret must be `sensitive` and target only production and preview.",
   enforcementLevel: "mandatory",
-  numbers: [56],
+  numbers: [56, 75],
   anchors: ["Vercel sensitive environment variables"],
   rationale: "A variable that is not `sensitive` can be read back from the dashboard and API, and a development target widens who can read it.",
   standard: "Vercel documentation: sensitive environment variables",
@@ -20,6 +20,12 @@ export const enforceSensitiveSecrets = defineResourceRule("vercel", {
     const valueReason = value !== undefined ? secretValueReason(value) : undefined;
     if (!secretName && !valueReason) return;
     const why = valueReason ? `its value ${valueReason}` : "its name looks secret";
+    if (!v.canBeSensitive) {
+      report(
+        `${v.label} ${why}, but a Deployment's \`environment\` cannot be sensitive and is readable with the deployment. Fix: remove it from \`environment\` and declare it as a sensitive \`vercel.ProjectEnvironmentVariable\` (targets production, preview).`,
+      );
+      return;
+    }
     if (!v.sensitive) {
       report(
         `${v.label} is not sensitive but ${why}; anyone on the team can read it in the dashboard. Fix: set \`sensitive: true\` (and keep the value a Pulumi secret).`,
