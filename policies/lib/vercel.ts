@@ -104,8 +104,10 @@ export function vercelVariablesOf(type: string, props: Record<string, unknown>, 
 }
 
 /** A rule over every Vercel environment variable of every resource type that carries them. */
-export function onVercelVariables(validate: (variable: VercelVariable, args: ResourceValidationArgs, report: Report) => void): RuleResourceValidation {
-  return ofTypes(Object.keys(VARIABLE_CARRIERS), (props, args, report) => {
-    for (const v of vercelVariablesOf(args.type, props, args.name)) validate(v, args, report);
+export function onVercelVariables(
+  validate: (variable: VercelVariable, args: ResourceValidationArgs, report: Report) => Promise<void> | void,
+): RuleResourceValidation {
+  return ofTypes(Object.keys(VARIABLE_CARRIERS), async (props, args, report) => {
+    for (const v of vercelVariablesOf(args.type, props, args.name)) await validate(v, args, report);
   });
 }

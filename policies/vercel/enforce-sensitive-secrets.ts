@@ -1,5 +1,5 @@
 import { defineResourceRule } from "../lib/rule";
-import { isSecretName, secretValueReason } from "../lib/secrets";
+import { detectSecretValue, isSecretName } from "../lib/secrets";
 import { onVercelVariables } from "../lib/vercel";
 
 const SECRET_TARGETS = ["production", "preview"];
@@ -13,11 +13,11 @@ export const enforceSensitiveSecrets = defineResourceRule("vercel", {
   anchors: ["Vercel sensitive environment variables"],
   rationale: "A variable that is not `sensitive` can be read back from the dashboard and API, and a development target widens who can read it.",
   standard: "Vercel documentation: sensitive environment variables",
-  validateResource: onVercelVariables((v, _args, report) => {
+  validateResource: onVercelVariables(async (v, _args, report) => {
     // The name decides first; the value (unknown at preview for generated secrets) only when it must.
     const secretName = isSecretName(v.key);
     const value = secretName ? undefined : v.value;
-    const valueReason = value !== undefined ? secretValueReason(value) : undefined;
+    const valueReason = value !== undefined ? await detectSecretValue(value) : undefined;
     if (!secretName && !valueReason) return;
     const why = valueReason ? `its value ${valueReason}` : "its name looks secret";
     if (!v.canBeSensitive) {
