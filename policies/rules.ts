@@ -48,6 +48,10 @@ import { enforceBucketSecureTransport } from "./aws/enforce-bucket-secure-transp
 import { enableBucketAccessLogging } from "./aws/enable-bucket-access-logging";
 import { enableBackupReplication } from "./aws/enable-backup-replication";
 import { enableKmsKeyRotation } from "./aws/enable-kms-key-rotation";
+import { disallowWildcardIamGrants } from "./aws/disallow-wildcard-iam-grants";
+import { disallowPublicPolicyPrincipals } from "./aws/disallow-public-policy-principals";
+import { enforceBackupCredentialScope } from "./aws/enforce-backup-credential-scope";
+import { configureKmsDeletionWindow } from "./aws/configure-kms-deletion-window";
 import { disallowR2PublicAccess } from "./cloudflare/disallow-r2-public-access";
 import { disallowR2BackupCustomDomain } from "./cloudflare/disallow-r2-backup-custom-domain";
 import { configureR2Lifecycle } from "./cloudflare/configure-r2-lifecycle";
@@ -123,6 +127,10 @@ export const awsRules: readonly AppPolicy[] = [
   enableBucketAccessLogging,
   enableBackupReplication,
   enableKmsKeyRotation,
+  disallowWildcardIamGrants,
+  disallowPublicPolicyPrincipals,
+  enforceBackupCredentialScope,
+  configureKmsDeletionWindow,
 ];
 export const cloudflareRules: readonly AppPolicy[] = [
   disallowR2PublicAccess,

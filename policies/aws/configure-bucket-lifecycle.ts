@@ -24,7 +24,7 @@ export const configureBucketLifecycle = defineStackRule("aws", {
   description:
     "Every S3 bucket must have an enabled lifecycle that keeps current objects, and noncurrent ones together with the object lock, at least the declared retention and aborts incomplete multipart uploads within 7 days.",
   enforcementLevel: "mandatory",
-  numbers: [42],
+  numbers: [42, 76],
   anchors: ["CKV2_AWS_61", "CKV_AWS_300", "AWS FSBP S3.13"],
   rationale: "Expiring data before its declared retention breaks the restore promise, and abandoned multipart uploads are billed indefinitely.",
   standard: "AWS Foundational Security Best Practices S3.13; Checkov CKV2_AWS_61, CKV_AWS_300",

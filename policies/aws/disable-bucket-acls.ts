@@ -10,7 +10,7 @@ export const disableBucketAcls = defineStackRule("aws", {
   name: "aws-disable-bucket-acls",
   description: "Every S3 bucket must disable ACLs with BucketOwnershipControls `BucketOwnerEnforced` and must never carry a public ACL.",
   enforcementLevel: "mandatory",
-  numbers: [38],
+  numbers: [38, 76],
   anchors: ["CKV2_AWS_65", "CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0092", "AWS FSBP S3.12"],
   rationale: "ACLs are a second access path that is easy to overlook; `BucketOwnerEnforced` turns them off so the bucket policy alone decides.",
   standard: "AWS Foundational Security Best Practices S3.12; Checkov CKV2_AWS_65, CKV_AWS_20, CKV_AWS_57",

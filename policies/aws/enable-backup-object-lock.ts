@@ -12,7 +12,7 @@ export const enableBackupObjectLock = defineStackRule("aws", {
   description: "Backup S3 buckets must enable object lock with a default retention.",
   enforcementLevel: "mandatory",
   scope: "backups",
-  numbers: [41],
+  numbers: [41, 76],
   anchors: ["CKV_AWS_143", "AWS FSBP S3.15"],
   rationale: "Object lock keeps backups from being deleted or overwritten before their retention, even by someone holding valid credentials.",
   standard: "AWS Foundational Security Best Practices S3.15; Checkov CKV_AWS_143",

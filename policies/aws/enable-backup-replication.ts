@@ -12,7 +12,7 @@ export const enableBackupReplication = defineStackRule("aws", {
   description: "Backup S3 buckets should replicate to a second bucket.",
   enforcementLevel: "advisory",
   scope: "backups",
-  numbers: [45],
+  numbers: [45, 76],
   anchors: ["CKV_AWS_144", "AWS FSBP S3.7"],
   rationale: "Backups in one bucket are one regional outage or account compromise away from being lost together.",
   standard: "AWS Foundational Security Best Practices S3.7; Checkov CKV_AWS_144",

@@ -23,7 +23,7 @@ export const enableBucketKmsEncryption = defineStackRule("aws", {
   name: "aws-enable-bucket-kms-encryption",
   description: "Every S3 bucket must default to SSE-KMS (or DSSE-KMS) encryption with an S3 Bucket Key, preferably under a customer-managed key.",
   enforcementLevel: "mandatory",
-  numbers: [39],
+  numbers: [39, 76],
   anchors: ["CKV_AWS_19", "CKV_AWS_145", "AVD-AWS-0088", "AVD-AWS-0132", "AWS FSBP S3.17"],
   rationale: "SSE-KMS puts every object read behind a key policy and logs key use in CloudTrail; the bucket key keeps the KMS request cost down.",
   standard: "AWS Foundational Security Best Practices S3.17; Checkov CKV_AWS_19, CKV_AWS_145",

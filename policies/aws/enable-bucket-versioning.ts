@@ -7,7 +7,7 @@ export const enableBucketVersioning = defineStackRule("aws", {
   name: "aws-enable-bucket-versioning",
   description: "Every S3 bucket must have versioning enabled.",
   enforcementLevel: "mandatory",
-  numbers: [40],
+  numbers: [40, 76],
   anchors: ["CKV_AWS_21", "AVD-AWS-0090", "AWS FSBP S3.14"],
   rationale: "Without versioning an overwrite or delete is final, whether it comes from a faulty job or an attacker.",
   standard: "AWS Foundational Security Best Practices S3.14; Checkov CKV_AWS_21",

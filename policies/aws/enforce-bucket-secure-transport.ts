@@ -41,7 +41,7 @@ export const enforceBucketSecureTransport = defineStackRule("aws", {
   name: "aws-enforce-bucket-secure-transport",
   description: "Every S3 bucket policy must deny requests without TLS and must not allow any principal `*`.",
   enforcementLevel: "mandatory",
-  numbers: [43],
+  numbers: [43, 76],
   anchors: ["CKV_AWS_70", "AWS FSBP S3.5", "AWS Config s3-bucket-ssl-requests-only"],
   rationale: "Without a TLS-only deny clients may send data and credentials in cleartext, and an allow for principal `*` opens the bucket to everyone.",
   standard: "AWS Foundational Security Best Practices S3.5; AWS Config s3-bucket-ssl-requests-only; Checkov CKV_AWS_70",

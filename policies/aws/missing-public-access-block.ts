@@ -9,7 +9,7 @@ export const missingPublicAccessBlock = defineStackRule("aws", {
   name: "aws-missing-public-access-block",
   description: "Every S3 bucket must have a BucketPublicAccessBlock with all four flags true.",
   enforcementLevel: "mandatory",
-  numbers: [37],
+  numbers: [37, 76],
   anchors: [
     "CKV_AWS_53",
     "CKV_AWS_54",

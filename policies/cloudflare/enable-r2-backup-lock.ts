@@ -1,5 +1,5 @@
 import { defineStackRule } from "../lib/rule";
-import { R2, r2Name, R2_BACKUP_BUCKETS_SCHEMA, targetBucketName } from "../lib/cloudflare";
+import { R2, r2Name, R2_BACKUP_BUCKETS_SCHEMA, targetBucket } from "../lib/cloudflare";
 import { backupCredentialTargets, isBackupBucketResource } from "../lib/backups";
 import { readConfig } from "../lib/config";
 import { ofTypes } from "../lib/stack";
@@ -13,7 +13,7 @@ export const enableR2BackupLock = defineStackRule("cloudflare", {
   description: "R2 backup buckets should have an enabled bucket lock rule.",
   enforcementLevel: "advisory",
   scope: "backups",
-  numbers: [50],
+  numbers: [50, 76],
   anchors: ["Cloudflare R2 bucket locks"],
   rationale: "A bucket lock keeps backups from being deleted before their retention, even by someone holding a valid token.",
   standard: "Cloudflare R2 documentation: bucket locks",
@@ -27,7 +27,7 @@ export const enableR2BackupLock = defineStackRule("cloudflare", {
       if (!isBackupBucketResource(bucket, backupBuckets, targets)) continue;
       const name = r2Name(bucket);
       const locked = locks.some((lock) => {
-        if (targetBucketName(lock, args.resources) !== name) return false;
+        if (targetBucket(lock, args.resources) !== bucket) return false;
         const rules = known(() => list(lock.props.rules).map((r) => obj(r).enabled));
         return rules === UNKNOWN || rules.includes(true);
       });

@@ -8,7 +8,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { stringList } from "./config";
 import { declaredRetentionDays, RETENTION_TAG } from "./retention";
-import { ofTypes, propertyFrom } from "./stack";
+import { namesTarget, ofTypes } from "./stack";
 import { known, obj, UNKNOWN } from "./values";
 
 /** Type tokens, with the deprecated `V2` aliases aws v7 still ships. */
@@ -59,14 +59,22 @@ export function bucketRetentionDays(bucket: PolicyResource, config: { minRetenti
   return declaredRetentionDays(bucketName(bucket), tagsOf(bucket)[RETENTION_TAG], config);
 }
 
-/** Whether companion `c` configures `bucket`. */
-export function configures(c: PolicyResource, bucket: PolicyResource): boolean {
-  if (propertyFrom(c, "bucket", bucket)) return true;
-  const target = known(() => c.props.bucket);
-  if (typeof target !== "string") return false;
-  const name = known(() => bucket.props.bucket);
-  const id = known(() => bucket.props.id);
-  return target === name || target === id || target === bucket.name;
+/**
+ * The physical identities of an S3 bucket that a companion's `bucket` may name: its name, its ID
+ * (the same as its name for S3) and its ARN, when known. Never its Pulumi resource name.
+ */
+export function bucketIdentities(bucket: PolicyResource): unknown[] {
+  const read = (key: string) => {
+    const v = known(() => bucket.props[key]);
+    return v === UNKNOWN ? undefined : v;
+  };
+  const name = read("bucket");
+  return [name, read("id"), read("arn"), typeof name === "string" && name !== "" ? `arn:aws:s3:::${name}` : undefined];
+}
+
+/** Whether companion `c` configures `bucket`: its `bucket` names that bucket's physical name or ID (lib/stack.ts `namesTarget`). */
+export function configures(c: PolicyResource, bucket: PolicyResource, property = "bucket"): boolean {
+  return namesTarget(c, property, bucket, bucketIdentities);
 }
 
 /** The companions of `types` that configure `bucket`. */

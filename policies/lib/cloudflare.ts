@@ -6,8 +6,8 @@
 import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { stringList } from "./config";
-import { ofTypes, propertyFrom } from "./stack";
-import { known } from "./values";
+import { namesTarget, ofTypes } from "./stack";
+import { known, UNKNOWN } from "./values";
 
 export const R2 = {
   Bucket: "cloudflare:index/r2Bucket:R2Bucket",
@@ -29,21 +29,23 @@ export function r2Name(bucket: PolicyResource): string {
   return typeof name === "string" && name !== "" ? name : bucket.name;
 }
 
-/** The R2Bucket of the stack a companion configures (by dependency or by literal name), if any. */
+/** The physical identity of an R2 bucket a companion's `bucketName` may name: its name, when known. */
+export function r2Identities(bucket: PolicyResource): unknown[] {
+  const name = known(() => bucket.props.name);
+  return [name === UNKNOWN ? undefined : name];
+}
+
+/** The R2Bucket of the stack a companion configures (by physical name, lib/stack.ts `namesTarget`), if any. */
 export function targetBucket(companion: PolicyResource, resources: readonly PolicyResource[]): PolicyResource | undefined {
-  const buckets = ofTypes(resources, R2.Bucket);
-  const from = buckets.find((b) => propertyFrom(companion, "bucketName", b));
-  if (from) return from;
-  const literal = known(() => companion.props.bucketName);
-  return typeof literal === "string" ? buckets.find((b) => r2Name(b) === literal) : undefined;
+  return ofTypes(resources, R2.Bucket).find((b) => namesTarget(companion, "bucketName", b, r2Identities));
 }
 
 /**
- * The name of the bucket a companion configures: the R2Bucket its `bucketName` came from, or
- * its literal `bucketName`; undefined when neither is known (preview of an unknown bucket).
+ * The name of the bucket a companion configures: the R2Bucket it names, or its literal
+ * `bucketName`; undefined when neither is known (preview of an unknown bucket).
  */
 export function targetBucketName(companion: PolicyResource, resources: readonly PolicyResource[]): string | undefined {
-  const from = ofTypes(resources, R2.Bucket).find((b) => propertyFrom(companion, "bucketName", b));
+  const from = targetBucket(companion, resources);
   if (from) return r2Name(from);
   const literal = known(() => companion.props.bucketName);
   return typeof literal === "string" ? literal : undefined;

@@ -17,6 +17,29 @@ export function propertyFrom(resource: PolicyResource, property: string, target:
   return (resource.propertyDependencies[property] ?? []).some((d) => d.urn === target.urn);
 }
 
+/**
+ * The one join of the pack: whether `resource.props[property]` names `target` by its physical
+ * identity (`identities(target)`: its physical name, ID or ARN). A reference whose value is known
+ * belongs to the target whose known identity it equals, never to one that merely shares a Pulumi
+ * resource name. Only when that cannot be decided in preview (the reference or every identity of
+ * the target is computed) does Pulumi's record of where the input came from
+ * (`propertyDependencies`) decide.
+ */
+export function namesTarget(
+  resource: PolicyResource,
+  property: string,
+  target: PolicyResource,
+  identities: (target: PolicyResource) => readonly unknown[],
+): boolean {
+  const ref = known(() => resource.props[property]);
+  if (ref === undefined || ref === null || ref === "") return false;
+  if (typeof ref === "string") {
+    const ids = identities(target).filter((id): id is string => typeof id === "string" && id !== "");
+    if (ids.length > 0) return ids.includes(ref);
+  }
+  return propertyFrom(resource, property, target);
+}
+
 /** A known string property, or undefined (absent or unknown during preview). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a resource's planned inputs, any shape
 export function knownString(resource: PolicyResource, read: (props: Record<string, any>) => unknown): string | undefined {

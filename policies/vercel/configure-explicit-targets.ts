@@ -6,7 +6,7 @@ export const configureExplicitTargets = defineResourceRule("vercel", {
   name: "vercel-configure-explicit-targets",
   description: "Vercel variables must name their targets explicitly.",
   enforcementLevel: "mandatory",
-  numbers: [59],
+  numbers: [59, 75],
   anchors: ["Vercel environment variable targets"],
   rationale: "Implicit targets can expose a variable to environments it was not meant for.",
   standard: "Vercel documentation: environment variable targets",

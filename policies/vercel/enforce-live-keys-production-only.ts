@@ -12,7 +12,7 @@ export const enforceLiveKeysProductionOnly = defineResourceRule("vercel", {
   name: "vercel-enforce-live-keys-production-only",
   description: "Vercel variables holding live-mode payment keys must target production only.",
   enforcementLevel: "mandatory",
-  numbers: [58],
+  numbers: [58, 75],
   anchors: ["Stripe live and test mode keys"],
   rationale: "A live payment key on preview deployments lets unreviewed code move real money.",
   standard: "Stripe documentation: live and test mode keys",

