@@ -67,6 +67,20 @@ const configKeys = [
     example: "https://abc123@o1.ingest.sentry.io/42",
   }),
   configKey({
+    key: "voyagerContentSecurityPolicy",
+    type: "string",
+    description:
+      "Content-Security-Policy Voyager's responses carry (seed 003 \"Security Checklist\": Content Security Policy, no value given). The default restricts only what cannot break the app (framing, plugins, `<base>`); tighten it once the app's sources are known. Set on every path by the project's route and probed exactly as set.",
+    default: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+    form: "a Content-Security-Policy value on one line, `directive value; …`",
+    schema: z
+      .string()
+      .min(1)
+      .regex(/^[^\r\n]+$/, "must be one line")
+      .regex(/^\s*[a-z-]+(\s[^;]*)?(;\s*[a-z-]+(\s[^;]*)?)*;?\s*$/, "must be CSP directives such as `default-src 'self'; frame-ancestors 'none'`"),
+    example: "default-src 'self'; frame-ancestors 'none'",
+  }),
+  configKey({
     key: "voyagerRestoreCheckTables",
     type: "array",
     description:
@@ -140,6 +154,8 @@ export const voyager = defineProduct({
           // seed 003 "Authentication Not Working": the OAuth redirect URIs live on the staging host,
           // and Google/LinkedIn (and outside testers) cannot pass a Vercel login.
           previewProtection: config.vercelPublicPreviews.includes("voyager") ? "none" : "vercel-authentication",
+          // seed 003 "Security Checklist": a Content Security Policy (its value from config).
+          responseHeaders: { "Content-Security-Policy": config.voyagerContentSecurityPolicy },
           // seed 003 "Add Rate Limiting": `Ratelimit.slidingWindow(10, '10 s')` per IP, also at the edge.
           rateLimit: { limit: 10, windowSeconds: 10, source: "seed 003" },
         },
