@@ -67,6 +67,16 @@ const configKeys = [
     example: "https://abc123@o1.ingest.sentry.io/42",
   }),
   configKey({
+    key: "voyagerCommunityDomains",
+    type: "array",
+    description:
+      "Communities' own custom domains Voyager serves (seed 003 \"Custom Domain Not Working\": a community lists its domain in `branding.domains`, the domain is added to the Vercel project and CNAMEd to Vercel). Each gets a `vercel.ProjectDomain`, Vercel's DNS answer (a record when the domain is in the stack's zone; otherwise the CNAME to set, logged), and the uptime and TLS probes of the app's hosts.",
+    default: [],
+    form: "a list of lower-case host names such as `community.acme.com`, each once",
+    schema: z.array(z.string().regex(/^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/, "must be a lower-case host name such as community.acme.com")),
+    example: '["community.acme.com"]',
+  }),
+  configKey({
     key: "voyagerContentSecurityPolicy",
     type: "string",
     description:
@@ -99,6 +109,17 @@ export const voyager = defineProduct({
   providedSecrets,
   configKeys,
   checks(config) {
+    const seen = new Set<string>();
+    const repeated = config.voyagerCommunityDomains.filter((d) => (seen.has(d) ? true : (seen.add(d), false)));
+    if (repeated.length > 0) {
+      return [
+        {
+          key: "voyagerCommunityDomains",
+          problem: `lists ${repeated.join(", ")} more than once; each domain is one Vercel project domain`,
+          fix: JSON.stringify([...seen]),
+        },
+      ];
+    }
     if (!config.voyagerStripeEnabled || config.voyagerStripePriceId !== "") return [];
     return [
       {
@@ -149,8 +170,9 @@ export const voyager = defineProduct({
           },
           // seed 003 names no health endpoint: the app's home page.
           healthPath: "/",
-          // seed 003 "Custom Domain": a CNAME to Vercel (the target Vercel recommends for the host).
-          domains: [{ host: appHost }],
+          // seed 003 "Custom Domain": a CNAME to Vercel (the target Vercel recommends for the host),
+          // and the communities' own domains (seed 003 `branding.domains`), served by the same app.
+          domains: [{ host: appHost }, ...config.voyagerCommunityDomains.filter((d) => d !== appHost).map((host) => ({ host }))],
           // seed 003 "Authentication Not Working": the OAuth redirect URIs live on the staging host,
           // and Google/LinkedIn (and outside testers) cannot pass a Vercel login.
           previewProtection: config.vercelPublicPreviews.includes("voyager") ? "none" : "vercel-authentication",

@@ -96,6 +96,17 @@ export function productDnsRecords(
   for (const app of spec.webApps) {
     for (const { host } of app.domains) {
       const target = lookup(app, host);
+      if (host !== platform.zoneName && !host.endsWith(`.${platform.zoneName}`)) {
+        // A domain outside our zone (a community's own, seed 003 `branding.domains`): its owner
+        // sets the record; the run logs the one Vercel recommends for it.
+        pulumi.output(target.cname).apply((cname) => {
+          if (cname !== "")
+            pulumi.log.info(
+              `${host} is outside the zone ${platform.zoneName}: its owner points a CNAME at ${cname.replace(/\.$/, "")} (Vercel's answer for ${app.projectName})`,
+            );
+        });
+        continue;
+      }
       const pending = target.pending !== undefined ? { pending: target.pending } : {};
       const trusted = target.source !== undefined ? { trustedSource: target.source } : {};
       // Vercel terminates TLS itself and asks that its records are not proxied.
