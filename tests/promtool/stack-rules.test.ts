@@ -339,8 +339,9 @@ describe("promtool test rules on the real prod rule files", () => {
           {
             eval_time: "20m",
             alertname: "TargetMissing",
-            // the exporter and the headers Probe have no `up` series in this test: their absence pages
-            exp_alerts: ["ara-postgres", "ara-probes-web-headers"].map((missing) => ({
+            // the exporter, the headers Probe and the redirects Probe (apex, www) have no `up` series
+            // in this test: their absence pages
+            exp_alerts: ["ara-postgres", "ara-probes-web-headers", "ara-probes-web-redirects"].map((missing) => ({
               exp_labels: { severity: "critical", namespace: "ara-prod", job: missing, scrape_job: missing },
               exp_annotations: {
                 summary: `No scrape target for namespace=ara-prod, job=${missing}`,
