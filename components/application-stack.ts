@@ -98,6 +98,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
       workloads,
       backupAlertGroups: backups?.alertGroups ?? [],
       vercelProtectionBypass: this.vercelProtectionBypass,
+      // What each app's route set, the one list its headers probe checks.
+      vercelResponseHeaders: Object.fromEntries(spec.webApps.map((a, i) => [a.name, apps[i].responseHeaders])),
     });
     this.blackboxModules = monitoring.blackboxModules;
     this.scrapeJobs = monitoring.scrapeJobs;

@@ -9,7 +9,6 @@ import type { ConfigKeyFacts, ConfigValues, PlainConfigKey } from "./config-key"
 import type { KubernetesServiceArgs } from "./workloads/kubernetes-service";
 import type { ArchiveStorageClass } from "./data/backup-bucket";
 import type { AlertDefinitions } from "./monitoring/series-sources";
-import type { SecurityHeaders } from "./monitoring/blackbox-modules";
 import { Duration, Retention } from "./values";
 
 /**
@@ -153,8 +152,14 @@ export interface WebAppSpec {
   readonly rateLimit?: { readonly limit: number; readonly windowSeconds: number; readonly source: string };
   /** Path of the health endpoint the blackbox probe GETs on every domain (uptime, TLS expiry, latency). @example "/api/health" */
   readonly healthPath: string;
-  /** Response headers the app must send (header → RE2 pattern), checked by its own probe module. @default SEED_SECURITY_HEADERS (seed 004) */
-  readonly securityHeaders?: SecurityHeaders;
+  /**
+   * Response headers the app's guide asks for, header → value (seed 004 "Security Headers"; seed
+   * 003 "Content Security Policy"). The stack that owns the project sets them on every path with a
+   * `vercel.ProjectRoute` response-header transform, and the app's headers probe checks exactly
+   * these values (`SecurityHeadersMissing`). One list, produced here, feeds both.
+   * @default none: nothing set, and the app is not probed for headers
+   */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /** The product database that a postgres_exporter watches. */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { configKey, dnsLabel, dnsName, httpsUrl, imageRepository, pinnedImage, type ConfigValues, type PlainConfigKey } from "../components/config-key";
 import { PRE_STOP_HOOKS } from "../components/context";
 import type { ProductDefinition } from "../components/product-spec";
-import { VERCEL_CNAME_TARGETS } from "../policies/lib/vercel-dns";
+import { VERCEL_CNAME_TARGETS, hostPatternProblem } from "../policies/lib/vercel-dns";
 import { PRODUCTS, PRODUCT_IDS, productConfigKeys, type ProductConfigValues } from "../stacks";
 
 export type { ConfigKeyType, PlainConfigKey } from "../components/config-key";
@@ -265,10 +265,12 @@ export const PLATFORM_CONFIG_KEYS = [
     key: "dnsAllowedCnameTargets",
     type: "array",
     description:
-      "Hosts a DNS CNAME may point at (`*.zone` for any host below zone; cloudflare-disallow-unknown-cname-targets). Vercel's per-project recommendation must be on it; keep the `allowedCnameTargets` of that policy the same.",
+      "Hosts a hand-written DNS CNAME may point at (`*.zone` for any host below zone, `/^…$/` for a family of hosts; cloudflare-disallow-unknown-cname-targets). Vercel's own answer for our project is trusted; keep the `allowedCnameTargets` of that policy the same.",
     default: [...VERCEL_CNAME_TARGETS],
-    form: "a non-empty list of host names or `*.zone` patterns",
-    schema: z.array(z.string().regex(/^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case host name or *.zone")).min(1),
+    form: "a non-empty list of host names, `*.zone` patterns or anchored `/^…$/` patterns",
+    schema: z
+      .array(z.string().refine((p) => hostPatternProblem(p) === undefined, "must be a lower-case host name, *.zone or an anchored pattern /^…$/"))
+      .min(1),
     example: '["cname.vercel-dns.com","*.vercel-dns.com"]',
   }),
   configKey({

@@ -8,6 +8,19 @@ import { dbConnectionsHigh, probeFailureRate, probeLatencyHigh } from "../compon
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { defineProduct, type ProvidedSecret, type WebAppDomain } from "../components/product-spec";
 
+/**
+ * seed 004 "Security Headers" (its vercel.json), verbatim: set on every path by the project's route
+ * (components/web/vercel-app.ts) and probed exactly as set (`SecurityHeadersMissing`).
+ */
+export const ARA_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "X-XSS-Protection": "1; mode=block",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' *.clerk.accounts.dev; style-src 'self' 'unsafe-inline'",
+};
+
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "DATABASE_URL", description: "Postgres (pgvector) connection string of ARA (seed 004)." },
   { name: "CLERK_SECRET_KEY", description: "Clerk secret key (seed 004; `sk_live_` on prod only)." },
@@ -125,6 +138,7 @@ export const ara = defineProduct({
           // Clerk's sign-in works behind a Vercel login for the team; probes use the bypass.
           previewProtection: config.vercelPublicPreviews.includes("ara") ? "none" : "vercel-authentication",
           functionRegions: [...ARA_FUNCTION_REGIONS],
+          responseHeaders: ARA_RESPONSE_HEADERS,
           // seed 004 "Rate Limiting Configuration": `Ratelimit.slidingWindow(100, '1 h')` per IP.
           rateLimit: { limit: 100, windowSeconds: 3600, source: "seed 004" },
         },

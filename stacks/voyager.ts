@@ -77,6 +77,30 @@ const configKeys = [
     example: "10",
   }),
   configKey({
+    key: "voyagerCommunityDomains",
+    type: "array",
+    description:
+      "Communities' own custom domains Voyager serves (seed 003 \"Custom Domain Not Working\": a community lists its domain in `branding.domains`, the domain is added to the Vercel project and CNAMEd to Vercel). Each gets a `vercel.ProjectDomain`, Vercel's DNS answer (a record when the domain is in the stack's zone; otherwise the CNAME to set, logged), and the uptime and TLS probes of the app's hosts.",
+    default: [],
+    form: "a list of lower-case host names such as `community.acme.com`, each once",
+    schema: z.array(z.string().regex(/^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/, "must be a lower-case host name such as community.acme.com")),
+    example: '["community.acme.com"]',
+  }),
+  configKey({
+    key: "voyagerContentSecurityPolicy",
+    type: "string",
+    description:
+      "Content-Security-Policy Voyager's responses carry (seed 003 \"Security Checklist\": Content Security Policy, no value given). The default restricts only what cannot break the app (framing, plugins, `<base>`); tighten it once the app's sources are known. Set on every path by the project's route and probed exactly as set.",
+    default: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+    form: "a Content-Security-Policy value on one line, `directive value; …`",
+    schema: z
+      .string()
+      .min(1)
+      .regex(/^[^\r\n]+$/, "must be one line")
+      .regex(/^\s*[a-z-]+(\s[^;]*)?(;\s*[a-z-]+(\s[^;]*)?)*;?\s*$/, "must be CSP directives such as `default-src 'self'; frame-ancestors 'none'`"),
+    example: "default-src 'self'; frame-ancestors 'none'",
+  }),
+  configKey({
     key: "voyagerRestoreCheckTables",
     type: "array",
     description:
@@ -95,6 +119,17 @@ export const voyager = defineProduct({
   providedSecrets,
   configKeys,
   checks(config) {
+    const seen = new Set<string>();
+    const repeated = config.voyagerCommunityDomains.filter((d) => (seen.has(d) ? true : (seen.add(d), false)));
+    if (repeated.length > 0) {
+      return [
+        {
+          key: "voyagerCommunityDomains",
+          problem: `lists ${repeated.join(", ")} more than once; each domain is one Vercel project domain`,
+          fix: JSON.stringify([...seen]),
+        },
+      ];
+    }
     if (!config.voyagerStripeEnabled || config.voyagerStripePriceId !== "") return [];
     return [
       {
@@ -145,11 +180,14 @@ export const voyager = defineProduct({
           },
           // seed 003 names no health endpoint: the app's home page.
           healthPath: "/",
-          // seed 003 "Custom Domain": a CNAME to Vercel (the target Vercel recommends for the host).
-          domains: [{ host: appHost }],
+          // seed 003 "Custom Domain": a CNAME to Vercel (the target Vercel recommends for the host),
+          // and the communities' own domains (seed 003 `branding.domains`), served by the same app.
+          domains: [{ host: appHost }, ...config.voyagerCommunityDomains.filter((d) => d !== appHost).map((host) => ({ host }))],
           // seed 003 "Authentication Not Working": the OAuth redirect URIs live on the staging host,
           // and Google/LinkedIn (and outside testers) cannot pass a Vercel login.
           previewProtection: config.vercelPublicPreviews.includes("voyager") ? "none" : "vercel-authentication",
+          // seed 003 "Security Checklist": a Content Security Policy (its value from config).
+          responseHeaders: { "Content-Security-Policy": config.voyagerContentSecurityPolicy },
           // seed 003 "Add Rate Limiting": `Ratelimit.slidingWindow(10, '10 s')` per IP, also at the edge.
           rateLimit: { limit: 10, windowSeconds: 10, source: "seed 003" },
         },

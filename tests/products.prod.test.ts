@@ -7,6 +7,8 @@ import { ROOT, findValue, isUnderSecret, sentinel, setUpStack } from "./helpers/
 import type { RecordedResource } from "./helpers/mocks";
 import { allSecretKeys } from "../infra/secrets";
 import { placeholderVercelDns } from "../tools/engine/offline-stack";
+import { ARA_RESPONSE_HEADERS } from "../stacks/ara";
+import { exactHeaderPatterns } from "../components/monitoring/blackbox-modules";
 import { firewallRuleCounts, probeModules, probeTargets, shippedModules } from "./helpers/blackbox";
 
 const rec = setUpStack("prod");
@@ -156,10 +158,13 @@ describe("prod stack", () => {
     // gives it, in today's per-project form), not seed 004's literals; the trailing dot is dropped.
     const vercelDns = placeholderVercelDns("ara-web-project-id");
     const cname = vercelDns.recommendedCname.replace(/\.$/, "");
-    expect(cname).toMatch(/^[0-9a-f]{16}\.vercel-dns-016\.com$/);
+    expect(cname).toMatch(/^[0-9a-f]{16}\.vercel-dns-017\.com$/);
+    expect(vercelDns.recommendedIpv4s).toEqual(["216.198.79.1", "64.29.17.1"]);
+    // One apex A record per address Vercel recommends (issue 19 item 10), not only the first.
     expect(dns.map((r) => `${r.inputs.name} ${r.inputs.type} ${r.inputs.content} proxied=${r.inputs.proxied}`).sort()).toEqual([
       `app.example.com CNAME ${cname} proxied=false`,
-      `example.com A ${vercelDns.recommendedIpv4s[0]} proxied=false`,
+      `example.com A 216.198.79.1 proxied=false`,
+      `example.com A 64.29.17.1 proxied=false`,
       `www.example.com CNAME ${cname} proxied=false`,
     ]);
     expect(ofType("cloudflare:index/r2ManagedDomain:R2ManagedDomain")).toHaveLength(0);
@@ -211,9 +216,12 @@ describe("prod stack", () => {
   it("probes production hosts without the bypass; the module file is still a Secret (one contract with staging)", () => {
     const probes = probeModules(resources);
     expect(probes["ara-probes-web-health"]).toBe("http_2xx");
+    expect(probes["ara-probes-web-redirects"]).toBe("http_308_no_follow");
     expect(probes["ara-probes-web-headers"]).toBe("ara_web_security_headers");
+    expect(probes["voyager-probes-web-headers"]).toBe("voyager_web_security_headers");
     expect(probes["ask-dahlia-probes-ui-health"]).toBe("http_2xx");
-    expect(probes["ask-dahlia-probes-ui-headers"]).toBe("ask_dahlia_ui_security_headers");
+    // seed 000 asks for no headers: Ask Dahlia's UI is not probed for any.
+    expect(probes["ask-dahlia-probes-ui-headers"]).toBeUndefined();
     for (const [name, module] of Object.entries(probes)) expect(module, name).not.toMatch(/vercel_bypass/);
     const shipped = shippedModules(resources);
     for (const [name, module] of Object.entries(probes)) expect(shipped.modules[module], `${name} → ${module}`).toBeDefined();
@@ -244,6 +252,47 @@ describe("prod stack", () => {
     // The check can fail: ARA's rule without the exemption counts its health probe.
     const ara = ofType("vercel:index/firewallConfig:FirewallConfig").find((f) => f.inputs.projectId === "ara-web-project-id")!.inputs.rules.rules[0];
     expect(firewallRuleCounts({ conditionGroups: [{ conditions: [ara.conditionGroups[0].conditions[0]] }] }, "/api/health")).toBe(true);
+  });
+
+  it("sets the headers each guide asks for with a ProjectRoute, and probes exactly those (seed 004: ARA's six; seed 003: Voyager's CSP; seed 000: none)", () => {
+    const routes = ofType("vercel:index/projectRoute:ProjectRoute");
+    const setBy = Object.fromEntries(
+      routes.map((r) => {
+        expect(r.inputs.route.src, r.name).toBe("/(.*)");
+        const set = Object.fromEntries(
+          r.inputs.route.transforms.map((t: any) => {
+            expect(t, r.name).toMatchObject({ type: "response.headers", op: "set" });
+            return [JSON.parse(t.target).key, JSON.parse(t.args)];
+          }),
+        );
+        return [r.inputs.projectId, set];
+      }),
+    );
+    expect(Object.keys(setBy).sort()).toEqual(["ara-web-project-id", "voyager-web-project-id"]);
+    expect(setBy["ara-web-project-id"]).toEqual(ARA_RESPONSE_HEADERS);
+    expect(setBy["voyager-web-project-id"]).toEqual({ "Content-Security-Policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'" });
+    // The probe checks what the route set: the same list, each value exactly.
+    const { modules } = shippedModules(resources);
+    const checked = (module: string) => Object.fromEntries(modules[module].http.fail_if_header_not_matches.map((h: any) => [h.header, h.regexp]));
+    expect(checked("ara_web_security_headers")).toEqual(exactHeaderPatterns(setBy["ara-web-project-id"]));
+    expect(checked("voyager_web_security_headers")).toEqual(exactHeaderPatterns(setBy["voyager-web-project-id"]));
+    expect(modules.ask_dahlia_ui_security_headers).toBeUndefined();
+  });
+
+  it("probes ARA's redirecting hosts (apex, www) without following, expecting 308, so their own certificates are checked", () => {
+    const targets = probeTargets(resources)
+      .filter((t) => t.probe === "ara-probes-web-redirects")
+      .map((t) => t.url.toString());
+    expect(targets.sort()).toEqual(["https://example.com/api/health", "https://www.example.com/api/health"]);
+    const health = probeTargets(resources)
+      .filter((t) => t.probe === "ara-probes-web-health")
+      .map((t) => t.url.toString());
+    expect(health).toEqual(["https://app.example.com/api/health"]);
+    const { modules } = shippedModules(resources);
+    expect(modules.http_308_no_follow.http).toMatchObject({ valid_status_codes: [308], follow_redirects: false });
+    const rules = byName("ara-alerts-rules").inputs.spec.groups.find((g: any) => g.name === "ara-web-redirects-endpoint").rules;
+    expect(rules.map((r: any) => r.alert)).toEqual(expect.arrayContaining(["EndpointDown"]));
+    expect(rules.some((r: any) => r.expr.includes("probe_ssl_earliest_cert_expiry") && r.expr.includes("ara-probes-web-redirects"))).toBe(true);
   });
 
   it("ARA runs its functions in iad1 and sfo1 (seed 004)", () => {

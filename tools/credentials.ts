@@ -101,6 +101,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
     permissions: ["team role Member or Owner (Vercel WAF custom rules)"],
     scope: "the team `vercelTeam` (prod: the rate limits of seeds 003 and 004)",
   },
+  "vercel:index/projectRoute:ProjectRoute": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner (project routing rules)"],
+    scope: "the team `vercelTeam` (prod: the security headers of seeds 003 and 004)",
+  },
   "vercel:index/projectProtectionBypass:ProjectProtectionBypass": {
     provider: "vercel",
     permissions: ["team role Member or Owner (Deployment Protection settings)"],

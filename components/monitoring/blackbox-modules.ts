@@ -99,28 +99,25 @@ export function statuspageModule(): BlackboxHttpModule {
   };
 }
 
-/** Response headers a Vercel app must send, header name → Go RE2 the value must match. */
+/** Response headers a module checks, header name → Go RE2 the value must match. */
 export type SecurityHeaders = Readonly<Record<string, string>>;
 
-/**
- * seed 004 "Security Headers" (vercel.json), as patterns that accept the seed's values and
- * reject a missing or weakened header:
- * - HSTS with `max-age` of at least one year (31536000), `includeSubDomains` and `preload`;
- * - `X-Content-Type-Options: nosniff`; `X-Frame-Options: DENY`;
- * - `Referrer-Policy: strict-origin-when-cross-origin`;
- * - a `Content-Security-Policy` with a `default-src` directive (the seed's sources are ARA's own).
- */
-export const SEED_SECURITY_HEADERS: SecurityHeaders = {
-  "Strict-Transport-Security":
-    "^max-age=(3153[6-9][0-9]{3}|315[4-9][0-9]{4}|31[6-9][0-9]{5}|3[2-9][0-9]{6}|[4-9][0-9]{7}|[1-9][0-9]{8,})\\s*;\\s*includeSubDomains\\s*;\\s*preload$",
-  "X-Content-Type-Options": "^nosniff$",
-  "X-Frame-Options": "^(?i:deny)$",
-  "Referrer-Policy": "^strict-origin-when-cross-origin$",
-  "Content-Security-Policy": "(^|;)\\s*default-src\\s",
-};
+/** `text` as an RE2 (and JavaScript) pattern that matches it literally. */
+export function re2Literal(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");
+}
 
-/** The module that fails when one of `headers` is missing or does not match (seed 004 "Security Headers"). */
-export function securityHeadersModule(headers: SecurityHeaders = SEED_SECURITY_HEADERS): BlackboxHttpModule {
+/**
+ * The patterns that check exactly the values a stack set (header name → value, e.g. what
+ * `vercel.ProjectRoute` sets on a Vercel app): each header present with exactly that value. The
+ * stack produces the values once and hands the same list to the route and to this module.
+ */
+export function exactHeaderPatterns(values: Readonly<Record<string, string>>): SecurityHeaders {
+  return Object.fromEntries(Object.entries(values).map(([header, value]) => [header, `^${re2Literal(value)}$`]));
+}
+
+/** The module that fails when one of `headers` is missing or does not match (`SecurityHeadersMissing`). */
+export function securityHeadersModule(headers: SecurityHeaders): BlackboxHttpModule {
   return {
     prober: "http",
     timeout: MODULE_TIMEOUT.toPrometheus(),
@@ -132,6 +129,25 @@ export function securityHeadersModule(headers: SecurityHeaders = SEED_SECURITY_H
       fail_if_header_not_matches: Object.entries(headers).map(([header, regexp]) => ({ header, regexp, allow_missing: false })),
     },
   };
+}
+
+/**
+ * The module of a host that redirects to another (Vercel's domain redirect, `www` → `app.`): the
+ * redirect is NOT followed and `status` (308) is expected. Following it would measure the final
+ * host's certificate (`probe_ssl_earliest_cert_expiry`), so the redirecting host's own certificate
+ * would never be checked; without following, the TLS handshake the probe records is this host's.
+ */
+export function redirectModule(status: number): BlackboxHttpModule {
+  return {
+    prober: "http",
+    timeout: MODULE_TIMEOUT.toPrometheus(),
+    http: { method: "GET", valid_status_codes: [status], preferred_ip_protocol: "ip4", follow_redirects: false },
+  };
+}
+
+/** The name of the redirect module for `status`: `http_308_no_follow`. */
+export function redirectModuleName(status: number): string {
+  return `http_${status}_no_follow`;
 }
 
 /** The name of an app's own module `module`: `<owner>_<module>`, the owner's separators as `_`. */

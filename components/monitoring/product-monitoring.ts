@@ -25,10 +25,12 @@ import {
 import { BlackboxProbes, type BlackboxProbeSpec } from "./blackbox-probes";
 import {
   type BlackboxModuleInput,
-  SEED_SECURITY_HEADERS,
   STATUSPAGE_MODULE,
   appModuleName,
+  exactHeaderPatterns,
   healthModule,
+  redirectModule,
+  redirectModuleName,
   securityHeadersModule,
   securityHeadersModuleName,
   statuspageModule,
@@ -37,6 +39,7 @@ import {
 } from "./blackbox-modules";
 import { ProductDashboard } from "./dashboard";
 import { PostgresExporter } from "./postgres-exporter";
+import { DOMAIN_REDIRECT_STATUS } from "../web/vercel-app";
 import { type ScrapeJob, alertSources } from "./series-sources";
 
 function mapValues<T, U>(r: Readonly<Record<string, T>>, f: (v: T) => U): Record<string, U> {
@@ -65,13 +68,19 @@ export interface MonitoredParts {
   readonly backupAlertGroups: readonly AlertGroup[];
   /** Staging, per Vercel app whose previews stay protected: its automation-bypass secret. */
   readonly vercelProtectionBypass: Readonly<Record<string, pulumi.Output<string>>>;
+  /**
+   * Per Vercel app, the response headers this stack set on it (`VercelApp.responseHeaders`: the
+   * project owner's route). Only these are probed, exactly; an app without any has no headers probe.
+   * @default {} (no headers probes)
+   */
+  readonly vercelResponseHeaders?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** The product's monitoring, from its spec and the parts already built. */
 export function productMonitoring(scope: ProductScope, spec: ProductSpec, parts: MonitoredParts): ProductMonitoring {
   const { name, platform, namespaceName: ns } = scope;
   const exporter = databaseExporter(scope, spec);
-  const { probes, modules, health, headers, dependencies } = productProbes(scope, spec, parts.vercelProtectionBypass);
+  const { probes, modules, health, headers, dependencies } = productProbes(scope, spec, parts.vercelProtectionBypass, parts.vercelResponseHeaders ?? {});
   const probeSelector = (probe: string) => probes!.selector(probe);
   const workloadSelectors: Record<string, SeriesSelector> = {};
   spec.workloads.forEach((w, i) => {
@@ -196,7 +205,12 @@ function databaseExporter(scope: ProductScope, spec: ProductSpec): PostgresExpor
  * automation-bypass secret as `x-vercel-protection-bypass`; without it Vercel answers 401, the
  * health probe pages for nothing and the headers probe never sees the app's headers.
  */
-function productProbes(scope: ProductScope, spec: ProductSpec, bypass: Readonly<Record<string, pulumi.Output<string>>>) {
+function productProbes(
+  scope: ProductScope,
+  spec: ProductSpec,
+  bypass: Readonly<Record<string, pulumi.Output<string>>>,
+  responseHeaders: Readonly<Record<string, Readonly<Record<string, string>>>>,
+) {
   const { name, platform, namespaceName: ns } = scope;
   const specs: BlackboxProbeSpec[] = [];
   const modules: Record<string, BlackboxModuleInput> = {};
@@ -217,25 +231,38 @@ function productProbes(scope: ProductScope, spec: ProductSpec, bypass: Readonly<
     // While prod has not created the project yet the secret is "" (VercelApp); staging then
     // attaches no domain either, and the next staging run after prod fills both in.
     const secret = bypass[a.name];
-    // Every host, redirecting ones too (the module follows the 308): each has its own certificate.
+    const withBypass = (module: { name: string; spec: BlackboxModuleInput }) =>
+      secret ? { name: vercelBypassModuleName(module.name), spec: withVercelProtectionBypass<pulumi.Input<string>>(module.spec, secret) } : module;
+    // The hosts that serve the app: GET the health path, any 2xx.
+    const serving = a.domains.filter((d) => d.redirectTo === undefined);
     healthProbe(
       a.name,
-      a.domains.map((d) => `https://${d.host}${a.healthPath}`),
-      secret
-        ? {
-            name: vercelBypassModuleName(appModuleName(owner, platform.blackbox.module)),
-            spec: withVercelProtectionBypass<pulumi.Input<string>>(healthModule(), secret),
-          }
-        : sharedHealth,
+      serving.map((d) => `https://${d.host}${a.healthPath}`),
+      secret ? withBypass({ name: appModuleName(owner, platform.blackbox.module), spec: healthModule() }) : sharedHealth,
     );
-    // Security headers: a module per app, named once here and used by its Probe.
-    const headersModule = securityHeadersModule(a.securityHeaders ?? SEED_SECURITY_HEADERS);
-    const module = secret ? vercelBypassModuleName(securityHeadersModuleName(owner)) : securityHeadersModuleName(owner);
-    modules[module] = secret ? withVercelProtectionBypass<pulumi.Input<string>>(headersModule, secret) : headersModule;
-    headers[a.name] = `${a.name}-headers`;
-    // The headers come from the app itself: probe the canonical host, not a redirect.
-    const canonical = a.domains.find((d) => d.redirectTo === undefined) ?? a.domains[0];
-    specs.push({ name: headers[a.name], module, targets: [`https://${canonical.host}/`] });
+    // Redirecting hosts (apex, `www`): not followed, 308 expected, so the probe's TLS handshake and
+    // `probe_ssl_earliest_cert_expiry` are this host's own certificate, not the target's.
+    const redirecting = a.domains.filter((d) => d.redirectTo !== undefined);
+    if (redirecting.length > 0) {
+      // Shared without a bypass; with one, the app's own (each project has its own secret).
+      const name = secret ? appModuleName(owner, redirectModuleName(DOMAIN_REDIRECT_STATUS)) : redirectModuleName(DOMAIN_REDIRECT_STATUS);
+      const module = withBypass({ name, spec: redirectModule(DOMAIN_REDIRECT_STATUS) });
+      modules[module.name] = module.spec;
+      health[`${a.name}-redirects`] = `${a.name}-redirects`;
+      // The health path: the Firewall's rate limit exempts it, as on the serving hosts.
+      specs.push({ name: health[`${a.name}-redirects`], module: module.name, targets: redirecting.map((d) => `https://${d.host}${a.healthPath}`) });
+    }
+    // Security headers: only those this stack set on the app (its route), exactly as set; an app
+    // whose guide asks for none, or a stack that does not own the project, probes none.
+    const set = responseHeaders[a.name] ?? {};
+    if (Object.keys(set).length > 0) {
+      const module = withBypass({ name: securityHeadersModuleName(owner), spec: securityHeadersModule(exactHeaderPatterns(set)) });
+      modules[module.name] = module.spec;
+      headers[a.name] = `${a.name}-headers`;
+      // The headers come from the app itself: probe the canonical host, not a redirect.
+      const canonical = serving[0] ?? a.domains[0];
+      specs.push({ name: headers[a.name], module: module.name, targets: [`https://${canonical.host}/`] });
+    }
   }
   for (const d of spec.dependencies ?? []) {
     modules[STATUSPAGE_MODULE] = statuspageModule();

@@ -12,7 +12,7 @@ import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PlatformContext, TYPE_PREFIX, Transform, throwIfInvalid, transform } from "../context";
-import { VERCEL_CNAME_TARGETS } from "../../policies/lib/vercel-dns";
+import { VERCEL_CNAME_TARGETS, hostPatternProblem, matchesHostPattern as matchesAllowListEntry } from "../../policies/lib/vercel-dns";
 
 const COMPONENT = "DnsRecords";
 
@@ -32,8 +32,22 @@ export interface DnsRecordSpec {
    * registered; a value only known later (e.g. Vercel's per-domain recommendation from
    * `vercel.getDomainConfigOutput`) is checked against the same rules when it resolves, and the
    * record fails instead of being created with it.
+   *
+   * A/AAAA only: a list of addresses makes one record per address (the same name and type), e.g.
+   * every IPv4 Vercel recommends for the apex. The first keeps the record's usual resource name
+   * (`<name>-apex-a`); the others are `-2`, `-3`, … and, for a list only known later, are registered
+   * once it resolves (a first preview of a project that does not exist yet shows only the first).
    */
-  readonly content: pulumi.Input<string>;
+  readonly content: pulumi.Input<string> | pulumi.Input<readonly string[]>;
+  /**
+   * Where a CNAME target only known later comes from, when that source is trusted to name a host
+   * the owner controls: e.g. `"vercel.getDomainConfig for project careersy-wingman"`, Vercel's own
+   * answer for a project of ours. Such a target is checked to be a hostname but not against
+   * `allowedCnameTargets` (Vercel's shards move on; the allow-list is for hand-written targets).
+   * Not allowed with a literal `content`: hand-written targets stay allow-listed.
+   * @default untrusted: the target must be on `allowedCnameTargets`
+   */
+  readonly trustedSource?: string;
   /** Whether Cloudflare proxies the traffic; required so the choice is explicit (`cloudflare-configure-dns-record-metadata`). */
   readonly proxied: boolean;
   /**
@@ -61,7 +75,8 @@ export interface DnsRecordsArgs {
   /** The records to manage. */
   readonly records: ReadonlyArray<DnsRecordSpec>;
   /**
-   * Hosts a CNAME may point at: exact hostnames, or `*.suffix` for any host under `suffix`.
+   * Hosts a CNAME may point at: exact hostnames, `*.suffix` for any host under `suffix`, or an
+   * anchored pattern `/^…$/` for a family of hosts (policies/lib/vercel-dns.ts `matchesHostPattern`).
    * A CNAME may also point at another record of this set. `cloudflare-disallow-unknown-cname-targets`.
    * @default DEFAULT_ALLOWED_CNAME_TARGETS (Vercel's targets)
    */
@@ -76,8 +91,8 @@ export interface DnsRecordsArgs {
 /**
  * Default CNAME allow-list: Vercel's targets (policies/lib/vercel-dns.ts, the same list `cloudflare-disallow-unknown-cname-targets`
  * starts from): seed 003 `cname.vercel-dns.com`, seed 004 `*.cdn.vercel-dns.com`, Vercel's docs
- * `cname.vercel-dns-0.com`, and the per-project `*.vercel-dns-016.com` hosts `vercel.getDomainConfig`
- * recommends today.
+ * `cname.vercel-dns-0.com`, and the family of per-project hosts `vercel.getDomainConfig` recommends
+ * (`<hex>.vercel-dns-<digits>.com`, any shard: `-016`, today's `-017`, the next one).
  */
 export const DEFAULT_ALLOWED_CNAME_TARGETS: readonly string[] = VERCEL_CNAME_TARGETS;
 
@@ -212,11 +227,9 @@ export function recordSuffix(spec: Pick<DnsRecordSpec, "name" | "type">, zoneNam
   return `${base}-${spec.type.toLowerCase()}`;
 }
 
-/** Whether `host` matches an allow-list entry (exact host, or `*.suffix` for hosts under `suffix`). */
+/** Whether `host` matches an allow-list entry (exact host, `*.suffix` for hosts under `suffix`, or an anchored `/^…$/` pattern). */
 export function matchesHostPattern(host: string, pattern: string): boolean {
-  const p = pattern.toLowerCase().replace(/\.$/, "");
-  if (p.startsWith("*.")) return host.endsWith(p.slice(1)) && host.length > p.length - 1;
-  return host === p;
+  return matchesAllowListEntry(host, pattern);
 }
 
 /** The comment written on each record: who owns it and which product it serves (`cloudflare-configure-dns-record-metadata`). */
@@ -229,7 +242,14 @@ export function ownerComment(ctx: PlatformContext): string {
  * (`cloudflare-disallow-private-dns-addresses`), a CNAME target not a hostname or not on the
  * allow-list nor a record of the set (`cloudflare-disallow-unknown-cname-targets`).
  */
-export function contentProblems(at: string, type: DnsRecordType, content: string, fqdns: ReadonlySet<string>, allowed: ReadonlyArray<string>): string[] {
+export function contentProblems(
+  at: string,
+  type: DnsRecordType,
+  content: string,
+  fqdns: ReadonlySet<string>,
+  allowed: ReadonlyArray<string>,
+  trustedSource?: string,
+): string[] {
   const problems: string[] = [];
   if (type === "A" || type === "AAAA") {
     const family = net.isIP(content);
@@ -247,7 +267,7 @@ export function contentProblems(at: string, type: DnsRecordType, content: string
     const target = content.toLowerCase().replace(/\.$/, "");
     if (!isHostname(target)) {
       problems.push(`${at}: \`content\` "${content}" is not a hostname; a CNAME points at a hostname such as \`cname.vercel-dns.com\``);
-    } else if (!fqdns.has(target) && !allowed.some((p) => matchesHostPattern(target, p))) {
+    } else if (trustedSource === undefined && !fqdns.has(target) && !allowed.some((p) => matchesHostPattern(target, p))) {
       problems.push(
         `${at}: CNAME target \`${target}\` is not in \`allowedCnameTargets\` (${allowed.join(", ")}); point it at an allowed host or add the host to \`allowedCnameTargets\` (cloudflare-disallow-unknown-cname-targets, dangling-record takeover)`,
       );
@@ -265,13 +285,43 @@ export function contentProblems(at: string, type: DnsRecordType, content: string
 export function checkedContent(
   name: string,
   at: string,
-  spec: Pick<DnsRecordSpec, "type" | "content">,
+  spec: Pick<DnsRecordSpec, "type" | "content" | "trustedSource">,
   fqdns: ReadonlySet<string>,
   allowed: ReadonlyArray<string>,
 ): pulumi.Output<string> {
-  return pulumi.output(spec.content).apply((c) => {
-    if (typeof spec.content !== "string") throwIfInvalid(COMPONENT, name, contentProblems(at, spec.type, c, fqdns, allowed));
-    return spec.type === "CNAME" ? c.toLowerCase().replace(/\.$/, "") : c;
+  return checkedContents(name, at, spec, fqdns, allowed).apply((list) => list[0]);
+}
+
+/** The spec's content as written: its literal values, or `undefined` when (part of) it is only known later. */
+export function literalContents(content: DnsRecordSpec["content"]): readonly string[] | undefined {
+  if (typeof content === "string") return [content];
+  if (Array.isArray(content) && content.every((c) => typeof c === "string")) return content as readonly string[];
+  return undefined;
+}
+
+/**
+ * Every value of the spec's content (one per record: a list of addresses makes several), checked
+ * as `checkedContent` describes once it resolves; a value only known later that resolves to no
+ * value at all fails the record too.
+ */
+export function checkedContents(
+  name: string,
+  at: string,
+  spec: Pick<DnsRecordSpec, "type" | "content" | "trustedSource">,
+  fqdns: ReadonlySet<string>,
+  allowed: ReadonlyArray<string>,
+): pulumi.Output<readonly string[]> {
+  const literal = literalContents(spec.content) !== undefined;
+  return pulumi.output(spec.content as pulumi.Input<string | string[]>).apply((c) => {
+    const list: string[] = typeof c === "string" ? [c] : [...c];
+    if (!literal) {
+      const problems =
+        list.length === 0
+          ? [`${at}: \`content\` resolved to no value; the ${spec.type} record needs at least one`]
+          : list.flatMap((v) => contentProblems(at, spec.type, v, fqdns, allowed, spec.trustedSource));
+      throwIfInvalid(COMPONENT, name, problems);
+    }
+    return list.map((v) => (spec.type === "CNAME" ? v.toLowerCase().replace(/\.$/, "") : v));
   });
 }
 
@@ -297,6 +347,10 @@ export function validateDnsRecordsArgs(name: string, args: DnsRecordsArgs): void
   }
 
   const allowed = args.allowedCnameTargets ?? DEFAULT_ALLOWED_CNAME_TARGETS;
+  for (const p of allowed) {
+    const problem = hostPatternProblem(p);
+    if (problem) problems.push(`\`allowedCnameTargets\`: ${problem}`);
+  }
   const fqdns = zoneOk ? new Set(args.records.map((r) => qualifyRecordName(r.name, zone))) : new Set<string>();
   const seen = new Map<string, number>();
   const typesByName = new Map<string, Set<DnsRecordType>>();
@@ -329,7 +383,18 @@ export function validateDnsRecordsArgs(name: string, args: DnsRecordsArgs): void
     if (rel === "@" && r.type === "CNAME") {
       problems.push(`${at}: a CNAME cannot sit at the zone apex; use an A record instead (for Vercel: its recommended IPv4, e.g. 76.76.21.21)`);
     }
-    if (typeof r.content === "string") problems.push(...contentProblems(at, r.type, r.content, fqdns, allowed));
+    const literal = literalContents(r.content);
+    if (literal !== undefined) {
+      if (literal.length === 0) problems.push(`${at}: \`content\` is an empty list; give at least one address`);
+      if (literal.length > 1 && r.type === "CNAME") problems.push(`${at}: a CNAME has exactly one target; give \`content\` as one host name`);
+      for (const c of literal) problems.push(...contentProblems(at, r.type, c, fqdns, allowed));
+      if (new Set(literal).size !== literal.length) problems.push(`${at}: \`content\` lists an address twice; list each once`);
+      if (r.trustedSource !== undefined) {
+        problems.push(
+          `${at}: \`trustedSource\` is set on a literal \`content\`; hand-written targets stay on \`allowedCnameTargets\` — drop \`trustedSource\` (it is for a provider's answer, e.g. vercel.getDomainConfig)`,
+        );
+      }
+    }
 
     if (zoneOk) {
       const fqdn = qualifyRecordName(r.name, zone);
@@ -377,9 +442,9 @@ export class DnsRecords extends pulumi.ComponentResource {
     const fqdns = new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)));
     const allowed = args.allowedCnameTargets ?? DEFAULT_ALLOWED_CNAME_TARGETS;
     const recordIds = args.records.map((spec, i) => {
-      if (spec.pending === undefined) return this.createRecord(name, spec, comment, args, i, fqdns, allowed).id;
+      if (spec.pending === undefined) return this.createRecords(name, spec, comment, args, i, fqdns, allowed);
       // Registered once the answer is in (known at preview: a lookup), and only when the target exists.
-      return pulumi.output(spec.pending).apply((pending) => (pending ? pulumi.output("") : this.createRecord(name, spec, comment, args, i, fqdns, allowed).id));
+      return pulumi.output(spec.pending).apply((pending) => (pending ? pulumi.output("") : this.createRecords(name, spec, comment, args, i, fqdns, allowed)));
     });
 
     this.hostnames = Object.freeze([...new Set(args.records.map((r) => qualifyRecordName(r.name, args.zoneName)))]);
@@ -388,7 +453,11 @@ export class DnsRecords extends pulumi.ComponentResource {
     this.registerOutputs({ hostnames: this.hostnames, recordIds: this.recordIds });
   }
 
-  private createRecord(
+  /**
+   * The spec's records: the first (its usual name) at once, and one more per further value of a
+   * list of addresses (`-2`, `-3`, …), registered once the list is known. Returns the first's id.
+   */
+  private createRecords(
     name: string,
     spec: DnsRecordSpec,
     comment: string,
@@ -396,9 +465,40 @@ export class DnsRecords extends pulumi.ComponentResource {
     index: number,
     fqdns: ReadonlySet<string>,
     allowed: ReadonlyArray<string>,
-  ): cloudflare.DnsRecord {
+  ): pulumi.Output<string> {
     const at = `\`records[${index}]\` (${spec.type} ${spec.name})`;
-    const content = checkedContent(name, at, spec, fqdns, allowed);
+    const contents = checkedContents(name, at, spec, fqdns, allowed);
+    const suffix = recordSuffix(spec, args.zoneName);
+    const first = this.createRecord(
+      `${name}-${suffix}`,
+      spec,
+      contents.apply((list) => list[0]),
+      comment,
+      args,
+    );
+    const literal = literalContents(spec.content);
+    if (literal !== undefined) {
+      literal.slice(1).forEach((c, i) =>
+        this.createRecord(
+          `${name}-${suffix}-${i + 2}`,
+          spec,
+          contents.apply((list) => list[i + 1] ?? c),
+          comment,
+          args,
+        ),
+      );
+    } else if (spec.type !== "CNAME") {
+      // Known at preview when it comes from a lookup. The first record's id waits for the others,
+      // so `recordIds` (a registered output) keeps the run open until they are registered.
+      const more = contents.apply((list) =>
+        pulumi.all(list.slice(1).map((c, i) => this.createRecord(`${name}-${suffix}-${i + 2}`, spec, c, comment, args).id)),
+      );
+      return pulumi.all([first.id, more]).apply(([id]) => id);
+    }
+    return first.id;
+  }
+
+  private createRecord(resourceName: string, spec: DnsRecordSpec, content: pulumi.Input<string>, comment: string, args: DnsRecordsArgs): cloudflare.DnsRecord {
     const base: cloudflare.DnsRecordArgs = {
       zoneId: args.zoneId,
       name: qualifyRecordName(spec.name, args.zoneName),
@@ -409,6 +509,6 @@ export class DnsRecords extends pulumi.ComponentResource {
       comment,
     };
     const final = transform(args.transform?.record, base, spec);
-    return new cloudflare.DnsRecord(`${name}-${recordSuffix(spec, args.zoneName)}`, final, { parent: this });
+    return new cloudflare.DnsRecord(resourceName, final, { parent: this });
   }
 }

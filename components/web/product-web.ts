@@ -11,15 +11,21 @@ import { DnsRecords, type DnsRecordSpec } from "./dns-records";
 import { VercelApp } from "./vercel-app";
 
 /**
- * Where a Vercel host's DNS record points: the zone apex gets an A record to `ipv4`, every other
- * host a CNAME to `cname`. Seed 004 writes `@ → 76.76.19.61` and `www → …cdn.vercel-dns.com`, seed
- * 003 `cname.vercel-dns.com`, Vercel's docs `76.76.21.21` and `cname.vercel-dns-0.com`, and today's
- * answer is per project (`216.150.1.1`, `<hash>.vercel-dns-016.com`), so the program asks Vercel
- * (`vercelDnsTarget`), never a literal.
+ * Where a Vercel host's DNS record points: the zone apex gets one A record per address of `ipv4s`,
+ * every other host a CNAME to `cname`. Seed 004 writes `@ → 76.76.19.61` and
+ * `www → …cdn.vercel-dns.com`, seed 003 `cname.vercel-dns.com`, Vercel's docs `76.76.21.21` and
+ * `cname.vercel-dns-0.com`, and today's answer is per project (`216.198.79.1` and `64.29.17.1`,
+ * `<16 hex>.vercel-dns-017.com.`), so the program asks Vercel (`vercelDnsTarget`), never a literal.
  */
 export interface VercelDnsTarget {
-  readonly ipv4: pulumi.Input<string>;
+  /** Every address of Vercel's first-ranked IPv4 recommendation (one A record each). */
+  readonly ipv4s: pulumi.Input<readonly string[]>;
   readonly cname: pulumi.Input<string>;
+  /**
+   * Where the values come from, when that is Vercel's own answer for a project of ours: the CNAME
+   * is then trusted (`DnsRecordSpec.trustedSource`) rather than matched against the allow-list.
+   */
+  readonly source?: string;
   /** True while the project does not exist yet (staging before prod): no record this run. */
   readonly pending?: pulumi.Input<boolean>;
 }
@@ -53,14 +59,14 @@ export function vercelDnsTarget(project: VercelDnsProject, host: string, opts: p
     );
   return {
     // No config: a pending project, whose record is not registered (`pending`); nothing to check.
-    ipv4: config.apply((c) => {
-      if (c === undefined) return "";
+    ipv4s: config.apply((c): readonly string[] => {
+      if (c === undefined) return [""];
       const ips = c.recommendedIpv4s;
-      // One A record per name: the first of Vercel's first-ranked addresses.
+      // Every address of Vercel's first-ranked answer (today two): one A record each.
       if (!ips || ips.length === 0) {
         throw new Error(`Vercel recommends no IPv4 address for ${host} (project ${project.name}); check the domain in the project's settings`);
       }
-      return ips[0];
+      return ips;
     }),
     cname: config.apply((c) => {
       if (c === undefined) return "";
@@ -69,6 +75,8 @@ export function vercelDnsTarget(project: VercelDnsProject, host: string, opts: p
       }
       return c.recommendedCname;
     }),
+    // The provider asks Vercel for this project's own recommendation: a target Vercel controls.
+    source: `vercel.getDomainConfig for project ${project.name}`,
   };
 }
 
@@ -88,12 +96,24 @@ export function productDnsRecords(
   for (const app of spec.webApps) {
     for (const { host } of app.domains) {
       const target = lookup(app, host);
+      if (host !== platform.zoneName && !host.endsWith(`.${platform.zoneName}`)) {
+        // A domain outside our zone (a community's own, seed 003 `branding.domains`): its owner
+        // sets the record; the run logs the one Vercel recommends for it.
+        pulumi.output(target.cname).apply((cname) => {
+          if (cname !== "")
+            pulumi.log.info(
+              `${host} is outside the zone ${platform.zoneName}: its owner points a CNAME at ${cname.replace(/\.$/, "")} (Vercel's answer for ${app.projectName})`,
+            );
+        });
+        continue;
+      }
       const pending = target.pending !== undefined ? { pending: target.pending } : {};
+      const trusted = target.source !== undefined ? { trustedSource: target.source } : {};
       // Vercel terminates TLS itself and asks that its records are not proxied.
       records.push(
         host === platform.zoneName
-          ? { name: host, type: "A", content: target.ipv4, proxied: false, ...pending }
-          : { name: host, type: "CNAME", content: target.cname, proxied: false, ...pending },
+          ? { name: host, type: "A", content: target.ipv4s, proxied: false, ...pending }
+          : { name: host, type: "CNAME", content: target.cname, proxied: false, ...pending, ...trusted },
       );
     }
   }
@@ -132,6 +152,8 @@ export function productWebApps(scope: ProductScope, webApps: readonly WebAppSpec
         // replaced a generated secret the app reads.
         redeploy: version ? { version, after: [...workloads] } : undefined,
         previewProtection: a.previewProtection,
+        // The one list of headers: set by the route here, checked by the app's headers probe.
+        responseHeaders: a.responseHeaders,
         functionRegions: a.functionRegions,
         rateLimit: a.rateLimit && {
           ...a.rateLimit,

@@ -194,6 +194,14 @@ export interface VercelAppArgs {
   readonly functionRegions?: readonly string[];
   /** A Vercel Firewall rate limit, set by the stack that owns the project. @default none */
   readonly rateLimit?: VercelRateLimitSpec;
+  /**
+   * Response headers set on every path (header → value), e.g. seed 004's security headers: one
+   * `vercel.ProjectRoute` (`src: "/(.*)"`) with a `response.headers` `set` transform per header,
+   * created by the stack that owns the project (project-level routing rules). `responseHeaders`
+   * on the component tells what this stack set, for the probe that checks them.
+   * @default {} (no route)
+   */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
   /** Adjust a child's arguments without forking the component. */
   readonly transform?: {
     /** The `vercel.FirewallConfig` (project owner only). */
@@ -208,6 +216,8 @@ export interface VercelAppArgs {
     readonly domain?: Transform<vercel.ProjectDomainArgs, [spec: VercelDomainSpec]>;
     /** The redeploying `vercel.Deployment`. */
     readonly deployment?: Transform<vercel.DeploymentArgs>;
+    /** The `vercel.ProjectRoute` that sets `responseHeaders` (project owner only). */
+    readonly headersRoute?: Transform<vercel.ProjectRouteArgs>;
   };
 }
 
@@ -427,6 +437,10 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
       );
     }
   }
+  for (const [header, value] of Object.entries(args.responseHeaders ?? {})) {
+    if (!HEADER_NAME.test(header)) problems.push(`\`responseHeaders\`: "${header}" is not an HTTP header name (letters, digits, \`-\`)`);
+    if (value.trim() === "" || /[\r\n]/.test(value)) problems.push(`\`responseHeaders.${header}\` must be a non-empty single-line value`);
+  }
   domains.forEach((d, i) => {
     const at = `\`domains[${i}]\` (${d.domain})`;
     if (!HOSTNAME.test(d.domain)) {
@@ -456,6 +470,15 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
   throwIfInvalid(COMPONENT, name, problems);
 }
 
+/** Name of the project routing rule that sets `responseHeaders`. */
+export const HEADERS_ROUTE_NAME = "app-platform response headers";
+
+/** Status of Vercel's domain redirects (`redirectTo`): permanent and method-preserving; the redirect probes expect it. */
+export const DOMAIN_REDIRECT_STATUS = 308;
+
+/** HTTP header names (RFC 9110 tokens, as the platform writes them). */
+const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+
 /** Name of the project's rate-limit rule in the Vercel Firewall (4–160 characters). */
 export function rateLimitRuleName(projectName: string): string {
   return `${projectName} rate limit`;
@@ -478,6 +501,11 @@ export class VercelApp extends pulumi.ComponentResource {
   readonly protectionBypassSecret?: pulumi.Output<string>;
   /** Whether this stack creates the project (prod) rather than looking it up by name (staging). */
   readonly managesProject: boolean;
+  /**
+   * The response headers this stack set on the project (header → value): `responseHeaders` on the
+   * stack that owns the project, `{}` elsewhere. What the headers probe checks, exactly.
+   */
+  readonly responseHeaders: Readonly<Record<string, string>>;
   /**
    * True when the project was looked up (staging) and does not exist yet, so this stack set no
    * variables or domains; the next run after prod creates the project adds them.
@@ -519,6 +547,7 @@ export class VercelApp extends pulumi.ComponentResource {
       this.projectPending = pulumi.output(false);
       const bypass = createChildren(this.projectId);
       if (args.rateLimit) this.createFirewall(name, this.projectId, args);
+      if (Object.keys(args.responseHeaders ?? {}).length > 0) this.createHeadersRoute(name, this.projectId, args);
       if (bypass) this.protectionBypassSecret = bypass;
     } else {
       // The children are registered once the lookup answers. That happens while this component's
@@ -529,6 +558,7 @@ export class VercelApp extends pulumi.ComponentResource {
       if (wantsBypass) this.protectionBypassSecret = pulumi.secret(pulumi.output(found.then((f) => f.bypass ?? pulumi.output(""))));
     }
     this.managesProject = manageProject;
+    this.responseHeaders = Object.freeze(manageProject ? { ...(args.responseHeaders ?? {}) } : {});
     this.projectName = args.project.name;
     this.domains = Object.freeze((args.domains ?? []).map((d) => d.domain));
     this.envKeys = Object.freeze(
@@ -603,6 +633,33 @@ export class VercelApp extends pulumi.ComponentResource {
       },
     };
     return new vercel.FirewallConfig(`${name}-firewall`, transform(args.transform?.firewall, base), { parent: this });
+  }
+
+  /**
+   * One project routing rule on every path that sets each response header
+   * (terraform-provider-vercel `vercel_project_route`: `transforms` of type `response.headers`, op
+   * `set`, `target` the JSON `{"key": <header>}`, `args` the JSON value; the shape of Vercel's
+   * transform rules, https://vercel.com/changelog/transform-rules-are-now-available-in-vercel-json).
+   */
+  private createHeadersRoute(name: string, projectId: pulumi.Input<string>, args: VercelAppArgs): vercel.ProjectRoute {
+    const base: vercel.ProjectRouteArgs = {
+      projectId,
+      name: HEADERS_ROUTE_NAME,
+      description: "Security headers the app's guide asks for; managed by app-platform",
+      enabled: true,
+      // First, so no other rule ends the request before the headers are set.
+      position: { placement: "start" },
+      route: {
+        src: "/(.*)",
+        transforms: Object.entries(args.responseHeaders ?? {}).map(([key, value]) => ({
+          type: "response.headers",
+          op: "set",
+          target: JSON.stringify({ key }),
+          args: JSON.stringify(value),
+        })),
+      },
+    };
+    return new vercel.ProjectRoute(`${name}-headers-route`, transform(args.transform?.headersRoute, base), { parent: this });
   }
 
   private createBypass(name: string, projectId: pulumi.Input<string>, args: VercelAppArgs): vercel.ProjectProtectionBypass {
@@ -696,7 +753,7 @@ export class VercelApp extends pulumi.ComponentResource {
       gitBranch,
       redirect: spec.redirectTo,
       // Permanent, method-preserving redirect.
-      redirectStatusCode: spec.redirectTo ? 308 : undefined,
+      redirectStatusCode: spec.redirectTo ? DOMAIN_REDIRECT_STATUS : undefined,
     };
     return new vercel.ProjectDomain(`${name}-domain-${domainSuffix(spec.domain)}`, transform(args.transform?.domain, base, spec), {
       parent: this,

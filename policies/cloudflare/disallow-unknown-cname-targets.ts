@@ -1,26 +1,21 @@
 import { defineResourceRule, ofType } from "../lib/rule";
 import { DnsRecord } from "../lib/resource-types";
 import { readConfig, stringList } from "../lib/config";
-import { VERCEL_CNAME_TARGETS } from "../lib/vercel-dns";
+import { VERCEL_CNAME_TARGETS, matchesHostPattern } from "../lib/vercel-dns";
 
 const DEFAULTS = {
   // Vercel's targets, the same list the program's `dnsAllowedCnameTargets` defaults to
   // (lib/vercel-dns.ts): seed 003's cname.vercel-dns.com, Vercel's docs' cname.vercel-dns-0.com
-  // and the per-project *.vercel-dns-016.com hosts `vercel.getDomainConfig` recommends.
+  // and the family of per-project hosts `vercel.getDomainConfig` recommends
+  // (`<hex>.vercel-dns-<digits>.com`, any shard, as an anchored pattern).
   allowedCnameTargets: [...VERCEL_CNAME_TARGETS],
 };
 
-function normalise(host: string): string {
-  return host.trim().toLowerCase().replace(/\.$/, "");
-}
-
-/** Whether `host` matches `pattern`: exact, or `*.zone` for any name below `zone`. */
-export function hostMatches(host: string, pattern: string): boolean {
-  const h = normalise(host);
-  const p = normalise(pattern);
-  if (p.startsWith("*.")) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
-  return h === p;
-}
+/**
+ * Whether `host` matches `pattern`: exact, `*.zone` for any name below `zone`, or an anchored
+ * `/^…$/` pattern over the whole host (the program's DNS component uses the same matcher).
+ */
+export const hostMatches = matchesHostPattern;
 
 /** DNS CNAME targets only from an allow-list (dangling-record takeover). */
 export const disallowUnknownCnameTargets = defineResourceRule("cloudflare", {
@@ -32,7 +27,10 @@ export const disallowUnknownCnameTargets = defineResourceRule("cloudflare", {
   rationale: "A CNAME to a host someone else can claim lets an attacker serve content on our domain once the target is released (subdomain takeover).",
   standard: "OWASP: subdomain takeover; CAPEC-19",
   config: {
-    allowedCnameTargets: stringList("Allowed CNAME targets; `*.zone` allows any name below zone.", DEFAULTS.allowedCnameTargets),
+    allowedCnameTargets: stringList(
+      "Allowed CNAME targets: a host, `*.zone` for any name below zone, or `/^…$/` for a family of hosts.",
+      DEFAULTS.allowedCnameTargets,
+    ),
   },
   validateResource: ofType(DnsRecord, (record, args, report) => {
     if (record.type !== "CNAME") return args.notApplicable("Policy only applies to CNAME records");

@@ -20,11 +20,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  SEED_SECURITY_HEADERS,
   STATUSPAGE_MODULE,
   VERCEL_PROTECTION_BYPASS_HEADER,
   appModuleName,
+  exactHeaderPatterns,
   healthModule,
+  redirectModule,
+  redirectModuleName,
   renderBlackboxConfig,
   securityHeadersModule,
   securityHeadersModuleName,
@@ -32,6 +34,7 @@ import {
   vercelBypassModuleName,
   withVercelProtectionBypass,
 } from "../../components/monitoring/blackbox-modules";
+import { ARA_RESPONSE_HEADERS } from "../../stacks/ara";
 
 const EXPORTER = "/usr/bin/prometheus-blackbox-exporter";
 const INSTALL = "apt-get install -y --no-install-recommends prometheus-blackbox-exporter";
@@ -53,12 +56,16 @@ const BYPASS = "0123456789abcdefghijklmnopqrstuv";
 const BYPASS_HEALTH = vercelBypassModuleName(appModuleName("ara-web", "http_2xx"));
 const BYPASS_HEADERS = vercelBypassModuleName(HEADERS_MODULE);
 const WRONG_BYPASS = "wrong_bypass";
+/** What ARA's stack sets on its project's route, as its headers probe checks it (exactly). */
+const ARA_PATTERNS = exactHeaderPatterns(ARA_RESPONSE_HEADERS);
+const REDIRECT = redirectModuleName(308);
 const MODULES = {
+  [REDIRECT]: redirectModule(308),
   http_2xx: healthModule(),
   [STATUSPAGE_MODULE]: statuspageModule(),
-  [HEADERS_MODULE]: securityHeadersModule(SEED_SECURITY_HEADERS),
+  [HEADERS_MODULE]: securityHeadersModule(ARA_PATTERNS),
   [BYPASS_HEALTH]: withVercelProtectionBypass(healthModule(), BYPASS),
-  [BYPASS_HEADERS]: withVercelProtectionBypass(securityHeadersModule(SEED_SECURITY_HEADERS), BYPASS),
+  [BYPASS_HEADERS]: withVercelProtectionBypass(securityHeadersModule(ARA_PATTERNS), BYPASS),
   [WRONG_BYPASS]: withVercelProtectionBypass(healthModule(), "not-the-project-secret-000000000"),
 };
 
@@ -93,6 +100,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     }
     res.writeHead(200, { "Content-Type": "text/html", ...headers });
     res.end("<html></html>");
+  } else if (url.pathname === "/redirect") {
+    // Vercel's domain redirect (`www` → `app.`): 308 to the same path on the canonical host.
+    res.writeHead(308, { Location: `/health${url.search}` });
+    res.end();
   } else if (url.pathname === "/health") {
     const status = Number(url.searchParams.get("status") ?? 200);
     res.writeHead(status, { "Content-Type": "application/json" });
@@ -191,7 +202,11 @@ describe("security-headers module (seed 004 headers)", () => {
     expect(m.probe_failed_due_to_regex).toBe(0);
   });
 
+  it("the stack's list is seed 004's vercel.json, verbatim", () => expect(ARA_RESPONSE_HEADERS).toEqual(SEED_004_HEADERS));
+
   it.each([
+    ["X-XSS-Protection missing", "drop=X-XSS-Protection"],
+    ["CSP other than the one set", "set=Content-Security-Policy:default-src *"],
     ["HSTS missing", "drop=Strict-Transport-Security"],
     ["HSTS without preload", "set=Strict-Transport-Security:max-age=31536000; includeSubDomains"],
     ["HSTS shorter than a year", "set=Strict-Transport-Security:max-age=86400; includeSubDomains; preload"],
@@ -237,6 +252,26 @@ describe("protected Vercel previews (deployment protection)", () => {
     expect(without.probe_success).toBe(0);
     expect(without.probe_http_status_code).toBe(401);
     expect(without.probe_failed_due_to_regex ?? 0).toBe(0);
+  });
+});
+
+describe("redirecting hosts (apex, www)", () => {
+  it("the redirect module passes on the 308 without following it, so the probe measured the redirecting host itself", async () => {
+    const m = await probe(REDIRECT, "/redirect");
+    expect(m.probe_success).toBe(1);
+    // The last response the probe measured (status, TLS) is the redirecting host's own 308.
+    expect(m.probe_http_status_code).toBe(308);
+  });
+
+  it("fails when the host serves instead of redirecting, or fails", async () => {
+    expect((await probe(REDIRECT, "/health")).probe_success).toBe(0);
+    expect((await probe(REDIRECT, "/missing")).probe_success).toBe(0);
+  });
+
+  it("the health module would follow the redirect and report the final host (why redirecting hosts get their own module)", async () => {
+    const m = await probe("http_2xx", "/redirect");
+    expect(m.probe_http_redirects).toBe(1);
+    expect(m.probe_http_status_code).toBe(200);
   });
 });
 

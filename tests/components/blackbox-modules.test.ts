@@ -18,6 +18,10 @@ import {
   healthModule,
   renderBlackboxConfig,
   securityHeadersModule,
+  exactHeaderPatterns,
+  re2Literal,
+  redirectModule,
+  redirectModuleName,
   securityHeadersModuleName,
   vercelBypassModuleName,
   withVercelProtectionBypass,
@@ -40,10 +44,26 @@ describe("module names", () => {
 
   it("the bypass variant is the module plus the header, and the header name is Vercel's", () => {
     expect(VERCEL_PROTECTION_BYPASS_HEADER).toBe("x-vercel-protection-bypass");
-    const m = withVercelProtectionBypass(securityHeadersModule(), "s3cret");
+    const m = withVercelProtectionBypass(securityHeadersModule(exactHeaderPatterns({ "X-Frame-Options": "DENY" })), "s3cret");
     expect(m.http.headers).toEqual({ "x-vercel-protection-bypass": "s3cret" });
     const { headers: _h, ...rest } = m.http;
-    expect(rest).toEqual(securityHeadersModule().http);
+    expect(rest).toEqual(securityHeadersModule(exactHeaderPatterns({ "X-Frame-Options": "DENY" })).http);
+  });
+
+  it("checks exactly the values the stack set: each header anchored, its value taken literally", () => {
+    const csp = "default-src 'self'; script-src 'self' 'unsafe-inline' *.clerk.accounts.dev";
+    expect(exactHeaderPatterns({ "Content-Security-Policy": csp, "X-Frame-Options": "DENY" })).toEqual({
+      "Content-Security-Policy": "^default-src 'self'; script-src 'self' 'unsafe-inline' \\*\\.clerk\\.accounts\\.dev$",
+      "X-Frame-Options": "^DENY$",
+    });
+    expect(new RegExp(`^${re2Literal(csp)}$`).test(csp)).toBe(true);
+    expect(new RegExp(`^${re2Literal("a.b (c)|[d]{1}?+$^")}$`).test("a.b (c)|[d]{1}?+$^")).toBe(true);
+    expect(new RegExp(`^${re2Literal("a.b")}$`).test("axb")).toBe(false);
+  });
+
+  it("the redirect module does not follow and expects exactly the domain redirect's 308", () => {
+    expect(redirectModuleName(308)).toBe("http_308_no_follow");
+    expect(redirectModule(308).http).toMatchObject({ valid_status_codes: [308], follow_redirects: false });
   });
 
   it("rejects a request header that is not an HTTP header name", () => {
@@ -57,7 +77,10 @@ describe("module names", () => {
 
 describe("BlackboxModulesConfig", () => {
   it("without request headers: a Secret blackbox-modules-<env>, key blackbox.yaml, exactly the rendered file; no ConfigMap", async () => {
-    const modules = { http_2xx: healthModule(), [securityHeadersModuleName("ara-web")]: securityHeadersModule() };
+    const modules = {
+      http_2xx: healthModule(),
+      [securityHeadersModuleName("ara-web")]: securityHeadersModule(exactHeaderPatterns({ "X-Frame-Options": "DENY" })),
+    };
     const c = new BlackboxModulesConfig("blackbox-modules-prod", { context: { ...context, environment: "prod" }, namespace: "monitoring", modules });
     await rec.settle();
     expect(rec.ofType("kubernetes:core/v1:ConfigMap")).toHaveLength(0);

@@ -11,6 +11,7 @@ import {
   DnsRecords,
   DnsRecordsArgs,
   checkedContent,
+  checkedContents,
   ipProblem,
   isPublicIp,
   qualifyRecordName,
@@ -109,8 +110,14 @@ describe("DnsRecords resources", () => {
 
 describe("content looked up at run time (Vercel's recommendation)", () => {
   const fqdns = new Set(["appstoagents.com", "www.appstoagents.com"]);
-  const check = (type: "A" | "CNAME", value: string) => {
-    const out = checkedContent("ara-dns", "`records[1]` (X y)", { type, content: pulumi.output(value) }, fqdns, DEFAULT_ALLOWED_CNAME_TARGETS) as any;
+  const check = (type: "A" | "CNAME", value: string, trustedSource?: string) => {
+    const out = checkedContent(
+      "ara-dns",
+      "`records[1]` (X y)",
+      { type, content: pulumi.output(value), trustedSource },
+      fqdns,
+      DEFAULT_ALLOWED_CNAME_TARGETS,
+    ) as any;
     // A failed apply rejects each promise an Output carries: await the value, observe the rest.
     for (const p of [out.isKnown, out.isSecret, out.allResources?.()]) p?.catch?.(() => undefined);
     return out.promise();
@@ -125,7 +132,60 @@ describe("content looked up at run time (Vercel's recommendation)", () => {
 
   it("fails the record when the value breaks cloudflare-disallow-unknown-cname-targets or cloudflare-disallow-private-dns-addresses", async () => {
     await expect(check("A", "10.0.0.1")).rejects.toThrow("`records[1]` (X y): `content` 10.0.0.1 is a private (RFC 1918) address");
-    await expect(check("CNAME", "abc.vercel-dns-017.com")).rejects.toThrow("CNAME target `abc.vercel-dns-017.com` is not in `allowedCnameTargets`");
+    await expect(check("CNAME", "old-app.herokuapp.com")).rejects.toThrow("CNAME target `old-app.herokuapp.com` is not in `allowedCnameTargets`");
+  });
+
+  it("accepts every shard of Vercel's per-project family (<hex>.vercel-dns-<digits>.com): today's -017 and a future -123", async () => {
+    expect(await check("CNAME", "5f1c0a7e9b2d4c68.vercel-dns-017.com.")).toBe("5f1c0a7e9b2d4c68.vercel-dns-017.com");
+    expect(await check("CNAME", "5f1c0a7e9b2d4c68.vercel-dns-123.com.")).toBe("5f1c0a7e9b2d4c68.vercel-dns-123.com");
+    // The family is the whole host, not a substring of it.
+    await expect(check("CNAME", "5f1c0a7e9b2d4c68.vercel-dns-017.com.attacker.net")).rejects.toThrow("is not in `allowedCnameTargets`");
+    await expect(check("CNAME", "takeover.vercel-dns-017.com")).rejects.toThrow("is not in `allowedCnameTargets`");
+    await expect(check("CNAME", "5f1c0a7e9b2d4c68.vercel-dns-x.com")).rejects.toThrow("is not in `allowedCnameTargets`");
+  });
+
+  it("trusts Vercel's own answer for our project outside the allow-list, still only a hostname", async () => {
+    const source = "vercel.getDomainConfig for project careersy-wingman";
+    expect(await check("CNAME", "5f1c0a7e9b2d4c68.vercel-dns-new.net.", source)).toBe("5f1c0a7e9b2d4c68.vercel-dns-new.net");
+    await expect(check("CNAME", "https://x.vercel-dns-017.com", source)).rejects.toThrow("is not a hostname");
+    // The same value without the trusted source (hand-written, or any other lookup) stays allow-listed.
+    await expect(check("CNAME", "5f1c0a7e9b2d4c68.vercel-dns-new.net.")).rejects.toThrow("is not in `allowedCnameTargets`");
+  });
+
+  it("refuses `trustedSource` on a hand-written target", () => {
+    expect(() =>
+      validateDnsRecordsArgs("d", withRecords([{ name: "app", type: "CNAME", content: "x.example.net", proxied: false, trustedSource: "me" }])),
+    ).toThrow("`trustedSource` is set on a literal `content`; hand-written targets stay on `allowedCnameTargets`");
+  });
+
+  it("writes one A record per address of a list (Vercel's two apex addresses), the first under the record's usual name", async () => {
+    new DnsRecords("ara-dns", withRecords([{ name: "@", type: "A", content: pulumi.output(["216.198.79.1", "64.29.17.1"]), proxied: false }]));
+    await rec.settle();
+    expect(
+      rec
+        .ofType(RECORD)
+        .map((r) => `${r.name} ${r.inputs.name} ${r.inputs.type} ${r.inputs.content}`)
+        .sort(),
+    ).toEqual(["ara-dns-apex-a appstoagents.com A 216.198.79.1", "ara-dns-apex-a-2 appstoagents.com A 64.29.17.1"]);
+  });
+
+  it("writes one A record per address of a literal list, each checked", async () => {
+    expect(() => validateDnsRecordsArgs("d", withRecords([{ name: "@", type: "A", content: ["76.76.21.21", "10.0.0.1"], proxied: false }]))).toThrow(
+      "`content` 10.0.0.1 is a private (RFC 1918) address",
+    );
+    expect(() => validateDnsRecordsArgs("d", withRecords([{ name: "@", type: "A", content: [], proxied: false }]))).toThrow("`content` is an empty list");
+    new DnsRecords("ara-dns", withRecords([{ name: "@", type: "A", content: ["76.76.21.21", "76.76.21.22"], proxied: false }]));
+    await rec.settle();
+    expect(rec.ofType(RECORD).map((r) => `${r.name} ${r.inputs.content}`)).toEqual(["ara-dns-apex-a 76.76.21.21", "ara-dns-apex-a-2 76.76.21.22"]);
+  });
+
+  it("fails an A record whose looked-up list is empty or holds a private address", async () => {
+    const out = checkedContents("ara-dns", "`records[0]` (A @)", { type: "A", content: pulumi.output(["216.198.79.1", "10.0.0.1"]) }, fqdns, []) as any;
+    for (const p of [out.isKnown, out.isSecret, out.allResources?.()]) p?.catch?.(() => undefined);
+    await expect(out.promise()).rejects.toThrow("`content` 10.0.0.1 is a private (RFC 1918) address");
+    const none = checkedContents("ara-dns", "`records[0]` (A @)", { type: "A", content: pulumi.output([] as string[]) }, fqdns, []) as any;
+    for (const p of [none.isKnown, none.isSecret, none.allResources?.()]) p?.catch?.(() => undefined);
+    await expect(none.promise()).rejects.toThrow("`content` resolved to no value");
   });
 
   it("registers a `pending` record only once its target exists (staging before prod created the project)", async () => {
@@ -195,7 +255,12 @@ describe("names", () => {
     expect(qualifyRecordName("www.example.com.", "example.com")).toBe("www.example.com");
     expect(recordSuffix({ name: "example.com", type: "A" }, "example.com")).toBe("apex-a");
     expect(recordSuffix({ name: "*.preview", type: "CNAME" }, "example.com")).toBe("wildcard-preview-cname");
-    expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual(["cname.vercel-dns.com", "*.vercel-dns.com", "cname.vercel-dns-0.com", "*.vercel-dns-016.com"]);
+    expect(DEFAULT_ALLOWED_CNAME_TARGETS).toEqual([
+      "cname.vercel-dns.com",
+      "*.vercel-dns.com",
+      "cname.vercel-dns-0.com",
+      "/^[0-9a-f]+\\.vercel-dns-[0-9]+\\.com$/",
+    ]);
     // The stack's config key defaults to the same list (one allow-list, `cloudflare-disallow-unknown-cname-targets`).
     expect(PLAIN_CONFIG_KEYS.find((k) => k.key === "dnsAllowedCnameTargets")!.default).toEqual(DEFAULT_ALLOWED_CNAME_TARGETS);
   });
@@ -237,7 +302,7 @@ describe("validateDnsRecordsArgs", () => {
 
   it("rejects a CNAME to an unknown host", () => {
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("myapp.herokuapp.com")]))).toThrow(
-      "`records[0]` (CNAME app): CNAME target `myapp.herokuapp.com` is not in `allowedCnameTargets` (cname.vercel-dns.com, *.vercel-dns.com, cname.vercel-dns-0.com, *.vercel-dns-016.com)",
+      "`records[0]` (CNAME app): CNAME target `myapp.herokuapp.com` is not in `allowedCnameTargets` (cname.vercel-dns.com, *.vercel-dns.com, cname.vercel-dns-0.com, /^[0-9a-f]+\\.vercel-dns-[0-9]+\\.com$/)",
     );
     // the suffix rule matches whole labels only
     expect(() => validateDnsRecordsArgs("d", withRecords([cname("evilvercel-dns.com")]))).toThrow("CNAME target `evilvercel-dns.com`");

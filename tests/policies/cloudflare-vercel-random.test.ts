@@ -6,6 +6,7 @@ import { enableR2BackupLock } from "../../policies/cloudflare/enable-r2-backup-l
 import { disallowR2CorsWildcard } from "../../policies/cloudflare/disallow-r2-cors-wildcard";
 import { configureR2Location } from "../../policies/cloudflare/configure-r2-location";
 import { disallowUnknownCnameTargets, hostMatches } from "../../policies/cloudflare/disallow-unknown-cname-targets";
+import { VERCEL_PROJECT_CNAME_FAMILY } from "../../policies/lib/vercel-dns";
 import { disallowPrivateDnsAddresses, nonPublicReason } from "../../policies/cloudflare/disallow-private-dns-addresses";
 import { configureDnsRecordMetadata } from "../../policies/cloudflare/configure-dns-record-metadata";
 import { enforceSensitiveSecrets } from "../../policies/vercel/enforce-sensitive-secrets";
@@ -213,10 +214,36 @@ describe("cloudflare-disallow-unknown-cname-targets", () => {
       rule,
       edit(cnameRecord(), (p) => (p.content = "cname.vercel-dns-0.com")),
     ));
-  it("passes the per-project *.vercel-dns-016.com target Vercel recommends today", () =>
+  it("passes the per-project *.vercel-dns-016.com target Vercel recommended before", () =>
     expectClean(
       rule,
       edit(cnameRecord(), (p) => (p.content = "7e8e70c7b54787ba.vercel-dns-016.com")),
+    ));
+  // terraform-provider-vercel's fixture (client/domain_config_test.go) answers a -017 host; the
+  // family pattern accepts the next shard too, without a release of the pack.
+  it("passes today's -017 per-project target and a future -123 shard (the family, by pattern)", async () => {
+    await expectClean(
+      rule,
+      edit(cnameRecord(), (p) => (p.content = "5f1c0a7e9b2d4c68.vercel-dns-017.com.")),
+    );
+    await expectClean(
+      rule,
+      edit(cnameRecord(), (p) => (p.content = "5f1c0a7e9b2d4c68.vercel-dns-123.com")),
+    );
+    expect(hostMatches("5f1c0a7e9b2d4c68.vercel-dns-017.com.attacker.net", VERCEL_PROJECT_CNAME_FAMILY)).toBe(false);
+    expect(hostMatches("takeover.vercel-dns-017.com", VERCEL_PROJECT_CNAME_FAMILY)).toBe(false);
+  });
+  it("flags a host that only looks like the family", () =>
+    expectViolation(
+      rule,
+      edit(cnameRecord(), (p) => (p.content = "5f1c0a7e9b2d4c68.vercel-dns-017.com.attacker.net")),
+      /is not on the allow-list/,
+    ));
+  it("takes a configured family pattern", () =>
+    expectClean(
+      rule,
+      edit(cnameRecord(), (p) => (p.content = "shop-42.myshopify.com")),
+      { ...PROD, config: { [rule.name]: { allowedCnameTargets: ["/^shop-[0-9]+\\.myshopify\\.com$/"] } } },
     ));
   it("flags an unknown target", () =>
     expectViolation(

@@ -339,8 +339,9 @@ describe("promtool test rules on the real prod rule files", () => {
           {
             eval_time: "20m",
             alertname: "TargetMissing",
-            // the exporter and the headers Probe have no `up` series in this test: their absence pages
-            exp_alerts: ["ara-postgres", "ara-probes-web-headers"].map((missing) => ({
+            // the exporter, the headers Probe and the redirects Probe (apex, www) have no `up` series
+            // in this test: their absence pages
+            exp_alerts: ["ara-postgres", "ara-probes-web-headers", "ara-probes-web-redirects"].map((missing) => ({
               exp_labels: { severity: "critical", namespace: "ara-prod", job: missing, scrape_job: missing },
               exp_annotations: {
                 summary: `No scrape target for namespace=ara-prod, job=${missing}`,
@@ -366,7 +367,7 @@ describe("promtool test rules on the real prod rule files", () => {
       exp_labels: { severity: "warning", endpoint: "web", namespace: "ara-prod", job, instance },
       exp_annotations: {
         summary: `Security headers missing or wrong (namespace=ara-prod, job=${job})`,
-        description: `${instance} answers (probe_failed_due_to_regex = 1) without one of the required security headers (HSTS with preload, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, CSP) or with a wrong value; check the app's vercel.json "headers".`,
+        description: `${instance} answers (probe_failed_due_to_regex = 1) without one of the security headers the stack sets on the app (its vercel.ProjectRoute "app-platform response headers") or with another value; check the project's routing rules and what the app's own config or middleware overwrites.`,
         runbook_url: `${RUNBOOKS}/SecurityHeadersMissing.md`,
       },
     };

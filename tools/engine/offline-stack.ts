@@ -125,13 +125,21 @@ function hexId(seed: string): string {
 
 /**
  * What the plan answers for Vercel's per-domain DNS recommendation (`vercel getDomainConfig`), in
- * the shape Vercel answers today (`GET /v6/domains/{domain}/config`, rank 1): the apex addresses
- * `216.150.1.1` and `216.150.16.1`, and a per-project CNAME target `<16 hex>.vercel-dns-016.com.`,
- * trailing dot included, derived from the project asked for. So the plan and the tests exercise
- * what a real account returns: a target the allow-list must accept, and a dot the record must drop.
+ * the shape Vercel answers today. The provider (terraform-provider-vercel `client/domain_config.go`)
+ * reads `GET /v6/domains/{domain}/config` and keeps the rank-1 entries of `recommendedCNAME`
+ * (`[{"rank":1,"value":"<host>"}]`) and `recommendedIPv4` (`[{"rank":1,"value":["<ip>",...]}]`,
+ * a list); its own fixture (`client/domain_config_test.go`) answers `example.vercel-dns-017.com`.
+ * Real accounts today get a per-project `<16 hex>.vercel-dns-017.com.` (trailing dot included) and,
+ * for an apex, the two addresses `216.198.79.1` and `64.29.17.1` (public DNS of Vercel-hosted apexes,
+ * e.g. `7c2ca1c8d2024712.vercel-dns-017.com` resolving to both). So the plan and the tests exercise
+ * what a real account returns: a shard the allow-list never named, two apex addresses, and a dot
+ * the record must drop. `shard` lets a test feed the next shard (`"123"`).
  */
-export function placeholderVercelDns(projectIdOrName: string): { recommendedIpv4s: string[]; recommendedCname: string } {
-  return { recommendedIpv4s: ["216.150.1.1", "216.150.16.1"], recommendedCname: `${hexId(`vercel:${projectIdOrName}`).slice(0, 16)}.vercel-dns-016.com.` };
+export function placeholderVercelDns(projectIdOrName: string, shard = "017"): { recommendedIpv4s: string[]; recommendedCname: string } {
+  return {
+    recommendedIpv4s: ["216.198.79.1", "64.29.17.1"],
+    recommendedCname: `${hexId(`vercel:${projectIdOrName}`).slice(0, 16)}.vercel-dns-${shard}.com.`,
+  };
 }
 
 /** The AWS account id the plan reports for the caller (the documentation example account). */

@@ -222,8 +222,8 @@ export const SECURITY_HEADERS_DEFAULTS: BuilderDefaults<number> = {
 };
 
 /**
- * The app answers but a required header is missing or wrong: the probe module's
- * `fail_if_header_not_matches` failed, `probe_failed_due_to_regex{<selector>} == 1`.
+ * The app answers but a header the stack set on it is missing or different: the probe module's
+ * `fail_if_header_not_matches` (exactly the values set) failed, `probe_failed_due_to_regex{<selector>} == 1`.
  */
 export function securityHeadersMissing(opts: SecurityHeadersOptions): AlertSpec {
   const { severity, tier } = tierFor(SECURITY_HEADERS_DEFAULTS, opts);
@@ -234,7 +234,7 @@ export function securityHeadersMissing(opts: SecurityHeadersOptions): AlertSpec 
     severity,
     expr: `${METRICS.probeFailedDueToRegex}${renderSelector(opts.selector)} == ${tier.threshold}`,
     summary: `Security headers missing or wrong (${describeSelector(opts.selector)})`,
-    description: `{{ $labels.instance }} answers (probe_failed_due_to_regex = {{ $value }}) without one of the required security headers (HSTS with preload, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, CSP) or with a wrong value; check the app's vercel.json "headers".`,
+    description: `{{ $labels.instance }} answers (probe_failed_due_to_regex = {{ $value }}) without one of the security headers the stack sets on the app (its vercel.ProjectRoute "app-platform response headers") or with another value; check the project's routing rules and what the app's own config or middleware overwrites.`,
     problems,
   });
 }
