@@ -13,6 +13,8 @@ import { BackupJob } from "./backup-job";
 import { cronIntervals, parseCron } from "./job-kernel";
 import { DatabaseMaintenance } from "./database-maintenance";
 import { RestoreVerification } from "./restore-verification";
+import { schemasNotDumped } from "./postgres-providers";
+import { throwIfInvalid } from "../context";
 
 /** The backup job's component name, which is also its CronJob's name. */
 export function backupJobName(productName: string, job: string): string {
@@ -100,7 +102,7 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
         rpo: job.rpo,
         ...(job.export
           ? { exportTask: { image: job.export.image, command: job.export.command, secretEnv: secretValues(scope.secrets, job.export.secretEnv) } }
-          : { databaseUrl: scope.secrets.get(backups.databaseSecret), image: platform.backupImage }),
+          : { databaseUrl: scope.secrets.get(backups.databaseSecret), dumpSchemas: backups.dumpSchemas, image: platform.backupImage }),
       },
       { parent },
     );
@@ -108,6 +110,14 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
   }
   const v = backups.restoreVerification;
   if (v) {
+    const missing = schemasNotDumped(v.restoreSchemas, backups.dumpSchemas);
+    throwIfInvalid("ProductBackups", name, [
+      ...(missing.length
+        ? [
+            `\`restoreVerification.restoreSchemas\` lists ${missing.map((s) => `"${s}"`).join(", ")}, which \`dumpSchemas\` leaves out of the dump; restore schemas the dump holds, or dump them`,
+          ]
+        : []),
+    ]);
     const job = backups.jobs.find((j) => j.name === v.job)!;
     const verification = new RestoreVerification(
       restoreVerificationName(name, v.job),
