@@ -7,7 +7,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { dataProtection } from "../context";
 import type { BackupSpec, DataBucketSpec, DatabaseMaintenanceSpec } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
-import { type AlertGroup, backupStale } from "../monitoring/alerts";
+import { type AlertGroup, backupStale, maintenanceJobFailed } from "../monitoring/alerts";
 import { BackupBucket } from "./backup-bucket";
 import { BackupJob } from "./backup-job";
 import { cronIntervals, parseCron } from "./job-kernel";
@@ -159,4 +159,16 @@ export function productDatabaseMaintenance(scope: ProductScope, m: DatabaseMaint
     },
     { parent: scope.parent },
   );
+}
+
+/**
+ * A warning per maintenance CronJob whose last run failed (`DatabaseMaintenanceFailed`), one group
+ * each: the alert keeps one name (one runbook), and names are unique within a group.
+ */
+export function databaseMaintenanceAlertGroups(scope: ProductScope, maintenance: DatabaseMaintenance): AlertGroup[] {
+  return Object.entries(maintenance.cronJobNames).map(([task, cronJob]) => ({
+    name: `${scope.context.product}-db-maintenance-${task}`,
+    // The `task` label keeps the rules apart (promtool rejects two rules with one name and the same labels).
+    rules: [maintenanceJobFailed({ cronJob: cronJob!, namespace: scope.namespaceName, runbookBaseUrl: scope.platform.runbookBaseUrl, labels: { task } })],
+  }));
 }

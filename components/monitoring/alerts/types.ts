@@ -148,4 +148,8 @@ export const METRICS = {
   cronJobLastSuccess: "kube_cronjob_status_last_successful_time",
   /** kube-state-metrics: Unix time the CronJob object was created. */
   cronJobCreated: "kube_cronjob_created",
+  /** kube-state-metrics: Unix time the CronJob last started a Job. */
+  cronJobLastSchedule: "kube_cronjob_status_last_schedule_time",
+  /** kube-state-metrics: number of the CronJob's Jobs running now. */
+  cronJobActive: "kube_cronjob_status_active",
 } as const;
