@@ -6,9 +6,9 @@
  * 1. foundation: the namespace, the registry pull Secret, the product's secrets;
  * 2. workloads (`workloads/product-workloads.ts`);
  * 3. web: Vercel apps, then DNS for every public host (`web/product-web.ts`);
- * 4. data: data buckets, the backup bucket, backup jobs and the restore check (`data/product-data.ts`);
- * 5. monitoring: exporter, probes, alert groups, dashboard (`monitoring/product-monitoring.ts`);
- * 6. the database's scheduled maintenance (`data/product-data.ts`).
+ * 4. data: data buckets, the backup bucket, backup jobs and the restore check, and the database's
+ *    scheduled maintenance (`data/product-data.ts`);
+ * 5. monitoring: exporter, probes, alert groups (the data's among them), dashboard (`monitoring/product-monitoring.ts`).
  *
  * Providers come from the resource options.
  */
@@ -19,7 +19,7 @@ import { type ProductScope, afterNamespaceOptions } from "./product-scope";
 import { productSecrets } from "./secrets/product-secrets";
 import { productNamespace, productWorkloads, withRegistrySecret } from "./workloads/product-workloads";
 import { productDns, productWebApps } from "./web/product-web";
-import { productBackups, productDataBuckets, productDatabaseMaintenance } from "./data/product-data";
+import { databaseMaintenanceAlertGroups, productBackups, productDataBuckets, productDatabaseMaintenance } from "./data/product-data";
 import { productMonitoring } from "./monitoring/product-monitoring";
 import type { ProductDashboard } from "./monitoring/dashboard";
 import type { BlackboxModuleInput } from "./monitoring/blackbox-modules";
@@ -93,10 +93,13 @@ export class ApplicationStack extends pulumi.ComponentResource {
     const backups = spec.backups ? productBackups(scope, spec.backups) : undefined;
     this.backupBucketName = backups?.bucket.bucketName;
 
+    // 4b. Maintenance of the product's database, with a warning when a run fails.
+    const maintenance = spec.databaseMaintenance ? productDatabaseMaintenance(scope, spec.databaseMaintenance) : undefined;
+
     // 5. Monitoring: every source first, then the alerts and the dashboard that read them.
     const monitoring = productMonitoring(scope, spec, {
       workloads,
-      backupAlertGroups: backups?.alertGroups ?? [],
+      backupAlertGroups: [...(backups?.alertGroups ?? []), ...(maintenance ? databaseMaintenanceAlertGroups(scope, maintenance) : [])],
       vercelProtectionBypass: this.vercelProtectionBypass,
       // What each app's route set, the one list its headers probe checks.
       vercelResponseHeaders: Object.fromEntries(spec.webApps.map((a, i) => [a.name, apps[i].responseHeaders])),
@@ -104,9 +107,6 @@ export class ApplicationStack extends pulumi.ComponentResource {
     this.blackboxModules = monitoring.blackboxModules;
     this.scrapeJobs = monitoring.scrapeJobs;
     this.dashboard = monitoring.dashboard;
-
-    // 6. Maintenance of the product's database.
-    if (spec.databaseMaintenance) productDatabaseMaintenance(scope, spec.databaseMaintenance);
 
     this.registerOutputs({
       namespace: this.namespace,

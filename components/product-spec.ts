@@ -9,6 +9,7 @@ import type { ConfigKeyFacts, ConfigValues, PlainConfigKey } from "./config-key"
 import type { KubernetesServiceArgs } from "./workloads/kubernetes-service";
 import type { ArchiveStorageClass } from "./data/backup-bucket";
 import type { AlertDefinitions } from "./monitoring/series-sources";
+import type { DumpSchemas } from "./data/postgres-providers";
 import { Duration, Retention } from "./values";
 
 /**
@@ -184,6 +185,12 @@ export interface BackupSpec {
   readonly retention: ReadonlyArray<{ readonly prefix: string; readonly retention: Retention }>;
   /** The secret holding the `DATABASE_URL` to dump. */
   readonly databaseSecret: string;
+  /**
+   * The schemas the dump jobs dump (only `include`, or all but `exclude`); must contain the
+   * restore verification's `restoreSchemas`. Supabase: `{ exclude: SUPABASE_INTERNAL_SCHEMAS }`.
+   * @default every schema
+   */
+  readonly dumpSchemas?: DumpSchemas;
   readonly jobs: ReadonlyArray<{
     readonly name: string;
     readonly prefix: string;

@@ -20,6 +20,7 @@ import { Probe } from "../components/workloads/probe";
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
 import { defineProduct, type ProvidedSecret } from "../components/product-spec";
+import { SUPABASE_INTERNAL_SCHEMAS } from "../components/data/postgres-providers";
 
 const providedSecrets: readonly ProvidedSecret[] = [
   { name: "SUPABASE_URL", description: "Supabase project URL; seed 001 §3.1 delivers it through a secretKeyRef." },
@@ -202,6 +203,9 @@ export const codebook = defineProduct({
         ...(config.codebookBackupArchiveAfterDays > 0
           ? { archive: { after: Retention.days(config.codebookBackupArchiveAfterDays), storageClass: "GLACIER_IR" as const } }
           : {}),
+        // Supabase's `postgres` role cannot dump Supabase's internal schemas (supabase/supabase#10982):
+        // leave out the list the Supabase CLI's own `db dump` leaves out.
+        dumpSchemas: { exclude: SUPABASE_INTERNAL_SCHEMAS },
         jobs: [
           // seed 001 §4.3: RPO 24 h. Twice a day, so the RPO keeps 12 h of margin over the
           // schedule: one slow or failed run does not breach it (README "Backup freshness").

@@ -37,6 +37,7 @@ import {
   scriptsConfigMap,
 } from "./script-job";
 import { Duration } from "../values";
+import type { DumpSchemas } from "./postgres-providers";
 import { BACKUP_LABEL, BACKUP_UID, type BackupImage, MAX_CRONJOB_NAME, cronIntervals, parseCron } from "./job-kernel";
 
 const COMPONENT = "BackupJob";
@@ -97,6 +98,13 @@ export interface BackupJobArgs {
    * through a Secret. Give exactly one of `databaseUrl` and `exportTask`.
    */
   readonly databaseUrl?: pulumi.Input<string>;
+  /**
+   * With `databaseUrl`: the schemas dumped, only `include` (with every extension) or all but
+   * `exclude` (pg_dump patterns), e.g. `{ exclude: SUPABASE_INTERNAL_SCHEMAS }` for a Supabase
+   * database, whose internal schemas its `postgres` role cannot dump. A `schema=` in the URL
+   * (Prisma) must be one of them. @default every schema
+   */
+  readonly dumpSchemas?: DumpSchemas;
   /**
    * Instead of a Postgres dump: the product's own export command (e.g. seed 001 §4.2's weekly
    * Pinecone export), run with the same upload credentials and environment (`S3_ENDPOINT`,
@@ -205,6 +213,15 @@ export function s3BackupWriterPolicy(
   });
 }
 
+/** A schema name or pg_dump pattern in `dumpSchemas` (no commas: the script splits the list on them). */
+const DUMP_SCHEMA_PATTERN = /^[A-Za-z_*?][A-Za-z0-9_$*?]*$/;
+
+/** The pg-backup.sh environment of `dumpSchemas`. */
+export function dumpSchemasEnv(dump: DumpSchemas | undefined): { name: string; value: string }[] {
+  if (!dump) return [];
+  return "include" in dump ? [{ name: "DUMP_SCHEMAS", value: dump.include.join(",") }] : [{ name: "DUMP_EXCLUDE_SCHEMAS", value: dump.exclude.join(",") }];
+}
+
 /** Labels that select the job's pods (a subset of every object's labels). */
 export function backupSelectorLabels(context: PlatformContext, name: string): Record<string, string> {
   const all = recommendedLabels(context, name, "backup");
@@ -230,6 +247,15 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
 
   if ((args.databaseUrl === undefined) === (args.exportTask === undefined)) {
     problems.push("give exactly one of `databaseUrl` (a Postgres dump) and `exportTask` (the product's own export command)");
+  }
+  if (args.dumpSchemas) {
+    const list = "include" in args.dumpSchemas ? args.dumpSchemas.include : args.dumpSchemas.exclude;
+    const field = "include" in args.dumpSchemas ? "dumpSchemas.include" : "dumpSchemas.exclude";
+    if (args.databaseUrl === undefined) problems.push("`dumpSchemas` applies to a Postgres dump only; remove it from an `exportTask` job");
+    if (list.length === 0) problems.push(`\`${field}\` is empty; list schemas, or leave \`dumpSchemas\` out to dump every schema`);
+    for (const s of list) {
+      if (!DUMP_SCHEMA_PATTERN.test(s)) problems.push(`\`${field}\` entry "${s}" is not a schema name or pg_dump pattern (letters, digits, _, $, * and ?)`);
+    }
   }
   if (args.exportTask) {
     const t = args.exportTask;
@@ -447,7 +473,7 @@ export class BackupJob extends pulumi.ComponentResource {
               { name: "BACKUP_TMPDIR", value: "/tmp" },
               ...(task
                 ? [...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })), ...Object.keys(task.secretEnv ?? {}).map(fromSecret)]
-                : [fromSecret("DATABASE_URL")]),
+                : [...dumpSchemasEnv(a.dumpSchemas), fromSecret("DATABASE_URL")]),
               fromSecret("AWS_ACCESS_KEY_ID"),
               fromSecret("AWS_SECRET_ACCESS_KEY"),
             ],

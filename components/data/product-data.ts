@@ -7,12 +7,14 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { dataProtection } from "../context";
 import type { BackupSpec, DataBucketSpec, DatabaseMaintenanceSpec } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
-import { type AlertGroup, backupStale, restoreTooSlow } from "../monitoring/alerts";
+import { type AlertGroup, backupStale, maintenanceJobFailed, restoreTooSlow } from "../monitoring/alerts";
 import { BackupBucket } from "./backup-bucket";
 import { BackupJob } from "./backup-job";
 import { cronIntervals, parseCron } from "./job-kernel";
 import { DatabaseMaintenance } from "./database-maintenance";
 import { RestoreVerification, RESTORE_VERIFICATION_DEFAULTS } from "./restore-verification";
+import { schemasNotDumped } from "./postgres-providers";
+import { throwIfInvalid } from "../context";
 
 /** The backup job's component name, which is also its CronJob's name. */
 export function backupJobName(productName: string, job: string): string {
@@ -77,6 +79,7 @@ export interface ProductBackups {
  */
 export function productBackups(scope: ProductScope, backups: BackupSpec): ProductBackups {
   const { name, context, platform, parent } = scope;
+  checkArchiveKeepsNewestReadable(name, backups); // before anything is registered
   const bucket = new BackupBucket(
     `${name}-backups`,
     {
@@ -88,7 +91,6 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
     },
     { parent },
   );
-  checkArchiveKeepsNewestReadable(name, backups);
   const alertGroups: AlertGroup[] = [];
   for (const job of backups.jobs) {
     new BackupJob(
@@ -102,7 +104,7 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
         rpo: job.rpo,
         ...(job.export
           ? { exportTask: { image: job.export.image, command: job.export.command, secretEnv: secretValues(scope.secrets, job.export.secretEnv) } }
-          : { databaseUrl: scope.secrets.get(backups.databaseSecret), image: platform.backupImage }),
+          : { databaseUrl: scope.secrets.get(backups.databaseSecret), dumpSchemas: backups.dumpSchemas, image: platform.backupImage }),
       },
       { parent },
     );
@@ -110,6 +112,14 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
   }
   const v = backups.restoreVerification;
   if (v) {
+    const missing = schemasNotDumped(v.restoreSchemas, backups.dumpSchemas);
+    throwIfInvalid("ProductBackups", name, [
+      ...(missing.length
+        ? [
+            `\`restoreVerification.restoreSchemas\` lists ${missing.map((s) => `"${s}"`).join(", ")}, which \`dumpSchemas\` leaves out of the dump; restore schemas the dump holds, or dump them`,
+          ]
+        : []),
+    ]);
     const job = backups.jobs.find((j) => j.name === v.job)!;
     const verification = new RestoreVerification(
       restoreVerificationName(name, v.job),
@@ -174,4 +184,16 @@ export function productDatabaseMaintenance(scope: ProductScope, m: DatabaseMaint
     },
     { parent: scope.parent },
   );
+}
+
+/**
+ * A warning per maintenance CronJob whose last run failed (`DatabaseMaintenanceFailed`), one group
+ * each: the alert keeps one name (one runbook), and names are unique within a group.
+ */
+export function databaseMaintenanceAlertGroups(scope: ProductScope, maintenance: DatabaseMaintenance): AlertGroup[] {
+  return Object.entries(maintenance.cronJobNames).map(([task, cronJob]) => ({
+    name: `${scope.context.product}-db-maintenance-${task}`,
+    // The `task` label keeps the rules apart (promtool rejects two rules with one name and the same labels).
+    rules: [maintenanceJobFailed({ cronJob: cronJob!, namespace: scope.namespaceName, runbookBaseUrl: scope.platform.runbookBaseUrl, labels: { task } })],
+  }));
 }

@@ -16,6 +16,7 @@ import { commonPodSpec, dnsEgressRule, secretEnv, tcpEgress } from "../workloads
 import { PlatformContext, TYPE_PREFIX, isDnsLabel, isProd, recommendedLabels, throwIfInvalid } from "../context";
 import type { SeriesSelector } from "./alerts";
 import { isPort } from "../workloads/probe";
+import { exporterDatabaseUrl } from "../data/database-url";
 
 /** postgres_exporter's default listen port (`--web.listen-address=:9187`). */
 export const POSTGRES_EXPORTER_PORT = 9187;
@@ -29,7 +30,11 @@ export interface DeployedExporter {
   readonly mode: "deploy";
   /** Pinned image. @example { repository: "quay.io/prometheuscommunity/postgres-exporter", tag: "v0.17.1" } */
   readonly image: { readonly repository: string; readonly tag: string };
-  /** The database's connection string (a `postgresql://` URL); kept a Pulumi secret. */
+  /**
+   * The database's connection string (a `postgresql://` URL, e.g. the app's `DATABASE_URL`);
+   * kept a Pulumi secret. Query parameters lib/pq would send to the server (Prisma's `schema`,
+   * `pgbouncer`, `connection_limit`, ...) are left out of the exporter's copy (`exporterDatabaseUrl`).
+   */
   readonly dsn: pulumi.Input<string>;
   /** TCP port of the database, the only egress besides DNS. @default 5432 */
   readonly databasePort?: number;
@@ -127,7 +132,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
 
     const secret = new k8s.core.v1.Secret(
       `${name}-dsn`,
-      { metadata: meta(`${name}-dsn`), type: "Opaque", stringData: { [DSN_ENV]: pulumi.secret(e.dsn) } },
+      { metadata: meta(`${name}-dsn`), type: "Opaque", stringData: { [DSN_ENV]: pulumi.secret(pulumi.output(e.dsn).apply(exporterDatabaseUrl)) } },
       parent,
     );
     const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata: meta(name), automountServiceAccountToken: false }, parent);

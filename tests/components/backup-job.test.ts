@@ -420,6 +420,12 @@ describe("validateBackupJobArgs", () => {
     expect(problemsOf(args({ bucket: R2_BUCKET }))).toBe("");
   });
 
+  it("checks `dumpSchemas`: names or pg_dump patterns, not empty, dumps only", () => {
+    expect(problemsOf(args({ dumpSchemas: { exclude: ["auth", "pg_*"] } }))).toBe("");
+    expect(problemsOf(args({ dumpSchemas: { include: [] } }))).toContain("`dumpSchemas.include` is empty");
+    expect(problemsOf(args({ dumpSchemas: { exclude: ["a,b"] } }))).toContain('`dumpSchemas.exclude` entry "a,b" is not a schema name or pg_dump pattern');
+  });
+
   it("rejects a prefix the bucket has no retention rule for", () => {
     expect(problemsOf(args({ prefix: "hourly/" }))).toContain('`prefix` "hourly/" is not one of the bucket\'s retention prefixes ("daily/", "weekly/")');
   });

@@ -8,6 +8,7 @@ import type { RecordedResource } from "./mocks";
 import { parseCron } from "../../components/data/job-kernel";
 import { R2_BUCKET_ITEM_READ_PERMISSION_GROUP } from "../../components/data/restore-verification";
 import { inMaintenanceWindow, DATABASE_MAINTENANCE_DEFAULTS } from "../../components/data/database-maintenance";
+import { SUPABASE_INTERNAL_SCHEMAS } from "../../components/data/postgres-providers";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
@@ -106,6 +107,23 @@ export function dataChecks(stack: "prod" | "staging", get: () => readonly Record
     // R2: its own token with the read-only permission group.
     const token = byName("ara-restore-verify-daily-token");
     expect(token.inputs.policies[0].permissionGroups).toEqual([{ id: R2_BUCKET_ITEM_READ_PERMISSION_GROUP }]);
+  });
+
+  it(`${stack}: the Supabase product's dumps leave out Supabase's internal schemas; the others dump every schema`, () => {
+    const dumps = cronJobs().filter((j) => j.inputs.spec.jobTemplate.spec.template.spec.containers[0].name === "pg-backup");
+    const schemas = Object.fromEntries(
+      dumps.map((j) => {
+        const env = j.inputs.spec.jobTemplate.spec.template.spec.containers[0].env;
+        const get = (n: string) => env.find((e: any) => e.name === n)?.value;
+        return [j.inputs.metadata.name, { exclude: get("DUMP_EXCLUDE_SCHEMAS"), include: get("DUMP_SCHEMAS") }];
+      }),
+    );
+    // seed 001: Codebook's database is Supabase (its only Supabase product with a dump).
+    const supabase = SUPABASE_INTERNAL_SCHEMAS.join(",");
+    expect(Object.keys(schemas)).toContain("codebook-backup-daily");
+    for (const [job, dump] of Object.entries(schemas)) {
+      expect(dump, job).toEqual(job.startsWith("codebook-") ? { exclude: supabase, include: undefined } : { exclude: undefined, include: undefined });
+    }
   });
 
   it(`${stack}: each restore verification has a staleness alert built like the backup freshness alert`, () => {

@@ -17,6 +17,7 @@ import {
   latencyP95,
   llmErrorRate,
   llmSpendOverBudget,
+  maintenanceJobFailed,
   PrometheusRuleGroup,
   renderRuleFile,
   restoreTooSlow,
@@ -93,6 +94,8 @@ export const PRODUCT_ALERTS: ProductAlerts[] = [
           latencyP95({ selector: { job: "ara-web" }, threshold: Duration.seconds(2), for: Duration.minutes(5), severity: "warning", runbookBaseUrl }),
           dbConnectionsHigh({ selector: { job: "ara-postgres" }, ratio: 0.8, for: Duration.minutes(2), runbookBaseUrl }),
           backupStale({ cronJob: "ara-db-backup", namespace: "ara", runbookBaseUrl }),
+          // seed 004 "Monthly: Database maintenance (VACUUM, ANALYZE)"
+          maintenanceJobFailed({ cronJob: "ara-db-maintenance-vacuum", namespace: "ara", runbookBaseUrl }),
         ],
       },
     ],

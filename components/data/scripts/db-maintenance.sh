@@ -13,7 +13,8 @@
 # Needs: psql, sed, date (GNU or busybox: `date -u -d @<epoch>`).
 #
 # No secret is a command-line argument: the password of DATABASE_URL reaches psql as PGPASSWORD
-# and the URI without it (the same parsing as pg-backup.sh; keep the two in step).
+# and the URI without it, and query parameters libpq refuses (Prisma's `schema`, `pgbouncer`,
+# `connection_limit`, ...) are left out (pg-url.sh, shared with pg-backup.sh).
 #
 # Environment:
 #   DATABASE_URL           required, secret. libpq URI; its password reaches psql as PGPASSWORD.
@@ -77,6 +78,7 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 # shellcheck source=pg-url.sh
 . "$here/pg-url.sh"
 split_database_url "$DATABASE_URL"
+[ -z "$url_dropped" ] || note "DATABASE_URL parameters libpq does not accept, left out: $url_dropped"
 
 # 2. Run the SQL with the rest of the window as its statement timeout.
 note "running $MAINTENANCE_SQL until $(date -u -d "@$((now + remaining))" +%H:%M) UTC at the latest (lock_timeout $LOCK_TIMEOUT)"

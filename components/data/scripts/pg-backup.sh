@@ -18,12 +18,21 @@
 #   S3_SSE                 optional. Sent as `x-amz-server-side-encryption` when set (e.g. `AES256`).
 #                          Leave unset to get the bucket's default encryption (its own KMS key).
 #   BACKUP_TMPDIR          optional, default `/tmp`. Where the dump is written before upload.
+#   DUMP_SCHEMAS           optional. Comma-separated schemas to dump (pg_dump --schema), with
+#                          every extension (--extension='*': without it pg_dump leaves out the
+#                          extensions their tables need). Empty: every schema.
+#   DUMP_EXCLUDE_SCHEMAS   optional. Comma-separated schemas (pg_dump patterns, e.g. `pg_*`) left
+#                          out (pg_dump --exclude-schema), e.g. Supabase's internal schemas, which
+#                          its `postgres` role may not read. Not together with DUMP_SCHEMAS.
 #
 # No secret is ever a command-line argument (/proc/<pid>/cmdline is readable by every process in
 # the container; the environment is readable only by the process's own user): the password of
-# DATABASE_URL reaches pg_dump as PGPASSWORD and the URI without it; the S3 keys reach curl as a
-# config file on stdin. A DATABASE_URL in key=value form, or with the password in its query
-# string (`?password=`), is passed as it is: give the password in the URI's userinfo.
+# DATABASE_URL (userinfo or `?password=`) reaches pg_dump as PGPASSWORD and the URI without it;
+# the S3 keys reach curl as a config file on stdin. A DATABASE_URL in key=value form is passed as
+# it is. Query parameters libpq refuses (Prisma's `pgbouncer`, `connection_limit`, ...) are left
+# out (pg-url.sh); Prisma's `schema=<s>` is the schema the app's tables live in, so the dump is of
+# that schema (and every extension) when DUMP_SCHEMAS and DUMP_EXCLUDE_SCHEMAS are empty, must be
+# one of DUMP_SCHEMAS, and must not be one of DUMP_EXCLUDE_SCHEMAS.
 #
 # Output: one JSON line on stdout, {"key":...,"bytes":...,"seconds":...}; errors go to stderr as
 # `pg-backup: error: ...` with a non-zero exit status. The temp file is always removed.
@@ -54,6 +63,42 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 # shellcheck source=pg-url.sh
 . "$here/pg-url.sh"
 split_database_url "$DATABASE_URL"
+[ -z "$url_dropped" ] || printf 'pg-backup: DATABASE_URL parameters libpq does not accept, left out: %s\n' "$url_dropped" >&2
+
+# Which schemas: the product's DUMP_SCHEMAS or DUMP_EXCLUDE_SCHEMAS, and the URL's `schema`.
+DUMP_SCHEMAS="${DUMP_SCHEMAS:-}"
+DUMP_EXCLUDE_SCHEMAS="${DUMP_EXCLUDE_SCHEMAS:-}"
+[ -z "$DUMP_SCHEMAS" ] || [ -z "$DUMP_EXCLUDE_SCHEMAS" ] || die "set DUMP_SCHEMAS or DUMP_EXCLUDE_SCHEMAS, not both"
+in_list() { # in_list <item> <comma-separated list>
+  case ",$2," in *",$1,"*) return 0 ;; *) return 1 ;; esac
+}
+if [ -n "$url_schema" ]; then
+  if [ -n "$DUMP_SCHEMAS" ]; then
+    in_list "$url_schema" "$DUMP_SCHEMAS" || die "DATABASE_URL names schema \"$url_schema\", which is not one of DUMP_SCHEMAS ($DUMP_SCHEMAS); the app's tables would not be dumped"
+  elif [ -n "$DUMP_EXCLUDE_SCHEMAS" ]; then
+    ! in_list "$url_schema" "$DUMP_EXCLUDE_SCHEMAS" || die "DATABASE_URL names schema \"$url_schema\", which DUMP_EXCLUDE_SCHEMAS leaves out; the app's tables would not be dumped"
+  else
+    DUMP_SCHEMAS=$url_schema
+  fi
+fi
+set -- --format=custom --no-password
+if [ -n "$DUMP_SCHEMAS" ]; then
+  set -- "$@" "--extension=*"
+  dump_ifs=$IFS
+  IFS=,
+  set -f
+  for schema in $DUMP_SCHEMAS; do set -- "$@" "--schema=$schema"; done
+  set +f
+  IFS=$dump_ifs
+elif [ -n "$DUMP_EXCLUDE_SCHEMAS" ]; then
+  dump_ifs=$IFS
+  IFS=,
+  set -f
+  for schema in $DUMP_EXCLUDE_SCHEMAS; do set -- "$@" "--exclude-schema=$schema"; done
+  set +f
+  IFS=$dump_ifs
+fi
+
 case "$AWS_ACCESS_KEY_ID$AWS_SECRET_ACCESS_KEY" in
   *[\"\\]* | *'
 '*) die "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must not contain quotes, backslashes or newlines" ;;
@@ -84,7 +129,7 @@ true >"$response" || die "cannot create $response"
 set +C
 
 # 1. Dump. Fails on an unreachable database, bad credentials or a full disk.
-pg_dump --format=custom --no-password --file="$dump" --dbname="$dbname" ||
+pg_dump "$@" --file="$dump" --dbname="$dbname" ||
   die "pg_dump failed (database unreachable, authentication failed or $BACKUP_TMPDIR full); see above"
 
 # 2. Verify: the archive must have a readable table of contents.

@@ -23,7 +23,8 @@
 #                          means `public.table`) that must exist and hold at least one row.
 #                          Empty: at least one table must exist and one of them hold rows.
 #   RESTORE_SCHEMAS        optional. Comma-separated schemas to restore (pg_restore -n); the
-#                          dump's extensions that this image has are created first. Empty:
+#                          dump's extensions that this image has are created first, in the
+#                          schemas the dump names (e.g. `extensions` on Supabase). Empty:
 #                          restore everything (every extension the dump names must be here).
 #   MAX_BACKUP_AGE_HOURS   optional. Fail when the newest backup is older than this.
 #   VERIFY_TMPDIR          optional, default `/tmp`. Holds the object and the throwaway cluster.
@@ -181,20 +182,47 @@ q() {
 }
 q postgres 'CREATE DATABASE restored' >/dev/null || die "cannot create the scratch database: $(fold_body "$work/psql.err")"
 
-# 5. Restore. Extensions the dump names must exist in this image.
+# 5. Restore. Extensions the dump names must exist in this image. pg_restore --list prints an
+#    extension as `<id>; 3079 <oid> EXTENSION - <name> <owner>`, and its owner is empty, so the
+#    line ends in a space. An extension entry has no schema of its own (`-`): `--schema` skips it,
+#    and the tables of the restored schemas that use its types would fail. So the extensions (this
+#    image has) are restored first, each in the schema the dump names (`extensions` on Supabase,
+#    which pg_dump may have left out of the dump), and the main restore skips those entries.
 set -- --exit-on-error --no-owner --no-acl --single-transaction --dbname=restored
-extensions=$(sed -n 's/^[0-9]*; [0-9]* [0-9]* EXTENSION - \([A-Za-z0-9_-]*\)$/\1/p' "$work/toc")
-for ext in $extensions; do
+sed -n 's/^\([0-9]*; [0-9]* [0-9]* EXTENSION - [A-Za-z0-9_-]*\) .*$/\1/p' "$work/toc" >"$work/extensions.toc"
+: >"$work/extensions.list"
+while IFS= read -r entry; do
+  ext=${entry##* }
   available=$(q postgres "SELECT count(*) FROM pg_available_extensions WHERE name = :'ext'" -v ext="$ext") ||
     die "cannot query pg_available_extensions: $(fold_body "$work/psql.err")"
-  if [ "$available" != 1 ]; then
-    [ -n "${RESTORE_SCHEMAS:-}" ] || die "backup $key needs the extension \"$ext\", which this image does not have; add it to the image (components/scripts/pg-backup.Dockerfile) or limit RESTORE_SCHEMAS"
-    note "extension \"$ext\" is not in this image; skipped (RESTORE_SCHEMAS is set)"
+  if [ "$available" = 1 ]; then
+    printf '%s\n' "$entry" >>"$work/extensions.list"
   elif [ -n "${RESTORE_SCHEMAS:-}" ]; then
-    q restored 'CREATE EXTENSION IF NOT EXISTS :"ext"' -v ext="$ext" >/dev/null ||
-      die "cannot create extension \"$ext\": $(fold_body "$work/psql.err")"
+    note "extension \"$ext\" is not in this image; skipped (RESTORE_SCHEMAS is set)"
+  else
+    die "backup $key needs the extension \"$ext\", which this image does not have; add it to the image (components/data/scripts/pg-backup.Dockerfile) or limit RESTORE_SCHEMAS"
   fi
-done
+done <"$work/extensions.toc"
+: >"$work/skip.sed"
+if [ -s "$work/extensions.list" ]; then
+  # The SQL pg_restore would run for them: `CREATE EXTENSION IF NOT EXISTS <name> WITH SCHEMA <schema>;`.
+  pg_restore -L "$work/extensions.list" -f "$work/extensions.sql" "$dump" 2>"$work/toc.err" ||
+    die "cannot read the extensions of $key: $(fold_body "$work/toc.err")"
+  for schema in $(sed -n 's/^CREATE EXTENSION IF NOT EXISTS [^ ]* WITH SCHEMA \([^ ;]*\);$/\1/p' "$work/extensions.sql" | sort -u); do
+    case "$schema" in
+      [a-z_]*[!a-z0-9_]* | [!a-z_]*) die "backup $key has an extension in schema $schema, which is not a plain lower-case identifier" ;;
+    esac
+    q restored "CREATE SCHEMA IF NOT EXISTS $schema" >/dev/null || die "cannot create schema $schema: $(fold_body "$work/psql.err")"
+    # The main restore must not create it again (CREATE SCHEMA has no IF NOT EXISTS there).
+    printf 's/^\\([0-9]*; [0-9]* [0-9]* SCHEMA - %s \\)/;\\1/\n' "$schema" >>"$work/skip.sed"
+  done
+  pg_restore --exit-on-error --no-owner --no-acl --single-transaction --dbname=restored -L "$work/extensions.list" "$dump" >"$work/restore.log" 2>&1 ||
+    die "cannot create the extensions of $key: $(tail -n 5 "$work/restore.log" | tr -s '\r\n\t' '   ')"
+  printf 's/^\\([0-9]*; [0-9]* [0-9]* EXTENSION - \\)/;\\1/\n' >>"$work/skip.sed"
+fi
+# The archive's own list, with the entries restored above commented out (`;`).
+sed -f "$work/skip.sed" "$work/toc" >"$work/main.list"
+set -- "$@" -L "$work/main.list"
 if [ -n "${RESTORE_SCHEMAS:-}" ]; then
   old_ifs=$IFS
   IFS=,

@@ -170,3 +170,54 @@ export function restoreTooSlow(opts: RestoreTooSlowOptions): AlertSpec {
     problems,
   });
 }
+
+// --- scheduled maintenance -------------------------------------------------------------------
+
+/** Options of `maintenanceJobFailed`. */
+export interface MaintenanceJobFailedOptions extends AlertOptions {
+  /** Name of the maintenance CronJob. @example "codebook-db-maintenance-vacuum" */
+  readonly cronJob: string;
+  /** Namespace of the CronJob. @example "codebook-prod" */
+  readonly namespace: string;
+}
+
+/**
+ * Defaults of `maintenanceJobFailed`: warning (seeds 000, 001 §7.1, 004 schedule VACUUM/REINDEX;
+ * a missed run degrades, it does not break, so it goes to chat, not to on-call). `for` covers the
+ * moment between a run's end and kube-state-metrics' next report.
+ */
+export const MAINTENANCE_JOB_FAILED_DEFAULTS: BuilderDefaults<undefined> = {
+  name: "DatabaseMaintenanceFailed",
+  severity: "warning",
+  tiers: { warning: { threshold: undefined, for: Duration.minutes(5) } },
+};
+
+/**
+ * The CronJob's last run failed: it started a Job after its last success (or it never succeeded)
+ * and none of its Jobs is running any more (kube-state-metrics):
+ * `(last_schedule > last_success or last_schedule unless last_success) and active == 0`.
+ * A run in progress stays silent; the next successful run resolves it.
+ */
+export function maintenanceJobFailed(opts: MaintenanceJobFailedOptions): AlertSpec {
+  const { severity, tier } = tierFor(MAINTENANCE_JOB_FAILED_DEFAULTS, opts);
+  const problems: string[] = [];
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.cronJob) || opts.cronJob.length > 52) {
+    problems.push(`\`cronJob\` must be the CronJob's name (a DNS label of at most 52 characters), got "${opts.cronJob}"`);
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace) || opts.namespace.length > 63) {
+    problems.push(`\`namespace\` must be the CronJob's namespace (a DNS label), got "${opts.namespace}"`);
+  }
+  const match = renderSelector({ cronjob: opts.cronJob, namespace: opts.namespace });
+  const scheduled = `${METRICS.cronJobLastSchedule}${match}`;
+  const succeeded = `${METRICS.cronJobLastSuccess}${match}`;
+  const on = "on(namespace, cronjob)";
+  return buildSpec(opts, MAINTENANCE_JOB_FAILED_DEFAULTS, tier, {
+    builder: "maintenanceJobFailed",
+    severity,
+    // max by: one series per CronJob, labelled namespace and cronjob, whichever branch matched.
+    expr: `max by (namespace, cronjob) (((${scheduled} > ${on} ${succeeded}) or (${scheduled} unless ${on} ${succeeded})) and ${on} (${METRICS.cronJobActive}${match} == 0))`,
+    summary: `Database maintenance ${opts.namespace}/${opts.cronJob} failed`,
+    description: `The last run of CronJob ${opts.namespace}/${opts.cronJob} (VACUUM or REINDEX) ended without success; see its Job's logs (\`db-maintenance: error:\`).`,
+    problems,
+  });
+}

@@ -163,4 +163,8 @@ export const METRICS = {
   jobActive: "kube_job_status_active",
   /** kube-state-metrics: the Job's owner (`owner_kind`, `owner_name`): for a CronJob's runs, the CronJob. */
   jobOwner: "kube_job_owner",
+  /** kube-state-metrics: Unix time the CronJob last started a Job. */
+  cronJobLastSchedule: "kube_cronjob_status_last_schedule_time",
+  /** kube-state-metrics: number of the CronJob's Jobs running now. */
+  cronJobActive: "kube_cronjob_status_active",
 } as const;
