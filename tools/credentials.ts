@@ -121,6 +121,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
       "s3:PutBucketTagging",
       "s3:PutBucketVersioning",
       "s3:PutBucketObjectLockConfiguration",
+      // AWS provider 6.23+ reads and writes bucket tags through S3 Control's tagging API on every
+      // create and refresh (hashicorp/terraform-provider-aws#45251): without these, denied calls.
+      "s3:TagResource",
+      "s3:UntagResource",
+      "s3:ListTagsForResource",
       ...S3_BUCKET_READ,
     ],
     scope: "backup buckets",
@@ -199,27 +204,67 @@ function plural(kind: string): string {
   return `${k}s`;
 }
 
+/** A read the Kubernetes provider makes while it waits for an object: RBAC API group and resource. */
+export interface KubernetesRead {
+  /** RBAC API group: `""` for the core group. */
+  readonly group: string;
+  /** RBAC resource (plural). */
+  readonly resource: string;
+}
+
+/** Where the await reads come from: pulumi-kubernetes' provider/pkg/await at this commit. */
+export const KUBERNETES_AWAIT_SOURCE = "pulumi/pulumi-kubernetes@94977969 provider/pkg/await";
+
 /**
- * What pulumi-kubernetes' await logic reads to decide a kind is ready (it waits for a Deployment's
- * ReplicaSet and Pods, a Service's Endpoints and Pods, an Ingress's Endpoints and Services); without
- * these a least-privilege deploy hangs or fails after the object is created (pulumi-kubernetes#1206).
+ * What pulumi-kubernetes' await logic lists and watches, per kind, besides the object itself
+ * (each awaiter's `factory.Subscribe(<group/version>.WithResource(...))` calls):
+ * - deployment.go: replicasets, pods and persistentvolumeclaims (every Deployment, with or without
+ *   volumes). informers/factory.go's `Subscribe` then calls `cache.WaitForCacheSync` on the
+ *   provider's context with no timeout, so a Deployment create or update without list/watch on
+ *   any of the three hangs until the whole `pulumi up` is cancelled;
+ * - statefulset.go, daemonset.go, job.go, pod.go: pods;
+ * - service.go: endpoints; ingress.go: endpoints and services.
+ * Kinds without an entry (ConfigMap, Secret, ServiceAccount on Kubernetes ≥ 1.24, Namespace,
+ * CronJob, HorizontalPodAutoscaler, custom resources) only read the object itself.
  */
-export const KUBERNETES_AWAIT_READS: Readonly<Record<string, readonly string[]>> = {
-  Deployment: ["apps replicasets: get, list, watch", '"" (core) pods: get, list, watch'],
-  Service: ['"" (core) endpoints: get, list, watch', '"" (core) pods: get, list, watch'],
-  Ingress: ['"" (core) endpoints: get, list, watch', '"" (core) services: get, list, watch'],
+export const KUBERNETES_AWAIT_READS: Readonly<Record<string, readonly KubernetesRead[]>> = {
+  Deployment: [
+    { group: "apps", resource: "replicasets" },
+    { group: "", resource: "pods" },
+    { group: "", resource: "persistentvolumeclaims" },
+  ],
+  StatefulSet: [{ group: "", resource: "pods" }],
+  DaemonSet: [{ group: "", resource: "pods" }],
+  Job: [{ group: "", resource: "pods" }],
+  Pod: [],
+  Service: [{ group: "", resource: "endpoints" }],
+  Ingress: [
+    { group: "", resource: "endpoints" },
+    { group: "", resource: "services" },
+  ],
 };
 
-/** The RBAC rule a Kubernetes type token needs: `kubernetes:apps/v1:Deployment` → apps, deployments. */
+/**
+ * Every namespaced kind: await.go's create, update and delete awaiters observe the object's
+ * Events (watchers.go `NewEventAggregator`, core/v1 Event) and log its warnings.
+ */
+export const KUBERNETES_EVENT_READ: KubernetesRead = { group: "", resource: "events" };
+
+const rbacGroup = (group: string) => (group === "" || group === "core" ? '"" (core)' : group);
+const readRule = (r: KubernetesRead) => `${rbacGroup(r.group)} ${r.resource}: get, list, watch`;
+
+/** The RBAC rules a Kubernetes type token needs: `kubernetes:apps/v1:Deployment` → apps deployments, and what its await reads. */
 export function kubernetesGrant(type: string): Grant | undefined {
   const m = /^kubernetes:([^:]+)\/([^:/]+):(\w+)$/.exec(type);
   if (!m) return undefined;
-  const group = m[1] === "core" ? '"" (core)' : m[1];
+  const kind = m[3];
+  const namespaced = kind !== "Namespace";
+  const reads = [...(KUBERNETES_AWAIT_READS[kind] ?? []), ...(namespaced ? [KUBERNETES_EVENT_READ] : [])];
   return {
     provider: "kubernetes",
-    permissions: [`${group} ${plural(m[3])}: get, list, watch, create, update, patch, delete`, ...(KUBERNETES_AWAIT_READS[m[3]] ?? [])],
+    permissions: [`${rbacGroup(m[1])} ${plural(kind)}: get, list, watch, create, update, patch, delete`, ...reads.map(readRule)],
     // Dashboards, the blackbox module Secret and the alert routing live in the monitoring namespace.
-    scope: m[3] === "Namespace" ? "cluster" : "the products' namespaces and `monitoringNamespace`",
+    scope: namespaced ? "the products' namespaces and `monitoringNamespace`" : "cluster",
   };
 }
 
@@ -378,11 +423,23 @@ export function renderCredentialsMarkdown(usage: CredentialUsage): string {
     const own = rows.filter((r) => r.grant.provider === provider);
     if (own.length === 0) continue;
     lines.push(`## ${provider === "aws" ? "AWS" : provider[0].toUpperCase() + provider.slice(1)}: ${CREDENTIALS[provider]}`, "");
-    const perms = [...new Set(own.flatMap((r) => r.grant.permissions))].sort();
+    // A read-only rule is dropped where the same resource also has the full rule (Ingress reads services).
+    const all = [...new Set(own.flatMap((r) => r.grant.permissions))].sort();
+    const perms = all.filter((p) => !(p.endsWith(": get, list, watch") && all.some((q) => q !== p && q.startsWith(`${p}, `))));
     if (provider === "aws") {
       lines.push("Apply [`aws-deployer-policy.json`](aws-deployer-policy.json) (generated with this file) to the deployer role or user.", "");
     } else {
       lines.push("Permissions:", "", ...perms.map((p) => `- ${p}`), "");
+    }
+    if (provider === "kubernetes") {
+      lines.push(
+        "The `get, list, watch` rules on kinds the stacks do not create are what pulumi-kubernetes' await logic",
+        "watches while it waits for an object to become ready (" + KUBERNETES_AWAIT_SOURCE + ": deployment.go,",
+        "service.go, ingress.go, and watchers.go's Event observer for every kind). The provider waits for each",
+        "watch to start with no timeout, so leaving one out (e.g. `persistentvolumeclaims` for a Deployment)",
+        "hangs the `pulumi up` instead of failing it.",
+        "",
+      );
     }
     lines.push("| needed by | permissions | on |", "|---|---|---|");
     for (const r of own) {
