@@ -28,7 +28,7 @@ export interface Grant {
 export const CREDENTIALS: Readonly<Record<Exclude<CredentialProvider, "none">, string>> = {
   cloudflare: "`cloudflareApiToken` (a Cloudflare user API token)",
   vercel: "`vercelApiToken` (a Vercel access token)",
-  aws: "the deployer's AWS credentials (`AWS_PROFILE`, environment, or the CI role `AWS_ROLE_ARN`)",
+  aws: "the deployer's AWS credentials (`AWS_PROFILE`, environment, or the CI roles below)",
   kubernetes: "`kubeconfig` (or the ambient kubeconfig) and its context's user",
 };
 
@@ -400,6 +400,88 @@ export function awsDeployerPolicy(usage: CredentialUsage): object {
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/** What a CI role is for; each has its own role, trust policy subject and permissions. */
+export type CiRolePurpose = "preview" | "deploy-staging" | "deploy-prod" | "drift";
+
+/** One AWS role the GitHub workflows assume through OIDC. */
+export interface CiRole {
+  readonly purpose: CiRolePurpose;
+  /** The repository variable holding its ARN (`vars.<name>` in the workflows). */
+  readonly variable: string;
+  /** Workflow file and job ids that assume it. */
+  readonly jobs: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The `token.actions.githubusercontent.com:sub` value its trust policy requires (GitHub's
+   * OpenID Connect reference, "Example subject claims": a job with an `environment` gets
+   * `repo:<org>/<repo>:environment:<name>`, a pull_request job without one
+   * `repo:<org>/<repo>:pull_request`, any other job `repo:<org>/<repo>:ref:<git ref>`).
+   */
+  readonly subject: string;
+  /** Which generated policy it gets. */
+  readonly policy: "aws-deployer-policy.json" | "aws-readonly-policy.json";
+  readonly why: string;
+}
+
+/**
+ * The CI roles, one per purpose. A preview runs the PR branch's code, so whatever the branch
+ * contains runs with the role: it gets only reads. Deploys run behind their GitHub environment
+ * (prod: required reviewers), and only a job of that environment can assume its role. Drift
+ * only refreshes in preview mode, from main.
+ */
+export const CI_ROLES: readonly CiRole[] = [
+  {
+    purpose: "preview",
+    variable: "AWS_PREVIEW_ROLE_ARN",
+    jobs: { "preview.yml": ["preview"] },
+    subject: "repo:<org>/<repo>:pull_request",
+    policy: "aws-readonly-policy.json",
+    why: "`pulumi preview` of both stacks for same-repository pull requests; read-only, since the PR branch's code runs with it",
+  },
+  {
+    purpose: "deploy-staging",
+    variable: "AWS_STAGING_DEPLOY_ROLE_ARN",
+    jobs: { "deploy.yml": ["staging", "staging-after-prod"] },
+    subject: "repo:<org>/<repo>:environment:staging",
+    policy: "aws-deployer-policy.json",
+    why: "`pulumi up` of staging from main (jobs with `environment: staging`)",
+  },
+  {
+    purpose: "deploy-prod",
+    variable: "AWS_PROD_DEPLOY_ROLE_ARN",
+    jobs: { "deploy.yml": ["prod"] },
+    subject: "repo:<org>/<repo>:environment:prod",
+    policy: "aws-deployer-policy.json",
+    why: "`pulumi up` of prod after a reviewer approves the `prod` environment",
+  },
+  {
+    purpose: "drift",
+    variable: "AWS_DRIFT_ROLE_ARN",
+    jobs: { "drift.yml": ["drift"] },
+    subject: "repo:<org>/<repo>:ref:refs/heads/main",
+    policy: "aws-readonly-policy.json",
+    why: "the daily `pulumi refresh --preview-only` of both stacks, from main; read-only",
+  },
+];
+
+/** A read-only IAM action: Get*, List*, Describe* (what preview and refresh call). */
+export const isReadOnlyAction = (a: string) => /^[a-z0-9]+:(Get|List|Describe)[A-Za-z]*$/.test(a);
+
+/**
+ * The read-only policy of the preview and drift roles: the deployer policy's statements with only
+ * their read actions, without the create-time tag conditions (a read never creates a key).
+ */
+export function awsReadOnlyPolicy(usage: CredentialUsage): object {
+  const full = awsDeployerPolicy(usage) as { Version: string; Statement: { Sid: string; Action: string[]; Resource: unknown; Condition?: unknown }[] };
+  const statements = full.Statement.map((s) => ({ ...s, Action: s.Action.filter(isReadOnlyAction) })).filter((s) => s.Action.length > 0);
+  return { Version: full.Version, Statement: statements.map((s) => ({ ...s, Sid: `Read${s.Sid}` })) };
+}
+
+/** docs/aws-readonly-policy.json, formatted. */
+export function renderAwsReadOnlyPolicy(usage: CredentialUsage): string {
+  requireCovered(usage);
+  return `${JSON.stringify(awsReadOnlyPolicy(usage), null, 2)}\n`;
+}
+
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 
 /** docs/credentials.md: per credential, the permissions and what needs each. */
@@ -427,7 +509,25 @@ export function renderCredentialsMarkdown(usage: CredentialUsage): string {
     const all = [...new Set(own.flatMap((r) => r.grant.permissions))].sort();
     const perms = all.filter((p) => !(p.endsWith(": get, list, watch") && all.some((q) => q !== p && q.startsWith(`${p}, `))));
     if (provider === "aws") {
-      lines.push("Apply [`aws-deployer-policy.json`](aws-deployer-policy.json) (generated with this file) to the deployer role or user.", "");
+      lines.push(
+        "Apply [`aws-deployer-policy.json`](aws-deployer-policy.json) (generated with this file) to the deploy roles or the",
+        "person running `pulumi up`, and [`aws-readonly-policy.json`](aws-readonly-policy.json) (its read actions only) to the",
+        "preview and drift roles.",
+        "",
+        "The workflows assume one role per purpose through GitHub OIDC (audience `sts.amazonaws.com`); each role's trust",
+        "policy requires `token.actions.githubusercontent.com:sub` to equal its subject exactly (`StringEquals`, never a",
+        "wildcard), with `<org>/<repo>` this repository:",
+        "",
+        "| role (repository variable) | assumed by | trust policy `sub` | policy | purpose |",
+        "|---|---|---|---|---|",
+        ...CI_ROLES.map(
+          (r) =>
+            `| \`${r.variable}\` | ${Object.entries(r.jobs)
+              .map(([f, jobs]) => `${f}: ${jobs.join(", ")}`)
+              .join("; ")} | \`${r.subject}\` | ${r.policy} | ${cell(r.why)} |`,
+        ),
+        "",
+      );
     } else {
       lines.push("Permissions:", "", ...perms.map((p) => `- ${p}`), "");
     }
