@@ -65,6 +65,18 @@ describe("the credentials table", () => {
   });
 });
 
+describe("the Vercel plan the stacks need (issue 19 item 15)", () => {
+  it("docs/credentials.md and README 'Before the first pulumi up' say the Firewall rate limits and several function regions need Pro or Enterprise", async () => {
+    const doc = renderCredentialsMarkdown(await usage());
+    expect(doc).toMatch(/resource `vercel:index\/firewallConfig:FirewallConfig` \| [^|]+ \| [^|]*Pro or Enterprise plan/);
+    expect(doc).toMatch(/resource `vercel:index\/project:Project` \| [^|]+ \| [^|]*function region needs a Pro or Enterprise plan/);
+    const readme = fs.readFileSync(`${__dirname}/../README.md`, "utf8");
+    const before = readme.slice(readme.indexOf("## Before the first `pulumi up`"));
+    const section = before.slice(0, before.indexOf("\n## ", 5));
+    expect(section).toMatch(/Vercel plan:[\s\S]*function regions[\s\S]*Firewall[\s\S]*Pro or Enterprise/);
+  });
+});
+
 describe("the AWS deployer policy allows what the stacks create (as IAM would evaluate its resources)", () => {
   /** IAM's ARN matching: `*` any run of characters, `?` one. */
   const arnMatches = (pattern: string, arn: string) =>

@@ -84,7 +84,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
     permissions: [CF.tokensEdit],
     scope: "the token's own user (one child token per R2 backup job, bucket-scoped)",
   },
-  "vercel:index/project:Project": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
+  "vercel:index/project:Project": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner"],
+    // Vercel: Hobby functions run in one region; seed 004 puts ARA's in iad1 and sfo1.
+    scope: "the team `vercelTeam` (prod: more than one function region needs a Pro or Enterprise plan)",
+  },
   "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": {
     provider: "vercel",
     permissions: ["team role Member or Owner"],
@@ -99,7 +104,7 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
   "vercel:index/firewallConfig:FirewallConfig": {
     provider: "vercel",
     permissions: ["team role Member or Owner (Vercel WAF custom rules)"],
-    scope: "the team `vercelTeam` (prod: the rate limits of seeds 003 and 004)",
+    scope: "the team `vercelTeam` on a Pro or Enterprise plan (prod: the rate limits of seeds 003 and 004)",
   },
   "vercel:index/projectProtectionBypass:ProjectProtectionBypass": {
     provider: "vercel",
