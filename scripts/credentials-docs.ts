@@ -1,6 +1,7 @@
 /**
  * Regenerates docs/credentials.md (every credential's permissions, per resource type and lookup)
- * and docs/aws-deployer-policy.json (a least-privilege policy for whoever runs `pulumi up`) from
+ * docs/aws-deployer-policy.json (a least-privilege policy for whoever runs `pulumi up`) and
+ * docs/aws-readonly-policy.json (its reads, for the preview and drift roles) from
  * what the committed stacks register and look up, run offline like `npm run plan`.
  *
  *   npm run credentials-docs             # rewrite both files
@@ -8,11 +9,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { credentialUsage, renderAwsDeployerPolicy, renderCredentialsMarkdown } from "../tools/credentials";
+import { credentialUsage, renderAwsDeployerPolicy, renderAwsReadOnlyPolicy, renderCredentialsMarkdown } from "../tools/credentials";
 import { COMMITTED_STACKS, PROJECT_ROOT, requireOk, runCommittedStack } from "../tools/engine/stack-run";
 
 export const CREDENTIALS_DOC = path.join(PROJECT_ROOT, "docs", "credentials.md");
 export const AWS_POLICY_DOC = path.join(PROJECT_ROOT, "docs", "aws-deployer-policy.json");
+export const AWS_READONLY_POLICY_DOC = path.join(PROJECT_ROOT, "docs", "aws-readonly-policy.json");
 
 async function main(): Promise<void> {
   const runs = [];
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const files: [string, string][] = [
     [CREDENTIALS_DOC, renderCredentialsMarkdown(usage)],
     [AWS_POLICY_DOC, renderAwsDeployerPolicy(usage)],
+    [AWS_READONLY_POLICY_DOC, renderAwsReadOnlyPolicy(usage)],
   ];
   const check = process.argv.includes("--check");
   let stale = false;

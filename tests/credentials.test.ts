@@ -65,6 +65,18 @@ describe("the credentials table", () => {
   });
 });
 
+describe("the Vercel plan the stacks need (issue 19 item 15)", () => {
+  it("docs/credentials.md and README 'Before the first pulumi up' say the Firewall rate limits and several function regions need Pro or Enterprise", async () => {
+    const doc = renderCredentialsMarkdown(await usage());
+    expect(doc).toMatch(/resource `vercel:index\/firewallConfig:FirewallConfig` \| [^|]+ \| [^|]*Pro or Enterprise plan/);
+    expect(doc).toMatch(/resource `vercel:index\/project:Project` \| [^|]+ \| [^|]*function region needs a Pro or Enterprise plan/);
+    const readme = fs.readFileSync(`${__dirname}/../README.md`, "utf8");
+    const before = readme.slice(readme.indexOf("## Before the first `pulumi up`"));
+    const section = before.slice(0, before.indexOf("\n## ", 5));
+    expect(section).toMatch(/Vercel plan:[\s\S]*function regions[\s\S]*Firewall[\s\S]*Pro or Enterprise/);
+  });
+});
+
 describe("the AWS deployer policy allows what the stacks create (as IAM would evaluate its resources)", () => {
   /** IAM's ARN matching: `*` any run of characters, `?` one. */
   const arnMatches = (pattern: string, arn: string) =>
@@ -102,13 +114,85 @@ describe("the AWS deployer policy allows what the stacks create (as IAM would ev
     }
   });
 
-  it("the Kubernetes user may read what pulumi-kubernetes' await logic watches, in the monitoring namespace too", async () => {
-    const doc = renderCredentialsMarkdown(await usage());
-    const k8s = doc.slice(doc.indexOf("## Kubernetes"));
-    for (const p of ["apps replicasets: get, list, watch", '"" (core) pods: get, list, watch', '"" (core) endpoints: get, list, watch']) {
-      expect(k8s).toContain(`- ${p}`);
+  it("the S3 tagging calls of AWS provider 6.23+ (S3 Control TagResource, UntagResource, ListTagsForResource) are allowed on every backup bucket", async () => {
+    // hashicorp/terraform-provider-aws#45251: aws_s3_bucket reads its tags with S3 Control's
+    // ListTagsForResource on create and refresh, and writes them with TagResource/UntagResource;
+    // their IAM resource type is the bucket (arn:aws:s3:::<bucket>).
+    const runs = await Promise.all(COMMITTED_STACKS.map((s) => committedStackRun(s)));
+    const policy = awsDeployerPolicy(credentialUsage(runs));
+    const buckets = runs.flatMap((r) => r.resources.filter((x) => x.type === "aws:s3/bucket:Bucket").map((x) => String(x.inputs.bucket)));
+    expect(buckets.length).toBeGreaterThan(3);
+    for (const b of buckets) {
+      for (const a of ["s3:TagResource", "s3:UntagResource", "s3:ListTagsForResource"])
+        expect(allows(policy, a, `arn:aws:s3:::${b}`), `${a} on ${b}`).toBe(true);
     }
-    expect(k8s).toMatch(/resource `kubernetes:core\/v1:Secret` \| .* \| the products' namespaces and `monitoringNamespace` \|/);
+  });
+});
+
+/**
+ * The informers pulumi-kubernetes' awaiters subscribe to, per kind, recorded by hand from the
+ * provider's source (pulumi/pulumi-kubernetes@94977969, provider/pkg/await): each
+ * `factory.Subscribe(<group/version>.WithResource("<resource>"))` of deployment.go, service.go and
+ * ingress.go, plus core/v1 Events, which await.go observes for every kind (watchers.go
+ * `NewEventAggregator`). informers/factory.go waits for each informer's cache to sync with no
+ * timeout: a forbidden list/watch hangs the update rather than failing it. "group/resource", core
+ * group empty.
+ */
+const PROVIDER_SUBSCRIPTIONS: Record<string, string[]> = {
+  Deployment: ["apps/deployments", "apps/replicasets", "/pods", "/persistentvolumeclaims", "/events"],
+  Service: ["/services", "/endpoints", "/events"],
+  Ingress: ["networking.k8s.io/ingresses", "/endpoints", "/services", "/events"],
+  Secret: ["/secrets", "/events"],
+};
+
+/** docs/credentials.md's Kubernetes "Permissions:" bullets as RBAC rules: `<group> <resource>: <verbs>`. */
+function rbacRulesOf(doc: string): { group: string; resource: string; verbs: string[] }[] {
+  const k8s = doc.slice(doc.indexOf("## Kubernetes"));
+  const list = k8s.slice(k8s.indexOf("Permissions:"), k8s.indexOf("| needed by"));
+  return [...list.matchAll(/^- (\S+)(?: \(core\))? ([a-z]+): ([a-z, ]+)$/gm)].map((m) => ({
+    group: m[1] === '""' ? "" : m[1],
+    resource: m[2],
+    verbs: m[3].split(", "),
+  }));
+}
+
+describe("the Kubernetes user may list and watch what pulumi-kubernetes' await logic subscribes to", () => {
+  it("a role built from docs/credentials.md lets every await of the stacks' kinds sync its informers (PVCs for Deployments, Events for all)", async () => {
+    const u = await usage();
+    const rules = rbacRulesOf(renderCredentialsMarkdown(u));
+    expect(rules.length).toBeGreaterThan(10);
+    const can = (gr: string, verb: string) => {
+      const [group, resource] = gr.split("/");
+      return rules.some((r) => r.group === group && r.resource === resource && r.verbs.includes(verb));
+    };
+    const kinds = u.types.filter((t) => t.startsWith("kubernetes:")).map((t) => t.split(":").pop()!);
+    for (const kind of ["Deployment", "Service", "Ingress", "Secret"]) expect(kinds).toContain(kind);
+    const missing = kinds.flatMap((kind) =>
+      (PROVIDER_SUBSCRIPTIONS[kind] ?? []).flatMap((gr) => ["get", "list", "watch"].filter((v) => !can(gr, v)).map((v) => `${kind}: ${v} ${gr}`)),
+    );
+    expect(missing).toEqual([]);
+    // The rules are in the doc's per-type table too, on the Deployment row.
+    const doc = fs.readFileSync(CREDENTIALS_DOC, "utf8");
+    expect(doc).toMatch(/resource `kubernetes:apps\/v1:Deployment` \| [^|]*"" \(core\) persistentvolumeclaims: get, list, watch/);
+    expect(doc).toMatch(/resource `kubernetes:core\/v1:Secret` \| .* \| the products' namespaces and `monitoringNamespace` \|/);
+  });
+
+  it("the check can fail: the rules of the previous doc (no PVCs, no Events) leave the Deployment await hanging", () => {
+    const old = rbacRulesOf(
+      [
+        "## Kubernetes",
+        "Permissions:",
+        "",
+        "- apps deployments: get, list, watch, create, update, patch, delete",
+        "- apps replicasets: get, list, watch",
+        '- "" (core) pods: get, list, watch',
+        "",
+        "| needed by |",
+      ].join("\n"),
+    );
+    expect(old.map((r) => `${r.group}/${r.resource}`)).toEqual(["apps/deployments", "apps/replicasets", "/pods"]);
+    const missing = PROVIDER_SUBSCRIPTIONS.Deployment.filter((gr) => !old.some((r) => `${r.group}/${r.resource}` === gr));
+    expect(missing).toEqual(["/persistentvolumeclaims", "/events"]);
   });
 });
 

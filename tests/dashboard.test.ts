@@ -54,7 +54,7 @@ export function unsourcedQueries(queries: readonly string[], alertExprs: readonl
 }
 
 interface Dash {
-  panels: { title: string; targets: { expr: string }[]; fieldConfig: { defaults: { thresholds: { steps: { value: number | null }[] } } } }[];
+  panels: { title: string; targets: { expr: string }[]; fieldConfig: { defaults: { thresholds: { steps: { value: number | null; color?: string }[] } } } }[];
 }
 const runs: Record<string, { dashboards: { cm: Record<string, any>; json: Dash }[]; exprs: string[]; resources: SourceResource[]; sources: SeriesSource[] }> =
   {};
@@ -145,6 +145,22 @@ describe.each(["staging", "prod"])("dashboards of the %s stack", (stack) => {
     expect(steps("api: p95 latency")).toEqual([5]);
     expect(steps("codebook-backup-daily: backup age")).toEqual([86400]);
     expect(steps("DB connections (share of max_connections)")).toEqual([1]);
+  });
+
+  it("each public endpoint has a TLS time-left panel: red under the alert's 10 days (renewal failing), orange up to seed 001's 30 days, no alert at 30", () => {
+    const codebook = runs[stack].dashboards.find((x) => x.cm.metadata.name === `codebook-${stack}-dashboard`)!.json;
+    const tls = codebook.panels.filter((p) => p.title.endsWith(": TLS certificate time left"));
+    expect(tls.length).toBeGreaterThan(0);
+    for (const p of tls) {
+      expect(p.targets[0].expr).toMatch(/^probe_ssl_earliest_cert_expiry\{.*\} - time\(\)$/);
+      expect(p.fieldConfig.defaults.thresholds.steps).toEqual([
+        { value: null, color: "red" },
+        { value: 864000, color: "orange" },
+        { value: 2592000, color: "green" },
+      ]);
+    }
+    // The 30-day line is the dashboard's only: no alert of the stack compares against it.
+    expect(runs[stack].exprs.filter((e) => e.includes("probe_ssl_earliest_cert_expiry") && e.includes("2592000"))).toEqual([]);
   });
 });
 

@@ -61,6 +61,25 @@ describe("docs/runbooks against the committed stacks", () => {
   });
 });
 
+/**
+ * Alert names kube-prometheus-stack's default rules already use (the chart's
+ * templates/prometheus/rules-1.14/general.rules.yaml, generated from kube-prometheus's
+ * kubePrometheus-prometheusRule.yaml "general.rules" group). An alert of ours with one of these
+ * names is grouped and routed together with the chart's own, so it notifies twice or is inhibited
+ * by it: our names must differ.
+ */
+const KUBE_PROMETHEUS_STACK_GENERAL_ALERTS = ["TargetDown", "Watchdog", "InfoInhibitor"];
+
+describe("our alert names do not collide with kube-prometheus-stack's defaults", () => {
+  it("no alert of either stack is named like a chart default (TargetDown, Watchdog, InfoInhibitor)", () => {
+    const ours = new Set([...alerts.staging, ...alerts.prod].map((a) => a.alert));
+    expect(ours.size).toBeGreaterThan(20);
+    expect(KUBE_PROMETHEUS_STACK_GENERAL_ALERTS.filter((n) => ours.has(n))).toEqual([]);
+    // The scrape-target meta-alert is still there, under its own name.
+    expect(ours.has("ScrapeTargetDown")).toBe(true);
+  });
+});
+
 describe("the runbook check fails where it must", () => {
   let tmp: string;
   const base = "https://github.com/acme/app-platform/blob/main/docs/runbooks";

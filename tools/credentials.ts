@@ -28,7 +28,7 @@ export interface Grant {
 export const CREDENTIALS: Readonly<Record<Exclude<CredentialProvider, "none">, string>> = {
   cloudflare: "`cloudflareApiToken` (a Cloudflare user API token)",
   vercel: "`vercelApiToken` (a Vercel access token)",
-  aws: "the deployer's AWS credentials (`AWS_PROFILE`, environment, or the CI role `AWS_ROLE_ARN`)",
+  aws: "the deployer's AWS credentials (`AWS_PROFILE`, environment, or the CI roles below)",
   kubernetes: "`kubeconfig` (or the ambient kubeconfig) and its context's user",
 };
 
@@ -84,7 +84,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
     permissions: [CF.tokensEdit],
     scope: "the token's own user (one child token per R2 backup job, bucket-scoped)",
   },
-  "vercel:index/project:Project": { provider: "vercel", permissions: ["team role Member or Owner"], scope: "the team `vercelTeam`" },
+  "vercel:index/project:Project": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner"],
+    // Vercel: Hobby functions run in one region; seed 004 puts ARA's in iad1 and sfo1.
+    scope: "the team `vercelTeam` (prod: more than one function region needs a Pro or Enterprise plan)",
+  },
   "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": {
     provider: "vercel",
     permissions: ["team role Member or Owner"],
@@ -99,7 +104,7 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
   "vercel:index/firewallConfig:FirewallConfig": {
     provider: "vercel",
     permissions: ["team role Member or Owner (Vercel WAF custom rules)"],
-    scope: "the team `vercelTeam` (prod: the rate limits of seeds 003 and 004)",
+    scope: "the team `vercelTeam` on a Pro or Enterprise plan (prod: the rate limits of seeds 003 and 004)",
   },
   "vercel:index/projectRoute:ProjectRoute": {
     provider: "vercel",
@@ -126,6 +131,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
       "s3:PutBucketTagging",
       "s3:PutBucketVersioning",
       "s3:PutBucketObjectLockConfiguration",
+      // AWS provider 6.23+ reads and writes bucket tags through S3 Control's tagging API on every
+      // create and refresh (hashicorp/terraform-provider-aws#45251): without these, denied calls.
+      "s3:TagResource",
+      "s3:UntagResource",
+      "s3:ListTagsForResource",
       ...S3_BUCKET_READ,
     ],
     scope: "backup buckets",
@@ -204,27 +214,67 @@ function plural(kind: string): string {
   return `${k}s`;
 }
 
+/** A read the Kubernetes provider makes while it waits for an object: RBAC API group and resource. */
+export interface KubernetesRead {
+  /** RBAC API group: `""` for the core group. */
+  readonly group: string;
+  /** RBAC resource (plural). */
+  readonly resource: string;
+}
+
+/** Where the await reads come from: pulumi-kubernetes' provider/pkg/await at this commit. */
+export const KUBERNETES_AWAIT_SOURCE = "pulumi/pulumi-kubernetes@94977969 provider/pkg/await";
+
 /**
- * What pulumi-kubernetes' await logic reads to decide a kind is ready (it waits for a Deployment's
- * ReplicaSet and Pods, a Service's Endpoints and Pods, an Ingress's Endpoints and Services); without
- * these a least-privilege deploy hangs or fails after the object is created (pulumi-kubernetes#1206).
+ * What pulumi-kubernetes' await logic lists and watches, per kind, besides the object itself
+ * (each awaiter's `factory.Subscribe(<group/version>.WithResource(...))` calls):
+ * - deployment.go: replicasets, pods and persistentvolumeclaims (every Deployment, with or without
+ *   volumes). informers/factory.go's `Subscribe` then calls `cache.WaitForCacheSync` on the
+ *   provider's context with no timeout, so a Deployment create or update without list/watch on
+ *   any of the three hangs until the whole `pulumi up` is cancelled;
+ * - statefulset.go, daemonset.go, job.go, pod.go: pods;
+ * - service.go: endpoints; ingress.go: endpoints and services.
+ * Kinds without an entry (ConfigMap, Secret, ServiceAccount on Kubernetes ≥ 1.24, Namespace,
+ * CronJob, HorizontalPodAutoscaler, custom resources) only read the object itself.
  */
-export const KUBERNETES_AWAIT_READS: Readonly<Record<string, readonly string[]>> = {
-  Deployment: ["apps replicasets: get, list, watch", '"" (core) pods: get, list, watch'],
-  Service: ['"" (core) endpoints: get, list, watch', '"" (core) pods: get, list, watch'],
-  Ingress: ['"" (core) endpoints: get, list, watch', '"" (core) services: get, list, watch'],
+export const KUBERNETES_AWAIT_READS: Readonly<Record<string, readonly KubernetesRead[]>> = {
+  Deployment: [
+    { group: "apps", resource: "replicasets" },
+    { group: "", resource: "pods" },
+    { group: "", resource: "persistentvolumeclaims" },
+  ],
+  StatefulSet: [{ group: "", resource: "pods" }],
+  DaemonSet: [{ group: "", resource: "pods" }],
+  Job: [{ group: "", resource: "pods" }],
+  Pod: [],
+  Service: [{ group: "", resource: "endpoints" }],
+  Ingress: [
+    { group: "", resource: "endpoints" },
+    { group: "", resource: "services" },
+  ],
 };
 
-/** The RBAC rule a Kubernetes type token needs: `kubernetes:apps/v1:Deployment` → apps, deployments. */
+/**
+ * Every namespaced kind: await.go's create, update and delete awaiters observe the object's
+ * Events (watchers.go `NewEventAggregator`, core/v1 Event) and log its warnings.
+ */
+export const KUBERNETES_EVENT_READ: KubernetesRead = { group: "", resource: "events" };
+
+const rbacGroup = (group: string) => (group === "" || group === "core" ? '"" (core)' : group);
+const readRule = (r: KubernetesRead) => `${rbacGroup(r.group)} ${r.resource}: get, list, watch`;
+
+/** The RBAC rules a Kubernetes type token needs: `kubernetes:apps/v1:Deployment` → apps deployments, and what its await reads. */
 export function kubernetesGrant(type: string): Grant | undefined {
   const m = /^kubernetes:([^:]+)\/([^:/]+):(\w+)$/.exec(type);
   if (!m) return undefined;
-  const group = m[1] === "core" ? '"" (core)' : m[1];
+  const kind = m[3];
+  const namespaced = kind !== "Namespace";
+  const reads = [...(KUBERNETES_AWAIT_READS[kind] ?? []), ...(namespaced ? [KUBERNETES_EVENT_READ] : [])];
   return {
     provider: "kubernetes",
-    permissions: [`${group} ${plural(m[3])}: get, list, watch, create, update, patch, delete`, ...(KUBERNETES_AWAIT_READS[m[3]] ?? [])],
+    permissions: [`${rbacGroup(m[1])} ${plural(kind)}: get, list, watch, create, update, patch, delete`, ...reads.map(readRule)],
     // Dashboards, the blackbox module Secret and the alert routing live in the monitoring namespace.
-    scope: m[3] === "Namespace" ? "cluster" : "the products' namespaces and `monitoringNamespace`",
+    scope: namespaced ? "the products' namespaces and `monitoringNamespace`" : "cluster",
   };
 }
 
@@ -360,6 +410,88 @@ export function awsDeployerPolicy(usage: CredentialUsage): object {
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/** What a CI role is for; each has its own role, trust policy subject and permissions. */
+export type CiRolePurpose = "preview" | "deploy-staging" | "deploy-prod" | "drift";
+
+/** One AWS role the GitHub workflows assume through OIDC. */
+export interface CiRole {
+  readonly purpose: CiRolePurpose;
+  /** The repository variable holding its ARN (`vars.<name>` in the workflows). */
+  readonly variable: string;
+  /** Workflow file and job ids that assume it. */
+  readonly jobs: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The `token.actions.githubusercontent.com:sub` value its trust policy requires (GitHub's
+   * OpenID Connect reference, "Example subject claims": a job with an `environment` gets
+   * `repo:<org>/<repo>:environment:<name>`, a pull_request job without one
+   * `repo:<org>/<repo>:pull_request`, any other job `repo:<org>/<repo>:ref:<git ref>`).
+   */
+  readonly subject: string;
+  /** Which generated policy it gets. */
+  readonly policy: "aws-deployer-policy.json" | "aws-readonly-policy.json";
+  readonly why: string;
+}
+
+/**
+ * The CI roles, one per purpose. A preview runs the PR branch's code, so whatever the branch
+ * contains runs with the role: it gets only reads. Deploys run behind their GitHub environment
+ * (prod: required reviewers), and only a job of that environment can assume its role. Drift
+ * only refreshes in preview mode, from main.
+ */
+export const CI_ROLES: readonly CiRole[] = [
+  {
+    purpose: "preview",
+    variable: "AWS_PREVIEW_ROLE_ARN",
+    jobs: { "preview.yml": ["preview"] },
+    subject: "repo:<org>/<repo>:pull_request",
+    policy: "aws-readonly-policy.json",
+    why: "`pulumi preview` of both stacks for same-repository pull requests; read-only, since the PR branch's code runs with it",
+  },
+  {
+    purpose: "deploy-staging",
+    variable: "AWS_STAGING_DEPLOY_ROLE_ARN",
+    jobs: { "deploy.yml": ["staging", "staging-after-prod"] },
+    subject: "repo:<org>/<repo>:environment:staging",
+    policy: "aws-deployer-policy.json",
+    why: "`pulumi up` of staging from main (jobs with `environment: staging`)",
+  },
+  {
+    purpose: "deploy-prod",
+    variable: "AWS_PROD_DEPLOY_ROLE_ARN",
+    jobs: { "deploy.yml": ["prod"] },
+    subject: "repo:<org>/<repo>:environment:prod",
+    policy: "aws-deployer-policy.json",
+    why: "`pulumi up` of prod after a reviewer approves the `prod` environment",
+  },
+  {
+    purpose: "drift",
+    variable: "AWS_DRIFT_ROLE_ARN",
+    jobs: { "drift.yml": ["drift"] },
+    subject: "repo:<org>/<repo>:ref:refs/heads/main",
+    policy: "aws-readonly-policy.json",
+    why: "the daily `pulumi refresh --preview-only` of both stacks, from main; read-only",
+  },
+];
+
+/** A read-only IAM action: Get*, List*, Describe* (what preview and refresh call). */
+export const isReadOnlyAction = (a: string) => /^[a-z0-9]+:(Get|List|Describe)[A-Za-z]*$/.test(a);
+
+/**
+ * The read-only policy of the preview and drift roles: the deployer policy's statements with only
+ * their read actions, without the create-time tag conditions (a read never creates a key).
+ */
+export function awsReadOnlyPolicy(usage: CredentialUsage): object {
+  const full = awsDeployerPolicy(usage) as { Version: string; Statement: { Sid: string; Action: string[]; Resource: unknown; Condition?: unknown }[] };
+  const statements = full.Statement.map((s) => ({ ...s, Action: s.Action.filter(isReadOnlyAction) })).filter((s) => s.Action.length > 0);
+  return { Version: full.Version, Statement: statements.map((s) => ({ ...s, Sid: `Read${s.Sid}` })) };
+}
+
+/** docs/aws-readonly-policy.json, formatted. */
+export function renderAwsReadOnlyPolicy(usage: CredentialUsage): string {
+  requireCovered(usage);
+  return `${JSON.stringify(awsReadOnlyPolicy(usage), null, 2)}\n`;
+}
+
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 
 /** docs/credentials.md: per credential, the permissions and what needs each. */
@@ -383,11 +515,41 @@ export function renderCredentialsMarkdown(usage: CredentialUsage): string {
     const own = rows.filter((r) => r.grant.provider === provider);
     if (own.length === 0) continue;
     lines.push(`## ${provider === "aws" ? "AWS" : provider[0].toUpperCase() + provider.slice(1)}: ${CREDENTIALS[provider]}`, "");
-    const perms = [...new Set(own.flatMap((r) => r.grant.permissions))].sort();
+    // A read-only rule is dropped where the same resource also has the full rule (Ingress reads services).
+    const all = [...new Set(own.flatMap((r) => r.grant.permissions))].sort();
+    const perms = all.filter((p) => !(p.endsWith(": get, list, watch") && all.some((q) => q !== p && q.startsWith(`${p}, `))));
     if (provider === "aws") {
-      lines.push("Apply [`aws-deployer-policy.json`](aws-deployer-policy.json) (generated with this file) to the deployer role or user.", "");
+      lines.push(
+        "Apply [`aws-deployer-policy.json`](aws-deployer-policy.json) (generated with this file) to the deploy roles or the",
+        "person running `pulumi up`, and [`aws-readonly-policy.json`](aws-readonly-policy.json) (its read actions only) to the",
+        "preview and drift roles.",
+        "",
+        "The workflows assume one role per purpose through GitHub OIDC (audience `sts.amazonaws.com`); each role's trust",
+        "policy requires `token.actions.githubusercontent.com:sub` to equal its subject exactly (`StringEquals`, never a",
+        "wildcard), with `<org>/<repo>` this repository:",
+        "",
+        "| role (repository variable) | assumed by | trust policy `sub` | policy | purpose |",
+        "|---|---|---|---|---|",
+        ...CI_ROLES.map(
+          (r) =>
+            `| \`${r.variable}\` | ${Object.entries(r.jobs)
+              .map(([f, jobs]) => `${f}: ${jobs.join(", ")}`)
+              .join("; ")} | \`${r.subject}\` | ${r.policy} | ${cell(r.why)} |`,
+        ),
+        "",
+      );
     } else {
       lines.push("Permissions:", "", ...perms.map((p) => `- ${p}`), "");
+    }
+    if (provider === "kubernetes") {
+      lines.push(
+        "The `get, list, watch` rules on kinds the stacks do not create are what pulumi-kubernetes' await logic",
+        "watches while it waits for an object to become ready (" + KUBERNETES_AWAIT_SOURCE + ": deployment.go,",
+        "service.go, ingress.go, and watchers.go's Event observer for every kind). The provider waits for each",
+        "watch to start with no timeout, so leaving one out (e.g. `persistentvolumeclaims` for a Deployment)",
+        "hangs the `pulumi up` instead of failing it.",
+        "",
+      );
     }
     lines.push("| needed by | permissions | on |", "|---|---|---|");
     for (const r of own) {

@@ -14,7 +14,7 @@ import { DashboardBuilder, ThresholdsConfigBuilder, ThresholdsMode, type Dashboa
 import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode } from "@grafana/grafana-foundation-sdk/common";
 import { PanelBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
-import { RATE_WINDOW, renderSelector, type AlertSpec, type SeriesSelector } from "./alerts";
+import { RATE_WINDOW, TLS_CERTIFICATE_DASHBOARD_WARNING, renderSelector, type AlertSpec, type SeriesSelector } from "./alerts";
 
 /** What a product's dashboard plots. */
 export interface DashboardArgs {
@@ -59,6 +59,10 @@ export interface PanelSpec {
   readonly legend: string;
   /** Thresholds drawn as lines, from the alerts. */
   readonly thresholds: ReadonlyArray<{ readonly alert: string; readonly value: number }>;
+  /** Warning lines no alert fires on (seed thresholds kept for the eye). @default [] */
+  readonly warnings?: ReadonlyArray<{ readonly label: string; readonly value: number }>;
+  /** The alerts fire below their thresholds (time left), not above. @default false */
+  readonly below?: boolean;
 }
 
 /**
@@ -160,6 +164,17 @@ export function dashboardPanels(args: DashboardArgs): PanelSpec[] {
     panels.push({ title: `${endpoint}: probe uptime`, unit: "percentunit", expr: up, legend: endpoint, thresholds: [] });
     const lat = `quantile_over_time(0.95, probe_duration_seconds${renderSelector(sel)}[${RATE_WINDOW}])`;
     panels.push({ title: `${endpoint}: probe latency (p95)`, unit: "s", expr: lat, legend: endpoint, thresholds: thresholdsFor(alerts, lat) });
+    // Certificate time left: the alert's line (renewal failing) and seed 001 §1.4's 30 days, drawn only.
+    const left = `probe_ssl_earliest_cert_expiry${renderSelector(sel)} - time()`;
+    panels.push({
+      title: `${endpoint}: TLS certificate time left`,
+      unit: "s",
+      expr: left,
+      legend: endpoint,
+      thresholds: thresholdsFor(alerts, left),
+      warnings: [{ label: "seed 001 §1.4 SSL certificate expiring within 30 days", value: TLS_CERTIFICATE_DASHBOARD_WARNING.toSeconds() }],
+      below: true,
+    });
   }
   if (args.database) {
     const s = renderSelector(args.database);
@@ -213,15 +228,27 @@ export function buildDashboard(args: DashboardArgs): Dashboard {
     .refresh("1m")
     .time({ from: "now-6h", to: "now" });
   for (const p of dashboardPanels(args)) {
-    const steps = [{ value: null as unknown as number, color: "green" }, ...p.thresholds.map((t) => ({ value: t.value, color: "red" }))];
+    const warnings = p.warnings ?? [];
+    // Above: green, then orange from each warning line, red from each alert's. Below (time left): red
+    // under the alert's line, orange up to each warning line, green above it.
+    const lines = [...p.thresholds.map((t) => ({ value: t.value, alert: true })), ...warnings.map((w) => ({ value: w.value, alert: false }))].sort(
+      (a, b) => a.value - b.value,
+    );
+    const steps = p.below
+      ? [{ value: null as unknown as number, color: "red" }, ...lines.map((l) => ({ value: l.value, color: l.alert ? "orange" : "green" }))]
+      : [{ value: null as unknown as number, color: "green" }, ...lines.map((l) => ({ value: l.value, color: l.alert ? "red" : "orange" }))];
+    const description = [
+      ...p.thresholds.map((t) => `${t.alert} fires ${p.below ? "below" : "above"} ${t.value}`),
+      ...warnings.map((w) => `warning line (no alert) at ${w.value}: ${w.label}`),
+    ].join("; ");
     d.withPanel(
       new PanelBuilder()
         .title(p.title)
-        .description(p.thresholds.map((t) => `${t.alert} fires above ${t.value}`).join("; "))
+        .description(description)
         .unit(p.unit)
         .withTarget(new DataqueryBuilder().expr(p.expr).legendFormat(p.legend))
         .thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps))
-        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(p.thresholds.length > 0 ? GraphThresholdsStyleMode.Line : GraphThresholdsStyleMode.Off)),
+        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(lines.length > 0 ? GraphThresholdsStyleMode.Line : GraphThresholdsStyleMode.Off)),
     );
   }
   return d.build();

@@ -105,7 +105,7 @@ export function productMonitoring(scope: ProductScope, spec: ProductSpec, parts:
       name: `${spec.id}-${owner}-endpoint`,
       rules: [
         endpointDown({ selector: probeSelector(probe), runbookBaseUrl: rb, labels: { endpoint: owner } }),
-        // seed 001 §1.4 warning "SSL certificate expiring within 30 days", for every public host.
+        // Every public host: renewal failing (< 10 days); seed 001 §1.4's 30 days is the dashboard's line.
         tlsCertificateExpiring({ selector: probeSelector(probe), runbookBaseUrl: rb, labels: { endpoint: owner } }),
         ...(headers[owner] ? [securityHeadersMissing({ selector: probeSelector(headers[owner]), runbookBaseUrl: rb, labels: { endpoint: owner } })] : []),
       ],

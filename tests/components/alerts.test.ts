@@ -25,6 +25,7 @@ import {
   slowQueries,
   sseConnections,
   tlsCertificateExpiring,
+  TLS_CERTIFICATE_DASHBOARD_WARNING,
   tokenQuota,
   toPrometheusRuleGroups,
   validateAlertGroups,
@@ -181,14 +182,17 @@ describe("builders", () => {
     );
   });
 
-  it("tlsCertificateExpiring warns 30 days ahead", () => {
+  it("tlsCertificateExpiring warns when renewal is failing (10 days left), not at seed 001's 30 days (a 64-day certificate's normal state)", () => {
     const a = tlsCertificateExpiring();
     expect(a.name).toBe("TlsCertificateExpiringSoon");
     expect(a.severity).toBe("warning");
-    expect(a.expr).toBe("probe_ssl_earliest_cert_expiry - time() < 2592000");
+    expect(a.expr).toBe("probe_ssl_earliest_cert_expiry - time() < 864000");
     expect(tlsCertificateExpiring({ selector: { instance: { regex: "https://.*\\.example\\.com" } } }).expr).toBe(
-      'probe_ssl_earliest_cert_expiry{instance=~"https://.*\\\\.example\\\\.com"} - time() < 2592000',
+      'probe_ssl_earliest_cert_expiry{instance=~"https://.*\\\\.example\\\\.com"} - time() < 864000',
     );
+    // cert-manager renews at a third of the lifetime left: a 64-day certificate at ~21 days.
+    expect((64 / 3) * 86400).toBeGreaterThan(864000);
+    expect(TLS_CERTIFICATE_DASHBOARD_WARNING.toSeconds()).toBe(2592000);
   });
 
   it("sseConnections: critical 200 for 5m, warning 150 for 10m (seed 002)", () => {

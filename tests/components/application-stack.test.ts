@@ -240,7 +240,7 @@ describe("ApplicationStack", () => {
     expect(expr("EndpointDown")).toEqual(['probe_success{namespace="chat-api-staging",job="chat-api-probes-api-health"} == 0']);
     expect(expr("TlsCertificateExpiringSoon")[0]).toContain('probe_ssl_earliest_cert_expiry{namespace="chat-api-staging",job="chat-api-probes-api-health"}');
     // Meta-alerts for both scrape jobs.
-    expect(expr("TargetDown").sort()).toEqual([
+    expect(expr("ScrapeTargetDown").sort()).toEqual([
       'up{namespace="chat-api-staging",job="chat-api-api"} == 0',
       'up{namespace="chat-api-staging",job="chat-api-probes-api-health"} == 0',
     ]);

@@ -428,7 +428,7 @@ describe(`${STACK}: faults reach the right receiver`, { timeout: 120_000 }, () =
     expect(stop.status, stop.stderr).toBe(0);
     // Each product's rule reads its own exporter job; here one postgres_exporter serves all four
     // jobs, and under load some of its scrapes of a stopped database outlast the scrape timeout
-    // (then TargetDown pages instead, up == 0). The claim: pg_up == 0 pages, for whichever product's
+    // (then ScrapeTargetDown pages instead, up == 0). The claim: pg_up == 0 pages, for whichever product's
     // scrape answers first.
     await Promise.any(
       down.map((r) => {

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import type { WorkflowTemplate } from "@actions/workflow-parser";
+import { CI_ROLES, isReadOnlyAction } from "../../tools/credentials";
 
 type Parser = typeof import("@actions/workflow-parser");
 let parser: Parser;
@@ -54,6 +55,60 @@ describe("workflow files", () => {
     expect(errors.join("\n")).toMatch(/unknown-key/);
     const noJobs = await load("empty.yml", "on: push\n");
     expect(noJobs.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe("one AWS role per purpose (GitHub OIDC subjects differ; a PR branch's code must not get a deploy role)", () => {
+  /** Each job's `role-to-assume` values (configure-aws-credentials steps). */
+  function rolesByJob(content: string): Record<string, string[]> {
+    const doc = parseYaml(content) as { jobs: Record<string, { steps?: { uses?: string; with?: Record<string, string> }[] }> };
+    return Object.fromEntries(
+      Object.entries(doc.jobs).map(([id, job]) => [
+        id,
+        (job.steps ?? []).filter((st) => st.uses?.startsWith("aws-actions/configure-aws-credentials")).map((st) => st.with?.["role-to-assume"] ?? ""),
+      ]),
+    );
+  }
+
+  it("every job that assumes an AWS role uses its purpose's role variable, and every CI role is used by its jobs", async () => {
+    const seen = new Set<string>();
+    for (const f of files) {
+      const { content, errors } = await load(f);
+      expect(errors, f).toEqual([]);
+      for (const [job, roles] of Object.entries(rolesByJob(content))) {
+        if (roles.length === 0) continue;
+        const role = CI_ROLES.find((r) => r.jobs[f]?.includes(job));
+        expect(role, `${f} ${job} assumes an AWS role but no CI_ROLES entry names it`).toBeDefined();
+        expect(roles, `${f} ${job}`).toEqual(roles.map(() => `\${{ vars.${role!.variable} }}`));
+        seen.add(`${f}:${job}`);
+        // The subject the trust policy requires matches how the job runs.
+        const environment = (parseYaml(content) as { jobs: Record<string, { environment?: string | { name: string } }> }).jobs[job].environment;
+        const env = typeof environment === "object" ? environment.name : environment;
+        if (role!.subject.includes(":environment:")) expect(env, `${f} ${job} runs in its environment`).toBe(role!.subject.split(":environment:")[1]);
+        else expect(env, `${f} ${job} has no environment (its sub would be environment:…)`).toBeUndefined();
+      }
+    }
+    expect([...seen].sort()).toEqual(CI_ROLES.flatMap((r) => Object.entries(r.jobs).flatMap(([f, jobs]) => jobs.map((j) => `${f}:${j}`))).sort());
+    expect(new Set(CI_ROLES.map((r) => r.variable)).size).toBe(CI_ROLES.length);
+  });
+
+  it("the preview role (pull_request subject) and the drift role get the read-only policy: no action that creates, changes or deletes", () => {
+    const preview = CI_ROLES.find((r) => r.purpose === "preview")!;
+    expect(preview.subject).toBe("repo:<org>/<repo>:pull_request");
+    expect(preview.policy).toBe("aws-readonly-policy.json");
+    expect(CI_ROLES.find((r) => r.purpose === "drift")!.policy).toBe("aws-readonly-policy.json");
+    const policy = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../docs/aws-readonly-policy.json"), "utf8")) as { Statement: { Action: string[] }[] };
+    const actions = policy.Statement.flatMap((s) => s.Action);
+    expect(actions).toContain("s3:GetBucketPolicy");
+    expect(actions).toContain("iam:GetUser");
+    expect(actions.filter((a) => !isReadOnlyAction(a))).toEqual([]);
+    // The check can fail: the deployer policy has writes.
+    const deployer = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../docs/aws-deployer-policy.json"), "utf8")) as {
+      Statement: { Action: string[] }[];
+    };
+    expect(deployer.Statement.flatMap((s) => s.Action).filter((a) => !isReadOnlyAction(a))).toContain("s3:DeleteBucket");
+    // The deploy roles are bound to their environments: prod's role only to jobs of environment prod.
+    expect(CI_ROLES.find((r) => r.purpose === "deploy-prod")!.subject).toBe("repo:<org>/<repo>:environment:prod");
   });
 });
 

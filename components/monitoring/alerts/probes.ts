@@ -78,15 +78,28 @@ export function dependencyDown(opts: DependencyDownOptions): AlertSpec {
 export interface TlsCertificateOptions extends AlertOptions {
   /** The blackbox_exporter HTTPS probes to watch. @default {} (every probe this Prometheus sees) */
   readonly selector?: SeriesSelector;
-  /** Remaining validity below which the alert fires. @default Duration.days(30) */
+  /** Remaining validity below which the alert fires: renewal has been failing. @default Duration.days(10) */
   readonly within?: Duration;
 }
 
-/** Defaults of `tlsCertificateExpiring`: seed 001 §1.4 warning "SSL certificate expiring within 30 days". */
+/**
+ * Seed 001 §1.4's warning line, "SSL certificate expiring within 30 days": drawn on the dashboard's
+ * certificate panel, not alerted on. From 2027-02-10 Let's Encrypt's default ("classic") profile
+ * issues 64-day certificates (45-day from 2028-02-16; letsencrypt.org/2025/12/02/from-90-to-45),
+ * and cert-manager renews when a third of the lifetime is left (its default `renewBefore`): about
+ * 21 days, then 15. Under 30 days is then every certificate's normal state for part of each cycle.
+ */
+export const TLS_CERTIFICATE_DASHBOARD_WARNING: Duration = Duration.days(30);
+
+/**
+ * Defaults of `tlsCertificateExpiring`: the alert means "renewal is failing". Under 10 days left,
+ * cert-manager has been failing to renew for 11 days (64-day certificates) or 5 days (45-day),
+ * with 10 days still left to fix it. Warning, as seed 001 §1.4 has it.
+ */
 export const TLS_CERTIFICATE_DEFAULTS: BuilderDefaults<Duration> = {
   name: "TlsCertificateExpiringSoon",
   severity: "warning",
-  tiers: { warning: { threshold: Duration.days(30), for: Duration.minutes(10) } },
+  tiers: { warning: { threshold: Duration.days(10), for: Duration.minutes(10) } },
 };
 
 /** `probe_ssl_earliest_cert_expiry{<selector>} - time() < within-in-seconds` (blackbox_exporter). */
@@ -101,8 +114,10 @@ export function tlsCertificateExpiring(opts: TlsCertificateOptions = {}): AlertS
     builder: "tlsCertificateExpiring",
     severity,
     expr: `${METRICS.probeCertExpiry}${renderSelector(selector)} - time() < ${within.toSeconds()}`,
-    summary: `TLS certificate expires within ${durationText(within)}`,
-    description: `The TLS certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}; renew it or check cert-manager.`,
+    summary: `TLS certificate expires within ${durationText(within)}; its renewal is failing`,
+    description:
+      "The TLS certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}; cert-manager renews a third of the lifetime " +
+      "before expiry (21 days for a 64-day certificate), so its renewal has been failing for days. Check the Certificate, its CertificateRequest and Order (kubectl describe).",
     problems,
   });
 }

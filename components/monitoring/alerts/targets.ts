@@ -18,7 +18,7 @@ export interface TargetOptions extends AlertOptions {
 
 /** Defaults of `targetDown`: a scrape target that stops answering silences every alert on its series, so it pages (5 m, seed 001 §1.4's critical convention). */
 export const TARGET_DOWN_DEFAULTS: BuilderDefaults<number> = {
-  name: "TargetDown",
+  name: "ScrapeTargetDown",
   severity: "critical",
   tiers: { critical: { threshold: 0, for: Duration.minutes(5) } },
 };
