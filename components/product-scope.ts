@@ -113,9 +113,3 @@ export function secretValues(secrets: SecretSet, refs: SecretRefs): Record<strin
   }
   return out;
 }
-
-/** The rotation version of the generated secrets `refs` reads, when any of them rotates. */
-export function rotationVersionOf(secrets: SecretSet, refs: SecretRefs): string | undefined {
-  const rotating = Object.values(refs).some((secret) => secrets.rotatingKeys.includes(secret));
-  return rotating ? secrets.rotationVersion : undefined;
-}

@@ -175,6 +175,12 @@ export function slotPeriod(current: number, slot: 0 | 1): number {
   return current % 2 === slot ? current : current - 1;
 }
 
+/** The name `transform.password` sees for the digest key (`SecretSet.digestKey`), which is no environment variable. */
+export const DIGEST_KEY = "(digest key)";
+
+/** Characters of the digest key: 64, so its HMAC-SHA256 keys carry well over 256 bits. */
+export const DIGEST_KEY_LENGTH = 64;
+
 /** Default rotation: quarterly (seeds 000 and 002). */
 export const ROTATION_DEFAULTS: SecretRotation = { months: 3 };
 
@@ -283,6 +289,13 @@ export class SecretSet extends pulumi.ComponentResource {
   readonly values: Readonly<Record<string, pulumi.Output<string>>>;
   /** Last period's value of each `keepPrevious` key, by key (not `_PREVIOUS`), each a Pulumi secret. */
   readonly previousValues: Readonly<Record<string, pulumi.Output<string>>>;
+  /**
+   * Key of the digests that redeploy what reads these secrets (`envDigest`: the pods' secret
+   * checksum, the Vercel apps' redeploy key): a generated 64-character secret that never rotates
+   * and that no app receives, so a digest shown in the cluster or in Vercel says nothing about
+   * the values. A Pulumi secret.
+   */
+  readonly digestKey: pulumi.Output<string>;
   /** All keys, provided and generated, sorted. */
   readonly keys: readonly string[];
   /** The keys that are generated, sorted. */
@@ -341,6 +354,9 @@ export class SecretSet extends pulumi.ComponentResource {
         previousValues[key] = pulumi.secret(slots[1 - current].result);
       }
     }
+
+    const digestSpec = resolveGeneratedSpec({ length: DIGEST_KEY_LENGTH, rotate: false });
+    this.digestKey = pulumi.secret(this.createPassword(`${name}-digest-key`, DIGEST_KEY, digestSpec, undefined, args).result);
 
     this.values = Object.freeze(values);
     this.previousValues = Object.freeze(previousValues);
