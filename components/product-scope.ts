@@ -44,6 +44,11 @@ export interface PlatformSettings {
    */
   readonly kubernetes?: KubernetesPlatformSettings;
   /**
+   * On-demand rotations by product, then by generated key: how many (stack config
+   * `secretRotationOnDemand`). @default {}
+   */
+  readonly secretRotationOnDemand?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
    * The clock that picks the secrets' rotation period; tests pin it.
    * @default () => new Date()
    */
