@@ -70,7 +70,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
       namespace: this.namespace,
       namespaceName: namespaceName(spec.id, environment),
       afterNamespace: afterNamespaceOptions(this, namespace),
-      secrets: productSecrets(name, context, spec, args.providedSecrets, platform.clock, this),
+      secrets: productSecrets(name, context, spec, args.providedSecrets, platform.clock, this, platform.secretRotationOnDemand?.[spec.id]),
     };
 
     // 2. Workloads.

@@ -44,6 +44,11 @@ export interface PlatformSettings {
    */
   readonly kubernetes?: KubernetesPlatformSettings;
   /**
+   * On-demand rotations by product, then by generated key: how many (stack config
+   * `secretRotationOnDemand`). @default {}
+   */
+  readonly secretRotationOnDemand?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
    * The clock that picks the secrets' rotation period; tests pin it.
    * @default () => new Date()
    */
@@ -112,10 +117,4 @@ export function secretValues(secrets: SecretSet, refs: SecretRefs): Record<strin
     if (previous !== undefined) out[previousKey(env)] = previous;
   }
   return out;
-}
-
-/** The rotation version of the generated secrets `refs` reads, when any of them rotates. */
-export function rotationVersionOf(secrets: SecretSet, refs: SecretRefs): string | undefined {
-  const rotating = Object.values(refs).some((secret) => secrets.rotatingKeys.includes(secret));
-  return rotating ? secrets.rotationVersion : undefined;
 }

@@ -106,6 +106,18 @@ export type WorkloadSpec = Pick<
   readonly healthPath?: string;
   /** Extra egress TCP ports beyond DNS and 443 (e.g. 5432 for Postgres). @default [] */
   readonly extraEgressPorts?: readonly number[];
+  /**
+   * Flags that follow whether a secret has a value: variable → secret name; the variable is
+   * `"true"` when the secret is set and `"false"` when an optional secret is left unset (seed 002:
+   * `HELICONE_ENABLED` follows `HELICONE_API_KEY`). @default {}
+   */
+  readonly presenceEnv?: Readonly<Record<string, string>>;
+  /**
+   * Variables besides `SENTRY_RELEASE` that receive the workload's release (`imageRelease`: the
+   * image's tag, or its digest when no tag is given), e.g. seed 002's `RENDER_GIT_COMMIT` (`sentry_sdk.init(release=…)`).
+   * @default []
+   */
+  readonly releaseEnv?: readonly string[];
 };
 
 /** A host of a Vercel app; the zone apex gets an A record, others a CNAME, both from Vercel's recommendation. */

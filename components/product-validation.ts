@@ -8,6 +8,7 @@ import { type Environment, throwIfInvalid } from "./context";
 import type { ProductSpec, SecretRefs } from "./product-spec";
 import type { PlatformSettings } from "./product-scope";
 import { previousKey } from "./secrets/secret-set";
+import { SENTRY_RELEASE } from "./workloads/product-workloads";
 
 /** What `ApplicationStack` takes: one product's spec in one environment, its secrets' values and the platform. */
 export interface ApplicationStackArgs {
@@ -46,6 +47,24 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
     }
   };
   spec.workloads.forEach((w) => check(`workloads.${w.name}`, w.secretEnv, w.env));
+  for (const w of spec.workloads) {
+    const where = `workloads.${w.name}`;
+    for (const [variable, secret] of Object.entries(w.presenceEnv ?? {})) {
+      if (!declared.has(secret)) {
+        problems.push(
+          `\`${where}.presenceEnv.${variable}\` follows secret \`${secret}\`, which the product does not declare; name one of its \`providedSecrets\``,
+        );
+      }
+    }
+    const computed = [SENTRY_RELEASE, ...(w.releaseEnv ?? []), ...Object.keys(w.presenceEnv ?? {})];
+    for (const variable of computed) {
+      if (variable in w.env || variable in w.secretEnv) {
+        problems.push(
+          `\`${where}.env\` or \`secretEnv\` sets \`${variable}\`, which the platform derives (the image's release, or a secret's presence); drop it from \`env\`/\`secretEnv\``,
+        );
+      }
+    }
+  }
   spec.webApps.forEach((a) => check(`webApps.${a.name}`, a.secretEnv, a.env));
   spec.backups?.jobs.forEach((j) => j.export && check(`backups.jobs.${j.name}.export`, j.export.secretEnv));
   const verify = spec.backups?.restoreVerification;

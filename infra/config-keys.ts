@@ -232,6 +232,18 @@ export const PLATFORM_CONFIG_KEYS = [
     example: "https://github.com/example-org/app-platform/blob/main/docs/runbooks",
   }),
   configKey({
+    key: "secretRotationOnDemand",
+    type: "array",
+    description:
+      'On-demand rotations of generated secrets (after a compromise, seed 002): one entry `<product>/<KEY>@<tag>` per rotation (the tag, e.g. the date or incident id, keeps entries distinct). Adding an entry rotates that key on the next `up` with the same overlap as the scheduled rotation; keep entries afterwards (README "Secrets").',
+    default: [],
+    form: "a list of `<product>/<KEY>@<tag>` entries, e.g. `ask-dahlia/WORKER_API_SECRET@2026-12-06`, without duplicates",
+    schema: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*\/[A-Z][A-Z0-9_]*@[A-Za-z0-9._:-]{1,64}$/, "must look like `<product>/<KEY>@<tag>`"))
+      .refine((a) => new Set(a).size === a.length, "must not repeat an entry"),
+    example: '["ask-dahlia/WORKER_API_SECRET@2026-12-06"]',
+  }),
+  configKey({
     key: "vercelPublicPreviews",
     type: "array",
     description:

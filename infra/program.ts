@@ -163,8 +163,21 @@ export function platformFor(cfg: StackConfig): StackPlatform {
           : { mode: "deploy", image: splitImage(cfg.postgresExporterImage) },
       allowedCnameTargets: cfg.dnsAllowedCnameTargets,
       vercelFirewall: { pathPrefix: cfg.vercelFirewallPathPrefix, maxWindowSeconds: cfg.vercelFirewallMaxWindowSeconds },
+      secretRotationOnDemand: onDemandRotations(cfg.secretRotationOnDemand),
     },
   };
+}
+
+/** `["ask-dahlia/WORKER_API_SECRET@2026-12-06", …]` → `{ "ask-dahlia": { WORKER_API_SECRET: 1 } }`: rotations per product and key. */
+export function onDemandRotations(entries: readonly string[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const entry of entries) {
+    const [product, rest] = entry.split("/");
+    const key = rest.split("@")[0];
+    out[product] ??= {};
+    out[product][key] = (out[product][key] ?? 0) + 1;
+  }
+  return out;
 }
 
 export function run(): Record<string, ProductOutputs> {
@@ -183,6 +196,16 @@ export function run(): Record<string, ProductOutputs> {
       platform,
     },
   }));
+  const unknown = Object.keys(onDemandRotations(cfg.secretRotationOnDemand)).filter((p) => !(cfg.products as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      unknown.map(
+        (p) =>
+          `\`app-platform:secretRotationOnDemand\` names product \`${p}\`, which this stack does not run; expected one of ${cfg.products.join(", ")}. Fix: \`pulumi config set --path 'secretRotationOnDemand[<n>]' <product>/<KEY>@<tag>\` with one of them, or remove the entry`,
+      ),
+      cfg.stack,
+    );
+  }
   for (const p of products) validateApplicationStackArgs(p.id, p.args);
   const modules: Record<string, BlackboxModuleInput> = {};
   for (const { id, args } of products) {

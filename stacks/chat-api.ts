@@ -17,6 +17,15 @@ const providedSecrets: readonly ProvidedSecret[] = [
   { name: "OPENAI_API_KEY", description: "OpenAI API key for embeddings (seed 002)." },
   { name: "HELICONE_API_KEY", description: "Helicone API key for LLM observability (seed 002, optional).", optional: true },
   { name: "SENTRY_DSN", description: "Sentry DSN for error tracking (seed 002, optional).", optional: true },
+  // seed 002 `INTERNAL_API_KEY` "Service-to-service auth": the other side is mapper-api,
+  // calendar-api and workout-ingestor-api (the downstream URLs below), which this platform does not
+  // run, so the program cannot deliver a generated value to them: a person sets the one value both
+  // sides hold. Rotation procedure: README "Secrets" → "Chat API's INTERNAL_API_KEY".
+  {
+    name: "INTERNAL_API_KEY",
+    description:
+      'Service-to-service auth key the Chat API shares with mapper-api, calendar-api and workout-ingestor-api (seed 002, required); rotate it as README "Secrets" describes.',
+  },
 ];
 
 /** The TCP port a base URL is reached on: its own, else the scheme's. */
@@ -179,7 +188,8 @@ export const chatApi = defineProduct({
     const runbookBaseUrl = config.runbookBaseUrl;
     const downstream = downstreamServices(config);
     return {
-      generatedSecrets: [{ name: "INTERNAL_API_KEY", description: "Service-to-service auth key (seed 002, required)." }],
+      // INTERNAL_API_KEY is provided (above): its counterparts run outside this platform.
+      generatedSecrets: [],
       workloads: [
         {
           name: "api",
@@ -197,7 +207,6 @@ export const chatApi = defineProduct({
             SUPABASE_URL: config.chatApiSupabaseUrl,
             CLERK_DOMAIN: config.chatApiClerkDomain,
             ALLOWED_ORIGINS: config.chatApiAllowedOrigins.join(","),
-            HELICONE_ENABLED: "false",
             RATE_LIMIT_FREE: "50",
             RATE_LIMIT_PAID: "500",
             // seed 002 "Model Upgrade Procedures": DEFAULT_MODEL changes on staging first, then prod.
@@ -209,6 +218,11 @@ export const chatApi = defineProduct({
             // seed 001 §2.1, the platform's log levels: INFO in production, DEBUG elsewhere.
             LOG_LEVEL: logLevelFor(environment),
           },
+          // seed 002 `HELICONE_ENABLED` (default `false`): on exactly when the Helicone key is set.
+          presenceEnv: { HELICONE_ENABLED: "HELICONE_API_KEY" },
+          // seed 002 "Sentry": `release=settings.render_git_commit`, i.e. `RENDER_GIT_COMMIT`; every
+          // workload also gets `SENTRY_RELEASE`, both the image's digest or tag.
+          releaseEnv: ["RENDER_GIT_COMMIT"],
           secretEnv: {
             SUPABASE_SERVICE_ROLE_KEY: "SUPABASE_SERVICE_ROLE_KEY",
             ANTHROPIC_API_KEY: "ANTHROPIC_API_KEY",

@@ -383,7 +383,13 @@ describe("prod stack", () => {
         expect(isUnderSecret(hit.resource, hit.path), `${password.name} reached ${hit.resource.type} ${hit.resource.name} ${hit.path} in plain`).toBe(true);
       }
     }
-    expect(sinks).toBeGreaterThanOrEqual(9); // 4 for the two WORKER_API_SECRET slots, one for each other generated key
+    expect(sinks).toBeGreaterThanOrEqual(8); // 4 for the two WORKER_API_SECRET slots, one for each other generated key
+  });
+
+  it("no product's digest key reaches any resource: it only keys the redeploy digests", () => {
+    const keys = ofType("random:index/randomPassword:RandomPassword").filter((p) => p.name.endsWith("-secrets-digest-key"));
+    expect(keys.map((k) => k.name).sort()).toEqual(["ara", "ask-dahlia", "chat-api", "codebook", "voyager"].map((p) => `${p}-secrets-digest-key`));
+    for (const k of keys) expect(findValue(resources, `mock-password-${k.name}`), k.name).toEqual([]);
   });
 
   it("protects every data-bearing resource in prod", () => {

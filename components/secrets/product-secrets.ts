@@ -12,6 +12,7 @@ export function productSecrets(
   values: Readonly<Record<string, pulumi.Input<string>>>,
   clock: (() => Date) | undefined,
   parent: pulumi.Resource,
+  onDemand: Readonly<Record<string, number>> = {},
 ): SecretSet {
   const provided: Record<string, pulumi.Input<string>> = {};
   for (const s of spec.providedSecrets) {
@@ -21,5 +22,5 @@ export function productSecrets(
   const generated = Object.fromEntries(
     spec.generatedSecrets.map((g) => [g.name, { length: g.length ?? 48, dataKey: g.dataKey, rotate: g.rotate, keepPrevious: g.keepPrevious }]),
   );
-  return new SecretSet(`${name}-secrets`, { context: ctx, provided, generated, clock }, { parent });
+  return new SecretSet(`${name}-secrets`, { context: ctx, provided, generated, clock, onDemand }, { parent });
 }

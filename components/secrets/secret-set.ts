@@ -15,10 +15,14 @@
  * refresh never finds "drift" just because a date passed. The clock is an argument (`clock`),
  * so tests pin it.
  *
- * A key marked `keepPrevious` lives in two passwords that take turns (one per period parity):
- * in period N the current value is the slot renewed at N, the previous value the other slot,
- * renewed at N-1 and left alone until N+1. So `previous(key)` is exactly last period's value,
- * for one period, and a rotation replaces only the slot that is two periods old.
+ * A key marked `keepPrevious` lives in two passwords that take turns, one per epoch parity (the
+ * epoch is the period plus the key's on-demand rotations, `onDemand`): in epoch E the current value
+ * is the slot renewed at E, the previous value the other slot, renewed at E-1 and left alone
+ * (`ignoreChanges: ["keepers"]`, so its keepers are the applied ones). So `previous(key)` is
+ * exactly the value before, and a rotation replaces only the other slot. When the left-alone
+ * slot's keepers are not E-1's (no `up` for a whole period, or two on-demand rotations at once),
+ * renewing would replace the value the apps use: the program fails, naming the way out
+ * (`checkRotationGap`).
  *
  * A key marked `dataKey` encrypts stored data; replacing it would make that data unreadable, so
  * it never rotates automatically (asking for it is a validation error), ignores keeper changes
@@ -125,6 +129,15 @@ export interface SecretSetArgs {
    */
   readonly rotation?: SecretRotation;
   /**
+   * On-demand rotations (after a compromise, seed 002), by generated key: how many times the key
+   * was rotated besides the schedule. Raising a key's count by one rotates it on the next `up`,
+   * with the same overlap as the scheduled rotation (a `keepPrevious` key's old value moves to
+   * `_PREVIOUS`); keep the count afterwards (lowering it is refused). From stack config
+   * `secretRotationOnDemand`.
+   * @default {}
+   */
+  readonly onDemand?: Readonly<Record<string, number>>;
+  /**
    * The clock that decides the current rotation period. Tests pass a fixed date.
    * @default () => new Date()
    */
@@ -173,6 +186,54 @@ export function rotationPeriodStart(period: number, months: number): string {
 /** The latest period up to `current` whose parity is `slot` (0 even, 1 odd): when that slot was last renewed. */
 export function slotPeriod(current: number, slot: 0 | 1): number {
   return current % 2 === slot ? current : current - 1;
+}
+
+/** The name `transform.password` sees for the digest key (`SecretSet.digestKey`), which is no environment variable. */
+export const DIGEST_KEY = "(digest key)";
+
+/** Characters of the digest key: 64, so its HMAC-SHA256 keys carry well over 256 bits. */
+export const DIGEST_KEY_LENGTH = 64;
+
+/** The stack config key that lists on-demand rotations (`infra/config-keys.ts`), for messages. */
+export const ON_DEMAND_CONFIG_KEY = "secretRotationOnDemand";
+
+/**
+ * A rotating key's epoch: its rotation period plus its on-demand rotations. Every step of one
+ * (a new period, or one more on-demand rotation) replaces exactly one slot of a `keepPrevious` key.
+ */
+export function rotationEpoch(period: number, onDemand: number): number {
+  return period + onDemand;
+}
+
+/** The keepers of a rotating password renewed in `period` after `onDemand` on-demand rotations (no `onDemand` entry at 0, as before on-demand rotation existed). */
+export function rotationKeepers(period: number, months: number, onDemand: number): Record<string, string> {
+  return { rotation: rotationPeriodStart(period, months), ...(onDemand > 0 ? { onDemand: String(onDemand) } : {}) };
+}
+
+/** The epoch a slot's keepers (from state) stand for, or undefined when they are not ours. */
+export function epochOfKeepers(keepers: Readonly<Record<string, string>> | undefined, months: number): number | undefined {
+  const m = /^(\d{4})-(\d{2})-01$/.exec(keepers?.rotation ?? "");
+  if (!m) return undefined;
+  const period = rotationPeriod(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)), months);
+  return rotationEpoch(period, Number(keepers?.onDemand ?? 0));
+}
+
+/**
+ * Refuses to rotate a `keepPrevious` key when its previous slot (left alone this run, so its
+ * keepers are the applied ones) does not hold the value of the epoch just before this one: then
+ * no `up` ran during a whole rotation period (or the on-demand count jumped), and renewing the
+ * current slot would replace the value the apps use while the other slot holds an older one.
+ */
+export function checkRotationGap(setName: string, key: string, applied: number | undefined, expected: number, slotUrn: string, months: number): void {
+  if (applied === undefined || applied === expected) return;
+  const later = applied > expected;
+  throw new ValidationError(
+    `SecretSet "${setName}": \`${key}\` cannot rotate with overlap: its previous slot holds the value of ${applied} but this run needs that of ${expected} (epochs: rotation periods of ${months} months plus on-demand rotations). ` +
+      (later
+        ? `The count in \`${ON_DEMAND_CONFIG_KEY}\` went down or the clock went back; restore the entries of \`${ON_DEMAND_CONFIG_KEY}\` for \`${key}\`.`
+        : `No \`pulumi up\` ran during a whole rotation period (or \`${ON_DEMAND_CONFIG_KEY}\` gained more than one entry for it), so renewing the current slot would replace the value the apps still use. ` +
+          `Fix: accept one rotation without overlap (the apps get both new values in this \`up\`; the old one stops working once the workloads have rolled): \`pulumi up --replace '${slotUrn}'\`; or remove the extra \`${ON_DEMAND_CONFIG_KEY}\` entries.`),
+  );
 }
 
 /** Default rotation: quarterly (seeds 000 and 002). */
@@ -254,6 +315,21 @@ export function validateSecretSetArgs(name: string, args: SecretSetArgs): void {
     problems.push("`provided` and `generated` are both empty; declare at least one secret or drop the SecretSet");
   }
 
+  for (const [key, count] of Object.entries(args.onDemand ?? {})) {
+    const spec = key in generated ? resolveGeneratedSpec(generated[key] ?? {}) : undefined;
+    if (spec === undefined || !spec.rotate) {
+      const rotating = Object.entries(generated)
+        .filter(([, g]) => resolveGeneratedSpec(g ?? {}).rotate)
+        .map(([k]) => k);
+      problems.push(
+        `\`${ON_DEMAND_CONFIG_KEY}\` rotates \`${key}\`, which is not a rotating generated secret of this product (${spec?.dataKey ? "a data key never rotates automatically" : key in provided ? "a provided secret is rotated by setting a new value" : "no such generated secret"}); name one of: ${rotating.join(", ") || "(none)"}`,
+      );
+    }
+    if (!Number.isInteger(count) || count < 0) {
+      problems.push(`\`onDemand.${key}\` is ${count}; the number of on-demand rotations is a whole number from 0`);
+    }
+  }
+
   const months = args.rotation?.months ?? ROTATION_DEFAULTS.months;
   if (!Number.isInteger(months) || months < 1 || months > MAX_ROTATION_MONTHS) {
     problems.push(`\`rotation.months\` is ${months}; use a whole number from 1 to ${MAX_ROTATION_MONTHS} (the seeds rotate quarterly: \`{ months: 3 }\`)`);
@@ -283,6 +359,13 @@ export class SecretSet extends pulumi.ComponentResource {
   readonly values: Readonly<Record<string, pulumi.Output<string>>>;
   /** Last period's value of each `keepPrevious` key, by key (not `_PREVIOUS`), each a Pulumi secret. */
   readonly previousValues: Readonly<Record<string, pulumi.Output<string>>>;
+  /**
+   * Key of the digests that redeploy what reads these secrets (`envDigest`: the pods' secret
+   * checksum, the Vercel apps' redeploy key): a generated 64-character secret that never rotates
+   * and that no app receives, so a digest shown in the cluster or in Vercel says nothing about
+   * the values. A Pulumi secret.
+   */
+  readonly digestKey: pulumi.Output<string>;
   /** All keys, provided and generated, sorted. */
   readonly keys: readonly string[];
   /** The keys that are generated, sorted. */
@@ -318,29 +401,40 @@ export class SecretSet extends pulumi.ComponentResource {
       values[key] = pulumi.secret(value);
     }
     for (const [key, spec] of generated) {
+      const onDemand = args.onDemand?.[key] ?? 0;
       if (!spec.rotate) {
         values[key] = pulumi.secret(this.createPassword(`${name}-${kebabKey(key)}`, key, spec, undefined, args).result);
       } else if (!spec.keepPrevious) {
-        const keepers = { rotation: rotationPeriodStart(period, rotation.months) };
+        const keepers = rotationKeepers(period, rotation.months, onDemand);
         values[key] = pulumi.secret(this.createPassword(`${name}-${kebabKey(key)}`, key, spec, keepers, args).result);
       } else {
-        // Two slots take turns: the one renewed this period is current, the other is last period's.
+        // Two slots take turns, one per epoch (period plus on-demand rotations): the slot of this
+        // epoch's parity is renewed and current; the other holds the previous epoch's value and is
+        // left alone (`ignoreChanges`), so its keepers are what was applied, checked below.
+        const epoch = rotationEpoch(period, onDemand);
+        const current = epoch % 2;
         const slots = ([0, 1] as const).map((slot) =>
           this.createPassword(
             `${name}-${kebabKey(key)}-${slot === 0 ? "even" : "odd"}`,
             key,
             spec,
-            {
-              rotation: rotationPeriodStart(slotPeriod(period, slot), rotation.months),
-            },
+            slot === current ? rotationKeepers(period, rotation.months, onDemand) : rotationKeepers(period - 1, rotation.months, onDemand),
             args,
+            slot === current ? undefined : { ignoreChanges: ["keepers"] },
           ),
         );
-        const current = period % 2;
-        values[key] = pulumi.secret(slots[current].result);
-        previousValues[key] = pulumi.secret(slots[1 - current].result);
+        const previousSlot = slots[1 - current];
+        const checked = pulumi.all([previousSlot.keepers, previousSlot.urn]).apply(([keepers, urn]) => {
+          checkRotationGap(name, key, epochOfKeepers(keepers, rotation.months), epoch - 1, urn, rotation.months);
+          return true;
+        });
+        values[key] = pulumi.secret(pulumi.all([checked, slots[current].result]).apply(([, v]) => v));
+        previousValues[key] = pulumi.secret(pulumi.all([checked, previousSlot.result]).apply(([, v]) => v));
       }
     }
+
+    const digestSpec = resolveGeneratedSpec({ length: DIGEST_KEY_LENGTH, rotate: false });
+    this.digestKey = pulumi.secret(this.createPassword(`${name}-digest-key`, DIGEST_KEY, digestSpec, undefined, args).result);
 
     this.values = Object.freeze(values);
     this.previousValues = Object.freeze(previousValues);
@@ -388,6 +482,7 @@ export class SecretSet extends pulumi.ComponentResource {
     spec: Required<GeneratedSecretSpec>,
     keepers: Record<string, string> | undefined,
     args: SecretSetArgs,
+    extraOptions: { ignoreChanges?: string[] } = {},
   ): random.RandomPassword {
     const base: random.RandomPasswordArgs = {
       length: spec.length,
@@ -403,6 +498,7 @@ export class SecretSet extends pulumi.ComponentResource {
       parent: this,
       additionalSecretOutputs: ["result"],
       ...passwordResourceOptions(spec, args.context),
+      ...extraOptions,
     });
   }
 }

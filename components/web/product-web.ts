@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
 import type { ProductSpec, WebAppSpec } from "../product-spec";
-import { type PlatformSettings, type ProductScope, rotationVersionOf, secretValues } from "../product-scope";
+import { type PlatformSettings, type ProductScope, secretValues } from "../product-scope";
 import type { KubernetesService } from "../workloads/kubernetes-service";
 import { DnsRecords, type DnsRecordSpec } from "./dns-records";
 import { VercelApp } from "./vercel-app";
@@ -120,12 +120,16 @@ export function productDnsRecords(
   return records;
 }
 
-/** One `VercelApp` per web app; a rotation of a generated secret it reads redeploys it after `workloads` rolled out. */
+/**
+ * One `VercelApp` per web app; a change of any value it receives (a provided key, a rotated
+ * secret, a plain variable) redeploys it once, after `workloads` rolled out. Staging redeploys only
+ * apps with a preview branch (without one there is no single branch to deploy).
+ */
 export function productWebApps(scope: ProductScope, webApps: readonly WebAppSpec[], workloads: readonly KubernetesService[]): VercelApp[] {
   const { platform } = scope;
   const prod = scope.context.environment === "prod";
   return webApps.map((a) => {
-    const version = rotationVersionOf(scope.secrets, a.secretEnv);
+    const redeploys = prod || a.previewBranch !== undefined;
     // Prod: the staging branch's values are simply production's; staging: they override the branch only.
     const branchEnv = a.stagingBranchEnv ?? {};
     return new VercelApp(
@@ -148,9 +152,9 @@ export function productWebApps(scope: ProductScope, webApps: readonly WebAppSpec
         publicEnvKeys: a.publicEnvKeys,
         secretEnv: secretValues(scope.secrets, a.secretEnv),
         domains: a.domains.map((d) => ({ domain: d.host, redirectTo: d.redirectTo })),
-        // Vercel applies variable changes only to new deployments: redeploy when a rotation
-        // replaced a generated secret the app reads.
-        redeploy: version ? { version, after: [...workloads] } : undefined,
+        // Vercel applies variable changes only to new deployments: redeploy when the digest of the
+        // app's variables changes (the same `envDigest` the workloads' pods roll on).
+        redeploy: redeploys ? { digestKey: scope.secrets.digestKey, after: [...workloads] } : undefined,
         previewProtection: a.previewProtection,
         // The one list of headers: set by the route here, checked by the app's headers probe.
         responseHeaders: a.responseHeaders,

@@ -31,6 +31,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
 import { PlatformContext, TYPE_PREFIX, Transform, isProd, throwIfInvalid, transform } from "../context";
+import { envDigest } from "../secrets/env-digest";
 
 const COMPONENT = "App";
 
@@ -171,14 +172,22 @@ export interface VercelAppArgs {
    */
   readonly domains?: ReadonlyArray<VercelDomainSpec>;
   /**
-   * Redeploy when `version` changes. Vercel applies variable changes only to new deployments, so
-   * when a rotation replaces a generated secret (the caller passes its rotation version) a
-   * `vercel.Deployment` of the production branch (prod) or of `previewBranch` (staging), keyed on
-   * the version in its `meta`, is replaced by a new one after the variables were updated and
-   * after `after` (e.g. the Kubernetes workloads that must accept the new value first).
+   * Redeploy whenever a variable's value changes. Vercel applies variable changes only to new
+   * deployments, so a `vercel.Deployment` of the production branch (prod) or of `previewBranch`
+   * (staging) carries in its `meta` the digest (`envDigest`) of every variable this stack sets
+   * (`env`, `branchEnv`, `secretEnv`): a changed provided key, a rotated or on-demand rotated
+   * secret, a changed plain value each replace it by a new one, once, after the variables were
+   * updated and after `after` (e.g. the Kubernetes workloads that must accept a new value first).
+   * The digest is an HMAC keyed with `digestKey` (a generated secret no app receives), so the
+   * metadata Vercel shows says nothing about the values; it is a Pulumi secret as well.
    * @default undefined (no deployment is made; pushes deploy as usual)
    */
-  readonly redeploy?: { readonly version: string; readonly after?: pulumi.Input<pulumi.Resource>[] };
+  readonly redeploy?: {
+    /** Key of the digest's HMAC, e.g. the product's `SecretSet.digestKey`. @default none (a sha256, kept secret) */
+    readonly digestKey?: pulumi.Input<string>;
+    /** Resources the new deployment waits for besides the variables. @default [] */
+    readonly after?: pulumi.Input<pulumi.Resource>[];
+  };
   /**
    * Who may open previews. With `vercel-authentication` the staging stack adds a protection bypass
    * for automation (health probes); `none` makes every preview public. Production custom domains
@@ -221,8 +230,21 @@ export interface VercelAppArgs {
   };
 }
 
-/** `meta` key of the redeploying deployment that carries the secrets' version (a change replaces it). */
-export const REDEPLOY_META_KEY = "app-platform-secrets-version";
+/** `meta` key of the redeploying deployment that carries the variables' digest (a change replaces it). */
+export const REDEPLOY_META_KEY = "app-platform-env-digest";
+
+/**
+ * Every variable an app receives from this stack, as `envDigest` digests them: each name tagged
+ * with where it goes (`env:`, `branch:` for the preview branch's own values, `secret:`), so the same
+ * name in two places counts twice.
+ */
+export function redeployVariables(args: Pick<VercelAppArgs, "env" | "branchEnv" | "secretEnv">): Record<string, pulumi.Input<string>> {
+  return {
+    ...Object.fromEntries(Object.entries(args.env ?? {}).map(([k, v]) => [`env:${k}`, v])),
+    ...Object.fromEntries(Object.entries(args.branchEnv ?? {}).map(([k, v]) => [`branch:${k}`, v])),
+    ...Object.fromEntries(Object.entries(args.secretEnv ?? {}).map(([k, v]) => [`secret:${k}`, v])),
+  };
+}
 
 /** Environment-variable names: upper case, digits and underscores, starting with a letter. */
 export const ENV_NAME_PATTERN = /^[A-Z][A-Z0-9_]*$/;
@@ -430,11 +452,6 @@ export function validateVercelAppArgs(name: string, args: VercelAppArgs): void {
   if (args.redeploy !== undefined) {
     if (!prod && args.previewBranch === undefined) {
       problems.push("`redeploy` is set on staging without `previewBranch`; there is no single preview branch to redeploy — set `previewBranch`");
-    }
-    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(args.redeploy.version)) {
-      problems.push(
-        `\`redeploy.version\` ${JSON.stringify(args.redeploy.version)} must be 1–100 letters, digits, \`.\`, \`_\`, \`:\` or \`-\` (e.g. a rotation period \`2026-10-01\`)`,
-      );
     }
   }
   for (const [header, value] of Object.entries(args.responseHeaders ?? {})) {
@@ -717,7 +734,7 @@ export class VercelApp extends pulumi.ComponentResource {
     });
   }
 
-  /** A deployment of the app's branch, replaced (so redeployed) whenever `redeploy.version` changes. */
+  /** A deployment of the app's branch, replaced (so redeployed) whenever the digest of its variables changes. */
   private createRedeploy(
     name: string,
     projectId: pulumi.Input<string>,
@@ -732,7 +749,7 @@ export class VercelApp extends pulumi.ComponentResource {
       production: prod,
       // Every input of a vercel_deployment but delete_on_destroy forces a new deployment
       // (terraform-provider-vercel `RequiresReplace`); the old one is kept, as Vercel keeps every deployment.
-      meta: { [REDEPLOY_META_KEY]: args.redeploy!.version },
+      meta: { [REDEPLOY_META_KEY]: envDigest(redeployVariables(args), args.redeploy!.digestKey) },
     };
     return new vercel.Deployment(`${name}-redeploy`, transform(args.transform?.deployment, base), {
       parent: this,

@@ -7,7 +7,7 @@
  * Only stable API versions are used: apps/v1, v1, policy/v1, autoscaling/v2, networking.k8s.io/v1
  * (plus the Prometheus Operator's monitoring.coreos.com/v1).
  */
-import { createHash } from "node:crypto";
+import { digestValues, envDigest } from "../secrets/env-digest";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigKeyFacts, ConfigKeyProblem } from "../config-key";
@@ -195,6 +195,12 @@ export interface KubernetesServiceArgs {
   readonly env?: Record<string, string>;
   /** Secret configuration, delivered through the Secret `${name}-secrets` by `secretKeyRef`. @default {} */
   readonly secretEnv?: Record<string, pulumi.Input<string>>;
+  /**
+   * Key of the secret checksum (`envDigest`, components/secrets/env-digest.ts): with it the
+   * annotation is an HMAC-SHA256 that says nothing about the values without the key (pass the
+   * product's `SecretSet.digestKey`, which no app receives). @default none (a sha256, kept secret)
+   */
+  readonly checksumKey?: pulumi.Input<string>;
   /** Time between SIGTERM and SIGKILL. @default Duration.seconds(30) */
   readonly terminationGracePeriod?: Duration;
   /** Sleep in `preStop` so endpoints drain before SIGTERM; 0 disables it. @default Duration.seconds(5) */
@@ -260,8 +266,9 @@ const DEFAULTS = {
 
 type Resolved = Omit<
   Required<KubernetesServiceArgs>,
-  "startup" | "autoscaling" | "metricsPath" | "ingress" | "transform" | "securityContext" | "tmp" | "rollout" | "preStopHook"
+  "startup" | "autoscaling" | "metricsPath" | "ingress" | "transform" | "securityContext" | "tmp" | "rollout" | "preStopHook" | "checksumKey"
 > & {
+  readonly checksumKey?: pulumi.Input<string>;
   readonly preStopHook: PreStopHook;
   readonly startup?: Probe;
   readonly autoscaling?: ServiceAutoscaling;
@@ -405,7 +412,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     const a = this.args;
     const annotations: Record<string, pulumi.Input<string>> = {};
     if (configMap) annotations[CONFIG_CHECKSUM_ANNOTATION] = configChecksum(a.env);
-    if (secret) annotations[SECRET_CHECKSUM_ANNOTATION] = secretChecksum(a.secretEnv);
+    if (secret) annotations[SECRET_CHECKSUM_ANNOTATION] = secretChecksum(a.secretEnv, a.checksumKey);
 
     const secretNames = Object.keys(a.secretEnv).sort((x, y) => x.localeCompare(y));
     const preStop = a.preStopSleep.toSeconds();
@@ -642,6 +649,15 @@ export function imageReference(image: ImageRef): string {
   return `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`;
 }
 
+/**
+ * The release an image stands for, for error tracking (`SENTRY_RELEASE`): its tag, or its digest
+ * when only a digest pins it. Derived from the same `ImageRef` as `imageReference`, so the release
+ * a workload reports is always the image it runs.
+ */
+export function imageRelease(image: ImageRef): string {
+  return image.tag ?? image.digest ?? "";
+}
+
 /** Whether a PDB is created: always in prod, and whenever more than one replica runs. */
 export function needsPodDisruptionBudget(args: Pick<Resolved, "context" | "replicas" | "autoscaling">): boolean {
   const min = args.autoscaling ? args.autoscaling.minReplicas : args.replicas;
@@ -652,18 +668,17 @@ function maxReplicasOf(args: Pick<Resolved, "replicas" | "autoscaling">): number
   return args.autoscaling ? args.autoscaling.maxReplicas : args.replicas;
 }
 
-/** sha256 (hex) of the ConfigMap data, sorted by key. */
+/** sha256 (hex) of the ConfigMap data, sorted by key (`digestValues`; the values are not secret). */
 export function configChecksum(env: Record<string, string>): string {
-  return sha256(JSON.stringify(Object.entries(sortedRecord(env))));
+  return digestValues(env);
 }
 
-/** sha256 (hex) of the Secret data, sorted by key, computed in an apply and kept secret. */
-export function secretChecksum(secretEnv: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
-  return pulumi.secret(pulumi.all(secretEnv).apply((values) => sha256(JSON.stringify(Object.entries(sortedRecord(values))))));
-}
-
-function sha256(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
+/**
+ * The digest of the Secret data (`envDigest`, the one mechanism Vercel apps redeploy on too):
+ * HMAC-SHA256 with `key`, sha256 without; computed in an apply and kept secret.
+ */
+export function secretChecksum(secretEnv: Record<string, pulumi.Input<string>>, key?: pulumi.Input<string>): pulumi.Output<string> {
+  return envDigest(secretEnv, key);
 }
 
 function sortedRecord<T>(r: Record<string, T>): Record<string, T> {

@@ -8,7 +8,22 @@ import * as k8s from "@pulumi/kubernetes";
 import { type PlatformContext, namespaceName, recommendedLabels } from "../context";
 import type { WorkloadSpec } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
-import { KubernetesService } from "./kubernetes-service";
+import { type ImageRef, KubernetesService, imageRelease } from "./kubernetes-service";
+import type { SecretSet } from "../secrets/secret-set";
+
+/** The variable every workload reads its release from (Sentry's SDKs read it by default). */
+export const SENTRY_RELEASE = "SENTRY_RELEASE";
+
+/** `SENTRY_RELEASE` and each of `names`, all the image's release (`imageRelease`). */
+export function releaseVariables(image: ImageRef, names: readonly string[] = []): Record<string, string> {
+  const release = imageRelease(image);
+  return Object.fromEntries([SENTRY_RELEASE, ...names].map((n) => [n, release]));
+}
+
+/** Each flag → `"true"` when its secret has a value in `secrets`, else `"false"` (an optional secret left unset). */
+export function presenceFlags(secrets: Pick<SecretSet, "values">, flags: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(flags).map(([variable, secret]) => [variable, secrets.values[secret] !== undefined ? "true" : "false"]));
+}
 
 /**
  * The name of each product namespace's pull Secret when the stack sets `imagePullDockerConfigJson`
@@ -60,7 +75,7 @@ export function withRegistrySecret(name: string, ctx: PlatformContext, namespace
 export function productWorkloads(scope: ProductScope, workloads: readonly WorkloadSpec[]): KubernetesService[] {
   const { platform } = scope;
   return workloads.map(
-    ({ name, env, secretEnv, publicHost, healthPath: _probedByMonitoring, extraEgressPorts, ...service }) =>
+    ({ name, env, secretEnv, publicHost, healthPath: _probedByMonitoring, extraEgressPorts, presenceEnv, releaseEnv, ...service }) =>
       new KubernetesService(
         `${scope.name}-${name}`,
         {
@@ -69,8 +84,10 @@ export function productWorkloads(scope: ProductScope, workloads: readonly Worklo
           namespace: scope.namespace,
           component: name,
           serviceMonitorLabels: { ...platform.prometheusSelectorLabels },
-          env: { ...env },
+          env: { ...env, ...releaseVariables(service.image, releaseEnv), ...presenceFlags(scope.secrets, presenceEnv) },
           secretEnv: secretValues(scope.secrets, secretEnv),
+          // The pods roll on the same keyed digest the product's Vercel apps redeploy on.
+          checksumKey: scope.secrets.digestKey,
           ingressControllerNamespace: platform.ingressControllerNamespace,
           prometheusNamespace: platform.monitoringNamespace,
           extraEgressPorts: extraEgressPorts ? [...extraEgressPorts] : undefined,

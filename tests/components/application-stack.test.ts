@@ -184,7 +184,7 @@ describe("ApplicationStack", () => {
     expect(Object.keys(secret.inputs.stringData)).not.toContain("HELICONE_API_KEY");
   });
 
-  it("rotation at a pinned date: keepers on its quarter, previous values beside current ones, the UI redeployed for the quarter", async () => {
+  it("rotation at a pinned date: keepers on its quarter, previous values beside current ones, the UI redeployed on its digest", async () => {
     const spec = buildProduct(CATALOG["ask-dahlia"], env);
     const clock = () => new Date(Date.UTC(2026, 10, 15));
     const kubernetes = { imagePullSecrets: ["ghcr-pull"], preStopHook: "exec" as const };
@@ -204,7 +204,8 @@ describe("ApplicationStack", () => {
     expect(previousVar.inputs.value).toMatch(/^mock-password-ask-dahlia-secrets-worker-api-secret-even/);
     expect(previousVar.secretPaths).toContain("value");
 
-    expect(rec.one("vercel:index/deployment:Deployment", "ask-dahlia-ui-redeploy").inputs.meta).toEqual({ "app-platform-secrets-version": "2026-10-01" });
+    // The UI redeploys on the digest of its variables, which the rotation changed (tests/components/secrets-release.test.ts).
+    expect(rec.one("vercel:index/deployment:Deployment", "ask-dahlia-ui-redeploy").inputs.meta["app-platform-env-digest"]).toMatch(/^[0-9a-f]{64}$/);
     // The platform's pod settings travel in the context to every pod.
     const pod = rec.one("kubernetes:apps/v1:Deployment", "ask-dahlia-worker-deployment").inputs.spec.template.spec;
     expect(pod.imagePullSecrets).toEqual([{ name: "ghcr-pull" }]);

@@ -64,7 +64,9 @@ describe("SecretSet resources", () => {
   it("creates nothing to rotate for a set of provided secrets only", async () => {
     const set = new SecretSet("codebook-secrets", { context, provided: { PINECONE_API_KEY: "pc-provided" } });
     await rec.settle();
-    expect(rec.resources.filter((r) => r.custom).map((r) => r.type)).toEqual([]);
+    // Only the digest key (SecretSet.digestKey), which never rotates.
+    expect(rec.resources.filter((r) => r.custom).map((r) => r.name)).toEqual(["codebook-secrets-digest-key"]);
+    expect(rec.one(PASSWORD, "codebook-secrets-digest-key").inputs.keepers).toBeUndefined();
     expect(set.rotatesAt).toBeUndefined();
     expect(set.rotationVersion).toBeUndefined();
     expect(set.keys).toEqual(["PINECONE_API_KEY"]);
@@ -88,7 +90,7 @@ describe("SecretSet resources", () => {
         .ofType(PASSWORD)
         .map((r) => r.name)
         .sort(),
-    ).toEqual(["dahlia-secrets-jwt-secret", "dahlia-secrets-worker-api-secret"]);
+    ).toEqual(["dahlia-secrets-digest-key", "dahlia-secrets-jwt-secret", "dahlia-secrets-worker-api-secret"]);
     const worker = rec.one(PASSWORD, "dahlia-secrets-worker-api-secret");
     // seed 000 "Rotate provider API keys quarterly", seed 002 "Rotate keys quarterly"
     expect(worker.inputs).toEqual({
@@ -168,11 +170,12 @@ describe("SecretSet previous values (keepPrevious)", () => {
   it("at the next rotation only the two-period-old slot is renewed, and today's current becomes previous", async () => {
     make("d", NOV_2026);
     await rec.settle();
-    const q4 = Object.fromEntries(rec.ofType(PASSWORD).map((r) => [r.name, r.inputs.keepers.rotation]));
+    const slots = () => rec.ofType(PASSWORD).filter((r) => !r.name.endsWith("-digest-key"));
+    const q4 = Object.fromEntries(slots().map((r) => [r.name, r.inputs.keepers.rotation]));
     rec.reset();
     const next = make("d", JAN_2027);
     await rec.settle();
-    const q1 = Object.fromEntries(rec.ofType(PASSWORD).map((r) => [r.name, r.inputs.keepers.rotation]));
+    const q1 = Object.fromEntries(slots().map((r) => [r.name, r.inputs.keepers.rotation]));
     expect(q4).toEqual({ "d-worker-api-secret-even": "2026-07-01", "d-worker-api-secret-odd": "2026-10-01" });
     expect(q1).toEqual({ "d-worker-api-secret-even": "2027-01-01", "d-worker-api-secret-odd": "2026-10-01" });
     // The odd slot (unchanged, so not replaced) now serves as previous: the value apps signed with in Q4.

@@ -9,6 +9,7 @@ const rec = installRecordingMocks({
 });
 
 import { PlatformContext } from "../../components/context";
+import { digestValues } from "../../components/secrets/env-digest";
 import { forceNewPaths } from "../../tools/plan/replacements";
 import {
   REDEPLOY_META_KEY,
@@ -343,34 +344,47 @@ describe("VercelApp redeploy", () => {
     expect(rec.ofType(DEPLOYMENT)).toHaveLength(0);
   });
 
-  it("prod: a production deployment of the production branch, keyed on the version in its meta", async () => {
-    new VercelApp("voyager-web", voyager(prod, { redeploy: { version: "2026-10-01" } }));
+  it("prod: a production deployment of the production branch, keyed on the HMAC digest of every variable in its meta", async () => {
+    new VercelApp("voyager-web", voyager(prod, { redeploy: { digestKey: pulumi.secret("k") } }));
     await rec.settle();
-    expect(rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs).toEqual({
-      projectId: "voyager-web-project-id",
-      ref: "main",
-      production: true,
-      meta: { [REDEPLOY_META_KEY]: "2026-10-01" },
-    });
+    const d = rec.one(DEPLOYMENT, "voyager-web-redeploy");
+    const expected = digestValues(
+      {
+        "env:NEXTAUTH_URL": "https://wingman.example.com",
+        "env:NEXT_PUBLIC_APP_URL": "https://wingman.example.com",
+        "secret:NEXTAUTH_SECRET": "nextauth-value",
+        "secret:DATABASE_URL": "postgres://u:p@neon/db",
+      },
+      "k",
+    );
+    expect(d.inputs).toEqual({ projectId: "voyager-web-project-id", ref: "main", production: true, meta: { [REDEPLOY_META_KEY]: expected } });
+    // An HMAC, not a bare sha256 anyone could check guesses against; and a Pulumi secret.
+    expect(expected).not.toBe(digestValues({ "secret:DATABASE_URL": "postgres://u:p@neon/db" }));
+    expect(d.secretPaths).toEqual(["meta"]);
   });
 
   it("staging: a preview deployment of the preview branch", async () => {
-    new VercelApp("voyager-web", voyager(staging, { previewBranch: "develop", redeploy: { version: "2026-10-01" } }));
+    new VercelApp("voyager-web", voyager(staging, { previewBranch: "develop", redeploy: {} }));
     await rec.settle();
     expect(rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs).toMatchObject({ projectId: "prj_careersy-wingman", ref: "develop", production: false });
   });
 
-  it("a new version changes a force-new input, so the deployment is replaced (a new build with the new variables)", async () => {
-    new VercelApp("voyager-web", voyager(prod, { redeploy: { version: "2026-10-01" } }));
-    await rec.settle();
-    const before = rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs;
-    rec.reset();
-    new VercelApp("voyager-web", voyager(prod, { redeploy: { version: "2027-01-01" } }));
-    await rec.settle();
-    const after = rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs;
-    const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+  it("a changed value (secret, plain or the preview branch's own) changes a force-new input, so the deployment is replaced; the same values keep it", async () => {
+    const metaWith = async (extra: Partial<VercelAppArgs>) => {
+      rec.reset();
+      new VercelApp("voyager-web", voyager(staging, { previewBranch: "develop", redeploy: { digestKey: "k" }, ...extra }));
+      await rec.settle();
+      return rec.one(DEPLOYMENT, "voyager-web-redeploy").inputs;
+    };
+    const before = await metaWith({});
+    expect(await metaWith({})).toEqual(before);
+    const secret = await metaWith({ secretEnv: { NEXTAUTH_SECRET: pulumi.secret("nextauth-value"), DATABASE_URL: "postgres://u:new@neon/db" } });
+    const changed = Object.keys(secret).filter((k) => JSON.stringify(secret[k]) !== JSON.stringify(before[k]));
     expect(changed).toEqual(["meta"]);
     expect(forceNewPaths(DEPLOYMENT)).toContain("meta");
+    const plain = await metaWith({ env: { NEXTAUTH_URL: "https://other.example.com", NEXT_PUBLIC_APP_URL: "https://wingman.example.com" } });
+    const branch = await metaWith({ branchEnv: { NEXTAUTH_URL: "https://develop.example.com" } });
+    expect(new Set([before.meta, secret.meta, plain.meta, branch.meta].map((m) => JSON.stringify(m))).size).toBe(4);
   });
 
   it('refuses an output directory with the nextjs preset (every build would fail), and serves a static export with "other"', async () => {
@@ -384,11 +398,8 @@ describe("VercelApp redeploy", () => {
     expect(project.framework).toBeUndefined(); // Vercel's "Other": no preset
   });
 
-  it("rejects a redeploy on staging without a preview branch, and a malformed version", () => {
-    expect(() => validateVercelAppArgs("w", voyager(staging, { redeploy: { version: "2026-10-01" } }))).toThrow(
-      "`redeploy` is set on staging without `previewBranch`",
-    );
-    expect(() => validateVercelAppArgs("w", voyager(prod, { redeploy: { version: "next quarter" } }))).toThrow("`redeploy.version`");
+  it("rejects a redeploy on staging without a preview branch", () => {
+    expect(() => validateVercelAppArgs("w", voyager(staging, { redeploy: {} }))).toThrow("`redeploy` is set on staging without `previewBranch`");
   });
 });
 
