@@ -168,12 +168,13 @@ describe('roll back (README "Roll back", seed 001 §3.4)', () => {
     expect(fs.readFileSync(file, "utf8")).toBe(original);
   });
 
-  it.each(["prod", "staging"])("%s: every Deployment keeps 10 old ReplicaSets for `kubectl rollout undo` (recorded plan)", (stack) => {
+  it.each(["prod", "staging"])("%s: every workload Deployment keeps 10 old ReplicaSets for `kubectl rollout undo` (recorded plan)", (stack) => {
     const plan = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/recorded-plans", `${stack}.json`), "utf8")) as {
-      resources: { type: string; name: string; inputs: { spec?: { revisionHistoryLimit?: number } } }[];
+      resources: { type: string; name: string; parent: string; inputs: { spec?: { revisionHistoryLimit?: number } } }[];
     };
-    const deployments = plan.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
-    expect(deployments.length).toBeGreaterThanOrEqual(3);
+    // The workloads' Deployments (KubernetesService), the ones a release changes.
+    const deployments = plan.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && /\$app-platform:kubernetes:Service::/.test(r.parent));
+    expect(deployments.map((d) => d.name).sort()).toEqual(["ask-dahlia-worker-deployment", "chat-api-api-deployment", "codebook-api-deployment"]);
     for (const d of deployments) expect(d.inputs.spec?.revisionHistoryLimit, d.name).toBe(10);
   });
 });
