@@ -27,7 +27,7 @@ const configKeys = [
   configKey({
     key: "askDahliaWorkerImageTag",
     type: "string",
-    description: "Pinned image tag of the Ask Dahlia worker API.",
+    description: 'Pinned image tag or `sha256:` digest of the Ask Dahlia worker API; set by the Release image workflow (README "Release a new image").',
     form: "a pinned image tag (not `latest`) or a `sha256:` digest",
     schema: imageTag,
     example: "1.4.2",

@@ -61,7 +61,7 @@ const configKeys = [
   configKey({
     key: "chatApiImageTag",
     type: "string",
-    description: "Pinned image tag of the Chat API.",
+    description: 'Pinned image tag or `sha256:` digest of the Chat API; set by the Release image workflow (README "Release a new image").',
     form: "a pinned image tag (not `latest`) or a `sha256:` digest",
     schema: imageTag,
     example: "2.0.1",

@@ -23,7 +23,8 @@ const configKeys = [
   configKey({
     key: "codebookApiImageTag",
     type: "string",
-    description: "Pinned image tag of the Construction Codebook backend API.",
+    description:
+      'Pinned image tag or `sha256:` digest of the Construction Codebook backend API; set by the Release image workflow (README "Release a new image").',
     form: "a pinned image tag (not `latest`) or a `sha256:` digest",
     schema: imageTag,
     example: "1.2.3",
