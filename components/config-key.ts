@@ -59,11 +59,17 @@ export type ConfigValues<Keys extends readonly PlainConfigKey[]> = {
 export const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name");
 export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label (a-z, 0-9, -)");
 export const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, "must be an https:// URL");
-/** An image tag that is pinned: not empty, not `latest`. */
+/** An image digest: `sha256:` and 64 lower-case hex characters (immutable). */
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** A pinned image: a tag (not empty, not `latest`) or a `sha256:` digest. */
 export const imageTag = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker image tag")
+  .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/, "must be a Docker image tag or a sha256: digest")
   .refine((t) => t !== "latest", "must be pinned; `latest` is not allowed");
+/** The image of `repository` pinned by an `imageTag` value: a digest goes to `digest`, anything else to `tag`. */
+export function imageAt(repository: string, tagOrDigest: string): { readonly repository: string; readonly tag?: string; readonly digest?: string } {
+  return IMAGE_DIGEST.test(tagOrDigest) ? { repository, digest: tagOrDigest } : { repository, tag: tagOrDigest };
+}
 export const imageRepository = z
   .string()
   .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "must be an image repository without a tag");

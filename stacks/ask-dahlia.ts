@@ -3,7 +3,7 @@
  * Next.js UI on Vercel (seed: Netlify static export), sharing one generated HMAC secret.
  */
 import { z } from "zod";
-import { configKey, anthropicModel, imageTag, openaiModel, positiveInt } from "../components/config-key";
+import { configKey, imageAt, anthropicModel, imageTag, openaiModel, positiveInt } from "../components/config-key";
 import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
 import { errorRate, latencyP95, llmSpendOverBudget } from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
@@ -27,8 +27,8 @@ const configKeys = [
   configKey({
     key: "askDahliaWorkerImageTag",
     type: "string",
-    description: "Pinned image tag of the Ask Dahlia worker API.",
-    form: "a pinned image tag (not `latest`)",
+    description: 'Pinned image tag or `sha256:` digest of the Ask Dahlia worker API; set by the Release image workflow (README "Release a new image").',
+    form: "a pinned image tag (not `latest`) or a `sha256:` digest",
     schema: imageTag,
     example: "1.4.2",
   }),
@@ -146,7 +146,7 @@ export const askDahlia = defineProduct({
       workloads: [
         {
           name: "worker",
-          image: { repository: `${config.imageRegistry}/ask-dahlia-worker`, tag: config.askDahliaWorkerImageTag },
+          image: imageAt(`${config.imageRegistry}/ask-dahlia-worker`, config.askDahliaWorkerImageTag),
           port: WORKER_PORT,
           // seed 000 gives the endpoint (`GET /health`) but no timings; the platform's (seed 001 §1.1) apply.
           liveness: Probe.httpGet("/health", { port: WORKER_PORT, initialDelay: Duration.seconds(30), period: Duration.seconds(10) }),

@@ -3,7 +3,7 @@
  * Supabase, which keeps its own backups.
  */
 import { z } from "zod";
-import { configKey, isLoopbackUrl, anthropicModel, dnsName, httpsUrl, imageTag, positiveInt, serviceUrl } from "../components/config-key";
+import { configKey, imageAt, isLoopbackUrl, anthropicModel, dnsName, httpsUrl, imageTag, positiveInt, serviceUrl } from "../components/config-key";
 import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
 import { errorRate, latencyP95, sseConnections } from "../components/monitoring/alerts";
 import { Probe } from "../components/workloads/probe";
@@ -70,8 +70,8 @@ const configKeys = [
   configKey({
     key: "chatApiImageTag",
     type: "string",
-    description: "Pinned image tag of the Chat API.",
-    form: "a pinned image tag (not `latest`)",
+    description: 'Pinned image tag or `sha256:` digest of the Chat API; set by the Release image workflow (README "Release a new image").',
+    form: "a pinned image tag (not `latest`) or a `sha256:` digest",
     schema: imageTag,
     example: "2.0.1",
   }),
@@ -193,7 +193,7 @@ export const chatApi = defineProduct({
       workloads: [
         {
           name: "api",
-          image: { repository: `${config.imageRegistry}/chat-api`, tag: config.chatApiImageTag },
+          image: imageAt(`${config.imageRegistry}/chat-api`, config.chatApiImageTag),
           port: PORT,
           // seed 002 "Health Checks": GET /health is the liveness probe, GET /health/ready the readiness probe.
           liveness: Probe.httpGet("/health", { port: PORT, initialDelay: Duration.seconds(10), period: Duration.seconds(10) }),

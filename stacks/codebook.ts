@@ -3,7 +3,7 @@
  * archive in S3, and the full alert list of seed 001 §1.4.
  */
 import { z } from "zod";
-import { configKey, httpsUrl, imageTag, positiveInt } from "../components/config-key";
+import { configKey, imageAt, httpsUrl, imageTag, positiveInt } from "../components/config-key";
 import { replicasConfigCheck } from "../components/workloads/kubernetes-service";
 import {
   dbPoolExhausted,
@@ -34,8 +34,9 @@ const configKeys = [
   configKey({
     key: "codebookApiImageTag",
     type: "string",
-    description: "Pinned image tag of the Construction Codebook backend API.",
-    form: "a pinned image tag (not `latest`)",
+    description:
+      'Pinned image tag or `sha256:` digest of the Construction Codebook backend API; set by the Release image workflow (README "Release a new image").',
+    form: "a pinned image tag (not `latest`) or a `sha256:` digest",
     schema: imageTag,
     example: "1.2.3",
   }),
@@ -154,7 +155,7 @@ export const codebook = defineProduct({
         {
           name: "api",
           // seed 001 §3.1 names the image `codebook-backend`.
-          image: { repository: `${config.imageRegistry}/codebook-backend`, tag: config.codebookApiImageTag },
+          image: imageAt(`${config.imageRegistry}/codebook-backend`, config.codebookApiImageTag),
           port: 8000, // seed 001 §1.1 / §3.1 (EXPOSE 8000)
           // seed 001 §1.1: liveness /health initialDelay 30 s period 10 s; readiness initialDelay 5 s period 5 s.
           liveness: Probe.httpGet("/health", { port: 8000, initialDelay: Duration.seconds(30), period: Duration.seconds(10) }),
@@ -221,6 +222,7 @@ export const codebook = defineProduct({
             schedule: "0 4 * * 0",
             rpo: Duration.days(8),
             export: {
+              // A job image's `tag` may be a bare digest (BackupImage): the same pin as the api's.
               image: { repository: `${config.imageRegistry}/codebook-backend`, tag: config.codebookApiImageTag },
               command: ["node", "dist/scripts/backup-pinecone.js"],
               secretEnv: { PINECONE_API_KEY: "PINECONE_API_KEY" },

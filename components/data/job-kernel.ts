@@ -20,8 +20,16 @@ export const BACKUP_UID = 70;
 export interface BackupImage {
   /** Repository without tag. @example "postgres" */
   readonly repository: string;
-  /** A pinned tag (never `latest`); may carry a digest, e.g. `17.6-alpine3.22@sha256:…`. */
+  /**
+   * A pinned tag (never `latest`); may carry a digest, e.g. `17.6-alpine3.22@sha256:…`, or be a bare
+   * digest `sha256:…` (pulled as `repository@sha256:…`, see `jobImageReference`).
+   */
   readonly tag: string;
+}
+
+/** The pull reference of a job image: `repository:tag[@digest]`, or `repository@sha256:…` for a bare digest. */
+export function jobImageReference(image: BackupImage): string {
+  return `${image.repository}${image.tag.startsWith("sha256:") ? "@" : ":"}${image.tag}`;
 }
 
 // ---- cron -----------------------------------------------------------------------------------

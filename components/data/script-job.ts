@@ -19,7 +19,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupBucketRef } from "./backup-bucket";
-import type { BackupImage } from "./job-kernel";
+import { jobImageReference, type BackupImage } from "./job-kernel";
 import type { PlatformContext } from "../context";
 import { commonPodSpec, dnsEgressRule, restrictedContainerSecurityContext } from "../workloads/pod-spec";
 import type { Duration } from "../values";
@@ -153,7 +153,7 @@ export function scriptCronJobSpec(a: ScriptCronJobSpecArgs): k8s.types.input.bat
             containers: [
               {
                 name: c.name,
-                image: `${c.image.repository}:${c.image.tag}`,
+                image: jobImageReference(c.image),
                 imagePullPolicy: "IfNotPresent",
                 command: c.command,
                 env: c.env,

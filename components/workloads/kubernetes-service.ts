@@ -447,6 +447,9 @@ export class KubernetesService extends pulumi.ComponentResource {
         // With an HPA the autoscaler owns the replica count; setting it here would reset it on every update.
         replicas: a.autoscaling ? undefined : a.replicas,
         selector: this.podSelector,
+        // Kept explicitly (Kubernetes' default, which a cluster or a transform could otherwise change):
+        // the old ReplicaSets `kubectl rollout undo` returns to during an incident (README "Roll back").
+        revisionHistoryLimit: REVISION_HISTORY_LIMIT,
         strategy: {
           type: "RollingUpdate",
           rollingUpdate: { maxUnavailable: a.rollout.maxUnavailable, maxSurge: a.rollout.maxSurge },
@@ -643,6 +646,13 @@ export function selectorLabelsOf(labels: Record<string, string>): Record<string,
     "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"],
   };
 }
+
+/**
+ * ReplicaSets each Deployment keeps for `kubectl rollout undo` (seed 001 §3.4 "keep blue running for
+ * quick rollback"): the previous versions stay one command away while the release workflow's PR
+ * with the previous tag makes the rollback permanent.
+ */
+export const REVISION_HISTORY_LIMIT = 10;
 
 /** `repository:tag`, `repository@digest` or `repository:tag@digest`. */
 export function imageReference(image: ImageRef): string {

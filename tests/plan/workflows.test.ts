@@ -40,7 +40,7 @@ function jobIds(t: WorkflowTemplate | undefined): string[] {
 
 describe("workflow files", () => {
   it("exist", () => {
-    expect(files).toEqual(["deploy.yml", "drift.yml", "plan-comment.yml", "plan.yml", "preview.yml"]);
+    expect(files).toEqual(["deploy.yml", "drift.yml", "plan-comment.yml", "plan.yml", "preview.yml", "release.yml"]);
   });
 
   it.each(files)("%s is valid against GitHub's workflow schema", async (file) => {
