@@ -11,6 +11,7 @@ import type { ArchiveStorageClass } from "./data/backup-bucket";
 import type { AlertDefinitions } from "./monitoring/series-sources";
 import type { DumpSchemas } from "./data/postgres-providers";
 import { Duration, Retention } from "./values";
+import type { DatabaseMonitoring } from "./monitoring/postgres-exporter";
 
 /**
  * The platform settings a product may read (stack config keys of the platform). Everything else a
@@ -189,6 +190,14 @@ export interface DatabaseSpec {
    * listens on 6543, its session pooler and direct connection on 5432. @default 5432
    */
   readonly port?: number;
+  /**
+   * Whether the deployed postgres_exporter keeps the database awake, chosen per product (see
+   * `DatabaseMonitoring` in `monitoring/postgres-exporter.ts`): `always-on` queries it on every
+   * scrape, so a Neon compute never scales to zero; `scale-to-zero-friendly` runs one replica scraped
+   * every 10 minutes, above Neon's 5-minute suspend window. With `postgresExporter: external` the
+   * exporter is not ours and this is not used. @default "always-on"
+   */
+  readonly monitoring?: DatabaseMonitoring;
 }
 
 /** PostgreSQL's port, the default of `database.port`. */

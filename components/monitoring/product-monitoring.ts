@@ -187,6 +187,7 @@ function databaseExporter(scope: ProductScope, spec: ProductSpec): PostgresExpor
               image: pe.image,
               dsn: scope.secrets.get(db.secret),
               databasePort: databasePortOf(spec),
+              ...(db.monitoring ? { monitoring: db.monitoring } : {}),
               prometheusNamespace: platform.monitoringNamespace,
               selectorLabels: platform.prometheusSelectorLabels,
             },
