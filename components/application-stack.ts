@@ -14,6 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { TYPE_PREFIX, namespaceName } from "./context";
+import { databasePortOf } from "./product-spec";
 import { type ApplicationStackArgs, validateApplicationStackArgs } from "./product-validation";
 import { type ProductScope, afterNamespaceOptions } from "./product-scope";
 import { productSecrets } from "./secrets/product-secrets";
@@ -74,7 +75,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
     };
 
     // 2. Workloads.
-    const workloads = productWorkloads(scope, spec.workloads);
+    const workloads = productWorkloads(scope, spec.workloads, spec.database);
 
     // 3. Web: Vercel redeploys after the workloads rolled out (their pods accept the new and the previous value).
     const apps = productWebApps(scope, spec.webApps, workloads);
@@ -90,11 +91,11 @@ export class ApplicationStack extends pulumi.ComponentResource {
 
     // 4. Data.
     productDataBuckets(scope, spec.dataBuckets);
-    const backups = spec.backups ? productBackups(scope, spec.backups) : undefined;
+    const backups = spec.backups ? productBackups(scope, spec.backups, databasePortOf(spec)) : undefined;
     this.backupBucketName = backups?.bucket.bucketName;
 
     // 4b. Maintenance of the product's database, with a warning when a run fails.
-    const maintenance = spec.databaseMaintenance ? productDatabaseMaintenance(scope, spec.databaseMaintenance) : undefined;
+    const maintenance = spec.databaseMaintenance ? productDatabaseMaintenance(scope, spec.databaseMaintenance, databasePortOf(spec)) : undefined;
 
     // 5. Monitoring: every source first, then the alerts and the dashboard that read them.
     const monitoring = productMonitoring(scope, spec, {

@@ -11,6 +11,7 @@ import type { ArchiveStorageClass } from "./data/backup-bucket";
 import type { AlertDefinitions } from "./monitoring/series-sources";
 import type { DumpSchemas } from "./data/postgres-providers";
 import { Duration, Retention } from "./values";
+import type { DatabaseMonitoring } from "./monitoring/postgres-exporter";
 
 /**
  * The platform settings a product may read (stack config keys of the platform). Everything else a
@@ -104,7 +105,10 @@ export type WorkloadSpec = Pick<
   readonly publicHost?: string;
   /** Path of the health endpoint the blackbox probe GETs on `publicHost` (uptime and TLS expiry). Required with `publicHost`. @example "/health" */
   readonly healthPath?: string;
-  /** Extra egress TCP ports beyond DNS and 443 (e.g. 5432 for Postgres). @default [] */
+  /**
+   * Extra egress TCP ports beyond DNS and 443. The database's port is not listed here: a workload
+   * whose `secretEnv` holds `database.secret` gets `database.port` opened. @default []
+   */
   readonly extraEgressPorts?: readonly number[];
   /**
    * Flags that follow whether a secret has a value: variable → secret name; the variable is
@@ -179,8 +183,29 @@ export interface WebAppSpec {
 export interface DatabaseSpec {
   /** The secret holding the database URL, the exporter's DSN. */
   readonly secret: string;
-  /** The database's TCP port, the exporter's only egress besides DNS. @default 5432 */
+  /**
+   * The database's TCP port, the one source of every egress rule to the database: the workloads
+   * whose `secretEnv` holds `secret`, the backup dump jobs, the maintenance jobs and the exporter
+   * (the URL is a secret, so it cannot be parsed at plan time). Supabase's transaction pooler
+   * listens on 6543, its session pooler and direct connection on 5432. @default 5432
+   */
   readonly port?: number;
+  /**
+   * Whether the deployed postgres_exporter keeps the database awake, chosen per product (see
+   * `DatabaseMonitoring` in `monitoring/postgres-exporter.ts`): `always-on` queries it on every
+   * scrape, so a Neon compute never scales to zero; `scale-to-zero-friendly` runs one replica scraped
+   * every 10 minutes, above Neon's 5-minute suspend window. With `postgresExporter: external` the
+   * exporter is not ours and this is not used. @default "always-on"
+   */
+  readonly monitoring?: DatabaseMonitoring;
+}
+
+/** PostgreSQL's port, the default of `database.port`. */
+export const DEFAULT_DATABASE_PORT = 5432;
+
+/** The TCP port every egress rule to the product's database opens (`database.port`). */
+export function databasePortOf(spec: Pick<ProductSpec, "database">): number {
+  return spec.database?.port ?? DEFAULT_DATABASE_PORT;
 }
 
 /** An external service probed through its status page (seed 001 §1.4 "Any external service down"). */

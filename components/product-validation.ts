@@ -9,6 +9,7 @@ import type { ProductSpec, SecretRefs } from "./product-spec";
 import type { PlatformSettings } from "./product-scope";
 import { previousKey } from "./secrets/secret-set";
 import { SENTRY_RELEASE } from "./workloads/product-workloads";
+import { isPort } from "./workloads/probe";
 
 /** What `ApplicationStack` takes: one product's spec in one environment, its secrets' values and the platform. */
 export interface ApplicationStackArgs {
@@ -83,6 +84,17 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
     if (!optional.has(s.name) && args.providedSecrets[s.name] === undefined) {
       problems.push(`\`providedSecrets.${s.name}\` has no value; set it in encrypted stack config`);
     }
+  }
+  const dbPort = spec.database?.port;
+  if (dbPort !== undefined && !isPort(dbPort)) {
+    problems.push(
+      `\`database.port\` is ${JSON.stringify(dbPort)}; set the database's TCP port, a whole number from 1 to 65535 (5432 for Postgres, 6543 for Supabase's transaction pooler)`,
+    );
+  }
+  if (!spec.database && (spec.backups?.jobs.some((j) => !j.export) || spec.databaseMaintenance)) {
+    problems.push(
+      "the product dumps or maintains a database but declares no `database`; add `database: { secret, port }`, whose `port` opens the jobs' egress to it",
+    );
   }
   if (spec.database && !declared.has(spec.database.secret)) {
     problems.push(`\`database.secret\` is \`${spec.database.secret}\`, which the product does not declare`);

@@ -180,7 +180,6 @@ export const askDahlia = defineProduct({
           metricsPath: "/metrics",
           publicHost: workerHost,
           healthPath: "/health", // seed 000 "Test the health endpoint: GET /health"
-          extraEgressPorts: [5432],
         },
       ],
       webApps: [

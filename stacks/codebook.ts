@@ -181,7 +181,6 @@ export const codebook = defineProduct({
           metricsPath: "/metrics", // seed 001 §1.3
           publicHost: apiHost,
           healthPath: "/health", // seed 001 §1.1
-          extraEgressPorts: [5432],
         },
       ],
       webApps: [],
@@ -244,8 +243,10 @@ export const codebook = defineProduct({
       // Pinecone, so there is no vector index to rebuild.
       databaseMaintenance: { databaseSecret: "DATABASE_URL", vacuum: true, reindexVectorIndexes: false },
       dataBuckets: [],
-      // postgres_exporter of the Codebook database (Supabase Postgres).
-      database: { secret: "DATABASE_URL" },
+      // postgres_exporter of the Codebook database (Supabase Postgres). `port` opens every egress
+      // rule to it (workloads holding DATABASE_URL, dumps, maintenance, exporter): 5432 is Supabase's
+      // direct connection and session pooler; a DATABASE_URL on the transaction pooler needs 6543.
+      database: { secret: "DATABASE_URL", port: 5432 },
       // seed 001 §1.4 critical "Any external service down (Supabase, Pinecone, LLM)"; the LLM is
       // OpenAI (§6.1). Probed through their status pages; ApplicationStack adds `<Name>Down`.
       dependencies: [

@@ -208,8 +208,13 @@ export const voyager = defineProduct({
         },
       },
       dataBuckets: [],
-      // postgres_exporter of the Neon database, in the product's namespace.
-      database: { secret: "DATABASE_URL" },
+      // postgres_exporter of the Neon database, in the product's namespace. `always-on`, chosen on
+      // purpose: its scrapes keep the Neon compute from ever suspending (Neon suspends after 5 idle
+      // minutes), which Voyager pays for around the clock. `scale-to-zero-friendly` (one replica,
+      // scraped every 10 min) is not chosen yet: prod's mandatory `kubernetes-configure-replicas`
+      // refuses a single-replica Deployment, and the alerts below (instant gauges with `for`, a 5 m
+      // rate) go stale or empty at a 10 min scrape interval (README "Database monitoring and scale to zero").
+      database: { secret: "DATABASE_URL", monitoring: "always-on" },
       // seed 003 "Database Monitoring": connection pool exhaustion (> 80 %), slow queries (> 500 ms),
       // storage above 80 % of capacity.
       alerts: (sources) => {

@@ -77,7 +77,8 @@ export interface ProductBackups {
  * export) each with its freshness alert, and the restore verification (seed 001 §4.4, seeds 000
  * and 004: the newest dump of one job restored and checked on a schedule).
  */
-export function productBackups(scope: ProductScope, backups: BackupSpec): ProductBackups {
+/** `databasePort`: the database's port (`database.port`), the dump jobs' egress. */
+export function productBackups(scope: ProductScope, backups: BackupSpec, databasePort: number): ProductBackups {
   const { name, context, platform, parent } = scope;
   checkArchiveKeepsNewestReadable(name, backups); // before anything is registered
   const bucket = new BackupBucket(
@@ -104,7 +105,7 @@ export function productBackups(scope: ProductScope, backups: BackupSpec): Produc
         rpo: job.rpo,
         ...(job.export
           ? { exportTask: { image: job.export.image, command: job.export.command, secretEnv: secretValues(scope.secrets, job.export.secretEnv) } }
-          : { databaseUrl: scope.secrets.get(backups.databaseSecret), dumpSchemas: backups.dumpSchemas, image: platform.backupImage }),
+          : { databaseUrl: scope.secrets.get(backups.databaseSecret), databasePort, dumpSchemas: backups.dumpSchemas, image: platform.backupImage }),
       },
       { parent },
     );
@@ -168,13 +169,15 @@ export function checkArchiveKeepsNewestReadable(productName: string, backups: Ba
 }
 
 /** seeds 000, 001 §7.1, 004: VACUUM (ANALYZE) monthly, vector REINDEX quarterly, first Saturday 02:00-06:00 UTC. */
-export function productDatabaseMaintenance(scope: ProductScope, m: DatabaseMaintenanceSpec): DatabaseMaintenance {
+/** `databasePort`: the database's port (`database.port`), the maintenance jobs' egress. */
+export function productDatabaseMaintenance(scope: ProductScope, m: DatabaseMaintenanceSpec, databasePort: number): DatabaseMaintenance {
   return new DatabaseMaintenance(
     `${scope.name}-db-maintenance`,
     {
       context: scope.context,
       namespace: scope.namespace,
       databaseUrl: scope.secrets.get(m.databaseSecret),
+      databasePort,
       image: scope.platform.backupImage,
       tasks: {
         ...(m.vacuum ? { vacuum: { months: "*" } } : {}),

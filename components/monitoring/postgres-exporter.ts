@@ -25,6 +25,26 @@ export const METRICS_PORT_NAME = "metrics";
 /** Key of the DSN in the exporter's Secret; the exporter reads `DATA_SOURCE_NAME`. */
 export const DSN_ENV = "DATA_SOURCE_NAME";
 
+/**
+ * How the deployed exporter treats a database that may scale to zero (`database.monitoring`):
+ * - `always-on`: 2 replicas in prod behind a PDB, scraped at Prometheus' interval. Every scrape
+ *   queries the database, so a Neon compute never reaches its 5 idle minutes and never suspends:
+ *   the product pays for its compute around the clock.
+ * - `scale-to-zero-friendly`: ONE replica (no PDB) scraped every `SCALE_TO_ZERO_SCRAPE_INTERVAL`,
+ *   longer than Neon's suspend window, so the compute may suspend between scrapes.
+ */
+export type DatabaseMonitoring = "always-on" | "scale-to-zero-friendly";
+export const DATABASE_MONITORING_MODES: readonly DatabaseMonitoring[] = ["always-on", "scale-to-zero-friendly"];
+/**
+ * Neon suspends a compute after 5 minutes without activity ("If there are no active queries for 5
+ * minutes ... your compute is automatically placed into an idle state",
+ * https://neon.com/docs/introduction/compute-lifecycle; fixed on the Free plan,
+ * https://neon.com/docs/introduction/scale-to-zero).
+ */
+export const NEON_SUSPEND_AFTER_SECONDS = 300;
+/** The scrape interval of a `scale-to-zero-friendly` exporter: twice Neon's suspend window. */
+export const SCALE_TO_ZERO_SCRAPE_INTERVAL_SECONDS = 600;
+
 /** The exporter the stack deploys. */
 export interface DeployedExporter {
   readonly mode: "deploy";
@@ -38,6 +58,8 @@ export interface DeployedExporter {
   readonly dsn: pulumi.Input<string>;
   /** TCP port of the database, the only egress besides DNS. @default 5432 */
   readonly databasePort?: number;
+  /** Whether the exporter keeps the database awake (see `DatabaseMonitoring`). @default "always-on" */
+  readonly monitoring?: DatabaseMonitoring;
   /** Namespace of Prometheus, the only client admitted. @default "monitoring" */
   readonly prometheusNamespace?: string;
   /** Labels the Prometheus' `serviceMonitorSelector` matches. @default { release: "kube-prometheus-stack" } */
@@ -89,6 +111,11 @@ export function postgresExporterProblems(name: string, args: PostgresExporterArg
     }
     if (!TAG.test(e.image.tag) || e.image.tag === "latest") p.push(`\`exporter.image.tag\` must be a pinned tag, got "${e.image.tag}"`);
     if (e.databasePort !== undefined && !isPort(e.databasePort)) p.push(`\`exporter.databasePort\` must be a port, got ${e.databasePort}`);
+    if (e.monitoring !== undefined && !DATABASE_MONITORING_MODES.includes(e.monitoring)) {
+      p.push(
+        `\`database.monitoring\` is ${JSON.stringify(e.monitoring)}; use "always-on" (the compute never suspends) or "scale-to-zero-friendly" (one exporter replica, scraped every ${SCALE_TO_ZERO_SCRAPE_INTERVAL_SECONDS}s)`,
+      );
+    }
     if (e.prometheusNamespace !== undefined && !isDnsLabel(e.prometheusNamespace)) p.push(`\`exporter.prometheusNamespace\` must be a namespace name`);
     if (typeof e.dsn === "string" && !/^postgres(ql)?:\/\//.test(e.dsn)) {
       p.push("`exporter.dsn` must be a postgresql:// URL (value not shown: it is a secret)");
@@ -129,6 +156,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
     const selector = { "app.kubernetes.io/name": labels["app.kubernetes.io/name"], "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"] };
     const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: args.namespace, labels: { ...labels, ...extra } });
     const parent = { parent: this };
+    const scaleToZero = e.monitoring === "scale-to-zero-friendly";
 
     const secret = new k8s.core.v1.Secret(
       `${name}-dsn`,
@@ -143,7 +171,8 @@ export class PostgresExporter extends pulumi.ComponentResource {
         spec: {
           // `kubernetes-configure-replicas` and `kubernetes-missing-pod-disruption-budget`: prod Deployments run 2 replicas behind a PDB. Each replica reports
           // the same database; the DB alerts aggregate `by (instance)`, so they stay per replica.
-          replicas: isProd(args.context) ? 2 : 1,
+          // `scale-to-zero-friendly`: one replica, so the database sees one query burst per interval.
+          replicas: isProd(args.context) && !scaleToZero ? 2 : 1,
           selector: { matchLabels: selector },
           template: {
             metadata: { labels },
@@ -178,7 +207,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
       },
       parent,
     );
-    if (isProd(args.context)) {
+    if (isProd(args.context) && !scaleToZero) {
       new k8s.policy.v1.PodDisruptionBudget(
         `${name}-pdb`,
         { metadata: meta(`${name}-pdb`), spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" } },
@@ -203,7 +232,18 @@ export class PostgresExporter extends pulumi.ComponentResource {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
         metadata: meta(`${name}-service-monitor`, { ...(e.selectorLabels ?? d.selectorLabels) }),
-        spec: { selector: { matchLabels: selector }, endpoints: [{ port: METRICS_PORT_NAME, path: "/metrics", scheme: "http" }] },
+        spec: {
+          selector: { matchLabels: selector },
+          endpoints: [
+            {
+              port: METRICS_PORT_NAME,
+              path: "/metrics",
+              scheme: "http",
+              // Above Neon's suspend window, so the compute may suspend between scrapes.
+              ...(scaleToZero ? { interval: `${SCALE_TO_ZERO_SCRAPE_INTERVAL_SECONDS}s` } : {}),
+            },
+          ],
+        },
       },
       parent,
     );

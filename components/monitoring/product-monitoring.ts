@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels } from "../context";
-import type { ProductSpec } from "../product-spec";
+import { type ProductSpec, databasePortOf } from "../product-spec";
 import type { ProductScope } from "../product-scope";
 import { APP_CONTAINER_NAME, type KubernetesService } from "../workloads/kubernetes-service";
 import { backupJobName, restoreVerificationName } from "../data/product-data";
@@ -186,7 +186,8 @@ function databaseExporter(scope: ProductScope, spec: ProductSpec): PostgresExpor
               mode: "deploy",
               image: pe.image,
               dsn: scope.secrets.get(db.secret),
-              databasePort: db.port,
+              databasePort: databasePortOf(spec),
+              ...(db.monitoring ? { monitoring: db.monitoring } : {}),
               prometheusNamespace: platform.monitoringNamespace,
               selectorLabels: platform.prometheusSelectorLabels,
             },

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { type PlatformContext, namespaceName, recommendedLabels } from "../context";
-import type { WorkloadSpec } from "../product-spec";
+import { type DatabaseSpec, type WorkloadSpec, databasePortOf } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
 import { type ImageRef, KubernetesService, imageRelease } from "./kubernetes-service";
 import type { SecretSet } from "../secrets/secret-set";
@@ -72,8 +72,13 @@ export function withRegistrySecret(name: string, ctx: PlatformContext, namespace
 }
 
 /** One `KubernetesService` per workload: the spec's own slice, plus the platform's ingress, monitoring and secrets. */
-export function productWorkloads(scope: ProductScope, workloads: readonly WorkloadSpec[]): KubernetesService[] {
+export function productWorkloads(scope: ProductScope, workloads: readonly WorkloadSpec[], database?: DatabaseSpec): KubernetesService[] {
   const { platform } = scope;
+  // A workload that holds the database URL reaches the database, on `database.port` (the one source).
+  const egressPorts = (secretEnv: WorkloadSpec["secretEnv"], extra: readonly number[] | undefined): number[] | undefined => {
+    const ports = [...(extra ?? []), ...(database && Object.values(secretEnv).includes(database.secret) ? [databasePortOf({ database })] : [])];
+    return ports.length > 0 ? [...new Set(ports)] : undefined;
+  };
   return workloads.map(
     ({ name, env, secretEnv, publicHost, healthPath: _probedByMonitoring, extraEgressPorts, presenceEnv, releaseEnv, ...service }) =>
       new KubernetesService(
@@ -90,7 +95,7 @@ export function productWorkloads(scope: ProductScope, workloads: readonly Worklo
           checksumKey: scope.secrets.digestKey,
           ingressControllerNamespace: platform.ingressControllerNamespace,
           prometheusNamespace: platform.monitoringNamespace,
-          extraEgressPorts: extraEgressPorts ? [...extraEgressPorts] : undefined,
+          extraEgressPorts: egressPorts(secretEnv, extraEgressPorts),
           ingress: publicHost ? { host: publicHost, className: platform.ingressClassName, clusterIssuer: platform.clusterIssuer } : undefined,
         },
         { parent: scope.parent },

@@ -279,6 +279,36 @@ describe("ApplicationStack", () => {
     expect(rules.map((r: any) => r.alert)).not.toContain("SecurityHeadersMissing");
   });
 
+  it("derives every egress rule to the database from the one `database.port` (issue 19 item 13)", async () => {
+    const dahlia = buildProduct(CATALOG["ask-dahlia"], env);
+    // Supabase's transaction pooler listens on 6543 (Codebook/ARA's note on `database.port`).
+    const spec: ProductSpec = { ...dahlia, database: { ...dahlia.database!, port: 6543 } };
+    new ApplicationStack("ask-dahlia", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform });
+    await rec.settle();
+    const portsOf = (np: any): number[] =>
+      (np.inputs.spec.egress ?? []).flatMap((e: any) => (e.ports ?? []).map((p: any) => p.port)).filter((p: unknown) => typeof p === "number");
+    const policies = rec.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    const toDb = policies
+      .filter((np) => portsOf(np).includes(6543))
+      .map((np) => np.name)
+      .sort();
+    // The worker (it holds DATABASE_URL), each dump job, the maintenance jobs and the exporter.
+    expect(toDb.some((n) => n.startsWith("ask-dahlia-worker"))).toBe(true);
+    expect(toDb.some((n) => n.startsWith("ask-dahlia-postgres"))).toBe(true);
+    expect(toDb.some((n) => n.includes("backup") || n.includes("daily") || n.includes("weekly"))).toBe(true);
+    expect(toDb.some((n) => n.includes("maintenance"))).toBe(true);
+    // No rule is left on the old fixed port.
+    expect(policies.filter((np) => portsOf(np).includes(5432)).map((np) => np.name)).toEqual([]);
+  });
+
+  it("refuses a `database.port` that is not a TCP port, naming the key and the fix", () => {
+    const voyager = buildProduct(CATALOG.voyager, env);
+    const spec: ProductSpec = { ...voyager, database: { ...voyager.database!, port: 70000 } };
+    expect(() => validateApplicationStackArgs("voyager", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform })).toThrow(
+      /`database.port` is 70000; .*1 to 65535.*6543/,
+    );
+  });
+
   it("points the DB alerts at an external exporter's job and deploys none", async () => {
     const spec = buildProduct(CATALOG.voyager, env);
     const external = { ...platform, postgresExporter: { mode: "external" as const, jobs: { voyager: "neon-exporter" } } };

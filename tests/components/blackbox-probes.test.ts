@@ -87,6 +87,30 @@ describe("PostgresExporter", () => {
     expect(sm.inputs.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", scheme: "http" }]);
   });
 
+  it("scale-to-zero-friendly: one replica, no PDB, a scrape interval above Neon's 5-minute suspend window (issue 19 item 6)", async () => {
+    new PostgresExporter("ara-postgres", {
+      ...exporter,
+      exporter: { ...exporter.exporter, monitoring: "scale-to-zero-friendly" } as PostgresExporterArgs["exporter"],
+    });
+    await rec.settle();
+    expect(rec.one("kubernetes:apps/v1:Deployment", "ara-postgres-deployment").inputs.spec.replicas).toBe(1);
+    expect(rec.resources.filter((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget")).toEqual([]);
+    const [endpoint] = rec.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "ara-postgres-service-monitor").inputs.spec.endpoints;
+    const seconds = Number(/^(\d+)s$/.exec(endpoint.interval)?.[1]);
+    expect(seconds).toBeGreaterThan(300);
+  });
+
+  it("refuses an unknown monitoring mode, naming `database.monitoring` and the choices", () => {
+    expect(
+      postgresExporterProblems("ara-postgres", {
+        ...exporter,
+        exporter: { ...exporter.exporter, monitoring: "sometimes" } as unknown as PostgresExporterArgs["exporter"],
+      }),
+    ).toEqual([
+      '`database.monitoring` is "sometimes"; use "always-on" (the compute never suspends) or "scale-to-zero-friendly" (one exporter replica, scraped every 600s)',
+    ]);
+  });
+
   it("names every bad argument, never echoing the DSN", () => {
     const bad = postgresExporterProblems("ara-postgres", {
       ...exporter,
