@@ -102,7 +102,8 @@ const configKeys = [
   configKey({
     key: "supabaseStatusUrl",
     type: "string",
-    description: 'Supabase status page probed for Supabase (seed 001 §1.4 "Any external service down"): its Statuspage API v2 `components.json` (the page lists one component per service/region; `supabaseStatusComponent` names ours). Probed from prod only.',
+    description:
+      'Supabase status page probed for Supabase (seed 001 §1.4 "Any external service down"): its Statuspage API v2 `components.json` (the page lists one component per service/region; `supabaseStatusComponent` names ours). Probed from prod only.',
     default: "https://status.supabase.com/api/v2/components.json",
     form: "an https:// URL of a Statuspage `components.json`",
     schema: httpsUrl,
@@ -111,7 +112,8 @@ const configKeys = [
   configKey({
     key: "supabaseStatusComponent",
     type: "string",
-    description: "The component of Supabase's status page (https://status.supabase.com) Codebook's project depends on (its region), exactly as the page names it; `SupabaseDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
+    description:
+      "The component of Supabase's status page (https://status.supabase.com) Codebook's project depends on (its region), exactly as the page names it; `SupabaseDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
     default: "",
     form: 'the component\'s exact `name` in https://status.supabase.com/api/v2/components.json, e.g. "AWS us-east-1"',
     schema: z.string().max(200),
@@ -120,7 +122,8 @@ const configKeys = [
   configKey({
     key: "pineconeStatusUrl",
     type: "string",
-    description: 'Pinecone status page probed for Pinecone (seed 001 §1.4): its Statuspage API v2 `components.json` (the page lists one component per service/region; `pineconeStatusComponent` names ours). Probed from prod only.',
+    description:
+      "Pinecone status page probed for Pinecone (seed 001 §1.4): its Statuspage API v2 `components.json` (the page lists one component per service/region; `pineconeStatusComponent` names ours). Probed from prod only.",
     default: "https://status.pinecone.io/api/v2/components.json",
     form: "an https:// URL of a Statuspage `components.json`",
     schema: httpsUrl,
@@ -129,7 +132,8 @@ const configKeys = [
   configKey({
     key: "pineconeStatusComponent",
     type: "string",
-    description: "The component of Pinecone's status page (https://status.pinecone.io; serverless indexes are one component per region, `<Cloud> <region>`) Codebook's index lives in, exactly as the page names it; `PineconeDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
+    description:
+      "The component of Pinecone's status page (https://status.pinecone.io; serverless indexes are one component per region, `<Cloud> <region>`) Codebook's index lives in, exactly as the page names it; `PineconeDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
     default: "",
     form: 'the component\'s exact `name` in https://status.pinecone.io/api/v2/components.json, e.g. "AWS us-east-1"',
     schema: z.string().max(200),
@@ -138,7 +142,8 @@ const configKeys = [
   configKey({
     key: "openaiStatusUrl",
     type: "string",
-    description: 'OpenAI status page probed for the LLM provider OpenAI (seed 001 §1.4 "LLM", §6.1): its Statuspage API v2 `components.json` (the page lists one component per service/region; `openaiStatusComponent` names ours). Probed from prod only.',
+    description:
+      'OpenAI status page probed for the LLM provider OpenAI (seed 001 §1.4 "LLM", §6.1): its Statuspage API v2 `components.json` (the page lists one component per service/region; `openaiStatusComponent` names ours). Probed from prod only.',
     default: "https://status.openai.com/api/v2/components.json",
     form: "an https:// URL of a Statuspage `components.json`",
     schema: httpsUrl,
@@ -147,7 +152,8 @@ const configKeys = [
   configKey({
     key: "openaiStatusComponent",
     type: "string",
-    description: "The component of OpenAI's status page (https://status.openai.com) Codebook calls (its API, not ChatGPT), exactly as the page names it; `LLMDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
+    description:
+      "The component of OpenAI's status page (https://status.openai.com) Codebook calls (its API, not ChatGPT), exactly as the page names it; `LLMDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
     default: "",
     form: 'the component\'s exact `name` in https://status.openai.com/api/v2/components.json, e.g. "APIs"',
     schema: z.string().max(200),

@@ -131,7 +131,9 @@ describe("prod stack", () => {
   });
 
   it("codebook: each dependency probe reads its named component of the vendor's components.json, and its alert warns", () => {
-    const probes = ofType("kubernetes:monitoring.coreos.com/v1:Probe").filter((p) => p.inputs.metadata.labels?.["app.kubernetes.io/component"] === "probe" && p.name.endsWith("-status"));
+    const probes = ofType("kubernetes:monitoring.coreos.com/v1:Probe").filter(
+      (p) => p.inputs.metadata.labels?.["app.kubernetes.io/component"] === "probe" && p.name.endsWith("-status"),
+    );
     const byDependency = Object.fromEntries(probes.map((p) => [p.inputs.spec.targets.staticConfig.labels.dependency, p.inputs.spec]));
     expect(Object.keys(byDependency).sort()).toEqual(["llm", "pinecone", "supabase"]);
     const shipped = shippedModules(resources);

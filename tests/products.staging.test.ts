@@ -30,7 +30,9 @@ describe("staging stack", () => {
   });
 
   it("probes no dependency status page and has no dependency alert: prod alone watches the vendors (one alert per incident)", () => {
-    const statusProbes = ofType("kubernetes:monitoring.coreos.com/v1:Probe").filter((p) => p.inputs.spec.targets?.staticConfig?.labels?.dependency !== undefined);
+    const statusProbes = ofType("kubernetes:monitoring.coreos.com/v1:Probe").filter(
+      (p) => p.inputs.spec.targets?.staticConfig?.labels?.dependency !== undefined,
+    );
     expect(statusProbes.map((p) => p.name)).toEqual([]);
     expect(Object.keys(shippedModules(resources).modules).filter((m) => m.startsWith("statuspage"))).toEqual([]);
     const alerts = ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) =>

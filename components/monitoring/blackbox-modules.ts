@@ -93,7 +93,7 @@ export function healthModule(): BlackboxHttpModule {
  * fail it, and the page-wide `status.json` indicator is not read at all.
  */
 export function statuspageComponentModule(component: string): BlackboxHttpModule {
-  if (component.trim().length === 0) throw new Error("statuspageComponentModule: `component` must name a Statuspage component, e.g. \"AWS us-east-1\"");
+  if (component.trim().length === 0) throw new Error('statuspageComponentModule: `component` must name a Statuspage component, e.g. "AWS us-east-1"');
   // The name as it appears in the JSON (quotes and backslashes escaped), then as a literal pattern.
   const name = `"name"\\s*:\\s*${re2Literal(JSON.stringify(component))}`;
   const operational = '"status"\\s*:\\s*"operational"';

@@ -122,16 +122,29 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     const component = (id: string, name: string, status: string, position: number) => {
       const rest = { created_at: "2024-02-01T10:00:00.000Z", updated_at: "2026-12-06T21:04:11.000Z", position, description: null, showcase: false };
       const tail = { start_date: null, group_id: "grp01serverless", page_id: "pg01pinecone", group: false, only_show_if_degraded: false };
-      return url.searchParams.get("order") === "status-first"
-        ? { status, id, ...rest, name, ...tail }
-        : { id, name, status, ...rest, ...tail };
+      return url.searchParams.get("order") === "status-first" ? { status, id, ...rest, name, ...tail } : { id, name, status, ...rest, ...tail };
     };
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end(
       JSON.stringify({
         page: { id: "pg01pinecone", name: "Pinecone", url: "https://status.pinecone.io", time_zone: "Etc/UTC", updated_at: "2026-12-06T21:04:11.000Z" },
         components: [
-          { id: "grp01serverless", name: "Serverless Indexes", status: other === "operational" && ours === "operational" ? "operational" : "partial_outage", created_at: "2024-02-01T10:00:00.000Z", updated_at: "2026-12-06T21:04:11.000Z", position: 1, description: null, showcase: false, start_date: null, group_id: null, page_id: "pg01pinecone", group: true, only_show_if_degraded: false, components: ["cmp01useast1", "cmp02euwest4"] },
+          {
+            id: "grp01serverless",
+            name: "Serverless Indexes",
+            status: other === "operational" && ours === "operational" ? "operational" : "partial_outage",
+            created_at: "2024-02-01T10:00:00.000Z",
+            updated_at: "2026-12-06T21:04:11.000Z",
+            position: 1,
+            description: null,
+            showcase: false,
+            start_date: null,
+            group_id: null,
+            page_id: "pg01pinecone",
+            group: true,
+            only_show_if_degraded: false,
+            components: ["cmp01useast1", "cmp02euwest4"],
+          },
           component("cmp02euwest4", "GCP europe-west4", other, 2),
           component("cmp01useast1", OUR_COMPONENT, ours, 3),
           component("cmp03useast1b", `${OUR_COMPONENT} (legacy)`, "operational", 4),
