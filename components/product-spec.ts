@@ -212,8 +212,13 @@ export function databasePortOf(spec: Pick<ProductSpec, "database">): number {
 export interface DependencySpec {
   /** Display name; names the alert (`<Name>Down`). @example "Supabase" */
   readonly name: string;
-  /** The status API URL (a Statuspage `status.json`), from config. */
+  /** The Statuspage API v2 `components.json` of the vendor's status page, from config. @example "https://status.pinecone.io/api/v2/components.json" */
   readonly statusUrl: string;
+  /**
+   * The component of that page the product depends on, exactly as the page names it (its region
+   * or service, not the whole page), from config. @example "AWS us-east-1"
+   */
+  readonly component: string;
 }
 
 /** Backups: one bucket with per-prefix retention and the jobs that fill it. */
@@ -314,7 +319,11 @@ export interface ProductSpec {
   readonly dataBuckets: readonly DataBucketSpec[];
   /** The product database, watched by a postgres_exporter (or an external one). */
   readonly database?: DatabaseSpec;
-  /** External services probed through their status pages. @default [] */
+  /**
+   * External services probed through their status pages, one component each. Probed from the prod
+   * stack only (a vendor's page is the same for every stack; staging probing it would alert twice).
+   * @default []
+   */
   readonly dependencies?: readonly DependencySpec[];
   /**
    * The product's own alerts, built from the sources the stack creates (its ServiceMonitors,

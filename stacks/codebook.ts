@@ -19,7 +19,7 @@ import {
 import { Probe } from "../components/workloads/probe";
 import { Duration, Retention, RESTORE_TABLE } from "../components/values";
 import { logLevelFor } from "./logging";
-import { defineProduct, type ProvidedSecret } from "../components/product-spec";
+import { defineProduct, type ProductConfigProblem, type ProvidedSecret } from "../components/product-spec";
 import { SUPABASE_INTERNAL_SCHEMAS } from "../components/data/postgres-providers";
 
 const providedSecrets: readonly ProvidedSecret[] = [
@@ -103,29 +103,62 @@ const configKeys = [
   configKey({
     key: "supabaseStatusUrl",
     type: "string",
-    description: 'Status API probed for Supabase (seed 001 §1.4 "Any external service down"); a Statuspage `status.json`.',
-    default: "https://status.supabase.com/api/v2/status.json",
-    form: "an https:// URL",
+    description:
+      'Supabase status page probed for Supabase (seed 001 §1.4 "Any external service down"): its Statuspage API v2 `components.json` (the page lists one component per service/region; `supabaseStatusComponent` names ours). Probed from prod only.',
+    default: "https://status.supabase.com/api/v2/components.json",
+    form: "an https:// URL of a Statuspage `components.json`",
     schema: httpsUrl,
-    example: "https://status.supabase.com/api/v2/status.json",
+    example: "https://status.supabase.com/api/v2/components.json",
+  }),
+  configKey({
+    key: "supabaseStatusComponent",
+    type: "string",
+    description:
+      "The component of Supabase's status page (https://status.supabase.com) Codebook's project depends on (its region), exactly as the page names it; `SupabaseDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
+    default: "",
+    form: 'the component\'s exact `name` in https://status.supabase.com/api/v2/components.json, e.g. "AWS us-east-1"',
+    schema: z.string().max(200),
+    example: "AWS us-east-1",
   }),
   configKey({
     key: "pineconeStatusUrl",
     type: "string",
-    description: "Status API probed for Pinecone (seed 001 §1.4); a Statuspage `status.json`.",
-    default: "https://status.pinecone.io/api/v2/status.json",
-    form: "an https:// URL",
+    description:
+      "Pinecone status page probed for Pinecone (seed 001 §1.4): its Statuspage API v2 `components.json` (the page lists one component per service/region; `pineconeStatusComponent` names ours). Probed from prod only.",
+    default: "https://status.pinecone.io/api/v2/components.json",
+    form: "an https:// URL of a Statuspage `components.json`",
     schema: httpsUrl,
-    example: "https://status.pinecone.io/api/v2/status.json",
+    example: "https://status.pinecone.io/api/v2/components.json",
+  }),
+  configKey({
+    key: "pineconeStatusComponent",
+    type: "string",
+    description:
+      "The component of Pinecone's status page (https://status.pinecone.io; serverless indexes are one component per region, `<Cloud> <region>`) Codebook's index lives in, exactly as the page names it; `PineconeDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
+    default: "",
+    form: 'the component\'s exact `name` in https://status.pinecone.io/api/v2/components.json, e.g. "AWS us-east-1"',
+    schema: z.string().max(200),
+    example: "AWS us-east-1",
   }),
   configKey({
     key: "openaiStatusUrl",
     type: "string",
-    description: 'Status API probed for the LLM provider OpenAI (seed 001 §1.4 "LLM", §6.1); a Statuspage-compatible `status.json`.',
-    default: "https://status.openai.com/api/v2/status.json",
-    form: "an https:// URL",
+    description:
+      'OpenAI status page probed for the LLM provider OpenAI (seed 001 §1.4 "LLM", §6.1): its Statuspage API v2 `components.json` (the page lists one component per service/region; `openaiStatusComponent` names ours). Probed from prod only.',
+    default: "https://status.openai.com/api/v2/components.json",
+    form: "an https:// URL of a Statuspage `components.json`",
     schema: httpsUrl,
-    example: "https://status.openai.com/api/v2/status.json",
+    example: "https://status.openai.com/api/v2/components.json",
+  }),
+  configKey({
+    key: "openaiStatusComponent",
+    type: "string",
+    description:
+      "The component of OpenAI's status page (https://status.openai.com) Codebook calls (its API, not ChatGPT), exactly as the page names it; `LLMDown` (warning, prod only) fires while it is not `operational`. Required in prod (no default: it depends on where the project runs).",
+    default: "",
+    form: 'the component\'s exact `name` in https://status.openai.com/api/v2/components.json, e.g. "APIs"',
+    schema: z.string().max(200),
+    example: "APIs",
   }),
 ] as const;
 
@@ -135,9 +168,27 @@ export const codebook = defineProduct({
   seed: "seed 001",
   providedSecrets,
   configKeys,
-  checks(config) {
-    if (config.codebookApiMaxReplicas >= config.replicasCodebookApi) return [];
+  checks(config, facts) {
+    const problems: ProductConfigProblem[] = [];
+    // Only prod probes the dependencies' status pages: there, each must name its component.
+    if (facts.environment === "prod") {
+      for (const [key, page] of [
+        ["supabaseStatusComponent", config.supabaseStatusUrl],
+        ["pineconeStatusComponent", config.pineconeStatusUrl],
+        ["openaiStatusComponent", config.openaiStatusUrl],
+      ] as const) {
+        if (config[key].trim() === "") {
+          problems.push({
+            key,
+            problem: `is not set; prod probes one component of ${page} and needs its exact \`name\` (the region or service Codebook uses; the whole page would alert for every other component)`,
+            fix: "AWS us-east-1",
+          });
+        }
+      }
+    }
+    if (config.codebookApiMaxReplicas >= config.replicasCodebookApi) return problems;
     return [
+      ...problems,
       {
         key: "codebookApiMaxReplicas",
         problem: `is ${config.codebookApiMaxReplicas}, below \`replicasCodebookApi\` (${config.replicasCodebookApi}), the autoscaler's floor; expected at least ${config.replicasCodebookApi}`,
@@ -247,12 +298,13 @@ export const codebook = defineProduct({
       // rule to it (workloads holding DATABASE_URL, dumps, maintenance, exporter): 5432 is Supabase's
       // direct connection and session pooler; a DATABASE_URL on the transaction pooler needs 6543.
       database: { secret: "DATABASE_URL", port: 5432 },
-      // seed 001 §1.4 critical "Any external service down (Supabase, Pinecone, LLM)"; the LLM is
-      // OpenAI (§6.1). Probed through their status pages; ApplicationStack adds `<Name>Down`.
+      // seed 001 §1.4 "Any external service down (Supabase, Pinecone, LLM)"; the LLM is OpenAI
+      // (§6.1). Probed through the component we use on each status page, from prod only;
+      // ApplicationStack adds `<Name>Down` (warning).
       dependencies: [
-        { name: "Supabase", statusUrl: config.supabaseStatusUrl },
-        { name: "Pinecone", statusUrl: config.pineconeStatusUrl },
-        { name: "LLM", statusUrl: config.openaiStatusUrl },
+        { name: "Supabase", statusUrl: config.supabaseStatusUrl, component: config.supabaseStatusComponent },
+        { name: "Pinecone", statusUrl: config.pineconeStatusUrl, component: config.pineconeStatusComponent },
+        { name: "LLM", statusUrl: config.openaiStatusUrl, component: config.openaiStatusComponent },
       ],
       // seed 001 §1.4, the whole list: critical pages on-call, warning goes to chat. Endpoint
       // uptime, TLS expiry (< 30 d), dependency and backup alerts come with their sources.

@@ -115,9 +115,10 @@ describe("prod stack", () => {
       "HighLatencyP95/critical",
       "DatabasePoolExhausted/critical",
       "DiskSpaceLow/critical",
-      "SupabaseDown/critical",
-      "PineconeDown/critical",
-      "LLMDown/critical",
+      // Issue 19 item 9: a vendor's status-page component, at warning (not the seed's critical).
+      "SupabaseDown/warning",
+      "PineconeDown/warning",
+      "LLMDown/warning",
       "JobQueueBacklog/warning",
       "LlmApiErrorRateHigh/warning",
       "LlmTokenQuotaNearlyUsed/warning",
@@ -127,6 +128,30 @@ describe("prod stack", () => {
     ]) {
       expect(alerts).toContain(expected);
     }
+  });
+
+  it("codebook: each dependency probe reads its named component of the vendor's components.json, and its alert warns", () => {
+    const probes = ofType("kubernetes:monitoring.coreos.com/v1:Probe").filter(
+      (p) => p.inputs.metadata.labels?.["app.kubernetes.io/component"] === "probe" && p.name.endsWith("-status"),
+    );
+    const byDependency = Object.fromEntries(probes.map((p) => [p.inputs.spec.targets.staticConfig.labels.dependency, p.inputs.spec]));
+    expect(Object.keys(byDependency).sort()).toEqual(["llm", "pinecone", "supabase"]);
+    const shipped = shippedModules(resources);
+    for (const [dep, url, component] of [
+      ["supabase", "https://status.supabase.com/api/v2/components.json", "AWS us-east-1"],
+      ["pinecone", "https://status.pinecone.io/api/v2/components.json", "AWS us-east-1"],
+      ["llm", "https://status.openai.com/api/v2/components.json", "Chat Completions"],
+    ]) {
+      const spec = byDependency[dep];
+      expect(spec.targets.staticConfig.static, dep).toEqual([url]);
+      const [pattern] = shipped.modules[spec.module].http.fail_if_body_not_matches_regexp as string[];
+      // The pattern names the component (not the page-wide indicator).
+      expect(pattern, dep).toContain(`"${component}"`);
+      expect(pattern, dep).not.toContain("indicator");
+    }
+    const rule = resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && r.name === "codebook-alerts-rules")!;
+    const deps = rule.inputs.spec.groups.find((g: any) => g.name === "codebook-dependencies");
+    expect(deps.rules.map((r: any) => `${r.alert}/${r.labels.severity}`).sort()).toEqual(["LLMDown/warning", "PineconeDown/warning", "SupabaseDown/warning"]);
   });
 
   it("chat-api: seed 002's probes, grace period, env defaults and sticky sessions", () => {

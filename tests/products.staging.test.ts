@@ -29,6 +29,20 @@ describe("staging stack", () => {
     expect(namespaces).toEqual(["ara-staging", "ask-dahlia-staging", "chat-api-staging", "codebook-staging", "voyager-staging"]);
   });
 
+  it("probes no dependency status page and has no dependency alert: prod alone watches the vendors (one alert per incident)", () => {
+    const statusProbes = ofType("kubernetes:monitoring.coreos.com/v1:Probe").filter(
+      (p) => p.inputs.spec.targets?.staticConfig?.labels?.dependency !== undefined,
+    );
+    expect(statusProbes.map((p) => p.name)).toEqual([]);
+    expect(Object.keys(shippedModules(resources).modules).filter((m) => m.startsWith("statuspage"))).toEqual([]);
+    const alerts = ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) =>
+      r.inputs.spec.groups.flatMap((g: any) => g.rules.map((x: any) => String(x.alert))),
+    );
+    expect(alerts.filter((a: string) => /^(Supabase|Pinecone|LLM)Down$/.test(a))).toEqual([]);
+    // The stack still has its other alerts (the check above is not vacuous).
+    expect(alerts).toContain("HighErrorRate");
+  });
+
   it("runs one replica without a PodDisruptionBudget", () => {
     expect(byName("codebook-api-deployment")!.inputs.spec.replicas).toBe(1);
     expect(byName("chat-api-api-deployment")!.inputs.spec.replicas).toBe(1);

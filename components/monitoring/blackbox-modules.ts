@@ -76,15 +76,27 @@ export function healthModule(): BlackboxHttpModule {
   };
 }
 
-/** Name of the module that reads a Statuspage `status.json` (external dependencies). */
-export const STATUSPAGE_MODULE = "statuspage_operational";
-
 /**
- * Statuspage `status.json` (`{"status":{"indicator":"none",...}}`): the dependency counts as down
- * when the page reports a `major` or `critical` outage, or cannot be read. `none`, `minor`
- * (degraded performance) and `maintenance` pass: seed 001 §1.4 pages for a service that is down.
+ * The module that reads one component of a Statuspage page (an external dependency), named
+ * `statuspage_<component>_operational` (`statuspageComponentModuleName`).
+ *
+ * Statuspage API v2 `components.json` (each Statuspage page documents it at its own
+ * `/api` page, e.g. https://status.supabase.com/api; the response shape as MongoDB's page
+ * documents it, https://www.mongodb.com/docs/api/doc/cloud-status/operation/operation-getcomponents):
+ * `{"page":{...},"components":[{"id":"…","name":"<Component>","status":"operational",…},…]}`,
+ * `status` one of `operational`, `degraded_performance`, `partial_outage`, `major_outage`
+ * (and `under_maintenance`). Statuspage writes `name` before `status`; the pattern accepts either
+ * order, with any whitespace, and `[^{}]*` keeps both keys inside the same component object (a
+ * component holds no nested object; a group lists its children as an array of ids). The probe
+ * passes only while the named component is `operational`: an incident in another component or
+ * region of the same page (ChatGPT on OpenAI's page, a Supabase region we do not use) does not
+ * fail it, and the page-wide `status.json` indicator is not read at all.
  */
-export function statuspageModule(): BlackboxHttpModule {
+export function statuspageComponentModule(component: string): BlackboxHttpModule {
+  if (component.trim().length === 0) throw new Error('statuspageComponentModule: `component` must name a Statuspage component, e.g. "AWS us-east-1"');
+  // The name as it appears in the JSON (quotes and backslashes escaped), then as a literal pattern.
+  const name = `"name"\\s*:\\s*${re2Literal(JSON.stringify(component))}`;
+  const operational = '"status"\\s*:\\s*"operational"';
   return {
     prober: "http",
     timeout: MODULE_TIMEOUT.toPrometheus(),
@@ -94,9 +106,19 @@ export function statuspageModule(): BlackboxHttpModule {
       preferred_ip_protocol: "ip4",
       follow_redirects: true,
       fail_if_not_ssl: true,
-      fail_if_body_not_matches_regexp: ['"indicator"\\s*:\\s*"(none|minor|maintenance)"'],
+      fail_if_body_not_matches_regexp: [`${name}[^{}]*${operational}|${operational}[^{}]*${name}`],
     },
   };
+}
+
+/** `statuspage_<component>_operational`: the component's letters and digits, lower case, runs of anything else as `_`. */
+export function statuspageComponentModuleName(component: string): string {
+  const slug = component
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "")
+    .slice(0, 40);
+  return `statuspage_${slug}_operational`;
 }
 
 /** Response headers a module checks, header name → Go RE2 the value must match. */

@@ -5,7 +5,7 @@
  * Every source is created first, then the alerts and the dashboard that read them.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { recommendedLabels } from "../context";
+import { isProd, recommendedLabels } from "../context";
 import { type ProductSpec, databasePortOf } from "../product-spec";
 import type { ProductScope } from "../product-scope";
 import { APP_CONTAINER_NAME, type KubernetesService } from "../workloads/kubernetes-service";
@@ -25,7 +25,6 @@ import {
 import { BlackboxProbes, type BlackboxProbeSpec } from "./blackbox-probes";
 import {
   type BlackboxModuleInput,
-  STATUSPAGE_MODULE,
   appModuleName,
   exactHeaderPatterns,
   healthModule,
@@ -33,7 +32,8 @@ import {
   redirectModuleName,
   securityHeadersModule,
   securityHeadersModuleName,
-  statuspageModule,
+  statuspageComponentModule,
+  statuspageComponentModuleName,
   vercelBypassModuleName,
   withVercelProtectionBypass,
 } from "./blackbox-modules";
@@ -265,10 +265,13 @@ function productProbes(
       specs.push({ name: headers[a.name], module: module.name, targets: [`https://${canonical.host}/`] });
     }
   }
-  for (const d of spec.dependencies ?? []) {
-    modules[STATUSPAGE_MODULE] = statuspageModule();
+  // A vendor's status page is the same for every stack: only prod probes it, so one incident
+  // alerts once (staging would repeat every alert).
+  for (const d of isProd(scope.context) ? (spec.dependencies ?? []) : []) {
+    const module = statuspageComponentModuleName(d.component);
+    modules[module] = statuspageComponentModule(d.component);
     dependencies[d.name] = `${kebab(d.name)}-status`;
-    specs.push({ name: dependencies[d.name], module: STATUSPAGE_MODULE, targets: [d.statusUrl], labels: { dependency: kebab(d.name) } });
+    specs.push({ name: dependencies[d.name], module, targets: [d.statusUrl], labels: { dependency: kebab(d.name) } });
   }
   const probes =
     specs.length === 0

@@ -5,7 +5,8 @@
  * - the security-headers module (seed 004 headers) passes with every header and fails
  *   with `probe_failed_due_to_regex 1` when one is missing or wrong (which the alert reads);
  * - the health module passes on 2xx, fails on 5xx;
- * - the Statuspage module fails on a major outage and passes when operational;
+ * - the Statuspage component module passes while the named component is operational (in either
+ *   key order) and fails when it is degraded, whatever the page's other components do;
  * - Vercel deployment protection: behind a stand-in for Vercel's protection (401 unless
  *   `x-vercel-protection-bypass` carries the project's secret), the bypass variants of the health
  *   and security-headers modules pass; the same modules without the header fail (the fixture that
@@ -20,7 +21,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  STATUSPAGE_MODULE,
   VERCEL_PROTECTION_BYPASS_HEADER,
   appModuleName,
   exactHeaderPatterns,
@@ -30,7 +30,8 @@ import {
   renderBlackboxConfig,
   securityHeadersModule,
   securityHeadersModuleName,
-  statuspageModule,
+  statuspageComponentModule,
+  statuspageComponentModuleName,
   vercelBypassModuleName,
   withVercelProtectionBypass,
 } from "../../components/monitoring/blackbox-modules";
@@ -59,10 +60,13 @@ const WRONG_BYPASS = "wrong_bypass";
 /** What ARA's stack sets on its project's route, as its headers probe checks it (exactly). */
 const ARA_PATTERNS = exactHeaderPatterns(ARA_RESPONSE_HEADERS);
 const REDIRECT = redirectModuleName(308);
+/** The Statuspage component a product depends on (Pinecone names serverless regions `<Cloud> <region>`). */
+const OUR_COMPONENT = "AWS us-east-1";
+const COMPONENT_MODULE = statuspageComponentModuleName(OUR_COMPONENT);
 const MODULES = {
   [REDIRECT]: redirectModule(308),
   http_2xx: healthModule(),
-  [STATUSPAGE_MODULE]: statuspageModule(),
+  [COMPONENT_MODULE]: statuspageComponentModule(OUR_COMPONENT),
   [HEADERS_MODULE]: securityHeadersModule(ARA_PATTERNS),
   [BYPASS_HEALTH]: withVercelProtectionBypass(healthModule(), BYPASS),
   [BYPASS_HEADERS]: withVercelProtectionBypass(securityHeadersModule(ARA_PATTERNS), BYPASS),
@@ -108,10 +112,45 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     const status = Number(url.searchParams.get("status") ?? 200);
     res.writeHead(status, { "Content-Type": "application/json" });
     res.end(JSON.stringify({ status: status < 300 ? "healthy" : "unhealthy" }));
-  } else if (url.pathname === "/status.json") {
+  } else if (url.pathname === "/api/v2/components.json") {
+    // Statuspage API v2 `components.json`, in the shape and key order Statuspage answers with
+    // (https://www.mongodb.com/docs/api/doc/cloud-status/operation/operation-getcomponents; every
+    // Statuspage page documents it at `/api`): `?ours=` and `?other=` set the two components'
+    // status, `?order=status-first` writes `status` before `name` in every component.
+    const ours = url.searchParams.get("ours") ?? "operational";
+    const other = url.searchParams.get("other") ?? "operational";
+    const component = (id: string, name: string, status: string, position: number) => {
+      const rest = { created_at: "2024-02-01T10:00:00.000Z", updated_at: "2026-12-06T21:04:11.000Z", position, description: null, showcase: false };
+      const tail = { start_date: null, group_id: "grp01serverless", page_id: "pg01pinecone", group: false, only_show_if_degraded: false };
+      return url.searchParams.get("order") === "status-first" ? { status, id, ...rest, name, ...tail } : { id, name, status, ...rest, ...tail };
+    };
     res.writeHead(200, { "Content-Type": "application/json" });
-    const indicator = url.searchParams.get("indicator") ?? "none";
-    res.end(JSON.stringify({ page: { id: "x" }, status: { indicator, description: "All Systems Operational" } }));
+    res.end(
+      JSON.stringify({
+        page: { id: "pg01pinecone", name: "Pinecone", url: "https://status.pinecone.io", time_zone: "Etc/UTC", updated_at: "2026-12-06T21:04:11.000Z" },
+        components: [
+          {
+            id: "grp01serverless",
+            name: "Serverless Indexes",
+            status: other === "operational" && ours === "operational" ? "operational" : "partial_outage",
+            created_at: "2024-02-01T10:00:00.000Z",
+            updated_at: "2026-12-06T21:04:11.000Z",
+            position: 1,
+            description: null,
+            showcase: false,
+            start_date: null,
+            group_id: null,
+            page_id: "pg01pinecone",
+            group: true,
+            only_show_if_degraded: false,
+            components: ["cmp01useast1", "cmp02euwest4"],
+          },
+          component("cmp02euwest4", "GCP europe-west4", other, 2),
+          component("cmp01useast1", OUR_COMPONENT, ours, 3),
+          component("cmp03useast1b", `${OUR_COMPONENT} (legacy)`, "operational", 4),
+        ],
+      }),
+    );
   } else {
     res.writeHead(404);
     res.end();
@@ -281,10 +320,10 @@ describe("health and status modules", () => {
     expect((await probe("http_2xx", "/health?status=503")).probe_success).toBe(0);
   });
 
-  it("statuspage: operational and minor pass, a major or critical outage fails", async () => {
+  it("statuspage component: passes while our component is operational, in either key order, whatever the others do; fails when ours is not", async () => {
     // The module insists on TLS (status pages are https); over loopback http it must fail even when operational.
-    expect((await probe(STATUSPAGE_MODULE, "/status.json?indicator=none")).probe_success).toBe(0);
-    const plain = { ...statuspageModule(), http: { ...statuspageModule().http, fail_if_not_ssl: false } };
+    expect((await probe(COMPONENT_MODULE, "/api/v2/components.json")).probe_success).toBe(0);
+    const plain = { ...statuspageComponentModule(OUR_COMPONENT), http: { ...statuspageComponentModule(OUR_COMPONENT).http, fail_if_not_ssl: false } };
     writeFileSync(join(work, "status.yml"), renderBlackboxConfig({ status_plain: plain }));
     const port = await freePort();
     const p = spawn(EXPORTER, [`--config.file=${join(work, "status.yml")}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
@@ -292,14 +331,19 @@ describe("health and status modules", () => {
     try {
       const base = `http://127.0.0.1:${port}`;
       await waitReady(`${base}/-/healthy`);
-      const run = async (indicator: string) => {
-        const r = await fetch(`${base}/probe?module=status_plain&target=${encodeURIComponent(`${appBase}/status.json?indicator=${indicator}`)}`);
+      const run = async (query: string) => {
+        const r = await fetch(`${base}/probe?module=status_plain&target=${encodeURIComponent(`${appBase}/api/v2/components.json?${query}`)}`);
         return /^probe_success (\d)/m.exec(await r.text())![1];
       };
-      expect(await run("none")).toBe("1");
-      expect(await run("minor")).toBe("1");
-      expect(await run("major")).toBe("0");
-      expect(await run("critical")).toBe("0");
+      for (const order of ["name-first", "status-first"]) {
+        expect(await run(`order=${order}`), order).toBe("1");
+        // Another region's outage (the page-wide indicator would say major) does not fail ours.
+        expect(await run(`order=${order}&other=major_outage`), order).toBe("1");
+        // Ours degraded while every other component is fine: fails.
+        for (const status of ["degraded_performance", "partial_outage", "major_outage", "under_maintenance"]) {
+          expect(await run(`order=${order}&ours=${status}`), `${order} ${status}`).toBe("0");
+        }
+      }
     } finally {
       clearTimeout(t);
       p.kill("SIGTERM");

@@ -157,7 +157,8 @@ describe("builders", () => {
     const probe = dependencyDown({ dependency: "Supabase" });
     expect(probe.name).toBe("SupabaseDown");
     expect(probe.expr).toBe('probe_success{dependency="supabase"} == 0');
-    expect(probe.severity).toBe("critical");
+    // A vendor's status-page component: warning (issue 19 item 9), not the seed's critical.
+    expect(probe.severity).toBe("warning");
     expect(probe.runbookUrl).toBe(`${RB}/SupabaseDown.md`);
     const up = dependencyDown({ dependency: "worker-api", source: "up" });
     expect(up.name).toBe("WorkerApiDown");

@@ -122,7 +122,15 @@ export const PRODUCT_ALERTS: ProductAlerts[] = [
       {
         name: "ask-dahlia-worker",
         rules: [
-          dependencyDown({ dependency: "worker-api", source: "up", selector: { job: "ask-dahlia-worker" }, runbookBaseUrl }),
+          // The product's own worker (not a vendor's status page): critical, over the builder's warning default.
+          dependencyDown({
+            dependency: "worker-api",
+            source: "up",
+            selector: { job: "ask-dahlia-worker" },
+            severity: "critical",
+            name: "WorkerApiDown",
+            runbookBaseUrl,
+          }),
           errorRate({ selector: { job: "ask-dahlia-worker" }, runbookBaseUrl }),
           latencyP95({ selector: { job: "ask-dahlia-worker" }, runbookBaseUrl }),
         ],

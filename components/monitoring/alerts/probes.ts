@@ -40,11 +40,17 @@ export interface DependencyDownOptions extends AlertOptions {
   readonly selector?: SeriesSelector;
 }
 
-/** Defaults of `dependencyDown`: seed 001 §1.4 critical "Any external service down (Supabase, Pinecone, LLM)". */
+/**
+ * Defaults of `dependencyDown`: seed 001 §1.4 "Any external service down (Supabase, Pinecone,
+ * LLM)", at warning rather than the seed's critical. The probe reads the vendor's status page
+ * (the component we use): the vendor already knows and is on it, and our own symptoms
+ * (error rate, latency, endpoint down) page when users are affected; a status-page component
+ * going non-operational (degraded performance included) tells the team, it does not wake anyone.
+ */
 export const DEPENDENCY_DOWN_DEFAULTS: BuilderDefaults<number> = {
   name: "Down",
-  severity: "critical",
-  tiers: { critical: { threshold: 0, for: Duration.minutes(5) } },
+  severity: "warning",
+  tiers: { warning: { threshold: 0, for: Duration.minutes(5) } },
 };
 
 /** An external dependency failing its probe, or a scrape target down. */
