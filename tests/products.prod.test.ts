@@ -58,7 +58,9 @@ describe("prod stack", () => {
 
   it("codebook: the API Deployment has seed 001's replicas, port, probes and resources", () => {
     const dep = byName("codebook-api-deployment").inputs;
-    expect(dep.spec.replicas).toBe(3);
+    // Autoscaled (seed 001 §6.2): the HPA's floor is seed 001 §3.1's 3; the Deployment leaves the count to it.
+    expect(dep.spec.replicas).toBeUndefined();
+    expect(byName("codebook-api-hpa").inputs.spec).toMatchObject({ minReplicas: 3, scaleTargetRef: { kind: "Deployment", name: "codebook-api" } });
     const c = dep.spec.template.spec.containers[0];
     expect(c.ports[0].containerPort).toBe(8000);
     expect(c.livenessProbe.httpGet).toMatchObject({ path: "/health", port: 8000 });

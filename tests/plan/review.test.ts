@@ -110,7 +110,8 @@ describe("the one-line change (replicasCodebookApi 3 → 4 against the base plan
     const md = comment();
     expect(md.length).toBeLessThan(4_000);
     expect(md).toContain("### `prod` — 1 to update");
-    expect(md).toContain("- 🟡 update `codebook-api-deployment` (Deployment)\n  - `spec.replicas`: `3` → `4`");
+    // Codebook's API autoscales (seed 001 §6.2): replicasCodebookApi is the HPA's floor.
+    expect(md).toContain("- 🟡 update `codebook-api-hpa` (HorizontalPodAutoscaler)\n  - `spec.minReplicas`: `3` → `4`");
     expect(md).toMatch(/· 0 new, 0 resolved/);
     expect(md).toMatch(/<details><summary>Standing advisory violations \(\d+: 0 not accepted, \d+ accepted\)<\/summary>/);
     expect(md).toMatch(/- `aws-enable-backup-replication` × 3\n/);
@@ -122,11 +123,11 @@ describe("the one-line change (replicasCodebookApi 3 → 4 against the base plan
 
   it("prints the changed resource under its components, not the whole tree; the rest as a count", () => {
     const t = runs.oneLine.stdout;
-    expect(t).toMatch(/\n~ {2}[│ ]+└─ codebook-api-deployment \(Deployment\)\n/);
+    expect(t).toMatch(/\n~ {2}[│ ]+└─ codebook-api-hpa \(HorizontalPodAutoscaler\)\n/);
     expect(t).toMatch(/ {3}\d+ unchanged resources hidden \(--show-sames to show them\)/);
     expect(t).not.toContain("voyager-web");
     expect(t).not.toContain("kubernetes:core/v1:Secret"); // the counts by type
-    expect(t).toContain("spec.replicas: 3 → 4");
+    expect(t).toContain("spec.minReplicas: 3 → 4");
     expect(t).toMatch(/since the base: 0 new, 0 resolved\n {2}advisory, standing, accepted by exceptions: \d+\n/);
     const plan = t.slice(t.indexOf("Plan app-platform/prod"), t.indexOf("Wrote "));
     expect(plan.split("\n").length).toBeLessThan(40);
