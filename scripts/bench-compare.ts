@@ -38,7 +38,11 @@ function run(cmd: string, args: string[], cwd: string): { ms: number; stdout: st
 }
 
 function sample(dir: string, out: string): Sample {
-  const plan = run(process.execPath, [path.join(dir, "node_modules/ts-node/dist/bin.js"), "--swc", "tools/plan/cli.ts", "--stack", "prod", "--timings", "-q", "--out", out, "--timeout", "600"], dir);
+  const plan = run(
+    process.execPath,
+    [path.join(dir, "node_modules/ts-node/dist/bin.js"), "--swc", "tools/plan/cli.ts", "--stack", "prod", "--timings", "-q", "--out", out, "--timeout", "600"],
+    dir,
+  );
   const m = /prod: timings: program (\d+) ms, policy (\d+) ms/.exec(plan.stderr);
   if (!m) throw new Error(`no timings line from the plan in ${dir}:\n${plan.stderr.slice(-1000)}`);
   const pack = run(
@@ -77,11 +81,15 @@ function main(): void {
       ["  of it: the policy step", "policyMs"],
       ["policy pack start-up (swc)", "packStartMs"],
     ];
-    process.stdout.write(`bench:compare — base ${values.base}, head ${ROOT}, ${runs} alternating runs each, medians; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}\n`);
+    process.stdout.write(
+      `bench:compare — base ${values.base}, head ${ROOT}, ${runs} alternating runs each, medians; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}\n`,
+    );
     for (const [label, key] of rows) {
       const b = median(samples.base.map((s) => s[key]));
       const h = median(samples.head.map((s) => s[key]));
-      process.stdout.write(`${label.padEnd(30)} base ${String(Math.round(b)).padStart(6)} ms   head ${String(Math.round(h)).padStart(6)} ms   head/base ${(h / b).toFixed(3)}\n`);
+      process.stdout.write(
+        `${label.padEnd(30)} base ${String(Math.round(b)).padStart(6)} ms   head ${String(Math.round(h)).padStart(6)} ms   head/base ${(h / b).toFixed(3)}\n`,
+      );
     }
   } finally {
     spawnSync("git", ["worktree", "remove", "--force", baseDir], { cwd: ROOT });

@@ -73,10 +73,12 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
       "voyager-postgres-deployment",
     ]);
     // Monitoring sources: a ServiceMonitor per scraped workload and exporter, Probes for every
-    // public endpoint, Vercel app headers and Codebook's three dependencies, one module Secret
-    // (no module ConfigMap: staging's modules carry the Vercel bypass, both stacks use a Secret).
+    // public endpoint (and ARA's redirecting hosts), one module Secret (no module ConfigMap:
+    // staging's modules carry the Vercel bypass, both stacks use a Secret). No headers probes (only
+    // prod's routes set headers) and no dependency probes (prod alone watches the vendors).
     expect(types("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(7);
-    expect(types("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(12);
+    // prod adds the headers probes of the apps whose route sets headers and Codebook's 3 dependency probes
+    expect(types("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(stack === "prod" ? 12 : 6);
     expect(types("kubernetes:core/v1:Secret").filter((x) => x.name.startsWith("blackbox-modules-"))).toHaveLength(1);
     expect(types("kubernetes:core/v1:ConfigMap").filter((x) => x.name.startsWith("blackbox-modules-"))).toHaveLength(0);
     // Backups: ask-dahlia 2, codebook 3 (incl. Pinecone export), voyager 1, ara 1; a restore check per

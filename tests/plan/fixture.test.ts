@@ -118,7 +118,11 @@ describe("--diff <git ref>", () => {
   it("writes the comment and the full report, and removes the worktree", () => {
     const md = fs.readFileSync(path.join(out, "git", "diff.md"), "utf8");
     expect(md).toContain('`data.GREETING`: `"hello"` → `"hi"`');
-    expect(fs.readFileSync(path.join(out, "git", "diff.full.md"), "utf8")).toBe(md);
+    // The comment counts the fixture's standing advisories; the full report (the artifact) lists each.
+    const full = fs.readFileSync(path.join(out, "git", "diff.full.md"), "utf8");
+    expect(md).toMatch(/- `kubernetes-missing-recommended-labels` × 2 \(\*\*2 not accepted\*\*\)/);
+    expect(full).toContain('`data.GREETING`: `"hello"` → `"hi"`');
+    expect(full).toMatch(/- `kubernetes-missing-recommended-labels` — `fixture-settings` \(ConfigMap\) \*\*not accepted\*\*: /);
     expect(repo.git("worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(1);
     expect(repo.git("status", "--porcelain")).toBe("M Pulumi.dev.yaml");
   });

@@ -74,6 +74,9 @@ export function makeVariantRepo(): { dir: string; git: (...args: string[]) => st
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), relocatedProjectYaml());
   fs.copyFileSync(path.join(ROOT, RUNTIME_TSCONFIG), path.join(dir, RUNTIME_TSCONFIG));
   for (const stack of ["staging", "prod"]) fs.copyFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), path.join(dir, `Pulumi.${stack}.yaml`));
+  // The project's reviewed exceptions travel with it (the plan reads `<project>/policies/exceptions.yaml`).
+  fs.mkdirSync(path.join(dir, "policies"));
+  fs.copyFileSync(path.join(ROOT, "policies", "exceptions.yaml"), path.join(dir, "policies", "exceptions.yaml"));
   const reexport = (file: string) => `export * from ${JSON.stringify(path.join(ROOT, file))};\n`;
   fs.writeFileSync(path.join(dir, "index.ts"), reexport("infra/index"));
   fs.writeFileSync(path.join(dir, "tsconfig.json"), FIXTURE_TSCONFIG);

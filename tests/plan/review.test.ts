@@ -32,10 +32,7 @@ const fixtureExceptions = path.join(out, "fixture-exceptions.yaml");
 beforeAll(async () => {
   // The pull request of one line: the committed program, unchanged, with one config override.
   repo.git("checkout", "--", "index.ts");
-  fs.mkdirSync(path.join(repo.dir, "policies"));
-  fs.copyFileSync(path.join(ROOT, "policies/exceptions.yaml"), path.join(repo.dir, "policies/exceptions.yaml"));
-  repo.git("add", "policies/exceptions.yaml");
-  repo.git("commit", "--quiet", "-m", "the reviewed exceptions");
+  // makeVariantRepo commits the project's reviewed exceptions (policies/exceptions.yaml) with it.
   fs.writeFileSync(
     fixtureExceptions,
     [
