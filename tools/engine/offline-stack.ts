@@ -31,6 +31,9 @@ import {
   type RunResult,
 } from "./harness";
 import { imageRegistryHost } from "../../infra/registry-host";
+import type { GetZoneResult } from "@pulumi/cloudflare";
+import type { GetCallerIdentityResult, GetPartitionResult, GetRegionResult } from "@pulumi/aws";
+import type { GetDomainConfigResult, GetProjectResult } from "@pulumiverse/vercel";
 
 /**
  * The placeholder a secret key is set to: unique per key and easy to search for (`SENTINEL-`),
@@ -146,7 +149,12 @@ export function placeholderVercelDns(projectIdOrName: string, shard = "017"): { 
 export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
 
 /**
- * Deterministic answers for the provider lookups, from the stack's config:
+ * Deterministic answers for the provider lookups, from the stack's config. Each answer's shape is
+ * the one the pinned provider SDK declares for the lookup's result (`GetZoneResult` of
+ * @pulumi/cloudflare, `GetProjectResult`/`GetDomainConfigResult` of @pulumiverse/vercel,
+ * `GetCallerIdentityResult`/`GetRegionResult`/`GetPartitionResult` of @pulumi/aws, generated from
+ * the providers' schemas): every answer `satisfies Partial<...>` of it, so a field the SDK renames
+ * or drops fails the type check instead of answering in yesterday's shape. The values:
  * - `cloudflare getZone` (zone by name): a fixed zone id, the name asked for, and the account from
  *   `cloudflareAccountId`;
  * - `vercel getProject` (project by name): `prj_<name>`, in the config's `vercelTeam`;
@@ -165,38 +173,42 @@ export function invokeAnswers(project: PulumiProject, config: Readonly<Record<st
         zoneId: PLACEHOLDER_ZONE_ID,
         id: PLACEHOLDER_ZONE_ID,
         name: args.filter?.name,
-        ...(accountId ? { account: { id: accountId } } : {}),
+        ...(accountId ? { account: { id: accountId, name: "offline plan account" } } : {}),
         status: "active",
-      };
+      } satisfies Partial<GetZoneResult>;
     },
-    "vercel:index/getProject:getProject": (args) => ({
-      id: `prj_${args.name}`,
-      name: args.name,
-      ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
-    }),
-    "vercel:index/getDomainConfig:getDomainConfig": (args) => ({
-      id: `${args.projectIdOrName}/${args.domain}`,
-      domain: args.domain,
-      projectIdOrName: args.projectIdOrName,
-      ...placeholderVercelDns(String(args.projectIdOrName)),
-      ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
-    }),
-    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
-      id: account,
-      accountId: account,
-      arn: `arn:aws:iam::${account}:user/app-platform-plan`,
-      userId: `AIDA${hexId("app-platform-plan").slice(0, 17).toUpperCase()}`,
-    }),
+    "vercel:index/getProject:getProject": (args) =>
+      ({
+        id: `prj_${args.name}`,
+        name: args.name,
+        ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
+      }) satisfies Partial<GetProjectResult>,
+    "vercel:index/getDomainConfig:getDomainConfig": (args) =>
+      ({
+        id: `${args.projectIdOrName}/${args.domain}`,
+        domain: args.domain,
+        projectIdOrName: args.projectIdOrName,
+        ...placeholderVercelDns(String(args.projectIdOrName)),
+        ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
+      }) satisfies Partial<GetDomainConfigResult>,
+    "aws:index/getCallerIdentity:getCallerIdentity": () =>
+      ({
+        id: account,
+        accountId: account,
+        arn: `arn:aws:iam::${account}:user/app-platform-plan`,
+        userId: `AIDA${hexId("app-platform-plan").slice(0, 17).toUpperCase()}`,
+      }) satisfies Partial<GetCallerIdentityResult>,
     "aws:index/getRegion:getRegion": (args) => {
       const r = region(args.region ?? args.name);
-      return { id: r, name: r, region: r, description: r, endpoint: `ec2.${r}.amazonaws.com` };
+      return { id: r, name: r, region: r, description: r, endpoint: `ec2.${r}.amazonaws.com` } satisfies Partial<GetRegionResult>;
     },
-    "aws:index/getPartition:getPartition": () => ({
-      id: "aws",
-      partition: "aws",
-      dnsSuffix: "amazonaws.com",
-      reverseDnsPrefix: "com.amazonaws",
-    }),
+    "aws:index/getPartition:getPartition": () =>
+      ({
+        id: "aws",
+        partition: "aws",
+        dnsSuffix: "amazonaws.com",
+        reverseDnsPrefix: "com.amazonaws",
+      }) satisfies Partial<GetPartitionResult>,
   };
 }
 
