@@ -18,6 +18,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { placeholderVercelDns } from "../../tools/engine/offline-stack";
+import type { GetZoneResult } from "@pulumi/cloudflare";
+import type { GetCallerIdentityResult, GetPartitionResult, GetRegionResult } from "@pulumi/aws";
+import type { GetDomainConfigResult, GetProjectResult } from "@pulumiverse/vercel";
 
 export interface RecordedResource {
   /** Full Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
@@ -61,29 +64,37 @@ export function unwrapSecrets(value: any, path = "", paths: string[] = []): { pl
   return { plain: walk(value, path), paths };
 }
 
+/**
+ * The lookups' answers, each in the shape the pinned provider SDK declares for its result (the
+ * `Get*Result` types generated from the providers' schemas, checked with `satisfies`), like the
+ * offline plan's (tools/engine/offline-stack.ts `invokeAnswers`).
+ */
 const DEFAULT_INVOKES: InvokeAnswers = {
-  "cloudflare:index/getZone:getZone": (args) => ({
-    zoneId: "0123456789abcdef0123456789abcdef",
-    id: "0123456789abcdef0123456789abcdef",
-    name: args?.filter?.name ?? "example.com",
-  }),
+  "cloudflare:index/getZone:getZone": (args) =>
+    ({
+      zoneId: "0123456789abcdef0123456789abcdef",
+      id: "0123456789abcdef0123456789abcdef",
+      name: args?.filter?.name ?? "example.com",
+    }) satisfies Partial<GetZoneResult>,
   // Vercel's per-domain DNS recommendation, the values the offline plan answers too.
   // The project prod created, as Vercel answers a lookup by name.
-  "vercel:index/getProject:getProject": (args) => ({ ...args, id: `prj_${args?.name}` }),
-  "vercel:index/getDomainConfig:getDomainConfig": (args) => ({
-    id: `${args?.projectIdOrName}/${args?.domain}`,
-    domain: args?.domain,
-    projectIdOrName: args?.projectIdOrName,
-    ...placeholderVercelDns(String(args?.projectIdOrName)),
-  }),
-  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
-    accountId: "123456789012",
-    arn: "arn:aws:iam::123456789012:user/test",
-    userId: "AIDATEST",
-    id: "123456789012",
-  }),
-  "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1", id: "us-east-1" }),
-  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+  "vercel:index/getProject:getProject": (args) => ({ ...args, id: `prj_${args?.name}` }) satisfies Partial<GetProjectResult>,
+  "vercel:index/getDomainConfig:getDomainConfig": (args) =>
+    ({
+      id: `${args?.projectIdOrName}/${args?.domain}`,
+      domain: args?.domain,
+      projectIdOrName: args?.projectIdOrName,
+      ...placeholderVercelDns(String(args?.projectIdOrName)),
+    }) satisfies Partial<GetDomainConfigResult>,
+  "aws:index/getCallerIdentity:getCallerIdentity": () =>
+    ({
+      accountId: "123456789012",
+      arn: "arn:aws:iam::123456789012:user/test",
+      userId: "AIDATEST",
+      id: "123456789012",
+    }) satisfies Partial<GetCallerIdentityResult>,
+  "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1", id: "us-east-1" }) satisfies Partial<GetRegionResult>,
+  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }) satisfies Partial<GetPartitionResult>,
 };
 
 export interface RecordingMocks {
