@@ -237,10 +237,38 @@ export async function startE2eEnvironment(options: E2eEnvironmentOptions): Promi
     const hosts = new Map<string, FixtureApp>();
     const probes = selectObjects(objects, "Probe", options.selection.probeSelector).selected;
     const probeTargets = probes.flatMap((p) => (p.spec?.targets?.staticConfig?.static ?? []) as string[]);
+    // What each host must answer, read off the stack's own modules: the exact headers its route
+    // sets, a redirect status, the Statuspage components it is asked about.
+    const moduleDefs = blackboxConfigFor(objects, probes, "").modules;
+    const hostNeeds = new Map<string, { headers?: Record<string, string>; redirectStatus?: number; statusComponents: string[] }>();
+    for (const p of probes) {
+      const m = moduleDefs[p.spec?.module as string]?.http ?? {};
+      for (const target of (p.spec?.targets?.staticConfig?.static ?? []) as string[]) {
+        const host = new URL(/^[a-z]+:\/\//.test(target) ? target : `http://${target}`).hostname;
+        const need = hostNeeds.get(host) ?? { statusComponents: [] };
+        for (const h of (m.fail_if_header_not_matches ?? []) as { header: string; regexp: string }[]) {
+          need.headers = { ...(need.headers ?? {}), [h.header.toLowerCase()]: h.regexp.replace(/^\^|\$$/g, "").replace(/\\(.)/g, "$1") };
+        }
+        if (m.follow_redirects === false && (m.valid_status_codes ?? []).some((c: number) => c >= 300 && c < 400)) {
+          need.redirectStatus = m.valid_status_codes.find((c: number) => c >= 300 && c < 400);
+        }
+        for (const re of (m.fail_if_body_not_matches_regexp ?? []) as string[]) {
+          const lit = /^"name"\\s\*:\\s\*(.+?)\[\^\{\}\]\*/.exec(re)?.[1];
+          if (lit) need.statusComponents.push(JSON.parse(lit.replace(/\\(.)/g, "$1")) as string);
+        }
+        hostNeeds.set(host, need);
+      }
+    }
     for (const target of probeTargets) {
       const url = new URL(/^[a-z]+:\/\//.test(target) ? target : `http://${target}`);
       if (hosts.has(url.hostname)) continue;
-      const app = await startFixtureApp({ tls: ca.issue(url.hostname, HEALTHY_CERT_DAYS) });
+      const need = hostNeeds.get(url.hostname);
+      const app = await startFixtureApp({
+        tls: ca.issue(url.hostname, HEALTHY_CERT_DAYS),
+        ...(need?.headers ? { headers: need.headers } : {}),
+        ...(need?.redirectStatus ? { redirectStatus: need.redirectStatus } : {}),
+        statusComponents: need?.statusComponents ?? [],
+      });
       cleanups.push(() => app.close());
       hosts.set(url.hostname, app);
     }

@@ -60,10 +60,24 @@ export interface FixtureOptions {
   /** PEM certificate chain and key for the HTTPS listener. */
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly state?: Partial<FixtureState>;
+  /**
+   * The response headers the host sends, as the deployed app's route sets them (the values the
+   * stack's headers probe checks). @default seed 004's security headers
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A host that redirects (Vercel's apex/www → app redirect): every page answers this status. @default none */
+  readonly redirectStatus?: number;
+  /**
+   * Components of a Statuspage `components.json` this host serves (Statuspage API v2 shape:
+   * `{ page, components: [{ id, name, status, ... }] }`, https://developer.statuspage.io/), all
+   * `operational` while healthy, `major_outage` otherwise. @default []
+   */
+  readonly statusComponents?: readonly string[];
 }
 
 export async function startFixtureApp(options: FixtureOptions = {}): Promise<FixtureApp> {
   const state: FixtureState = { errorRatio: 0, healthy: true, sseConnections: 3, jobQueueDepth: 0, ...options.state };
+  const headers = options.headers ?? SECURITY_HEADERS;
   const counts = { ok: 0, error: 0, scrapes: 0 };
 
   const metrics = (): string => {
@@ -102,11 +116,26 @@ export async function startFixtureApp(options: FixtureOptions = {}): Promise<Fix
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metrics());
+    } else if (/components\.json$/.test(path)) {
+      const status = state.healthy ? "operational" : "major_outage";
+      const components = (options.statusComponents ?? []).map((name, i) => ({
+        id: `c${i}`,
+        name,
+        status,
+        position: i + 1,
+        group: false,
+        only_show_if_degraded: false,
+      }));
+      res
+        .writeHead(200, { "content-type": "application/json", ...headers })
+        .end(JSON.stringify({ page: { id: "fixture", name: "Fixture status" }, components }));
     } else if (/status\.json$/.test(path)) {
       const indicator = state.healthy ? "none" : "major";
-      res.writeHead(200, { "content-type": "application/json", ...SECURITY_HEADERS }).end(JSON.stringify({ status: { indicator, description: indicator } }));
+      res.writeHead(200, { "content-type": "application/json", ...headers }).end(JSON.stringify({ status: { indicator, description: indicator } }));
+    } else if (options.redirectStatus !== undefined && state.healthy) {
+      res.writeHead(options.redirectStatus, { location: "https://app.example.com/", ...headers }).end();
     } else {
-      res.writeHead(state.healthy ? 200 : 503, { "content-type": "text/plain", ...SECURITY_HEADERS }).end(state.healthy ? "ok\n" : "unhealthy\n");
+      res.writeHead(state.healthy ? 200 : 503, { "content-type": "text/plain", ...headers }).end(state.healthy ? "ok\n" : "unhealthy\n");
     }
   };
 
