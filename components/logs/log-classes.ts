@@ -16,6 +16,7 @@
  * This module is the one source of truth for the class names, their key prefixes and their
  * retention; the agent's routes, the buckets' lifecycle rules and locks, and the tests read it.
  */
+import type { BackupBucketRef } from "../data/backup-bucket";
 import { Retention } from "../values";
 
 /** A log class (seed 001 §2.5). */
@@ -82,4 +83,22 @@ export function classifyLogLine(line: string): LogClass {
   if (ERROR_LEVELS.has(level)) return "error";
   if (DEBUG_LEVELS.has(level)) return "debug";
   return "app";
+}
+
+/** Where one class of a product's logs is written: a bucket (with what an uploader needs) and a key prefix. */
+export interface LogTarget {
+  readonly bucket: BackupBucketRef;
+  /** Key prefix of the class in that bucket, ending in `/` (the class's {@link LogClassSpec.prefix}). */
+  readonly prefix: string;
+}
+
+/**
+ * Where one product's logs go, per class. Produced once by the product's data (the buckets whose
+ * lifecycle and lock keep each class as long as {@link LOG_CLASSES} says) and passed to every writer:
+ * the log agent (container logs of the product's namespace) and the Vercel log drains.
+ */
+export interface LogDestination {
+  /** The product id (catalog key). */
+  readonly product: string;
+  readonly targets: Readonly<Record<LogClass, LogTarget>>;
 }
