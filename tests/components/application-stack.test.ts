@@ -13,6 +13,7 @@ import { parseStackConfig } from "../../infra/config";
 import { allSecretKeys } from "../../infra/secrets";
 import { productEnvironment } from "../../infra/program";
 import { stackConfigWithSecrets } from "../helpers/program";
+import { testPlatform } from "../helpers/platform";
 import { buildProduct, type ProductSpec, type WebAppSpec } from "../../components/product-spec";
 
 const rec = installRecordingMocks({ stack: "staging" });
@@ -20,23 +21,7 @@ beforeEach(() => rec.reset());
 
 const cfg = parseStackConfig(stackConfigWithSecrets("staging").values, "staging", new Set(allSecretKeys().map((s) => s.key)));
 const env = productEnvironment(cfg);
-const platform: ApplicationStackArgs["platform"] = {
-  zoneId: "0123456789abcdef0123456789abcdef",
-  zoneName: "example.com",
-  ingressAddress: "34.149.100.10",
-  ingressClassName: "nginx",
-  ingressControllerNamespace: "ingress-nginx",
-  monitoringNamespace: "monitoring",
-  clusterIssuer: "letsencrypt-prod",
-  awsRegion: "us-east-1",
-  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-  backupImage: { repository: "docker.io/library/postgres", tag: "17.6-alpine3.22" },
-  runbookBaseUrl: "https://runbooks.example.com/app-platform",
-  alertRouting: { pagerKey: "pager", chatWebhookUrl: "https://hooks.example.com/x" },
-  prometheusSelectorLabels: { release: "kube-prometheus-stack" },
-  blackbox: { address: "prometheus-blackbox-exporter.monitoring.svc:9115", module: "http_2xx" },
-  postgresExporter: { mode: "deploy", image: { repository: "quay.io/prometheuscommunity/postgres-exporter", tag: "v0.17.1" } },
-};
+const platform = testPlatform();
 const secretsOf = (spec: ProductSpec) => Object.fromEntries(spec.providedSecrets.filter((s) => !s.optional).map((s) => [s.name, `v-${s.name}`]));
 
 describe("validateApplicationStackArgs", () => {

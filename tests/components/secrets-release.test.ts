@@ -7,12 +7,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { installRecordingMocks, type RecordedResource } from "../helpers/mocks";
 import { ApplicationStack } from "../../components/application-stack";
-import { type ApplicationStackArgs, validateApplicationStackArgs } from "../../components/product-validation";
+import { validateApplicationStackArgs } from "../../components/product-validation";
 import { CATALOG } from "../../stacks";
 import { parseStackConfig } from "../../infra/config";
 import { allSecretKeys } from "../../infra/secrets";
 import { productEnvironment } from "../../infra/program";
 import { stackConfigWithSecrets } from "../helpers/program";
+import { testPlatform } from "../helpers/platform";
 import { buildProduct, type ProductSpec } from "../../components/product-spec";
 import { SECRET_CHECKSUM_ANNOTATION, CONFIG_CHECKSUM_ANNOTATION } from "../../components/workloads/kubernetes-service";
 import { REDEPLOY_META_KEY } from "../../components/web/vercel-app";
@@ -22,24 +23,7 @@ beforeEach(() => rec.reset());
 
 const cfgOf = (stack: "prod" | "staging") => parseStackConfig(stackConfigWithSecrets(stack).values, stack, new Set(allSecretKeys().map((s) => s.key)));
 const prodEnv = productEnvironment(cfgOf("prod"));
-const platform: ApplicationStackArgs["platform"] = {
-  zoneId: "0123456789abcdef0123456789abcdef",
-  zoneName: "example.com",
-  ingressAddress: "34.149.100.10",
-  ingressClassName: "nginx",
-  ingressControllerNamespace: "ingress-nginx",
-  monitoringNamespace: "monitoring",
-  clusterIssuer: "letsencrypt-prod",
-  awsRegion: "us-east-1",
-  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-  backupImage: { repository: "docker.io/library/postgres", tag: "17.6-alpine3.22" },
-  runbookBaseUrl: "https://runbooks.example.com/app-platform",
-  alertRouting: { pagerKey: "pager", chatWebhookUrl: "https://hooks.example.com/x" },
-  prometheusSelectorLabels: { release: "kube-prometheus-stack" },
-  blackbox: { address: "prometheus-blackbox-exporter.monitoring.svc:9115", module: "http_2xx" },
-  postgresExporter: { mode: "deploy", image: { repository: "quay.io/prometheuscommunity/postgres-exporter", tag: "v0.17.1" } },
-  clock: () => new Date(Date.UTC(2026, 10, 15)),
-};
+const platform = testPlatform({ clock: () => new Date(Date.UTC(2026, 10, 15)) });
 /** Every provided secret (optional ones too, unless left out) with a recognisable value. */
 const secretsOf = (spec: ProductSpec, leaveOut: readonly string[] = []) =>
   Object.fromEntries(spec.providedSecrets.filter((s) => !leaveOut.includes(s.name)).map((s) => [s.name, `v-${s.name}`]));
