@@ -11,7 +11,7 @@
  *   tools/plan/cli.ts`): wall time of the whole command, and the program and policy times the CLI
  *   reports;
  * - the pack's start-up: a fresh Node.js that loads `policies/index.ts` transpiled with swc (as the
- *   plan starts it) until every rule is registered, wall time.
+ *   plan starts it) until its analyzer server prints its port, wall time.
  * Prints the medians and head/base ratios.
  */
 import { spawnSync } from "node:child_process";
@@ -31,11 +31,24 @@ interface Sample {
 
 function run(cmd: string, args: string[], cwd: string): { ms: number; stdout: string; stderr: string } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, FORCE_COLOR: "0" } });
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 1 << 28, timeout: 20 * 60_000, env: { ...process.env, FORCE_COLOR: "0" } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} in ${cwd} exited ${r.status}:\n${r.stderr.slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} in ${cwd} exited ${r.status}${r.signal ? ` (${r.signal}: over 20 minutes?)` : ""}:\n${r.stderr.slice(-2000)}`);
   return { ms, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * Loads the pack as the analyzer host does and exits when it is ready to serve: `PolicyPack`'s
+ * constructor binds its gRPC server and prints the port (@pulumi/policy `server.js` `serve`), the
+ * line the engine waits for; the server would otherwise keep the process alive.
+ */
+const PACK_START = [
+  "const log = console.log;",
+  "console.log = (...a) => { log(...a); if (a.length === 1 && /^\\d+$/.test(String(a[0]))) process.exit(0); };",
+  'require("ts-node").register({ swc: true, transpileOnly: true, project: "policies/tsconfig.json" });',
+  'require("./policies/index.ts");',
+].join(" ");
 
 function sample(dir: string, out: string): Sample {
   const plan = run(
@@ -45,11 +58,7 @@ function sample(dir: string, out: string): Sample {
   );
   const m = /prod: timings: program (\d+) ms, policy (\d+) ms/.exec(plan.stderr);
   if (!m) throw new Error(`no timings line from the plan in ${dir}:\n${plan.stderr.slice(-1000)}`);
-  const pack = run(
-    process.execPath,
-    ["-e", `require("ts-node").register({ swc: true, transpileOnly: true, project: "policies/tsconfig.json" }); require("./policies/index.ts");`],
-    dir,
-  );
+  const pack = run(process.execPath, ["-e", PACK_START], dir);
   return { planMs: plan.ms, programMs: Number(m[1]), policyMs: Number(m[2]), packStartMs: pack.ms };
 }
 
