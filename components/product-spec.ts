@@ -8,6 +8,7 @@ import type { Environment } from "./context";
 import type { ConfigKeyFacts, ConfigValues, PlainConfigKey } from "./config-key";
 import type { KubernetesServiceArgs } from "./workloads/kubernetes-service";
 import type { ArchiveStorageClass } from "./data/backup-bucket";
+import type { ServiceExportName } from "./data/backup-job";
 import type { AlertDefinitions } from "./monitoring/series-sources";
 import type { DumpSchemas } from "./data/postgres-providers";
 import { Duration, Retention } from "./values";
@@ -242,13 +243,23 @@ export interface BackupSpec {
     readonly rpo: Duration;
     /**
      * Instead of dumping `databaseSecret`: the product's own export (its image and command) with
-     * its secret environment, e.g. seed 001 §4.2's weekly Pinecone export.
+     * its secret environment, e.g. seed 001 §4.2's weekly Pinecone export; or a hosted service's
+     * export by the platform's own script in the backup image (`service`, for a product with no
+     * image on Kubernetes), e.g. seed 004's Clerk users (`{ service: "clerk-users", secretEnv: {
+     * CLERK_SECRET_KEY: "CLERK_SECRET_KEY" } }`).
      */
-    readonly export?: {
-      readonly image: { readonly repository: string; readonly tag: string };
-      readonly command: readonly string[];
-      readonly secretEnv: SecretRefs;
-    };
+    readonly export?:
+      | {
+          readonly image: { readonly repository: string; readonly tag: string };
+          readonly command: readonly string[];
+          readonly secretEnv: SecretRefs;
+        }
+      | {
+          /** The platform's export (`SERVICE_EXPORTS` in components/data/backup-job.ts). */
+          readonly service: ServiceExportName;
+          /** The variables the export reads, each from one of the product's secrets. */
+          readonly secretEnv: SecretRefs;
+        };
   }>;
   /** Scheduled restore verification of one dump job. @default none */
   readonly restoreVerification?: RestoreVerificationSpec;

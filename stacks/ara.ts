@@ -1,6 +1,6 @@
 /**
  * ARA (seed 004): an Astro app on Vercel (production and preview targets), a private R2 bucket for
- * reports, daily database backups to R2 kept 30 days, and the zone apex.
+ * reports, daily database backups and Clerk user exports to R2 kept 30 days, and the zone apex.
  */
 import { z } from "zod";
 import { configKey } from "../components/config-key";
@@ -145,11 +145,28 @@ export const ara = defineProduct({
       ],
       backups: {
         kind: "r2",
-        // seed 004 "Database Backup": daily, uploaded to R2, kept 30 days.
-        retention: [{ prefix: "daily/", retention: Retention.days(30) }],
+        // seed 004 "Database Backup": daily, uploaded to R2, kept 30 days ("Clean up old backups
+        // (keep 30 days)"); its "Application Backup" (`clerk-cli export users`) kept alike.
+        retention: [
+          { prefix: "daily/", retention: Retention.days(30) },
+          { prefix: "clerk-users/", retention: Retention.days(30) },
+        ],
         databaseSecret: "DATABASE_URL",
-        // Twice a day: 12 h of margin under the 24 h RPO (README "Backup freshness").
-        jobs: [{ name: "daily", prefix: "daily/", schedule: "0 2,14 * * *", rpo: Duration.hours(24) }],
+        jobs: [
+          // Twice a day: 12 h of margin under the 24 h RPO (README "Backup freshness").
+          { name: "daily", prefix: "daily/", schedule: "0 2,14 * * *", rpo: Duration.hours(24) },
+          // seed 004 "Application Backup": `clerk-cli export users > clerk-users-backup.json`. ARA
+          // has no image on Kubernetes (a Vercel app): the platform's Clerk export pages through
+          // Clerk's Backend API with ARA's CLERK_SECRET_KEY in the backup image (README "Clerk user
+          // export"). Daily like the dump, twice a day for the same margin, half an hour after it.
+          {
+            name: "clerk-users",
+            prefix: "clerk-users/",
+            schedule: "30 2,14 * * *",
+            rpo: Duration.hours(24),
+            export: { service: "clerk-users", secretEnv: { CLERK_SECRET_KEY: "CLERK_SECRET_KEY" } },
+          },
+        ],
         // seed 004 "Regular Maintenance Tasks, Weekly: Backup verification": Mondays.
         restoreVerification: {
           job: "daily",

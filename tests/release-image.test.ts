@@ -142,7 +142,8 @@ describe("release", () => {
     const dir = copyProject();
     release({ product: "codebook", workload: "api", image: DIGEST }, "staging", dir);
     const spec = buildProduct(CATALOG.codebook, productEnvironment(stackConfig("staging", dir)));
-    const exportImage = spec.backups?.jobs.find((j) => j.export)?.export?.image;
+    const exported = spec.backups?.jobs.find((j) => j.export && "image" in j.export)?.export;
+    const exportImage = exported && "image" in exported ? exported.image : undefined;
     expect(exportImage).toBeDefined();
     expect(jobImageReference(exportImage!)).toBe(`ghcr.io/example-org/codebook-backend@${DIGEST}`);
     expect(jobImageReference({ repository: "postgres", tag: "17.6-alpine3.22" })).toBe("postgres:17.6-alpine3.22");

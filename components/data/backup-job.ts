@@ -1,6 +1,8 @@
 /**
  * A scheduled PostgreSQL backup: a Kubernetes CronJob that runs `scripts/pg-backup.sh`
- * (pg_dump → verify → one signed PUT) into one prefix of a `BackupBucket`, with its own
+ * (pg_dump → verify → one signed PUT) into one prefix of a `BackupBucket` — or, in its place, the
+ * product's own export command (`exportTask`) or a hosted service's export by the platform's own
+ * script (`serviceExport`, e.g. `scripts/clerk-export.sh`: Clerk users → one signed PUT) — with its own
  * least-privilege upload credentials, a restricted pod, and a NetworkPolicy that lets it reach
  * only DNS, the database and HTTPS.
  *
@@ -48,6 +50,31 @@ export const PG_BACKUP_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-backup.
 export const PG_BACKUP_SCRIPT_KEY = "pg-backup.sh";
 /** The DATABASE_URL helper pg-backup.sh and db-maintenance.sh source from their own directory (shipped beside each). */
 export const PG_URL_SCRIPT_PATH = path.join(__dirname, "scripts", "pg-url.sh");
+/** Clerk's Backend API: the `servers` URL of Clerk's OpenAPI spec (github.com/clerk/openapi-specs `bapi/*.yml`). */
+export const CLERK_API_URL = "https://api.clerk.com/v1";
+/** The Clerk user export (seed 004 "Application Backup"), run in the backup image. */
+export const CLERK_EXPORT_SCRIPT_PATH = path.join(__dirname, "scripts", "clerk-export.sh");
+/** The signed single-PUT upload the service exports source from their own directory (shipped beside each). */
+export const S3_PUT_SCRIPT_PATH = path.join(__dirname, "scripts", "s3-put.sh");
+
+/**
+ * The hosted services whose data the platform exports itself, with a script of its own run in the
+ * backup image (for products with no image of their own on Kubernetes, e.g. ARA on Vercel): the
+ * script and the files it sources, its plain environment, and the secret variables it needs.
+ */
+export const SERVICE_EXPORTS = {
+  /** Every user of a Clerk instance, through Clerk's Backend API (`GET /users`), as one gzip'd JSON array. */
+  "clerk-users": {
+    script: CLERK_EXPORT_SCRIPT_PATH,
+    sources: [S3_PUT_SCRIPT_PATH],
+    env: { CLERK_API_URL },
+    secretEnv: ["CLERK_SECRET_KEY"],
+  },
+} as const satisfies Record<string, { script: string; sources: readonly string[]; env: Record<string, string>; secretEnv: readonly string[] }>;
+
+/** A service export's name, e.g. `"clerk-users"`. */
+export type ServiceExportName = keyof typeof SERVICE_EXPORTS;
+
 /** CronJob annotation with the RPO in seconds, for the freshness alert and `kubernetes-enforce-backup-schedule-rpo`. */
 export const RPO_ANNOTATION = "app-platform/rpo-seconds";
 /**
@@ -75,6 +102,14 @@ export interface BackupExportTask {
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
   /** TCP ports the export reaches besides DNS. @default [443] */
   readonly egressPorts?: readonly number[];
+}
+
+/** A hosted service's data exported by the platform's own script (`SERVICE_EXPORTS`), in the backup image. */
+export interface BackupServiceExport {
+  /** Which export, e.g. `"clerk-users"`. */
+  readonly service: ServiceExportName;
+  /** The export's secret environment by variable, exactly the variables it needs (`"clerk-users"`: `CLERK_SECRET_KEY`). */
+  readonly secretEnv: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 export interface BackupJobArgs {
@@ -109,9 +144,17 @@ export interface BackupJobArgs {
    * Instead of a Postgres dump: the product's own export command (e.g. seed 001 §4.2's weekly
    * Pinecone export), run with the same upload credentials and environment (`S3_ENDPOINT`,
    * `S3_BUCKET`, `S3_REGION`, `BACKUP_PREFIX`, `PRODUCT`, `AWS_ACCESS_KEY_ID`,
-   * `AWS_SECRET_ACCESS_KEY`) plus its own. Give exactly one of `databaseUrl` and `exportTask`.
+   * `AWS_SECRET_ACCESS_KEY`) plus its own. Give exactly one of `databaseUrl`, `exportTask` and
+   * `serviceExport`.
    */
   readonly exportTask?: BackupExportTask;
+  /**
+   * Instead of a Postgres dump: a hosted service's export by the platform's own script (e.g. seed
+   * 004's Clerk users), run in `image` with the same upload credentials and environment, its
+   * secret variables from the job's Secret, egress to DNS and 443 only. Give exactly one of
+   * `databaseUrl`, `exportTask` and `serviceExport`.
+   */
+  readonly serviceExport?: BackupServiceExport;
   /**
    * Image with pg_dump/pg_restore (same major version as the server or newer), curl ≥ 7.75 and
    * openssl, running as uid 70. The official `postgres` Alpine image has neither curl nor the
@@ -245,13 +288,33 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
     );
   }
 
-  if ((args.databaseUrl === undefined) === (args.exportTask === undefined)) {
-    problems.push("give exactly one of `databaseUrl` (a Postgres dump) and `exportTask` (the product's own export command)");
+  if ([args.databaseUrl, args.exportTask, args.serviceExport].filter((k) => k !== undefined).length !== 1) {
+    problems.push(
+      "give exactly one of `databaseUrl` (a Postgres dump), `exportTask` (the product's own export command) and `serviceExport` (a hosted service's export by the platform's script)",
+    );
+  }
+  if (args.serviceExport) {
+    const known = SERVICE_EXPORTS[args.serviceExport.service] as (typeof SERVICE_EXPORTS)[ServiceExportName] | undefined;
+    if (!known) {
+      problems.push(
+        `\`serviceExport.service\` "${args.serviceExport.service}" is not one of ${Object.keys(SERVICE_EXPORTS)
+          .map((k) => `"${k}"`)
+          .join(", ")}`,
+      );
+    } else {
+      const need: readonly string[] = known.secretEnv;
+      const given = Object.keys(args.serviceExport.secretEnv);
+      for (const k of need)
+        if (!given.includes(k)) problems.push(`\`serviceExport.secretEnv\` lacks \`${k}\`, which the "${args.serviceExport.service}" export needs`);
+      for (const k of given)
+        if (!need.includes(k))
+          problems.push(`\`serviceExport.secretEnv\` sets \`${k}\`, which the "${args.serviceExport.service}" export does not read; remove it`);
+    }
   }
   if (args.dumpSchemas) {
     const list = "include" in args.dumpSchemas ? args.dumpSchemas.include : args.dumpSchemas.exclude;
     const field = "include" in args.dumpSchemas ? "dumpSchemas.include" : "dumpSchemas.exclude";
-    if (args.databaseUrl === undefined) problems.push("`dumpSchemas` applies to a Postgres dump only; remove it from an `exportTask` job");
+    if (args.databaseUrl === undefined) problems.push("`dumpSchemas` applies to a Postgres dump only; remove it from an export job");
     if (list.length === 0) problems.push(`\`${field}\` is empty; list schemas, or leave \`dumpSchemas\` out to dump every schema`);
     for (const s of list) {
       if (!DUMP_SCHEMA_PATTERN.test(s)) problems.push(`\`${field}\` entry "${s}" is not a schema name or pg_dump pattern (letters, digits, _, $, * and ?)`);
@@ -345,7 +408,10 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
   throwIfInvalid(COMPONENT, name, problems);
 }
 
-/** A CronJob that dumps a PostgreSQL database into a backup bucket prefix on a schedule. */
+/**
+ * A CronJob that fills a backup bucket prefix on a schedule: a dump of a PostgreSQL database, the
+ * product's own export command, or a hosted service's export by the platform's script.
+ */
 export class BackupJob extends pulumi.ComponentResource {
   /** Name of the CronJob. */
   readonly cronJobName: pulumi.Output<string>;
@@ -428,17 +494,18 @@ export class BackupJob extends pulumi.ComponentResource {
   private createSecret(credentials: PrefixCredentials): k8s.core.v1.Secret {
     return jobSecret(this, `${this.baseName}-credentials`, this.metadata("-credentials"), {
       ...(this.args.databaseUrl !== undefined ? { DATABASE_URL: pulumi.secret(this.args.databaseUrl) } : {}),
-      ...Object.fromEntries(Object.entries(this.args.exportTask?.secretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
+      ...Object.fromEntries(Object.entries(this.args.exportTask?.secretEnv ?? this.args.serviceExport?.secretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     });
   }
 
   private createScriptConfigMap(): k8s.core.v1.ConfigMap {
-    return scriptsConfigMap(this, `${this.baseName}-script`, this.metadata("-script"), {
-      [PG_BACKUP_SCRIPT_KEY]: readBackupScript(),
-      [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8"),
-    });
+    const service = this.args.serviceExport && SERVICE_EXPORTS[this.args.serviceExport.service];
+    const files: Record<string, string> = service
+      ? Object.fromEntries([service.script, ...service.sources].map((f) => [path.basename(f), readFileSync(f, "utf8")]))
+      : { [PG_BACKUP_SCRIPT_KEY]: readBackupScript(), [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8") };
+    return scriptsConfigMap(this, `${this.baseName}-script`, this.metadata("-script"), files);
   }
 
   private createCronJob(
@@ -449,7 +516,14 @@ export class BackupJob extends pulumi.ComponentResource {
     const a = this.args;
     const d = BACKUP_JOB_DEFAULTS;
     const task = a.exportTask;
+    const serviceName = a.serviceExport?.service;
+    const service = serviceName && SERVICE_EXPORTS[serviceName];
     const fromSecret = (key: string) => secretEnv(secret.metadata.name, key);
+    const container = task
+      ? { name: "export", image: task.image, command: [...task.command] }
+      : service
+        ? { name: serviceName, image: a.image ?? d.image, command: ["/bin/sh", `${SCRIPTS_DIR}/${path.basename(service.script)}`] }
+        : { name: "pg-backup", image: a.image ?? d.image, command: ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`] };
     return new k8s.batch.v1.CronJob(
       `${this.baseName}-cronjob`,
       transform(a.transform?.cronJob, {
@@ -465,21 +539,21 @@ export class BackupJob extends pulumi.ComponentResource {
           serviceAccountName: serviceAccount.metadata.name,
           runAsUser: BACKUP_UID,
           container: {
-            name: task ? "export" : "pg-backup",
-            image: task ? task.image : (a.image ?? d.image),
-            command: task ? [...task.command] : ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`],
+            ...container,
             env: [
               ...bucketPrefixEnv(a.bucket, a.prefix, a.context.product),
               { name: "BACKUP_TMPDIR", value: "/tmp" },
               ...(task
                 ? [...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })), ...Object.keys(task.secretEnv ?? {}).map(fromSecret)]
-                : [...dumpSchemasEnv(a.dumpSchemas), fromSecret("DATABASE_URL")]),
+                : service
+                  ? [...Object.entries(service.env).map(([name, value]) => ({ name, value })), ...service.secretEnv.map(fromSecret)]
+                  : [...dumpSchemasEnv(a.dumpSchemas), fromSecret("DATABASE_URL")]),
               fromSecret("AWS_ACCESS_KEY_ID"),
               fromSecret("AWS_SECRET_ACCESS_KEY"),
             ],
             resources: a.resources ?? d.resources,
           },
-          // An export task brings its own image and command; only pg_dump runs our script.
+          // An export task brings its own image and command; pg_dump and service exports run our scripts.
           scriptsConfigMap: script?.metadata.name,
           tmpSizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit,
         }),
@@ -494,10 +568,15 @@ export class BackupJob extends pulumi.ComponentResource {
       `${this.baseName}-network-policy`,
       transform(this.args.transform?.networkPolicy, {
         metadata: this.metadata(),
-        // A dump reaches the database and the bucket; an export its service and the bucket.
+        // A dump reaches the database and the bucket; an export its service and the bucket (a
+        // service export: its HTTPS API, 443 only).
         spec: scriptJobNetworkPolicySpec(
           this.selectorLabels,
-          this.args.exportTask ? (this.args.exportTask.egressPorts ?? [443]).map(tcpEgress) : [tcpEgress(port), tcpEgress(443)],
+          this.args.exportTask
+            ? (this.args.exportTask.egressPorts ?? [443]).map(tcpEgress)
+            : this.args.serviceExport
+              ? [tcpEgress(443)]
+              : [tcpEgress(port), tcpEgress(443)],
         ),
       }),
       { parent: this },

@@ -73,8 +73,8 @@ export interface ProductBackups {
 }
 
 /**
- * The backup bucket, one `BackupJob` per job (a `pg_dump` of `databaseSecret`, or the product's own
- * export) each with its freshness alert, and the restore verification (seed 001 §4.4, seeds 000
+ * The backup bucket, one `BackupJob` per job (a `pg_dump` of `databaseSecret`, the product's own
+ * export, or a hosted service's export by the platform's script) each with its freshness alert, and the restore verification (seed 001 §4.4, seeds 000
  * and 004: the newest dump of one job restored and checked on a schedule).
  */
 /** `databasePort`: the database's port (`database.port`), the dump jobs' egress. */
@@ -103,9 +103,11 @@ export function productBackups(scope: ProductScope, backups: BackupSpec, databas
         prefix: job.prefix,
         schedule: job.schedule,
         rpo: job.rpo,
-        ...(job.export
-          ? { exportTask: { image: job.export.image, command: job.export.command, secretEnv: secretValues(scope.secrets, job.export.secretEnv) } }
-          : { databaseUrl: scope.secrets.get(backups.databaseSecret), databasePort, dumpSchemas: backups.dumpSchemas, image: platform.backupImage }),
+        ...(job.export && "service" in job.export
+          ? { serviceExport: { service: job.export.service, secretEnv: secretValues(scope.secrets, job.export.secretEnv) }, image: platform.backupImage }
+          : job.export
+            ? { exportTask: { image: job.export.image, command: job.export.command, secretEnv: secretValues(scope.secrets, job.export.secretEnv) } }
+            : { databaseUrl: scope.secrets.get(backups.databaseSecret), databasePort, dumpSchemas: backups.dumpSchemas, image: platform.backupImage }),
       },
       { parent },
     );

@@ -25,7 +25,10 @@ import { BackupBucket, BackupBucketRef } from "../../components/data/backup-buck
 import {
   BackupJob,
   BackupJobArgs,
+  CLERK_API_URL,
+  CLERK_EXPORT_SCRIPT_PATH,
   PG_URL_SCRIPT_PATH,
+  S3_PUT_SCRIPT_PATH,
   R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP,
   r2SecretAccessKey,
   validateBackupJobArgs,
@@ -559,8 +562,9 @@ describe("BackupJob with the product's own export (exportTask)", () => {
     expect(ports.sort()).toEqual([443, 53, 53].sort());
   });
 
-  it("needs exactly one of databaseUrl and exportTask", () => {
-    const expected = "give exactly one of `databaseUrl` (a Postgres dump) and `exportTask` (the product's own export command)";
+  it("needs exactly one of databaseUrl, exportTask and serviceExport", () => {
+    const expected =
+      "give exactly one of `databaseUrl` (a Postgres dump), `exportTask` (the product's own export command) and `serviceExport` (a hosted service's export by the platform's script)";
     expect(problemsOf(pinecone({ databaseUrl: DB_URL }), "codebook-backup-pinecone")).toContain(expected);
     expect(problemsOf(pinecone({ exportTask: undefined }), "codebook-backup-pinecone")).toContain(expected);
     expect(problemsOf(pinecone(), "codebook-backup-pinecone")).toBe("");
@@ -573,5 +577,82 @@ describe("BackupJob with the product's own export (exportTask)", () => {
     expect(problemsOf(pinecone({ exportTask: { ...task, env: { S3_BUCKET: "other" } } }))).toContain(
       "`exportTask` sets `S3_BUCKET`, which the job provides itself",
     );
+  });
+});
+
+describe("BackupJob with a hosted service's export by the platform's script (serviceExport)", () => {
+  const SK = "sk_test_clerk-export-unit";
+  const clerk = (over: Partial<BackupJobArgs> = {}): BackupJobArgs =>
+    args({
+      context: { ...staging, product: "ara" },
+      namespace: "ara-staging",
+      bucket: { ...R2_BUCKET, retention: [...RETENTION, { prefix: "clerk-users/", retention: Retention.days(30) }] },
+      prefix: "clerk-users/",
+      schedule: "30 2,14 * * *",
+      databaseUrl: undefined,
+      serviceExport: { service: "clerk-users", secretEnv: { CLERK_SECRET_KEY: SK } },
+      ...over,
+    });
+
+  it("ships clerk-export.sh and the upload it sources, runs it in the backup image, the key only from the Secret", async () => {
+    new BackupJob("ara-backup-clerk-users", clerk());
+    await rec.settle();
+    expect(children()).toEqual(
+      [
+        `${T.netpol} ara-backup-clerk-users-network-policy`,
+        `${T.sa} ara-backup-clerk-users-sa`,
+        `${T.secret} ara-backup-clerk-users-credentials`,
+        `${T.configMap} ara-backup-clerk-users-script`,
+        `${T.token} ara-backup-clerk-users-token`,
+        `${T.cronJob} ara-backup-clerk-users-cronjob`,
+      ].sort(),
+    );
+    expect(rec.one(T.configMap).inputs.data).toEqual({
+      "clerk-export.sh": readFileSync(CLERK_EXPORT_SCRIPT_PATH, "utf8"),
+      "s3-put.sh": readFileSync(S3_PUT_SCRIPT_PATH, "utf8"),
+    });
+    const c = podSpec().containers[0];
+    expect(c.name).toBe("clerk-users");
+    expect(c.image).toBe("ghcr.io/acme/pg-backup:17.6-1");
+    expect(c.command).toEqual(["/bin/sh", "/scripts/clerk-export.sh"]);
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? `secret:${e.valueFrom.secretKeyRef.key}`]));
+    expect(env).toMatchObject({
+      BACKUP_PREFIX: "clerk-users/",
+      PRODUCT: "ara",
+      CLERK_API_URL,
+      CLERK_SECRET_KEY: "secret:CLERK_SECRET_KEY",
+      AWS_SECRET_ACCESS_KEY: "secret:AWS_SECRET_ACCESS_KEY",
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    const secret = rec.one(T.secret);
+    expect(Object.keys(secret.inputs.stringData).sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CLERK_SECRET_KEY"]);
+    expect(secret.inputs.stringData.CLERK_SECRET_KEY).toBe(SK);
+    expect(secret.secretPaths).toContain("stringData");
+    for (const r of rec.resources.filter((x) => x.type !== T.secret)) expect(JSON.stringify(r.inputs)).not.toContain(SK);
+    // Egress: DNS and HTTPS (Clerk's API and the bucket) only.
+    const ports = rec.one(T.netpol).inputs.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+    expect(ports.sort()).toEqual([443, 53, 53].sort());
+  });
+
+  it("uploads with one PUT: on S3 its writer policy has no multipart rights", async () => {
+    new BackupJob("ara-backup-clerk-users", clerk({ bucket: { ...S3_BUCKET, retention: [{ prefix: "clerk-users/", retention: Retention.days(30) }] } }));
+    await rec.settle();
+    const policy = JSON.parse(rec.one(T.userPolicy).inputs.policy);
+    expect(policy.Statement.map((s: any) => s.Sid)).toEqual(["PutBackups", "EncryptThroughS3"]);
+    expect(policy.Statement[0].Resource).toBe("arn:aws:s3:::codebook-staging-backups/clerk-users/*");
+  });
+
+  it("needs exactly the secret variables the export reads, and no database", () => {
+    expect(problemsOf(clerk(), "ara-backup-clerk-users")).toBe("");
+    expect(problemsOf(clerk({ serviceExport: { service: "clerk-users", secretEnv: {} } }))).toContain(
+      '`serviceExport.secretEnv` lacks `CLERK_SECRET_KEY`, which the "clerk-users" export needs',
+    );
+    expect(problemsOf(clerk({ serviceExport: { service: "clerk-users", secretEnv: { CLERK_SECRET_KEY: SK, OTHER: "x" } } }))).toContain(
+      '`serviceExport.secretEnv` sets `OTHER`, which the "clerk-users" export does not read',
+    );
+    expect(problemsOf(clerk({ serviceExport: { service: "nope" as never, secretEnv: {} } }))).toContain(
+      '`serviceExport.service` "nope" is not one of "clerk-users"',
+    );
+    expect(problemsOf(clerk({ databaseUrl: DB_URL }))).toContain("give exactly one of `databaseUrl`");
   });
 });

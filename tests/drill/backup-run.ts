@@ -44,9 +44,9 @@ export function spawnAsync(cmd: string, args: readonly string[], env: NodeJS.Pro
 }
 
 /** A fresh directory of busybox applet links, so busybox's tools come first on PATH. */
-function busyboxApplets(): string {
+export function busyboxApplets(applets: readonly string[] = ["sh", "date", "wc", "head", "tr", "rm"]): string {
   const dir = mkdtempSync(join(tmpdir(), "drill-busybox-"));
-  for (const applet of ["sh", "date", "wc", "head", "tr", "rm"]) symlinkSync("/bin/busybox", join(dir, applet));
+  for (const applet of applets) symlinkSync("/bin/busybox", join(dir, applet));
   return dir;
 }
 
@@ -80,9 +80,9 @@ export interface RunBackupOptions {
  * A directory of wrappers that log their arguments to `log`, one line per call, then exec the
  * real tool (resolved on the system PATH now), so a test sees every command line the script built.
  */
-function argvRecorders(log: string): string {
+export function argvRecorders(log: string, tools: readonly string[] = ["pg_dump", "pg_restore", "curl", "openssl"]): string {
   const dir = mkdtempSync(join(tmpdir(), "drill-argv-"));
-  for (const tool of ["pg_dump", "pg_restore", "curl", "openssl"]) {
+  for (const tool of tools) {
     const real = spawnSync("sh", ["-c", `command -v ${tool}`], { env: { PATH: SYSTEM_PATH }, encoding: "utf8" }).stdout.trim();
     if (!real) throw new Error(`${tool} is not on ${SYSTEM_PATH}`);
     writeFileSync(join(dir, tool), `#!/bin/sh\nprintf '%s\\n' "${tool} $*" >>'${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });

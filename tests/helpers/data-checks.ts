@@ -9,6 +9,8 @@ import { parseCron } from "../../components/data/job-kernel";
 import { R2_BUCKET_ITEM_READ_PERMISSION_GROUP } from "../../components/data/restore-verification";
 import { inMaintenanceWindow, DATABASE_MAINTENANCE_DEFAULTS } from "../../components/data/database-maintenance";
 import { SUPABASE_INTERNAL_SCHEMAS } from "../../components/data/postgres-providers";
+import { CLERK_API_URL, CLERK_EXPORT_SCRIPT_PATH, R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP, S3_PUT_SCRIPT_PATH } from "../../components/data/backup-job";
+import { readFileSync } from "node:fs";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
@@ -20,7 +22,7 @@ export const STATED_RETENTION: Readonly<Record<string, Readonly<Record<string, n
   "ask-dahlia": { "daily/": 30, "weekly/": 90 },
   codebook: { "daily/": 30, "weekly/": 90, "pinecone/": 90, "logs/app/": 30, "logs/error/": 90, "logs/debug/": 7, "logs/audit/": 2555 },
   voyager: { "daily/": 7 },
-  ara: { "daily/": 30 },
+  ara: { "daily/": 30, "clerk-users/": 30 }, // seed 004 "Clean up old backups (keep 30 days)", the Clerk export kept alike
 };
 
 /** How far past its stated age a prefix's data may live and still be "gone close to its stated age". */
@@ -124,6 +126,56 @@ export function dataChecks(stack: "prod" | "staging", get: () => readonly Record
     for (const [job, dump] of Object.entries(schemas)) {
       expect(dump, job).toEqual(job.startsWith("codebook-") ? { exclude: supabase, include: undefined } : { exclude: undefined, include: undefined });
     }
+  });
+
+  it(`${stack}: seed 004's Clerk user export runs the platform's script in ARA's namespace into clerk-users/, with its own Secret, egress and freshness alert`, () => {
+    const job = byName("ara-backup-clerk-users-cronjob").inputs;
+    expect(job.metadata).toMatchObject({
+      name: "ara-backup-clerk-users",
+      namespace: `ara-${stack}`,
+      annotations: { "app-platform/rpo-seconds": "86400", "app-platform/backup-prefix": "clerk-users/" },
+    });
+    expect(job.spec.schedule).toBe("30 2,14 * * *"); // daily, twice: 12 h gaps under the 24 h RPO
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    const c = pod.containers[0];
+    // The backup image (ARA has none of its own on Kubernetes), running the shipped script.
+    expect(c.image).toBe(byName("ara-backup-daily-cronjob").inputs.spec.jobTemplate.spec.template.spec.containers[0].image);
+    expect(c.command).toEqual(["/bin/sh", "/scripts/clerk-export.sh"]);
+    const script = byName("ara-backup-clerk-users-script").inputs;
+    expect(script.data).toEqual({
+      "clerk-export.sh": readFileSync(CLERK_EXPORT_SCRIPT_PATH, "utf8"),
+      "s3-put.sh": readFileSync(S3_PUT_SCRIPT_PATH, "utf8"),
+    });
+    expect(pod.volumes).toContainEqual({ name: "scripts", configMap: { name: "ara-backup-clerk-users-script", defaultMode: 0o444 } });
+    // The Clerk key only through the job's Secret; the API URL plain config; no database.
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    expect(env.CLERK_SECRET_KEY).toEqual({
+      name: "CLERK_SECRET_KEY",
+      valueFrom: { secretKeyRef: { name: "ara-backup-clerk-users-credentials", key: "CLERK_SECRET_KEY" } },
+    });
+    expect(env.CLERK_API_URL).toEqual({ name: "CLERK_API_URL", value: CLERK_API_URL });
+    expect(env.BACKUP_PREFIX.value).toBe("clerk-users/");
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(Object.keys(byName("ara-backup-clerk-users-credentials").inputs.stringData).sort()).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "CLERK_SECRET_KEY",
+    ]);
+    // Egress: DNS and HTTPS (Clerk's API, R2) only; no ingress.
+    const policy = byName("ara-backup-clerk-users-network-policy").inputs.spec;
+    expect(policy.ingress).toEqual([]);
+    expect(policy.egress.flatMap((r: any) => r.ports.map((p: any) => `${p.protocol}/${p.port}`)).sort()).toEqual(["TCP/443", "TCP/53", "UDP/53"]);
+    expect(policy.egress.every((r: any) => r.to === undefined)).toBe(true);
+    // Its own R2 upload token (the backup job's credentials model).
+    expect(byName("ara-backup-clerk-users-token").inputs.policies[0].permissionGroups).toEqual([{ id: R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP }]);
+    // The freshness alert, on this CronJob in this namespace at the 24 h RPO.
+    const rules = get()
+      .filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+      .flatMap((r) => r.inputs.spec.groups.flatMap((g: any) => g.rules));
+    const stale = rules.find((r: any) => r.alert === "AraBackupClerkUsersBackupStale");
+    expect(stale).toBeDefined();
+    expect(stale.expr).toContain(`kube_cronjob_status_last_successful_time{cronjob="ara-backup-clerk-users",namespace="ara-${stack}"} > 86400`);
+    expect(stale.labels.severity).toBe("critical");
   });
 
   it(`${stack}: each restore verification has a staleness alert built like the backup freshness alert`, () => {
