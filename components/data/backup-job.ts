@@ -28,6 +28,7 @@ import { PlatformContext, TYPE_PREFIX, type Transform, isDnsLabel, recommendedLa
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import {
   SCRIPTS_DIR,
+  type ScriptJobContainer,
   bucketPrefixEnv,
   jobSecret,
   jobServiceAccount,
@@ -345,6 +346,52 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
   throwIfInvalid(COMPONENT, name, problems);
 }
 
+/** Arguments of {@link pgBackupContainer}. */
+export interface PgBackupContainerArgs {
+  readonly bucket: BackupBucketRef;
+  /** Key prefix the dump is written under (`BACKUP_PREFIX`). */
+  readonly prefix: string;
+  /** First part of the object name (`PRODUCT`). */
+  readonly product: string;
+  readonly dumpSchemas?: DumpSchemas;
+  /** The Secret holding `DATABASE_URL`, `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
+  readonly secretName: pulumi.Input<string>;
+  readonly image: BackupImage;
+  readonly resources: BackupJobResources;
+}
+
+/**
+ * The container that runs `scripts/pg-backup.sh` (mounted from the scripts ConfigMap) with the
+ * environment it reads: where to upload, the schemas, and `DATABASE_URL` plus the upload
+ * credentials through `secretKeyRef`. One definition for the scheduled dumps (`BackupJob`) and
+ * the dump before a migration (`PreDeployBackup`), so both run the script the same way.
+ */
+export function pgBackupContainer(a: PgBackupContainerArgs): ScriptJobContainer {
+  const fromSecret = (key: string) => secretEnv(a.secretName, key);
+  return {
+    name: "pg-backup",
+    image: a.image,
+    command: ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`],
+    env: [
+      ...bucketPrefixEnv(a.bucket, a.prefix, a.product),
+      { name: "BACKUP_TMPDIR", value: "/tmp" },
+      ...dumpSchemasEnv(a.dumpSchemas),
+      fromSecret("DATABASE_URL"),
+      fromSecret("AWS_ACCESS_KEY_ID"),
+      fromSecret("AWS_SECRET_ACCESS_KEY"),
+    ],
+    resources: a.resources,
+  };
+}
+
+/** The ConfigMap data of a dump job's scripts: pg-backup.sh and the URL helper it sources, byte for byte. */
+export function pgBackupScripts(): Record<string, string> {
+  return {
+    [PG_BACKUP_SCRIPT_KEY]: readBackupScript(),
+    [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8"),
+  };
+}
+
 /** A CronJob that dumps a PostgreSQL database into a backup bucket prefix on a schedule. */
 export class BackupJob extends pulumi.ComponentResource {
   /** Name of the CronJob. */
@@ -435,10 +482,7 @@ export class BackupJob extends pulumi.ComponentResource {
   }
 
   private createScriptConfigMap(): k8s.core.v1.ConfigMap {
-    return scriptsConfigMap(this, `${this.baseName}-script`, this.metadata("-script"), {
-      [PG_BACKUP_SCRIPT_KEY]: readBackupScript(),
-      [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8"),
-    });
+    return scriptsConfigMap(this, `${this.baseName}-script`, this.metadata("-script"), pgBackupScripts());
   }
 
   private createCronJob(
@@ -464,21 +508,30 @@ export class BackupJob extends pulumi.ComponentResource {
           labels: this.labels,
           serviceAccountName: serviceAccount.metadata.name,
           runAsUser: BACKUP_UID,
-          container: {
-            name: task ? "export" : "pg-backup",
-            image: task ? task.image : (a.image ?? d.image),
-            command: task ? [...task.command] : ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`],
-            env: [
-              ...bucketPrefixEnv(a.bucket, a.prefix, a.context.product),
-              { name: "BACKUP_TMPDIR", value: "/tmp" },
-              ...(task
-                ? [...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })), ...Object.keys(task.secretEnv ?? {}).map(fromSecret)]
-                : [...dumpSchemasEnv(a.dumpSchemas), fromSecret("DATABASE_URL")]),
-              fromSecret("AWS_ACCESS_KEY_ID"),
-              fromSecret("AWS_SECRET_ACCESS_KEY"),
-            ],
-            resources: a.resources ?? d.resources,
-          },
+          container: task
+            ? {
+                name: "export",
+                image: task.image,
+                command: [...task.command],
+                env: [
+                  ...bucketPrefixEnv(a.bucket, a.prefix, a.context.product),
+                  { name: "BACKUP_TMPDIR", value: "/tmp" },
+                  ...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })),
+                  ...Object.keys(task.secretEnv ?? {}).map(fromSecret),
+                  fromSecret("AWS_ACCESS_KEY_ID"),
+                  fromSecret("AWS_SECRET_ACCESS_KEY"),
+                ],
+                resources: a.resources ?? d.resources,
+              }
+            : pgBackupContainer({
+                bucket: a.bucket,
+                prefix: a.prefix,
+                product: a.context.product,
+                dumpSchemas: a.dumpSchemas,
+                secretName: secret.metadata.name,
+                image: a.image ?? d.image,
+                resources: a.resources ?? d.resources,
+              }),
           // An export task brings its own image and command; only pg_dump runs our script.
           scriptsConfigMap: script?.metadata.name,
           tmpSizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit,
