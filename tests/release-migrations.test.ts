@@ -133,6 +133,7 @@ describe.each(STACKS)("%s", (stack) => {
     // tests/components/release-jobs.test.ts: s3:PutObject under pre-deploy/ only).
     expect(inputs(named(run(), "codebook-api-pre-deploy-user"))).toMatchObject({ name: `codebook-api-pre-deploy-${stack}`, path: "/app-platform/backup/" });
     expect(named(run(), "codebook-api-pre-deploy-user-policy").type).toBe("aws:iam/userPolicy:UserPolicy");
+    expect(backup().dependencies).toContain(named(run(), "codebook-api-pre-deploy-network-policy").urn);
     const egress = inputs(named(run(), "codebook-api-pre-deploy-network-policy")).spec.egress as any[];
     expect(egress.flatMap((e) => e.ports.map((p: any) => `${p.protocol}/${p.port}`))).toEqual(["UDP/53", "TCP/53", "TCP/5432", "TCP/443"]);
   });

@@ -117,7 +117,7 @@ export class PreDeployBackup extends pulumi.ComponentResource {
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     });
     const scripts = scriptsConfigMap(this, `${name}-script`, metadata("-script"), pgBackupScripts());
-    new k8s.networking.v1.NetworkPolicy(
+    const policy = new k8s.networking.v1.NetworkPolicy(
       `${name}-network-policy`,
       { metadata: metadata(), spec: scriptJobNetworkPolicySpec(selector, [tcpEgress(args.databasePort ?? d.databasePort), tcpEgress(443)]) },
       { parent: this },
@@ -154,7 +154,8 @@ export class PreDeployBackup extends pulumi.ComponentResource {
           tmpSizeLimit: args.tmpSizeLimit ?? d.tmpSizeLimit,
         }),
       },
-      { parent: this, customTimeouts: releaseJobTimeouts(activeDeadline) },
+      // Its egress policy first, so the dump can reach the database and the bucket when it starts.
+      { parent: this, dependsOn: [policy], customTimeouts: releaseJobTimeouts(activeDeadline) },
     );
     this.registerOutputs({ jobName: this.jobName, prefix });
   }
