@@ -4,9 +4,9 @@
  * the pre-deploy backup (data/pre-deploy-backup.ts), then the migration (kubernetes-service.ts).
  * What both share lives here: their names, one per release, and how `pulumi up` waits for them.
  *
- * Semantics of the provider (pulumi-kubernetes, `batch/v1` Job, its API docs and
- * provider/pkg/provider/forcenew: Jobs replace on `.metadata.name`, `.spec.selector` and
- * `.spec.template`):
+ * Semantics of the provider (pulumi-kubernetes 4.x: its `batch/v1` Job API docs, and its force-new
+ * properties, under which a Job is replaced when `.metadata.name`, `.spec.selector` or
+ * `.spec.template` changes; tools/plan/replacements.ts holds the same table):
  * - create/update waits until the Job is `Complete`, and fails at once when it is `Failed`
  *   (`Job has reached the specified backoff limit -- [BackoffLimitExceeded]`, or
  *   `[DeadlineExceeded]`), naming the Job; resources that `dependsOn` it are not updated;
