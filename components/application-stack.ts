@@ -20,7 +20,7 @@ import { type ProductScope, afterNamespaceOptions } from "./product-scope";
 import { productSecrets } from "./secrets/product-secrets";
 import { productNamespace, productWorkloads, withRegistrySecret } from "./workloads/product-workloads";
 import { productDns, productWebApps } from "./web/product-web";
-import { databaseMaintenanceAlertGroups, productBackups, productDataBuckets, productDatabaseMaintenance } from "./data/product-data";
+import { databaseMaintenanceAlertGroups, productBackupBucket, productBackups, productDataBuckets, productDatabaseMaintenance } from "./data/product-data";
 import { productMonitoring } from "./monitoring/product-monitoring";
 import type { ProductDashboard } from "./monitoring/dashboard";
 import type { BlackboxModuleInput } from "./monitoring/blackbox-modules";
@@ -74,8 +74,22 @@ export class ApplicationStack extends pulumi.ComponentResource {
       secrets: productSecrets(name, context, spec, args.providedSecrets, platform.clock, this, platform.secretRotationOnDemand?.[spec.id]),
     };
 
-    // 2. Workloads.
-    const workloads = productWorkloads(scope, spec.workloads, spec.database);
+    // 2. Workloads; the backup bucket first, since a migrating workload's pre-deploy backup writes to it.
+    const backupBucket = spec.backups ? productBackupBucket(scope, spec.backups) : undefined;
+    const workloads = productWorkloads(
+      scope,
+      spec.workloads,
+      spec.database,
+      spec.backups && backupBucket
+        ? {
+            bucket: backupBucket,
+            databaseUrl: scope.secrets.get(spec.backups.databaseSecret),
+            dumpSchemas: spec.backups.dumpSchemas,
+            image: platform.backupImage,
+            databasePort: databasePortOf(spec),
+          }
+        : undefined,
+    );
 
     // 3. Web: Vercel redeploys after the workloads rolled out (their pods accept the new and the previous value).
     const apps = productWebApps(scope, spec.webApps, workloads);
@@ -91,7 +105,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
 
     // 4. Data.
     productDataBuckets(scope, spec.dataBuckets);
-    const backups = spec.backups ? productBackups(scope, spec.backups, databasePortOf(spec)) : undefined;
+    const backups = spec.backups && backupBucket ? productBackups(scope, spec.backups, databasePortOf(spec), backupBucket) : undefined;
     this.backupBucketName = backups?.bucket.bucketName;
 
     // 4b. Maintenance of the product's database, with a warning when a run fails.

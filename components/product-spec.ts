@@ -123,6 +123,16 @@ export type WorkloadSpec = Pick<
    * @default []
    */
   readonly releaseEnv?: readonly string[];
+  /**
+   * The command that migrates the product's database to what this image expects, from the
+   * product's guide (seed 001 §3.3: `npx prisma migrate deploy`). When set, every release of the
+   * workload runs, before its Deployment rolls out: a `pg_dump` of `backups.databaseSecret` into
+   * the backup bucket's `pre-deploy/` prefix (the product needs `backups` with a rule for that
+   * prefix), then this command in the new image with the workload's environment and secrets. Each
+   * is a Job named per image tag (components/workloads/release-jobs.ts); a failure stops the
+   * rollout. @default none: no Jobs
+   */
+  readonly migrationCommand?: readonly string[];
 };
 
 /** A host of a Vercel app; the zone apex gets an A record, others a CNAME, both from Vercel's recommendation. */

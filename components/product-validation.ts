@@ -9,6 +9,7 @@ import type { ProductSpec, SecretRefs } from "./product-spec";
 import type { PlatformSettings } from "./product-scope";
 import { previousKey } from "./secrets/secret-set";
 import { SENTRY_RELEASE } from "./workloads/product-workloads";
+import { PRE_DEPLOY_PREFIX } from "./data/pre-deploy-backup";
 import { isPort } from "./workloads/probe";
 
 /** What `ApplicationStack` takes: one product's spec in one environment, its secrets' values and the platform. */
@@ -105,6 +106,24 @@ export function validateApplicationStackArgs(name: string, args: ApplicationStac
   for (const w of spec.workloads) {
     if (w.publicHost && !(w.healthPath ?? "").startsWith("/")) {
       problems.push(`\`workloads.${w.name}.healthPath\` must be the path of its public health endpoint (starting with "/"), which the uptime probe GETs`);
+    }
+  }
+  // seed 001 §3.3: a migration runs after a backup, and reaches the database the workload reaches.
+  for (const w of spec.workloads.filter((x) => x.migrationCommand !== undefined)) {
+    const where = `\`workloads.${w.name}.migrationCommand\``;
+    if (!spec.backups) {
+      problems.push(
+        `${where} needs a backup before each migration (seed 001 §3.3 "Backup production database before migration"), but the product has no \`backups\`; add them with a "${PRE_DEPLOY_PREFIX}" retention rule, or remove the command`,
+      );
+    } else if (!spec.backups.retention.some((r) => r.prefix === PRE_DEPLOY_PREFIX)) {
+      problems.push(
+        `${where} backs up into "${PRE_DEPLOY_PREFIX}", which \`backups.retention\` does not keep; add \`{ prefix: "${PRE_DEPLOY_PREFIX}", retention: Retention.days(90) }\` (seed 001 §4.1: manual backups kept 90 days)`,
+      );
+    }
+    if (!spec.database || !Object.values(w.secretEnv).includes(spec.database.secret)) {
+      problems.push(
+        `${where} migrates the product's database, but the workload does not receive \`database.secret\`${spec.database ? ` (\`${spec.database.secret}\`)` : " (the product has no `database`)"}, so its migration could neither connect nor reach the database's port; add it to \`secretEnv\``,
+      );
     }
   }
   for (const a of spec.webApps) {

@@ -178,6 +178,9 @@ export const askDahlia = defineProduct({
             ELEVENLABS_API_KEY: "ELEVENLABS_API_KEY",
           },
           metricsPath: "/metrics",
+          // No `migrationCommand`: seed 000 migrates from the UI's package (`cd ask-dahlia && bun
+          // drizzle-kit push:pg`, "Database Setup"), not from the worker (`worker/`, whose image
+          // this is); the schema is not the worker's to change.
           publicHost: workerHost,
           healthPath: "/health", // seed 000 "Test the health endpoint: GET /health"
         },

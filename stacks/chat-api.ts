@@ -232,6 +232,8 @@ export const chatApi = defineProduct({
             SENTRY_DSN: "SENTRY_DSN",
           },
           metricsPath: "/metrics",
+          // No `migrationCommand`: seed 002's checklist says "Database migrations applied (if any)"
+          // but names no command, and the API holds no database URL (Supabase through its REST API).
           // The NetworkPolicy opens 443; a downstream URL on another port needs it opened too.
           ...(downstream.egressPorts.length > 0 ? { extraEgressPorts: downstream.egressPorts } : {}),
           // seed 002 "Graceful Shutdown": SIGTERM, 30 s before SIGKILL; the app drains SSE for up to 5 s.

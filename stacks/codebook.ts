@@ -230,6 +230,10 @@ export const codebook = defineProduct({
             OPENAI_API_KEY: "OPENAI_API_KEY",
           },
           metricsPath: "/metrics", // seed 001 §1.3
+          // seed 001 §3.3 "npx prisma migrate deploy  # Production", run "before deploying new code"
+          // after "Backup production database before migration": each release's pre-deploy dump,
+          // then this command in the new image, then the rollout.
+          migrationCommand: ["npx", "prisma", "migrate", "deploy"],
           publicHost: apiHost,
           healthPath: "/health", // seed 001 §1.1
         },
@@ -247,6 +251,12 @@ export const codebook = defineProduct({
           { prefix: "logs/error/", retention: Retention.days(90) },
           { prefix: "logs/debug/", retention: Retention.days(7) },
           { prefix: "logs/audit/", retention: Retention.years(7) },
+          // seed 001 §4.1 "Backup Schedule: … Before each deployment; Before running risky
+          // migrations": the dump before each migrating release. Kept like the guide's manual
+          // backups ("Backup before major changes", weekly manual backups "retained 90 days, stored
+          // in S3"), not the 30 days of the automatic dailies: a schema change can need undoing
+          // after the daily copies from before it have expired.
+          { prefix: "pre-deploy/", retention: Retention.days(90) },
         ],
         databaseSecret: "DATABASE_URL",
         // seed 001 §6.2: weekly, Pinecone and long-lived log prefixes move to Glacier Instant

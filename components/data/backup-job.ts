@@ -30,6 +30,7 @@ import { PlatformContext, TYPE_PREFIX, type Transform, isDnsLabel, recommendedLa
 import { secretEnv, tcpEgress } from "../workloads/pod-spec";
 import {
   SCRIPTS_DIR,
+  type ScriptJobContainer,
   bucketPrefixEnv,
   jobSecret,
   jobServiceAccount,
@@ -408,6 +409,52 @@ export function validateBackupJobArgs(name: string, args: BackupJobArgs): void {
   throwIfInvalid(COMPONENT, name, problems);
 }
 
+/** Arguments of {@link pgBackupContainer}. */
+export interface PgBackupContainerArgs {
+  readonly bucket: BackupBucketRef;
+  /** Key prefix the dump is written under (`BACKUP_PREFIX`). */
+  readonly prefix: string;
+  /** First part of the object name (`PRODUCT`). */
+  readonly product: string;
+  readonly dumpSchemas?: DumpSchemas;
+  /** The Secret holding `DATABASE_URL`, `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
+  readonly secretName: pulumi.Input<string>;
+  readonly image: BackupImage;
+  readonly resources: BackupJobResources;
+}
+
+/**
+ * The container that runs `scripts/pg-backup.sh` (mounted from the scripts ConfigMap) with the
+ * environment it reads: where to upload, the schemas, and `DATABASE_URL` plus the upload
+ * credentials through `secretKeyRef`. One definition for the scheduled dumps (`BackupJob`) and
+ * the dump before a migration (`PreDeployBackup`), so both run the script the same way.
+ */
+export function pgBackupContainer(a: PgBackupContainerArgs): ScriptJobContainer {
+  const fromSecret = (key: string) => secretEnv(a.secretName, key);
+  return {
+    name: "pg-backup",
+    image: a.image,
+    command: ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`],
+    env: [
+      ...bucketPrefixEnv(a.bucket, a.prefix, a.product),
+      { name: "BACKUP_TMPDIR", value: "/tmp" },
+      ...dumpSchemasEnv(a.dumpSchemas),
+      fromSecret("DATABASE_URL"),
+      fromSecret("AWS_ACCESS_KEY_ID"),
+      fromSecret("AWS_SECRET_ACCESS_KEY"),
+    ],
+    resources: a.resources,
+  };
+}
+
+/** The ConfigMap data of a dump job's scripts: pg-backup.sh and the URL helper it sources, byte for byte. */
+export function pgBackupScripts(): Record<string, string> {
+  return {
+    [PG_BACKUP_SCRIPT_KEY]: readBackupScript(),
+    [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8"),
+  };
+}
+
 /**
  * A CronJob that fills a backup bucket prefix on a schedule: a dump of a PostgreSQL database, the
  * product's own export command, or a hosted service's export by the platform's script.
@@ -504,7 +551,7 @@ export class BackupJob extends pulumi.ComponentResource {
     const service = this.args.serviceExport && SERVICE_EXPORTS[this.args.serviceExport.service];
     const files: Record<string, string> = service
       ? Object.fromEntries([service.script, ...service.sources].map((f) => [path.basename(f), readFileSync(f, "utf8")]))
-      : { [PG_BACKUP_SCRIPT_KEY]: readBackupScript(), [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8") };
+      : pgBackupScripts();
     return scriptsConfigMap(this, `${this.baseName}-script`, this.metadata("-script"), files);
   }
 
@@ -519,11 +566,35 @@ export class BackupJob extends pulumi.ComponentResource {
     const serviceName = a.serviceExport?.service;
     const service = serviceName && SERVICE_EXPORTS[serviceName];
     const fromSecret = (key: string) => secretEnv(secret.metadata.name, key);
-    const container = task
-      ? { name: "export", image: task.image, command: [...task.command] }
+    const resources = a.resources ?? d.resources;
+    const upload = [...bucketPrefixEnv(a.bucket, a.prefix, a.context.product), { name: "BACKUP_TMPDIR", value: "/tmp" }];
+    const credentials = [fromSecret("AWS_ACCESS_KEY_ID"), fromSecret("AWS_SECRET_ACCESS_KEY")];
+    const plain = (env: Readonly<Record<string, string>>) => Object.entries(env).map(([name, value]) => ({ name, value }));
+    const container: ScriptJobContainer = task
+      ? {
+          name: "export",
+          image: task.image,
+          command: [...task.command],
+          env: [...upload, ...plain(task.env ?? {}), ...Object.keys(task.secretEnv ?? {}).map(fromSecret), ...credentials],
+          resources,
+        }
       : service
-        ? { name: serviceName, image: a.image ?? d.image, command: ["/bin/sh", `${SCRIPTS_DIR}/${path.basename(service.script)}`] }
-        : { name: "pg-backup", image: a.image ?? d.image, command: ["/bin/sh", `${SCRIPTS_DIR}/${PG_BACKUP_SCRIPT_KEY}`] };
+        ? {
+            name: serviceName,
+            image: a.image ?? d.image,
+            command: ["/bin/sh", `${SCRIPTS_DIR}/${path.basename(service.script)}`],
+            env: [...upload, ...plain(service.env), ...service.secretEnv.map(fromSecret), ...credentials],
+            resources,
+          }
+        : pgBackupContainer({
+            bucket: a.bucket,
+            prefix: a.prefix,
+            product: a.context.product,
+            dumpSchemas: a.dumpSchemas,
+            secretName: secret.metadata.name,
+            image: a.image ?? d.image,
+            resources,
+          });
     return new k8s.batch.v1.CronJob(
       `${this.baseName}-cronjob`,
       transform(a.transform?.cronJob, {
@@ -538,21 +609,7 @@ export class BackupJob extends pulumi.ComponentResource {
           labels: this.labels,
           serviceAccountName: serviceAccount.metadata.name,
           runAsUser: BACKUP_UID,
-          container: {
-            ...container,
-            env: [
-              ...bucketPrefixEnv(a.bucket, a.prefix, a.context.product),
-              { name: "BACKUP_TMPDIR", value: "/tmp" },
-              ...(task
-                ? [...Object.entries(task.env ?? {}).map(([name, value]) => ({ name, value })), ...Object.keys(task.secretEnv ?? {}).map(fromSecret)]
-                : service
-                  ? [...Object.entries(service.env).map(([name, value]) => ({ name, value })), ...service.secretEnv.map(fromSecret)]
-                  : [...dumpSchemasEnv(a.dumpSchemas), fromSecret("DATABASE_URL")]),
-              fromSecret("AWS_ACCESS_KEY_ID"),
-              fromSecret("AWS_SECRET_ACCESS_KEY"),
-            ],
-            resources: a.resources ?? d.resources,
-          },
+          container,
           // An export task brings its own image and command; pg_dump and service exports run our scripts.
           scriptsConfigMap: script?.metadata.name,
           tmpSizeLimit: a.tmpSizeLimit ?? d.tmpSizeLimit,

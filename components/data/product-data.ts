@@ -77,11 +77,14 @@ export interface ProductBackups {
  * export, or a hosted service's export by the platform's script) each with its freshness alert, and the restore verification (seed 001 §4.4, seeds 000
  * and 004: the newest dump of one job restored and checked on a schedule).
  */
-/** `databasePort`: the database's port (`database.port`), the dump jobs' egress. */
-export function productBackups(scope: ProductScope, backups: BackupSpec, databasePort: number): ProductBackups {
+/**
+ * The product's backup bucket, made before the workloads: a migrating workload's pre-deploy
+ * backup writes to it before the workload rolls out.
+ */
+export function productBackupBucket(scope: ProductScope, backups: BackupSpec): BackupBucket {
   const { name, context, platform, parent } = scope;
   checkArchiveKeepsNewestReadable(name, backups); // before anything is registered
-  const bucket = new BackupBucket(
+  return new BackupBucket(
     `${name}-backups`,
     {
       context,
@@ -92,6 +95,11 @@ export function productBackups(scope: ProductScope, backups: BackupSpec, databas
     },
     { parent },
   );
+}
+
+/** `databasePort`: the database's port (`database.port`), the dump jobs' egress; `bucket`: from `productBackupBucket`. */
+export function productBackups(scope: ProductScope, backups: BackupSpec, databasePort: number, bucket: BackupBucket): ProductBackups {
+  const { name, context, platform, parent } = scope;
   const alertGroups: AlertGroup[] = [];
   for (const job of backups.jobs) {
     new BackupJob(

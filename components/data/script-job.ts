@@ -128,52 +128,58 @@ export function scriptsConfigMap(
   return new k8s.core.v1.ConfigMap(name, { metadata, data }, { parent });
 }
 
-/** The CronJob spec of a script job (see the module comment for what it fixes). */
-export function scriptCronJobSpec(a: ScriptCronJobSpecArgs): k8s.types.input.batch.v1.CronJobSpec {
+/** What a script Job's run needs: the CronJob's arguments less its schedule and history. */
+export type ScriptJobSpecArgs = Omit<ScriptCronJobSpecArgs, "schedule" | "startingDeadlineSeconds" | "successfulJobsHistoryLimit" | "failedJobsHistoryLimit">;
+
+/**
+ * The Job spec of one run of a script job: the CronJob's `jobTemplate.spec`, and the spec of a
+ * one-off `batch/v1` Job built from the same template (the pre-deploy backup, data/pre-deploy-backup.ts).
+ */
+export function scriptJobSpec(a: ScriptJobSpecArgs): k8s.types.input.batch.v1.JobSpec {
   const c = a.container;
   const scripts = a.scriptsConfigMap;
   return {
-    schedule: a.schedule,
-    timeZone: "Etc/UTC",
-    concurrencyPolicy: "Forbid",
-    startingDeadlineSeconds: a.startingDeadlineSeconds,
-    successfulJobsHistoryLimit: a.successfulJobsHistoryLimit,
-    failedJobsHistoryLimit: a.failedJobsHistoryLimit,
-    jobTemplate: {
+    activeDeadlineSeconds: a.activeDeadlineSeconds,
+    backoffLimit: a.backoffLimit,
+    template: {
       metadata: { labels: a.labels },
       spec: {
-        activeDeadlineSeconds: a.activeDeadlineSeconds,
-        backoffLimit: a.backoffLimit,
-        template: {
-          metadata: { labels: a.labels },
-          spec: {
-            ...commonPodSpec(a.context, { serviceAccountName: a.serviceAccountName, runAsUser: a.runAsUser }),
-            enableServiceLinks: false,
-            restartPolicy: "Never",
-            containers: [
-              {
-                name: c.name,
-                image: jobImageReference(c.image),
-                imagePullPolicy: "IfNotPresent",
-                command: c.command,
-                env: c.env,
-                resources: c.resources,
-                securityContext: restrictedContainerSecurityContext(a.runAsUser),
-                // The root filesystem is read-only: everything the job writes lives in /tmp.
-                volumeMounts: [
-                  ...(scripts !== undefined ? [{ name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true }] : []),
-                  { name: "tmp", mountPath: "/tmp" },
-                ],
-              },
-            ],
-            volumes: [
-              ...(scripts !== undefined ? [{ name: "scripts", configMap: { name: scripts, defaultMode: 0o444 } }] : []),
-              { name: "tmp", emptyDir: { sizeLimit: a.tmpSizeLimit } },
-            ],
+        ...commonPodSpec(a.context, { serviceAccountName: a.serviceAccountName, runAsUser: a.runAsUser }),
+        enableServiceLinks: false,
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: c.name,
+            image: jobImageReference(c.image),
+            imagePullPolicy: "IfNotPresent",
+            command: c.command,
+            env: c.env,
+            resources: c.resources,
+            securityContext: restrictedContainerSecurityContext(a.runAsUser),
+            // The root filesystem is read-only: everything the job writes lives in /tmp.
+            volumeMounts: [...(scripts !== undefined ? [{ name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true }] : []), { name: "tmp", mountPath: "/tmp" }],
           },
-        },
+        ],
+        volumes: [
+          ...(scripts !== undefined ? [{ name: "scripts", configMap: { name: scripts, defaultMode: 0o444 } }] : []),
+          { name: "tmp", emptyDir: { sizeLimit: a.tmpSizeLimit } },
+        ],
       },
     },
+  };
+}
+
+/** The CronJob spec of a script job (see the module comment for what it fixes); its runs are {@link scriptJobSpec}. */
+export function scriptCronJobSpec(a: ScriptCronJobSpecArgs): k8s.types.input.batch.v1.CronJobSpec {
+  const { schedule, startingDeadlineSeconds, successfulJobsHistoryLimit, failedJobsHistoryLimit, ...run } = a;
+  return {
+    schedule,
+    timeZone: "Etc/UTC",
+    concurrencyPolicy: "Forbid",
+    startingDeadlineSeconds,
+    successfulJobsHistoryLimit,
+    failedJobsHistoryLimit,
+    jobTemplate: { metadata: { labels: a.labels }, spec: scriptJobSpec(run) },
   };
 }
 

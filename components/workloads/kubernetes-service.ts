@@ -24,7 +24,8 @@ import {
   throwIfInvalid,
   transform,
 } from "../context";
-import { commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle, secretEnv } from "./pod-spec";
+import { type CommonPodSpec, commonPodSpec, dnsEgressRule, preStopHookOf, preStopLifecycle, secretEnv } from "./pod-spec";
+import { RELEASE_JOB_ANNOTATIONS, jobLogsHint, releaseJobTimeouts } from "./release-jobs";
 import { Probe, isPort } from "./probe";
 import { Duration } from "../values";
 
@@ -231,12 +232,22 @@ export interface KubernetesServiceArgs {
    * response buffering, so the proxy neither cuts nor holds back a stream. @default false
    */
   readonly sessionAffinity?: boolean;
+  /**
+   * A command run to completion in the workload's own image before its Deployment rolls out (seed
+   * 001 §3.3 "Run migrations before deploying new code"): a `batch/v1` Job named per release, with
+   * the Deployment's image, ConfigMap, Secret (`secretKeyRef`), ServiceAccount, pod and container
+   * security context, resources and `/tmp`, and a NetworkPolicy with the Deployment's egress. The
+   * Deployment `dependsOn` the Job, so a failed Job stops the rollout (see release-jobs.ts for how
+   * the provider waits). @default none
+   */
+  readonly migration?: ServiceMigration;
   /** Adjust a child's args before it is created. */
   readonly transform?: {
     readonly serviceAccount?: Transform<k8s.core.v1.ServiceAccountArgs>;
     readonly configMap?: Transform<k8s.core.v1.ConfigMapArgs>;
     readonly secret?: Transform<k8s.core.v1.SecretArgs>;
     readonly deployment?: Transform<k8s.apps.v1.DeploymentArgs>;
+    readonly migrationJob?: Transform<k8s.batch.v1.JobArgs>;
     readonly service?: Transform<k8s.core.v1.ServiceArgs>;
     readonly podDisruptionBudget?: Transform<k8s.policy.v1.PodDisruptionBudgetArgs>;
     readonly autoscaler?: Transform<k8s.autoscaling.v2.HorizontalPodAutoscalerArgs>;
@@ -245,6 +256,35 @@ export interface KubernetesServiceArgs {
     readonly ingress?: Transform<k8s.networking.v1.IngressArgs>;
   };
 }
+
+/** A workload's migration, run as a Job before its Deployment rolls out (`KubernetesServiceArgs.migration`). */
+export interface ServiceMigration {
+  /** The command and its arguments, in the workload's image. @example ["npx", "prisma", "migrate", "deploy"] */
+  readonly command: readonly string[];
+  /** The Job's name, one per release: `releaseJobName(<workload>, "migrate", imageReference(image))`. */
+  readonly jobName: string;
+  /** Resources the Job waits for (the pre-deploy backup's Job). @default [] */
+  readonly dependsOn?: readonly pulumi.Resource[];
+  /**
+   * Kill the migration after this long (`activeDeadlineSeconds`); `pulumi up` waits 5 minutes more.
+   * @default MIGRATION_ACTIVE_DEADLINE (15 minutes)
+   */
+  readonly activeDeadline?: Duration;
+}
+
+/**
+ * How long a migration may run: 15 minutes. Seed 001 §3.3 "Avoid long-running migrations (lock
+ * tables)": a migration that takes longer is holding locks the running version waits on.
+ */
+export const MIGRATION_ACTIVE_DEADLINE = Duration.minutes(15);
+/**
+ * Retries of a failed migration: none. A migration that failed half-way is not run again blindly
+ * (Prisma refuses anyway, P3009, until the failed migration is resolved); `pulumi.com/replaceUnready`
+ * runs it again on the next `up`, once someone has looked.
+ */
+export const MIGRATION_BACKOFF_LIMIT = 0;
+/** The name of the migration Job's container. */
+export const MIGRATION_CONTAINER_NAME = "migrate";
 
 /** Defaults, written once; the caller's args are spread over them. */
 const DEFAULTS = {
@@ -266,8 +306,9 @@ const DEFAULTS = {
 
 type Resolved = Omit<
   Required<KubernetesServiceArgs>,
-  "startup" | "autoscaling" | "metricsPath" | "ingress" | "transform" | "securityContext" | "tmp" | "rollout" | "preStopHook" | "checksumKey"
+  "startup" | "autoscaling" | "metricsPath" | "ingress" | "transform" | "securityContext" | "tmp" | "rollout" | "preStopHook" | "checksumKey" | "migration"
 > & {
+  readonly migration?: ServiceMigration;
   readonly checksumKey?: pulumi.Input<string>;
   readonly preStopHook: PreStopHook;
   readonly startup?: Probe;
@@ -325,6 +366,8 @@ export class KubernetesService extends pulumi.ComponentResource {
   readonly jobLabel: string | undefined;
   /** The Deployment's name (its pods are `<name>-<hash>-<id>`), known when the component is built. */
   readonly deploymentName: string;
+  /** The migration Job the Deployment waits for, when `migration` is set. */
+  readonly migrationJob: k8s.batch.v1.Job | undefined;
 
   private readonly args: Resolved;
   private readonly labels: Record<string, string>;
@@ -341,7 +384,8 @@ export class KubernetesService extends pulumi.ComponentResource {
     const serviceAccount = this.createServiceAccount(name);
     const configMap = this.createConfigMap(name);
     const secret = this.createSecret(name);
-    this.deployment = this.createDeployment(name, serviceAccount, configMap, secret);
+    this.migrationJob = this.createMigration(name, serviceAccount, configMap, secret);
+    this.deployment = this.createDeployment(name, serviceAccount, configMap, secret, this.migrationJob);
     this.service = this.createService(name);
     this.createPodDisruptionBudget(name);
     this.createAutoscaler(name);
@@ -403,31 +447,23 @@ export class KubernetesService extends pulumi.ComponentResource {
     return new k8s.core.v1.Secret(`${name}-secrets`, transform(this.args.transform.secret, args), { parent: this });
   }
 
-  private createDeployment(
-    name: string,
-    serviceAccount: k8s.core.v1.ServiceAccount,
+  /**
+   * What the app container and the migration container share: the image (same pin), the
+   * ConfigMap by `envFrom`, each secret by `secretKeyRef`, resources, the restricted security
+   * context and `/tmp`.
+   */
+  private appContainerBase(
     configMap: k8s.core.v1.ConfigMap | undefined,
     secret: k8s.core.v1.Secret | undefined,
-  ): k8s.apps.v1.Deployment {
+  ): Pick<k8s.types.input.core.v1.Container, "image" | "imagePullPolicy" | "envFrom" | "env" | "resources" | "securityContext" | "volumeMounts"> {
     const a = this.args;
-    const annotations: Record<string, pulumi.Input<string>> = {};
-    if (configMap) annotations[CONFIG_CHECKSUM_ANNOTATION] = configChecksum(a.env);
-    if (secret) annotations[SECRET_CHECKSUM_ANNOTATION] = secretChecksum(a.secretEnv, a.checksumKey);
-
     const secretNames = Object.keys(a.secretEnv).sort((x, y) => x.localeCompare(y));
-    const preStop = a.preStopSleep.toSeconds();
-    const container: k8s.types.input.core.v1.Container = {
-      name: APP_CONTAINER_NAME,
+    return {
       image: imageReference(a.image),
       imagePullPolicy: "IfNotPresent",
-      ports: [{ name: HTTP_PORT_NAME, containerPort: a.port, protocol: "TCP" }],
       envFrom: configMap ? [{ configMapRef: { name: configMap.metadata.name } }] : undefined,
       env: secret ? secretNames.map((key) => secretEnv(secret.metadata.name, key)) : undefined,
       resources: resourceRequirements(a.resources),
-      livenessProbe: a.liveness.toKubernetes(),
-      readinessProbe: a.readiness.toKubernetes(),
-      startupProbe: a.startup?.toKubernetes(),
-      lifecycle: preStopLifecycle(preStop, a.preStopHook),
       securityContext: {
         allowPrivilegeEscalation: false,
         privileged: false,
@@ -439,6 +475,127 @@ export class KubernetesService extends pulumi.ComponentResource {
         seccompProfile: { type: "RuntimeDefault" },
       },
       volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    };
+  }
+
+  /** The pod-spec fields the Deployment's pods and the migration's pod share: identity, security context, `/tmp`. */
+  private podBase(serviceAccount: k8s.core.v1.ServiceAccount): CommonPodSpec & Pick<k8s.types.input.core.v1.PodSpec, "volumes"> {
+    const a = this.args;
+    return {
+      ...commonPodSpec(a.context, {
+        serviceAccountName: serviceAccount.metadata.name,
+        runAsUser: a.securityContext.runAsUser,
+        runAsGroup: a.securityContext.runAsGroup,
+        fsGroup: a.securityContext.fsGroup,
+      }),
+      volumes: [
+        {
+          name: "tmp",
+          emptyDir: { medium: a.tmp.memory ? "Memory" : undefined, sizeLimit: a.tmp.sizeLimit },
+        },
+      ],
+    };
+  }
+
+  /** The egress every pod of the workload gets: DNS, then 443 and `extraEgressPorts` to any destination. */
+  private egressRules(): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
+    return [
+      dnsEgressRule(),
+      {
+        // No `to`: any destination, on these ports only.
+        ports: [443, ...this.args.extraEgressPorts].map((port) => ({ protocol: "TCP", port })),
+      },
+    ];
+  }
+
+  /**
+   * The migration Job (`migration`) and its NetworkPolicy: the workload's image, environment,
+   * identity and egress, its own pod labels (so neither the Service nor the PDB selects it), no
+   * ingress, no retries, a deadline; named per release (the Deployment `dependsOn` it).
+   */
+  private createMigration(
+    name: string,
+    serviceAccount: k8s.core.v1.ServiceAccount,
+    configMap: k8s.core.v1.ConfigMap | undefined,
+    secret: k8s.core.v1.Secret | undefined,
+  ): k8s.batch.v1.Job | undefined {
+    const a = this.args;
+    const m = a.migration;
+    if (!m) return undefined;
+    const labels = recommendedLabels(a.context, `${name}-migrate`, `${a.component}-migration`);
+    const selector = selectorLabelsOf(labels);
+    const policyArgs: k8s.networking.v1.NetworkPolicyArgs = {
+      metadata: { name: `${name}-migrate`, namespace: a.namespace, labels },
+      spec: { podSelector: { matchLabels: selector }, policyTypes: ["Ingress", "Egress"], ingress: [], egress: this.egressRules() },
+    };
+    const policy = new k8s.networking.v1.NetworkPolicy(`${name}-migrate-network-policy`, transform(a.transform.networkPolicy, policyArgs), { parent: this });
+    const base = this.appContainerBase(configMap, secret);
+    const activeDeadline = m.activeDeadline ?? MIGRATION_ACTIVE_DEADLINE;
+    const args: k8s.batch.v1.JobArgs = {
+      metadata: {
+        name: m.jobName,
+        namespace: a.namespace,
+        labels,
+        annotations: { ...RELEASE_JOB_ANNOTATIONS, ...jobLogsHint(m.jobName, a.namespace) },
+      },
+      spec: {
+        activeDeadlineSeconds: activeDeadline.toSeconds(),
+        backoffLimit: MIGRATION_BACKOFF_LIMIT,
+        template: {
+          metadata: { labels },
+          spec: {
+            ...this.podBase(serviceAccount),
+            restartPolicy: "Never",
+            containers: [
+              {
+                name: MIGRATION_CONTAINER_NAME,
+                ...base,
+                command: [...m.command],
+                // The root filesystem is read-only: tools that write under $HOME (npx's cache and
+                // logs, Prisma's engine checks) write to the pod's /tmp instead.
+                env: [...((base.env as k8s.types.input.core.v1.EnvVar[] | undefined) ?? []), { name: "HOME", value: "/tmp" }],
+              },
+            ],
+          },
+        },
+      },
+    };
+    return new k8s.batch.v1.Job(`${name}-migration`, transform(a.transform.migrationJob, args), {
+      parent: this,
+      // Its egress policy first, so the migration can reach the database when it starts.
+      dependsOn: [...(m.dependsOn ?? []), policy],
+      customTimeouts: releaseJobTimeouts(activeDeadline),
+    });
+  }
+
+  private createDeployment(
+    name: string,
+    serviceAccount: k8s.core.v1.ServiceAccount,
+    configMap: k8s.core.v1.ConfigMap | undefined,
+    secret: k8s.core.v1.Secret | undefined,
+    migration: k8s.batch.v1.Job | undefined,
+  ): k8s.apps.v1.Deployment {
+    const a = this.args;
+    const annotations: Record<string, pulumi.Input<string>> = {};
+    if (configMap) annotations[CONFIG_CHECKSUM_ANNOTATION] = configChecksum(a.env);
+    if (secret) annotations[SECRET_CHECKSUM_ANNOTATION] = secretChecksum(a.secretEnv, a.checksumKey);
+
+    const preStop = a.preStopSleep.toSeconds();
+    const { image, imagePullPolicy, envFrom, env, resources, securityContext, volumeMounts } = this.appContainerBase(configMap, secret);
+    const container: k8s.types.input.core.v1.Container = {
+      name: APP_CONTAINER_NAME,
+      image,
+      imagePullPolicy,
+      ports: [{ name: HTTP_PORT_NAME, containerPort: a.port, protocol: "TCP" }],
+      envFrom,
+      env,
+      resources,
+      livenessProbe: a.liveness.toKubernetes(),
+      readinessProbe: a.readiness.toKubernetes(),
+      startupProbe: a.startup?.toKubernetes(),
+      lifecycle: preStopLifecycle(preStop, a.preStopHook),
+      securityContext,
+      volumeMounts,
     };
 
     const args: k8s.apps.v1.DeploymentArgs = {
@@ -460,26 +617,19 @@ export class KubernetesService extends pulumi.ComponentResource {
             annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
           },
           spec: {
-            ...commonPodSpec(a.context, {
-              serviceAccountName: serviceAccount.metadata.name,
-              runAsUser: a.securityContext.runAsUser,
-              runAsGroup: a.securityContext.runAsGroup,
-              fsGroup: a.securityContext.fsGroup,
-            }),
+            ...this.podBase(serviceAccount),
             terminationGracePeriodSeconds: a.terminationGracePeriod.toSeconds(),
             topologySpreadConstraints: maxReplicasOf(a) > 1 ? this.topologySpread() : undefined,
             containers: [container],
-            volumes: [
-              {
-                name: "tmp",
-                emptyDir: { medium: a.tmp.memory ? "Memory" : undefined, sizeLimit: a.tmp.sizeLimit },
-              },
-            ],
           },
         },
       },
     };
-    return new k8s.apps.v1.Deployment(`${name}-deployment`, transform(a.transform.deployment, args), { parent: this });
+    // seed 001 §3.3 "Run migrations before deploying new code": the rollout waits for the migration.
+    return new k8s.apps.v1.Deployment(`${name}-deployment`, transform(a.transform.deployment, args), {
+      parent: this,
+      dependsOn: migration ? [migration] : undefined,
+    });
   }
 
   /** One replica per node where possible (hard), spread over zones (soft). */
@@ -568,13 +718,7 @@ export class KubernetesService extends pulumi.ComponentResource {
             ports: [{ protocol: "TCP", port: HTTP_PORT_NAME }],
           },
         ],
-        egress: [
-          dnsEgressRule(),
-          {
-            // No `to`: any destination, on these ports only.
-            ports: [443, ...a.extraEgressPorts].map((port) => ({ protocol: "TCP", port })),
-          },
-        ],
+        egress: this.egressRules(),
       },
     };
     const t = a.transform.networkPolicy;
@@ -976,6 +1120,23 @@ export function kubernetesServiceProblems(name: string, args: KubernetesServiceA
   }
   for (const port of a.extraEgressPorts ?? []) {
     if (!isPort(port)) p.push(`\`extraEgressPorts\` must hold whole numbers from 1 to 65535, got ${JSON.stringify(port)}; e.g. 5432 for Postgres.`);
+  }
+
+  // Migration
+  const mig = a.migration;
+  if (mig) {
+    if (!Array.isArray(mig.command) || mig.command.length === 0 || mig.command.some((c) => typeof c !== "string" || c === "")) {
+      p.push('`migration.command` must be a non-empty list of non-empty strings, e.g. ["npx", "prisma", "migrate", "deploy"].');
+    }
+    if (typeof mig.jobName !== "string" || !isDnsLabel(mig.jobName)) {
+      p.push(
+        `\`migration.jobName\` must be a DNS label of at most 63 characters (Kubernetes puts it in a label of the Job's pods), got ${JSON.stringify(mig.jobName)}; build it with releaseJobName(…, "migrate", …).`,
+      );
+    }
+    const deadline = mig.activeDeadline?.toSeconds();
+    if (deadline !== undefined && (!Number.isInteger(deadline) || deadline < 1)) {
+      p.push(`\`migration.activeDeadline\` must be whole seconds >= 1, got ${deadline}s.`);
+    }
   }
 
   // Ingress

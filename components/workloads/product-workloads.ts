@@ -5,10 +5,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { type PlatformContext, namespaceName, recommendedLabels } from "../context";
+import { type PlatformContext, namespaceName, recommendedLabels, throwIfInvalid } from "../context";
 import { type DatabaseSpec, type WorkloadSpec, databasePortOf } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
-import { type ImageRef, KubernetesService, imageRelease } from "./kubernetes-service";
+import { type ImageRef, KubernetesService, type ServiceMigration, imageReference, imageRelease } from "./kubernetes-service";
+import { releaseJobName } from "./release-jobs";
+import { PRE_DEPLOY_PREFIX, PreDeployBackup } from "../data/pre-deploy-backup";
+import type { BackupBucketRef } from "../data/backup-bucket";
+import type { BackupImage } from "../data/job-kernel";
+import type { DumpSchemas } from "../data/postgres-providers";
 import type { SecretSet } from "../secrets/secret-set";
 
 /** The variable every workload reads its release from (Sentry's SDKs read it by default). */
@@ -71,34 +76,94 @@ export function withRegistrySecret(name: string, ctx: PlatformContext, namespace
   return { ...ctx, kubernetes: { ...kubernetes, imagePullSecrets: [...names.filter((n) => n !== REGISTRY_SECRET_NAME), secret.metadata.name] } };
 }
 
+/** Where a migrating workload's pre-deploy backup dumps from and writes to (the product's backups). */
+export interface PreDeployBackupTarget {
+  /** The product's backup bucket (with a `pre-deploy/` retention rule). */
+  readonly bucket: BackupBucketRef;
+  /** The database URL the scheduled dumps dump (`backups.databaseSecret`). */
+  readonly databaseUrl: pulumi.Input<string>;
+  readonly dumpSchemas?: DumpSchemas;
+  /** The scheduled dumps' image. */
+  readonly image: BackupImage;
+  /** `database.port`, the dump's egress. */
+  readonly databasePort: number;
+}
+
+/**
+ * The release Jobs of a workload with a `migrationCommand`: the pre-deploy backup into `backup`'s
+ * bucket, then the migration, both named per image (`releaseJobName` of the one image reference
+ * the Deployment runs). Undefined without a command.
+ */
+function releaseMigration(scope: ProductScope, base: string, spec: WorkloadSpec, backup: PreDeployBackupTarget | undefined): ServiceMigration | undefined {
+  if (!spec.migrationCommand) return undefined;
+  if (!backup) {
+    throwIfInvalid("ProductWorkloads", base, [
+      `\`migrationCommand\` needs a backup before each migration (seed 001 §3.3 "Backup production database before migration"), but the product has no \`backups\`; add \`backups\` with a "${PRE_DEPLOY_PREFIX}" retention rule, or remove \`migrationCommand\``,
+    ]);
+  }
+  const image = imageReference(spec.image);
+  const preDeploy = new PreDeployBackup(
+    `${base}-pre-deploy`,
+    {
+      context: scope.context,
+      namespace: scope.namespace,
+      bucket: backup!.bucket,
+      jobName: releaseJobName(base, "pre-deploy", image),
+      databaseUrl: backup!.databaseUrl,
+      dumpSchemas: backup!.dumpSchemas,
+      image: backup!.image,
+      databasePort: backup!.databasePort,
+    },
+    { parent: scope.parent },
+  );
+  return { command: spec.migrationCommand, jobName: releaseJobName(base, "migrate", image), dependsOn: [preDeploy.job] };
+}
+
 /** One `KubernetesService` per workload: the spec's own slice, plus the platform's ingress, monitoring and secrets. */
-export function productWorkloads(scope: ProductScope, workloads: readonly WorkloadSpec[], database?: DatabaseSpec): KubernetesService[] {
+export function productWorkloads(
+  scope: ProductScope,
+  workloads: readonly WorkloadSpec[],
+  database?: DatabaseSpec,
+  preDeployBackup?: PreDeployBackupTarget,
+): KubernetesService[] {
   const { platform } = scope;
   // A workload that holds the database URL reaches the database, on `database.port` (the one source).
   const egressPorts = (secretEnv: WorkloadSpec["secretEnv"], extra: readonly number[] | undefined): number[] | undefined => {
     const ports = [...(extra ?? []), ...(database && Object.values(secretEnv).includes(database.secret) ? [databasePortOf({ database })] : [])];
     return ports.length > 0 ? [...new Set(ports)] : undefined;
   };
-  return workloads.map(
-    ({ name, env, secretEnv, publicHost, healthPath: _probedByMonitoring, extraEgressPorts, presenceEnv, releaseEnv, ...service }) =>
-      new KubernetesService(
-        `${scope.name}-${name}`,
-        {
-          ...service,
-          context: scope.context,
-          namespace: scope.namespace,
-          component: name,
-          serviceMonitorLabels: { ...platform.prometheusSelectorLabels },
-          env: { ...env, ...releaseVariables(service.image, releaseEnv), ...presenceFlags(scope.secrets, presenceEnv) },
-          secretEnv: secretValues(scope.secrets, secretEnv),
-          // The pods roll on the same keyed digest the product's Vercel apps redeploy on.
-          checksumKey: scope.secrets.digestKey,
-          ingressControllerNamespace: platform.ingressControllerNamespace,
-          prometheusNamespace: platform.monitoringNamespace,
-          extraEgressPorts: egressPorts(secretEnv, extraEgressPorts),
-          ingress: publicHost ? { host: publicHost, className: platform.ingressClassName, clusterIssuer: platform.clusterIssuer } : undefined,
-        },
-        { parent: scope.parent },
-      ),
-  );
+  return workloads.map((spec) => {
+    const {
+      name,
+      env,
+      secretEnv,
+      publicHost,
+      healthPath: _probedByMonitoring,
+      extraEgressPorts,
+      presenceEnv,
+      releaseEnv,
+      migrationCommand: _runAsJob,
+      ...service
+    } = spec;
+    return new KubernetesService(
+      `${scope.name}-${name}`,
+      {
+        ...service,
+        migration: releaseMigration(scope, `${scope.name}-${name}`, spec, preDeployBackup),
+        context: scope.context,
+        namespace: scope.namespace,
+        component: name,
+        serviceMonitorLabels: { ...platform.prometheusSelectorLabels },
+        env: { ...env, ...releaseVariables(service.image, releaseEnv), ...presenceFlags(scope.secrets, presenceEnv) },
+        secretEnv: secretValues(scope.secrets, secretEnv),
+        // The pods roll on the same keyed digest the product's Vercel apps redeploy on.
+        checksumKey: scope.secrets.digestKey,
+        ingressControllerNamespace: platform.ingressControllerNamespace,
+        prometheusNamespace: platform.monitoringNamespace,
+        extraEgressPorts: egressPorts(secretEnv, extraEgressPorts),
+        ingress: publicHost ? { host: publicHost, className: platform.ingressClassName, clusterIssuer: platform.clusterIssuer } : undefined,
+      },
+      { parent: scope.parent },
+    );
+  });
 }

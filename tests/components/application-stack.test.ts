@@ -60,6 +60,24 @@ describe("validateApplicationStackArgs", () => {
     );
   });
 
+  it("refuses a migrating workload without a pre-deploy backup or the database's secret (seed 001 §3.3)", () => {
+    const codebook = buildProduct(CATALOG.codebook, env);
+    const args = (spec: ProductSpec): ApplicationStackArgs => ({ ...base, spec, providedSecrets: secretsOf(codebook) });
+    expect(codebook.workloads[0].migrationCommand).toEqual(["npx", "prisma", "migrate", "deploy"]);
+    expect(() => validateApplicationStackArgs("codebook", args(codebook))).not.toThrow();
+    expect(() => validateApplicationStackArgs("codebook", args({ ...codebook, backups: undefined }))).toThrow(
+      /`workloads.api.migrationCommand` needs a backup before each migration.*no `backups`/,
+    );
+    const noRule = { ...codebook.backups!, retention: codebook.backups!.retention.filter((r) => r.prefix !== "pre-deploy/") };
+    expect(() => validateApplicationStackArgs("codebook", args({ ...codebook, backups: noRule }))).toThrow(
+      /backs up into "pre-deploy\/", which `backups.retention` does not keep; add `\{ prefix: "pre-deploy\/", retention: Retention.days\(90\) \}`/,
+    );
+    const { DATABASE_URL: _dropped, ...secretEnv } = codebook.workloads[0].secretEnv;
+    expect(() => validateApplicationStackArgs("codebook", args({ ...codebook, workloads: [{ ...codebook.workloads[0], secretEnv }] }))).toThrow(
+      /does not receive `database.secret` \(`DATABASE_URL`\)/,
+    );
+  });
+
   it("refuses two apps or workloads with the same name", () => {
     const spec = { ...voyager, webApps: [voyager.webApps[0], voyager.webApps[0]] };
     expect(() => validateApplicationStackArgs("voyager", { ...base, spec })).toThrow(/use the name `web` twice/);
