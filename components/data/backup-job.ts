@@ -447,11 +447,12 @@ export function pgBackupContainer(a: PgBackupContainerArgs): ScriptJobContainer 
   };
 }
 
-/** The ConfigMap data of a dump job's scripts: pg-backup.sh and the URL helper it sources, byte for byte. */
+/** The ConfigMap data of a dump job's scripts: pg-backup.sh and the URL and upload helpers it sources, byte for byte. */
 export function pgBackupScripts(): Record<string, string> {
   return {
     [PG_BACKUP_SCRIPT_KEY]: readBackupScript(),
     [path.basename(PG_URL_SCRIPT_PATH)]: readFileSync(PG_URL_SCRIPT_PATH, "utf8"),
+    [path.basename(S3_PUT_SCRIPT_PATH)]: readFileSync(S3_PUT_SCRIPT_PATH, "utf8"),
   };
 }
 

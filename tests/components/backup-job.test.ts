@@ -197,7 +197,7 @@ describe("BackupJob on S3", () => {
     await rec.settle();
     const cm = rec.one(T.configMap).inputs;
     expect(cm.metadata).toMatchObject({ name: "job-script", namespace: "codebook" });
-    expect(Object.keys(cm.data)).toEqual(["pg-backup.sh", "pg-url.sh"]);
+    expect(Object.keys(cm.data)).toEqual(["pg-backup.sh", "pg-url.sh", "s3-put.sh"]);
     expect(cm.data["pg-url.sh"]).toBe(readFileSync(PG_URL_SCRIPT_PATH, "utf8"));
     expect(cm.data["pg-backup.sh"]).toBe(SCRIPT);
     expect(SCRIPT).toMatch(/^#!\/bin\/sh\n/);

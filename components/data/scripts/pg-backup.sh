@@ -114,7 +114,6 @@ esac
 
 started=$(date -u +%s)
 key="${BACKUP_PREFIX}${PRODUCT}-$(date -u +%Y%m%dT%H%M%SZ).dump"
-url="${S3_ENDPOINT%/}/${S3_BUCKET}/${key}"
 
 umask 077
 dump="${BACKUP_TMPDIR}/pg-backup-$$.dump"
@@ -137,32 +136,13 @@ pg_restore --list "$dump" >/dev/null || die "dump verification failed: pg_restor
 bytes=$(($(wc -c <"$dump") + 0))
 [ "$bytes" -gt 0 ] || die "dump verification failed: $dump is empty"
 
-# 3. Upload. Content-MD5 is required by object-lock buckets; the payload hash is signed. The
-#    SHA-256 is also stored as user metadata, so pg-restore-verify.sh can prove the object intact
-#    later (an S3 ETag is not the MD5 under SSE-KMS).
-md5=$(openssl dgst -md5 -binary "$dump" | openssl base64 -A)
-[ -n "$md5" ] || die "openssl could not compute the MD5 of $dump"
-sha256=$(openssl dgst -sha256 -r "$dump")
-sha256=${sha256%% *}
-[ ${#sha256} -eq 64 ] || die "openssl could not compute the SHA-256 of $dump"
-
-set -- --silent --show-error --retry 3 --connect-timeout 30 \
-  --aws-sigv4 "aws:amz:${S3_REGION}:s3" \
-  --header "Content-MD5: $md5" \
-  --header "x-amz-content-sha256: $sha256" \
-  --header "x-amz-meta-sha256: $sha256" \
-  --header "Content-Type: application/octet-stream" \
-  --upload-file "$dump" --output "$response" --write-out '%{http_code}'
-if [ -n "${S3_SSE:-}" ]; then
-  set -- "$@" --header "x-amz-server-side-encryption: $S3_SSE"
-fi
-# printf is a shell builtin: the keys go through a pipe, never through an argument list.
-status=$(printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" | curl --config - "$@" "$url") || die "upload to $url failed: curl could not complete the request"
-case "$status" in
-  2??) ;;
-  # The body (S3's XML error) is folded into the one error line, so log queries see all of it.
-  *) die "upload to $url failed: HTTP $status: $(head -c 512 "$response" | tr -s '\r\n\t' '   ')" ;;
-esac
+# 3. Upload (s3-put.sh): one signed PUT with Content-MD5 (object-lock buckets require it) and the
+#    payload's SHA-256 signed and stored as user metadata, so pg-restore-verify.sh can prove the
+#    object intact later (an S3 ETag is not the MD5 under SSE-KMS). The body of an error answer
+#    (S3's XML) is folded into the one error line, so log queries see all of it.
+# shellcheck source=s3-put.sh
+. "$here/s3-put.sh"
+s3_put "$dump" "$key" application/octet-stream "$response"
 
 seconds=$(($(date -u +%s) - started))
 printf '{"key":"%s","bytes":%s,"seconds":%s}\n' "$key" "$bytes" "$seconds"

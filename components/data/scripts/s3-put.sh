@@ -1,5 +1,5 @@
-# s3-put.sh: one signed PUT of a file to S3 or R2, sourced by the platform's export scripts
-# (clerk-export.sh). Not run on its own.
+# s3-put.sh: one signed PUT of a file to S3 or R2, sourced by the platform's backup scripts
+# (pg-backup.sh, clerk-export.sh). Not run on its own.
 #
 # Defines `s3_put <file> <key> <content-type> <response-file>`, which uploads <file> to
 # $S3_ENDPOINT/$S3_BUCKET/<key> (path style) signed with AWS SigV4 by curl (>= 7.75), with
@@ -11,7 +11,6 @@
 #
 # Reads: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (secrets: they reach curl as a config file on
 # stdin, never as arguments), S3_ENDPOINT, S3_BUCKET, S3_REGION (default `us-east-1`), S3_SSE.
-# The same upload as pg-backup.sh's step 3.
 
 s3_put() {
   s3_put_file=$1
