@@ -19,7 +19,8 @@
  *
  * Pod security: the agent must read `/var/log/pods` on the node (a hostPath, so the namespace cannot be
  * Pod Security "baseline" or "restricted"). Container log files are created by the runtime as
- * `root:root 0640` (containerd's CRI logger), and Vector keeps its read checkpoints in a hostPath
+ * `root:root 0640` (containerd's CRI logger, containerd/cri#613, kubernetes/kubernetes#124349;
+ * CRI-O's conmon wrote 0600 before 2.1.13, cri-o/cri-o#9013), and Vector keeps its read checkpoints in a hostPath
  * (`/var/lib/vector`) so a restarted pod neither skips nor repeats lines; both need UID 0. The agent
  * runs as UID 0 with every capability dropped (owner access only: no DAC override), no privilege
  * escalation, a read-only root filesystem, RuntimeDefault seccomp, and exactly two hostPaths:
