@@ -25,6 +25,7 @@ import { productMonitoring } from "./monitoring/product-monitoring";
 import type { ProductDashboard } from "./monitoring/dashboard";
 import type { BlackboxModuleInput } from "./monitoring/blackbox-modules";
 import type { ScrapeJob } from "./monitoring/series-sources";
+import type { BackupBucketRef } from "./data/backup-bucket";
 
 export class ApplicationStack extends pulumi.ComponentResource {
   /** The product's Grafana dashboard (a ConfigMap in the monitoring namespace). */
@@ -35,6 +36,10 @@ export class ApplicationStack extends pulumi.ComponentResource {
   readonly hosts: readonly string[];
   /** Name of the backup bucket, when the product has backups. */
   readonly backupBucketName?: pulumi.Output<string>;
+  /** The backup bucket, when the product has backups (the interim log destination, `components/logs/interim-destinations.ts`). */
+  readonly backupBucket?: BackupBucketRef;
+  /** Whether the product runs Kubernetes workloads (whose container logs the log agent ships). */
+  readonly hasWorkloads: boolean;
   /** Vercel project ids by app name. */
   readonly vercelProjectIds: Readonly<Record<string, pulumi.Output<string>>>;
   /**
@@ -107,6 +112,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
     productDataBuckets(scope, spec.dataBuckets);
     const backups = spec.backups && backupBucket ? productBackups(scope, spec.backups, databasePortOf(spec), backupBucket) : undefined;
     this.backupBucketName = backups?.bucket.bucketName;
+    this.backupBucket = backups?.bucket;
+    this.hasWorkloads = spec.workloads.length > 0;
 
     // 4b. Maintenance of the product's database, with a warning when a run fails.
     const maintenance = spec.databaseMaintenance ? productDatabaseMaintenance(scope, spec.databaseMaintenance, databasePortOf(spec)) : undefined;

@@ -11,6 +11,9 @@ import { validateApplicationStackArgs } from "../components/product-validation";
 import { BlackboxModulesConfig, BlackboxModuleInput } from "../components/monitoring/blackbox-modules";
 import { bucketNameProblem, defaultBucketName, s3BucketName } from "../components/data/backup-bucket";
 import { buildProduct, type ProductEnvironment } from "../components/product-spec";
+import { namespaceName } from "../components/context";
+import { type AgentRoute, LogAgent } from "../components/logs/log-agent";
+import { interimLogDestination } from "../components/logs/interim-destinations";
 import { CATALOG } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
 import { ConfigError, StackConfig, parseStackConfig } from "./config";
@@ -208,9 +211,15 @@ export function run(): Record<string, ProductOutputs> {
   }
   for (const p of products) validateApplicationStackArgs(p.id, p.args);
   const modules: Record<string, BlackboxModuleInput> = {};
+  const logRoutes: AgentRoute[] = [];
   for (const { id, args } of products) {
     const product = new ApplicationStack(id, args, { providers });
     Object.assign(modules, product.blackboxModules);
+    // INTERIM WIRING (components/logs/interim-destinations.ts): the backup bucket is the destination
+    // until the log-retention producer lands; a product without one (chat-api) is not shipped yet.
+    if (product.hasWorkloads && product.backupBucket) {
+      logRoutes.push({ product: id, namespace: namespaceName(id, cfg.environment), destination: interimLogDestination(id, product.backupBucket) });
+    }
     outputs[id] = {
       namespace: product.namespace,
       hosts: product.hosts,
@@ -225,6 +234,21 @@ export function run(): Record<string, ProductOutputs> {
     new BlackboxModulesConfig(
       `blackbox-modules-${cfg.environment}`,
       { context: { environment: cfg.environment, product: "platform", owner: cfg.owner }, namespace: cfg.monitoringNamespace, modules },
+      { providers },
+    );
+  }
+  if (logRoutes.length > 0) {
+    // The platform's log agent: every product namespace's container logs to its buckets (README "Logs").
+    new LogAgent(
+      `log-agent-${cfg.environment}`,
+      {
+        context: { environment: cfg.environment, product: "platform", owner: cfg.owner },
+        routes: logRoutes,
+        monitoringNamespace: cfg.monitoringNamespace,
+        prometheusSelectorLabels: cfg.prometheusSelectorLabels,
+        runbookBaseUrl: platform.runbookBaseUrl,
+        alertRouting: platform.alertRouting,
+      },
       { providers },
     );
   }

@@ -59,7 +59,11 @@ describe("the credentials table", () => {
     expect(s3.Resource).toContain("arn:aws:s3:::codebook-staging-backups-*");
     expect((s3.Resource as string[]).every((r) => /^arn:aws:s3:::[a-z-]+-(staging|prod)-backups-\*$/.test(r))).toBe(true);
     const iam = policy.Statement.find((s) => s.Sid === "BackupJobUsers")!;
-    expect(iam.Resource).toEqual(["arn:aws:iam::*:user/app-platform/backup/*", "arn:aws:iam::*:user/app-platform/restore-verification/*"]);
+    expect(iam.Resource).toEqual([
+      "arn:aws:iam::*:user/app-platform/backup/*",
+      "arn:aws:iam::*:user/app-platform/logs/*",
+      "arn:aws:iam::*:user/app-platform/restore-verification/*",
+    ]);
     expect(JSON.stringify(policy)).not.toMatch(/"Action":\s*"\*"|"[a-z0-9]+:\*"/);
     expect(bucketPattern("codebook-prod-backups-123456789012")).toBe("codebook-prod-backups-*");
   });
@@ -174,7 +178,7 @@ describe("the Kubernetes user may list and watch what pulumi-kubernetes' await l
     // The rules are in the doc's per-type table too, on the Deployment row.
     const doc = fs.readFileSync(CREDENTIALS_DOC, "utf8");
     expect(doc).toMatch(/resource `kubernetes:apps\/v1:Deployment` \| [^|]*"" \(core\) persistentvolumeclaims: get, list, watch/);
-    expect(doc).toMatch(/resource `kubernetes:core\/v1:Secret` \| .* \| the products' namespaces and `monitoringNamespace` \|/);
+    expect(doc).toMatch(/resource `kubernetes:core\/v1:Secret` \| .* \| the products' namespaces, `monitoringNamespace` and `logging` \(the log agent\) \|/);
   });
 
   it("the check can fail: the rules of the previous doc (no PVCs, no Events) leave the Deployment await hanging", () => {

@@ -38,9 +38,11 @@ describe("prod stack", () => {
     const namespaces = ofType("kubernetes:core/v1:Namespace")
       .map((r) => r.inputs.metadata.name)
       .sort();
-    expect(namespaces).toEqual(["ara-prod", "ask-dahlia-prod", "chat-api-prod", "codebook-prod", "voyager-prod"]);
+    // The five product namespaces, and the platform's log agent's (components/logs/log-agent.ts).
+    expect(namespaces).toEqual(["ara-prod", "ask-dahlia-prod", "chat-api-prod", "codebook-prod", "logging", "voyager-prod"]);
     for (const ns of ofType("kubernetes:core/v1:Namespace")) {
-      expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+      // Only the log agent's namespace admits its hostPath (/var/log/pods): README "Logs".
+      expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(ns.inputs.metadata.name === "logging" ? "privileged" : "restricted");
     }
   });
 

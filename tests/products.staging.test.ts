@@ -26,7 +26,8 @@ describe("staging stack", () => {
     const namespaces = ofType("kubernetes:core/v1:Namespace")
       .map((r) => r.inputs.metadata.name)
       .sort();
-    expect(namespaces).toEqual(["ara-staging", "ask-dahlia-staging", "chat-api-staging", "codebook-staging", "voyager-staging"]);
+    // The five product namespaces, and the platform's log agent's (components/logs/log-agent.ts).
+    expect(namespaces).toEqual(["ara-staging", "ask-dahlia-staging", "chat-api-staging", "codebook-staging", "logging", "voyager-staging"]);
   });
 
   it("probes no dependency status page and has no dependency alert: prod alone watches the vendors (one alert per incident)", () => {

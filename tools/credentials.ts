@@ -174,17 +174,42 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
   "aws:iam/user:User": {
     provider: "aws",
     permissions: ["iam:CreateUser", "iam:GetUser", "iam:DeleteUser", "iam:TagUser", "iam:UntagUser", "iam:ListGroupsForUser"],
-    scope: "backup writer and restore-check reader users (their IAM paths, `/app-platform/backup/` and `/app-platform/restore-verification/`)",
+    scope:
+      "backup writer, restore-check reader and log writer users (their IAM paths, `/app-platform/backup/`, `/app-platform/restore-verification/` and `/app-platform/logs/`)",
   },
   "aws:iam/userPolicy:UserPolicy": {
     provider: "aws",
     permissions: ["iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy", "iam:ListUserPolicies"],
-    scope: "backup writer and restore-check reader users (their IAM paths, `/app-platform/backup/` and `/app-platform/restore-verification/`)",
+    scope:
+      "backup writer, restore-check reader and log writer users (their IAM paths, `/app-platform/backup/`, `/app-platform/restore-verification/` and `/app-platform/logs/`)",
   },
   "aws:iam/accessKey:AccessKey": {
     provider: "aws",
     permissions: ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:DeleteAccessKey"],
-    scope: "backup writer and restore-check reader users (their IAM paths, `/app-platform/backup/` and `/app-platform/restore-verification/`)",
+    scope:
+      "backup writer, restore-check reader and log writer users (their IAM paths, `/app-platform/backup/`, `/app-platform/restore-verification/` and `/app-platform/logs/`)",
+  },
+  // A Helm release: the provider runs Helm, which keeps the release in a Secret of its namespace
+  // and creates what the chart renders. The Vector agent chart 0.57.0 (role Agent, components/logs/
+  // log-agent.ts) renders a ServiceAccount, a ConfigMap, a DaemonSet (awaited: its pods) and a
+  // ClusterRole with its binding; RBAC lets a user create a ClusterRole only with the rules it
+  // grants (list/watch namespaces, nodes, pods), so the deployer holds those cluster-wide too.
+  "kubernetes:helm.sh/v3:Release": {
+    provider: "kubernetes",
+    permissions: [
+      '"" (core) secrets: get, list, watch, create, update, patch, delete',
+      '"" (core) serviceaccounts: get, list, watch, create, update, patch, delete',
+      '"" (core) configmaps: get, list, watch, create, update, patch, delete',
+      "apps daemonsets: get, list, watch, create, update, patch, delete",
+      "rbac.authorization.k8s.io clusterroles: get, list, watch, create, update, patch, delete",
+      "rbac.authorization.k8s.io clusterrolebindings: get, list, watch, create, update, patch, delete",
+      '"" (core) pods: get, list, watch',
+      '"" (core) namespaces: get, list, watch',
+      '"" (core) nodes: get, list, watch',
+      '"" (core) events: get, list, watch',
+    ],
+    scope:
+      "the `logging` namespace (release Secret, ServiceAccount, ConfigMap, DaemonSet); cluster (ClusterRole, ClusterRoleBinding, and the rules the ClusterRole grants)",
   },
   // Local providers: no credential.
   "random:index/randomPassword:RandomPassword": { provider: "none", permissions: [], scope: "generated locally" },
@@ -273,8 +298,9 @@ export function kubernetesGrant(type: string): Grant | undefined {
   return {
     provider: "kubernetes",
     permissions: [`${rbacGroup(m[1])} ${plural(kind)}: get, list, watch, create, update, patch, delete`, ...reads.map(readRule)],
-    // Dashboards, the blackbox module Secret and the alert routing live in the monitoring namespace.
-    scope: namespaced ? "the products' namespaces and `monitoringNamespace`" : "cluster",
+    // Dashboards, the blackbox module Secret and the alert routing live in the monitoring namespace;
+    // the log agent and its alert routing in `logging`.
+    scope: namespaced ? "the products' namespaces, `monitoringNamespace` and `logging` (the log agent)" : "cluster",
   };
 }
 

@@ -242,12 +242,19 @@ export interface RegisteredManifest {
 }
 
 /**
- * Every Kubernetes object among recorded resources: custom resources (not reads) whose type
- * starts with `kubernetes:` (providers are `pulumi:providers:kubernetes` and never match).
+ * Whether a `kubernetes:` type token is an object of the cluster's API. The provider's own
+ * resources are not: a Helm `Release` (`kubernetes:helm.sh/v3:Release`) is a Helm release the
+ * provider installs, whose objects Helm renders in the cluster, and `yaml`/`kustomize` types are
+ * components. Providers are `pulumi:providers:kubernetes` and never match.
  */
+export function isKubernetesObjectType(type: string): boolean {
+  return type.startsWith("kubernetes:") && !/^kubernetes:(helm\.sh|yaml|kustomize)\//.test(type);
+}
+
+/** Every Kubernetes object among recorded resources: custom resources (not reads) whose type is an object of the cluster's API. */
 export function kubernetesManifests(resources: readonly RegisteredResource[]): RegisteredManifest[] {
   return resources
-    .filter((r) => r.custom && !r.read && r.type.startsWith("kubernetes:"))
+    .filter((r) => r.custom && !r.read && isKubernetesObjectType(r.type))
     .map((r) => {
       const fromType = apiVersionKindOfType(r.type);
       const manifest: Record<string, unknown> = { ...r.inputs };

@@ -226,12 +226,13 @@ export function readBackupScript(): string {
  */
 export function s3BackupWriterPolicy(
   bucketArn: string,
-  prefix: string,
+  prefix: string | readonly string[],
   kmsKeyArn: string,
   region: string,
   options: { readonly multipart?: boolean } = {},
 ): string {
-  const objects = `${bucketArn}/${prefix}*`;
+  // One prefix: one resource string (as it always was); several (the log writer's classes): a list.
+  const objects = typeof prefix === "string" ? `${bucketArn}/${prefix}*` : prefix.map((p) => `${bucketArn}/${p}*`);
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [

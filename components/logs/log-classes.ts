@@ -62,8 +62,10 @@ export function logClass(c: LogClass): LogClassSpec {
   return spec;
 }
 
-const ERROR_LEVELS = new Set(["error", "fatal", "critical", "crit", "emerg", "alert", "panic"]);
-const DEBUG_LEVELS = new Set(["debug", "trace"]);
+/** Levels (lower case) whose lines are error logs. Read by the agents' routes (`log-routes.ts`). */
+export const ERROR_LEVELS: ReadonlySet<string> = new Set(["error", "fatal", "critical", "crit", "emerg", "alert", "panic"]);
+/** Levels (lower case) whose lines are debug logs. Read by the agents' routes (`log-routes.ts`). */
+export const DEBUG_LEVELS: ReadonlySet<string> = new Set(["debug", "trace"]);
 
 /**
  * The class of one log line, as the agent's routes must classify it (the reference the rendered

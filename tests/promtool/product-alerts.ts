@@ -28,6 +28,7 @@ import {
   toPrometheusRuleGroups,
 } from "../../components/monitoring/alerts";
 import { Duration } from "../../components/values";
+import { LOGGING_NAMESPACE, agentSelector, logAgentAlertGroups } from "../../components/logs/log-agent";
 
 const runbookBaseUrl = "https://runbooks.example.com/app-platform";
 
@@ -136,6 +137,11 @@ export const PRODUCT_ALERTS: ProductAlerts[] = [
         ],
       },
     ],
+  },
+  {
+    // The platform's log agent (components/logs/log-agent.ts): the stacks' own groups, in `logging`.
+    namespace: LOGGING_NAMESPACE,
+    groups: logAgentAlertGroups(agentSelector(LOGGING_NAMESPACE, "vector-agent"), runbookBaseUrl),
   },
 ];
 

@@ -36,3 +36,4 @@ export * from "./probes";
 export * from "./jobs";
 export * from "./llm";
 export * from "./targets";
+export * from "./logs";

@@ -126,6 +126,8 @@ export const METRICS = {
   /** kubelet PersistentVolumeClaim stats. */
   pvcAvail: "kubelet_volume_stats_available_bytes",
   pvcCapacity: "kubelet_volume_stats_capacity_bytes",
+  /** Vector `internal_metrics`: errors per component (`component_id`, `component_kind`, `error_type`, `stage`). */
+  vectorComponentErrors: "vector_component_errors_total",
   /** blackbox_exporter: 1 when the probe succeeded. */
   probeSuccess: "probe_success",
   /** blackbox_exporter: Unix time the earliest certificate in the chain expires. */
