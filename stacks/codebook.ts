@@ -74,7 +74,7 @@ const configKeys = [
     key: "codebookBackupArchiveAfterDays",
     type: "integer",
     description:
-      'Days after which Codebook backups kept longer move to S3 Glacier Instant Retrieval (seed 001 §6.2 "Archive old data to cheaper storage (S3 Glacier)"); Instant Retrieval reads like Standard, so restores and the restore check are unchanged. 0: no archive.',
+      'Days after which Codebook backups and log buckets kept longer move to S3 Glacier Instant Retrieval (seed 001 §6.2 "Archive old data to cheaper storage (S3 Glacier)"); Instant Retrieval reads like Standard, so restores and the restore check are unchanged. 0: no archive.',
     default: 30,
     form: "a whole number of days from 0 to 89 (below the 90-day weekly retention; 0 turns it off)",
     schema: z.number().int().min(0).max(89),
