@@ -6,8 +6,8 @@
  * 1. foundation: the namespace, the registry pull Secret, the product's secrets;
  * 2. workloads (`workloads/product-workloads.ts`);
  * 3. web: Vercel apps, then DNS for every public host (`web/product-web.ts`);
- * 4. data: data buckets, the backup bucket, backup jobs and the restore check, and the database's
- *    scheduled maintenance (`data/product-data.ts`);
+ * 4. data: data buckets, the backup bucket, backup jobs and the restore check, the log buckets
+ *    (one `LogDestination`), and the database's scheduled maintenance (`data/product-data.ts`);
  * 5. monitoring: exporter, probes, alert groups (the data's among them), dashboard (`monitoring/product-monitoring.ts`).
  *
  * Providers come from the resource options.
@@ -20,7 +20,8 @@ import { type ProductScope, afterNamespaceOptions } from "./product-scope";
 import { productSecrets } from "./secrets/product-secrets";
 import { productNamespace, productWorkloads, withRegistrySecret } from "./workloads/product-workloads";
 import { productDns, productWebApps } from "./web/product-web";
-import { databaseMaintenanceAlertGroups, productBackupBucket, productBackups, productDataBuckets, productDatabaseMaintenance } from "./data/product-data";
+import { databaseMaintenanceAlertGroups, productBackupBucket, productBackups, productDataBuckets, productDatabaseMaintenance, productLogs } from "./data/product-data";
+import type { LogDestination } from "./logs/log-classes";
 import { productMonitoring } from "./monitoring/product-monitoring";
 import type { ProductDashboard } from "./monitoring/dashboard";
 import type { BlackboxModuleInput } from "./monitoring/blackbox-modules";
@@ -36,10 +37,13 @@ export class ApplicationStack extends pulumi.ComponentResource {
   readonly hosts: readonly string[];
   /** Name of the backup bucket, when the product has backups. */
   readonly backupBucketName?: pulumi.Output<string>;
-  /** The backup bucket, when the product has backups (the interim log destination, `components/logs/interim-destinations.ts`). */
-  readonly backupBucket?: BackupBucketRef;
   /** Whether the product runs Kubernetes workloads (whose container logs the log agent ships). */
   readonly hasWorkloads: boolean;
+  /**
+   * Where the product's logs go, per class (`LOG_CLASSES`): buckets whose lock and lifecycle keep
+   * each class as long as seed 001 §2.5 says. The log agent and the Vercel log drains write here.
+   */
+  readonly logDestination: LogDestination;
   /** Vercel project ids by app name. */
   readonly vercelProjectIds: Readonly<Record<string, pulumi.Output<string>>>;
   /**
@@ -112,8 +116,9 @@ export class ApplicationStack extends pulumi.ComponentResource {
     productDataBuckets(scope, spec.dataBuckets);
     const backups = spec.backups && backupBucket ? productBackups(scope, spec.backups, databasePortOf(spec), backupBucket) : undefined;
     this.backupBucketName = backups?.bucket.bucketName;
-    this.backupBucket = backups?.bucket;
     this.hasWorkloads = spec.workloads.length > 0;
+    // 4a. The buckets that keep the product's logs (container logs and Vercel apps' logs), per class.
+    this.logDestination = productLogs(scope, spec.backups).destination;
 
     // 4b. Maintenance of the product's database, with a warning when a run fails.
     const maintenance = spec.databaseMaintenance ? productDatabaseMaintenance(scope, spec.databaseMaintenance, databasePortOf(spec)) : undefined;

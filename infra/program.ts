@@ -13,7 +13,6 @@ import { bucketNameProblem, defaultBucketName, s3BucketName } from "../component
 import { buildProduct, type ProductEnvironment } from "../components/product-spec";
 import { namespaceName } from "../components/context";
 import { type AgentRoute, LogAgent } from "../components/logs/log-agent";
-import { interimLogDestination } from "../components/logs/interim-destinations";
 import { CATALOG } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
 import { ConfigError, StackConfig, parseStackConfig } from "./config";
@@ -215,11 +214,8 @@ export function run(): Record<string, ProductOutputs> {
   for (const { id, args } of products) {
     const product = new ApplicationStack(id, args, { providers });
     Object.assign(modules, product.blackboxModules);
-    // INTERIM WIRING (components/logs/interim-destinations.ts): the backup bucket is the destination
-    // until the log-retention producer lands; a product without one (chat-api) is not shipped yet.
-    if (product.hasWorkloads && product.backupBucket) {
-      logRoutes.push({ product: id, namespace: namespaceName(id, cfg.environment), destination: interimLogDestination(id, product.backupBucket) });
-    }
+    // The container logs of every product that runs workloads go to its log buckets (`productLogs`).
+    if (product.hasWorkloads) logRoutes.push({ product: id, namespace: namespaceName(id, cfg.environment), destination: product.logDestination });
     outputs[id] = {
       namespace: product.namespace,
       hosts: product.hosts,

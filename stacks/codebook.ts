@@ -74,7 +74,7 @@ const configKeys = [
     key: "codebookBackupArchiveAfterDays",
     type: "integer",
     description:
-      'Days after which Codebook backups kept longer move to S3 Glacier Instant Retrieval (seed 001 §6.2 "Archive old data to cheaper storage (S3 Glacier)"); Instant Retrieval reads like Standard, so restores and the restore check are unchanged. 0: no archive.',
+      'Days after which Codebook backups and log buckets kept longer move to S3 Glacier Instant Retrieval (seed 001 §6.2 "Archive old data to cheaper storage (S3 Glacier)"); Instant Retrieval reads like Standard, so restores and the restore check are unchanged. 0: no archive.',
     default: 30,
     form: "a whole number of days from 0 to 89 (below the 90-day weekly retention; 0 turns it off)",
     schema: z.number().int().min(0).max(89),
@@ -241,16 +241,12 @@ export const codebook = defineProduct({
       webApps: [],
       backups: {
         kind: "s3",
-        // seed 001 §4.1: daily kept 30 d, weekly kept 90 d in S3; §4.2 weekly Pinecone export;
-        // §2.5 log archive: application 30 d, error 90 d, debug 7 d, audit 7 years.
+        // seed 001 §4.1: daily kept 30 d, weekly kept 90 d in S3; §4.2 weekly Pinecone export.
+        // §2.5's log archive is every product's (`LOG_CLASSES`, buckets of their own: productLogs).
         retention: [
           { prefix: "daily/", retention: Retention.days(30) },
           { prefix: "weekly/", retention: Retention.days(90) },
           { prefix: "pinecone/", retention: Retention.days(90) },
-          { prefix: "logs/app/", retention: Retention.days(30) },
-          { prefix: "logs/error/", retention: Retention.days(90) },
-          { prefix: "logs/debug/", retention: Retention.days(7) },
-          { prefix: "logs/audit/", retention: Retention.years(7) },
           // seed 001 §4.1 "Backup Schedule: … Before each deployment; Before running risky
           // migrations": the dump before each migrating release. Kept like the guide's manual
           // backups ("Backup before major changes", weekly manual backups "retained 90 days, stored
@@ -259,7 +255,7 @@ export const codebook = defineProduct({
           { prefix: "pre-deploy/", retention: Retention.days(90) },
         ],
         databaseSecret: "DATABASE_URL",
-        // seed 001 §6.2: weekly, Pinecone and long-lived log prefixes move to Glacier Instant
+        // seed 001 §6.2: weekly, Pinecone and the long-lived log buckets (error, audit) move to Glacier Instant
         // Retrieval after 30 days (daily/ expires at 30 d and is never moved).
         ...(config.codebookBackupArchiveAfterDays > 0
           ? { archive: { after: Retention.days(config.codebookBackupArchiveAfterDays), storageClass: "GLACIER_IR" as const } }

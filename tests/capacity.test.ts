@@ -49,14 +49,19 @@ describe.each(STACKS)("%s stack", (stack) => {
     expect(dep.spec.replicas).toBeUndefined();
   });
 
-  it("Codebook's backups older than 30 days move to Glacier Instant Retrieval on every prefix kept longer; daily/ (the restore check's) never moves", () => {
+  it("Codebook's backups and logs older than 30 days move to Glacier Instant Retrieval on every prefix kept longer; daily/ (the restore check's) never moves", () => {
     const [lc] = inputsOf(stack, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "codebook-backups-lifecycle");
     expect(lc, "codebook-backups-lifecycle").toBeDefined();
     const byPrefix = Object.fromEntries((lc.rules as any[]).filter((r) => r.filter?.prefix).map((r) => [r.filter.prefix, r]));
-    for (const p of ["weekly/", "pinecone/", "logs/error/", "logs/audit/"]) {
+    for (const p of ["weekly/", "pinecone/"]) {
       expect(byPrefix[p]?.transitions, p).toEqual([{ days: 30, storageClass: "GLACIER_IR" }]);
     }
-    for (const p of ["daily/", "logs/app/", "logs/debug/"]) expect(byPrefix[p]?.transitions ?? [], p).toEqual([]);
+    expect(byPrefix["daily/"]?.transitions ?? []).toEqual([]);
+    // The log buckets (productLogs) kept longer than 30 days archive too; app (30 d) and debug (7 d) never move.
+    const logRule = (bucket: string) =>
+      inputsOf(stack, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `codebook-${bucket}-lifecycle`)[0]?.rules[0];
+    for (const b of ["logs-error", "audit-logs"]) expect(logRule(b)?.transitions, b).toEqual([{ days: 30, storageClass: "GLACIER_IR" }]);
+    for (const b of ["logs-app", "logs-debug"]) expect(logRule(b)?.transitions ?? [], b).toEqual([]);
   });
 
   it("the new alerts exist where the guides ask, on the stack's own sources", () => {

@@ -57,7 +57,9 @@ describe("the credentials table", () => {
     expect(s3.Action).not.toContain("s3:*");
     expect(s3.Resource).toContain("arn:aws:s3:::codebook-prod-backups-*");
     expect(s3.Resource).toContain("arn:aws:s3:::codebook-staging-backups-*");
-    expect((s3.Resource as string[]).every((r) => /^arn:aws:s3:::[a-z-]+-(staging|prod)-backups-\*$/.test(r))).toBe(true);
+    // Backup buckets and the log buckets (productLogs), both built by BackupBucket.
+    expect(s3.Resource).toContain("arn:aws:s3:::codebook-prod-audit-logs-*");
+    expect((s3.Resource as string[]).every((r) => /^arn:aws:s3:::[a-z-]+-(staging|prod)-(backups|audit-logs|logs-[a-z]+)-\*$/.test(r))).toBe(true);
     const iam = policy.Statement.find((s) => s.Sid === "BackupJobUsers")!;
     expect(iam.Resource).toEqual([
       "arn:aws:iam::*:user/app-platform/backup/*",

@@ -3,6 +3,7 @@ import { beforeAll, describe } from "vitest";
 import { setUpStack } from "./helpers/program";
 import type { RecordedResource } from "./helpers/mocks";
 import { dataChecks } from "./helpers/data-checks";
+import { logRetentionChecks } from "./helpers/log-retention-checks";
 
 const rec = setUpStack("prod");
 let resources: RecordedResource[] = [];
@@ -14,3 +15,4 @@ beforeAll(async () => {
 });
 
 describe("prod stack: restore verification, maintenance, retention", () => dataChecks("prod", () => resources));
+describe("prod stack: log retention and lock", () => logRetentionChecks("prod", () => resources));

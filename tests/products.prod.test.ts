@@ -80,7 +80,12 @@ describe("prod stack", () => {
   it("codebook: the S3 backup bucket keeps seed 001's retention per prefix and is protected", () => {
     const lifecycle = resources.find((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration" && r.name.startsWith("codebook-"))!;
     const days = Object.fromEntries(lifecycle.inputs.rules.map((r: any) => [r.filter.prefix, r.expiration.days]));
-    expect(days).toMatchObject({ "daily/": 30, "weekly/": 90, "logs/app/": 30, "logs/error/": 90, "logs/debug/": 7, "logs/audit/": 2555 });
+    expect(days).toEqual({ "daily/": 30, "weekly/": 90, "pinecone/": 90 });
+    // seed 001 §2.5's log classes are in log buckets of their own (productLogs), so the backups' lock is the shortest backup retention.
+    const lock = resources.find(
+      (r) => r.type === "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration" && r.name === "codebook-backups-object-lock",
+    )!;
+    expect(lock.inputs.rule.defaultRetention).toEqual({ mode: "GOVERNANCE", days: 30 });
     const jobs = ofType("kubernetes:batch/v1:CronJob").filter((r) => r.name.startsWith("codebook-"));
     expect(jobs.map((j) => j.inputs.metadata.name).sort()).toEqual([
       "codebook-backup-daily",
@@ -178,8 +183,9 @@ describe("prod stack", () => {
 
   it("ARA: a private R2 reports bucket, R2 backups kept 30 days, and its hosts' records from Vercel's recommendation", () => {
     const r2 = ofType("cloudflare:index/r2Bucket:R2Bucket").filter((r) => r.name.startsWith("ara-"));
-    expect(r2.map((b) => b.inputs.name).sort()).toEqual(["ara-prod-backups", "ara-prod-reports"]);
-    const lifecycle = ofType("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").find((r) => r.name.startsWith("ara-"))!;
+    // ara-prod-logs: its log classes but audit (productLogs; R2 locks are per prefix).
+    expect(r2.map((b) => b.inputs.name).sort()).toEqual(["ara-prod-backups", "ara-prod-logs", "ara-prod-reports"]);
+    const lifecycle = ofType("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").find((r) => r.name === "ara-backups-lifecycle")!;
     const daily = lifecycle.inputs.rules.find((r: any) => r.conditions.prefix === "daily/");
     expect(daily.deleteObjectsTransition.condition.maxAge).toBe(30 * 86_400);
     const dns = ofType("cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.name.startsWith("ara-"));
@@ -428,7 +434,11 @@ describe("prod stack", () => {
       .map((b) => b.inputs.bucket)
       .sort();
     // S3 names are global: each carries the account id (s3BucketSuffix unset).
-    expect(buckets).toEqual(["ask-dahlia-prod-backups-123456789012", "codebook-prod-backups-123456789012", "voyager-prod-backups-123456789012"]);
+    // The backups of the three S3 products; every product's audit logs and the S3 products' other log classes (productLogs).
+    const s3Products = ["ask-dahlia", "codebook", "voyager"];
+    const logBuckets = (p: string) => [`${p}-prod-audit-logs`, ...(s3Products.includes(p) ? ["app", "error", "debug"].map((c) => `${p}-prod-logs-${c}`) : [])];
+    const expected = [...s3Products.map((p) => `${p}-prod-backups`), ...["ask-dahlia", "codebook", "chat-api", "voyager", "ara"].flatMap(logBuckets)];
+    expect(buckets).toEqual(expected.map((n) => `${n}-123456789012`).sort());
     for (const b of ofType("aws:s3/bucket:Bucket")) expect(b.inputs.objectLockEnabled).toBe(true);
   });
 

@@ -85,8 +85,11 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
     // dumped database (4); maintenance: VACUUM for ask-dahlia, codebook, ara and ask-dahlia's REINDEX (4).
     expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(15);
     expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(5);
-    expect(types("aws:s3/bucket:Bucket")).toHaveLength(3);
-    expect(types("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(2);
+    // S3: 3 backup buckets; the log buckets (productLogs): every product's audit bucket (5) and one
+    // per other class for the 3 S3 products (9). R2: ARA's backups and reports, and the log buckets
+    // of ARA and the Chat API.
+    expect(types("aws:s3/bucket:Bucket")).toHaveLength(3 + 5 + 9);
+    expect(types("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(2 + 2);
     expect(types("vercel:index/project:Project")).toHaveLength(stack === "prod" ? 3 : 0);
     expect(types("cloudflare:index/dnsRecord:DnsRecord").length).toBeGreaterThanOrEqual(6);
     // Every resource is a child of a product (or a provider), under the stack.
@@ -99,7 +102,8 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
   it("protects data-bearing resources in prod only", () => {
     const r = results[stack];
     const data = r.resources.filter((x) => ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "cloudflare:index/r2Bucket:R2Bucket"].includes(x.type));
-    expect(data.length).toBe(3 + 3 + 2);
+    // S3 buckets and their keys (3 backup + 14 log buckets), R2 buckets (2 + 2 log buckets).
+    expect(data.length).toBe(17 + 17 + 4);
     for (const x of data) {
       expect(x.protect, x.urn).toBe(stack === "prod");
       expect(x.retainOnDelete ?? false, x.urn).toBe(stack === "prod");

@@ -50,7 +50,8 @@ describe("s3BucketSuffix", () => {
     const run = await committedStackRun(stack);
     const names = run.resources.filter((r) => r.type === "aws:s3/bucket:Bucket").map((r) => r.inputs.bucket as string);
     expect(names.length).toBeGreaterThan(0);
-    for (const n of names) expect(n).toMatch(new RegExp(`^[a-z-]+-${stack}-backups-${PLACEHOLDER_AWS_ACCOUNT}$`));
+    // Backups, and the log buckets (productLogs): `-audit-logs`, `-logs-<class>`.
+    for (const n of names) expect(n).toMatch(new RegExp(`^[a-z-]+-${stack}-(backups|audit-logs|logs-[a-z]+)-${PLACEHOLDER_AWS_ACCOUNT}$`));
     expect(run.invokes.some((i) => i.token === "aws:index/getCallerIdentity:getCallerIdentity" && i.answered)).toBe(true);
     // R2 names are per account and stay as they are.
     const r2 = run.resources.filter((r) => r.type === "cloudflare:index/r2Bucket:R2Bucket").map((r) => r.inputs.name as string);

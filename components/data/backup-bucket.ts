@@ -10,7 +10,10 @@
  * managed (r2.dev) domain, no custom domain and no CORS are ever created.
  *
  * The object lock never outlives the lifecycle: its retention defaults to the shortest prefix
- * retention, and a longer one is rejected, so every object can still expire on time.
+ * retention, and a longer one is rejected, so every object can still expire on time. On R2, whose
+ * lock rules are per prefix, each prefix kept longer is also locked for its own retention
+ * (`r2LockRules`); on S3 one default retention covers the whole bucket, so a prefix that must be
+ * locked for its whole retention needs a bucket whose prefixes all share it (the log buckets).
  * Data-bearing children (bucket, key, lock) are protected and retained on delete in prod.
  */
 import * as aws from "@pulumi/aws";
@@ -339,6 +342,35 @@ export function r2Endpoint(accountId: string, jurisdiction: R2Jurisdiction): str
   return `https://${accountId}${sub}.r2.cloudflarestorage.com`;
 }
 
+/** One R2 bucket lock rule (`cloudflare.R2BucketLock` `rules[]`, condition Age in seconds). */
+export interface R2LockRule {
+  readonly id: string;
+  readonly enabled: true;
+  readonly prefix: string;
+  readonly condition: { readonly type: "Age"; readonly maxAgeSeconds: number };
+}
+
+/**
+ * The R2 bucket lock rules: every object locked for `lock` (the default retention, prefix ""),
+ * and each prefix kept longer than that locked for its own retention. R2 locks are per prefix and,
+ * where several rules match a key, "the strictest (longest) retention requirement takes
+ * precedence" (Cloudflare R2 docs, "Bucket locks"), so each prefix is locked exactly as long as it
+ * is kept: S3's single default retention cannot do that, R2's rules can.
+ */
+export function r2LockRules(rules: ReadonlyArray<BackupRetentionRule>, lock: Retention): R2LockRule[] {
+  return [
+    { id: "default-retention", enabled: true, prefix: "", condition: { type: "Age", maxAgeSeconds: lock.toSeconds() } },
+    ...rules
+      .filter((r) => r.retention.toSeconds() > lock.toSeconds())
+      .map((r) => ({
+        id: `lock-${prefixSlug(r.prefix)}`,
+        enabled: true as const,
+        prefix: r.prefix,
+        condition: { type: "Age" as const, maxAgeSeconds: r.retention.toSeconds() },
+      })),
+  ];
+}
+
 /** The TLS-only bucket policy (`aws-enforce-bucket-secure-transport`): deny every request not made over HTTPS. */
 export function tlsOnlyPolicy(bucketArn: string): string {
   return JSON.stringify({
@@ -632,14 +664,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupBuck
         accountId,
         bucketName: bucket.name,
         jurisdiction,
-        rules: [
-          {
-            id: "default-retention",
-            enabled: true,
-            prefix: "",
-            condition: { type: "Age", maxAgeSeconds: this.objectLock.retention.toSeconds() },
-          },
-        ],
+        rules: r2LockRules(this.retention, this.objectLock.retention),
       }),
       this.opts("r2-lock"),
     );

@@ -1,14 +1,15 @@
 /**
  * A product's data: its private R2 data buckets, its backup bucket with the jobs that fill it and
- * their freshness alerts, the scheduled restore check of the newest dump, and the database's
- * scheduled maintenance.
+ * their freshness alerts, the scheduled restore check of the newest dump, the buckets its logs are
+ * kept in (one `LogDestination`), and the database's scheduled maintenance.
  */
 import * as cloudflare from "@pulumi/cloudflare";
-import { dataProtection } from "../context";
+import { type Environment, dataProtection } from "../context";
 import type { BackupSpec, DataBucketSpec, DatabaseMaintenanceSpec } from "../product-spec";
 import { type ProductScope, secretValues } from "../product-scope";
 import { type AlertGroup, backupStale, maintenanceJobFailed, restoreTooSlow } from "../monitoring/alerts";
-import { BackupBucket } from "./backup-bucket";
+import { BackupBucket, type BackupBucketArgs, type BackupBucketKind } from "./backup-bucket";
+import { type LogClass, type LogClassSpec, type LogDestination, type LogTarget, LOG_CLASSES, logClass } from "../logs/log-classes";
 import { BackupJob } from "./backup-job";
 import { cronIntervals, parseCron } from "./job-kernel";
 import { DatabaseMaintenance } from "./database-maintenance";
@@ -209,4 +210,95 @@ export function databaseMaintenanceAlertGroups(scope: ProductScope, maintenance:
     // The `task` label keeps the rules apart (promtool rejects two rules with one name and the same labels).
     rules: [maintenanceJobFailed({ cronJob: cronJob!, namespace: scope.namespaceName, runbookBaseUrl: scope.platform.runbookBaseUrl, labels: { task } })],
   }));
+}
+
+/** Where a product without backups keeps its logs: R2 (per-prefix locks in one bucket, no egress fees). */
+export const LOG_BUCKET_DEFAULT_KIND: BackupBucketKind = "r2";
+
+/**
+ * The object lock mode of the audit-log bucket: COMPLIANCE in prod (seed 001 §2.5 "audit logs:
+ * 7 years (compliance requirement)"; nobody, not even the AWS account root, can delete or shorten
+ * it before it ends), GOVERNANCE elsewhere, so staging's test records, which no regulation covers,
+ * stay deletable by a break-glass principal (`s3:BypassGovernanceRetention`) instead of piling up
+ * undeletable for 7 years.
+ */
+export function auditLogLockMode(environment: Environment): "COMPLIANCE" | "GOVERNANCE" {
+  return environment === "prod" ? "COMPLIANCE" : "GOVERNANCE";
+}
+
+/** The bucket names of a product's logs: `<product>-<env>-logs[-<class>]` and `<product>-<env>-audit-logs`. */
+export function logBucketName(product: string, environment: string, which: "audit" | "logs" | LogClass): string {
+  return which === "audit"
+    ? `${product}-${environment}-audit-logs`
+    : which === "logs"
+      ? `${product}-${environment}-logs`
+      : `${product}-${environment}-logs-${which}`;
+}
+
+/** What `productLogs` made: the buckets and, per class, where the writers put the class's logs. */
+export interface ProductLogs {
+  readonly destination: LogDestination;
+  readonly buckets: readonly BackupBucket[];
+}
+
+/**
+ * The buckets that keep a product's logs for each class's retention (`LOG_CLASSES`, seed 001
+ * §2.5) and the `LogDestination` the writers (log agent, Vercel drains) take. Logs never share the
+ * backup bucket, whose single lock and prefix rules stay the backups' own. Per class, the minimum
+ * age is the lock and the maximum the lifecycle expiry; both equal the class's retention:
+ * - audit, every product: an S3 bucket of its own, object lock `auditLogLockMode` for
+ *   `AUDIT_RETENTION_MAX_DAYS` (2,557 days, the longest 7 calendar years can be) and expiry at the
+ *   same age. S3 because R2 has no compliance mode (an R2 lock rule is removed by anyone who may
+ *   edit the bucket's configuration). Days, not `Years: 7`: S3 documents no length for a lock
+ *   year, and 2,557 days cover 7 calendar years from any day;
+ * - the other classes on S3 (the product's backups are on S3): one bucket per class, because an S3
+ *   bucket has one default lock and a lock longer than a prefix's retention would keep its data
+ *   past its expiry (lifecycle cannot delete a locked version);
+ * - on R2 (backups on R2, or no backups): one bucket, each prefix locked for its own retention
+ *   (`r2LockRules`).
+ * Backups archived to a colder class (`backups.archive`) archive the log buckets kept longer too.
+ */
+export function productLogs(scope: ProductScope, backups: BackupSpec | undefined): ProductLogs {
+  const { name, context, platform, parent } = scope;
+  const kind = backups?.kind ?? LOG_BUCKET_DEFAULT_KIND;
+  const where = (k: BackupBucketKind): Pick<BackupBucketArgs, "accountId" | "region" | "bucketNameSuffix"> =>
+    k === "r2" ? { accountId: platform.cloudflareAccountId } : { region: platform.awsRegion, bucketNameSuffix: platform.s3BucketSuffix };
+  const archiveFor = (classes: readonly LogClassSpec[]) => {
+    const a = backups?.archive;
+    return a && classes.some((c) => c.retention.days > a.after.days) ? { archiveTransition: a } : {};
+  };
+  const bucket = (pulumiName: string, k: BackupBucketKind, bucketName: string, classes: readonly LogClassSpec[], extra: Partial<BackupBucketArgs> = {}) =>
+    new BackupBucket(
+      pulumiName,
+      {
+        context,
+        kind: k,
+        bucketName,
+        retention: classes.map((c) => ({ prefix: c.prefix, retention: c.retention })),
+        ...where(k),
+        ...(k === "s3" ? archiveFor(classes) : {}),
+        ...extra,
+      },
+      { parent },
+    );
+
+  const audit = logClass("audit");
+  const auditBucket = bucket(`${name}-audit-logs`, "s3", logBucketName(context.product, context.environment, "audit"), [audit], {
+    objectLock: { mode: auditLogLockMode(context.environment), retention: audit.retention },
+  });
+  const others = LOG_CLASSES.filter((c) => c.class !== "audit");
+  const targets: Partial<Record<LogClass, LogTarget>> = { audit: { bucket: auditBucket, prefix: audit.prefix } };
+  const buckets = [auditBucket];
+  if (kind === "s3") {
+    for (const c of others) {
+      const b = bucket(`${name}-logs-${c.class}`, "s3", logBucketName(context.product, context.environment, c.class), [c]);
+      buckets.push(b);
+      targets[c.class] = { bucket: b, prefix: c.prefix };
+    }
+  } else {
+    const b = bucket(`${name}-logs`, "r2", logBucketName(context.product, context.environment, "logs"), others);
+    buckets.push(b);
+    for (const c of others) targets[c.class] = { bucket: b, prefix: c.prefix };
+  }
+  return { destination: { product: context.product, targets: targets as Record<LogClass, LogTarget> }, buckets };
 }

@@ -28,10 +28,11 @@ export interface LogClassSpec {
   /** Key prefix of the class's objects, under the product's bucket. */
   readonly prefix: string;
   /**
-   * How long objects of the class are kept. Audit's 7 years are CALENDAR years: enforce them with
-   * an object lock in years (S3 `DefaultRetention.Years`), and expire no earlier than
-   * {@link AUDIT_RETENTION_MAX_DAYS} (7 × 365 days + 2 leap days), not `Retention.years(7)`'s
-   * 2,555 days.
+   * How long objects of the class are kept: both the lock (minimum age) and the lifecycle expiry
+   * (maximum age) of the class's bucket (`productLogs`). Audit's 7 years are CALENDAR years: locked
+   * and expired at {@link AUDIT_RETENTION_MAX_DAYS} (7 × 365 days + 2 leap days), which reach the
+   * 7th anniversary from any day written; not `Retention.years(7)`'s 2,555 days, and not S3's
+   * `DefaultRetention.Years`, whose year length AWS does not document.
    */
   readonly retention: Retention;
   /** Where the number comes from. */

@@ -3,7 +3,7 @@
  * it creates for one product (the products tests cover all five through the program).
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { installRecordingMocks } from "../helpers/mocks";
+import { installRecordingMocks, valueOf } from "../helpers/mocks";
 import { ApplicationStack } from "../../components/application-stack";
 import { type ApplicationStackArgs, validateApplicationStackArgs } from "../../components/product-validation";
 import { productDnsRecords } from "../../components/web/product-web";
@@ -164,23 +164,45 @@ describe("Voyager's community custom domains (seed 003 branding.domains)", () =>
 });
 
 describe("ApplicationStack", () => {
-  it("builds Chat API's children: namespace, secrets, service, DNS and alerts, no backups", async () => {
+  it("builds Chat API's children: namespace, secrets, service, DNS and alerts, no backups, and its log buckets", async () => {
     const spec = buildProduct(CATALOG["chat-api"], env);
-    new ApplicationStack("chat-api", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform });
+    const stack = new ApplicationStack("chat-api", { environment: "staging", spec, providedSecrets: secretsOf(spec), platform });
     await rec.settle();
     const components = rec.resources
       .filter((r) => !r.custom)
       .map((r) => `${r.type} ${r.name}`)
       .sort();
-    expect(components).toEqual([
-      "app-platform:dns:DnsRecords chat-api-dns",
-      "app-platform:kubernetes:Service chat-api-api",
-      "app-platform:monitoring:AlertRules chat-api-alerts",
-      "app-platform:monitoring:BlackboxProbes chat-api-probes",
-      "app-platform:monitoring:ProductDashboard chat-api-dashboard",
-      "app-platform:product:ApplicationStack chat-api",
-      "app-platform:secrets:SecretSet chat-api-secrets",
-    ]);
+    expect(components).toEqual(
+      [
+        "app-platform:dns:DnsRecords chat-api-dns",
+        "app-platform:kubernetes:Service chat-api-api",
+        "app-platform:monitoring:AlertRules chat-api-alerts",
+        "app-platform:monitoring:BlackboxProbes chat-api-probes",
+        "app-platform:monitoring:ProductDashboard chat-api-dashboard",
+        "app-platform:product:ApplicationStack chat-api",
+        "app-platform:secrets:SecretSet chat-api-secrets",
+        // No backup bucket: its logs go to an R2 bucket of their own, audit to S3 (productLogs).
+        "app-platform:storage:BackupBucket chat-api-audit-logs",
+        "app-platform:storage:BackupBucket chat-api-logs",
+      ].sort(),
+    );
+    const d = stack.logDestination;
+    expect(d.product).toBe("chat-api");
+    expect(Object.fromEntries(Object.entries(d.targets).map(([c, t]) => [c, [t.bucket.kind, t.prefix]]))).toEqual({
+      audit: ["s3", "logs/audit/"],
+      error: ["r2", "logs/error/"],
+      debug: ["r2", "logs/debug/"],
+      app: ["r2", "logs/app/"],
+    });
+    expect(await valueOf(d.targets.app.bucket.bucketName)).toBe("chat-api-staging-logs");
+    expect(d.targets.app.bucket).toBe(d.targets.debug.bucket);
+    // Staging's audit lock is GOVERNANCE (prod's COMPLIANCE): test records stay deletable.
+    expect(
+      rec.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "chat-api-audit-logs-object-lock").inputs.rule.defaultRetention,
+    ).toEqual({
+      mode: "GOVERNANCE",
+      days: 2557,
+    });
     expect(rec.one("kubernetes:core/v1:Namespace").inputs.metadata.name).toBe("chat-api-staging");
     // Optional secrets without a value are not delivered.
     const secret = rec.one("kubernetes:core/v1:Secret", "chat-api-api-secrets");

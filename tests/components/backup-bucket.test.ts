@@ -293,11 +293,30 @@ describe("BackupBucket on R2", () => {
     ]);
   });
 
-  it("locks every object for the shortest retention", async () => {
+  it("locks every object for the shortest retention, and a prefix kept longer for its own", async () => {
     new BackupBucket("backups", r2Args({ retention: SIMPLE }));
     await rec.settle();
     expect(rec.one(T.r2Lock).inputs.rules).toEqual([
       { id: "default-retention", enabled: true, prefix: "", condition: { type: "Age", maxAgeSeconds: 30 * 86_400 } },
+      { id: "lock-weekly", enabled: true, prefix: "weekly/", condition: { type: "Age", maxAgeSeconds: 90 * 86_400 } },
+    ]);
+  });
+
+  it("with one prefix, has only the default rule (ARA's backups: daily/ 30 d)", async () => {
+    new BackupBucket("backups", r2Args());
+    await rec.settle();
+    expect(rec.one(T.r2Lock).inputs.rules).toEqual([
+      { id: "default-retention", enabled: true, prefix: "", condition: { type: "Age", maxAgeSeconds: 30 * 86_400 } },
+    ]);
+  });
+
+  it("locks each prefix kept longer than the shortest for its own retention (R2 locks are per prefix; the longest matching rule wins)", async () => {
+    new BackupBucket("backups", r2Args({ retention: CODEBOOK.filter((r) => r.prefix.startsWith("logs/") && r.prefix !== "logs/audit/") }));
+    await rec.settle();
+    expect(rec.one(T.r2Lock).inputs.rules).toEqual([
+      { id: "default-retention", enabled: true, prefix: "", condition: { type: "Age", maxAgeSeconds: 7 * 86_400 } },
+      { id: "lock-logs-app", enabled: true, prefix: "logs/app/", condition: { type: "Age", maxAgeSeconds: 30 * 86_400 } },
+      { id: "lock-logs-error", enabled: true, prefix: "logs/error/", condition: { type: "Age", maxAgeSeconds: 90 * 86_400 } },
     ]);
   });
 

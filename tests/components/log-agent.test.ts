@@ -25,7 +25,7 @@ import {
   renderAgentConfig,
   s3LogWriterPolicy,
 } from "../../components/logs/log-agent";
-import { interimLogDestination } from "../../components/logs/interim-destinations";
+import { logDestinationIn } from "../helpers/log-destinations";
 import type { BackupBucketRef } from "../../components/data/backup-bucket";
 
 /** The sample lines of tests/components/log-classes.test.ts, and more edge cases of the same contract. */
@@ -176,17 +176,37 @@ function matches(cond: string, event: { namespace: string; class?: LogClass }): 
   throw new Error(`route condition not understood: ${cond}`);
 }
 
-/** Products with Kubernetes workloads and a destination (the interim wiring: a backup bucket), and their bucket names. */
-function routedProducts(stack: string): Record<string, string> {
-  const buckets: Record<string, string> = {};
-  for (const r of runs[stack as "prod"].filter((x) => x.type === "aws:s3/bucket:Bucket" && x.name.endsWith("-backups-bucket"))) {
-    buckets[r.name.replace(/-backups-bucket$/, "")] = String(plain<any>(r.inputs).bucket);
-  }
+/**
+ * Products with Kubernetes workloads, and per class the name of the bucket the program made for it
+ * (`productLogs`: `<product>-audit-logs` on S3; `<product>-logs-<class>` on S3 or one
+ * `<product>-logs` on R2 for the other classes), read off the registered buckets.
+ */
+function routedProducts(stack: string): Record<string, Record<LogClass, string>> {
+  const registered = runs[stack as "prod"];
+  const bucketNamed = (logical: string): string | undefined => {
+    const r = registered.find((x) => (x.type === "aws:s3/bucket:Bucket" || x.type === "cloudflare:index/r2Bucket:R2Bucket") && x.name === logical);
+    const inputs = r && plain<any>(r.inputs);
+    return inputs ? String(inputs.bucket ?? inputs.name) : undefined;
+  };
   // A product's workloads are its `KubernetesService` components, children of its ApplicationStack `<product>`.
   const withWorkloads = new Set(
-    runs[stack as "prod"].filter((x) => x.type === "app-platform:kubernetes:Service").map((x) => /ApplicationStack::([a-z-]+)$/.exec(String(x.parent))?.[1]),
+    registered.filter((x) => x.type === "app-platform:kubernetes:Service").map((x) => /ApplicationStack::([a-z-]+)$/.exec(String(x.parent))?.[1]),
   );
-  return Object.fromEntries(Object.entries(buckets).filter(([p]) => withWorkloads.has(p)));
+  const out: Record<string, Record<LogClass, string>> = {};
+  for (const product of withWorkloads) {
+    if (!product) continue;
+    const byClass = Object.fromEntries(
+      LOG_CLASSES.map((c) => [
+        c.class,
+        c.class === "audit"
+          ? bucketNamed(`${product}-audit-logs-bucket`)
+          : (bucketNamed(`${product}-logs-${c.class}-bucket`) ?? bucketNamed(`${product}-logs-bucket`)),
+      ]),
+    ) as Record<LogClass, string>;
+    for (const c of LOG_CLASSES) expect(byClass[c.class], `${stack}: ${product}'s ${c.class} log bucket`).toBeDefined();
+    out[product] = byClass;
+  }
+  return out;
 }
 
 describe.each(STACKS)("%s: the agent's rendered routes", (stack) => {
@@ -194,20 +214,20 @@ describe.each(STACKS)("%s: the agent's rendered routes", (stack) => {
     const values = plain<any>(release(stack).inputs).values;
     const config = values.customConfig as Config;
     const products = routedProducts(stack);
-    // Ask Dahlia and Codebook run workloads and have backup buckets; Chat API has no bucket yet (interim wiring).
-    expect(Object.keys(products).sort()).toEqual(["ask-dahlia", "codebook"]);
-    for (const [product, bucket] of Object.entries(products)) {
+    // The three products that run workloads; each class of each goes to the bucket made for it.
+    expect(Object.keys(products).sort()).toEqual(["ask-dahlia", "chat-api", "codebook"]);
+    for (const [product, buckets] of Object.entries(products)) {
       for (const line of SAMPLES) {
         const reached = sinksReached(config, `${product}-${stack}`, line);
         expect(reached, `${product} ${line}`).toHaveLength(1);
         const sink = config.sinks[reached[0]];
         const cls = classifyLogLine(line);
         expect(sink.type).toBe("aws_s3");
-        expect(sink.bucket, `${product} ${line}`).toBe(bucket);
+        expect(sink.bucket, `${product} ${line}`).toBe(buckets[cls]);
         expect(sink.key_prefix, `${product} ${line}`).toBe(`${logClass(cls).prefix}%Y/%m/%d/`);
       }
     }
-    for (const foreign of ["kube-system", "logging", `chat-api-${stack}`, `codebook-${stack === "prod" ? "staging" : "prod"}`]) {
+    for (const foreign of ["kube-system", "logging", `voyager-${stack}`, `codebook-${stack === "prod" ? "staging" : "prod"}`]) {
       for (const line of SAMPLES) expect(sinksReached(config, foreign, line), `${foreign} ${line}`).toEqual([]);
     }
   });
@@ -215,7 +235,7 @@ describe.each(STACKS)("%s: the agent's rendered routes", (stack) => {
   it("writes gzip NDJSON with bounded batches and buffers, credentials only as ${VAR} references", () => {
     const config = plain<any>(release(stack).inputs).values.customConfig as Config;
     const s3 = Object.entries(config.sinks).filter(([, s]) => s.type === "aws_s3");
-    expect(s3).toHaveLength(2 * LOG_CLASSES.length);
+    expect(s3).toHaveLength(3 * LOG_CLASSES.length);
     for (const [id, s] of s3) {
       expect(s.compression, id).toBe("gzip");
       expect(s.encoding, id).toEqual({ codec: "json" });
@@ -225,7 +245,8 @@ describe.each(STACKS)("%s: the agent's rendered routes", (stack) => {
       expect(s.batch.max_bytes, id).toBeLessThanOrEqual(10_000_000);
       expect(s.buffer, id).toMatchObject({ type: "memory", when_full: "block" });
       expect(s.healthcheck, id).toEqual({ enabled: false });
-      expect(s.region, id).toBe("us-east-1");
+      // S3 buckets sign for their region; R2 (Chat API's app, error and debug logs) for `auto`.
+      expect(s.region, id).toBe(s.endpoint ? "auto" : "us-east-1");
     }
     expect(JSON.stringify(config)).not.toContain("{{");
     expect(config.sinks.prom_exporter).toEqual({ type: "prometheus_exporter", inputs: ["internal_metrics"], address: "0.0.0.0:9090" });
@@ -328,7 +349,7 @@ describe("R2 and S3 targets", () => {
   };
 
   it("an R2 bucket's sinks use the account's endpoint with region auto", () => {
-    const config = renderAgentConfig([{ product: "ara", namespace: "ara-prod", destination: interimLogDestination("ara", r2) }]) as any;
+    const config = renderAgentConfig([{ product: "ara", namespace: "ara-prod", destination: logDestinationIn("ara", r2) }]) as any;
     expect(config.sinks.ara_audit).toMatchObject({
       bucket: "ara-prod-backups",
       endpoint: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
@@ -353,7 +374,7 @@ describe("R2 and S3 targets", () => {
 
   it("a destination whose audit class is in another bucket gets a second credential for it", () => {
     const audit: BackupBucketRef = { ...r2, bucketName: "ara-prod-audit" };
-    const d = interimLogDestination("ara", r2);
+    const d = logDestinationIn("ara", r2);
     const split = { ...d, targets: { ...d.targets, audit: { bucket: audit, prefix: "logs/audit/" } } };
     const config = renderAgentConfig([{ product: "ara", namespace: "ara-prod", destination: split }]) as any;
     expect(config.sinks.ara_audit.bucket).toBe("ara-prod-audit");

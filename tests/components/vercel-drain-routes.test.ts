@@ -7,7 +7,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { BackupBucketRef } from "../../components/data/backup-bucket";
-import { interimLogDestination } from "../../components/logs/interim-destinations";
+import { logDestinationIn } from "../helpers/log-destinations";
 import { type LogClass, classifyLogLine, logClass } from "../../components/logs/log-classes";
 import { CLASS_RULES, classifyByRules, renderClassifyVrl } from "../../components/logs/log-routes";
 import {
@@ -26,8 +26,8 @@ const bucket = (name: string): BackupBucketRef => ({
   retention: [],
 });
 const ROUTES: DrainRoute[] = [
-  { product: "voyager", projectIds: ["prj_voyager"], destination: interimLogDestination("voyager", bucket("voyager-prod-backups")) },
-  { product: "ara", projectIds: ["prj_ara_web", "prj_ara_admin"], destination: interimLogDestination("ara", bucket("ara-prod-backups")) },
+  { product: "voyager", projectIds: ["prj_voyager"], destination: logDestinationIn("voyager", bucket("voyager-prod-backups")) },
+  { product: "ara", projectIds: ["prj_ara_web", "prj_ara_admin"], destination: logDestinationIn("ara", bucket("ara-prod-backups")) },
 ];
 const SECRET = "drainsecret0123456789";
 const MESSAGES = ['{"level":"ERROR","message":"x"}', '{"level":"DEBUG","audit":true}', '{"level":"trace"}', "plain text line", '{"level":"INFO"}'];

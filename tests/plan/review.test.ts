@@ -111,7 +111,8 @@ describe("the one-line change (replicasCodebookApi 3 → 4 against the base plan
     expect(md).toContain("- 🟡 update `codebook-api-hpa` (HorizontalPodAutoscaler)\n  - `spec.minReplicas`: `3` → `4`");
     expect(md).toMatch(/· 0 new, 0 resolved/);
     expect(md).toMatch(/<details><summary>Standing advisory violations \(\d+: 0 not accepted, \d+ accepted\)<\/summary>/);
-    expect(md).toMatch(/- `aws-enable-backup-replication` × 3\n/);
+    // 3 backup buckets and 14 log buckets (productLogs: 5 audit, 3 × 3 S3 classes).
+    expect(md).toMatch(/- `aws-enable-backup-replication` × 17\n/);
     // The full list is one click away: the full report in the artifact names every violation.
     const full = fs.readFileSync(path.join(out, "one-line", "diff.full.md"), "utf8");
     expect(md).toContain("diff.full.md");

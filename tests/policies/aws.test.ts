@@ -243,6 +243,32 @@ describe("aws-configure-bucket-lifecycle", () => {
   });
 });
 
+describe("an audit-log bucket (components/data/product-data.ts productLogs: COMPLIANCE, locked and expired at 2,557 days)", () => {
+  /** seed 001 §2.5 audit logs: declared 2,557 days (7 calendar years at most), locked as long, 1 noncurrent day. */
+  const auditSet = (lock: Record<string, unknown>): Fixture[] =>
+    s3BackupSet(edit(s3Bucket("codebook-prod-audit-logs", "codebook-audit-logs-bucket"), (p) => (p.tags["retention-days"] = "2557"))).map((f) =>
+      isType("BucketLifecycleConfiguration")(f)
+        ? edit(f, (p) => {
+            p.rules[0].filter = { prefix: "logs/audit/" };
+            p.rules[0].expiration.days = 2557;
+            p.rules[0].noncurrentVersionExpiration.noncurrentDays = 1;
+          })
+        : isType("BucketObjectLockConfiguration")(f)
+          ? edit(f, (p) => (p.rule.defaultRetention = { mode: "COMPLIANCE", ...lock }))
+          : f,
+    );
+  for (const rule of s3Rules) {
+    it(`${rule.name}: passes with a lock of 2,557 days in COMPLIANCE mode`, () => expectClean(rule, auditSet({ days: 2557 })));
+  }
+  it("aws-configure-bucket-lifecycle: a `years: 7` lock counts 2,555 days (S3 documents no longer year), short of the 2,557-day retention", async () => {
+    await expectViolation(
+      configureBucketLifecycle,
+      auditSet({ years: 7 }),
+      /deletes noncurrent versions after 1 days and the object lock keeps versions 2555 days, so an overwritten or deleted version can go before the declared retention of 2557 days/,
+    );
+  });
+});
+
 describe("aws-enforce-bucket-secure-transport", () => {
   const rule = enforceBucketSecureTransport;
   const withPolicy = (doc: unknown) => withCompanion("BucketPolicy", (p) => (p.policy = typeof doc === "string" ? doc : JSON.stringify(doc)));

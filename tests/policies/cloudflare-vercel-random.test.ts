@@ -154,6 +154,38 @@ describe("cloudflare-enable-r2-backup-lock (backups)", () => {
   });
   it("ignores non-backup buckets", () => expectClean(rule, [r2Bucket("ara-prod-reports")]));
   it("does not apply without R2 buckets", () => expectNotApplicable(rule, [s3Bucket()]));
+  it("passes a log bucket locked per prefix (BackupBucket r2LockRules: the default rule plus one per longer prefix), and its lifecycle too", async () => {
+    // components/data/product-data.ts productLogs on R2: logs/debug/ 7 d (the default rule), logs/app/ 30 d, logs/error/ 90 d.
+    const prefixes: [string, number][] = [
+      ["logs/app/", 30],
+      ["logs/error/", 90],
+      ["logs/debug/", 7],
+    ];
+    const set = r2BackupSet(r2Bucket("ara-prod-logs")).map((f) =>
+      isType("R2BucketLock")(f)
+        ? edit(f, (p) => {
+            p.rules = [
+              { id: "default-retention", enabled: true, prefix: "", condition: { type: "Age", maxAgeSeconds: 7 * 86_400 } },
+              ...prefixes
+                .filter(([, d]) => d > 7)
+                .map(([prefix, d]) => ({ id: `lock-${prefix}`, enabled: true, prefix, condition: { type: "Age", maxAgeSeconds: d * 86_400 } })),
+            ];
+          })
+        : isType("R2BucketLifecycle")(f)
+          ? edit(f, (p) => {
+              p.rules = prefixes.map(([prefix, d]) => ({
+                id: `expire-${prefix}`,
+                enabled: true,
+                conditions: { prefix },
+                deleteObjectsTransition: { condition: { type: "Age", maxAge: d * 86_400 } },
+                abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * 86_400 } },
+              }));
+            })
+          : f,
+    );
+    await expectClean(rule, set);
+    await expectClean(configureR2Lifecycle, set, { ...PROD, config: { "cloudflare-configure-r2-lifecycle": { retentionDays: { "ara-prod-logs": 7 } } } });
+  });
 });
 
 describe("cloudflare-disallow-r2-cors-wildcard", () => {
