@@ -26,7 +26,6 @@ import { productMonitoring } from "./monitoring/product-monitoring";
 import type { ProductDashboard } from "./monitoring/dashboard";
 import type { BlackboxModuleInput } from "./monitoring/blackbox-modules";
 import type { ScrapeJob } from "./monitoring/series-sources";
-import type { BackupBucketRef } from "./data/backup-bucket";
 
 export class ApplicationStack extends pulumi.ComponentResource {
   /** The product's Grafana dashboard (a ConfigMap in the monitoring namespace). */
