@@ -78,9 +78,10 @@ describe("prod stack", () => {
   });
 
   it("codebook: the S3 backup bucket keeps seed 001's retention per prefix and is protected", () => {
-    const lifecycle = resources.find((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration" && r.name.startsWith("codebook-"))!;
+    const lifecycle = resources.find((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration" && r.name === "codebook-backups-lifecycle")!;
     const days = Object.fromEntries(lifecycle.inputs.rules.map((r: any) => [r.filter.prefix, r.expiration.days]));
-    expect(days).toEqual({ "daily/": 30, "weekly/": 90, "pinecone/": 90 });
+    // seed 001 §4.1: daily 30 d, weekly 90 d, the pre-deploy dumps kept like the manual ones (90 d); §4.2 Pinecone 90 d.
+    expect(days).toEqual({ "daily/": 30, "weekly/": 90, "pinecone/": 90, "pre-deploy/": 90 });
     // seed 001 §2.5's log classes are in log buckets of their own (productLogs), so the backups' lock is the shortest backup retention.
     const lock = resources.find(
       (r) => r.type === "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration" && r.name === "codebook-backups-object-lock",
