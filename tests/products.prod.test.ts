@@ -78,7 +78,9 @@ describe("prod stack", () => {
   });
 
   it("codebook: the S3 backup bucket keeps seed 001's retention per prefix and is protected", () => {
-    const lifecycle = resources.find((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration" && r.name === "codebook-backups-lifecycle")!;
+    const lifecycle = resources.find(
+      (r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration" && r.name === "codebook-backups-lifecycle",
+    )!;
     const days = Object.fromEntries(lifecycle.inputs.rules.map((r: any) => [r.filter.prefix, r.expiration.days]));
     // seed 001 §4.1: daily 30 d, weekly 90 d, the pre-deploy dumps kept like the manual ones (90 d); §4.2 Pinecone 90 d.
     expect(days).toEqual({ "daily/": 30, "weekly/": 90, "pinecone/": 90, "pre-deploy/": 90 });
