@@ -16,10 +16,12 @@ describe("program and pack agree on the backup markers", () => {
     expect(PACK_RPO_ANNOTATION).toBe(RPO_ANNOTATION);
   });
 
-  it("every S3 backup bucket the prod stack registers carries the pack's backup tag", async () => {
+  it("every S3 backup bucket the prod stack registers carries the pack's backup tag, the log buckets (built by BackupBucket) too", async () => {
     const run = await committedStackRun("prod");
     const buckets = run.resources.filter((r) => r.type === "aws:s3/bucket:Bucket");
-    expect(buckets).toHaveLength(3);
+    // 3 backup buckets; log buckets: every product's audit bucket (5) and app/error/debug for the 3 S3 products (9).
+    expect(buckets).toHaveLength(17);
+    expect(buckets.filter((b) => /-(audit-logs|logs-(app|error|debug))-bucket$/.test(b.name))).toHaveLength(14);
     for (const b of buckets) expect((b.inputs as any).tags?.[BACKUP_TAG], b.urn).toBe("true");
   });
 });
