@@ -14,6 +14,7 @@ import { buildProduct, type ProductEnvironment } from "../components/product-spe
 import { namespaceName } from "../components/context";
 import { type AgentRoute, LogAgent } from "../components/logs/log-agent";
 import { interimLogDestination } from "../components/logs/interim-destinations";
+import { type DrainedProduct, VercelLogDrains } from "../components/logs/vercel-drains";
 import { CATALOG } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
 import { ConfigError, StackConfig, parseStackConfig } from "./config";
@@ -212,14 +213,18 @@ export function run(): Record<string, ProductOutputs> {
   for (const p of products) validateApplicationStackArgs(p.id, p.args);
   const modules: Record<string, BlackboxModuleInput> = {};
   const logRoutes: AgentRoute[] = [];
+  const drained: DrainedProduct[] = [];
   for (const { id, args } of products) {
     const product = new ApplicationStack(id, args, { providers });
     Object.assign(modules, product.blackboxModules);
     // INTERIM WIRING (components/logs/interim-destinations.ts): the backup bucket is the destination
     // until the log-retention producer lands; a product without one (chat-api) is not shipped yet.
-    if (product.hasWorkloads && product.backupBucket) {
-      logRoutes.push({ product: id, namespace: namespaceName(id, cfg.environment), destination: interimLogDestination(id, product.backupBucket) });
+    // One destination per product, for both writers: its namespace's agent routes and its Vercel apps' drains.
+    const destination = product.backupBucket ? interimLogDestination(id, product.backupBucket) : undefined;
+    if (product.hasWorkloads && destination) {
+      logRoutes.push({ product: id, namespace: namespaceName(id, cfg.environment), destination });
     }
+    if (product.vercelApps.length > 0 && destination) drained.push({ product: id, apps: product.vercelApps, destination });
     outputs[id] = {
       namespace: product.namespace,
       hosts: product.hosts,
@@ -244,6 +249,28 @@ export function run(): Record<string, ProductOutputs> {
       {
         context: { environment: cfg.environment, product: "platform", owner: cfg.owner },
         routes: logRoutes,
+        monitoringNamespace: cfg.monitoringNamespace,
+        prometheusSelectorLabels: cfg.prometheusSelectorLabels,
+        runbookBaseUrl: platform.runbookBaseUrl,
+        alertRouting: platform.alertRouting,
+      },
+      { providers },
+    );
+  }
+  if (drained.length > 0) {
+    // The Vercel apps' log drains into the platform's Vector aggregator (README "Logs", "Vercel apps' logs").
+    new VercelLogDrains(
+      `vercel-log-drains-${cfg.environment}`,
+      {
+        context: { environment: cfg.environment, product: "platform", owner: cfg.owner },
+        products: drained,
+        host: env.host(cfg.logDrainHostLabel),
+        zoneId: platform.zoneId,
+        zoneName: platform.zoneName,
+        ingressAddress: platform.ingressAddress,
+        ingressClassName: platform.ingressClassName,
+        ingressControllerNamespace: platform.ingressControllerNamespace,
+        clusterIssuer: platform.clusterIssuer,
         monitoringNamespace: cfg.monitoringNamespace,
         prometheusSelectorLabels: cfg.prometheusSelectorLabels,
         runbookBaseUrl: platform.runbookBaseUrl,
