@@ -76,7 +76,8 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
     // public endpoint (and ARA's redirecting hosts), one module Secret (no module ConfigMap:
     // staging's modules carry the Vercel bypass, both stacks use a Secret). No headers probes (only
     // prod's routes set headers) and no dependency probes (prod alone watches the vendors).
-    expect(types("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(7);
+    // Plus the platform's log agent's and its Vercel drains' aggregator's (components/logs/).
+    expect(types("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(9);
     // prod adds the headers probes of the apps whose route sets headers and Codebook's 3 dependency probes
     expect(types("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(stack === "prod" ? 12 : 6);
     expect(types("kubernetes:core/v1:Secret").filter((x) => x.name.startsWith("blackbox-modules-"))).toHaveLength(1);
@@ -84,7 +85,7 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
     // Backups: ask-dahlia 2, codebook 3 (incl. Pinecone export), voyager 1, ara 1; a restore check per
     // dumped database (4); maintenance: VACUUM for ask-dahlia, codebook, ara and ask-dahlia's REINDEX (4).
     expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(15);
-    expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(5);
+    expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(7);
     expect(types("aws:s3/bucket:Bucket")).toHaveLength(3);
     expect(types("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(2);
     expect(types("vercel:index/project:Project")).toHaveLength(stack === "prod" ? 3 : 0);

@@ -29,7 +29,7 @@ import * as vercel from "@pulumiverse/vercel";
 import { type PlatformContext, TYPE_PREFIX, isProd, recommendedLabels, throwIfInvalid } from "../context";
 import { AlertRules, type AlertRoutingArgs } from "../monitoring/alert-rules";
 import type { SeriesSelector } from "../monitoring/alerts";
-import { DnsRecords } from "../web/dns-records";
+import { DnsRecords, isHostname } from "../web/dns-records";
 import { dnsEgressRule } from "../workloads/pod-spec";
 import { afterNamespaceOptions } from "../product-scope";
 import type { LogDestination } from "./log-classes";
@@ -132,7 +132,11 @@ export function validateVercelLogDrainsArgs(name: string, args: VercelLogDrainsA
     if (p.apps.length === 0) problems.push(`product "${p.product}" has no Vercel app to drain; leave it out`);
   }
   if (args.products.length === 0) problems.push("`products` is empty: there is no Vercel app to drain; do not create the component");
-  if (args.host !== args.zoneName && !args.host.endsWith(`.${args.zoneName}`)) {
+  if (!isHostname(args.host)) {
+    problems.push(
+      `\`host\` "${args.host}" is not a host name (labels of letters, digits and hyphens, at most 63 characters each); set \`logDrainHostLabel\` to a shorter DNS label (staging appends "-staging")`,
+    );
+  } else if (args.host !== args.zoneName && !args.host.endsWith(`.${args.zoneName}`)) {
     problems.push(`\`host\` "${args.host}" is outside the zone ${args.zoneName}; the endpoint needs a DNS record in it`);
   }
   throwIfInvalid(COMPONENT, name, problems);
@@ -216,7 +220,9 @@ export class VercelLogDrains extends pulumi.ComponentResource {
     );
     const inNs = afterNamespaceOptions(this, namespace);
 
-    // The drain secret: Vercel signs each request with it, the aggregator checks the signature.
+    // The drain secret: Vercel signs each request with it, the aggregator checks the signature. No
+    // scheduled rotation: a new secret replaces every drain (the provider cannot update one) and the
+    // requests signed with the old one are dropped meanwhile; rotate on demand (`--replace`, README).
     const drainSecret = new random.RandomPassword(`${name}-drain-secret`, { length: 48, special: false }, { parent: this });
     const env: Record<string, pulumi.Output<string>> = {
       ...logWriterCredentials(this, ctx, args.products, "vercel-log-writer"),

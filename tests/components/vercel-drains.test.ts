@@ -11,7 +11,8 @@ import { isSecret, isUnknown } from "../../tools/engine/harness/properties";
 import { requireOk } from "../../tools/engine/stack-run";
 import { committedStackRun } from "../helpers/stack-runs";
 import { VECTOR_CHART, VECTOR_IMAGE, chartPodLabels } from "../../components/logs/log-agent";
-import { AGGREGATOR_SECURITY_CONTEXT, VERIFY_HEADER } from "../../components/logs/vercel-drains";
+import { AGGREGATOR_SECURITY_CONTEXT, VERIFY_HEADER, type VercelLogDrainsArgs, validateVercelLogDrainsArgs } from "../../components/logs/vercel-drains";
+import { interimLogDestination } from "../../components/logs/interim-destinations";
 import { DRAIN_ENDPOINT } from "../../components/logs/vercel-drain-routes";
 import { placeholderVerificationCode } from "../../tools/engine/offline-stack";
 
@@ -160,5 +161,35 @@ describe.each(STACKS)("%s: the aggregator", (stack) => {
     const rule = plain<any>(one(stack, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "alerts-rules").inputs);
     expect(rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert))).toEqual(["VercelLogDrainDown", "TargetMissing", "LogShippingFailing"]);
     expect(rule.spec.groups[0].rules[0].expr).toBe('up{namespace="vercel-logs",job="vector-vercel-metrics"} == 0');
+  });
+});
+
+describe("start-up checks", () => {
+  const bucket = {
+    kind: "s3",
+    bucketName: "voyager-prod-backups",
+    endpoint: "https://s3.us-east-1.amazonaws.com",
+    region: "us-east-1",
+    retention: [],
+  } as const;
+  const args = (host: string): VercelLogDrainsArgs => ({
+    context: { environment: "staging", product: "platform", owner: "platform-team" },
+    products: [{ product: "voyager", apps: [{ name: "web", projectId: "prj_x" }], destination: interimLogDestination("voyager", bucket) }],
+    host,
+    zoneId: "z",
+    zoneName: "example.com",
+    ingressAddress: "34.149.100.20",
+    ingressClassName: "nginx",
+    ingressControllerNamespace: "ingress-nginx",
+    clusterIssuer: "letsencrypt-prod",
+    monitoringNamespace: "monitoring",
+    prometheusSelectorLabels: {},
+    runbookBaseUrl: "https://runbooks.example.com/app-platform",
+  });
+
+  it("accepts a host in the zone, and refuses one outside it or with a label longer than 63 characters, naming the fix", () => {
+    expect(() => validateVercelLogDrainsArgs("d", args("logs-staging.example.com"))).not.toThrow();
+    expect(() => validateVercelLogDrainsArgs("d", args("logs.example.org"))).toThrow(/outside the zone example.com/);
+    expect(() => validateVercelLogDrainsArgs("d", args(`${"l".repeat(60)}-staging.example.com`))).toThrow(/logDrainHostLabel/);
   });
 });
