@@ -61,3 +61,20 @@ describe("prod: the drain secret", () => {
     }
   });
 });
+
+describe("prod: the endpoint Vercel posts to", () => {
+  it("is the aggregator's http_server: POST on the Ingress's exact path, to the Service port the Ingress names", () => {
+    const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "vercel-log-drains-prod-release")!;
+    const ingress = resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress" && r.name === "vercel-log-drains-prod-ingress")!;
+    const service = resources.find((r) => r.type === "kubernetes:core/v1:Service" && r.name === "vercel-log-drains-prod-service")!;
+    const source = release.inputs.values.customConfig.sources.vercel;
+    const path = ingress.inputs.spec.rules[0].http.paths[0];
+    expect(source).toMatchObject({ type: "http_server", method: "POST", strict_path: true, path: path.path });
+    expect(path.pathType).toBe("Exact");
+    const port = service.inputs.spec.ports.find((p: any) => p.name === path.backend.service.port.name);
+    expect(source.address).toBe(`0.0.0.0:${port.targetPort}`);
+    for (const d of resources.filter((r) => r.type === "vercel:index/logDrain:LogDrain")) {
+      expect(d.inputs.endpoint).toBe(`https://${ingress.inputs.spec.rules[0].host}${path.path}`);
+    }
+  });
+});

@@ -17,7 +17,9 @@
  *   Vercel verifies a drain's endpoint when the drain is created (`x-vercel-verify: <the team's
  *   code>`, `vercel.getEndpointVerification`): Vector cannot set response headers, so ingress-nginx
  *   adds it (`custom-headers` annotation naming a ConfigMap of headers; the controller must list
- *   the header in `global-allowed-response-headers`, README "Cluster prerequisites");
+ *   the header in `global-allowed-response-headers`, README "Cluster prerequisites"). The check is an
+ *   unsigned POST to the endpoint (dacbd/vercel-log-drain's `ingest_verify_step`): `http_server`
+ *   answers it 200 and the verify transform drops its body;
  * - per Vercel app, a `vercel.LogDrain` (JSON, the app's project only, this stack's environment:
  *   prod `production`, staging `preview`), created after the endpoint exists;
  * - a ServiceMonitor and the agent's alerts (`VercelLogDrainDown`, `TargetMissing`, `LogShippingFailing`).
