@@ -45,6 +45,8 @@ export class ApplicationStack extends pulumi.ComponentResource {
   readonly logDestination: LogDestination;
   /** Vercel project ids by app name. */
   readonly vercelProjectIds: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Each Vercel app: its name, project id and whether its project does not exist yet (staging before prod; the log drains read it). */
+  readonly vercelApps: readonly { readonly name: string; readonly projectId: pulumi.Output<string>; readonly pending: pulumi.Output<boolean> }[];
   /**
    * Every blackbox_exporter module this product's Probes name, by module name (for
    * `BlackboxModulesConfig`). Staging's modules of protected Vercel apps carry the bypass secret.
@@ -102,6 +104,7 @@ export class ApplicationStack extends pulumi.ComponentResource {
     // 3. Web: Vercel redeploys after the workloads rolled out (their pods accept the new and the previous value).
     const apps = productWebApps(scope, spec.webApps, workloads);
     this.vercelProjectIds = Object.fromEntries(spec.webApps.map((a, i) => [a.name, apps[i].projectId]));
+    this.vercelApps = spec.webApps.map((a, i) => ({ name: a.name, projectId: apps[i].projectId, pending: apps[i].projectPending }));
     this.vercelProtectionBypass = Object.fromEntries(
       apps.flatMap((app, i) => (app.protectionBypassSecret ? [[spec.webApps[i].name, app.protectionBypassSecret]] : [])),
     );

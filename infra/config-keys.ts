@@ -138,6 +138,16 @@ export const PLATFORM_CONFIG_KEYS = [
     example: "ingress-nginx",
   }),
   configKey({
+    key: "logDrainHostLabel",
+    type: "string",
+    description:
+      "First label of the Vercel log drains' endpoint host in the stack's domain: prod `<label>.<domain>`, staging `<label>-staging.<domain>` (the Ingress host, the drains' URL and its DNS record; README \"Logs\").",
+    default: "logs",
+    form: "a DNS label such as `logs`",
+    schema: dnsLabel,
+    example: "logs",
+  }),
+  configKey({
     key: "monitoringNamespace",
     type: "string",
     description: "Namespace of Prometheus (Prometheus Operator), allowed to scrape each workload.",

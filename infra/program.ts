@@ -13,6 +13,7 @@ import { bucketNameProblem, defaultBucketName, s3BucketName } from "../component
 import { buildProduct, type ProductEnvironment } from "../components/product-spec";
 import { namespaceName } from "../components/context";
 import { type AgentRoute, LogAgent } from "../components/logs/log-agent";
+import { type DrainedProduct, VercelLogDrains } from "../components/logs/vercel-drains";
 import { CATALOG } from "../stacks";
 import { CONFIG_NAMESPACE } from "./config-keys";
 import { ConfigError, StackConfig, parseStackConfig } from "./config";
@@ -211,11 +212,15 @@ export function run(): Record<string, ProductOutputs> {
   for (const p of products) validateApplicationStackArgs(p.id, p.args);
   const modules: Record<string, BlackboxModuleInput> = {};
   const logRoutes: AgentRoute[] = [];
+  const drained: DrainedProduct[] = [];
   for (const { id, args } of products) {
     const product = new ApplicationStack(id, args, { providers });
     Object.assign(modules, product.blackboxModules);
-    // The container logs of every product that runs workloads go to its log buckets (`productLogs`).
-    if (product.hasWorkloads) logRoutes.push({ product: id, namespace: namespaceName(id, cfg.environment), destination: product.logDestination });
+    // One destination per product (its log buckets, `productLogs`), for both writers: its namespace's
+    // agent routes and its Vercel apps' drains.
+    const destination = product.logDestination;
+    if (product.hasWorkloads) logRoutes.push({ product: id, namespace: namespaceName(id, cfg.environment), destination });
+    if (product.vercelApps.length > 0) drained.push({ product: id, apps: product.vercelApps, destination });
     outputs[id] = {
       namespace: product.namespace,
       hosts: product.hosts,
@@ -240,6 +245,28 @@ export function run(): Record<string, ProductOutputs> {
       {
         context: { environment: cfg.environment, product: "platform", owner: cfg.owner },
         routes: logRoutes,
+        monitoringNamespace: cfg.monitoringNamespace,
+        prometheusSelectorLabels: cfg.prometheusSelectorLabels,
+        runbookBaseUrl: platform.runbookBaseUrl,
+        alertRouting: platform.alertRouting,
+      },
+      { providers },
+    );
+  }
+  if (drained.length > 0) {
+    // The Vercel apps' log drains into the platform's Vector aggregator (README "Logs", "Vercel apps' logs").
+    new VercelLogDrains(
+      `vercel-log-drains-${cfg.environment}`,
+      {
+        context: { environment: cfg.environment, product: "platform", owner: cfg.owner },
+        products: drained,
+        host: env.host(cfg.logDrainHostLabel),
+        zoneId: platform.zoneId,
+        zoneName: platform.zoneName,
+        ingressAddress: platform.ingressAddress,
+        ingressClassName: platform.ingressClassName,
+        ingressControllerNamespace: platform.ingressControllerNamespace,
+        clusterIssuer: platform.clusterIssuer,
         monitoringNamespace: cfg.monitoringNamespace,
         prometheusSelectorLabels: cfg.prometheusSelectorLabels,
         runbookBaseUrl: platform.runbookBaseUrl,

@@ -13,6 +13,7 @@ import type { RecordedResource } from "./helpers/mocks";
 import { REGISTRY_SECRET_NAME } from "../components/workloads/product-workloads";
 import { isSecret } from "../tools/engine/harness/properties";
 import { LOGGING_NAMESPACE } from "../components/logs/log-agent";
+import { VERCEL_LOGS_NAMESPACE } from "../components/logs/vercel-drains";
 
 const rec = setUpStack("prod");
 let resources: RecordedResource[] = [];
@@ -90,7 +91,7 @@ describe("imagePullDockerConfigJson: a pull Secret in every product namespace, b
       const namespaces = run.resources
         .filter((x) => x.type === "kubernetes:core/v1:Namespace")
         .map((x) => String((x.inputs as any).metadata.name))
-        .filter((n) => n !== LOGGING_NAMESPACE);
+        .filter((n) => n !== LOGGING_NAMESPACE && n !== VERCEL_LOGS_NAMESPACE);
       const pullSecrets = run.resources.filter((x) => x.type === "kubernetes:core/v1:Secret" && (x.inputs as any).type === "kubernetes.io/dockerconfigjson");
       expect(pullSecrets.map((x) => (x.inputs as any).metadata.namespace).sort()).toEqual([...namespaces].sort());
       const secretUrn = new Map(pullSecrets.map((x) => [String((x.inputs as any).metadata.namespace), x.urn]));

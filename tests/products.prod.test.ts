@@ -38,8 +38,8 @@ describe("prod stack", () => {
     const namespaces = ofType("kubernetes:core/v1:Namespace")
       .map((r) => r.inputs.metadata.name)
       .sort();
-    // The five product namespaces, and the platform's log agent's (components/logs/log-agent.ts).
-    expect(namespaces).toEqual(["ara-prod", "ask-dahlia-prod", "chat-api-prod", "codebook-prod", "logging", "voyager-prod"]);
+    // The five product namespaces, the platform's log agent's (components/logs/log-agent.ts) and its Vercel drains' aggregator's (vercel-drains.ts).
+    expect(namespaces).toEqual(["ara-prod", "ask-dahlia-prod", "chat-api-prod", "codebook-prod", "logging", "vercel-logs", "voyager-prod"]);
     for (const ns of ofType("kubernetes:core/v1:Namespace")) {
       // Only the log agent's namespace admits its hostPath (/var/log/pods): README "Logs".
       expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(ns.inputs.metadata.name === "logging" ? "privileged" : "restricted");

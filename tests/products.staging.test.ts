@@ -26,8 +26,8 @@ describe("staging stack", () => {
     const namespaces = ofType("kubernetes:core/v1:Namespace")
       .map((r) => r.inputs.metadata.name)
       .sort();
-    // The five product namespaces, and the platform's log agent's (components/logs/log-agent.ts).
-    expect(namespaces).toEqual(["ara-staging", "ask-dahlia-staging", "chat-api-staging", "codebook-staging", "logging", "voyager-staging"]);
+    // The five product namespaces, the platform's log agent's (components/logs/log-agent.ts) and its Vercel drains' aggregator's (vercel-drains.ts).
+    expect(namespaces).toEqual(["ara-staging", "ask-dahlia-staging", "chat-api-staging", "codebook-staging", "logging", "vercel-logs", "voyager-staging"]);
   });
 
   it("probes no dependency status page and has no dependency alert: prod alone watches the vendors (one alert per incident)", () => {
@@ -180,6 +180,8 @@ describe("staging stack", () => {
       "codebook-api-staging.example.com",
       "dahlia-api-staging.example.com",
       "dahlia-staging.example.com",
+      // The Vercel log drains' endpoint (components/logs/vercel-drains.ts, `logDrainHostLabel`).
+      "logs-staging.example.com",
       "voyager-staging.example.com",
     ]);
     const api = ofType("cloudflare:index/dnsRecord:DnsRecord").find((r) => r.inputs.name === "codebook-api-staging.example.com")!;

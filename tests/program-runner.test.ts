@@ -75,9 +75,9 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
     // Monitoring sources: a ServiceMonitor per scraped workload and exporter, Probes for every
     // public endpoint (and ARA's redirecting hosts), one module Secret (no module ConfigMap:
     // staging's modules carry the Vercel bypass, both stacks use a Secret). No headers probes (only
-    // prod's routes set headers) and no dependency probes (prod alone watches the vendors). The
-    // eighth ServiceMonitor is the log agent's.
-    expect(types("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(8);
+    // prod's routes set headers) and no dependency probes (prod alone watches the vendors).
+    // Plus the platform's log agent's and its Vercel drains' aggregator's (components/logs/).
+    expect(types("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(9);
     // prod adds the headers probes of the apps whose route sets headers and Codebook's 3 dependency probes
     expect(types("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(stack === "prod" ? 12 : 6);
     expect(types("kubernetes:core/v1:Secret").filter((x) => x.name.startsWith("blackbox-modules-"))).toHaveLength(1);
@@ -86,8 +86,8 @@ describe.each(["staging", "prod"])("%s through Pulumi's runner", (stack) => {
     // user export); a restore check per dumped database (4); maintenance: VACUUM for ask-dahlia,
     // codebook, ara and ask-dahlia's REINDEX (4).
     expect(types("kubernetes:batch/v1:CronJob")).toHaveLength(16);
-    // One per product, and the log agent's.
-    expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(6);
+    // One per product, the log agent's and the drains' aggregator's.
+    expect(types("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(7);
     // S3: 3 backup buckets; the log buckets (productLogs): every product's audit bucket (5) and one
     // per other class for the 3 S3 products (9). R2: ARA's backups and reports, and the log buckets
     // of ARA and the Chat API.

@@ -116,6 +116,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, Grant>> = {
     permissions: ["team role Member or Owner (Deployment Protection settings)"],
     scope: "the team `vercelTeam` (staging: the health probes' automation bypass)",
   },
+  "vercel:index/logDrain:LogDrain": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner (Log Drains)"],
+    scope: "the team `vercelTeam` on a Pro or Enterprise plan (configurable Log Drains; the Vercel apps' logs)",
+  },
   "aws:kms/key:Key": { provider: "aws", permissions: ["kms:CreateKey", "kms:TagResource", ...KMS_KEY_MANAGE], scope: "backup bucket keys" },
   "aws:kms/alias:Alias": {
     provider: "aws",
@@ -223,6 +228,11 @@ export const INVOKE_GRANTS: Readonly<Record<string, Grant>> = {
   "vercel:index/getDomainConfig:getDomainConfig": {
     provider: "vercel",
     permissions: ["team role Member or Owner (reads a project domain's recommended DNS values)"],
+    scope: "the team `vercelTeam`",
+  },
+  "vercel:index/getEndpointVerification:getEndpointVerification": {
+    provider: "vercel",
+    permissions: ["team role Member or Owner (reads the team's drain endpoint verification code)"],
     scope: "the team `vercelTeam`",
   },
   // STS answers GetCallerIdentity for any valid credential; no IAM permission applies.

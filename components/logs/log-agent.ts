@@ -248,14 +248,17 @@ export function agentSelector(namespace: string, release: string): SeriesSelecto
   return { namespace, job: `${release}-metrics` };
 }
 
-/** The agent's alerts: its targets down or missing, and a sink failing to write. */
-export function logAgentAlertGroups(selector: SeriesSelector, runbookBaseUrl: string): AlertGroup[] {
+/**
+ * The alerts of a Vector deployment (the agent, the Vercel drains' aggregator): its targets down
+ * (`downAlert`) or missing, and a sink failing to write.
+ */
+export function logAgentAlertGroups(selector: SeriesSelector, runbookBaseUrl: string, downAlert = "LogAgentDown"): AlertGroup[] {
   const job = String(selector.job);
   return [
     {
       name: `${job}-target`,
       rules: [
-        targetDown({ selector, name: "LogAgentDown", runbookBaseUrl, labels: { scrape_job: job } }),
+        targetDown({ selector, name: downAlert, runbookBaseUrl, labels: { scrape_job: job } }),
         targetAbsent({ selector, runbookBaseUrl, labels: { scrape_job: job } }),
         logShippingFailing({ selector, runbookBaseUrl }),
       ],
@@ -312,26 +315,7 @@ export class LogAgent extends pulumi.ComponentResource {
     const inNs = afterNamespaceOptions(this, namespace);
 
     // Credentials: per product and bucket, put-only under that product's class prefixes there.
-    const env: Record<string, pulumi.Output<string>> = {};
-    for (const r of args.routes) {
-      destinationBuckets(r.destination).forEach((group, i) => {
-        const prefixes = group.classes.map((c) => r.destination.targets[c].prefix);
-        const creds = bucketPrefixCredentials(this, `${r.product}-log-writer${i === 0 ? "" : `-${i + 1}`}`, {
-          bucket: group.bucket as BackupBucketRef,
-          context: { ...ctx, product: r.product },
-          prefix: commonPrefix(prefixes),
-          role: "log writer",
-          s3: {
-            iamPath: "/app-platform/logs/",
-            tags: { "app-platform/role": "log-writer" },
-            policy: (arn, key, region) => s3LogWriterPolicy(arn, prefixes, key, region),
-          },
-          r2PermissionGroupId: R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP,
-        });
-        env[credentialEnvName(r.product, i, "AWS_ACCESS_KEY_ID")] = creds.accessKeyId;
-        env[credentialEnvName(r.product, i, "AWS_SECRET_ACCESS_KEY")] = creds.secretAccessKey;
-      });
-    }
+    const env = logWriterCredentials(this, ctx, args.routes, "log-writer");
     // Immutable and auto-named: new credentials make a new Secret, whose new name changes the
     // Release's values, so the DaemonSet rolls onto them (then the old Secret is deleted).
     const secret = new k8s.core.v1.Secret(
@@ -440,6 +424,42 @@ export class LogAgent extends pulumi.ComponentResource {
     );
     this.registerOutputs({ namespace: ns });
   }
+}
+
+/**
+ * Per product and bucket of `routes`, credentials that may only put objects under that product's
+ * class prefixes there (`bucketPrefixCredentials`: an IAM user `<product>-<role>[-n]-<env>` on S3,
+ * a token on the one R2 bucket), by the environment variable names the sinks read
+ * (`credentialEnvName`). Shared by every Vector deployment that writes logs (the agent, the Vercel
+ * drains' aggregator); each passes its own `role`, so each has its own credentials.
+ */
+export function logWriterCredentials(
+  parent: pulumi.Resource,
+  ctx: PlatformContext,
+  routes: readonly { readonly product: string; readonly destination: LogDestination }[],
+  role: string,
+): Record<string, pulumi.Output<string>> {
+  const env: Record<string, pulumi.Output<string>> = {};
+  for (const r of routes) {
+    destinationBuckets(r.destination).forEach((group, i) => {
+      const prefixes = group.classes.map((c) => r.destination.targets[c].prefix);
+      const creds = bucketPrefixCredentials(parent, `${r.product}-${role}${i === 0 ? "" : `-${i + 1}`}`, {
+        bucket: group.bucket as BackupBucketRef,
+        context: { ...ctx, product: r.product },
+        prefix: commonPrefix(prefixes),
+        role: role.replace(/-/g, " "),
+        s3: {
+          iamPath: "/app-platform/logs/",
+          tags: { "app-platform/role": role },
+          policy: (arn, key, region) => s3LogWriterPolicy(arn, prefixes, key, region),
+        },
+        r2PermissionGroupId: R2_BUCKET_ITEM_WRITE_PERMISSION_GROUP,
+      });
+      env[credentialEnvName(r.product, i, "AWS_ACCESS_KEY_ID")] = creds.accessKeyId;
+      env[credentialEnvName(r.product, i, "AWS_SECRET_ACCESS_KEY")] = creds.secretAccessKey;
+    });
+  }
+  return env;
 }
 
 /** The longest common `/`-ending prefix of `prefixes` (`logs/` for the four classes). */

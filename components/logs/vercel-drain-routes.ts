@@ -1,8 +1,8 @@
 /**
- * The configuration of the Vercel log-drain aggregator (Vector, chart role `Stateless-Aggregator`):
- * NOT WIRED YET. This module only renders and is tested (tests/components/vercel-drain-routes.test.ts);
- * the Release, its Ingress and DNS record, the drain secret and the `vercel.LogDrain` per app are
- * still to be built (README "Logs", "Vercel apps' logs").
+ * The configuration of the Vercel log-drain aggregator (Vector, chart role `Stateless-Aggregator`),
+ * rendered and route-tested here (tests/components/vercel-drain-routes.test.ts); installed with its
+ * Ingress, DNS record, drain secret and one `vercel.LogDrain` per app by vercel-drains.ts
+ * (README "Logs", "Vercel apps' logs").
  *
  * What it renders, from the Log Drains reference (https://vercel.com/docs/log-drains/log-drains-reference):
  * Vercel POSTs a JSON array of log records (`deliveryFormat: "json"`), each with `projectId`,
@@ -56,9 +56,12 @@ export function renderVerifyVrl(): string {
   ].join("\n");
 }
 
-/** The `route` condition that selects one product's projects. */
+/** The `route` condition that selects one product's projects (`false` while it has none: staging before prod created them). */
 export function projectRouteCondition(projectIds: readonly string[]): string {
-  for (const id of projectIds) if (!/^[A-Za-z0-9_]+$/.test(id)) throw new Error(`Vercel project id "${id}" is not letters, digits and "_"`);
+  if (projectIds.length === 0) return "false";
+  // Vercel's ids are `prj_` and letters and digits; `-` is allowed too (the offline plan's looked-up
+  // `prj_<name>`): nothing that could end the string literal.
+  for (const id of projectIds) if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`Vercel project id "${id}" is not letters, digits, "_" and "-"`);
   return projectIds.map((id) => `.projectId == ${JSON.stringify(id)}`).join(" || ");
 }
 

@@ -126,7 +126,7 @@ beforeAll(async () => {
 }, 120_000);
 
 function release(stack: (typeof STACKS)[number]): RegisteredResource {
-  const r = runs[stack].filter((x) => x.type === RELEASE);
+  const r = runs[stack].filter((x) => x.type === RELEASE && x.name === `log-agent-${stack}-release`);
   expect(r).toHaveLength(1);
   return r[0];
 }

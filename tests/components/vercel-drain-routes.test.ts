@@ -1,6 +1,6 @@
 /**
- * The Vercel log-drain aggregator's rendered configuration (components/logs/vercel-drain-routes.ts,
- * not wired into the stacks yet). No Vector binary runs here (README "Logs"): the VRL is held to
+ * The Vercel log-drain aggregator's rendered configuration (components/logs/vercel-drain-routes.ts;
+ * the stacks' wiring is tested by vercel-drains.test.ts). No Vector binary runs here (README "Logs"): the VRL is held to
  * its text and the route graph is walked from the source to the sinks for sample records of each
  * product's projects, a foreign project and an unsigned request.
  */
@@ -110,5 +110,11 @@ describe("the aggregator's rendered routes", () => {
   it("refuses a project id that would break out of the condition", () => {
     expect(() => projectRouteCondition(['prj" || true || "'])).toThrow(/not letters, digits/);
     expect(projectRouteCondition(["prj_a", "prj_b"])).toBe('.projectId == "prj_a" || .projectId == "prj_b"');
+  });
+
+  it("routes nothing to a product whose projects do not exist yet (staging before prod), instead of an empty condition", () => {
+    expect(projectRouteCondition([])).toBe("false");
+    const config = renderAggregatorConfig([{ ...ROUTES[0], projectIds: [] }, ROUTES[1]]) as Config;
+    expect(config.transforms.by_project.route).toEqual({ voyager: "false", ara: '.projectId == "prj_ara_web" || .projectId == "prj_ara_admin"' });
   });
 });

@@ -17,10 +17,10 @@
  * (the monitor is told with `keepSecrets`), so tests can prove secretness end to end.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { placeholderVercelDns } from "../../tools/engine/offline-stack";
+import { placeholderVercelDns, placeholderVerificationCode } from "../../tools/engine/offline-stack";
 import type { GetZoneResult } from "@pulumi/cloudflare";
 import type { GetCallerIdentityResult, GetPartitionResult, GetRegionResult } from "@pulumi/aws";
-import type { GetDomainConfigResult, GetProjectResult } from "@pulumiverse/vercel";
+import type { GetDomainConfigResult, GetEndpointVerificationResult, GetProjectResult } from "@pulumiverse/vercel";
 
 export interface RecordedResource {
   /** Full Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
@@ -86,6 +86,12 @@ const DEFAULT_INVOKES: InvokeAnswers = {
       projectIdOrName: args?.projectIdOrName,
       ...placeholderVercelDns(String(args?.projectIdOrName)),
     }) satisfies Partial<GetDomainConfigResult>,
+  // The team's drain-endpoint verification code, as the offline plan answers it (its comment cites the shape).
+  "vercel:index/getEndpointVerification:getEndpointVerification": (args) =>
+    ({
+      ...placeholderVerificationCode(String(args?.teamId ?? "")),
+      ...(args?.teamId ? { teamId: args.teamId } : {}),
+    }) satisfies Partial<GetEndpointVerificationResult>,
   "aws:index/getCallerIdentity:getCallerIdentity": () =>
     ({
       accountId: "123456789012",

@@ -29,6 +29,7 @@ import {
 } from "../../components/monitoring/alerts";
 import { Duration } from "../../components/values";
 import { LOGGING_NAMESPACE, agentSelector, logAgentAlertGroups } from "../../components/logs/log-agent";
+import { VERCEL_LOGS_NAMESPACE, aggregatorSelector } from "../../components/logs/vercel-drains";
 
 const runbookBaseUrl = "https://runbooks.example.com/app-platform";
 
@@ -142,6 +143,11 @@ export const PRODUCT_ALERTS: ProductAlerts[] = [
     // The platform's log agent (components/logs/log-agent.ts): the stacks' own groups, in `logging`.
     namespace: LOGGING_NAMESPACE,
     groups: logAgentAlertGroups(agentSelector(LOGGING_NAMESPACE, "vector-agent"), runbookBaseUrl),
+  },
+  {
+    // The Vercel drains' aggregator (components/logs/vercel-drains.ts): the stacks' own groups, in `vercel-logs`.
+    namespace: VERCEL_LOGS_NAMESPACE,
+    groups: logAgentAlertGroups(aggregatorSelector(VERCEL_LOGS_NAMESPACE, "vector-vercel"), runbookBaseUrl, "VercelLogDrainDown"),
   },
 ];
 

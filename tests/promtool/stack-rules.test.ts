@@ -52,11 +52,13 @@ function alertsDefined(stack: Stack): Record<string, number> {
 describe.each(STACKS)("%s: exported PrometheusRules", (stack) => {
   it("exports one file per PrometheusRule, named <namespace>-<name>.yaml, holding exactly its spec.groups", () => {
     const rules = resources[stack].filter((x) => x.type === PROMETHEUS_RULE_TYPE);
-    expect(rules).toHaveLength(6);
+    expect(rules).toHaveLength(7);
     expect(files[stack].map((f) => f.fileName).sort()).toEqual([
       ...["ara", "ask-dahlia", "chat-api", "codebook"].map((p) => `${p}-${stack}-${p}-alerts-rules.yaml`),
       // The platform's log agent (components/logs/log-agent.ts), in its own namespace.
       `logging-log-agent-${stack}-alerts-rules.yaml`,
+      // The Vercel drains' aggregator (components/logs/vercel-drains.ts).
+      `vercel-logs-vercel-log-drains-${stack}-alerts-rules.yaml`,
       `voyager-${stack}-voyager-alerts-rules.yaml`,
     ]);
     for (const r of rules) {

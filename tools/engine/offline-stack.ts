@@ -33,7 +33,7 @@ import {
 import { imageRegistryHost } from "../../infra/registry-host";
 import type { GetZoneResult } from "@pulumi/cloudflare";
 import type { GetCallerIdentityResult, GetPartitionResult, GetRegionResult } from "@pulumi/aws";
-import type { GetDomainConfigResult, GetProjectResult } from "@pulumiverse/vercel";
+import type { GetDomainConfigResult, GetEndpointVerificationResult, GetProjectResult } from "@pulumiverse/vercel";
 
 /**
  * The placeholder a secret key is set to: unique per key and easy to search for (`SENTINEL-`),
@@ -149,6 +149,18 @@ export function placeholderVercelDns(projectIdOrName: string, shard = "017"): { 
 export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
 
 /**
+ * What the plan answers for the team's endpoint verification code (`vercel getEndpointVerification`),
+ * in today's shape: `GetEndpointVerificationResult` of @pulumiverse/vercel 5.4.1 (`id`,
+ * `verificationCode`, `teamId`), which the provider fills from Vercel's `GET /v1/verify-endpoint`
+ * (`{ "verificationCode": "<hex>" }`, terraform-provider-vercel `client` `GetEndpointVerificationCode`).
+ * Deterministic per team; not a secret (the team's ownership code).
+ */
+export function placeholderVerificationCode(team: string): { id: string; verificationCode: string } {
+  const code = hexId(`vercel-verify:${team}`);
+  return { id: code, verificationCode: code };
+}
+
+/**
  * Deterministic answers for the provider lookups, from the stack's config. Each answer's shape is
  * the one the pinned provider SDK declares for the lookup's result (`GetZoneResult` of
  * @pulumi/cloudflare, `GetProjectResult`/`GetDomainConfigResult` of @pulumiverse/vercel,
@@ -159,6 +171,7 @@ export const PLACEHOLDER_AWS_ACCOUNT = "123456789012";
  *   `cloudflareAccountId`;
  * - `vercel getProject` (project by name): `prj_<name>`, in the config's `vercelTeam`;
  * - `vercel getDomainConfig` (DNS values for a host): `placeholderVercelDns(projectIdOrName)`;
+ * - `vercel getEndpointVerification` (the team's drain-endpoint code): `placeholderVerificationCode(team)`;
  * - `aws getCallerIdentity`: account `123456789012`, an `app-platform-plan` user;
  * - `aws getRegion` / `getPartition`: the region asked for, else `awsRegion` / `aws:region`.
  */
@@ -191,6 +204,10 @@ export function invokeAnswers(project: PulumiProject, config: Readonly<Record<st
         ...placeholderVercelDns(String(args.projectIdOrName)),
         ...(args.teamId || get("vercelTeam") ? { teamId: args.teamId ?? get("vercelTeam") } : {}),
       }) satisfies Partial<GetDomainConfigResult>,
+    "vercel:index/getEndpointVerification:getEndpointVerification": (args) => {
+      const teamId = args.teamId ?? get("vercelTeam");
+      return { ...placeholderVerificationCode(teamId ?? ""), ...(teamId ? { teamId } : {}) } satisfies Partial<GetEndpointVerificationResult>;
+    },
     "aws:index/getCallerIdentity:getCallerIdentity": () =>
       ({
         id: account,

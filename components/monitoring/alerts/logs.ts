@@ -37,7 +37,7 @@ export function logShippingFailing(opts: LogShippingOptions): AlertSpec {
     severity,
     expr: `sum by (component_id) (rate(${METRICS.vectorComponentErrors}${renderSelector(opts.selector, { component_kind: "sink" })}[${RATE_WINDOW}])) > ${tier.threshold}`,
     summary: `Log sink {{ $labels.component_id }} failing (${describeSelector(opts.selector)})`,
-    description: `The log agent's sink {{ $labels.component_id }} (${describeSelector(opts.selector)}) fails {{ $value | printf "%.2f" }} times a second; its logs are buffered and, once the buffer is full, no longer read from the nodes.`,
+    description: `Vector's log sink {{ $labels.component_id }} (${describeSelector(opts.selector)}) fails {{ $value | printf "%.2f" }} times a second; its logs are buffered and, once the buffer is full, no longer taken in (the agent stops reading the nodes' files; the Vercel drains' aggregator stops accepting deliveries).`,
     problems,
   });
 }
