@@ -20,7 +20,14 @@ import { type ProductScope, afterNamespaceOptions } from "./product-scope";
 import { productSecrets } from "./secrets/product-secrets";
 import { productNamespace, productWorkloads, withRegistrySecret } from "./workloads/product-workloads";
 import { productDns, productWebApps } from "./web/product-web";
-import { databaseMaintenanceAlertGroups, productBackupBucket, productBackups, productDataBuckets, productDatabaseMaintenance, productLogs } from "./data/product-data";
+import {
+  databaseMaintenanceAlertGroups,
+  productBackupBucket,
+  productBackups,
+  productDataBuckets,
+  productDatabaseMaintenance,
+  productLogs,
+} from "./data/product-data";
 import type { LogDestination } from "./logs/log-classes";
 import { productMonitoring } from "./monitoring/product-monitoring";
 import type { ProductDashboard } from "./monitoring/dashboard";
