@@ -293,26 +293,12 @@ export class LogAgent extends pulumi.ComponentResource {
     const release = args.release ?? "vector-agent";
     this.namespace = ns;
     const ctx = args.context;
-    const labels = (component: string) => recommendedLabels(ctx, release, component);
+    const install: VectorInstall = { parent: this, name, context: ctx, release, namespace: ns };
+    const labels = vectorLabels(install);
 
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      {
-        metadata: {
-          name: ns,
-          labels: {
-            ...recommendedLabels(ctx, ns, "namespace"),
-            // hostPath (/var/log/pods) is outside Pod Security baseline; the agent's own context is
-            // least privilege (AGENT_SECURITY_CONTEXT), checked by tests/components/log-agent.test.ts.
-            "pod-security.kubernetes.io/enforce": "privileged",
-            "pod-security.kubernetes.io/enforce-version": "latest",
-          },
-        },
-      },
-      { parent: this },
-    );
-    // Every object in the namespace waits for it, children of components (AlertRules) included.
-    const inNs = afterNamespaceOptions(this, namespace);
+    // hostPath (/var/log/pods) is outside Pod Security baseline; the agent's own context is least
+    // privilege (AGENT_SECURITY_CONTEXT), checked by tests/components/log-agent.test.ts.
+    const inNs = vectorNamespace(install, "privileged");
 
     // Credentials: per product and bucket, put-only under that product's class prefixes there.
     const env = logWriterCredentials(this, ctx, args.routes, "log-writer");
@@ -331,54 +317,26 @@ export class LogAgent extends pulumi.ComponentResource {
 
     this.config = renderAgentConfig(args.routes);
     const podLabels = chartPodLabels(release, "Agent");
-    this.release = new k8s.helm.v3.Release(
-      `${name}-release`,
-      {
-        name: release,
-        namespace: ns,
-        chart: VECTOR_CHART.chart,
-        version: VECTOR_CHART.version,
-        repositoryOpts: { repo: VECTOR_CHART.repo },
-        // Roll back a failed upgrade, and wait until the DaemonSet's pods are ready.
-        atomic: true,
-        cleanupOnFail: true,
-        skipAwait: false,
-        timeout: 600,
-        maxHistory: 10,
-        values: agentChartValues({ release, credentialsSecret: secret.metadata.name, config: this.config }),
-      },
-      inNs,
-    );
+    // Roll back a failed upgrade, and wait until the DaemonSet's pods are ready.
+    this.release = vectorRelease(install, agentChartValues({ release, credentialsSecret: secret.metadata.name, config: this.config }), inNs);
 
     // Traffic: nothing in or out but what the agent needs.
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-default-deny`,
+    vectorNetworkPolicies(
+      install,
+      podLabels,
       {
-        metadata: { name: `${release}-default-deny`, namespace: ns, labels: labels("network-policy") },
-        spec: { podSelector: { matchLabels: podLabels }, policyTypes: ["Ingress", "Egress"] },
-      },
-      inNs,
-    );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-allow`,
-      {
-        metadata: { name: `${release}-allow`, namespace: ns, labels: labels("network-policy") },
-        spec: {
-          podSelector: { matchLabels: podLabels },
-          policyTypes: ["Ingress", "Egress"],
-          ingress: [
-            {
-              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.monitoringNamespace } } }],
-              ports: [{ protocol: "TCP", port: AGENT_METRICS.port }],
-            },
-          ],
-          egress: [
-            dnsEgressRule(),
-            // S3 and R2 over HTTPS; the Kubernetes API (kubernetes_logs' metadata) on 443, or on the
-            // API server's own 6443 where the cluster's service forwards there (kubeadm).
-            { ports: [443, 6443].map((port) => ({ protocol: "TCP", port })) },
-          ],
-        },
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.monitoringNamespace } } }],
+            ports: [{ protocol: "TCP", port: AGENT_METRICS.port }],
+          },
+        ],
+        egress: [
+          dnsEgressRule(),
+          // S3 and R2 over HTTPS; the Kubernetes API (kubernetes_logs' metadata) on 443, or on the
+          // API server's own 6443 where the cluster's service forwards there (kubeadm).
+          { ports: [443, 6443].map((port) => ({ protocol: "TCP", port })) },
+        ],
       },
       inNs,
     );
@@ -397,33 +355,155 @@ export class LogAgent extends pulumi.ComponentResource {
       },
       inNs,
     );
-    new k8s.apiextensions.CustomResource(
-      `${name}-service-monitor`,
+    vectorMonitoring(
+      install,
       {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "ServiceMonitor",
-        metadata: { name: `${release}-metrics`, namespace: ns, labels: { ...labels("service-monitor"), ...args.prometheusSelectorLabels } },
-        spec: {
-          selector: { matchLabels: service.metadata.labels },
-          endpoints: [{ port: AGENT_METRICS.portName, path: "/metrics", scheme: "http" }],
-        },
-      },
-      inNs,
-    );
-    new AlertRules(
-      `${name}-alerts`,
-      {
-        context: ctx,
-        namespace: ns,
-        groups: logAgentAlertGroups(this.selector, args.runbookBaseUrl),
-        routing: args.alertRouting,
-        ruleSelectorLabels: args.prometheusSelectorLabels,
-        alertmanagerConfigSelectorLabels: args.prometheusSelectorLabels,
+        service,
+        selector: this.selector,
+        prometheusSelectorLabels: args.prometheusSelectorLabels,
+        runbookBaseUrl: args.runbookBaseUrl,
+        alertRouting: args.alertRouting,
       },
       inNs,
     );
     this.registerOutputs({ namespace: ns });
   }
+}
+
+/** What both Vector installs (the agent, the Vercel drains' aggregator) build alike, one way. */
+export interface VectorInstall {
+  /** Parent of everything made. */
+  readonly parent: pulumi.Resource;
+  /** Logical name prefix of the resources. */
+  readonly name: string;
+  readonly context: PlatformContext;
+  /** The Helm release's name. */
+  readonly release: string;
+  readonly namespace: string;
+}
+
+/** Recommended labels of an install's objects, by component. */
+export function vectorLabels(v: VectorInstall): (component: string) => Record<string, string> {
+  return (component: string) => recommendedLabels(v.context, v.release, component);
+}
+
+/**
+ * The install's namespace at a Pod Security level, and the options every object in it takes (it
+ * waits for the namespace; children of components, `AlertRules`, included).
+ */
+export function vectorNamespace(v: VectorInstall, podSecurity: "privileged" | "restricted"): pulumi.CustomResourceOptions {
+  const namespace = new k8s.core.v1.Namespace(
+    `${v.name}-namespace`,
+    {
+      metadata: {
+        name: v.namespace,
+        labels: {
+          ...recommendedLabels(v.context, v.namespace, "namespace"),
+          "pod-security.kubernetes.io/enforce": podSecurity,
+          "pod-security.kubernetes.io/enforce-version": "latest",
+        },
+      },
+    },
+    { parent: v.parent },
+  );
+  return afterNamespaceOptions(v.parent, namespace);
+}
+
+/**
+ * Vector from its pinned chart: a failed upgrade rolls back, and Pulumi waits until the chart's
+ * workload is ready.
+ */
+export function vectorRelease(v: VectorInstall, values: pulumi.Input<Record<string, unknown>>, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
+  return new k8s.helm.v3.Release(
+    `${v.name}-release`,
+    {
+      name: v.release,
+      namespace: v.namespace,
+      chart: VECTOR_CHART.chart,
+      version: VECTOR_CHART.version,
+      repositoryOpts: { repo: VECTOR_CHART.repo },
+      atomic: true,
+      cleanupOnFail: true,
+      skipAwait: false,
+      timeout: 600,
+      maxHistory: 10,
+      values,
+    },
+    opts,
+  );
+}
+
+/** A default-deny NetworkPolicy for the install's pods, and one allowing exactly `ingress` and `egress`. */
+export function vectorNetworkPolicies(
+  v: VectorInstall,
+  podLabels: Record<string, string>,
+  rules: {
+    readonly ingress: k8s.types.input.networking.v1.NetworkPolicyIngressRule[];
+    readonly egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
+  },
+  opts: pulumi.CustomResourceOptions,
+): void {
+  const labels = vectorLabels(v);
+  new k8s.networking.v1.NetworkPolicy(
+    `${v.name}-default-deny`,
+    {
+      metadata: { name: `${v.release}-default-deny`, namespace: v.namespace, labels: labels("network-policy") },
+      spec: { podSelector: { matchLabels: podLabels }, policyTypes: ["Ingress", "Egress"] },
+    },
+    opts,
+  );
+  new k8s.networking.v1.NetworkPolicy(
+    `${v.name}-allow`,
+    {
+      metadata: { name: `${v.release}-allow`, namespace: v.namespace, labels: labels("network-policy") },
+      spec: { podSelector: { matchLabels: podLabels }, policyTypes: ["Ingress", "Egress"], ingress: rules.ingress, egress: rules.egress },
+    },
+    opts,
+  );
+}
+
+/**
+ * The ServiceMonitor the cluster's Prometheus selects for the install's metrics Service, and the
+ * install's alerts (`logAgentAlertGroups` on its series, `downAlert` naming the down alert).
+ */
+export function vectorMonitoring(
+  v: VectorInstall,
+  a: {
+    readonly service: k8s.core.v1.Service;
+    readonly selector: SeriesSelector;
+    readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+    readonly runbookBaseUrl: string;
+    readonly alertRouting?: AlertRoutingArgs;
+    readonly downAlert?: string;
+  },
+  opts: pulumi.CustomResourceOptions,
+): void {
+  const labels = vectorLabels(v);
+  new k8s.apiextensions.CustomResource(
+    `${v.name}-service-monitor`,
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "ServiceMonitor",
+      metadata: { name: `${v.release}-metrics`, namespace: v.namespace, labels: { ...labels("service-monitor"), ...a.prometheusSelectorLabels } },
+      spec: {
+        selector: { matchLabels: a.service.metadata.labels },
+        endpoints: [{ port: AGENT_METRICS.portName, path: "/metrics", scheme: "http" }],
+      },
+    },
+    opts,
+  );
+  new AlertRules(
+    `${v.name}-alerts`,
+    {
+      context: v.context,
+      namespace: v.namespace,
+      groups: logAgentAlertGroups(a.selector, a.runbookBaseUrl, ...(a.downAlert ? [a.downAlert] : [])),
+      routing: a.alertRouting,
+      ruleSelectorLabels: a.prometheusSelectorLabels,
+      alertmanagerConfigSelectorLabels: a.prometheusSelectorLabels,
+    },
+    opts,
+  );
 }
 
 /**

@@ -28,14 +28,25 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vercel from "@pulumiverse/vercel";
-import { type PlatformContext, TYPE_PREFIX, isProd, recommendedLabels, throwIfInvalid } from "../context";
-import { AlertRules, type AlertRoutingArgs } from "../monitoring/alert-rules";
+import { type PlatformContext, TYPE_PREFIX, isProd, throwIfInvalid } from "../context";
+import type { AlertRoutingArgs } from "../monitoring/alert-rules";
 import type { SeriesSelector } from "../monitoring/alerts";
 import { DnsRecords, isHostname } from "../web/dns-records";
 import { dnsEgressRule } from "../workloads/pod-spec";
-import { afterNamespaceOptions } from "../product-scope";
 import type { LogDestination } from "./log-classes";
-import { AGENT_API_PORT, AGENT_METRICS, VECTOR_CHART, VECTOR_IMAGE, chartPodLabels, logAgentAlertGroups, logWriterCredentials } from "./log-agent";
+import {
+  AGENT_API_PORT,
+  AGENT_METRICS,
+  VECTOR_IMAGE,
+  type VectorInstall,
+  chartPodLabels,
+  logWriterCredentials,
+  vectorLabels,
+  vectorMonitoring,
+  vectorNamespace,
+  vectorNetworkPolicies,
+  vectorRelease,
+} from "./log-agent";
 import { DRAIN_ENDPOINT, DRAIN_SECRET_ENV, type DrainRoute, renderAggregatorConfig } from "./vercel-drain-routes";
 
 const COMPONENT = "VercelLogDrains";
@@ -204,23 +215,9 @@ export class VercelLogDrains extends pulumi.ComponentResource {
     this.namespace = ns;
     this.endpoint = drainEndpointUrl(args.host);
     const ctx = args.context;
-    const labels = (component: string) => recommendedLabels(ctx, release, component);
-
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      {
-        metadata: {
-          name: ns,
-          labels: {
-            ...recommendedLabels(ctx, ns, "namespace"),
-            "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest",
-          },
-        },
-      },
-      { parent: this },
-    );
-    const inNs = afterNamespaceOptions(this, namespace);
+    const install: VectorInstall = { parent: this, name, context: ctx, release, namespace: ns };
+    const labels = vectorLabels(install);
+    const inNs = vectorNamespace(install, "restricted");
 
     // The drain secret: Vercel signs each request with it, the aggregator checks the signature. No
     // scheduled rotation: a new secret replaces every drain (the provider cannot update one) and the
@@ -243,47 +240,19 @@ export class VercelLogDrains extends pulumi.ComponentResource {
     const config = routes.apply((r) => renderAggregatorConfig(r));
 
     const podLabels = chartPodLabels(release, "Stateless-Aggregator");
-    this.release = new k8s.helm.v3.Release(
-      `${name}-release`,
-      {
-        name: release,
-        namespace: ns,
-        chart: VECTOR_CHART.chart,
-        version: VECTOR_CHART.version,
-        repositoryOpts: { repo: VECTOR_CHART.repo },
-        atomic: true,
-        cleanupOnFail: true,
-        skipAwait: false,
-        timeout: 600,
-        maxHistory: 10,
-        values: aggregatorChartValues({ release, envSecret: secret.metadata.name, config }),
-      },
-      inNs,
-    );
+    this.release = vectorRelease(install, aggregatorChartValues({ release, envSecret: secret.metadata.name, config }), inNs);
 
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-default-deny`,
-      {
-        metadata: { name: `${release}-default-deny`, namespace: ns, labels: labels("network-policy") },
-        spec: { podSelector: { matchLabels: podLabels }, policyTypes: ["Ingress", "Egress"] },
-      },
-      inNs,
-    );
     const fromNamespace = (n: string) => [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } }];
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-allow`,
+    vectorNetworkPolicies(
+      install,
+      podLabels,
       {
-        metadata: { name: `${release}-allow`, namespace: ns, labels: labels("network-policy") },
-        spec: {
-          podSelector: { matchLabels: podLabels },
-          policyTypes: ["Ingress", "Egress"],
-          ingress: [
-            { from: fromNamespace(args.ingressControllerNamespace), ports: [{ protocol: "TCP", port: DRAIN_ENDPOINT.port }] },
-            { from: fromNamespace(args.monitoringNamespace), ports: [{ protocol: "TCP", port: AGENT_METRICS.port }] },
-          ],
-          // S3 and R2 over HTTPS.
-          egress: [dnsEgressRule(), { ports: [{ protocol: "TCP", port: 443 }] }],
-        },
+        ingress: [
+          { from: fromNamespace(args.ingressControllerNamespace), ports: [{ protocol: "TCP", port: DRAIN_ENDPOINT.port }] },
+          { from: fromNamespace(args.monitoringNamespace), ports: [{ protocol: "TCP", port: AGENT_METRICS.port }] },
+        ],
+        // S3 and R2 over HTTPS.
+        egress: [dnsEgressRule(), { ports: [{ protocol: "TCP", port: 443 }] }],
       },
       inNs,
     );
@@ -352,28 +321,15 @@ export class VercelLogDrains extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    new k8s.apiextensions.CustomResource(
-      `${name}-service-monitor`,
+    vectorMonitoring(
+      install,
       {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "ServiceMonitor",
-        metadata: { name: `${release}-metrics`, namespace: ns, labels: { ...labels("service-monitor"), ...args.prometheusSelectorLabels } },
-        spec: {
-          selector: { matchLabels: service.metadata.labels },
-          endpoints: [{ port: AGENT_METRICS.portName, path: "/metrics", scheme: "http" }],
-        },
-      },
-      inNs,
-    );
-    new AlertRules(
-      `${name}-alerts`,
-      {
-        context: ctx,
-        namespace: ns,
-        groups: logAgentAlertGroups(this.selector, args.runbookBaseUrl, "VercelLogDrainDown"),
-        routing: args.alertRouting,
-        ruleSelectorLabels: args.prometheusSelectorLabels,
-        alertmanagerConfigSelectorLabels: args.prometheusSelectorLabels,
+        service,
+        selector: this.selector,
+        prometheusSelectorLabels: args.prometheusSelectorLabels,
+        runbookBaseUrl: args.runbookBaseUrl,
+        alertRouting: args.alertRouting,
+        downAlert: "VercelLogDrainDown",
       },
       inNs,
     );
