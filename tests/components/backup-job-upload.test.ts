@@ -6,23 +6,12 @@
  * - an empty R2 token value (cloudflare/terraform-provider-cloudflare#5273, #5967) fails the
  *   update with a message naming the token, and never reaches the job's Secret.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { installRecordingMocks } from "../helpers/mocks";
+import { MOCK_CLOUDFLARE_TOKEN_VALUE, installRecordingMocks, withCredentialSecrets } from "../helpers/mocks";
 
 const rec = installRecordingMocks({ stack: "staging" });
-let tokenValue = "mock-cloudflare-token-value";
-const monitor = pulumi.runtime.getMonitor() as any;
-const recordingMocks = monitor.mocks as pulumi.runtime.Mocks;
-monitor.mocks = {
-  ...recordingMocks,
-  newResource(a: pulumi.runtime.MockResourceArgs) {
-    const result = recordingMocks.newResource(a) as { id: string; state: Record<string, any> };
-    if (a.type === "aws:iam/accessKey:AccessKey") result.state.secret = "mock-aws-secret-access-key";
-    if (a.type === "cloudflare:index/apiToken:ApiToken") result.state.value = tokenValue;
-    return result;
-  },
-};
+let tokenValue = MOCK_CLOUDFLARE_TOKEN_VALUE;
+withCredentialSecrets(() => tokenValue);
 
 import { BackupBucketRef } from "../../components/data/backup-bucket";
 import { BackupJob, BackupJobArgs, emptyR2TokenMessage, r2SecretAccessKey, s3BackupWriterPolicy } from "../../components/data/backup-job";
@@ -136,7 +125,7 @@ function deniedCalls(policy: string, objectKey: string): string[] {
 
 beforeEach(() => {
   rec.reset();
-  tokenValue = "mock-cloudflare-token-value";
+  tokenValue = MOCK_CLOUDFLARE_TOKEN_VALUE;
 });
 
 async function registeredPolicy(a: BackupJobArgs): Promise<string> {

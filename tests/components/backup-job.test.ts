@@ -2,24 +2,13 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { installRecordingMocks, valueOf } from "../helpers/mocks";
+import { MOCK_CLOUDFLARE_TOKEN_VALUE, installRecordingMocks, valueOf, withCredentialSecrets } from "../helpers/mocks";
 
 const rec = installRecordingMocks({ stack: "staging" });
 
-// The shared mocks echo inputs as state; add the two provider-computed secrets the job reads
-// (an IAM access key's `secret`, a Cloudflare token's `value`) so their flow can be asserted.
-const TOKEN_VALUE = "mock-cloudflare-token-value";
-const monitor = pulumi.runtime.getMonitor() as any;
-const recordingMocks = monitor.mocks as pulumi.runtime.Mocks;
-monitor.mocks = {
-  ...recordingMocks,
-  newResource(a: pulumi.runtime.MockResourceArgs) {
-    const result = recordingMocks.newResource(a) as { id: string; state: Record<string, any> };
-    if (a.type === "aws:iam/accessKey:AccessKey") result.state.secret = "mock-aws-secret-access-key";
-    if (a.type === "cloudflare:index/apiToken:ApiToken") result.state.value = TOKEN_VALUE;
-    return result;
-  },
-};
+// The provider-computed secrets the job reads (an IAM access key's `secret`, a Cloudflare token's `value`).
+const TOKEN_VALUE = MOCK_CLOUDFLARE_TOKEN_VALUE;
+withCredentialSecrets();
 
 import { BackupBucket, BackupBucketRef } from "../../components/data/backup-bucket";
 import {

@@ -6,22 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { installRecordingMocks } from "../helpers/mocks";
+import { installRecordingMocks, withCredentialSecrets } from "../helpers/mocks";
 
 const rec = installRecordingMocks({ stack: "staging" });
 
-// The shared mocks echo inputs as state; add the provider-computed secret the job reads (an IAM
-// access key's `secret`, as tests/components/backup-job.test.ts does) so its flow can be asserted.
-const monitor = pulumi.runtime.getMonitor() as any;
-const recordingMocks = monitor.mocks as pulumi.runtime.Mocks;
-monitor.mocks = {
-  ...recordingMocks,
-  newResource(a: pulumi.runtime.MockResourceArgs) {
-    const result = recordingMocks.newResource(a) as { id: string; state: Record<string, any> };
-    if (a.type === "aws:iam/accessKey:AccessKey") result.state.secret = "mock-aws-secret-access-key";
-    return result;
-  },
-};
+// The provider-computed secrets the job reads (an IAM access key's `secret`), so their flow can be asserted.
+withCredentialSecrets();
 
 import type { BackupBucketRef } from "../../components/data/backup-bucket";
 import { PRE_DEPLOY_PREFIX, PreDeployBackup, type PreDeployBackupArgs } from "../../components/data/pre-deploy-backup";

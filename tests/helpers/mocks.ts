@@ -214,3 +214,29 @@ export function installRecordingMocks(opts: { project?: string; stack?: string; 
 export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
 }
+
+/** What `withCredentialSecrets` gives an IAM access key as its provider-computed `secret`. */
+export const MOCK_AWS_SECRET_ACCESS_KEY = "mock-aws-secret-access-key";
+/** What `withCredentialSecrets` gives a Cloudflare API token as its `value` unless told otherwise. */
+export const MOCK_CLOUDFLARE_TOKEN_VALUE = "mock-cloudflare-token-value";
+
+/**
+ * Over the mocks installed (call after `installRecordingMocks`), adds the provider-computed secrets
+ * the backup and release jobs read, which mocks that echo inputs as state lack: an IAM access key's
+ * `secret` (aws `iam.AccessKey` output) and a Cloudflare API token's `value` (cloudflare `ApiToken`
+ * output), so their flow into the jobs' Secrets can be asserted. `tokenValue` is read at each
+ * registration, so a test can change it (e.g. to the empty value an R2 token must never have).
+ */
+export function withCredentialSecrets(tokenValue: () => string = () => MOCK_CLOUDFLARE_TOKEN_VALUE): void {
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const mocks = monitor.mocks as pulumi.runtime.Mocks;
+  monitor.mocks = {
+    ...mocks,
+    newResource(a: pulumi.runtime.MockResourceArgs) {
+      const result = mocks.newResource(a) as { id: string; state: Record<string, any> };
+      if (a.type === "aws:iam/accessKey:AccessKey") result.state.secret = MOCK_AWS_SECRET_ACCESS_KEY;
+      if (a.type === "cloudflare:index/apiToken:ApiToken") result.state.value = tokenValue();
+      return result;
+    },
+  };
+}
